@@ -1,0 +1,143 @@
+package creator
+
+import "time"
+
+// Platform names. A source registers under one of these.
+const (
+	Bluesky   = "bluesky"
+	Mastodon  = "mastodon"
+	YouTube   = "youtube"
+	Twitch    = "twitch"
+	Instagram = "instagram"
+	Web       = "web"
+)
+
+// Ref identifies a creator on one platform. ID is the platform-native,
+// stable id (a Bluesky DID, a Mastodon acct@instance, a YouTube channel id);
+// Handle is the human handle, which may change. A Ref with only a Handle is a
+// lookup request; sources resolve it to a full Ref.
+type Ref struct {
+	Platform string `json:"platform"`
+	ID       string `json:"id,omitempty"`
+	Handle   string `json:"handle,omitempty"`
+}
+
+// String returns "platform:id" or, without an id, "platform:handle".
+func (r Ref) String() string {
+	if r.ID != "" {
+		return r.Platform + ":" + r.ID
+	}
+	return r.Platform + ":" + r.Handle
+}
+
+// Profile is what a source returns for one creator: profile fields, a sample
+// of recent posts with their counts, replies on some posts with their
+// authors, and a sample of the audience (followers or commenters).
+type Profile struct {
+	Ref         Ref       `json:"ref"`
+	DisplayName string    `json:"display_name,omitempty"`
+	Bio         string    `json:"bio,omitempty"`
+	AvatarURL   string    `json:"avatar_url,omitempty"`
+	URL         string    `json:"url,omitempty"`
+	Links       []string  `json:"links,omitempty"`
+	Followers   int64     `json:"followers"`
+	Following   int64     `json:"following"`
+	PostsCount  int64     `json:"posts_count"`
+	CreatedAt   time.Time `json:"created_at,omitzero"`
+	Verified    bool      `json:"verified,omitempty"`
+	Bot         bool      `json:"bot,omitempty"`
+	Private     bool      `json:"private,omitempty"`
+	// Country is an ISO 3166-1 alpha-2 code when known.
+	Country string `json:"country,omitempty"`
+	// Language is the creator's main language (BCP 47 primary subtag), from
+	// the posts' declared languages when the platform gives them.
+	Language string   `json:"language,omitempty"`
+	Labels   []string `json:"labels,omitempty"`
+	// Posts is a sample of recent original posts, newest first.
+	Posts []Post `json:"posts,omitempty"`
+	// Comments are replies to some of Posts, with their authors.
+	Comments []Comment `json:"comments,omitempty"`
+	// Audience is a sample of followers (AudienceKind "followers") or, where
+	// a platform does not list followers, of commenters ("commenters").
+	Audience     []Account `json:"audience,omitempty"`
+	AudienceKind string    `json:"audience_kind,omitempty"`
+	// FetchedAt is when the source fetched this profile.
+	FetchedAt time.Time `json:"fetched_at,omitzero"`
+}
+
+// Post is one post of a creator with its public counts. Views is -1 where
+// the platform gives no view counts.
+type Post struct {
+	ID        string    `json:"id"`
+	URL       string    `json:"url,omitempty"`
+	Text      string    `json:"text,omitempty"`
+	CreatedAt time.Time `json:"created_at,omitzero"`
+	Langs     []string  `json:"langs,omitempty"`
+	Hashtags  []string  `json:"hashtags,omitempty"`
+	Likes     int64     `json:"likes"`
+	Replies   int64     `json:"replies"`
+	Reposts   int64     `json:"reposts"`
+	Quotes    int64     `json:"quotes"`
+	Views     int64     `json:"views"`
+}
+
+// Comment is a reply to one of a creator's posts.
+type Comment struct {
+	ID        string    `json:"id"`
+	PostID    string    `json:"post_id"`
+	Author    Account   `json:"author"`
+	Text      string    `json:"text"`
+	CreatedAt time.Time `json:"created_at,omitzero"`
+	Likes     int64     `json:"likes"`
+}
+
+// Account is a sampled follower or commenter: the features the audience
+// quality model reads. Every field but ID is optional, and a nil pointer
+// means unknown, never zero or false.
+type Account struct {
+	ID          string     `json:"id"`
+	Handle      string     `json:"handle,omitempty"`
+	DisplayName *string    `json:"display_name,omitempty"`
+	Bio         *string    `json:"bio,omitempty"`
+	HasAvatar   *bool      `json:"has_avatar,omitempty"`
+	Private     *bool      `json:"private,omitempty"`
+	Verified    *bool      `json:"verified,omitempty"`
+	HasURL      *bool      `json:"has_url,omitempty"`
+	Followers   *int64     `json:"followers,omitempty"`
+	Following   *int64     `json:"following,omitempty"`
+	Posts       *int64     `json:"posts,omitempty"`
+	CreatedAt   *time.Time `json:"created_at,omitempty"`
+}
+
+// Snapshot is what one crawl saw of a creator, kept as history for growth
+// and change detection. The store appends one per crawl.
+type Snapshot struct {
+	At             time.Time `json:"at"`
+	Followers      int64     `json:"followers"`
+	Following      int64     `json:"following"`
+	PostsCount     int64     `json:"posts_count"`
+	EngagementRate float64   `json:"engagement_rate"`
+	// AvgEngagement is the mean of likes+replies+reposts+quotes per sampled post.
+	AvgEngagement float64   `json:"avg_engagement"`
+	PostsPerWeek  float64   `json:"posts_per_week"`
+	LastPostAt    time.Time `json:"last_post_at,omitzero"`
+	Authenticity  float64   `json:"authenticity"`
+	PrimaryNiche  string    `json:"primary_niche,omitempty"`
+	// SponsoredPostIDs lists sampled posts judged sponsored; the ones judged
+	// undisclosed are also in UndisclosedPostIDs.
+	SponsoredPostIDs   []string `json:"sponsored_post_ids,omitempty"`
+	UndisclosedPostIDs []string `json:"undisclosed_post_ids,omitempty"`
+}
+
+// Record is the stored document of one creator: the latest profile and its
+// scores. The store keeps the Snapshot history beside it.
+type Record struct {
+	Key       string    `json:"key"`
+	Profile   Profile   `json:"profile"`
+	Scores    Scores    `json:"scores"`
+	FirstSeen time.Time `json:"first_seen"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// Ptr returns a pointer to v, for filling an Account's optional fields.
+func Ptr[T any](v T) *T { return &v }
