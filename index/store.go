@@ -29,6 +29,9 @@ type Creators interface {
 	// in one step: either both are stored or neither is. It returns once
 	// the write is durable and visible to Get and Search.
 	Upsert(ctx context.Context, rec *creator.Record, snap creator.Snapshot) error
+	// UpsertMany is Upsert for a batch, in one transaction where the backend
+	// has them; it is how bulk ingest and re-indexing write.
+	UpsertMany(ctx context.Context, ws []Write) error
 	// Get returns the full record stored under key, or an error wrapping
 	// creator.ErrNotFound.
 	Get(ctx context.Context, key string) (*creator.Record, error)
@@ -42,6 +45,13 @@ type Creators interface {
 	// Search answers q. An invalid query gives an error wrapping
 	// creator.ErrInvalid that names the offending field.
 	Search(ctx context.Context, q Query) (*Result, error)
+}
+
+// Write is one creator write: a record and the snapshot to append to its
+// history.
+type Write struct {
+	Record   *creator.Record
+	Snapshot creator.Snapshot
 }
 
 // Job states.
