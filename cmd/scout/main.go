@@ -25,6 +25,8 @@ func run(ctx context.Context, args []string) int {
 	switch args[0] {
 	case "score":
 		return runScore(ctx, args[1:], os.Stdin, os.Stdout, os.Stderr)
+	case "reindex":
+		return runReindex(ctx, args[1:], os.Stdout, os.Stderr)
 	case "eval":
 		return runEval(ctx, args[1:], os.Stdout, os.Stderr)
 	case "help", "-h", "--help":
