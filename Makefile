@@ -1,0 +1,39 @@
+# CreatorScout. `make demo` and `make test` are all a fresh machine needs.
+GO ?= go
+PKGS := ./...
+
+.PHONY: build test demo bench lint eval test-meili clean
+
+build:
+	$(GO) build -o bin/scout ./cmd/scout
+
+# Runs every test. With SCOUT_TEST_REDIS_URL set, Redis-backed tests use
+# that server; otherwise they use an in-process miniredis.
+test:
+	$(GO) vet $(PKGS)
+	$(GO) test -count=1 -timeout 20m $(PKGS)
+
+# The whole pipeline against the built-in Bluesky simulator, then the API
+# and a results page on http://127.0.0.1:8080 until interrupted.
+demo:
+	$(GO) run ./cmd/scout demo
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -count=1 -timeout 60m ./index/... ./scoring/... ./crawler/... ./sim/...
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet $(PKGS)
+
+# Accuracy of the scoring models on the labeled data in ../shared/datasets.
+eval:
+	$(GO) run ./cmd/scout eval
+
+# The store conformance suite against a running Meilisearch (starts
+# nothing): SCOUT_TEST_MEILI_URL=http://127.0.0.1:7700 SCOUT_TEST_MEILI_KEY=... make test-meili
+test-meili:
+	@test -n "$$SCOUT_TEST_MEILI_URL" || { echo "set SCOUT_TEST_MEILI_URL (and SCOUT_TEST_MEILI_KEY) to a running Meilisearch"; exit 2; }
+	$(GO) test -count=1 -v -run 'Conformance|Integration' ./index/meili/
+
+clean:
+	rm -rf bin data
