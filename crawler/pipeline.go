@@ -178,7 +178,7 @@ func NewPipeline(cfg PipelineConfig) (*Pipeline, error) {
 }
 
 // Close releases the pipeline's queue client (not the Redis client).
-func (p *Pipeline) Close() error { return nil }
+func (p *Pipeline) Close() error { return p.q.Close() }
 
 // Register adds the pipeline's task handlers to mux.
 func (p *Pipeline) Register(mux *asynq.ServeMux) {
