@@ -1,0 +1,57 @@
+// Package testredis gives tests a Redis: the real server named by
+// SCOUT_TEST_REDIS_URL when it is set (CI sets it), else an in-process
+// miniredis. The same tests run both ways.
+package testredis
+
+import (
+	"context"
+	"os"
+	"testing"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/redis/go-redis/v9"
+)
+
+// Server is a Redis for one test.
+type Server struct {
+	// Client talks to the server, on the test's database.
+	Client *redis.Client
+	// Mini is the in-process server, nil when a real Redis is used.
+	Mini *miniredis.Miniredis
+	// Opts are the client options, for opening more clients (a second
+	// "process") on the same database.
+	Opts *redis.Options
+}
+
+// Real reports whether tests run against a real Redis.
+func Real() bool { return os.Getenv("SCOUT_TEST_REDIS_URL") != "" }
+
+// New returns a Redis for t on database db (real Redis only; packages use
+// distinct numbers because go test runs packages in parallel). The
+// database is flushed at the start, so tests in one package must not run in
+// parallel with each other.
+func New(t testing.TB, db int) *Server {
+	t.Helper()
+	if u := os.Getenv("SCOUT_TEST_REDIS_URL"); u != "" {
+		opts, err := redis.ParseURL(u)
+		if err != nil {
+			t.Fatalf("parsing SCOUT_TEST_REDIS_URL: %v", err)
+		}
+		opts.DB = db
+		c := redis.NewClient(opts)
+		if err := c.FlushDB(context.Background()).Err(); err != nil {
+			t.Fatalf("flushing test redis db %d: %v", db, err)
+		}
+		t.Cleanup(func() { c.Close() })
+		return &Server{Client: c, Opts: opts}
+	}
+	m := miniredis.NewMiniRedis()
+	m.ClockTTL(true)
+	if err := m.Start(); err != nil {
+		t.Fatalf("starting miniredis: %v", err)
+	}
+	opts := &redis.Options{Addr: m.Addr()}
+	c := redis.NewClient(opts)
+	t.Cleanup(func() { c.Close(); m.Close() })
+	return &Server{Client: c, Mini: m, Opts: opts}
+}
