@@ -1,0 +1,106 @@
+package meili
+
+import (
+	"context"
+	"errors"
+
+	"time"
+
+	"github.com/creatorscout/scout/index"
+)
+
+// errClosed is returned by writes after Close.
+var errClosed = errors.New("meilisearch store closed")
+
+// batcher coalesces concurrent creator writes into batches: one goroutine
+// takes the first waiting request, collects more until size writes or wait
+// has passed, sends them with flush and gives every caller flush's error.
+// Batches are flushed one at a time, in arrival order. It is safe for
+// concurrent use.
+type batcher struct {
+	in    chan batchReq
+	stop  chan struct{}
+	done  chan struct{}
+	size  int
+	wait  time.Duration
+	flush func(ctx context.Context, ws []index.Write) error
+}
+
+type batchReq struct {
+	ws  []index.Write
+	err chan error
+}
+
+func newBatcher(size int, wait time.Duration, flush func(context.Context, []index.Write) error) *batcher {
+	b := &batcher{
+		in: make(chan batchReq), stop: make(chan struct{}), done: make(chan struct{}),
+		size: size, wait: wait, flush: flush,
+	}
+	go b.loop()
+	return b
+}
+
+// submit queues ws and waits for its batch to be flushed. If ctx ends
+// first, submit returns ctx's error, and the writes may still be applied.
+func (b *batcher) submit(ctx context.Context, ws []index.Write) error {
+	r := batchReq{ws: ws, err: make(chan error, 1)}
+	select {
+	case b.in <- r:
+	case <-b.done:
+		return errClosed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case err := <-r.err:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// close flushes what is queued and stops the loop. It is idempotent.
+func (b *batcher) close() {
+	select {
+	case <-b.stop:
+	default:
+		close(b.stop)
+	}
+	<-b.done
+}
+
+func (b *batcher) loop() {
+	defer close(b.done)
+	for {
+		var first batchReq
+		select {
+		case first = <-b.in:
+		case <-b.stop:
+			return
+		}
+		group := []batchReq{first}
+		n := len(first.ws)
+		timer := time.NewTimer(b.wait)
+	collect:
+		for n < b.size {
+			select {
+			case r := <-b.in:
+				group = append(group, r)
+				n += len(r.ws)
+			case <-timer.C:
+				break collect
+			case <-b.stop:
+				break collect
+			}
+		}
+		timer.Stop()
+		ws := make([]index.Write, 0, n)
+		for _, r := range group {
+			ws = append(ws, r.ws...)
+		}
+		err := b.flush(context.Background(), ws)
+		for _, r := range group {
+			r.err <- err
+		}
+	}
+}

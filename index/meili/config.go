@@ -1,0 +1,77 @@
+package meili
+
+import (
+	"crypto/tls"
+	"net/http"
+	"time"
+
+	"github.com/creatorscout/scout/index"
+)
+
+// Config configures a Store. Only URL is required.
+type Config struct {
+	// URL is the Meilisearch base URL, such as "http://localhost:7700".
+	// Required.
+	URL string
+	// APIKey is sent as a bearer token. Empty sends no key (a Meilisearch
+	// started without a master key). The key needs the documents, indexes,
+	// settings, search and tasks actions on the store's indexes.
+	APIKey string
+	// IndexPrefix is put before every index name ("creators", "snapshots",
+	// ...). Empty means "scout_". It may hold only [A-Za-z0-9_-].
+	IndexPrefix string
+	// Timeout bounds each HTTP request. Zero means 30 seconds.
+	Timeout time.Duration
+	// TLS configures HTTPS connections. Nil means Go's defaults (system
+	// roots, TLS 1.2 or later).
+	TLS *tls.Config
+	// HTTPClient, when set, is used as is and Timeout and TLS are ignored.
+	// Nil builds a client from Timeout and TLS.
+	HTTPClient *http.Client
+	// BatchSize is the most creator writes sent in one documents request.
+	// Zero means 1000.
+	BatchSize int
+	// BatchWait is how long the batcher waits for more writes to join a
+	// batch before it sends it. Zero means 5 milliseconds.
+	BatchWait time.Duration
+	// HistoryCap is how many snapshots are kept per creator; older ones are
+	// deleted after each write. Zero means index.DefaultHistoryCap.
+	HistoryCap int
+	// MaxValuesPerFacet is the most values a keyword facet reports (the
+	// most frequent first). Zero means 1000.
+	MaxValuesPerFacet int
+	// TaskTimeout bounds how long a write waits for its Meilisearch task.
+	// Zero means 5 minutes.
+	TaskTimeout time.Duration
+	// PollInterval is the first wait between task status polls; it doubles
+	// up to 32 times itself. Zero means 2 milliseconds.
+	PollInterval time.Duration
+}
+
+func (c Config) withDefaults() Config {
+	if c.IndexPrefix == "" {
+		c.IndexPrefix = "scout_"
+	}
+	if c.Timeout == 0 {
+		c.Timeout = 30 * time.Second
+	}
+	if c.BatchSize <= 0 {
+		c.BatchSize = 1000
+	}
+	if c.BatchWait <= 0 {
+		c.BatchWait = 5 * time.Millisecond
+	}
+	if c.HistoryCap <= 0 {
+		c.HistoryCap = index.DefaultHistoryCap
+	}
+	if c.MaxValuesPerFacet <= 0 {
+		c.MaxValuesPerFacet = 1000
+	}
+	if c.TaskTimeout <= 0 {
+		c.TaskTimeout = 5 * time.Minute
+	}
+	if c.PollInterval <= 0 {
+		c.PollInterval = 2 * time.Millisecond
+	}
+	return c
+}

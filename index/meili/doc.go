@@ -1,0 +1,45 @@
+// Package meili is the distributed backend of index.Store, on Meilisearch
+// (github.com/meilisearch/meilisearch-go).
+//
+// Open creates the indexes it needs (creators, snapshots, jobs, job items,
+// opt-outs, watchlists, alerts; each named Config.IndexPrefix + kind),
+// applies their settings idempotently and waits for every settings task to
+// succeed before it returns. The creators index's filterable, sortable and
+// facet attributes are derived from index.Fields, never listed by hand.
+//
+// Writes: every write is a Meilisearch task that the Store waits for and
+// checks; a task that ends "failed" or "canceled" is an error carrying the
+// task's error code (meilisearch-go's WaitForTask returns a nil error for
+// failed tasks, so the Store polls tasks itself). Upserts are batched: a
+// single goroutine coalesces concurrent Upsert and UpsertMany calls into one
+// documents request per index, by size (Config.BatchSize) and time
+// (Config.BatchWait); each caller returns only when its batch's tasks have
+// succeeded, so the write is visible to Get and Search.
+//
+// Filters: every filter expression is built by one function (filterExpr)
+// from the typed index.Filter. String values are stored and compared in
+// lower-case hex (see enc), then quoted and escaped per Meilisearch's filter
+// grammar, so a value can never become syntax.
+//
+// Differences from the SQLite backend (index/sqlite), documented here
+// because the conformance suite cannot see all of them:
+//
+//   - Text search: every word must match and the last also as a prefix, as
+//     in SQLite, but Meilisearch's tokenizer (charabia) and its typo
+//     tolerance (on, with Meilisearch's defaults: one typo from 5 letters,
+//     two from 9) can match words SQLite's FTS5 would not; relevance order
+//     differs (ties are still broken by key).
+//   - Atomicity: Meilisearch has no transactions across indexes. An upsert
+//     writes the snapshots first and then the records; if the record write
+//     fails, the snapshots just written are deleted again (best effort).
+//     Delete removes the record, history, job items, alerts and watchlist
+//     memberships with several tasks, not one transaction.
+//   - Facet counts are capped at Config.MaxValuesPerFacet values per field
+//     (the most frequent are kept).
+//   - Sorting on a field a record lacks (only updated_at can be missing)
+//     puts that record last in both directions.
+//   - Snapshots with the same time are all kept, ordered by write order
+//     within one process.
+//
+// A Store is safe for concurrent use.
+package meili
