@@ -17,7 +17,7 @@ import (
 )
 
 // creatorDoc returns the document of rec in the creators index: the
-// index.Fields as flat attributes (keyword values with enc, absent when
+// index.Fields as flat attributes (keyword values as they are, absent when
 // empty; numbers absent when the field has no value), the text fields, the
 // whole record for Get and its summary for search hits.
 func creatorDoc(rec *creator.Record) (map[string]any, error) {
@@ -46,7 +46,7 @@ func creatorDoc(rec *creator.Record) (map[string]any, error) {
 		switch f.Kind {
 		case index.Keyword:
 			if v := f.Keyword(rec); v != "" {
-				d[f.Name] = enc(v)
+				d[f.Name] = v
 			}
 		case index.Numeric:
 			if v, ok := f.Number(rec); ok {
@@ -408,7 +408,7 @@ func searchRequest(q *index.Query) (*meilisearch.SearchRequest, error) {
 }
 
 // decodeResult turns a search response into an index.Result: hits from
-// their summaries, keyword facet values decoded from enc, numeric facets
+// their summaries, keyword facet counts, numeric facets
 // as stats, and the total from the "all" facet.
 func decodeResult(q *index.Query, resp *meilisearch.SearchResponse) (*index.Result, error) {
 	hits, err := hitData[creator.Record](resp.Hits, attrSummary)
@@ -435,7 +435,7 @@ func decodeResult(q *index.Query, resp *meilisearch.SearchResponse) (*index.Resu
 		case index.Keyword:
 			m := map[string]int{}
 			for v, n := range counts[name] {
-				m[dec(v)] += n
+				m[v] += n
 			}
 			if res.Facets == nil {
 				res.Facets = map[string]map[string]int{}

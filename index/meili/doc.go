@@ -17,9 +17,12 @@
 // succeeded, so the write is visible to Get and Search.
 //
 // Filters: every filter expression is built by one function (filterExpr)
-// from the typed index.Filter. String values are stored and compared in
-// lower-case hex (see enc), then quoted and escaped per Meilisearch's filter
-// grammar, so a value can never become syntax.
+// from the typed index.Filter, with every string value double-quoted and
+// escaped per Meilisearch's filter grammar (quote), so a value can never
+// become syntax. The store's own ids and keys (creator keys, job ids, ...)
+// are stored in filterable attributes as lower-case hex (enc), because
+// Meilisearch compares and sorts filter strings case-insensitively and keys
+// are case-sensitive.
 //
 // Differences from the SQLite backend (index/sqlite), documented here
 // because the conformance suite cannot see all of them:
@@ -34,6 +37,10 @@
 //     fails, the snapshots just written are deleted again (best effort).
 //     Delete removes the record, history, job items, alerts and watchlist
 //     memberships with several tasks, not one transaction.
+//   - Keyword filters compare as Meilisearch normalises facet values:
+//     trimmed, Unicode-lower-cased and decomposed, where SQLite's NOCASE
+//     folds ASCII case only. A facet count groups such variants under one
+//     of the values written.
 //   - Facet counts are capped at Config.MaxValuesPerFacet values per field
 //     (the most frequent are kept).
 //   - Sorting on a field a record lacks (only updated_at can be missing)

@@ -10,7 +10,9 @@ import (
 	"github.com/creatorscout/scout/index"
 )
 
-// enc is how every filterable or sortable string is stored: lower-case hex
+// enc is how the store's own filterable or sortable strings (creator keys,
+// job ids, watchlist ids, ...; not the keyword fields of creators, see
+// filterExpr) are stored: lower-case hex
 // of its bytes. Meilisearch normalises facet strings (trims, lower-cases,
 // decomposes Unicode) before comparing and sorting them, which would make
 // "US" equal "us" and order keys case-insensitively; hex is unchanged by
@@ -72,10 +74,15 @@ func inStr(attr string, vs []string) string {
 // wrapping creator.ErrInvalid); keyword values are stored with enc and
 // quoted with quote; numbers are plain decimals.
 //
+// Keyword values are stored as they are (not with enc), so that they
+// compare case-insensitively as in the SQLite backend (whose keyword
+// columns are COLLATE NOCASE) and facet counts report the values written;
+// quote alone keeps them values.
+//
 // Semantics match index.Filter: NOT is Meilisearch's NOT, which is the
 // complement over all documents, so records missing the field match;
 // keyword fields are absent from a document when empty, so EXISTS means
-// non-empty.
+// non-empty and nothing equals "".
 func filterExpr(f *index.Filter) (string, error) {
 	switch f.Op {
 	case index.OpAnd, index.OpOr:
@@ -124,31 +131,16 @@ func filterExpr(f *index.Filter) (string, error) {
 		if len(f.Values) != 1 {
 			return "", fmt.Errorf("%w: %s: eq needs one value", creator.ErrInvalid, name)
 		}
-		if f.Values[0] == "" {
-			// An empty keyword is a missing one (index.Field.Keyword).
-			return name + " NOT EXISTS", nil
-		}
-		return name + " = " + quote(enc(f.Values[0])), nil
+		return name + " = " + quote(f.Values[0]), nil
 	case index.OpIn:
 		if fd.Kind != index.Keyword || len(f.Values) == 0 {
 			return "", fmt.Errorf("%w: %s: in needs keyword values", creator.ErrInvalid, name)
 		}
-		var vs []string
-		empty := false
-		for _, v := range f.Values {
-			if v == "" {
-				empty = true
-			} else {
-				vs = append(vs, v)
-			}
+		q := make([]string, len(f.Values))
+		for i, v := range f.Values {
+			q[i] = quote(v)
 		}
-		switch {
-		case len(vs) == 0:
-			return name + " NOT EXISTS", nil
-		case empty:
-			return "(" + inStr(name, vs) + " OR " + name + " NOT EXISTS)", nil
-		}
-		return inStr(name, vs), nil
+		return name + " IN [" + strings.Join(q, ", ") + "]", nil
 	case index.OpRange:
 		if fd.Kind != index.Numeric || f.Min == nil && f.Max == nil {
 			return "", fmt.Errorf("%w: %s: range needs a numeric field and a bound", creator.ErrInvalid, name)

@@ -179,6 +179,9 @@ func (s *Store) UnfinishedJobs(ctx context.Context) ([]index.Job, error) {
 
 // AddOptOut implements index.OptOuts. Every call adds an entry.
 func (s *Store) AddOptOut(ctx context.Context, o *index.OptOut) error {
+	if o == nil || o.Platform == "" || o.ID == "" && o.Handle == "" {
+		return fmt.Errorf("adding opt-out: %w: needs a platform and an id or handle", creator.ErrInvalid)
+	}
 	data, err := jsonText(o)
 	if err != nil {
 		return fmt.Errorf("adding opt-out: %w", err)
