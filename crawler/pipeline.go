@@ -108,7 +108,7 @@ func NewCrawlTask(p CrawlPayload, maxRetry int) (*asynq.Task, error) {
 type Store interface {
 	index.Creators
 	index.Jobs
-	IsOptedOut(ctx context.Context, platform, id, handle string) (bool, error)
+	index.OptOuts
 }
 
 // AfterWriteFunc is called after a crawl's write is stored, with the
@@ -184,6 +184,7 @@ func (p *Pipeline) Close() error { return p.q.Close() }
 func (p *Pipeline) Register(mux *asynq.ServeMux) {
 	mux.HandleFunc(TypeDiscover, p.HandleDiscover)
 	mux.HandleFunc(TypeCrawl, p.HandleCrawl)
+	mux.HandleFunc(TypePurge, p.HandlePurge)
 }
 
 // SubmitDiscover records a discover job and enqueues it.

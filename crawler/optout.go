@@ -1,0 +1,190 @@
+package crawler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/creatorscout/scout/creator"
+	"github.com/creatorscout/scout/index"
+)
+
+// OptOutRequest names a creator who asks not to be collected: a platform
+// and a handle, a platform-native id, or a profile URL.
+type OptOutRequest struct {
+	Platform string `json:"platform"`
+	Handle   string `json:"handle,omitempty"`
+	ID       string `json:"id,omitempty"`
+	URL      string `json:"url,omitempty"`
+	Reason   string `json:"reason,omitempty"`
+}
+
+// OptOutResult says what an opt-out did.
+type OptOutResult struct {
+	OptOut index.OptOut `json:"opt_out"`
+	// Erased lists the store keys erased.
+	Erased []string `json:"erased"`
+}
+
+// ParseProfileURL turns a profile URL into a Ref with a handle or id:
+// https://bsky.app/profile/<handle-or-did> and https://<instance>/@user.
+func ParseProfileURL(raw string) (creator.Ref, error) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return creator.Ref{}, fmt.Errorf("parsing profile url: %w: url: not an http(s) URL", creator.ErrInvalid)
+	}
+	parts := strings.Split(strings.Trim(u.Path, "/"), "/")
+	switch {
+	case (u.Host == "bsky.app" || u.Host == "staging.bsky.app") && len(parts) >= 2 && parts[0] == "profile" && parts[1] != "":
+		if strings.HasPrefix(parts[1], "did:") {
+			return creator.Ref{Platform: creator.Bluesky, ID: parts[1]}, nil
+		}
+		return creator.Ref{Platform: creator.Bluesky, Handle: strings.ToLower(parts[1])}, nil
+	case len(parts) >= 1 && strings.HasPrefix(parts[0], "@") && len(parts[0]) > 1:
+		return creator.Ref{Platform: creator.Mastodon, Handle: strings.ToLower(parts[0][1:] + "@" + u.Hostname())}, nil
+	}
+	return creator.Ref{}, fmt.Errorf("parsing profile url: %w: url: not a profile URL this crawler knows", creator.ErrInvalid)
+}
+
+// OptOut records that a creator opted out, durably, then erases
+// everything stored about the creator. Discovery and crawls check the list
+// before fetching, so nothing about the creator is collected again.
+func (p *Pipeline) OptOut(ctx context.Context, req OptOutRequest) (*OptOutResult, error) {
+	ref := creator.Ref{Platform: strings.ToLower(strings.TrimSpace(req.Platform)), ID: strings.TrimSpace(req.ID),
+		Handle: strings.ToLower(strings.TrimPrefix(strings.TrimSpace(req.Handle), "@"))}
+	if req.URL != "" {
+		r, err := ParseProfileURL(req.URL)
+		if err != nil {
+			return nil, err
+		}
+		if ref.Platform != "" && ref.Platform != r.Platform {
+			return nil, fmt.Errorf("opting out: %w: platform: %q does not match the URL's %q", creator.ErrInvalid, ref.Platform, r.Platform)
+		}
+		ref.Platform = r.Platform
+		if ref.ID == "" {
+			ref.ID = r.ID
+		}
+		if ref.Handle == "" {
+			ref.Handle = r.Handle
+		}
+	}
+	if ref.Platform == "" {
+		return nil, fmt.Errorf("opting out: %w: platform: required", creator.ErrInvalid)
+	}
+	if ref.ID == "" && ref.Handle == "" {
+		return nil, fmt.Errorf("opting out: %w: handle: a handle, id or url is required", creator.ErrInvalid)
+	}
+	if len(ref.Handle) > 256 || len(ref.ID) > 512 || len(req.Reason) > 1000 {
+		return nil, fmt.Errorf("opting out: %w: handle: too long", creator.ErrInvalid)
+	}
+	// Find stored records: by id, and by handle.
+	keys := map[string]bool{}
+	if ref.ID != "" {
+		keys[creator.Key(ref)] = true
+	}
+	if ref.Handle != "" {
+		found, err := p.keysByHandle(ctx, ref.Platform, ref.Handle)
+		if err != nil {
+			return nil, err
+		}
+		for _, k := range found {
+			keys[k] = true
+		}
+	}
+	o := index.OptOut{Platform: ref.Platform, ID: ref.ID, Handle: ref.Handle, Reason: req.Reason, CreatedAt: p.cfg.Now().UTC()}
+	// Learn the id from a stored record so a later rename does not escape.
+	if o.ID == "" {
+		for k := range keys {
+			if rec, err := p.cfg.Store.Get(ctx, k); err == nil {
+				o.ID = rec.Profile.Ref.ID
+			}
+		}
+	}
+	// Record first: if the erasure fails half way, the creator is already
+	// blocked from collection and the erasure can be repeated.
+	if err := p.cfg.Store.AddOptOut(ctx, &o); err != nil {
+		return nil, fmt.Errorf("recording opt-out: %w", err)
+	}
+	res := &OptOutResult{OptOut: o, Erased: []string{}}
+	for k := range keys {
+		if _, err := p.cfg.Store.Get(ctx, k); errors.Is(err, creator.ErrNotFound) {
+			continue
+		}
+		if err := p.cfg.Store.Delete(ctx, k); err != nil {
+			return nil, fmt.Errorf("erasing %s: %w", k, err)
+		}
+		res.Erased = append(res.Erased, k)
+	}
+	return res, nil
+}
+
+// keysByHandle finds stored creators of a platform with this handle.
+func (p *Pipeline) keysByHandle(ctx context.Context, platform, handle string) ([]string, error) {
+	f := index.Eq("platform", platform)
+	res, err := p.cfg.Store.Search(ctx, index.Query{Text: handle, Filter: &f, PerPage: index.MaxPerPage})
+	if err != nil {
+		return nil, fmt.Errorf("finding %s on %s: %w", handle, platform, err)
+	}
+	var keys []string
+	for _, h := range res.Hits {
+		if strings.EqualFold(h.Profile.Ref.Handle, handle) {
+			keys = append(keys, h.Key)
+		}
+	}
+	return keys, nil
+}
+
+// TypePurge is the task that deletes data past its source's retention.
+const TypePurge = "maintenance:purge"
+
+// NewPurgeTask returns the purge task for the hour containing at; one per
+// hour runs however many schedulers enqueue it.
+func NewPurgeTask(at time.Time) *asynq.Task {
+	return asynq.NewTask(TypePurge, nil, asynq.Queue(QueueMaintenance), asynq.MaxRetry(3),
+		asynq.TaskID("purge-"+at.UTC().Format("2006010215")))
+}
+
+// HandlePurge deletes every stored creator whose source's policy keeps
+// data for a limited time and whose last crawl is older than that.
+func (p *Pipeline) HandlePurge(ctx context.Context, _ *asynq.Task) error {
+	n, err := p.Purge(ctx)
+	if n > 0 {
+		p.log.Info("purged data past retention", "creators", n)
+	}
+	return err
+}
+
+// Purge deletes stored creators past their source's retention and
+// reports how many.
+func (p *Pipeline) Purge(ctx context.Context) (int, error) {
+	total := 0
+	for name, src := range p.cfg.Sources {
+		ret := src.Policy().Retention
+		if ret <= 0 {
+			continue
+		}
+		cutoff := float64(p.cfg.Now().Add(-ret).Unix())
+		f := index.And(index.Eq("platform", name), index.Range("updated_at", nil, &cutoff))
+		for {
+			res, err := p.cfg.Store.Search(ctx, index.Query{Filter: &f, PerPage: index.MaxPerPage})
+			if err != nil {
+				return total, fmt.Errorf("finding %s data past retention: %w", name, err)
+			}
+			for _, h := range res.Hits {
+				if err := p.cfg.Store.Delete(ctx, h.Key); err != nil {
+					return total, fmt.Errorf("purging %s: %w", h.Key, err)
+				}
+				total++
+			}
+			if len(res.Hits) < index.MaxPerPage {
+				break
+			}
+		}
+	}
+	return total, nil
+}
