@@ -1,0 +1,889 @@
+package meili
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/creatorscout/scout/creator"
+	"github.com/creatorscout/scout/index"
+)
+
+// The contract tests below run the Store against fakeMeili (fake_test.go),
+// a recording fake, because no real Meilisearch can run on the machine
+// they were written on. They check the exact requests the Store sends
+// against Meilisearch's documented API (https://www.meilisearch.com/docs/
+// reference/api): index creation, the settings payload, document batches,
+// filter strings, search bodies and task polling. The conformance suite
+// against a real Meilisearch is TestIntegrationConformance.
+
+func openFake(t *testing.T, f *fakeMeili, cfg Config) *Store {
+	t.Helper()
+	cfg.URL = f.srv.URL
+	s, err := Open(context.Background(), cfg)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	f.requests() // forget start-up
+	return s
+}
+
+func TestContractOpen(t *testing.T) {
+	f := newFake(t)
+	s, err := Open(context.Background(), Config{URL: f.srv.URL, APIKey: "secret", IndexPrefix: "t_"})
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	defer s.Close()
+	polls := f.polls()
+	reqs := f.requests()
+
+	var filterable, sortable []any
+	for _, fd := range index.Fields {
+		if fd.Filterable || fd.Facet {
+			filterable = append(filterable, fd.Name)
+		}
+		if fd.Sortable {
+			sortable = append(sortable, fd.Name)
+		}
+	}
+	filterable = append(filterable, "all")
+	sortable = append(sortable, "key_sort")
+	countFacets := map[string]any{"*": "count"}
+	aux := func(filterable, sortable []any, maxHits float64) any {
+		m := map[string]any{
+			"searchableAttributes": []any{"id"},
+			"pagination":           map[string]any{"maxTotalHits": maxHits},
+			"faceting":             map[string]any{"maxValuesPerFacet": 1000.0, "sortFacetValuesBy": countFacets},
+		}
+		if filterable != nil {
+			m["filterableAttributes"] = filterable
+		}
+		if sortable != nil {
+			m["sortableAttributes"] = sortable
+		}
+		return m
+	}
+	want := []recorded{}
+	kinds := []struct{ uid, pk string }{
+		{"t_creators", "key"}, {"t_snapshots", "id"}, {"t_jobs", "id"}, {"t_job_items", "id"},
+		{"t_optouts", "id"}, {"t_watchlists", "id"}, {"t_alerts", "id"},
+	}
+	for _, k := range kinds {
+		want = append(want, recorded{Method: "POST", Path: "/indexes", Auth: "Bearer secret",
+			Body: map[string]any{"uid": k.uid, "primaryKey": k.pk}})
+	}
+	settings := []any{
+		map[string]any{
+			"searchableAttributes": []any{"text_name", "text_handle", "text_bio", "text_posts"},
+			"filterableAttributes": filterable,
+			"sortableAttributes":   sortable,
+			"rankingRules":         []any{"sort", "words", "typo", "proximity", "attribute", "exactness", "key_sort:asc"},
+			"pagination":           map[string]any{"maxTotalHits": float64(index.MaxTotalHits)},
+			"faceting":             map[string]any{"maxValuesPerFacet": 1000.0, "sortFacetValuesBy": countFacets},
+		},
+		aux([]any{"ckey"}, []any{"seq"}, float64(index.DefaultHistoryCap+2*1000+index.MaxTotalHits)),
+		aux([]any{"state"}, nil, index.MaxTotalHits),
+		aux([]any{"job", "ckey", "state"}, nil, index.MaxTotalHits),
+		aux([]any{"platform", "oid", "handle"}, nil, index.MaxTotalHits),
+		aux([]any{"members"}, nil, index.MaxTotalHits),
+		aux([]any{"watchlist", "ckey", "kind"}, []any{"at", "aid"}, index.MaxTotalHits),
+	}
+	for i, k := range kinds {
+		want = append(want, recorded{Method: "PATCH", Path: "/indexes/" + k.uid + "/settings", Auth: "Bearer secret", Body: settings[i]})
+	}
+	if diff := cmp.Diff(want, reqs); diff != "" {
+		t.Errorf("start-up requests (-want +got):\n%s", diff)
+	}
+	// Every one of the 14 tasks was polled until it succeeded.
+	if got := len(polls); got != 14 {
+		t.Errorf("polled %d distinct tasks, want 14", got)
+	}
+}
+
+func TestContractOpenTasks(t *testing.T) {
+	tests := []struct {
+		name    string
+		onTask  func(r recorded) []taskState
+		wantErr error  // nil: Open succeeds
+		wantMsg string // in the error
+	}{
+		{
+			name: "indexes exist",
+			onTask: func(r recorded) []taskState {
+				if r.Path == "/indexes" {
+					return []taskState{{Status: "processing"}, {Status: "failed", Code: "index_already_exists"}}
+				}
+				return nil
+			},
+		},
+		{
+			name: "settings task fails",
+			onTask: func(r recorded) []taskState {
+				if strings.HasSuffix(r.Path, "/settings") {
+					return []taskState{{Status: "enqueued"}, {Status: "failed", Code: "invalid_settings_filterable_attributes"}}
+				}
+				return nil
+			},
+			wantMsg: "invalid_settings_filterable_attributes",
+		},
+		{
+			name: "index creation fails",
+			onTask: func(r recorded) []taskState {
+				if r.Path == "/indexes" {
+					return []taskState{{Status: "failed", Code: "invalid_index_uid"}}
+				}
+				return nil
+			},
+			wantMsg: "invalid_index_uid",
+		},
+		{
+			name: "settings task canceled",
+			onTask: func(r recorded) []taskState {
+				if strings.HasSuffix(r.Path, "/settings") {
+					return []taskState{{Status: "canceled"}}
+				}
+				return nil
+			},
+			wantMsg: "canceled",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFake(t)
+			f.onTask = tt.onTask
+			s, err := Open(context.Background(), Config{URL: f.srv.URL})
+			if tt.wantMsg == "" {
+				if err != nil {
+					t.Fatalf("Open: %v", err)
+				}
+				s.Close()
+				return
+			}
+			if err == nil {
+				s.Close()
+				t.Fatalf("Open succeeded, want an error naming %s", tt.wantMsg)
+			}
+			if !strings.Contains(err.Error(), tt.wantMsg) {
+				t.Errorf("Open error %q does not name %s", err, tt.wantMsg)
+			}
+		})
+	}
+}
+
+func TestContractOpenConfig(t *testing.T) {
+	tests := []struct {
+		name string
+		cfg  Config
+	}{
+		{"no URL", Config{}},
+		{"not http", Config{URL: "ftp://x"}},
+		{"bad prefix", Config{URL: "http://localhost:1", IndexPrefix: "a b"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Open(context.Background(), tt.cfg)
+			if !errors.Is(err, creator.ErrInvalid) {
+				t.Errorf("Open error = %v, want creator.ErrInvalid", err)
+			}
+		})
+	}
+}
+
+// unquoteMeili reads one double-quoted value at the start of s the way
+// Meilisearch's filter parser does (crates/filter-parser, value.rs): the
+// value ends at the first '"' not preceded by an escaping '\'; then \" is
+// replaced by " and backslash escapes are resolved (this reader accepts
+// only \\, the one other escape quote produces). It returns the value and
+// the rest of s.
+func unquoteMeili(s string) (value, rest string, err error) {
+	if !strings.HasPrefix(s, `"`) {
+		return "", s, fmt.Errorf("no opening quote in %q", s)
+	}
+	i := 1
+	for ; i < len(s); i++ {
+		if s[i] == '\\' {
+			i++
+			continue
+		}
+		if s[i] == '"' {
+			break
+		}
+	}
+	if i >= len(s) {
+		return "", s, fmt.Errorf("unterminated value in %q", s)
+	}
+	frag := strings.ReplaceAll(s[1:i], `\"`, `"`)
+	var b strings.Builder
+	for j := 0; j < len(frag); j++ {
+		if frag[j] == '\\' {
+			if j+1 >= len(frag) || frag[j+1] != '\\' {
+				return "", s, fmt.Errorf("escape other than \\\\ in %q", frag)
+			}
+			j++
+		}
+		b.WriteByte(frag[j])
+	}
+	return b.String(), s[i+1:], nil
+}
+
+// skeleton splits a filter into its syntax, with every quoted value
+// replaced by ?, and the values, read as Meilisearch reads them.
+func skeleton(filter string) (string, []string, error) {
+	var syn strings.Builder
+	var vals []string
+	for rest := filter; rest != ""; {
+		if rest[0] != '"' {
+			syn.WriteByte(rest[0])
+			rest = rest[1:]
+			continue
+		}
+		v, r, err := unquoteMeili(rest)
+		if err != nil {
+			return "", nil, err
+		}
+		syn.WriteString("?")
+		vals = append(vals, v)
+		rest = r
+	}
+	return syn.String(), vals, nil
+}
+
+func fp(v float64) *float64 { return &v }
+
+func TestContractFilterExpr(t *testing.T) {
+	tricky := []string{
+		`a" OR platform = "x`, `\`, `]`, `\"`, `"`, `a\\"b`, `x") OR (tier EXISTS`,
+		`'single'`, "new\nline", `\u0041`, `IN [1, 2]`, `NOT`, "", "ünïcödé 🦀",
+	}
+	tests := []struct {
+		name     string
+		f        index.Filter
+		wantSyn  string
+		wantVals []string
+	}{
+		{"eq keyword", index.Eq("platform", "bluesky"), `platform = ?`, []string{"bluesky"}},
+		{"eq number", index.Filter{Op: index.OpEq, Field: "followers", Min: fp(1500)}, `followers = 1500`, nil},
+		{"eq small number", index.Filter{Op: index.OpEq, Field: "engagement_rate", Min: fp(0.000001)}, `engagement_rate = 0.000001`, nil},
+		{"eq big number", index.Filter{Op: index.OpEq, Field: "followers", Min: fp(1e21)}, `followers = 1000000000000000000000`, nil},
+		{"in", index.In("country", "US", "GB"), `country IN [?, ?]`, []string{"US", "GB"}},
+		{"range both", index.Range("followers", fp(10), fp(-2.5e-3+100)), `(followers >= 10 AND followers <= 99.9975)`, nil},
+		{"range min", index.Range("overall", fp(-5), nil), `overall >= -5`, nil},
+		{"range max", index.Range("overall", nil, fp(70)), `overall <= 70`, nil},
+		{"exists", index.Filter{Op: index.OpExists, Field: "niche"}, `niche EXISTS`, nil},
+		{"missing", index.Filter{Op: index.OpMissing, Field: "updated_at"}, `updated_at NOT EXISTS`, nil},
+		{"not", index.Not(index.Eq("tier", "mega")), `(NOT tier = ?)`, []string{"mega"}},
+		{"and of one", index.And(index.Eq("tier", "nano")), `tier = ?`, []string{"nano"}},
+		{
+			"nested",
+			index.And(index.Or(index.Eq("platform", "a"), index.Not(index.In("tier", "b", "c"))), index.Range("followers", fp(1), nil)),
+			`((platform = ? OR (NOT tier IN [?, ?])) AND followers >= 1)`, []string{"a", "b", "c"},
+		},
+		{"injection in eq", index.Eq("platform", tricky[0]), `platform = ?`, tricky[:1]},
+		{"injection in in", index.In("niche", tricky...), `niche IN [` + strings.TrimSuffix(strings.Repeat("?, ", len(tricky)), ", ") + `]`, tricky},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := tt.f.Validate(); err != nil {
+				t.Fatalf("test filter invalid: %v", err)
+			}
+			got, err := filterExpr(&tt.f)
+			if err != nil {
+				t.Fatalf("filterExpr: %v", err)
+			}
+			syn, vals, err := skeleton(got)
+			if err != nil {
+				t.Fatalf("filter %s does not parse: %v", got, err)
+			}
+			if syn != tt.wantSyn {
+				t.Errorf("filter %s\nsyntax %s\nwant   %s", got, syn, tt.wantSyn)
+			}
+			if diff := cmp.Diff(tt.wantVals, vals); diff != "" {
+				t.Errorf("filter %s values (-want +got):\n%s", got, diff)
+			}
+		})
+	}
+}
+
+func TestContractQuote(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+	}{
+		{"plain", "bluesky", `"bluesky"`},
+		{"quote", `a"b`, `"a\"b"`},
+		{"backslash", `\`, `"\\"`},
+		{"backslash quote", `\"`, `"\\\""`},
+		{"injection", `a" OR platform = "x`, `"a\" OR platform = \"x"`},
+		{"bracket", `]`, `"]"`},
+		{"empty", ``, `""`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := quote(tt.in)
+			if got != tt.want {
+				t.Errorf("quote(%q) = %s, want %s", tt.in, got, tt.want)
+			}
+			v, rest, err := unquoteMeili(got)
+			if err != nil || rest != "" || v != tt.in {
+				t.Errorf("Meilisearch reads %s as %q (rest %q, err %v), want %q", got, v, rest, err, tt.in)
+			}
+		})
+	}
+}
+
+func TestContractFilterExprInvalid(t *testing.T) {
+	tests := []struct {
+		name string
+		f    index.Filter
+	}{
+		{"unknown field", index.Eq("bio", "x")},
+		{"field with syntax", index.Eq(`platform = "x" OR tier`, "x")},
+		{"in on number", index.In("followers", "1")},
+		{"range on keyword", index.Range("tier", fp(1), nil)},
+		{"empty and", index.And()},
+		{"unknown op", index.Filter{Op: "like", Field: "tier"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := filterExpr(&tt.f)
+			if !errors.Is(err, creator.ErrInvalid) {
+				t.Errorf("filterExpr = %q, %v; want creator.ErrInvalid", got, err)
+			}
+		})
+	}
+}
+
+func record(key, platform string, followers int64) *creator.Record {
+	return &creator.Record{
+		Key: key,
+		Profile: creator.Profile{
+			Ref: creator.Ref{Platform: platform, ID: key, Handle: "h" + key}, DisplayName: "Name " + key,
+			Bio: "bio", Followers: followers, Country: "US",
+			Posts: []creator.Post{{ID: "p1", Text: "first post"}, {ID: "p2", Text: "second"}},
+		},
+		Scores:    creator.Scores{Tier: "nano", Overall: 50, Details: []creator.SubScore{{Name: "overall", Score: 50}}},
+		UpdatedAt: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC),
+	}
+}
+
+func TestContractSearch(t *testing.T) {
+	f := newFake(t)
+	s := openFake(t, f, Config{})
+	rec := record("bluesky-abc", "bluesky", 1200)
+	sum := index.Summary(rec)
+	sumJSON, _ := json.Marshal(&sum)
+	var gotBody map[string]any
+	var gotIndex string
+	f.search = func(uid string, body map[string]any) (int, any) {
+		gotIndex, gotBody = uid, body
+		return 200, map[string]any{
+			"hits":      []any{map[string]any{"summary": string(sumJSON)}},
+			"page":      3, "hitsPerPage": 10, "totalHits": 10000, "totalPages": 1000,
+			"facetDistribution": map[string]any{
+				"platform":  map[string]any{"bluesky": 7000, "Mastodon": 5345},
+				"followers": map[string]any{"1200": 3},
+				"all":       map[string]any{"1": 12345},
+			},
+			"facetStats": map[string]any{"followers": map[string]any{"min": 3, "max": 1.5e6}},
+		}
+	}
+	q := index.Query{
+		Text:   `cat "photos`,
+		Filter: &index.Filter{Op: index.OpAnd, Sub: []index.Filter{index.Eq("platform", `a" OR platform = "x`), index.Range("followers", fp(1000), nil)}},
+		Sort:   []index.Sort{{Field: "followers", Desc: true}, {Field: "overall"}},
+		Page:   3, PerPage: 10,
+		Facets: []string{"platform", "followers", "tier"},
+	}
+	res, err := s.Search(context.Background(), q)
+	if err != nil {
+		t.Fatalf("Search: %v", err)
+	}
+	if gotIndex != "scout_creators" {
+		t.Errorf("searched index %s, want scout_creators", gotIndex)
+	}
+	wantBody := map[string]any{
+		"q":                    `cat "photos`,
+		"page":                 3.0,
+		"hitsPerPage":          10.0,
+		"matchingStrategy":     "all",
+		"attributesToRetrieve": []any{"summary"},
+		"facets":               []any{"platform", "followers", "tier", "all"},
+		"filter":               `(platform = "a\" OR platform = \"x" AND followers >= 1000)`,
+		"sort":                 []any{"followers:desc", "overall:asc", "key_sort:asc"},
+		// meilisearch-go v0.36.3 always sends "hybrid"; Meilisearch reads
+		// null as no hybrid search.
+		"hybrid": nil,
+	}
+	if diff := cmp.Diff(wantBody, gotBody); diff != "" {
+		t.Errorf("search body (-want +got):\n%s", diff)
+	}
+	want := &index.Result{
+		Hits:  []creator.Record{sum},
+		Total: 12345, Page: 3, PerPage: 10,
+		Facets: map[string]map[string]int{"platform": {"bluesky": 7000, "Mastodon": 5345}, "tier": {}},
+		Stats:  map[string]index.Stat{"followers": {Min: 3, Max: 1.5e6}},
+	}
+	if diff := cmp.Diff(want, res); diff != "" {
+		t.Errorf("Search result (-want +got):\n%s", diff)
+	}
+}
+
+func TestContractSearchBodies(t *testing.T) {
+	tests := []struct {
+		name string
+		q    index.Query
+		want map[string]any // the keys compared
+	}{
+		{
+			name: "defaults sort by key",
+			q:    index.Query{},
+			want: map[string]any{"q": "", "page": 1.0, "hitsPerPage": 20.0, "sort": []any{"key_sort:asc"}, "facets": []any{"all"}, "filter": nil},
+		},
+		{
+			name: "text without sort ranks by relevance",
+			q:    index.Query{Text: "cooking"},
+			want: map[string]any{"q": "cooking", "sort": nil},
+		},
+		{
+			name: "not and missing",
+			q:    index.Query{Filter: &index.Filter{Op: index.OpNot, Sub: []index.Filter{{Op: index.OpMissing, Field: "niche"}}}},
+			want: map[string]any{"filter": "(NOT niche NOT EXISTS)"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFake(t)
+			s := openFake(t, f, Config{})
+			var body map[string]any
+			f.search = func(_ string, b map[string]any) (int, any) {
+				body = b
+				return 200, map[string]any{"hits": []any{}, "totalHits": 0}
+			}
+			if _, err := s.Search(context.Background(), tt.q); err != nil {
+				t.Fatalf("Search: %v", err)
+			}
+			got := map[string]any{}
+			for k := range tt.want {
+				got[k] = body[k]
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("search body (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestContractErrors(t *testing.T) {
+	f := newFake(t)
+	s := openFake(t, f, Config{})
+	f.search = func(string, map[string]any) (int, any) {
+		return 400, apiError("invalid_search_filter", "Attribute `x` is not filterable.")
+	}
+	_, err := s.Search(context.Background(), index.Query{})
+	if !errors.Is(err, creator.ErrInvalid) || !strings.Contains(err.Error(), "invalid_search_filter") {
+		t.Errorf("Search error = %v, want creator.ErrInvalid naming invalid_search_filter", err)
+	}
+	_, err = s.Search(context.Background(), index.Query{Sort: []index.Sort{{Field: "bio"}}})
+	if !errors.Is(err, creator.ErrInvalid) {
+		t.Errorf("Search with bad sort = %v, want creator.ErrInvalid", err)
+	}
+	_, err = s.Get(context.Background(), "bluesky-missing")
+	if !errors.Is(err, creator.ErrNotFound) {
+		t.Errorf("Get of a missing key = %v, want creator.ErrNotFound", err)
+	}
+	if r := f.requests(); len(r) == 0 || r[len(r)-1].Path != "/indexes/scout_creators/documents/bluesky-missing" || r[len(r)-1].Query != "fields=record" {
+		t.Errorf("Get sent %v, want GET /indexes/scout_creators/documents/bluesky-missing?fields=record", r)
+	}
+	_, err = s.Get(context.Background(), "not a key")
+	if !errors.Is(err, creator.ErrNotFound) {
+		t.Errorf("Get of an invalid key = %v, want creator.ErrNotFound", err)
+	}
+	if r := f.requests(); len(r) != 0 {
+		t.Errorf("Get of an invalid key sent %v, want nothing", r)
+	}
+	_, err = s.GetJob(context.Background(), "j1")
+	if !errors.Is(err, creator.ErrNotFound) {
+		t.Errorf("GetJob of a missing job = %v, want creator.ErrNotFound", err)
+	}
+}
+
+func TestContractGet(t *testing.T) {
+	f := newFake(t)
+	s := openFake(t, f, Config{})
+	rec := record("bluesky-abc", "bluesky", 1200)
+	full, _ := json.Marshal(rec)
+	f.getDoc = func(uid, id string) (int, any) {
+		if uid != "scout_creators" || id != "bluesky-abc" {
+			return 404, apiError("document_not_found", "no")
+		}
+		return 200, map[string]any{"record": string(full)}
+	}
+	got, err := s.Get(context.Background(), "bluesky-abc")
+	if err != nil {
+		t.Fatalf("Get: %v", err)
+	}
+	if diff := cmp.Diff(rec, got); diff != "" {
+		t.Errorf("Get (-want +got):\n%s", diff)
+	}
+}
+
+// docsOf returns the documents of the recorded document additions to uid.
+func docsOf(reqs []recorded, uid string) []any {
+	var out []any
+	for _, r := range reqs {
+		if r.Method == "POST" && r.Path == "/indexes/"+uid+"/documents" {
+			out = append(out, r.Body.([]any)...)
+		}
+	}
+	return out
+}
+
+func TestContractUpsertBatches(t *testing.T) {
+	f := newFake(t)
+	// BatchWait is long so that the batch is sent when BatchSize writes
+	// have arrived, which makes the coalescing deterministic.
+	s := openFake(t, f, Config{BatchSize: 4, BatchWait: time.Hour})
+	var trims []map[string]any
+	f.search = func(uid string, b map[string]any) (int, any) {
+		if uid != "scout_snapshots" {
+			t.Errorf("search on %s during upsert", uid)
+		}
+		trims = append(trims, b)
+		return 200, map[string]any{"hits": []any{}, "facetDistribution": map[string]any{"ckey": map[string]any{}}}
+	}
+	keys := []string{"bluesky-a", "bluesky-b", "bluesky-a", "youtube-UCx_y"}
+	var wg sync.WaitGroup
+	errs := make([]error, len(keys))
+	for i, k := range keys {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			snap := creator.Snapshot{At: time.Date(2026, 3, 1, 0, 0, i, 0, time.UTC), Followers: int64(i)}
+			errs[i] = s.Upsert(context.Background(), record(k, strings.SplitN(k, "-", 2)[0], int64(100+i)), snap)
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("Upsert %d: %v", i, err)
+		}
+	}
+	reqs := f.requests()
+	var paths []string
+	for _, r := range reqs {
+		paths = append(paths, r.String())
+	}
+	wantPaths := []string{
+		"POST /indexes/scout_snapshots/documents?primaryKey=id",
+		"POST /indexes/scout_creators/documents?primaryKey=key",
+		"POST /indexes/scout_snapshots/search?",
+	}
+	if diff := cmp.Diff(wantPaths, paths); diff != "" {
+		t.Fatalf("requests of one batch (-want +got):\n%s", diff)
+	}
+	snaps := docsOf(reqs, "scout_snapshots")
+	if len(snaps) != 4 {
+		t.Fatalf("snapshot batch has %d documents, want 4", len(snaps))
+	}
+	seen := map[string]bool{}
+	for _, d := range snaps {
+		m := d.(map[string]any)
+		id, ck, seq := m["id"].(string), m["ckey"].(string), m["seq"].(string)
+		key := dec(ck)
+		if !creator.ValidKey(id) || !strings.HasPrefix(id, key+"-") || !strings.HasSuffix(id, seq) || seen[id] {
+			t.Errorf("snapshot document id %q for key %q, seq %q: want a new valid id of key and seq", id, key, seq)
+		}
+		seen[id] = true
+		var snap creator.Snapshot
+		if err := json.Unmarshal([]byte(m["data"].(string)), &snap); err != nil {
+			t.Errorf("snapshot data: %v", err)
+		}
+	}
+	recs := docsOf(reqs, "scout_creators")
+	var gotKeys []string
+	for _, d := range recs {
+		gotKeys = append(gotKeys, d.(map[string]any)["key"].(string))
+	}
+	slices.Sort(gotKeys)
+	if diff := cmp.Diff([]string{"bluesky-a", "bluesky-b", "youtube-UCx_y"}, gotKeys); diff != "" {
+		t.Errorf("creator batch keys, one document per key (-want +got):\n%s", diff)
+	}
+	for _, d := range recs {
+		m := d.(map[string]any)
+		if m["key"] != "youtube-UCx_y" {
+			continue
+		}
+		rec := record("youtube-UCx_y", "youtube", int64(m["followers"].(float64)))
+		sum := index.Summary(rec)
+		full, _ := json.Marshal(rec)
+		sumJSON, _ := json.Marshal(&sum)
+		want := map[string]any{
+			"key": "youtube-UCx_y", "key_sort": enc("youtube-UCx_y"), "all": "1",
+			"text_name": "Name youtube-UCx_y", "text_handle": "hyoutube-UCx_y", "text_bio": "bio",
+			"text_posts": "first post\nsecond", "record": string(full), "summary": string(sumJSON),
+			"platform": "youtube", "tier": "nano", "country": "US", "updated_at": float64(rec.UpdatedAt.Unix()),
+		}
+		for _, fd := range index.Fields {
+			if fd.Kind == index.Numeric && fd.Name != "updated_at" {
+				v, _ := fd.Number(rec)
+				want[fd.Name] = v
+			}
+		}
+		if diff := cmp.Diff(want, m); diff != "" {
+			t.Errorf("creator document (-want +got):\n%s", diff)
+		}
+	}
+	wantTrim := map[string]any{"facets": []any{"ckey"}, "hitsPerPage": 0.0, "q": "", "hybrid": nil}
+	if len(trims) != 1 {
+		t.Fatalf("%d history count queries, want 1", len(trims))
+	}
+	filter, _ := trims[0]["filter"].(string)
+	delete(trims[0], "filter")
+	if diff := cmp.Diff(wantTrim, trims[0]); diff != "" {
+		t.Errorf("history count query (-want +got):\n%s", diff)
+	}
+	syn, vals, err := skeleton(filter)
+	slices.Sort(vals)
+	if err != nil || syn != "ckey IN [?, ?, ?]" || !slices.Equal(vals, []string{enc("bluesky-a"), enc("bluesky-b"), enc("youtube-UCx_y")}) {
+		t.Errorf("history count filter %q: syntax %q values %q err %v", filter, syn, vals, err)
+	}
+}
+
+func TestContractTrim(t *testing.T) {
+	f := newFake(t)
+	s := openFake(t, f, Config{HistoryCap: 3, BatchSize: 1})
+	ck := enc("bluesky-a")
+	var bodies []map[string]any
+	f.search = func(uid string, b map[string]any) (int, any) {
+		bodies = append(bodies, b)
+		if _, ok := b["facets"]; ok {
+			return 200, map[string]any{"hits": []any{}, "facetDistribution": map[string]any{"ckey": map[string]any{ck: 5}}}
+		}
+		return 200, map[string]any{"hits": []any{map[string]any{"id": "old1"}, map[string]any{"id": "old2"}}}
+	}
+	if err := s.Upsert(context.Background(), record("bluesky-a", "bluesky", 1), creator.Snapshot{}); err != nil {
+		t.Fatalf("Upsert: %v", err)
+	}
+	if len(bodies) != 2 {
+		t.Fatalf("%d searches, want a count and a page of the oldest", len(bodies))
+	}
+	want := map[string]any{
+		"q": "", "hybrid": nil, "filter": `ckey = "` + ck + `"`, "sort": []any{"seq:desc"},
+		"offset": 3.0, "limit": 2.0, "attributesToRetrieve": []any{"id"},
+	}
+	if diff := cmp.Diff(want, bodies[1]); diff != "" {
+		t.Errorf("oldest-snapshots query (-want +got):\n%s", diff)
+	}
+	reqs := f.requests()
+	last := reqs[len(reqs)-1]
+	if diff := cmp.Diff(recorded{Method: "POST", Path: "/indexes/scout_snapshots/documents/delete-batch", Body: []any{"old1", "old2"}}, last); diff != "" {
+		t.Errorf("trim delete (-want +got):\n%s", diff)
+	}
+}
+
+func TestContractUpsertFailedTask(t *testing.T) {
+	tests := []struct {
+		name       string
+		failIndex  string
+		code       string
+		wantErr    error
+		wantUndone bool // the batch's snapshots are deleted again
+	}{
+		{"snapshots fail", "scout_snapshots", "internal", nil, false},
+		{"records fail", "scout_creators", "invalid_document_id", creator.ErrInvalid, true},
+		{"records fail no space", "scout_creators", "no_space_left_on_device", nil, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFake(t)
+			s := openFake(t, f, Config{BatchSize: 1})
+			f.onTask = func(r recorded) []taskState {
+				if r.Method == "POST" && r.Path == "/indexes/"+tt.failIndex+"/documents" {
+					return []taskState{{Status: "enqueued"}, {Status: "processing"}, {Status: "failed", Code: tt.code}}
+				}
+				return nil
+			}
+			err := s.Upsert(context.Background(), record("bluesky-a", "bluesky", 1), creator.Snapshot{})
+			if err == nil || !strings.Contains(err.Error(), tt.code) {
+				t.Fatalf("Upsert error = %v, want one naming %s", err, tt.code)
+			}
+			if tt.wantErr != nil && !errors.Is(err, tt.wantErr) {
+				t.Errorf("Upsert error = %v, want %v", err, tt.wantErr)
+			}
+			var te *TaskError
+			if !errors.As(err, &te) || te.Status != "failed" {
+				t.Errorf("Upsert error = %v, want a failed *TaskError", err)
+			}
+			reqs := f.requests()
+			undone := false
+			for _, r := range reqs {
+				if r.Path == "/indexes/scout_snapshots/documents/delete-batch" {
+					undone = true
+				}
+				if strings.HasSuffix(r.Path, "/search") {
+					t.Errorf("history trimmed after a failed write: %v", r)
+				}
+			}
+			if undone != tt.wantUndone {
+				t.Errorf("snapshots deleted again = %v, want %v", undone, tt.wantUndone)
+			}
+		})
+	}
+}
+
+func TestContractTaskPolling(t *testing.T) {
+	f := newFake(t)
+	s := openFake(t, f, Config{BatchSize: 1})
+	f.onTask = func(r recorded) []taskState {
+		return []taskState{{Status: "enqueued"}, {Status: "enqueued"}, {Status: "processing"}, {Status: "succeeded"}}
+	}
+	f.mu.Lock()
+	f.reqs = nil
+	f.mu.Unlock()
+	if err := s.PutWatchlist(context.Background(), &index.Watchlist{ID: "w1"}); err != nil {
+		t.Fatalf("PutWatchlist: %v", err)
+	}
+	polls := f.polls()
+	if len(polls) != 1 {
+		t.Fatalf("polled tasks %v, want one", polls)
+	}
+	for path, n := range polls {
+		if n != 4 {
+			t.Errorf("%s polled %d times, want 4 (until it succeeded)", path, n)
+		}
+	}
+}
+
+func TestContractDelete(t *testing.T) {
+	f := newFake(t)
+	s := openFake(t, f, Config{})
+	key := "youtube-UCx_y"
+	wl := index.Watchlist{ID: "w1", Members: []index.WatchMember{{Key: key}, {Key: "bluesky-b"}}}
+	wlJSON, _ := json.Marshal(&wl)
+	var fetches []map[string]any
+	f.fetch = func(uid string, b map[string]any) (int, any) {
+		fetches = append(fetches, b)
+		return 200, map[string]any{"results": []any{map[string]any{"data": string(wlJSON)}}, "offset": 0, "limit": 1000, "total": 1}
+	}
+	if err := s.Delete(context.Background(), key); err != nil {
+		t.Fatalf("Delete: %v", err)
+	}
+	byFilter := `ckey = "` + enc(key) + `"`
+	want := []recorded{
+		{Method: "DELETE", Path: "/indexes/scout_creators/documents/" + key},
+		{Method: "POST", Path: "/indexes/scout_snapshots/documents/delete", Body: map[string]any{"filter": byFilter}},
+		{Method: "POST", Path: "/indexes/scout_job_items/documents/delete", Body: map[string]any{"filter": byFilter}},
+		{Method: "POST", Path: "/indexes/scout_alerts/documents/delete", Body: map[string]any{"filter": byFilter}},
+		{Method: "POST", Path: "/indexes/scout_watchlists/documents/fetch", Body: map[string]any{
+			"filter": `members = "` + enc(key) + `"`, "limit": 1000.0, "fields": []any{"data"}}},
+	}
+	reqs := f.requests()
+	if len(reqs) != len(want)+1 {
+		t.Fatalf("Delete sent %v", reqs)
+	}
+	if diff := cmp.Diff(want, reqs[:len(want)]); diff != "" {
+		t.Errorf("Delete requests (-want +got):\n%s", diff)
+	}
+	upd := reqs[len(want)]
+	if upd.Path != "/indexes/scout_watchlists/documents" {
+		t.Fatalf("watchlist update sent to %s", upd.Path)
+	}
+	doc := upd.Body.([]any)[0].(map[string]any)
+	var got index.Watchlist
+	if err := json.Unmarshal([]byte(doc["data"].(string)), &got); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]index.WatchMember{{Key: "bluesky-b"}}, got.Members); diff != "" {
+		t.Errorf("watchlist members after Delete (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]any{enc("bluesky-b")}, doc["members"]); diff != "" {
+		t.Errorf("watchlist members attribute (-want +got):\n%s", diff)
+	}
+}
+
+func TestContractRecords(t *testing.T) {
+	f := newFake(t)
+	s := openFake(t, f, Config{})
+	ctx := context.Background()
+	var searches []map[string]any
+	f.search = func(uid string, b map[string]any) (int, any) {
+		b["index"] = uid
+		searches = append(searches, b)
+		return 200, map[string]any{"hits": []any{}, "totalHits": 0, "facetDistribution": map[string]any{"state": map[string]any{enc("done"): 2}}}
+	}
+	job := &index.Job{ID: `j"1`, Kind: "crawl", State: index.JobRunning}
+	jobJSON, _ := json.Marshal(job)
+	f.getDoc = func(uid, id string) (int, any) { return 200, map[string]any{"data": string(jobJSON)} }
+	if err := s.PutJob(ctx, job); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutJobItem(ctx, &index.JobItem{JobID: `j"1`, Key: "bluesky-a", State: index.ItemDone}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.GetJob(ctx, `j"1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Counts != (index.JobCounts{Done: 2}) {
+		t.Errorf("GetJob counts = %+v, want Done 2", got.Counts)
+	}
+	if ok, err := s.IsOptedOut(ctx, "Bluesky", "did:plc:x", "Some.Handle"); err != nil || ok {
+		t.Errorf("IsOptedOut = %v, %v; want false, nil", ok, err)
+	}
+	if _, err := s.ListAlerts(ctx, index.AlertFilter{WatchlistID: "w1", Kind: "spike"}); err != nil {
+		t.Fatal(err)
+	}
+	reqs := f.requests()
+	wantDocs := []recorded{
+		{Method: "POST", Path: "/indexes/scout_jobs/documents", Query: "primaryKey=id", Body: []any{map[string]any{
+			"id": docID("job", `j"1`), "state": enc("running"), "data": string(jobJSON)}}},
+	}
+	if diff := cmp.Diff(wantDocs, reqs[:1]); diff != "" {
+		t.Errorf("PutJob request (-want +got):\n%s", diff)
+	}
+	item := reqs[1].Body.([]any)[0].(map[string]any)
+	delete(item, "data")
+	if diff := cmp.Diff(map[string]any{"id": itemID(`j"1`, "bluesky-a"), "job": enc(`j"1`), "ckey": enc("bluesky-a"), "state": enc("done")}, item); diff != "" {
+		t.Errorf("PutJobItem document (-want +got):\n%s", diff)
+	}
+	wantSearches := []map[string]any{
+		{"index": "scout_job_items", "q": "", "hybrid": nil, "filter": `job = "` + enc(`j"1`) + `"`, "facets": []any{"state"}, "hitsPerPage": 0.0},
+		{"index": "scout_optouts", "q": "", "hybrid": nil, "hitsPerPage": 1.0, "attributesToRetrieve": []any{"id"},
+			"filter": `platform = "` + enc("bluesky") + `" AND (oid = "` + enc("did:plc:x") + `" OR handle = "` + enc("some.handle") + `")`},
+		{"index": "scout_alerts", "q": "", "hybrid": nil, "limit": 100.0, "attributesToRetrieve": []any{"data"},
+			"filter": `watchlist = "` + enc("w1") + `" AND kind = "` + enc("spike") + `"`, "sort": []any{"at:desc", "aid:asc"}},
+	}
+	if diff := cmp.Diff(wantSearches, searches); diff != "" {
+		t.Errorf("searches (-want +got):\n%s", diff)
+	}
+}
+
+func TestSeqKeyOrder(t *testing.T) {
+	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	ordered := []struct {
+		t time.Time
+		n uint64
+	}{
+		{time.Time{}, 5},
+		{time.Date(1960, 1, 1, 0, 0, 0, 0, time.UTC), 0},
+		{base, 0},
+		{base, 1},
+		{base.Add(time.Nanosecond), 0},
+		{base.Add(time.Second), 0},
+	}
+	for i := 1; i < len(ordered); i++ {
+		a, b := seqKey(ordered[i-1].t, ordered[i-1].n), seqKey(ordered[i].t, ordered[i].n)
+		if a >= b {
+			t.Errorf("seqKey(%v,%d) = %s not before seqKey(%v,%d) = %s", ordered[i-1].t, ordered[i-1].n, a, ordered[i].t, ordered[i].n, b)
+		}
+	}
+}

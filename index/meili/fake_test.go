@@ -1,0 +1,201 @@
+package meili
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// fakeMeili is a recording fake of the parts of Meilisearch's HTTP API the
+// Store uses. It exists because no Meilisearch binary can run on the
+// machine these tests are written on (no package registry here ships one
+// and no container can be pulled), so the contract tests check the exact
+// requests the Store sends against Meilisearch's documented API instead.
+// It is not a Meilisearch: it indexes nothing and answers searches and
+// document reads only with what a test tells it to.
+//
+// Every request that Meilisearch answers with a task (index creation,
+// settings, document writes and deletes) gets 202 and a new task uid; task
+// polls answer "succeeded" unless the test queued other states for that
+// task with taskStates.
+type fakeMeili struct {
+	t   *testing.T
+	srv *httptest.Server
+
+	mu       sync.Mutex
+	reqs     []recorded
+	nextTask int64
+	// states lists, per task uid, the statuses successive polls return;
+	// the last one repeats. Tasks not listed succeed at once.
+	states map[int64][]taskState
+	// onTask, when set, is called for each task-creating request before it
+	// is given a uid; what it returns is queued as that task's states.
+	onTask func(r recorded) []taskState
+	// search answers POST /indexes/{uid}/search.
+	search func(uid string, body map[string]any) (int, any)
+	// getDoc answers GET /indexes/{uid}/documents/{id}.
+	getDoc func(uid, id string) (int, any)
+	// fetch answers POST /indexes/{uid}/documents/fetch.
+	fetch func(uid string, body map[string]any) (int, any)
+}
+
+type taskState struct {
+	Status string
+	Code   string
+}
+
+// recorded is one request as the fake received it.
+type recorded struct {
+	Method string
+	Path   string
+	Query  string
+	Auth   string
+	Body   any
+}
+
+func newFake(t *testing.T) *fakeMeili {
+	f := &fakeMeili{t: t, states: map[int64][]taskState{}}
+	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+func (f *fakeMeili) serve(w http.ResponseWriter, r *http.Request) {
+	raw, _ := io.ReadAll(r.Body)
+	rec := recorded{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Auth: r.Header.Get("Authorization")}
+	if len(raw) > 0 {
+		if err := json.Unmarshal(raw, &rec.Body); err != nil {
+			f.t.Errorf("fake meilisearch: %s %s: body is not JSON: %v", r.Method, r.URL.Path, err)
+		}
+		if ct := r.Header.Get("Content-Type"); ct != "application/json" {
+			f.t.Errorf("fake meilisearch: %s %s: Content-Type %q, want application/json", r.Method, r.URL.Path, ct)
+		}
+	}
+	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
+	if parts[0] == "tasks" && len(parts) == 2 && r.Method == http.MethodGet {
+		uid, _ := strconv.ParseInt(parts[1], 10, 64)
+		f.mu.Lock()
+		f.reqs = append(f.reqs, rec)
+		st := taskState{Status: "succeeded"}
+		if q := f.states[uid]; len(q) > 0 {
+			st = q[0]
+			if len(q) > 1 {
+				f.states[uid] = q[1:]
+			}
+		}
+		f.mu.Unlock()
+		task := map[string]any{"uid": uid, "status": st.Status, "type": "documentAdditionOrUpdate", "enqueuedAt": "2026-01-01T00:00:00Z"}
+		if st.Code != "" {
+			task["error"] = map[string]any{"message": "fake failure " + st.Code, "code": st.Code, "type": "invalid_request", "link": "https://docs.meilisearch.com/errors#" + st.Code}
+		}
+		writeJSON(w, http.StatusOK, task)
+		return
+	}
+	f.mu.Lock()
+	f.reqs = append(f.reqs, rec)
+	f.mu.Unlock()
+	var body map[string]any
+	if m, ok := rec.Body.(map[string]any); ok {
+		body = m
+	}
+	switch {
+	case len(parts) == 3 && parts[0] == "indexes" && parts[2] == "search" && r.Method == http.MethodPost:
+		if f.search == nil {
+			writeJSON(w, http.StatusOK, map[string]any{"hits": []any{}, "totalHits": 0})
+			return
+		}
+		code, resp := f.search(parts[1], body)
+		writeJSON(w, code, resp)
+	case len(parts) == 4 && parts[2] == "documents" && parts[3] == "fetch" && r.Method == http.MethodPost:
+		if f.fetch == nil {
+			writeJSON(w, http.StatusOK, map[string]any{"results": []any{}, "offset": 0, "limit": 1000, "total": 0})
+			return
+		}
+		code, resp := f.fetch(parts[1], body)
+		writeJSON(w, code, resp)
+	case len(parts) == 4 && parts[2] == "documents" && r.Method == http.MethodGet:
+		if f.getDoc == nil {
+			writeJSON(w, http.StatusNotFound, apiError("document_not_found", "document not found"))
+			return
+		}
+		code, resp := f.getDoc(parts[1], parts[3])
+		writeJSON(w, code, resp)
+	case r.Method == http.MethodPost || r.Method == http.MethodPatch || r.Method == http.MethodDelete:
+		f.mu.Lock()
+		f.nextTask++
+		uid := f.nextTask
+		if f.onTask != nil {
+			if st := f.onTask(rec); st != nil {
+				f.states[uid] = st
+			}
+		}
+		f.mu.Unlock()
+		index := ""
+		if len(parts) > 1 {
+			index = parts[1]
+		}
+		writeJSON(w, http.StatusAccepted, map[string]any{"taskUid": uid, "indexUid": index, "status": "enqueued", "type": "fake", "enqueuedAt": "2026-01-01T00:00:00Z"})
+	default:
+		writeJSON(w, http.StatusNotFound, apiError("not_found", "the fake does not serve "+r.URL.Path))
+	}
+}
+
+func apiError(code, msg string) map[string]any {
+	return map[string]any{"message": msg, "code": code, "type": "invalid_request", "link": "https://docs.meilisearch.com/errors#" + code}
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// requests returns the recorded requests except task polls, and clears
+// the record.
+func (f *fakeMeili) requests() []recorded {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []recorded
+	for _, r := range f.reqs {
+		if !strings.HasPrefix(r.Path, "/tasks/") {
+			out = append(out, r)
+		}
+	}
+	f.reqs = nil
+	return out
+}
+
+// polls returns how many times each task was polled, and clears nothing.
+func (f *fakeMeili) polls() map[string]int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	m := map[string]int{}
+	for _, r := range f.reqs {
+		if strings.HasPrefix(r.Path, "/tasks/") {
+			m[r.Path]++
+		}
+	}
+	return m
+}
+
+// jsonValue round-trips v through JSON so it compares with decoded bodies.
+func jsonValue(t *testing.T, v any) any {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out any
+	if err := json.Unmarshal(b, &out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func (r recorded) String() string { return fmt.Sprintf("%s %s?%s", r.Method, r.Path, r.Query) }
