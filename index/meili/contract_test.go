@@ -386,8 +386,8 @@ func TestContractSearch(t *testing.T) {
 	f.search = func(uid string, body map[string]any) (int, any) {
 		gotIndex, gotBody = uid, body
 		return 200, map[string]any{
-			"hits":      []any{map[string]any{"summary": string(sumJSON)}},
-			"page":      3, "hitsPerPage": 10, "totalHits": 10000, "totalPages": 1000,
+			"hits": []any{map[string]any{"summary": string(sumJSON)}},
+			"page": 3, "hitsPerPage": 10, "totalHits": 10000, "totalPages": 1000,
 			"facetDistribution": map[string]any{
 				"platform":  map[string]any{"bluesky": 7000, "Mastodon": 5345},
 				"followers": map[string]any{"1200": 3},
