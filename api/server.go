@@ -41,6 +41,8 @@ type Config struct {
 	// Submitter takes discover and crawl requests; nil makes those
 	// endpoints answer 503.
 	Submitter Submitter
+	// OptOuts takes opt-out requests; nil makes those endpoints answer 503.
+	OptOuts OptOuts
 	// APIKey, when set, is required as "Authorization: Bearer <key>" on
 	// /v1 endpoints; empty means no authentication (local use).
 	APIKey string
@@ -74,6 +76,8 @@ func New(cfg Config) *Server {
 	s.mux.HandleFunc("POST /v1/discover", s.auth(s.discover))
 	s.mux.HandleFunc("POST /v1/crawl", s.auth(s.crawl))
 	s.mux.HandleFunc("GET /v1/jobs/{id}", s.auth(s.job))
+	s.mux.HandleFunc("POST /v1/optout", s.needOptOuts(s.optOut))
+	s.mux.HandleFunc("GET /v1/optouts", s.auth(s.needOptOuts(s.listOptOuts)))
 	s.mux.HandleFunc("GET /v1/openapi.json", s.openapi)
 	s.mux.HandleFunc("GET /{$}", s.page)
 	for _, f := range cfg.Extra {
@@ -103,6 +107,16 @@ func (s *Server) auth(h http.HandlerFunc) http.HandlerFunc {
 		if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) != 1 {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="scout"`)
 			WriteError(w, http.StatusUnauthorized, "unauthorized", "a valid API key is required (Authorization: Bearer <key>)")
+			return
+		}
+		h(w, r)
+	}
+}
+
+func (s *Server) needOptOuts(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if s.cfg.OptOuts == nil {
+			WriteError(w, http.StatusServiceUnavailable, "unavailable", "this server does not take opt-outs")
 			return
 		}
 		h(w, r)
