@@ -50,7 +50,7 @@ func OpenAPI() map[string]any {
 				"parameters": []any{pp("key"), qp("limit", "integer", "newest N snapshots")}, "responses": map[string]any{"200": ok("snapshots"), "404": errResp}}},
 			"/v1/discover": map[string]any{"post": map[string]any{"summary": "discover creators: {source, query, limit}", "responses": map[string]any{"202": ok("the job"), "400": errResp}}},
 			"/v1/crawl":    map[string]any{"post": map[string]any{"summary": "crawl one creator: {platform, handle or id}", "responses": map[string]any{"202": ok("the job"), "400": errResp}}},
-			"/v1/optout": map[string]any{"post": map[string]any{"summary": "opt a creator out: {platform, handle or id or url, reason}; erases what is stored and stops collection (no API key needed)",
+			"/v1/optout": map[string]any{"post": map[string]any{"summary": "opt a creator out: {platform, handle or id or url, reason}; erases what is stored and stops collection",
 				"responses": map[string]any{"200": ok("the opt-out and the erased keys"), "400": errResp}}},
 			"/v1/optouts": map[string]any{"get": map[string]any{"summary": "export the opt-out list",
 				"parameters": []any{qp("format", "string", "json (default) or csv")}, "responses": map[string]any{"200": ok("the list")}}},

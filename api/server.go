@@ -76,7 +76,7 @@ func New(cfg Config) *Server {
 	s.mux.HandleFunc("POST /v1/discover", s.auth(s.discover))
 	s.mux.HandleFunc("POST /v1/crawl", s.auth(s.crawl))
 	s.mux.HandleFunc("GET /v1/jobs/{id}", s.auth(s.job))
-	s.mux.HandleFunc("POST /v1/optout", s.needOptOuts(s.optOut))
+	s.mux.HandleFunc("POST /v1/optout", s.auth(s.needOptOuts(s.optOut)))
 	s.mux.HandleFunc("GET /v1/optouts", s.auth(s.needOptOuts(s.listOptOuts)))
 	s.mux.HandleFunc("GET /v1/openapi.json", s.openapi)
 	s.mux.HandleFunc("GET /{$}", s.page)
