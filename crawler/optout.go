@@ -188,3 +188,12 @@ func (p *Pipeline) Purge(ctx context.Context) (int, error) {
 	}
 	return total, nil
 }
+
+// EnqueuePurge queues this hour's purge task; a purge already queued for
+// the hour is left as it is.
+func (p *Pipeline) EnqueuePurge(ctx context.Context) error {
+	if _, err := p.q.EnqueueContext(ctx, NewPurgeTask(p.cfg.Now())); err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
+		return fmt.Errorf("enqueuing purge: %w", err)
+	}
+	return nil
+}

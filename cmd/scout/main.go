@@ -23,6 +23,24 @@ func run(ctx context.Context, args []string) int {
 		return 2
 	}
 	switch args[0] {
+	case "all":
+		return cmdAll(ctx, args[1:], os.Stdout, os.Stderr)
+	case "serve":
+		return cmdServe(ctx, args[1:], os.Stdout, os.Stderr)
+	case "worker":
+		return cmdWorker(ctx, args[1:], os.Stdout, os.Stderr)
+	case "scheduler":
+		return cmdScheduler(ctx, args[1:], os.Stdout, os.Stderr)
+	case "discover":
+		return cmdDiscover(ctx, args[1:], os.Stdout, os.Stderr)
+	case "crawl":
+		return cmdCrawl(ctx, args[1:], os.Stdout, os.Stderr)
+	case "search":
+		return cmdSearch(ctx, args[1:], os.Stdout, os.Stderr)
+	case "demo":
+		return cmdDemo(ctx, args[1:], os.Stdout, os.Stderr)
+	case "optout":
+		return cmdOptOut(ctx, args[1:], os.Stdout, os.Stderr)
 	case "score":
 		return runScore(ctx, args[1:], os.Stdin, os.Stdout, os.Stderr)
 	case "reindex":
@@ -49,6 +67,7 @@ commands:
   discover   discover creators on a source
   crawl      crawl one creator and print its record
   search     search stored creators
+  optout     record a creator's opt-out and erase its data; --list exports
   demo       run the whole pipeline against the built-in simulator
   score      score accounts, text or a profile from JSON on stdin
   eval       evaluate the scoring models on labeled data`)

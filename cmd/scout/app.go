@@ -1,0 +1,317 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/creatorscout/scout/api"
+	"github.com/creatorscout/scout/crawler"
+	_ "github.com/creatorscout/scout/crawler/bluesky" // registers the Bluesky source
+	"github.com/creatorscout/scout/crawler/fetch"
+	"github.com/creatorscout/scout/creator"
+	"github.com/creatorscout/scout/index"
+	"github.com/creatorscout/scout/index/sqlite"
+)
+
+// app is one scout process's wiring: the queue's Redis, the store, the
+// outbound client, the sources and the pipeline. Every command builds one.
+type app struct {
+	cfg     config
+	log     *slog.Logger
+	rdb     redis.UniversalClient
+	mini    *miniredis.Miniredis // embedded queue; nil with SCOUT_REDIS_URL
+	store   index.Store
+	http    *fetch.Client
+	sources map[string]crawler.Source
+	pipe    *crawler.Pipeline
+	now     func() time.Time
+
+	// handlers register more task handlers on the worker (watch).
+	handlers []func(*asynq.ServeMux)
+
+	// hostOverrides are extra per-host policies (the demo's simulator).
+	hostOverrides map[string]fetch.HostPolicy
+}
+
+// appOption adjusts an app before it is built (tests and the demo).
+type appOption func(*app)
+
+func withNow(now func() time.Time) appOption { return func(a *app) { a.now = now } }
+
+func withHostPolicy(host string, p fetch.HostPolicy) appOption {
+	return func(a *app) {
+		if a.hostOverrides == nil {
+			a.hostOverrides = map[string]fetch.HostPolicy{}
+		}
+		a.hostOverrides[host] = p
+	}
+}
+
+func withLogger(l *slog.Logger) appOption { return func(a *app) { a.log = l } }
+
+func newApp(ctx context.Context, cfg config, opts ...appOption) (a *app, err error) {
+	a = &app{cfg: cfg, now: time.Now, log: slog.Default()}
+	for _, o := range opts {
+		o(a)
+	}
+	defer func() {
+		if err != nil {
+			a.Close()
+		}
+	}()
+	if err := a.openRedis(ctx); err != nil {
+		return nil, err
+	}
+	if err := a.openStore(ctx); err != nil {
+		return nil, err
+	}
+	fopts := []fetch.Option{fetch.WithRedis(a.rdb), fetch.WithAllowNets(cfg.AllowNets...), fetch.WithClock(a.now)}
+	if cfg.UserAgent != "" {
+		fopts = append(fopts, fetch.WithUserAgent(cfg.UserAgent))
+	}
+	if a.http, err = fetch.New(fopts...); err != nil {
+		return nil, fmt.Errorf("building the outbound client: %w", err)
+	}
+	a.sources = map[string]crawler.Source{}
+	for _, name := range crawler.Names() {
+		scfg := crawler.Config{HTTP: a.http, Now: a.now}
+		if name == creator.Bluesky {
+			scfg.BaseURL = cfg.BlueskyURL
+		}
+		src, err := crawler.New(name, scfg)
+		if err != nil {
+			a.log.Warn("source not available", "source", name, "err", err)
+			continue
+		}
+		a.sources[name] = src
+		if host := baseHost(src, scfg.BaseURL); host != "" {
+			a.http.SetHost(host, fetch.PolicyFor(src.Policy()))
+		}
+	}
+	for host, p := range a.hostOverrides {
+		a.http.SetHost(host, p)
+	}
+	a.pipe, err = crawler.NewPipeline(crawler.PipelineConfig{
+		Store:     a.store,
+		Sources:   a.sources,
+		Redis:     a.rdb,
+		UniqueFor: cfg.UniqueFor,
+		MaxRetry:  maxRetryFor(cfg.MaxRetry),
+		Now:       a.now,
+		Logger:    a.log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// maxRetryFor maps the config's "0 means no retries" onto the pipeline's
+// "negative means never".
+func maxRetryFor(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
+}
+
+// baseHost is the host:port a source talks to, for its rate limit.
+func baseHost(src crawler.Source, base string) string {
+	if base == "" {
+		if src.Name() == creator.Bluesky {
+			return "public.api.bsky.app"
+		}
+		return ""
+	}
+	u, err := parseURL(base)
+	if err != nil {
+		return ""
+	}
+	return u.Host
+}
+
+func (a *app) openRedis(ctx context.Context) error {
+	if a.cfg.RedisURL != "" {
+		opts, err := redis.ParseURL(a.cfg.RedisURL)
+		if err != nil {
+			return fmt.Errorf("SCOUT_REDIS_URL: %w", err)
+		}
+		a.rdb = redis.NewClient(opts)
+		if err := a.rdb.Ping(ctx).Err(); err != nil {
+			return fmt.Errorf("connecting to redis: %w", err)
+		}
+		return nil
+	}
+	// Embedded: asynq on an in-process miniredis. ClockTTL makes TTLs
+	// (asynq's leases, our uniqueness windows) expire as time passes.
+	a.mini = miniredis.NewMiniRedis()
+	a.mini.ClockTTL(true)
+	if err := a.mini.StartAddr("127.0.0.1:0"); err != nil {
+		return fmt.Errorf("starting the embedded queue: %w", err)
+	}
+	a.rdb = redis.NewClient(&redis.Options{Addr: a.mini.Addr(), PoolSize: 64})
+	return nil
+}
+
+func (a *app) openStore(ctx context.Context) error {
+	if a.cfg.MeiliURL != "" {
+		st, err := openMeili(ctx, a.cfg)
+		if err != nil {
+			return err
+		}
+		a.store = st
+		return nil
+	}
+	if err := os.MkdirAll(a.cfg.DataDir, 0o755); err != nil {
+		return fmt.Errorf("creating data dir: %w", err)
+	}
+	st, err := sqlite.Open(filepath.Join(a.cfg.DataDir, "scout.db"))
+	if err != nil {
+		return fmt.Errorf("opening the store: %w", err)
+	}
+	a.store = st
+	return nil
+}
+
+// Close releases everything the app opened.
+func (a *app) Close() {
+	if a.pipe != nil {
+		a.pipe.Close()
+	}
+	if a.store != nil {
+		a.store.Close()
+	}
+	if a.rdb != nil {
+		a.rdb.Close()
+	}
+	if a.mini != nil {
+		a.mini.Close()
+	}
+}
+
+// worker runs queue workers until ctx is done.
+func (a *app) worker(ctx context.Context) error {
+	srv := asynq.NewServerFromRedisClient(a.rdb, asynq.Config{
+		Concurrency:              a.cfg.Concurrency,
+		Queues:                   crawler.Queues,
+		RetryDelayFunc:           crawler.RetryDelay(a.cfg.RetryBase, a.now),
+		DelayedTaskCheckInterval: time.Second,
+		TaskCheckInterval:        200 * time.Millisecond,
+		ShutdownTimeout:          10 * time.Second,
+		Logger:                   quietAsynq{a.log},
+		LogLevel:                 asynq.WarnLevel,
+		IsFailure: func(err error) bool {
+			return !errors.Is(err, creator.ErrRateLimited)
+		},
+	})
+	mux := asynq.NewServeMux()
+	a.pipe.Register(mux)
+	for _, reg := range a.handlers {
+		reg(mux)
+	}
+	if err := srv.Start(mux); err != nil {
+		return fmt.Errorf("starting worker: %w", err)
+	}
+	<-ctx.Done()
+	srv.Shutdown()
+	return nil
+}
+
+// apiHandler is the HTTP API over the app's store and pipeline.
+func (a *app) apiHandler() http.Handler {
+	return api.New(api.Config{
+		Store:     a.store,
+		Submitter: a.pipe,
+		OptOuts:   optOuts{a},
+		APIKey:    a.cfg.APIKey,
+		Logger:    a.log,
+		Health: func(ctx context.Context) error {
+			if err := a.rdb.Ping(ctx).Err(); err != nil {
+				return fmt.Errorf("queue: %w", err)
+			}
+			_, err := a.store.Search(ctx, index.Query{PerPage: 1})
+			return err
+		},
+	})
+}
+
+// serveAPI serves the API on ln until ctx is done.
+func (a *app) serveAPI(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{Handler: a.apiHandler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case <-ctx.Done():
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(sctx)
+		return nil
+	case err := <-errc:
+		return err
+	}
+}
+
+// runAll runs the API, a worker and (when built) the scheduler in one
+// process until ctx is done.
+func (a *app) runAll(ctx context.Context, ln net.Listener) error {
+	if n, err := a.pipe.Resume(ctx); err != nil {
+		return err
+	} else if n > 0 {
+		a.log.Info("resumed unfinished work", "tasks", n)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	errc := make(chan error, 3)
+	for _, run := range []func(context.Context) error{a.worker, a.scheduler, func(ctx context.Context) error { return a.serveAPI(ctx, ln) }} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := run(ctx); err != nil {
+				errc <- err
+				cancel() // one part failing stops the others
+			}
+		}()
+	}
+	wg.Wait()
+	close(errc)
+	return <-errc
+}
+
+// scheduler runs the periodic work until ctx is done: the retention purge
+// every hour (and the watchlist scheduler, when wired).
+func (a *app) scheduler(ctx context.Context) error {
+	tick := time.NewTicker(time.Hour)
+	defer tick.Stop()
+	for {
+		if err := a.pipe.EnqueuePurge(ctx); err != nil {
+			a.log.Warn("scheduling purge", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+		}
+	}
+}
+
+// quietAsynq routes asynq's logs to slog.
+type quietAsynq struct{ l *slog.Logger }
+
+func (q quietAsynq) Debug(args ...any) {}
+func (q quietAsynq) Info(args ...any)  {}
+func (q quietAsynq) Warn(args ...any)  { q.l.Warn(fmt.Sprint(args...)) }
+func (q quietAsynq) Error(args ...any) { q.l.Error(fmt.Sprint(args...)) }
+func (q quietAsynq) Fatal(args ...any) { q.l.Error(fmt.Sprint(args...)); os.Exit(1) }

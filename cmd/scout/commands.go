@@ -1,0 +1,340 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/creatorscout/scout/api"
+	"github.com/creatorscout/scout/creator"
+	"github.com/creatorscout/scout/index"
+)
+
+func parseURL(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("%q is not an http(s) URL", raw)
+	}
+	return u, nil
+}
+
+// setup reads the environment and builds the app, printing errors.
+func setup(ctx context.Context, stderr io.Writer, opts ...appOption) (*app, bool) {
+	cfg, err := configFromEnv()
+	if err != nil {
+		fmt.Fprintln(stderr, "scout:", err)
+		return nil, false
+	}
+	a, err := newApp(ctx, cfg, opts...)
+	if err != nil {
+		fmt.Fprintln(stderr, "scout:", err)
+		return nil, false
+	}
+	return a, true
+}
+
+// cmdAll runs `scout all`: API + worker in one process.
+func cmdAll(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("all", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	if fs.Parse(args) != nil {
+		return 2
+	}
+	a, ok := setup(ctx, stderr)
+	if !ok {
+		return 1
+	}
+	defer a.Close()
+	ln, err := net.Listen("tcp", a.cfg.Addr)
+	if err != nil {
+		fmt.Fprintln(stderr, "scout:", err)
+		return 1
+	}
+	mode := "embedded (miniredis + SQLite in " + a.cfg.DataDir + ")"
+	if a.cfg.RedisURL != "" {
+		mode = "distributed"
+	}
+	fmt.Fprintf(stdout, "scout: API on http://%s, worker running, %s\n", ln.Addr(), mode)
+	if err := a.runAll(ctx, ln); err != nil {
+		fmt.Fprintln(stderr, "scout:", err)
+		return 1
+	}
+	return 0
+}
+
+// cmdServe runs `scout serve`: the API only.
+func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	a, ok := setup(ctx, stderr)
+	if !ok {
+		return 1
+	}
+	defer a.Close()
+	if a.cfg.RedisURL == "" {
+		fmt.Fprintln(stderr, "scout serve: warning: no SCOUT_REDIS_URL, so jobs go to an embedded queue no worker reads; use `scout all` for one process")
+	}
+	if _, err := a.pipe.Resume(ctx); err != nil {
+		fmt.Fprintln(stderr, "scout:", err)
+		return 1
+	}
+	ln, err := net.Listen("tcp", a.cfg.Addr)
+	if err != nil {
+		fmt.Fprintln(stderr, "scout:", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "scout: API on http://%s\n", ln.Addr())
+	if err := a.serveAPI(ctx, ln); err != nil {
+		fmt.Fprintln(stderr, "scout:", err)
+		return 1
+	}
+	return 0
+}
+
+// cmdWorker runs `scout worker`.
+func cmdWorker(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	a, ok := setup(ctx, stderr)
+	if !ok {
+		return 1
+	}
+	defer a.Close()
+	if a.cfg.RedisURL == "" {
+		fmt.Fprintln(stderr, "scout worker: SCOUT_REDIS_URL is required (the embedded queue lives inside one process; use `scout all`)")
+		return 2
+	}
+	fmt.Fprintln(stdout, "scout: worker running")
+	if err := a.worker(ctx); err != nil {
+		fmt.Fprintln(stderr, "scout:", err)
+		return 1
+	}
+	return 0
+}
+
+// cmdDiscover runs `scout discover --source S --query Q [--limit N]`. In
+// embedded mode it runs a worker in-process until the job ends; with
+// SCOUT_REDIS_URL it waits for the cluster's workers (or not, with --wait=false).
+func cmdDiscover(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("discover", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	source := fs.String("source", creator.Bluesky, "source to discover on")
+	query := fs.String("query", "", "what to search for (required)")
+	limit := fs.Int("limit", 50, "how many creators at most")
+	wait := fs.Bool("wait", true, "wait until the job ends")
+	if fs.Parse(args) != nil {
+		return 2
+	}
+	if strings.TrimSpace(*query) == "" {
+		fmt.Fprintln(stderr, "scout discover: --query is required")
+		return 2
+	}
+	a, ok := setup(ctx, stderr)
+	if !ok {
+		return 1
+	}
+	defer a.Close()
+	job, err := a.pipe.SubmitDiscover(ctx, *source, *query, *limit)
+	if err != nil {
+		fmt.Fprintln(stderr, "scout discover:", err)
+		return 1
+	}
+	return a.follow(ctx, job.ID, *wait, stdout, stderr)
+}
+
+// cmdCrawl runs `scout crawl [--platform P] HANDLE_OR_ID` and prints the
+// stored record as JSON.
+func cmdCrawl(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("crawl", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	platform := fs.String("platform", creator.Bluesky, "platform of the creator")
+	if fs.Parse(args) != nil {
+		return 2
+	}
+	if fs.NArg() != 1 {
+		fmt.Fprintln(stderr, "usage: scout crawl [--platform bluesky] <handle or id>")
+		return 2
+	}
+	ref := creator.Ref{Platform: *platform, Handle: fs.Arg(0)}
+	if strings.HasPrefix(ref.Handle, "did:") {
+		ref.ID, ref.Handle = ref.Handle, ""
+	}
+	a, ok := setup(ctx, stderr)
+	if !ok {
+		return 1
+	}
+	defer a.Close()
+	job, err := a.pipe.SubmitCrawl(ctx, ref)
+	if err != nil {
+		fmt.Fprintln(stderr, "scout crawl:", err)
+		return 1
+	}
+	if rc := a.follow(ctx, job.ID, true, io.Discard, stderr); rc != 0 {
+		return rc
+	}
+	items, err := a.store.JobItems(ctx, job.ID, "")
+	if err != nil || len(items) == 0 {
+		fmt.Fprintln(stderr, "scout crawl: job has no result")
+		return 1
+	}
+	it := items[0]
+	if it.State != index.ItemDone {
+		fmt.Fprintf(stderr, "scout crawl: %s: %s\n", it.State, it.Error)
+		return 1
+	}
+	rec, err := a.findRecord(ctx, it.Ref)
+	if err != nil {
+		fmt.Fprintln(stderr, "scout crawl:", err)
+		return 1
+	}
+	enc := json.NewEncoder(stdout)
+	enc.SetIndent("", "  ")
+	enc.Encode(rec)
+	return 0
+}
+
+// findRecord gets the stored record of ref, by id or, for a handle-only
+// ref, by searching the handle.
+func (a *app) findRecord(ctx context.Context, ref creator.Ref) (*creator.Record, error) {
+	if ref.ID != "" {
+		return a.store.Get(ctx, creator.Key(ref))
+	}
+	f := index.Eq("platform", ref.Platform)
+	res, err := a.store.Search(ctx, index.Query{Text: ref.Handle, Filter: &f, PerPage: 20})
+	if err != nil {
+		return nil, err
+	}
+	for _, h := range res.Hits {
+		if strings.EqualFold(h.Profile.Ref.Handle, ref.Handle) {
+			return a.store.Get(ctx, h.Key)
+		}
+	}
+	return nil, fmt.Errorf("finding %s: %w", ref, creator.ErrNotFound)
+}
+
+// follow waits for a job to end, running an in-process worker in embedded
+// mode, and prints its progress. It returns the exit status.
+func (a *app) follow(ctx context.Context, id string, wait bool, stdout, stderr io.Writer) int {
+	fmt.Fprintf(stderr, "job %s accepted\n", id)
+	if !wait {
+		fmt.Fprintln(stdout, id)
+		return 0
+	}
+	wctx, stop := context.WithCancel(ctx)
+	defer stop()
+	if a.cfg.RedisURL == "" {
+		go a.worker(wctx)
+	}
+	last := ""
+	for {
+		j, err := a.store.GetJob(ctx, id)
+		if err != nil {
+			fmt.Fprintln(stderr, "scout:", err)
+			return 1
+		}
+		line := fmt.Sprintf("job %s: %s, discovered %d, done %d, failed %d, skipped %d, pending %d",
+			id, j.State, j.Discovered, j.Counts.Done, j.Counts.Failed, j.Counts.Skipped, j.Counts.Pending)
+		if line != last {
+			fmt.Fprintln(stderr, line)
+			last = line
+		}
+		switch j.State {
+		case index.JobDone:
+			fmt.Fprintln(stdout, line)
+			return 0
+		case index.JobFailed:
+			fmt.Fprintf(stderr, "job %s failed: %s\n", id, j.Error)
+			return 1
+		}
+		select {
+		case <-ctx.Done():
+			fmt.Fprintln(stderr, "scout: interrupted; the job continues when a worker runs")
+			return 1
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
+}
+
+// cmdSearch runs `scout search [--json] [param=value ...]` with the API's
+// search parameters (q=..., tier=micro, followers_min=1000, sort=-followers).
+func cmdSearch(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("search", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	asJSON := fs.Bool("json", false, "print the whole result as JSON")
+	if fs.Parse(args) != nil {
+		return 2
+	}
+	v := url.Values{}
+	for _, arg := range fs.Args() {
+		k, val, ok := strings.Cut(arg, "=")
+		if !ok {
+			v.Set("q", strings.TrimSpace(v.Get("q")+" "+arg))
+			continue
+		}
+		v.Add(k, val)
+	}
+	q, err := api.ParseSearch(v)
+	if err != nil {
+		fmt.Fprintln(stderr, "scout search:", err)
+		return 2
+	}
+	cfg, err := configFromEnv()
+	if err != nil {
+		fmt.Fprintln(stderr, "scout:", err)
+		return 1
+	}
+	a := &app{cfg: cfg}
+	if err := a.openStore(ctx); err != nil {
+		fmt.Fprintln(stderr, "scout:", err)
+		return 1
+	}
+	defer a.store.Close()
+	res, err := a.store.Search(ctx, q)
+	if err != nil {
+		fmt.Fprintln(stderr, "scout search:", err)
+		return 1
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		enc.Encode(res)
+		return 0
+	}
+	tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "KEY\tHANDLE\tNICHE\tTIER\tFOLLOWERS\tER%\tAUTH\tOVERALL")
+	for _, h := range res.Hits {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%.2f\t%.0f\t%.0f\n", h.Key, h.Profile.Ref.Handle, h.Scores.PrimaryNiche,
+			h.Scores.Tier, h.Profile.Followers, h.Scores.EngagementRate*100, h.Scores.Authenticity, h.Scores.Overall)
+	}
+	tw.Flush()
+	fmt.Fprintf(stdout, "%d of %d (page %d)\n", len(res.Hits), res.Total, res.Page)
+	return 0
+}
+
+// cmdScheduler runs `scout scheduler`: periodic work (watchlist rescans,
+// retention purges). Several may run; the watchlist scheduler's lease in
+// Redis lets one act at a time, and purges are one task per hour.
+func cmdScheduler(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	a, ok := setup(ctx, stderr)
+	if !ok {
+		return 1
+	}
+	defer a.Close()
+	if a.cfg.RedisURL == "" {
+		fmt.Fprintln(stderr, "scout scheduler: SCOUT_REDIS_URL is required (use `scout all` for one process)")
+		return 2
+	}
+	if _, err := a.pipe.Resume(ctx); err != nil {
+		fmt.Fprintln(stderr, "scout:", err)
+		return 1
+	}
+	fmt.Fprintln(stdout, "scout: scheduler running")
+	if err := a.scheduler(ctx); err != nil {
+		fmt.Fprintln(stderr, "scout:", err)
+		return 1
+	}
+	return 0
+}

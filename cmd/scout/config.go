@@ -1,0 +1,93 @@
+package main
+
+import (
+	"fmt"
+	"net/netip"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// config is everything cmd/scout reads from the environment. Library
+// packages never read the environment; they get these values passed down.
+type config struct {
+	DataDir      string         // SCOUT_DATA_DIR, default ./data
+	RedisURL     string         // SCOUT_REDIS_URL; empty = embedded miniredis
+	MeiliURL     string         // SCOUT_MEILI_URL; empty = embedded SQLite
+	MeiliKey     string         // SCOUT_MEILI_KEY
+	Addr         string         // SCOUT_ADDR, default 127.0.0.1:8080
+	APIKey       string         // SCOUT_API_KEY; empty = no auth
+	AllowNets    []netip.Prefix // SCOUT_ALLOW_PRIVATE_NETS, comma-separated CIDRs; default none
+	BlueskyURL   string         // SCOUT_BLUESKY_URL, default the public AppView
+	Concurrency  int            // SCOUT_CONCURRENCY, default 10
+	UserAgent    string         // SCOUT_USER_AGENT, default the project's
+	UniqueFor    time.Duration  // SCOUT_CRAWL_UNIQUE_FOR, default 1h
+	MaxRetry     int            // SCOUT_MAX_RETRY, default 5
+	RetryBase    time.Duration  // SCOUT_RETRY_BASE, default 2s
+	NichesFile   string         // SCOUT_NICHES_FILE: custom niches (name + terms)
+	MastodonDeny string         // reserved
+}
+
+func configFromEnv() (config, error) {
+	c := config{
+		DataDir:     envOr("SCOUT_DATA_DIR", "./data"),
+		RedisURL:    os.Getenv("SCOUT_REDIS_URL"),
+		MeiliURL:    os.Getenv("SCOUT_MEILI_URL"),
+		MeiliKey:    os.Getenv("SCOUT_MEILI_KEY"),
+		Addr:        envOr("SCOUT_ADDR", "127.0.0.1:8080"),
+		APIKey:      os.Getenv("SCOUT_API_KEY"),
+		BlueskyURL:  os.Getenv("SCOUT_BLUESKY_URL"),
+		UserAgent:   os.Getenv("SCOUT_USER_AGENT"),
+		NichesFile:  os.Getenv("SCOUT_NICHES_FILE"),
+		Concurrency: 10,
+		UniqueFor:   time.Hour,
+		MaxRetry:    5,
+		RetryBase:   2 * time.Second,
+	}
+	var err error
+	if c.AllowNets, err = parseNets(os.Getenv("SCOUT_ALLOW_PRIVATE_NETS")); err != nil {
+		return c, err
+	}
+	if v := os.Getenv("SCOUT_CONCURRENCY"); v != "" {
+		if c.Concurrency, err = strconv.Atoi(v); err != nil || c.Concurrency < 1 || c.Concurrency > 1000 {
+			return c, fmt.Errorf("SCOUT_CONCURRENCY: want 1 to 1000, got %q", v)
+		}
+	}
+	if v := os.Getenv("SCOUT_MAX_RETRY"); v != "" {
+		if c.MaxRetry, err = strconv.Atoi(v); err != nil || c.MaxRetry < 0 {
+			return c, fmt.Errorf("SCOUT_MAX_RETRY: want a whole number, got %q", v)
+		}
+	}
+	for name, dst := range map[string]*time.Duration{"SCOUT_CRAWL_UNIQUE_FOR": &c.UniqueFor, "SCOUT_RETRY_BASE": &c.RetryBase} {
+		if v := os.Getenv(name); v != "" {
+			if *dst, err = time.ParseDuration(v); err != nil || *dst <= 0 {
+				return c, fmt.Errorf("%s: want a positive duration like 1h, got %q", name, v)
+			}
+		}
+	}
+	return c, nil
+}
+
+func parseNets(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(part)
+		if err != nil {
+			return nil, fmt.Errorf("SCOUT_ALLOW_PRIVATE_NETS: %q is not a CIDR: %w", part, err)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}

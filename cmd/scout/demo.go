@@ -1,0 +1,187 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/creatorscout/scout/crawler/fetch"
+	"github.com/creatorscout/scout/creator"
+	"github.com/creatorscout/scout/index"
+	"github.com/creatorscout/scout/sim"
+)
+
+// demoQueries are the niche searches the demo discovers with.
+var demoQueries = []string{"vegan recipes", "fitness", "gaming", "travel", "tech", "beauty", "finance", "music", "pets", "books"}
+
+// demoSummary is what `scout demo --once` prints.
+type demoSummary struct {
+	Creators int            `json:"creators"`
+	ByTier   map[string]int `json:"by_tier"`
+	ByNiche  map[string]int `json:"by_niche"`
+	Jobs     int            `json:"jobs"`
+	Failed   int            `json:"failed"`
+	Skipped  int            `json:"skipped"`
+	Seconds  float64        `json:"seconds"`
+	DataDir  string         `json:"data_dir"`
+}
+
+// cmdDemo runs `scout demo [--once]`: the simulator on loopback, the
+// Bluesky source pointed at it, discovery over several niche queries,
+// crawls, scores and stores, then the API and the results page.
+func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	once := fs.Bool("once", false, "print a one-line JSON summary and exit instead of serving")
+	n := fs.Int("creators", 600, "simulated creators")
+	perQuery := fs.Int("limit", 100, "creators discovered per query")
+	seed := fs.Int64("seed", 1, "simulator seed")
+	if fs.Parse(args) != nil {
+		return 2
+	}
+	start := time.Now()
+	cfg, err := configFromEnv()
+	if err != nil {
+		fmt.Fprintln(stderr, "scout:", err)
+		return 1
+	}
+	cfg.DataDir = filepath.Join(cfg.DataDir, "demo")
+	cfg.RedisURL, cfg.MeiliURL = "", "" // the demo is always embedded
+	cfg.AllowNets = append(cfg.AllowNets, netip.MustParsePrefix("127.0.0.0/8"))
+	if cfg.Concurrency < 16 {
+		cfg.Concurrency = 16
+	}
+	if err := os.RemoveAll(cfg.DataDir); err != nil {
+		fmt.Fprintln(stderr, "scout demo:", err)
+		return 1
+	}
+
+	world := sim.New(sim.Config{Seed: *seed, Creators: *n})
+	simLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		fmt.Fprintln(stderr, "scout demo:", err)
+		return 1
+	}
+	simSrv := &http.Server{Handler: world.Handler(), ReadHeaderTimeout: 5 * time.Second}
+	go simSrv.Serve(simLn)
+	defer simSrv.Close()
+	cfg.BlueskyURL = "http://" + simLn.Addr().String()
+	fmt.Fprintf(stderr, "demo: simulator with %d creators on %s\n", *n, cfg.BlueskyURL)
+
+	// The simulator is ours: it gets a generous limit instead of the real
+	// AppView's, so the demo finishes in well under two minutes.
+	a, err := newApp(ctx, cfg, withHostPolicy(simLn.Addr().String(), fetch.HostPolicy{Rate: 2000, Burst: 200}), withLogger(quietLogger()))
+	if err != nil {
+		fmt.Fprintln(stderr, "scout demo:", err)
+		return 1
+	}
+	defer a.Close()
+	wctx, stopWorker := context.WithCancel(ctx)
+	defer stopWorker()
+	go a.worker(wctx)
+
+	var ids []string
+	for _, q := range demoQueries {
+		job, err := a.pipe.SubmitDiscover(ctx, creator.Bluesky, q, *perQuery)
+		if err != nil {
+			fmt.Fprintln(stderr, "scout demo:", err)
+			return 1
+		}
+		ids = append(ids, job.ID)
+	}
+	fmt.Fprintf(stderr, "demo: %d discover jobs queued: %v\n", len(ids), demoQueries)
+
+	sum, err := waitJobs(ctx, a, ids, stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "scout demo:", err)
+		return 1
+	}
+	res, err := a.store.Search(ctx, index.Query{PerPage: 1, Facets: []string{"tier", "niche"}})
+	if err != nil {
+		fmt.Fprintln(stderr, "scout demo:", err)
+		return 1
+	}
+	sum.Creators, sum.ByTier, sum.ByNiche = res.Total, res.Facets["tier"], res.Facets["niche"]
+	sum.Seconds = float64(time.Since(start).Milliseconds()) / 1000
+	sum.DataDir = cfg.DataDir
+	if *once {
+		b, _ := json.Marshal(sum)
+		fmt.Fprintln(stdout, string(b))
+		if sum.Creators == 0 {
+			return 1
+		}
+		return 0
+	}
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		fmt.Fprintf(stderr, "demo: %s is taken (%v); using a free port\n", cfg.Addr, err)
+		if ln, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+			fmt.Fprintln(stderr, "scout demo:", err)
+			return 1
+		}
+	}
+	base := "http://" + ln.Addr().String()
+	fmt.Fprintf(stdout, `
+CreatorScout demo: %d creators stored in %.1fs (%s)
+by tier: %v
+
+  results page:  %s/
+  try:
+    curl '%s/v1/creators?q=vegan&sort=-followers&facets=tier,niche'
+    curl '%s/v1/creators?tier=micro,mid&authenticity_max=60&sort=authenticity&facets=niche'
+    curl '%s/v1/creators?niche=fitness&followers_min=10000&sort=-engagement_rate'
+    curl -X POST -d '{"source":"bluesky","query":"gaming","limit":20}' %s/v1/discover
+    curl '%s/v1/openapi.json'
+
+Ctrl-C to stop.
+`, sum.Creators, sum.Seconds, cfg.DataDir, sum.ByTier, base, base, base, base, base, base)
+	if err := a.serveAPI(ctx, ln); err != nil {
+		fmt.Fprintln(stderr, "scout demo:", err)
+		return 1
+	}
+	return 0
+}
+
+// waitJobs waits for every job to end, printing progress once a second.
+func waitJobs(ctx context.Context, a *app, ids []string, stderr io.Writer) (demoSummary, error) {
+	sum := demoSummary{Jobs: len(ids)}
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	start := time.Now()
+	for {
+		open, done, failed, skipped, pending := 0, 0, 0, 0, 0
+		for _, id := range ids {
+			j, err := a.store.GetJob(ctx, id)
+			if err != nil {
+				return sum, err
+			}
+			if j.State == index.JobQueued || j.State == index.JobRunning {
+				open++
+			}
+			done += j.Counts.Done
+			failed += j.Counts.Failed
+			skipped += j.Counts.Skipped
+			pending += j.Counts.Pending
+		}
+		fmt.Fprintf(stderr, "demo: %5.1fs  jobs open %d/%d  crawled %d  pending %d  skipped %d  failed %d\n",
+			time.Since(start).Seconds(), open, len(ids), done, pending, skipped, failed)
+		if open == 0 {
+			sum.Failed, sum.Skipped = failed, skipped
+			return sum, nil
+		}
+		select {
+		case <-ctx.Done():
+			return sum, ctx.Err()
+		case <-tick.C:
+		}
+	}
+}

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/creatorscout/scout/api"
+	"github.com/creatorscout/scout/crawler"
+	"github.com/creatorscout/scout/index"
+)
+
+// optOuts adapts the pipeline's opt-out to the API's interface.
+type optOuts struct{ a *app }
+
+func (o optOuts) OptOut(ctx context.Context, r api.OptOutRequest) (any, error) {
+	return o.a.pipe.OptOut(ctx, crawler.OptOutRequest(r))
+}
+
+func (o optOuts) ListOptOuts(ctx context.Context) ([]index.OptOut, error) {
+	return o.a.store.ListOptOuts(ctx)
+}
+
+// cmdOptOut runs `scout optout --platform P (--handle H | --id ID | --url U) [--reason R]`
+// and `scout optout --list [--csv]`.
+func cmdOptOut(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("optout", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var req crawler.OptOutRequest
+	fs.StringVar(&req.Platform, "platform", "", "platform (bluesky, mastodon, ...); implied by --url")
+	fs.StringVar(&req.Handle, "handle", "", "the creator's handle")
+	fs.StringVar(&req.ID, "id", "", "the creator's platform id (a DID, ...)")
+	fs.StringVar(&req.URL, "url", "", "the creator's profile URL")
+	fs.StringVar(&req.Reason, "reason", "", "why (kept with the opt-out)")
+	list := fs.Bool("list", false, "print the opt-out list instead")
+	asCSV := fs.Bool("csv", false, "with --list: CSV instead of JSON")
+	if fs.Parse(args) != nil {
+		return 2
+	}
+	a, ok := setup(ctx, stderr)
+	if !ok {
+		return 1
+	}
+	defer a.Close()
+	if *list {
+		l, err := a.store.ListOptOuts(ctx)
+		if err != nil {
+			fmt.Fprintln(stderr, "scout optout:", err)
+			return 1
+		}
+		if *asCSV {
+			w := csv.NewWriter(stdout)
+			w.Write([]string{"platform", "id", "handle", "reason", "created_at"})
+			for _, o := range l {
+				w.Write([]string{o.Platform, o.ID, o.Handle, o.Reason, o.CreatedAt.UTC().Format(time.RFC3339)})
+			}
+			w.Flush()
+			return 0
+		}
+		enc := json.NewEncoder(stdout)
+		for _, o := range l {
+			enc.Encode(o)
+		}
+		return 0
+	}
+	res, err := a.pipe.OptOut(ctx, req)
+	if err != nil {
+		fmt.Fprintln(stderr, "scout optout:", err)
+		return 2
+	}
+	enc := json.NewEncoder(stdout)
+	enc.Encode(res)
+	return 0
+}
