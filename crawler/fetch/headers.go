@@ -1,0 +1,124 @@
+package fetch
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// epochThreshold separates delta seconds from epoch seconds in reset
+// headers: no announced delay is over ten years, and no epoch time is
+// before 2001.
+const epochThreshold = 1_000_000_000
+
+// parseRetryAfter reads a Retry-After header: delta seconds or an HTTP date.
+// It reports false when the header is absent or unreadable.
+func parseRetryAfter(h http.Header, now time.Time) (time.Time, bool) {
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if v == "" {
+		return time.Time{}, false
+	}
+	if n, err := strconv.ParseFloat(v, 64); err == nil {
+		if n < 0 {
+			return time.Time{}, false
+		}
+		return now.Add(time.Duration(n * float64(time.Second))), true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return t, true
+	}
+	return time.Time{}, false
+}
+
+// parseReset reads a rate-limit reset value: epoch seconds (atproto,
+// Twitch, GitHub), delta seconds (the IETF RateLimit draft) or an ISO-8601
+// time (Mastodon).
+func parseReset(v string, now time.Time) (time.Time, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return time.Time{}, false
+	}
+	if n, err := strconv.ParseFloat(v, 64); err == nil {
+		if n < 0 {
+			return time.Time{}, false
+		}
+		if n >= epochThreshold {
+			sec := int64(n)
+			return time.Unix(sec, int64((n-float64(sec))*1e9)), true
+		}
+		return now.Add(time.Duration(n * float64(time.Second))), true
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999Z0700"} {
+		if t, err := time.Parse(layout, v); err == nil {
+			return t, true
+		}
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return t, true
+	}
+	return time.Time{}, false
+}
+
+// announced is what a response says about the client's rate limit.
+type announced struct {
+	Limit     int // -1 when absent
+	Remaining int // -1 when absent
+	Reset     time.Time
+	HasReset  bool
+}
+
+// parseAnnounced reads RateLimit-*, X-RateLimit-* (and so Ratelimit-*, as
+// header names are case-insensitive) and the IETF draft's combined
+// "RateLimit: limit=100, remaining=50, reset=30".
+func parseAnnounced(h http.Header, now time.Time) announced {
+	a := announced{Limit: -1, Remaining: -1}
+	for _, prefix := range []string{"RateLimit-", "X-RateLimit-"} {
+		if a.Limit < 0 {
+			a.Limit = atoiOr(h.Get(prefix+"Limit"), -1)
+		}
+		if a.Remaining < 0 {
+			a.Remaining = atoiOr(h.Get(prefix+"Remaining"), -1)
+		}
+		if !a.HasReset {
+			a.Reset, a.HasReset = parseReset(h.Get(prefix+"Reset"), now)
+		}
+	}
+	if v := h.Get("RateLimit"); v != "" {
+		for _, part := range strings.Split(v, ",") {
+			k, val, ok := strings.Cut(strings.TrimSpace(part), "=")
+			if !ok {
+				continue
+			}
+			switch strings.ToLower(strings.TrimSpace(k)) {
+			case "limit":
+				if a.Limit < 0 {
+					a.Limit = atoiOr(val, -1)
+				}
+			case "remaining", "r":
+				if a.Remaining < 0 {
+					a.Remaining = atoiOr(val, -1)
+				}
+			case "reset", "t":
+				if !a.HasReset {
+					a.Reset, a.HasReset = parseReset(val, now)
+				}
+			}
+		}
+	}
+	return a
+}
+
+// atoiOr parses a non-negative integer (the first one in a list such as
+// "100, 100;w=60"), or returns def.
+func atoiOr(v string, def int) int {
+	v = strings.TrimSpace(v)
+	if i := strings.IndexAny(v, ",;"); i >= 0 {
+		v = strings.TrimSpace(v[:i])
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return def
+	}
+	return n
+}
