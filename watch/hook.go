@@ -79,3 +79,23 @@ func (s *Service) raise(ctx context.Context, w *index.Watchlist, ev index.AlertE
 	s.log.InfoContext(ctx, "watch alert", "watchlist", w.ID, "creator", ev.CreatorKey, "kind", ev.Kind, "id", ev.ID)
 	return s.enqueueDeliveries(ctx, w, &ev)
 }
+
+// resumeDeliveries enqueues again the outstanding deliveries of w's pending
+// alert events (after Redis lost its queue).
+func (s *Service) resumeDeliveries(ctx context.Context, w *index.Watchlist) error {
+	if s.tasks == nil || len(w.Webhooks) == 0 {
+		return nil
+	}
+	evs, err := s.store.ListAlerts(ctx, index.AlertFilter{WatchlistID: w.ID, Limit: 1000})
+	if err != nil {
+		return fmt.Errorf("listing alerts of %s: %w", w.ID, err)
+	}
+	for i := range evs {
+		if evs[i].DeliveryState == "pending" {
+			if err := s.enqueueDeliveries(ctx, w, &evs[i]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

@@ -239,7 +239,6 @@ func (s *Service) Get(ctx context.Context, id string) (*index.Watchlist, error) 
 // cadence reschedules the next rescan from the last one. Errors are as for
 // Create, or wrap creator.ErrNotFound.
 func (s *Service) Update(ctx context.Context, id string, p Patch) (*index.Watchlist, error) {
-	var hooks []index.Webhook
 	return s.modify(ctx, "updating", id, func(w *index.Watchlist) error {
 		if p.Name != nil {
 			w.Name = strings.TrimSpace(*p.Name)
@@ -271,13 +270,9 @@ func (s *Service) Update(ctx context.Context, id string, p Patch) (*index.Watchl
 			w.NextRunAt = c.Next(from, from)
 		}
 		if p.Webhooks != nil {
-			var err error
-			if hooks == nil {
-				// Check URLs once, outside retries of this closure.
-				hooks, err = s.checkWebhooks(ctx, *p.Webhooks, w.Webhooks)
-				if err != nil {
-					return err
-				}
+			hooks, err := s.checkWebhooks(ctx, *p.Webhooks, w.Webhooks)
+			if err != nil {
+				return err
 			}
 			w.Webhooks = hooks
 		}
@@ -359,9 +354,19 @@ func (s *Service) Alert(ctx context.Context, alertID string) (*index.AlertEvent,
 	return e, nil
 }
 
-// modify reads the watchlist id, applies f and writes it back, under the
-// process-wide watchlist lock.
+// modify reads the watchlist id, applies f and writes it back with a new
+// UpdatedAt, under the process-wide watchlist lock.
 func (s *Service) modify(ctx context.Context, verb, id string, f func(w *index.Watchlist) error) (*index.Watchlist, error) {
+	return s.rmw(ctx, verb, id, true, f)
+}
+
+// modifyQuiet is modify for the scheduler's own changes, which leave
+// UpdatedAt alone.
+func (s *Service) modifyQuiet(ctx context.Context, verb, id string, f func(w *index.Watchlist) error) (*index.Watchlist, error) {
+	return s.rmw(ctx, verb, id, false, f)
+}
+
+func (s *Service) rmw(ctx context.Context, verb, id string, touch bool, f func(w *index.Watchlist) error) (*index.Watchlist, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	w, err := s.store.GetWatchlist(ctx, id)
@@ -371,7 +376,9 @@ func (s *Service) modify(ctx context.Context, verb, id string, f func(w *index.W
 	if err := f(w); err != nil {
 		return nil, fmt.Errorf("%s watchlist %s: %w", verb, id, err)
 	}
-	w.UpdatedAt = s.now().UTC()
+	if touch {
+		w.UpdatedAt = s.now().UTC()
+	}
 	if err := s.store.PutWatchlist(ctx, w); err != nil {
 		return nil, fmt.Errorf("%s watchlist %s: %w", verb, id, err)
 	}
