@@ -1,0 +1,324 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"math"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/creatorscout/scout/creator"
+	"github.com/creatorscout/scout/index"
+)
+
+// migration is one versioned step of the schema. Migrations run in order,
+// each in the transaction that records its version, and are never edited
+// once released: a change is a new migration at the end of the list.
+type migration struct {
+	version int
+	name    string
+	stmts   []string
+}
+
+// migrations is the ordered list of schema changes. The columns of the
+// search fields are not here: they follow index.Fields (see syncFields).
+var migrations = []migration{
+	{1, "base tables", []string{
+		`CREATE TABLE creators (
+			id  INTEGER PRIMARY KEY,
+			key TEXT NOT NULL UNIQUE
+		)`,
+		`CREATE TABLE creator_docs (
+			id      INTEGER PRIMARY KEY,
+			summary BLOB NOT NULL,
+			doc     BLOB NOT NULL
+		)`,
+		`CREATE VIRTUAL TABLE creators_fts USING fts5(
+			name, handle, bio, posts,
+			content='', contentless_delete=1,
+			tokenize='unicode61 remove_diacritics 2',
+			prefix='2 3'
+		)`,
+		`CREATE TABLE history (
+			seq INTEGER PRIMARY KEY,
+			key TEXT NOT NULL,
+			at  INTEGER NOT NULL,
+			doc BLOB NOT NULL
+		)`,
+		`CREATE INDEX history_key ON history(key, at, seq)`,
+		`CREATE TABLE jobs (
+			id         TEXT PRIMARY KEY,
+			state      TEXT NOT NULL,
+			created_at INTEGER NOT NULL,
+			doc        BLOB NOT NULL
+		)`,
+		`CREATE INDEX jobs_state ON jobs(state, created_at, id)`,
+		`CREATE TABLE job_items (
+			job_id TEXT NOT NULL,
+			key    TEXT NOT NULL,
+			state  TEXT NOT NULL,
+			doc    BLOB NOT NULL,
+			PRIMARY KEY (job_id, key)
+		) WITHOUT ROWID`,
+		`CREATE INDEX job_items_key ON job_items(key)`,
+		`CREATE INDEX job_items_state ON job_items(job_id, state)`,
+		`CREATE TABLE opt_outs (
+			seq        INTEGER PRIMARY KEY,
+			platform   TEXT NOT NULL,
+			pid        TEXT NOT NULL,
+			handle     TEXT NOT NULL,
+			created_at INTEGER NOT NULL,
+			doc        BLOB NOT NULL
+		)`,
+		`CREATE INDEX opt_outs_id ON opt_outs(platform, pid)`,
+		`CREATE INDEX opt_outs_handle ON opt_outs(platform, handle)`,
+		`CREATE TABLE watchlists (
+			id  TEXT PRIMARY KEY,
+			doc BLOB NOT NULL
+		)`,
+		`CREATE TABLE watch_members (
+			watchlist_id TEXT NOT NULL,
+			key          TEXT NOT NULL,
+			PRIMARY KEY (watchlist_id, key)
+		) WITHOUT ROWID`,
+		`CREATE INDEX watch_members_key ON watch_members(key)`,
+		`CREATE TABLE alerts (
+			id           TEXT PRIMARY KEY,
+			watchlist_id TEXT NOT NULL,
+			creator_key  TEXT NOT NULL,
+			kind         TEXT NOT NULL,
+			at           INTEGER NOT NULL,
+			doc          BLOB NOT NULL
+		)`,
+		`CREATE INDEX alerts_at ON alerts(at, id)`,
+		`CREATE INDEX alerts_watchlist ON alerts(watchlist_id, at)`,
+		`CREATE INDEX alerts_creator ON alerts(creator_key, at)`,
+		`CREATE TABLE schema_fields (
+			name TEXT PRIMARY KEY,
+			kind INTEGER NOT NULL
+		)`,
+	}},
+}
+
+// column is the SQL column of one search field.
+type column struct {
+	index.Field
+	ident string // quoted identifier
+}
+
+// schema is the column layout derived from index.Fields.
+type schema struct {
+	cols   []column
+	byName map[string]*column
+}
+
+var fieldName = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
+
+func newSchema(fields []index.Field) (*schema, error) {
+	s := &schema{byName: make(map[string]*column, len(fields))}
+	for _, f := range fields {
+		if !fieldName.MatchString(f.Name) || f.Name == "id" || f.Name == "key" {
+			return nil, fmt.Errorf("deriving columns: field name %q cannot be a column", f.Name)
+		}
+		if f.Kind == index.Keyword && f.Keyword == nil || f.Kind == index.Numeric && f.Number == nil {
+			return nil, fmt.Errorf("deriving columns: field %q has no extractor", f.Name)
+		}
+		s.cols = append(s.cols, column{Field: f, ident: `"` + f.Name + `"`})
+	}
+	for i := range s.cols {
+		s.byName[s.cols[i].Name] = &s.cols[i]
+	}
+	return s, nil
+}
+
+// sqlType is the declared type of a field's column. Keyword columns compare
+// case-insensitively (ASCII), as Meilisearch's filters do.
+func (c *column) sqlType() string {
+	if c.Kind == index.Keyword {
+		return "TEXT COLLATE NOCASE"
+	}
+	return "REAL"
+}
+
+// indexName is the name of the index on a field's column: for keyword
+// fields it covers facet counts; for numeric ones min/max and sorting.
+func (c *column) indexName() string { return "creators_f_" + c.Name }
+
+// value extracts the column value of c from r: nil when missing.
+func (c *column) value(r *creator.Record) any {
+	if c.Kind == index.Keyword {
+		if v := c.Keyword(r); v != "" {
+			return v
+		}
+		return nil
+	}
+	v, ok := c.Number(r)
+	if !ok || math.IsNaN(v) || math.IsInf(v, 0) {
+		return nil
+	}
+	return v
+}
+
+// migrate applies the pending migrations and syncs the field columns, in
+// one transaction.
+func migrate(ctx context.Context, db *sql.DB, sch *schema) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("migrating schema: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (
+		version    INTEGER PRIMARY KEY,
+		name       TEXT NOT NULL,
+		applied_at INTEGER NOT NULL
+	)`); err != nil {
+		return fmt.Errorf("migrating schema: %w", err)
+	}
+	var cur int
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_version`).Scan(&cur); err != nil {
+		return fmt.Errorf("migrating schema: reading version: %w", err)
+	}
+	if latest := migrations[len(migrations)-1].version; cur > latest {
+		return fmt.Errorf("migrating schema: file is at version %d, newer than this build (%d)", cur, latest)
+	}
+	for _, m := range migrations {
+		if m.version <= cur {
+			continue
+		}
+		for _, st := range m.stmts {
+			if _, err := tx.ExecContext(ctx, st); err != nil {
+				return fmt.Errorf("migrating schema to version %d (%s): %w", m.version, m.name, err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_version(version, name, applied_at) VALUES (?, ?, ?)`,
+			m.version, m.name, time.Now().Unix()); err != nil {
+			return fmt.Errorf("migrating schema to version %d: %w", m.version, err)
+		}
+	}
+	if err := syncFields(ctx, tx, sch); err != nil {
+		return fmt.Errorf("migrating schema: %w", err)
+	}
+	return tx.Commit()
+}
+
+// syncFields makes the creators table have one column (and one index) per
+// field of sch, with the field's kind. A column added to a table that
+// already has records is back-filled from the stored documents. Columns of
+// fields no longer in the schema are left alone.
+func syncFields(ctx context.Context, tx *sql.Tx, sch *schema) error {
+	known := map[string]index.FieldKind{}
+	rows, err := tx.QueryContext(ctx, `SELECT name, kind FROM schema_fields`)
+	if err != nil {
+		return fmt.Errorf("reading field columns: %w", err)
+	}
+	for rows.Next() {
+		var name string
+		var kind int
+		if err := rows.Scan(&name, &kind); err != nil {
+			rows.Close()
+			return fmt.Errorf("reading field columns: %w", err)
+		}
+		known[name] = index.FieldKind(kind)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("reading field columns: %w", err)
+	}
+	var added []*column
+	for i := range sch.cols {
+		c := &sch.cols[i]
+		kind, ok := known[c.Name]
+		if ok && kind == c.Kind {
+			continue
+		}
+		if ok { // the field changed kind: rebuild its column
+			if _, err := tx.ExecContext(ctx, `DROP INDEX IF EXISTS `+c.indexName()); err != nil {
+				return fmt.Errorf("dropping index of %s: %w", c.Name, err)
+			}
+			if _, err := tx.ExecContext(ctx, `ALTER TABLE creators DROP COLUMN `+c.ident); err != nil {
+				return fmt.Errorf("dropping column %s: %w", c.Name, err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `ALTER TABLE creators ADD COLUMN `+c.ident+` `+c.sqlType()); err != nil {
+			return fmt.Errorf("adding column %s: %w", c.Name, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO schema_fields(name, kind) VALUES (?, ?)`, c.Name, int(c.Kind)); err != nil {
+			return fmt.Errorf("recording column %s: %w", c.Name, err)
+		}
+		added = append(added, c)
+	}
+	for i := range sch.cols {
+		c := &sch.cols[i]
+		if !c.indexed() {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `CREATE INDEX IF NOT EXISTS `+c.indexName()+` ON creators(`+c.ident+`)`); err != nil {
+			return fmt.Errorf("indexing column %s: %w", c.Name, err)
+		}
+	}
+	if len(added) > 0 {
+		if err := backfill(ctx, tx, added); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// indexed reports whether the field's column has an index. Keyword fields
+// are indexed for facet counts; sortable numeric fields for sorting and
+// min/max stats of unfiltered queries.
+func (c *column) indexed() bool {
+	return c.Kind == index.Keyword && (c.Facet || c.Filterable) || c.Kind == index.Numeric && c.Sortable
+}
+
+func backfill(ctx context.Context, tx *sql.Tx, cols []*column) error {
+	var set []string
+	for _, c := range cols {
+		set = append(set, c.ident+" = ?")
+	}
+	upd, err := tx.PrepareContext(ctx, `UPDATE creators SET `+strings.Join(set, ", ")+` WHERE id = ?`)
+	if err != nil {
+		return fmt.Errorf("back-filling columns: %w", err)
+	}
+	defer upd.Close()
+	rows, err := tx.QueryContext(ctx, `SELECT id, doc FROM creator_docs`)
+	if err != nil {
+		return fmt.Errorf("back-filling columns: %w", err)
+	}
+	type row struct {
+		id   int64
+		vals []any
+	}
+	var todo []row
+	for rows.Next() {
+		var id int64
+		var doc []byte
+		if err := rows.Scan(&id, &doc); err != nil {
+			rows.Close()
+			return fmt.Errorf("back-filling columns: %w", err)
+		}
+		var rec creator.Record
+		if err := json.Unmarshal(doc, &rec); err != nil {
+			rows.Close()
+			return fmt.Errorf("back-filling columns: decoding record %d: %w", id, err)
+		}
+		vals := make([]any, 0, len(cols)+1)
+		for _, c := range cols {
+			vals = append(vals, c.value(&rec))
+		}
+		todo = append(todo, row{id, append(vals, id)})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("back-filling columns: %w", err)
+	}
+	for _, r := range todo {
+		if _, err := upd.ExecContext(ctx, r.vals...); err != nil {
+			return fmt.Errorf("back-filling columns: %w", err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,188 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/creatorscout/scout/creator"
+	"github.com/creatorscout/scout/index"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+var _ index.Store = (*Store)(nil)
+
+// Store is an index.Store in one SQLite file. It is safe for concurrent use
+// by multiple goroutines; writes are serialized through one connection.
+type Store struct {
+	w      *sql.DB // the one writing connection
+	r      *sql.DB // read-only connections
+	cfg    config
+	schema *schema
+}
+
+type config struct {
+	historyCap  int
+	synchronous string
+	busyTimeout time.Duration
+	readConns   int
+	cacheKiB    int
+}
+
+// Option configures a Store.
+type Option func(*config)
+
+// WithHistoryCap sets how many snapshots are kept per creator (default
+// index.DefaultHistoryCap); older ones are dropped first. n <= 0 keeps the
+// default.
+func WithHistoryCap(n int) Option {
+	return func(c *config) {
+		if n > 0 {
+			c.historyCap = n
+		}
+	}
+}
+
+// WithSynchronous sets SQLite's synchronous mode: "FULL" (default: a
+// committed write survives power loss) or "NORMAL" (survives a crash of the
+// process, is faster; see SQLite's documentation of WAL mode). Other values
+// are rejected by Open.
+func WithSynchronous(mode string) Option {
+	return func(c *config) { c.synchronous = strings.ToUpper(mode) }
+}
+
+// WithBusyTimeout sets how long a write waits for another process holding
+// the write lock (default 10s).
+func WithBusyTimeout(d time.Duration) Option {
+	return func(c *config) {
+		if d > 0 {
+			c.busyTimeout = d
+		}
+	}
+}
+
+// WithReadConns sets the size of the read connection pool (default the
+// larger of 4 and the number of CPUs).
+func WithReadConns(n int) Option {
+	return func(c *config) {
+		if n > 0 {
+			c.readConns = n
+		}
+	}
+}
+
+// WithCacheSize sets each connection's page cache in KiB (default 32 MiB).
+func WithCacheSize(kib int) Option {
+	return func(c *config) {
+		if kib > 0 {
+			c.cacheKiB = kib
+		}
+	}
+}
+
+// Open opens (creating if needed) the store in the SQLite file at path and
+// brings its schema up to date.
+func Open(path string, opts ...Option) (*Store, error) {
+	cfg := config{
+		historyCap:  index.DefaultHistoryCap,
+		synchronous: "FULL",
+		busyTimeout: 10 * time.Second,
+		readConns:   max(4, runtime.NumCPU()),
+		cacheKiB:    32 << 10,
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	switch cfg.synchronous {
+	case "OFF", "NORMAL", "FULL", "EXTRA":
+	default:
+		return nil, fmt.Errorf("opening store %s: %w: synchronous mode %q", path, creator.ErrInvalid, cfg.synchronous)
+	}
+	if path == "" || strings.ContainsAny(path, "?#") {
+		return nil, fmt.Errorf("opening store: %w: path %q", creator.ErrInvalid, path)
+	}
+	sch, err := newSchema(index.Fields)
+	if err != nil {
+		return nil, fmt.Errorf("opening store %s: %w", path, err)
+	}
+	common := url.Values{}
+	common.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", cfg.busyTimeout.Milliseconds()))
+	common.Add("_pragma", "synchronous("+cfg.synchronous+")")
+	common.Add("_pragma", fmt.Sprintf("cache_size(-%d)", cfg.cacheKiB))
+	common.Add("_pragma", "temp_store(MEMORY)")
+	common.Add("_pragma", "foreign_keys(ON)")
+
+	wv := cloneValues(common)
+	wv.Set("_txlock", "immediate")
+	w, err := sql.Open("sqlite", path+"?"+wv.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("opening store %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxIdleTime(0)
+	w.SetConnMaxLifetime(0)
+	ctx := context.Background()
+	if _, err := w.ExecContext(ctx, "PRAGMA journal_mode=WAL"); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("opening store %s: setting WAL mode: %w", path, err)
+	}
+	if err := migrate(ctx, w, sch); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("opening store %s: %w", path, err)
+	}
+
+	rv := cloneValues(common)
+	rv.Add("_pragma", "query_only(1)")
+	r, err := sql.Open("sqlite", path+"?"+rv.Encode())
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("opening store %s: %w", path, err)
+	}
+	r.SetMaxOpenConns(cfg.readConns)
+	r.SetMaxIdleConns(cfg.readConns)
+	r.SetConnMaxIdleTime(0)
+	r.SetConnMaxLifetime(0)
+	return &Store{w: w, r: r, cfg: cfg, schema: sch}, nil
+}
+
+func cloneValues(v url.Values) url.Values {
+	c := url.Values{}
+	for k, vs := range v {
+		c[k] = append([]string(nil), vs...)
+	}
+	return c
+}
+
+// Close checkpoints the write-ahead log and closes the file. The Store must
+// not be used afterwards.
+func (s *Store) Close() error {
+	_, cerr := s.w.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
+	if cerr != nil && strings.Contains(cerr.Error(), "database is locked") {
+		cerr = nil // another process still reads; it checkpoints later
+	}
+	err := errors.Join(s.r.Close(), s.w.Close(), cerr)
+	if err != nil {
+		return fmt.Errorf("closing store: %w", err)
+	}
+	return nil
+}
+
+// write runs fn in one immediate transaction on the writing connection.
+func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
