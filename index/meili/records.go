@@ -74,6 +74,9 @@ func jsonText(v any) (string, error) {
 
 // PutJob implements index.Jobs.
 func (s *Store) PutJob(ctx context.Context, j *index.Job) error {
+	if j == nil || j.ID == "" {
+		return fmt.Errorf("putting job: %w: job has no id", creator.ErrInvalid)
+	}
 	h := *j
 	h.Counts = index.JobCounts{}
 	data, err := jsonText(&h)
@@ -132,6 +135,9 @@ func itemID(jobID, key string) string { return docID("item", jobID+"\x00"+key) }
 
 // PutJobItem implements index.Jobs.
 func (s *Store) PutJobItem(ctx context.Context, it *index.JobItem) error {
+	if it == nil || it.JobID == "" || it.Key == "" {
+		return fmt.Errorf("putting job item: %w: item needs a job id and a key", creator.ErrInvalid)
+	}
 	data, err := jsonText(it)
 	if err != nil {
 		return fmt.Errorf("putting item %s of job %s: %w", it.Key, it.JobID, err)
@@ -269,6 +275,9 @@ func watchDoc(w *index.Watchlist) (map[string]any, error) {
 
 // PutWatchlist implements index.Watchlists.
 func (s *Store) PutWatchlist(ctx context.Context, w *index.Watchlist) error {
+	if w == nil || w.ID == "" {
+		return fmt.Errorf("putting watchlist: %w: watchlist has no id", creator.ErrInvalid)
+	}
 	doc, err := watchDoc(w)
 	if err == nil {
 		err = s.put(ctx, s.names.watchlists, doc)
@@ -338,6 +347,9 @@ func (s *Store) dropMember(ctx context.Context, key string) error {
 
 // PutAlert implements index.Watchlists.
 func (s *Store) PutAlert(ctx context.Context, e *index.AlertEvent) error {
+	if e == nil || e.ID == "" {
+		return fmt.Errorf("putting alert: %w: alert has no id", creator.ErrInvalid)
+	}
 	data, err := jsonText(e)
 	if err != nil {
 		return fmt.Errorf("putting alert %s: %w", e.ID, err)
