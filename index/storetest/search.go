@@ -314,9 +314,9 @@ func (s *suite) facets(t *testing.T) {
 			facets: map[string]map[string]int{"platform": {}},
 		},
 		{
-			name:  "only the first page of hits but facets over all",
-			q:     index.Query{Facets: []string{"tier", "followers"}, PerPage: 1, Page: 2},
-			ids:   []string{"k1", "k2", "k3", "k4", "k5", "k6", "k7", "k8"},
+			name: "only the first page of hits but facets over all",
+			q:    index.Query{Facets: []string{"tier", "followers"}, PerPage: 1, Page: 2},
+			ids:  []string{"k1", "k2", "k3", "k4", "k5", "k6", "k7", "k8"},
 			facets: map[string]map[string]int{
 				"tier": {creator.TierMicro: 3, creator.TierNano: 1, creator.TierMega: 1, creator.TierMid: 1, creator.TierEmerging: 1, creator.TierMacro: 1},
 			},
