@@ -330,7 +330,7 @@ func TestCopyStore(t *testing.T) {
 			name:      "without exporter copies what Store lists",
 			wantStats: reindexStats{Creators: 3, Snapshots: 4, Synthesized: 1, Jobs: 1, Items: 1, OptOuts: 2, Watchlists: 2, Alerts: 2},
 			wantJobs:  []string{"j2"}, wantAlert: []string{"e1", "e2"},
-			wantLog:   "no index.Exporter",
+			wantLog: "no index.Exporter",
 		},
 	}
 	for _, tt := range tests {
