@@ -1,0 +1,280 @@
+package fetch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/creatorscout/scout/creator"
+)
+
+// TestTwoWorkersShareHostLimit runs two clients, as two worker processes
+// would (separate transports, one Redis), against one host limited to 10
+// requests per second. The server counts requests per wall-clock second.
+func TestTwoWorkersShareHostLimit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("takes about 4 s of real time")
+	}
+	const (
+		limit    = 10
+		requests = 40
+	)
+	var mu sync.Mutex
+	perSecond := map[int64]int{}
+	var served atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		perSecond[time.Now().Unix()]++
+		mu.Unlock()
+		served.Add(1)
+		fmt.Fprint(w, `{"ok":true}`)
+	}))
+	defer srv.Close()
+	host := mustURL(t, srv.URL).Host
+
+	rdb, prefix := newTestRedis(t)
+	newWorker := func() *Client {
+		return mustNew(t, WithRedis(rdb), WithKeyPrefix(prefix), WithAllowNets(loopback),
+			WithHost(host, HostPolicy{Rate: limit, Burst: 1}))
+	}
+	workers := []*Client{newWorker(), newWorker()}
+	if workers[0].base == workers[1].base {
+		t.Fatal("workers share a transport")
+	}
+
+	var wg sync.WaitGroup
+	errs := make(chan error, requests)
+	next := atomic.Int32{}
+	for _, c := range workers {
+		for range 3 { // a few goroutines per worker, as a worker's concurrency
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for next.Add(1) <= requests {
+					var v map[string]bool
+					if err := c.GetJSON(context.Background(), mustURL(t, srv.URL+"/creator"), &v); err != nil {
+						errs <- err
+					}
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Errorf("GetJSON: %v", err)
+	}
+	if got := served.Load(); got != requests {
+		t.Errorf("server served %d requests, want %d", got, requests)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for sec, n := range perSecond {
+		if n > limit {
+			t.Errorf("server saw %d requests in second %d, over the limit of %d", n, sec, limit)
+		}
+	}
+}
+
+func TestRetryAfterPausesEveryWorker(t *testing.T) {
+	tests := []struct {
+		name       string
+		retryAfter string
+		wantWait   bool // the second worker waits and succeeds instead of giving up
+	}{
+		{"long pause: every worker gives up until then", "120", false},
+		{"short pause: every worker waits it out", "2", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var hits atomic.Int32
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if hits.Add(1) == 1 {
+					w.Header().Set("Retry-After", tt.retryAfter)
+					w.WriteHeader(http.StatusTooManyRequests)
+					return
+				}
+				fmt.Fprint(w, `{}`)
+			}))
+			defer srv.Close()
+			rdb, prefix := newTestRedis(t)
+			clk := newFakeClock()
+			a := mustNew(t, fakeOpts(clk, WithRedis(rdb), WithKeyPrefix(prefix), WithRetries(0, 0))...)
+			bClock := &fakeClock{t: clk.Now()} // another process, same time
+			b := mustNew(t, fakeOpts(bClock, WithRedis(rdb), WithKeyPrefix(prefix))...)
+			ctx := context.Background()
+			u := mustURL(t, srv.URL+"/x")
+
+			err := a.GetJSON(ctx, u, new(any))
+			var ra *creator.RetryAfter
+			if !errors.As(err, &ra) || !errors.Is(err, creator.ErrRateLimited) {
+				t.Fatalf("first worker: %v, want a *creator.RetryAfter rate limit", err)
+			}
+			err = b.GetJSON(ctx, u, new(any))
+			if tt.wantWait {
+				if err != nil {
+					t.Fatalf("second worker: %v", err)
+				}
+				if diff := cmp.Diff([]time.Duration{2 * time.Second}, bClock.Slept()); diff != "" {
+					t.Errorf("second worker's sleeps (-want +got):\n%s", diff)
+				}
+				if got := hits.Load(); got != 2 {
+					t.Errorf("server saw %d requests, want 2", got)
+				}
+				return
+			}
+			var rb *creator.RetryAfter
+			if !errors.As(err, &rb) {
+				t.Fatalf("second worker: %v, want a *creator.RetryAfter", err)
+			}
+			if want := clk.Now().Add(120 * time.Second); !rb.Until.Equal(want) {
+				t.Errorf("second worker's RetryAfter.Until = %v, want %v", rb.Until, want)
+			}
+			if got := hits.Load(); got != 1 {
+				t.Errorf("server saw %d requests during the pause, want 1", got)
+			}
+			bClock.Advance(121 * time.Second)
+			if err := b.GetJSON(ctx, u, new(any)); err != nil {
+				t.Errorf("second worker after the pause: %v", err)
+			}
+		})
+	}
+}
+
+func TestAnnouncedLimits(t *testing.T) {
+	clk := newFakeClock()
+	tests := []struct {
+		name      string
+		header    map[string]string
+		policy    HostPolicy
+		wantSleep time.Duration
+	}{
+		{
+			name:      "exhausted RateLimit-* pauses until the epoch reset",
+			header:    map[string]string{"RateLimit-Limit": "3000", "RateLimit-Remaining": "0", "RateLimit-Reset": fmt.Sprint(clk.Now().Add(10 * time.Second).Unix())},
+			wantSleep: 10 * time.Second,
+		},
+		{
+			name:      "exhausted X-RateLimit-* pauses until the ISO-8601 reset",
+			header:    map[string]string{"X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": clk.Now().Add(7 * time.Second).Format(time.RFC3339)},
+			wantSleep: 7 * time.Second,
+		},
+		{
+			name:      "a lower announced rate slows the host down",
+			header:    map[string]string{"Ratelimit-Limit": "800", "Ratelimit-Remaining": "5", "Ratelimit-Reset": fmt.Sprint(clk.Now().Add(10 * time.Second).Unix())},
+			policy:    HostPolicy{Rate: 100, Burst: 1},
+			wantSleep: intervalFor(0.5 * headroom),
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var hits atomic.Int32
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if hits.Add(1) == 1 {
+					for k, v := range tt.header {
+						w.Header().Set(k, v)
+					}
+				}
+				fmt.Fprint(w, `{}`)
+			}))
+			defer srv.Close()
+			c := newFakeClock()
+			// The in-process state runs the GCRA on the fake clock.
+			client := mustNew(t, fakeOpts(c, WithDefaultHostPolicy(tt.policy))...)
+			ctx := context.Background()
+			for range 3 {
+				if err := client.GetJSON(ctx, mustURL(t, srv.URL+"/x"), new(any)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			slept := c.Slept()
+			if len(slept) == 0 || slept[len(slept)-1] != tt.wantSleep {
+				t.Errorf("sleeps %v, want the last to be %v", slept, tt.wantSleep)
+			}
+		})
+	}
+}
+
+func TestDailyQuota(t *testing.T) {
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		fmt.Fprint(w, `{}`)
+	}))
+	defer srv.Close()
+	rdb, prefix := newTestRedis(t)
+	clk := newFakeClock()
+	host := mustURL(t, srv.URL).Host
+	pol := HostPolicy{DailyQuota: 150}
+	a := mustNew(t, fakeOpts(clk, WithRedis(rdb), WithKeyPrefix(prefix), WithHost(host, pol))...)
+	b := mustNew(t, fakeOpts(clk, WithRedis(rdb), WithKeyPrefix(prefix), WithHost(host, pol))...)
+	ctx := context.Background()
+	u := mustURL(t, srv.URL+"/search")
+
+	if err := a.GetJSON(WithCost(ctx, 100), u, new(any)); err != nil {
+		t.Fatalf("first search: %v", err)
+	}
+	err := b.GetJSON(WithCost(ctx, 100), u, new(any))
+	if !errors.Is(err, ErrQuotaSpent) || !errors.Is(err, creator.ErrRateLimited) {
+		t.Fatalf("second search on another worker: %v, want ErrQuotaSpent", err)
+	}
+	var ra *creator.RetryAfter
+	if !errors.As(err, &ra) || !ra.Until.Equal(time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("RetryAfter %v, want midnight UTC", ra)
+	}
+	if got := hits.Load(); got != 1 {
+		t.Errorf("server saw %d requests, want 1: the refused one must not be sent", got)
+	}
+	for i := range 50 {
+		if err := b.GetJSON(ctx, u, new(any)); err != nil {
+			t.Fatalf("cheap request %d within the quota: %v", i, err)
+		}
+	}
+	if err := a.GetJSON(ctx, u, new(any)); !errors.Is(err, ErrQuotaSpent) {
+		t.Errorf("request past the quota: %v, want ErrQuotaSpent", err)
+	}
+	clk.Advance(12 * time.Hour)
+	if err := a.GetJSON(WithCost(ctx, 100), u, new(any)); err != nil {
+		t.Errorf("next day: %v", err)
+	}
+}
+
+func TestBudget(t *testing.T) {
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		if r.URL.Path == "/redirect" {
+			http.Redirect(w, r, "/x", http.StatusFound)
+			return
+		}
+		fmt.Fprint(w, `{}`)
+	}))
+	defer srv.Close()
+	c := mustNew(t, fakeOpts(newFakeClock())...)
+	ctx, cancel := NewTask(context.Background(), Task{Pages: 3, Timeout: time.Hour})
+	defer cancel()
+	if err := c.GetJSON(ctx, mustURL(t, srv.URL+"/redirect"), new(any)); err != nil {
+		t.Fatal(err) // two requests: the redirect and its target
+	}
+	if err := c.GetJSON(ctx, mustURL(t, srv.URL+"/x"), new(any)); err != nil {
+		t.Fatal(err)
+	}
+	err := c.GetJSON(ctx, mustURL(t, srv.URL+"/x"), new(any))
+	if !errors.Is(err, ErrBudgetSpent) || !errors.Is(err, creator.ErrForbidden) {
+		t.Fatalf("request past the budget: %v, want ErrBudgetSpent", err)
+	}
+	if got := hits.Load(); got != 3 {
+		t.Errorf("server saw %d requests, want 3", got)
+	}
+	if left, ok := BudgetLeft(ctx); !ok || left != 0 {
+		t.Errorf("BudgetLeft = %d, %v; want 0, true", left, ok)
+	}
+}
