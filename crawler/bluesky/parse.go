@@ -1,0 +1,504 @@
+package bluesky
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/creatorscout/scout/creator"
+)
+
+// LabelNoUnauthenticated is the self-label by which an account asks not to
+// be shown to logged-out users. The source honours it as an opt-out.
+const LabelNoUnauthenticated = "!no-unauthenticated"
+
+// errMissing reports a required field absent from a response.
+var errMissing = errors.New("missing required field")
+
+// checkXRPC turns an XRPC error body that was decoded as a success into an
+// error: "Profile not found" and similar into creator.ErrNotFound, anything
+// else into creator.ErrMalformed.
+func checkXRPC(e xrpcError) error {
+	if e.Error == "" {
+		return nil
+	}
+	if isNotFoundMessage(e.Error, e.Message) {
+		return fmt.Errorf("%w: %s: %s", creator.ErrNotFound, e.Error, e.Message)
+	}
+	return fmt.Errorf("%w: xrpc error %s: %s", creator.ErrMalformed, e.Error, e.Message)
+}
+
+// isNotFoundMessage reports whether an XRPC error names a missing actor or
+// record. The AppView answers unknown actors with 400 InvalidRequest
+// "Profile not found" rather than 404.
+func isNotFoundMessage(code, msg string) bool {
+	m := strings.ToLower(msg)
+	return code == "NotFound" || strings.Contains(m, "profile not found") ||
+		strings.Contains(m, "could not find") || strings.Contains(m, "actor not found") ||
+		strings.Contains(m, "unable to resolve handle") || strings.Contains(m, "post not found")
+}
+
+func decode(body []byte, v any) error {
+	if err := json.Unmarshal(body, v); err != nil {
+		return fmt.Errorf("decoding response: %w: %v", creator.ErrMalformed, err)
+	}
+	return nil
+}
+
+// ParseProfile decodes an app.bsky.actor.getProfile response into a Profile
+// holding the profile fields only (no posts, comments or audience). A body
+// without did or handle gives creator.ErrMalformed; an XRPC "Profile not
+// found" body gives creator.ErrNotFound. It does not refuse opted-out
+// accounts: see OptedOut.
+func ParseProfile(body []byte) (*creator.Profile, error) {
+	var r profileResponse
+	if err := decode(body, &r); err != nil {
+		return nil, err
+	}
+	if err := checkXRPC(r.xrpcError); err != nil {
+		return nil, err
+	}
+	return profileFromView(&r.profileView)
+}
+
+// ParseProfiles decodes an app.bsky.actor.getProfiles response into
+// Accounts, in response order. Accounts labelled !no-unauthenticated are
+// left out.
+func ParseProfiles(body []byte) ([]creator.Account, error) {
+	var r profilesResponse
+	if err := decode(body, &r); err != nil {
+		return nil, err
+	}
+	views, err := profilesFromResponse(&r)
+	if err != nil {
+		return nil, err
+	}
+	var out []creator.Account
+	for i := range views {
+		if optedOut(views[i].Labels) {
+			continue
+		}
+		out = append(out, accountFromView(&views[i], true))
+	}
+	return out, nil
+}
+
+func profilesFromResponse(r *profilesResponse) ([]profileView, error) {
+	if err := checkXRPC(r.xrpcError); err != nil {
+		return nil, err
+	}
+	if r.Profiles == nil {
+		return nil, fmt.Errorf("decoding profiles: %w: %w: profiles", creator.ErrMalformed, errMissing)
+	}
+	for i, p := range *r.Profiles {
+		if p.DID == "" || p.Handle == "" {
+			return nil, fmt.Errorf("decoding profiles[%d]: %w: %w: did or handle", i, creator.ErrMalformed, errMissing)
+		}
+	}
+	return *r.Profiles, nil
+}
+
+// ParseSearchActors decodes an app.bsky.actor.searchActors (or
+// searchActorsTypeahead) response into refs and the next cursor. Accounts
+// labelled !no-unauthenticated are left out.
+func ParseSearchActors(body []byte) (refs []creator.Ref, cursor string, err error) {
+	var r searchActorsResponse
+	if err := decode(body, &r); err != nil {
+		return nil, "", err
+	}
+	return refsFromSearch(&r)
+}
+
+func refsFromSearch(r *searchActorsResponse) ([]creator.Ref, string, error) {
+	if err := checkXRPC(r.xrpcError); err != nil {
+		return nil, "", err
+	}
+	if r.Actors == nil {
+		return nil, "", fmt.Errorf("decoding actors: %w: %w: actors", creator.ErrMalformed, errMissing)
+	}
+	refs := []creator.Ref{}
+	for i, a := range *r.Actors {
+		if a.DID == "" || a.Handle == "" {
+			return nil, "", fmt.Errorf("decoding actors[%d]: %w: %w: did or handle", i, creator.ErrMalformed, errMissing)
+		}
+		if optedOut(a.Labels) {
+			continue
+		}
+		refs = append(refs, creator.Ref{Platform: creator.Bluesky, ID: a.DID, Handle: a.Handle})
+	}
+	return refs, r.Cursor, nil
+}
+
+// ParseAuthorFeed decodes an app.bsky.feed.getAuthorFeed response into the
+// original posts of the actor with DID did (reposts, which carry a reason,
+// other authors' posts and replies to other accounts are skipped), newest
+// first as served, and the next cursor. An empty did keeps every author's
+// non-repost posts.
+func ParseAuthorFeed(body []byte, did string) (posts []creator.Post, cursor string, err error) {
+	var r authorFeedResponse
+	if err := decode(body, &r); err != nil {
+		return nil, "", err
+	}
+	return postsFromFeed(&r, did)
+}
+
+func postsFromFeed(r *authorFeedResponse, did string) ([]creator.Post, string, error) {
+	if err := checkXRPC(r.xrpcError); err != nil {
+		return nil, "", err
+	}
+	if r.Feed == nil {
+		return nil, "", fmt.Errorf("decoding feed: %w: %w: feed", creator.ErrMalformed, errMissing)
+	}
+	posts := []creator.Post{}
+	for i, it := range *r.Feed {
+		if it.Post == nil {
+			return nil, "", fmt.Errorf("decoding feed[%d]: %w: %w: post", i, creator.ErrMalformed, errMissing)
+		}
+		if len(it.Reason) > 0 && string(it.Reason) != "null" {
+			continue // a repost (or pin) of someone else's post
+		}
+		if did != "" && it.Post.Author != nil && it.Post.Author.DID != did {
+			continue
+		}
+		if did != "" && it.Post.Record != nil && it.Post.Record.Reply != nil &&
+			!strings.HasPrefix(it.Post.Record.Reply.Parent.URI, "at://"+did+"/") {
+			continue // a reply to another account
+		}
+		p, err := postFromView(it.Post)
+		if err != nil {
+			return nil, "", fmt.Errorf("decoding feed[%d]: %w", i, err)
+		}
+		posts = append(posts, p)
+	}
+	return posts, r.Cursor, nil
+}
+
+// ParseFollowers decodes an app.bsky.graph.getFollowers response into
+// Accounts (without counts: getFollowers does not give them) and the next
+// cursor. Accounts labelled !no-unauthenticated are left out.
+func ParseFollowers(body []byte) (accounts []creator.Account, cursor string, err error) {
+	var r followersResponse
+	if err := decode(body, &r); err != nil {
+		return nil, "", err
+	}
+	views, cursor, err := followersFromResponse(&r)
+	if err != nil {
+		return nil, "", err
+	}
+	for i := range views {
+		accounts = append(accounts, accountFromView(&views[i], false))
+	}
+	return accounts, cursor, nil
+}
+
+func followersFromResponse(r *followersResponse) ([]profileView, string, error) {
+	if err := checkXRPC(r.xrpcError); err != nil {
+		return nil, "", err
+	}
+	if r.Followers == nil {
+		return nil, "", fmt.Errorf("decoding followers: %w: %w: followers", creator.ErrMalformed, errMissing)
+	}
+	var out []profileView
+	for i, f := range *r.Followers {
+		if f.DID == "" || f.Handle == "" {
+			return nil, "", fmt.Errorf("decoding followers[%d]: %w: %w: did or handle", i, creator.ErrMalformed, errMissing)
+		}
+		if optedOut(f.Labels) {
+			continue
+		}
+		out = append(out, f)
+	}
+	return out, r.Cursor, nil
+}
+
+// ParseThread decodes an app.bsky.feed.getPostThread response into the
+// direct replies to the thread's post, with their authors. Replies by
+// excludeDID (the creator answering), replies that are not found or blocked,
+// and replies by accounts labelled !no-unauthenticated are left out.
+func ParseThread(body []byte, excludeDID string) ([]creator.Comment, error) {
+	var r threadResponse
+	if err := decode(body, &r); err != nil {
+		return nil, err
+	}
+	return commentsFromThread(&r, excludeDID)
+}
+
+func commentsFromThread(r *threadResponse, excludeDID string) ([]creator.Comment, error) {
+	if err := checkXRPC(r.xrpcError); err != nil {
+		return nil, err
+	}
+	if r.Thread == nil {
+		return nil, fmt.Errorf("decoding thread: %w: %w: thread", creator.ErrMalformed, errMissing)
+	}
+	if r.Thread.NotFound || r.Thread.Blocked || r.Thread.Post == nil {
+		return []creator.Comment{}, nil // deleted or blocked since it was listed
+	}
+	parent := r.Thread.Post.URI
+	out := []creator.Comment{}
+	for i, n := range r.Thread.Replies {
+		if n == nil || n.NotFound || n.Blocked || n.Post == nil {
+			continue
+		}
+		pv := n.Post
+		if pv.Author == nil || pv.Author.DID == "" || pv.URI == "" || pv.Record == nil {
+			return nil, fmt.Errorf("decoding thread reply %d: %w: %w: uri, author or record", i, creator.ErrMalformed, errMissing)
+		}
+		if pv.Author.DID == excludeDID || optedOut(pv.Author.Labels) {
+			continue
+		}
+		c := creator.Comment{
+			ID:     pv.URI,
+			PostID: parent,
+			Author: accountFromView(pv.Author, false),
+			Text:   pv.Record.Text,
+			Likes:  pv.LikeCount,
+		}
+		if t, ok := parseTime(pv.Record.CreatedAt); ok {
+			c.CreatedAt = t
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// OptedOut reports whether labels include an active !no-unauthenticated
+// label.
+func optedOut(labels []label) bool {
+	opted := false
+	for _, l := range labels {
+		if l.Val == LabelNoUnauthenticated {
+			opted = !l.Neg
+		}
+	}
+	return opted
+}
+
+// OptedOut reports whether p carries the !no-unauthenticated label.
+func OptedOut(p *creator.Profile) bool {
+	for _, l := range p.Labels {
+		if l == LabelNoUnauthenticated {
+			return true
+		}
+	}
+	return false
+}
+
+func profileFromView(v *profileView) (*creator.Profile, error) {
+	if v.DID == "" || v.Handle == "" {
+		return nil, fmt.Errorf("decoding profile: %w: %w: did or handle", creator.ErrMalformed, errMissing)
+	}
+	p := &creator.Profile{
+		Ref:       creator.Ref{Platform: creator.Bluesky, ID: v.DID, Handle: v.Handle},
+		AvatarURL: v.Avatar,
+		URL:       "https://bsky.app/profile/" + v.Handle,
+	}
+	if v.DisplayName != nil {
+		p.DisplayName = *v.DisplayName
+	}
+	if v.Description != nil {
+		p.Bio = *v.Description
+		p.Links = linksIn(p.Bio)
+	}
+	if v.FollowersCount != nil {
+		p.Followers = *v.FollowersCount
+	}
+	if v.FollowsCount != nil {
+		p.Following = *v.FollowsCount
+	}
+	if v.PostsCount != nil {
+		p.PostsCount = *v.PostsCount
+	}
+	if t, ok := parseTime(v.CreatedAt); ok {
+		p.CreatedAt = t
+	}
+	p.Verified = v.Verification != nil && v.Verification.VerifiedStatus == "valid"
+	seen := map[string]bool{}
+	for _, l := range v.Labels {
+		if l.Neg || seen[l.Val] || l.Val == "" {
+			continue
+		}
+		seen[l.Val] = true
+		p.Labels = append(p.Labels, l.Val)
+		if l.Val == "bot" {
+			p.Bot = true
+		}
+	}
+	return p, nil
+}
+
+// accountFromView builds an Account. detailed says v came from getProfile(s),
+// whose views always carry the counts and omit an empty description; from a
+// basic view an absent description or count stays unknown.
+func accountFromView(v *profileView, detailed bool) creator.Account {
+	a := creator.Account{
+		ID:        v.DID,
+		Handle:    v.Handle,
+		HasAvatar: creator.Ptr(v.Avatar != ""),
+	}
+	if v.DisplayName != nil {
+		a.DisplayName = creator.Ptr(*v.DisplayName)
+	} else {
+		a.DisplayName = creator.Ptr("")
+	}
+	switch {
+	case v.Description != nil:
+		a.Bio = creator.Ptr(*v.Description)
+	case detailed:
+		a.Bio = creator.Ptr("")
+	}
+	if a.Bio != nil {
+		a.HasURL = creator.Ptr(len(linksIn(*a.Bio)) > 0)
+	}
+	if v.FollowersCount != nil {
+		a.Followers = creator.Ptr(*v.FollowersCount)
+	}
+	if v.FollowsCount != nil {
+		a.Following = creator.Ptr(*v.FollowsCount)
+	}
+	if v.PostsCount != nil {
+		a.Posts = creator.Ptr(*v.PostsCount)
+	}
+	if t, ok := parseTime(v.CreatedAt); ok {
+		a.CreatedAt = &t
+	}
+	if v.Verification != nil {
+		a.Verified = creator.Ptr(v.Verification.VerifiedStatus == "valid")
+	}
+	return a
+}
+
+func postFromView(v *postView) (creator.Post, error) {
+	if v.URI == "" || v.Record == nil {
+		return creator.Post{}, fmt.Errorf("decoding post: %w: %w: uri or record", creator.ErrMalformed, errMissing)
+	}
+	p := creator.Post{
+		ID:       v.URI,
+		URL:      postURL(v),
+		Text:     v.Record.Text,
+		Langs:    v.Record.Langs,
+		Hashtags: hashtags(v.Record),
+		Likes:    v.LikeCount,
+		Replies:  v.ReplyCount,
+		Reposts:  v.RepostCount,
+		Quotes:   v.QuoteCount,
+		Views:    -1,
+	}
+	t, ok := parseTime(v.Record.CreatedAt)
+	if !ok {
+		t, _ = parseTime(v.IndexedAt)
+	}
+	p.CreatedAt = t
+	return p, nil
+}
+
+// postURL is the bsky.app address of a post: at://<did>/app.bsky.feed.post/<rkey>
+// becomes https://bsky.app/profile/<handle or did>/post/<rkey>.
+func postURL(v *postView) string {
+	rest, ok := strings.CutPrefix(v.URI, "at://")
+	if !ok {
+		return ""
+	}
+	parts := strings.Split(rest, "/")
+	if len(parts) != 3 || parts[1] != "app.bsky.feed.post" {
+		return ""
+	}
+	who := parts[0]
+	if v.Author != nil && v.Author.Handle != "" {
+		who = v.Author.Handle
+	}
+	return "https://bsky.app/profile/" + who + "/post/" + parts[2]
+}
+
+var (
+	hashtagRE = regexp.MustCompile(`(?:^|[^\p{L}\p{N}_&])#([\p{L}\p{N}_]*\p{L}[\p{L}\p{N}_]*)`)
+	linkRE    = regexp.MustCompile(`(?i)\bhttps?://[^\s<>"')\]]+|\b(?:[a-z0-9-]+\.)+(?:com|net|org|io|dev|app|co|me|tv|shop|store|link|page|blog|social)(?:/[^\s<>"')\]]*)?`)
+)
+
+// hashtags returns the post's hashtags, lower-cased and de-duplicated, in
+// order of first appearance: tag facets first, then #words in the text, then
+// the record's outline tags.
+func hashtags(r *postRecord) []string {
+	var out []string
+	seen := map[string]bool{}
+	add := func(t string) {
+		t = strings.ToLower(strings.TrimPrefix(t, "#"))
+		if t == "" || seen[t] {
+			return
+		}
+		seen[t] = true
+		out = append(out, t)
+	}
+	for _, f := range r.Facets {
+		for _, ft := range f.Features {
+			if ft.Type == "app.bsky.richtext.facet#tag" {
+				add(ft.Tag)
+			}
+		}
+	}
+	for _, m := range hashtagRE.FindAllStringSubmatch(r.Text, -1) {
+		add(m[1])
+	}
+	for _, t := range r.Tags {
+		add(t)
+	}
+	return out
+}
+
+// linksIn returns the web links written in a bio, de-duplicated.
+func linksIn(s string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, m := range linkRE.FindAllString(s, -1) {
+		m = strings.TrimRight(m, ".,;:!?")
+		if seen[m] || strings.Contains(m, "@") {
+			continue
+		}
+		seen[m] = true
+		out = append(out, m)
+	}
+	return out
+}
+
+// parseTime parses the AppView's datetimes (RFC 3339 with any fraction).
+func parseTime(s string) (time.Time, bool) {
+	if s == "" {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, false
+	}
+	return t.UTC(), true
+}
+
+// mainLanguage returns the most common primary language subtag declared on
+// posts (ties broken alphabetically), or "" when none declares one.
+func mainLanguage(posts []creator.Post) string {
+	counts := map[string]int{}
+	for _, p := range posts {
+		for _, l := range p.Langs {
+			primary, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(l)), "-")
+			if primary != "" {
+				counts[primary]++
+			}
+		}
+	}
+	langs := make([]string, 0, len(counts))
+	for l := range counts {
+		langs = append(langs, l)
+	}
+	sort.Slice(langs, func(i, j int) bool {
+		if counts[langs[i]] != counts[langs[j]] {
+			return counts[langs[i]] > counts[langs[j]]
+		}
+		return langs[i] < langs[j]
+	})
+	if len(langs) == 0 {
+		return ""
+	}
+	return langs[0]
+}

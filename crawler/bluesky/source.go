@@ -1,0 +1,356 @@
+package bluesky
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/creatorscout/scout/crawler"
+	"github.com/creatorscout/scout/creator"
+)
+
+// DefaultBaseURL is the public AppView, which needs no credentials.
+const DefaultBaseURL = "https://public.api.bsky.app"
+
+// Defaults for the source's options.
+const (
+	DefaultPosts      = 30
+	DefaultReplyPosts = 5
+	DefaultFollowers  = 100
+	// DefaultDiscoverLimit is used when a DiscoverQuery has no Limit.
+	DefaultDiscoverLimit = 25
+
+	pageMax       = 100 // getAuthorFeed, getFollowers and searchActors limit
+	profilesBatch = 25  // getProfiles limit
+	maxPages      = 50  // guards against a server that never ends a cursor chain
+)
+
+func init() {
+	crawler.Register(creator.Bluesky, func(cfg crawler.Config) (crawler.Source, error) {
+		return New(cfg)
+	})
+}
+
+// Source is the Bluesky source. It is safe for concurrent use.
+type Source struct {
+	http       crawler.Doer
+	base       *url.URL
+	now        func() time.Time
+	posts      int
+	replyPosts int
+	followers  int
+}
+
+var _ crawler.Source = (*Source)(nil)
+
+// New builds a Bluesky source from cfg. cfg.HTTP is required; an empty
+// BaseURL means DefaultBaseURL; options "posts", "reply_posts" and
+// "followers" must be non-negative integers.
+func New(cfg crawler.Config) (*Source, error) {
+	if cfg.HTTP == nil {
+		return nil, fmt.Errorf("building bluesky source: %w: no HTTP client", creator.ErrInvalid)
+	}
+	base := cfg.BaseURL
+	if base == "" {
+		base = DefaultBaseURL
+	}
+	u, err := url.Parse(strings.TrimRight(base, "/"))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("building bluesky source: %w: base URL %q", creator.ErrInvalid, base)
+	}
+	s := &Source{http: cfg.HTTP, base: u, now: cfg.Now,
+		posts: DefaultPosts, replyPosts: DefaultReplyPosts, followers: DefaultFollowers}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	for name, dst := range map[string]*int{"posts": &s.posts, "reply_posts": &s.replyPosts, "followers": &s.followers} {
+		v, ok := cfg.Options[name]
+		if !ok || v == "" {
+			continue
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return nil, fmt.Errorf("building bluesky source: %w: option %s=%q is not a non-negative integer", creator.ErrInvalid, name, v)
+		}
+		*dst = n
+	}
+	return s, nil
+}
+
+// Name returns creator.Bluesky.
+func (s *Source) Name() string { return creator.Bluesky }
+
+// Policy returns the source's declared policy: 3000 requests per 5 minutes
+// (10 per second), the !no-unauthenticated label honoured, no retention
+// limit, scoring allowed.
+func (s *Source) Policy() crawler.Policy {
+	return crawler.Policy{
+		RatePerSecond:  10,
+		Burst:          10,
+		OptOutSignals:  []string{"label:" + LabelNoUnauthenticated},
+		Retention:      0,
+		ScoringAllowed: true,
+		Terms:          "https://bsky.social/about/support/tos",
+	}
+}
+
+func (s *Source) endpoint(method string, q url.Values) *url.URL {
+	u := *s.base
+	u.Path = strings.TrimRight(u.Path, "/") + "/xrpc/" + method
+	u.RawQuery = q.Encode()
+	return &u
+}
+
+// Discover pages through searchActors until q.Limit refs (default
+// DefaultDiscoverLimit) are found or the results end. Opted-out accounts are
+// left out; each account appears once.
+func (s *Source) Discover(ctx context.Context, q crawler.DiscoverQuery) ([]creator.Ref, error) {
+	query := strings.TrimSpace(q.Query)
+	if query == "" {
+		return nil, fmt.Errorf("discovering bluesky creators: %w: empty query", creator.ErrInvalid)
+	}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = DefaultDiscoverLimit
+	}
+	refs := []creator.Ref{}
+	seen := map[string]bool{}
+	cursor := ""
+	for page := 0; page < maxPages && len(refs) < limit; page++ {
+		v := url.Values{"q": {query}, "limit": {strconv.Itoa(min(pageMax, limit-len(refs)))}}
+		if cursor != "" {
+			v.Set("cursor", cursor)
+		}
+		var r searchActorsResponse
+		if err := s.http.GetJSON(ctx, s.endpoint("app.bsky.actor.searchActors", v), &r); err != nil {
+			return nil, fmt.Errorf("discovering bluesky creators for %q: %w", query, err)
+		}
+		got, next, err := refsFromSearch(&r)
+		if err != nil {
+			return nil, fmt.Errorf("discovering bluesky creators for %q: %w", query, err)
+		}
+		for _, ref := range got {
+			if !seen[ref.ID] && len(refs) < limit {
+				seen[ref.ID] = true
+				refs = append(refs, ref)
+			}
+		}
+		if next == "" || next == cursor || len(*r.Actors) == 0 {
+			break
+		}
+		cursor = next
+	}
+	return refs, nil
+}
+
+// Fetch returns the creator's profile, recent posts, replies on its
+// most-engaged posts and a follower sample. See crawler.Source for the
+// errors.
+func (s *Source) Fetch(ctx context.Context, ref creator.Ref) (*creator.Profile, error) {
+	actor := ref.ID
+	if actor == "" {
+		actor = strings.TrimPrefix(ref.Handle, "@")
+	}
+	if actor == "" {
+		return nil, fmt.Errorf("fetching bluesky profile: %w: ref has neither id nor handle", creator.ErrInvalid)
+	}
+	p, err := s.profile(ctx, actor)
+	if err != nil {
+		return nil, fmt.Errorf("fetching profile %s: %w", actor, err)
+	}
+	if OptedOut(p) {
+		return nil, fmt.Errorf("fetching profile %s: %w: labelled %s", actor, creator.ErrOptedOut, LabelNoUnauthenticated)
+	}
+	did := p.Ref.ID
+	if p.Posts, err = s.authorFeed(ctx, did); err != nil {
+		return nil, fmt.Errorf("fetching posts of %s: %w", did, err)
+	}
+	p.Language = mainLanguage(p.Posts)
+	if p.Comments, err = s.comments(ctx, did, p.Posts); err != nil {
+		return nil, fmt.Errorf("fetching replies to %s: %w", did, err)
+	}
+	if p.Audience, err = s.audience(ctx, did); err != nil {
+		return nil, fmt.Errorf("fetching followers of %s: %w", did, err)
+	}
+	p.AudienceKind = "followers"
+	p.FetchedAt = s.now().UTC()
+	return p, nil
+}
+
+// profile fetches one profile. The AppView answers an unknown actor with
+// 400 InvalidRequest "Profile not found"; depending on the Doer that shows
+// as an error that does not wrap creator.ErrNotFound, or as an error body
+// decoded into the response (caught by checkXRPC). When getProfile fails
+// with anything but a not-found, rate-limit, policy or size error, the
+// actor is looked up once through getProfiles, which answers 200 with no
+// profile for an unknown actor.
+func (s *Source) profile(ctx context.Context, actor string) (*creator.Profile, error) {
+	var r profileResponse
+	err := s.http.GetJSON(ctx, s.endpoint("app.bsky.actor.getProfile", url.Values{"actor": {actor}}), &r)
+	if err == nil {
+		if err := checkXRPC(r.xrpcError); err != nil {
+			return nil, err
+		}
+		return profileFromView(&r.profileView)
+	}
+	if errors.Is(err, creator.ErrNotFound) || errors.Is(err, creator.ErrRateLimited) ||
+		errors.Is(err, creator.ErrForbidden) || errors.Is(err, creator.ErrTooLarge) ||
+		errors.Is(err, creator.ErrMalformed) || ctx.Err() != nil {
+		return nil, err
+	}
+	if isNotFoundMessage("", err.Error()) {
+		return nil, fmt.Errorf("%w: %w", creator.ErrNotFound, err)
+	}
+	var pr profilesResponse
+	if err2 := s.http.GetJSON(ctx, s.endpoint("app.bsky.actor.getProfiles", url.Values{"actors": {actor}}), &pr); err2 != nil {
+		return nil, err
+	}
+	views, err2 := profilesFromResponse(&pr)
+	if err2 != nil {
+		return nil, err
+	}
+	if len(views) == 0 {
+		return nil, fmt.Errorf("%w: %w", creator.ErrNotFound, err)
+	}
+	return profileFromView(&views[0])
+}
+
+func (s *Source) authorFeed(ctx context.Context, did string) ([]creator.Post, error) {
+	posts := []creator.Post{}
+	seen := map[string]bool{}
+	cursor := ""
+	for page := 0; page < maxPages && len(posts) < s.posts; page++ {
+		v := url.Values{"actor": {did}, "filter": {"posts_no_replies"},
+			"limit": {strconv.Itoa(min(pageMax, s.posts-len(posts)))}}
+		if cursor != "" {
+			v.Set("cursor", cursor)
+		}
+		var r authorFeedResponse
+		if err := s.http.GetJSON(ctx, s.endpoint("app.bsky.feed.getAuthorFeed", v), &r); err != nil {
+			return nil, err
+		}
+		got, next, err := postsFromFeed(&r, did)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range got {
+			if !seen[p.ID] && len(posts) < s.posts {
+				seen[p.ID] = true
+				posts = append(posts, p)
+			}
+		}
+		if next == "" || next == cursor || len(*r.Feed) == 0 {
+			break
+		}
+		cursor = next
+	}
+	return posts, nil
+}
+
+// engagement is a post's likes + replies + reposts + quotes.
+func engagement(p creator.Post) int64 { return p.Likes + p.Replies + p.Reposts + p.Quotes }
+
+// comments fetches the replies on the replyPosts most-engaged posts that
+// have any replies.
+func (s *Source) comments(ctx context.Context, did string, posts []creator.Post) ([]creator.Comment, error) {
+	idx := make([]int, 0, len(posts))
+	for i, p := range posts {
+		if p.Replies > 0 {
+			idx = append(idx, i)
+		}
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return engagement(posts[idx[a]]) > engagement(posts[idx[b]]) })
+	if len(idx) > s.replyPosts {
+		idx = idx[:s.replyPosts]
+	}
+	out := []creator.Comment{}
+	for _, i := range idx {
+		var r threadResponse
+		u := s.endpoint("app.bsky.feed.getPostThread", url.Values{"uri": {posts[i].ID}, "depth": {"1"}, "parentHeight": {"0"}})
+		if err := s.http.GetJSON(ctx, u, &r); err != nil {
+			if errors.Is(err, creator.ErrNotFound) {
+				continue // deleted since the feed listed it
+			}
+			return nil, fmt.Errorf("fetching thread %s: %w", posts[i].ID, err)
+		}
+		cs, err := commentsFromThread(&r, did)
+		if errors.Is(err, creator.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("fetching thread %s: %w", posts[i].ID, err)
+		}
+		out = append(out, cs...)
+	}
+	return out, nil
+}
+
+// audience samples up to s.followers followers (newest first, as the AppView
+// lists them) and completes them with counts from getProfiles. A follower
+// getProfiles does not return (deleted, taken down) keeps what getFollowers
+// said, its counts unknown.
+func (s *Source) audience(ctx context.Context, did string) ([]creator.Account, error) {
+	var views []profileView
+	seen := map[string]bool{}
+	cursor := ""
+	for page := 0; page < maxPages && len(views) < s.followers; page++ {
+		v := url.Values{"actor": {did}, "limit": {strconv.Itoa(min(pageMax, s.followers-len(views)))}}
+		if cursor != "" {
+			v.Set("cursor", cursor)
+		}
+		var r followersResponse
+		if err := s.http.GetJSON(ctx, s.endpoint("app.bsky.graph.getFollowers", v), &r); err != nil {
+			return nil, err
+		}
+		got, next, err := followersFromResponse(&r)
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range got {
+			if !seen[f.DID] && len(views) < s.followers {
+				seen[f.DID] = true
+				views = append(views, f)
+			}
+		}
+		if next == "" || next == cursor || len(*r.Followers) == 0 {
+			break
+		}
+		cursor = next
+	}
+	detailed := map[string]*profileView{}
+	for start := 0; start < len(views); start += profilesBatch {
+		end := min(start+profilesBatch, len(views))
+		v := url.Values{}
+		for _, f := range views[start:end] {
+			v.Add("actors", f.DID)
+		}
+		var r profilesResponse
+		if err := s.http.GetJSON(ctx, s.endpoint("app.bsky.actor.getProfiles", v), &r); err != nil {
+			return nil, fmt.Errorf("fetching follower profiles: %w", err)
+		}
+		got, err := profilesFromResponse(&r)
+		if err != nil {
+			return nil, fmt.Errorf("fetching follower profiles: %w", err)
+		}
+		for i := range got {
+			detailed[got[i].DID] = &got[i]
+		}
+	}
+	out := make([]creator.Account, 0, len(views))
+	for i := range views {
+		if d, ok := detailed[views[i].DID]; ok {
+			if optedOut(d.Labels) {
+				continue
+			}
+			out = append(out, accountFromView(d, true))
+			continue
+		}
+		out = append(out, accountFromView(&views[i], false))
+	}
+	return out, nil
+}

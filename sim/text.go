@@ -1,0 +1,410 @@
+package sim
+
+import (
+	"strings"
+)
+
+// The simulator writes its own text: per-niche vocabularies and sentence
+// templates written for it, deliberately independent of any scoring
+// taxonomy, so that a niche scorer evaluated on the simulator is not graded
+// on its own word lists.
+
+// niche is one topic a simulated creator posts about.
+type niche struct {
+	name      string
+	handle    []string // words that go into handles
+	roles     []string // "Home cook", ...
+	core      []string // bio topics naming the niche itself: "food", ...
+	topics    []string // bio topics: "weeknight dinners", ...
+	things    []string // nouns for posts: "lentil curry", ...
+	adjs      []string
+	tags      []string // hashtags without '#'
+	posts     []string // templates: {thing} {thing2} {adj} {num} {tags}
+	replies   []string // niche replies from real followers: {thing}
+	products  []string // what brands pay for
+	brands    []string
+	extraBios []string
+}
+
+// Niches lists the niche labels the simulator assigns, in a fixed order.
+var Niches = []string{"food", "fitness", "gaming", "travel", "tech", "beauty", "finance", "music", "pets", "books"}
+
+var niches = map[string]*niche{
+	"food": {
+		name:   "food",
+		core:   []string{"food", "food and recipes", "vegan food", "comfort food", "food photography", "good food on a budget"},
+		handle: []string{"eats", "kitchen", "cooks", "bakes", "vegan", "chef", "foodie", "recipes", "spoon"},
+		roles:  []string{"Home cook", "Recipe developer", "Vegan chef", "Food photographer", "Pastry nerd", "Private chef", "Food writer"},
+		topics: []string{"vegan recipes", "weeknight dinners", "sourdough baking", "plant-based meals", "street food finds", "easy recipes for busy people",
+			"budget cooking", "meal prep ideas", "family recipes", "vegan desserts"},
+		things: []string{"lentil curry", "sourdough loaf", "miso ramen", "banana bread", "tofu scramble", "chickpea stew", "focaccia", "cashew cheesecake",
+			"mushroom risotto", "black bean tacos", "chocolate chip cookies", "pad thai", "roasted veggie bowl", "cinnamon rolls", "coconut dal"},
+		adjs: []string{"crispy", "creamy", "smoky", "one-pot", "20-minute", "spicy", "cozy", "golden", "fluffy", "zesty"},
+		tags: []string{"vegan", "recipes", "foodie", "baking", "plantbased", "homecooking", "whatsfordinner", "mealprep", "veganrecipes", "sourdough"},
+		posts: []string{
+			"Made {adj} {thing} tonight and it might be the best thing I've cooked all month. Recipe in the replies 👇 {tags}",
+			"Weeknight win: {adj} {thing} in one pan, barely any dishes. {tags}",
+			"Testing a new {thing} recipe for the blog. Batch {num} and I think we're finally there {tags}",
+			"If you only cook one thing this weekend, make it this {thing}. Trust me. {tags}",
+			"Meal prep Sunday: {thing}, {thing2} and a big jar of dressing. Lunches sorted for the week {tags}",
+			"Unpopular opinion: {thing} is better the next day. Fight me 🍴",
+			"The secret to a really {adj} {thing}? More salt and more patience than you think. {tags}",
+			"Grocery haul turned into {thing} and {thing2}. Full recipes on the site {tags}",
+			"Fully plant-based {thing} that my meat-loving dad asked seconds of 🌱 {tags}",
+			"Sourdough starter is {num} days old and finally bubbly. Bake day tomorrow! {tags}",
+		},
+		replies:   []string{"Saving this {thing} recipe for the weekend!", "Did you use fresh or dried herbs in the {thing}?", "Made your {thing} last night, the whole family loved it", "Can I swap the oil for something lighter?", "This looks so good 😋 how long did it take?"},
+		products:  []string{"cast iron pan", "chef's knife", "oat milk", "meal kit", "stand mixer", "spice blend"},
+		brands:    []string{"PanCraft", "GreenOat", "Spicebox", "FreshCrate", "KnifeWorks"},
+		extraBios: []string{"Cookbook out next spring.", "Recipes every Tuesday.", "Mostly vegetables, sometimes cake.", "Feeding people is my love language."},
+	},
+	"fitness": {
+		name:   "fitness",
+		core:   []string{"fitness", "fitness coaching", "fitness for busy people", "functional fitness", "fitness and strength training"},
+		handle: []string{"lifts", "fit", "strong", "runs", "gains", "coach", "movement", "sweat"},
+		roles:  []string{"Personal trainer", "Strength coach", "Marathon runner", "Yoga teacher", "Physio and lifter", "Online fitness coach", "CrossFit athlete"},
+		topics: []string{"strength training", "fitness for beginners", "home workouts", "running plans", "mobility routines", "fitness and nutrition",
+			"kettlebell training", "powerlifting", "healthy habits", "HIIT workouts"},
+		things: []string{"deadlift", "squat", "5k run", "kettlebell swing", "pull-up", "hip mobility flow", "leg day", "tempo run", "push-up progression",
+			"core circuit", "bench press", "rest day", "long run", "protein breakfast"},
+		adjs: []string{"brutal", "quick", "20-minute", "beginner-friendly", "heavy", "steady", "sweaty", "full-body", "low-impact"},
+		tags: []string{"fitness", "gym", "workout", "strengthtraining", "running", "fitfam", "homeworkout", "mobility", "legday", "fitnessmotivation"},
+		posts: []string{
+			"New PR on the {thing} today: {num} kg. Slow progress is still progress 💪 {tags}",
+			"A {adj} {thing} workout you can do at home, no equipment needed. Save it for later {tags}",
+			"Form check: most people rush the {thing}. Slow the lowering phase down and feel the difference {tags}",
+			"Week {num} of the training block done. {thing} felt strong, {thing2} less so 😅 {tags}",
+			"Reminder that a {thing} counts as training too. Recovery is where you get stronger {tags}",
+			"Clients keep asking about the {thing}, so here's my {adj} version in 4 steps {tags}",
+			"5am {thing} club checking in. Who else is up? {tags}",
+			"You don't need a perfect program. You need a {adj} one you'll actually do. {tags}",
+			"Ran my first {thing} after the injury and nearly cried at the finish line 🏃 {tags}",
+		},
+		replies:   []string{"How many sets of {thing} do you recommend for beginners?", "This {thing} tip fixed my lower back pain, thank you", "Needed this motivation today 💪", "What shoes do you use for running?", "Trying this workout tomorrow!"},
+		products:  []string{"protein powder", "running shoes", "resistance bands", "fitness tracker", "pre-workout", "yoga mat"},
+		brands:    []string{"IronFuel", "StrideLab", "FlexBand", "PulseFit", "ZenMat"},
+		extraBios: []string{"Coaching spots open.", "Progress over perfection.", "Ex-couch potato.", "DM for online coaching."},
+	},
+	"gaming": {
+		name:   "gaming",
+		core:   []string{"gaming", "PC gaming", "retro gaming", "cozy gaming", "gaming news"},
+		handle: []string{"plays", "gamer", "pixel", "gg", "speedrun", "respawn", "quest", "games"},
+		roles:  []string{"Variety streamer", "Speedrunner", "Indie game dev", "Retro gaming collector", "Esports caster", "Game reviewer", "Cozy gamer"},
+		topics: []string{"gaming", "indie games", "retro gaming", "speedruns", "cozy games", "RPGs and strategy games", "live streams",
+			"Nintendo and PC gaming", "game reviews", "game dev logs"},
+		things: []string{"boss fight", "speedrun", "co-op session", "indie roguelike", "retro cartridge", "new patch", "ranked match", "stream", "pixel art level",
+			"open-world RPG", "cozy farming game", "controller", "gaming setup", "final dungeon"},
+		adjs: []string{"cursed", "cozy", "chaotic", "ridiculous", "underrated", "brutal", "gorgeous", "janky", "perfect"},
+		tags: []string{"gaming", "indiegames", "retrogaming", "speedrun", "twitch", "gamedev", "cozygames", "videogames", "nintendo", "pcgaming"},
+		posts: []string{
+			"Finally beat that {adj} {thing} after {num} attempts. My hands are shaking 🎮 {tags}",
+			"Going live in 30 minutes with a {thing} and way too much coffee {tags}",
+			"This {adj} {thing} deserves so much more attention. Go play it! {tags}",
+			"Hot take: the {thing} in the new patch is completely broken and I love it {tags}",
+			"New personal best on the {thing}: {num} seconds faster than last week {tags}",
+			"Dev log #{num}: added a {adj} {thing} and broke three other things {tags}",
+			"Found a {thing} at a flea market for 5 bucks. Retro luck is real {tags}",
+			"What's the most {adj} {thing} you've ever played? Mine is below {tags}",
+			"Thank you for {num} viewers last night, that {thing} stream was chaos 💜 {tags}",
+		},
+		replies:   []string{"That {thing} was insane, clip it!", "What difficulty are you playing on?", "GG, that was a great stream", "Adding this to my wishlist right now", "Which controller do you use?"},
+		products:  []string{"gaming headset", "mechanical keyboard", "gaming chair", "energy drink", "capture card", "controller"},
+		brands:    []string{"HyperClick", "NovaGear", "RespawnSeat", "VoltDrink", "StreamForge"},
+		extraBios: []string{"Streaming Tue/Thu/Sat.", "Probably playing something cozy.", "Business: see link.", "Ranked grind never stops."},
+	},
+	"travel": {
+		name:   "travel",
+		core:   []string{"travel", "budget travel", "slow travel", "travel photography", "family travel"},
+		handle: []string{"travels", "wanders", "abroad", "nomad", "roams", "trips", "passport", "journeys"},
+		roles:  []string{"Travel writer", "Digital nomad", "Travel photographer", "Backpacker", "Slow traveller", "Van-lifer", "Travel planner"},
+		topics: []string{"budget travel", "travel tips", "solo travel", "hidden gems in Europe", "train travel", "travel photography", "van life",
+			"weekend trips", "hiking trails", "food and travel"},
+		things: []string{"night train", "mountain village", "old town", "hostel", "coastal hike", "island ferry", "street market", "road trip",
+			"sunrise viewpoint", "local guesthouse", "national park", "carry-on bag", "layover"},
+		adjs: []string{"hidden", "unreal", "quiet", "budget", "breathtaking", "underrated", "sleepy", "wild", "colourful"},
+		tags: []string{"travel", "solotravel", "travelphotography", "backpacking", "wanderlust", "vanlife", "traveltips", "hiking", "europe", "budgettravel"},
+		posts: []string{
+			"Took the {thing} from Vienna and woke up in a {adj} {thing2}. Zero regrets ✈️ {tags}",
+			"Travel tip #{num}: book the {thing} two weeks ahead and save half the price {tags}",
+			"This {adj} {thing} had maybe {num} other visitors all day. Heaven {tags}",
+			"Packing list for {num} weeks with just a {thing}. Thread 🧵 {tags}",
+			"Lost my phone, missed the {thing}, ended up at the best dinner of the trip. Travel is funny like that {tags}",
+			"Day {num} on the road. Today's plan: a {adj} {thing} and absolutely nothing else {tags}",
+			"The {thing} everyone skips is the best part of the whole region {tags}",
+			"Sunrise from the {thing} was worth the 4am alarm 🌄 {tags}",
+		},
+		replies:   []string{"Adding this {thing} to my bucket list!", "How did you get there from the airport?", "Stunning photos 😍", "Was it expensive to stay there?", "I was there last year, such a special place"},
+		products:  []string{"travel backpack", "eSIM plan", "travel insurance", "rail pass", "hotel booking app", "packing cubes"},
+		brands:    []string{"Roamly", "PackLight", "SafeTrip", "RailGo", "StayWise"},
+		extraBios: []string{"42 countries and counting.", "Currently: somewhere with wifi.", "Slow travel over checklists.", "Guides on the blog."},
+	},
+	"tech": {
+		name:   "tech",
+		core:   []string{"tech", "tech reviews", "tech news", "consumer tech", "tech careers"},
+		handle: []string{"codes", "dev", "tech", "builds", "hacks", "stack", "bytes", "cloud"},
+		roles:  []string{"Software engineer", "Tech reviewer", "Open source maintainer", "Indie hacker", "DevOps engineer", "Data scientist", "Tech writer"},
+		topics: []string{"tech reviews", "web development", "open source", "programming tips", "gadgets and tech news", "cloud infrastructure",
+			"machine learning", "developer tools", "home lab projects", "Linux"},
+		things: []string{"side project", "home lab", "mechanical keyboard", "new laptop", "Rust rewrite", "database migration", "CI pipeline", "Kubernetes cluster",
+			"open source release", "smartphone", "code review", "API", "terminal setup", "Raspberry Pi"},
+		adjs: []string{"tiny", "overengineered", "fast", "boring", "elegant", "cursed", "shiny", "reliable", "minimal"},
+		tags: []string{"tech", "programming", "opensource", "webdev", "linux", "devops", "golang", "rust", "gadgets", "homelab"},
+		posts: []string{
+			"Shipped a {adj} {thing} this weekend. {num} lines, zero dependencies {tags}",
+			"Hot take: your {thing} does not need to be {adj}. Boring tech wins {tags}",
+			"Spent {num} hours debugging the {thing}. It was DNS. It's always DNS {tags}",
+			"Review: the {thing} after {num} weeks. Short version: surprisingly good {tags}",
+			"New blog post on how we cut our {thing} time in half {tags}",
+			"My {adj} {thing} is finally done. Pics of the rack below 🖥️ {tags}",
+			"PSA: update your {thing} today, there's a nasty bug in the last version {tags}",
+			"Pairing with a junior dev on a {thing} today reminded me how much I still learn every week {tags}",
+		},
+		replies:   []string{"Is the {thing} open source? Would love to try it", "We hit the same issue with our {thing}", "Great write-up, bookmarked", "Which distro are you running?", "How does it compare to the previous version?"},
+		products:  []string{"laptop", "VPN", "cloud hosting", "standing desk", "monitor", "coding course"},
+		brands:    []string{"ByteHost", "ClearVPN", "DeskLift", "PixelView", "CodeCamp"},
+		extraBios: []string{"Opinions are my own.", "Writing about software at my blog.", "Building in public.", "he/him"},
+	},
+	"beauty": {
+		name:   "beauty",
+		core:   []string{"beauty", "clean beauty", "beauty reviews", "everyday beauty", "beauty on a budget"},
+		handle: []string{"glow", "beauty", "makeup", "skin", "lashes", "blush", "glam"},
+		roles:  []string{"Makeup artist", "Skincare nerd", "Beauty creator", "Licensed esthetician", "Nail artist", "Hairstylist", "Beauty editor"},
+		topics: []string{"skincare routines", "makeup tutorials", "beauty reviews", "clean beauty", "hair care", "nail art", "makeup for beginners",
+			"drugstore beauty", "skincare for sensitive skin", "beauty tips"},
+		things: []string{"serum", "foundation", "sunscreen", "lip tint", "night cream", "eyeliner", "blush", "retinol", "cleansing balm", "mascara",
+			"curly hair routine", "gel manicure", "brow gel", "toner"},
+		adjs: []string{"dewy", "glowy", "matte", "lightweight", "budget", "gentle", "bold", "soft", "long-lasting"},
+		tags: []string{"beauty", "skincare", "makeup", "makeuptutorial", "skincareroutine", "glowup", "nails", "haircare", "beautytips", "spf"},
+		posts: []string{
+			"Tried the viral {thing} for {num} days. Honest review below 💄 {tags}",
+			"My {adj} everyday makeup in 5 minutes: {thing}, {thing2}, done {tags}",
+			"Skincare reminder: {thing} every single day, even when it's cloudy ☀️ {tags}",
+			"Dupes that are just as good: a {adj} {thing} for a third of the price {tags}",
+			"Empties of the month: {num} products, only the {thing} gets repurchased {tags}",
+			"Sensitive skin? Patch test the {thing} first. Learned that the hard way {tags}",
+			"Get ready with me: {adj} look for a wedding, starting with {thing} {tags}",
+			"This {thing} made my skin {adj} in a week and I'm not even exaggerating ✨ {tags}",
+		},
+		replies:   []string{"What shade of {thing} are you wearing?", "Is this {thing} okay for oily skin?", "You look gorgeous 😍", "Adding to cart right now", "Do you have a code for this?"},
+		products:  []string{"serum", "sunscreen", "foundation", "hair dryer", "skincare set", "lip kit"},
+		brands:    []string{"Lumière Lab", "DewDrop", "SkinTrue", "GlowHaus", "Velvet & Co"},
+		extraBios: []string{"Honest reviews only.", "Sensitive skin club.", "PR friendly.", "Tutorials every Friday."},
+	},
+	"finance": {
+		name:   "finance",
+		core:   []string{"personal finance", "finance tips", "money and finance", "finance for beginners", "finance news"},
+		handle: []string{"money", "invests", "finance", "budget", "wealth", "cents", "stocks"},
+		roles:  []string{"Financial planner", "Personal finance writer", "Index investor", "Frugal living blogger", "Accountant", "Economics teacher", "Debt-free coach"},
+		topics: []string{"personal finance", "investing for beginners", "budgeting", "index funds", "paying off debt", "financial independence",
+			"saving money", "retirement planning", "money tips", "frugal living"},
+		things: []string{"emergency fund", "index fund", "budget spreadsheet", "credit card debt", "retirement account", "savings rate", "compound interest",
+			"side hustle", "tax return", "dividend portfolio", "grocery budget", "mortgage"},
+		adjs: []string{"boring", "simple", "realistic", "cheap", "stress-free", "automatic", "honest", "long-term"},
+		tags: []string{"personalfinance", "investing", "budgeting", "money", "fire", "debtfree", "savings", "indexfunds", "frugal", "financialfreedom"},
+		posts: []string{
+			"Reminder: a {adj} {thing} beats a clever one you abandon in March {tags}",
+			"We paid off the last of our {thing} today. {num} months of rice and beans 🎉 {tags}",
+			"Your first goal isn't investing. It's a {thing}. Here's how to build one {tags}",
+			"Ran the numbers on {thing} vs {thing2} for a reader. The answer surprised me {tags}",
+			"My {adj} {thing} template is free, link below. {num} people downloaded it this week {tags}",
+			"Compound interest is boring right up until it isn't. {num} years of data in one chart {tags}",
+			"Money myth: you need a lot to start with a {thing}. You don't {tags}",
+			"Monthly check-in: savings rate {num}%, {thing} on track, no drama {tags}",
+		},
+		replies:   []string{"Started my {thing} because of you, thank you", "What about if you have student loans too?", "Can you share the spreadsheet?", "This is such solid advice", "Do you recommend a specific broker?"},
+		products:  []string{"budgeting app", "brokerage account", "credit card", "finance course", "savings account"},
+		brands:    []string{"CoinNest", "Stackwise", "Budgetly", "NorthBank", "YieldUp"},
+		extraBios: []string{"Not financial advice.", "Ex-banker, recovering.", "Newsletter every Sunday.", "Debt-free since 2022."},
+	},
+	"music": {
+		name:   "music",
+		core:   []string{"music", "new music", "music production", "live music", "music for rainy days"},
+		handle: []string{"music", "beats", "sings", "guitar", "synth", "keys", "tunes", "vinyl"},
+		roles:  []string{"Singer-songwriter", "Music producer", "Session guitarist", "DJ", "Piano teacher", "Vinyl collector", "Composer"},
+		topics: []string{"music production", "indie music", "guitar covers", "songwriting", "synths and drum machines", "live music", "vinyl records",
+			"piano lessons", "new music every Friday", "jazz and soul"},
+		things: []string{"demo", "new single", "guitar riff", "synth patch", "chord progression", "vinyl pressing", "live set", "drum loop", "cover",
+			"home studio", "open mic", "music video", "bassline", "EP"},
+		adjs: []string{"moody", "lo-fi", "dreamy", "upbeat", "raw", "funky", "haunting", "warm", "catchy"},
+		tags: []string{"music", "newmusic", "songwriter", "musicproducer", "guitar", "synth", "vinyl", "indiemusic", "livemusic", "producer"},
+		posts: []string{
+			"Wrote a {adj} little {thing} at 2am. Keeping it? 🎶 {tags}",
+			"New {thing} out Friday! {num} months of work in 3 minutes {tags}",
+			"Here's the {thing} I couldn't stop playing this week {tags}",
+			"Home studio tour: a {adj} {thing} and too many cables {tags}",
+			"Thank you to the {num} people who came to the {thing} last night. You were loud ❤️ {tags}",
+			"Producers: how do you make a {thing} sound {adj} without losing the punch? {tags}",
+			"Dug up this {thing} from a record shop for 3 euros. Still in love {tags}",
+			"Learning a {adj} {thing} on piano, day {num} {tags}",
+		},
+		replies:   []string{"That {thing} gave me chills", "When is it on streaming?", "What synth is that?", "Playing this on repeat", "Please tour near us!"},
+		products:  []string{"headphones", "audio interface", "guitar strings", "music streaming plan", "plugin bundle", "studio monitors"},
+		brands:    []string{"SoundHive", "StringTheory", "WaveDesk", "TuneBox", "EchoGear"},
+		extraBios: []string{"New EP out now.", "Booking: see link.", "Songs about small things.", "Tape hiss enthusiast."},
+	},
+	"pets": {
+		name:   "pets",
+		core:   []string{"pets", "pet care", "rescue pets", "pet training", "life with pets"},
+		handle: []string{"pups", "paws", "dogs", "cats", "woof", "meow", "pets", "kitty"},
+		roles:  []string{"Dog trainer", "Cat mom", "Rescue volunteer", "Vet nurse", "Dog dad", "Pet photographer", "Foster parent"},
+		topics: []string{"pet care", "dog training", "rescue cats", "adopt don't shop", "puppy tips", "senior dogs", "pet health", "cat behaviour",
+			"life with a rescue dog", "pets of the internet"},
+		things: []string{"golden retriever", "rescue cat", "puppy", "dog walk", "vet visit", "cat tree", "chew toy", "senior dog", "foster kitten",
+			"recall training", "leash", "adoption day", "dog park", "grooming session"},
+		adjs: []string{"sleepy", "dramatic", "fluffy", "goofy", "tiny", "brave", "chaotic", "grumpy", "gentle"},
+		tags: []string{"pets", "dogsofbluesky", "catsofbluesky", "adoptdontshop", "rescuedog", "puppy", "dogtraining", "cats", "dogs", "petcare"},
+		posts: []string{
+			"My {adj} {thing} learned to open the fridge. We are in trouble 🐾 {tags}",
+			"Training tip: practise {thing} for {num} minutes a day, never more {tags}",
+			"Happy {adj} Sunday from this {thing} {tags}",
+			"{num} years ago today we brought home a {adj} {thing}. Best decision ever ❤️ {tags}",
+			"The {thing} went well! Clean bill of health and extra treats {tags}",
+			"PSA: check your {thing} before every walk, saw a scary one today {tags}",
+			"Our {thing} found a forever home today 😭 {tags}",
+			"Nobody: \nMy {thing}: *does the zoomies at 3am* {tags}",
+		},
+		replies:   []string{"Look at that face 😍 give your {thing} a treat from me", "My dog does the exact same thing", "What breed is this?", "So happy for the adoption!", "This made my day"},
+		products:  []string{"dog food", "cat litter", "pet insurance", "dog harness", "pet camera", "grooming kit"},
+		brands:    []string{"HappyPaw", "Whisker & Co", "PetSure", "BarkBox Pro", "TailWag"},
+		extraBios: []string{"Two dogs, one cat, zero peace.", "Adopt don't shop.", "Fostering since 2019.", "Treat dispenser."},
+	},
+	"books": {
+		name:   "books",
+		core:   []string{"books", "book reviews", "books and coffee", "fantasy books", "books worth reading"},
+		handle: []string{"reads", "books", "pages", "library", "novel", "bookish", "chapters", "ink"},
+		roles:  []string{"Book reviewer", "Librarian", "Fantasy author", "Bookseller", "Poet", "Literature teacher", "Audiobook narrator"},
+		topics: []string{"book reviews", "fantasy books", "reading challenges", "literary fiction", "romance novels", "book recommendations", "writing a novel",
+			"classic books", "mystery and thriller books", "poetry"},
+		things: []string{"fantasy series", "debut novel", "thriller", "poetry collection", "book haul", "reading nook", "audiobook", "short story", "classic",
+			"second draft", "library book", "book club pick", "romance novel", "TBR pile"},
+		adjs: []string{"cozy", "devastating", "slow-burn", "twisty", "gorgeous", "underrated", "comforting", "haunting", "clever"},
+		tags: []string{"books", "booksky", "reading", "bookreview", "amreading", "fantasy", "booklover", "writingcommunity", "bookclub", "tbr"},
+		posts: []string{
+			"Just finished a {adj} {thing} and I need {num} business days to recover 📚 {tags}",
+			"Book {num} of the year: a {adj} {thing}. Full review on the blog {tags}",
+			"My {thing} is getting out of hand. Send help (or more shelves) {tags}",
+			"If you liked a {adj} {thing}, try this {thing2} next {tags}",
+			"Writing update: the {thing} is done! {num} words of chaos {tags}",
+			"Rainy day, tea, and a {adj} {thing}. Perfect Sunday {tags}",
+			"Hot take: a {thing} doesn't need to be long to be great {tags}",
+			"This month's {thing} sparked the best discussion we've had in years {tags}",
+		},
+		replies:   []string{"Adding this {thing} to my TBR!", "Is it part of a series?", "I cried at the ending too", "Our book club read this last month", "Any similar recommendations?"},
+		products:  []string{"e-reader", "audiobook subscription", "book box", "reading lamp", "bookmark set"},
+		brands:    []string{"PageTurner", "InkWell", "Novelty Box", "ReadLight", "Chapterly"},
+		extraBios: []string{"Currently reading: too many books.", "Reviews are honest.", "Mostly fantasy, some crime.", "Bookshop owner."},
+	},
+}
+
+var firstNames = []string{"maya", "leo", "sofia", "noah", "emma", "lucas", "ava", "mateo", "zoe", "omar", "hana", "ben", "nina", "kai", "lena",
+	"sam", "ivy", "theo", "aria", "jonas", "mila", "eli", "rosa", "finn", "nora", "arjun", "chloe", "diego", "yuki", "amara", "jake", "lila",
+	"marco", "tess", "felix", "iris", "ravi", "june", "oscar", "ella", "tomas", "priya", "max", "ruby", "jin", "clara", "alex", "fatima", "hugo", "zara"}
+
+var lastNames = []string{"rivera", "chen", "novak", "okafor", "silva", "larsen", "khan", "moreau", "tanaka", "schmidt", "kowalski", "haddad",
+	"murphy", "rossi", "park", "jensen", "alvarez", "nguyen", "fischer", "ali", "bennett", "costa", "ivanova", "walsh", "sato"}
+
+var cities = []string{"Lisbon", "Berlin", "Austin", "Toronto", "Manchester", "Melbourne", "Mexico City", "Seoul", "Portland", "Barcelona",
+	"Dublin", "Cape Town", "Chicago", "Oslo", "Bristol", "Denver", "Lyon", "Vancouver"}
+
+// offTopic are posts any creator might write, about nothing in particular.
+var offTopic = []string{
+	"Monday again. Coffee first, everything else later ☕",
+	"Thank you all for the kind messages this week, it means a lot 💛",
+	"Anyone else watching the game tonight?",
+	"Took the day off. Sunshine and a long walk, that's it.",
+	"Reminder to drink some water and stand up for a minute.",
+	"Can't believe it's already {month}. Where did the year go?",
+	"Small life update: we moved! Boxes everywhere.",
+	"Happy birthday to my little sister, the funniest person I know 🎂",
+	"Rain all week. Productive indoors, grumpy outdoors.",
+	"What are you all up to this weekend?",
+	"Voting today, don't forget to go too.",
+	"Trying to spend less time on my phone. Posting this from my phone.",
+	"Weekend mood: pancakes and zero plans.",
+	"Got my flu shot today, arm is sore but worth it.",
+}
+
+var months = []string{"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"}
+
+// botReplies are what bot commenters say, on every post alike.
+var botReplies = []string{"Nice post!", "🔥🔥🔥", "Great content!", "Love this ❤️", "Amazing 😍", "Wow!", "Awesome!", "Keep it up 👏",
+	"So true!", "💯💯", "Beautiful!", "Great job!"}
+
+// genericHumanReplies are what real followers say on any post.
+var genericHumanReplies = []string{"Ha, this is so relatable", "Love this, thanks for sharing", "Needed to see this today",
+	"Congrats, well deserved!", "Following for more of this", "Okay this made me smile", "Wait, how did I miss this?"}
+
+var followerBios = []string{
+	"Coffee, cats and too many browser tabs.", "Nurse. Runner. Tired.", "Teacher by day, reader by night 📚", "Dad of two. Bad at golf.",
+	"Just here for the recipes and the dogs", "Student. Mostly lurking.", "Designer in {city}", "Gardener, cyclist, amateur baker",
+	"Posting about whatever I'm into this week", "Software, hiking, board games", "She/her. Plants and podcasts.", "Retired and loving it",
+	"Photographer on weekends", "Lifelong learner", "Bookworm and tea drinker", "{city} based. Music and football.",
+}
+
+var spamBios = []string{"DM for promo 💰", "Follow back 100%", "💸💸 crypto signals 💸💸", "Check my link 🔗", ""}
+
+var esPhrases = []string{"¡Buenos días a todos!", "Qué semana más larga.", "Gracias por todo el apoyo ❤️", "Nuevo contenido pronto.", "¿Qué opináis?"}
+var dePhrases = []string{"Guten Morgen zusammen!", "Was für eine Woche.", "Danke für eure Unterstützung ❤️", "Bald gibt es mehr.", "Was meint ihr?"}
+var ptPhrases = []string{"Bom dia, pessoal!", "Que semana longa.", "Obrigada pelo apoio ❤️", "Novidades em breve.", "O que vocês acham?"}
+
+var langPhrases = map[string][]string{"es": esPhrases, "de": dePhrases, "pt": ptPhrases}
+
+// fill replaces {thing}, {thing2}, {adj}, {num}, {month}, {city} and
+// {tags} in tpl.
+func fill(r *rng, n *niche, tpl string, tags string) string {
+	t1 := pick(r, n.things)
+	t2 := pick(r, n.things)
+	for tries := 0; t2 == t1 && tries < 4; tries++ {
+		t2 = pick(r, n.things)
+	}
+	rep := strings.NewReplacer(
+		"{thing}", t1, "{thing2}", t2, "{adj}", pick(r, n.adjs),
+		"{num}", itoa(2+r.intn(40)), "{month}", pick(r, months), "{city}", pick(r, cities),
+		"{tags}", tags,
+	)
+	return strings.TrimSpace(rep.Replace(tpl))
+}
+
+// hashtagsFor picks 0-3 hashtags of n.
+func hashtagsFor(r *rng, n *niche) string {
+	k := []int{0, 1, 1, 2, 2, 3}[r.intn(6)]
+	seen := map[string]bool{}
+	var b []string
+	for i := 0; i < k; i++ {
+		t := pick(r, n.tags)
+		if !seen[t] {
+			seen[t] = true
+			b = append(b, "#"+t)
+		}
+	}
+	return strings.Join(b, " ")
+}
+
+func itoa(n int) string {
+	if n == 0 {
+		return "0"
+	}
+	neg := n < 0
+	if neg {
+		n = -n
+	}
+	var b [20]byte
+	i := len(b)
+	for n > 0 {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	if neg {
+		i--
+		b[i] = '-'
+	}
+	return string(b[i:])
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
