@@ -40,6 +40,15 @@ type Config struct {
 	// MaxValuesPerFacet is the most values a keyword facet reports (the
 	// most frequent first). Zero means 1000.
 	MaxValuesPerFacet int
+	// OneTypoMinLen is the length of the shortest query word matched with
+	// one typo, TwoTyposMinLen with two. Zero means 8 and 12: Meilisearch's
+	// defaults (5 and 9) let plurals and similar short words match ("recipes"
+	// finds "recipe"), which the SQLite backend never does; from 8 letters a
+	// typo is far more often a misspelling.
+	OneTypoMinLen, TwoTyposMinLen int
+	// DisableTypos turns typo tolerance off, for text matching as close to
+	// the SQLite backend as Meilisearch allows.
+	DisableTypos bool
 	// TaskTimeout bounds how long a write waits for its Meilisearch task.
 	// Zero means 5 minutes.
 	TaskTimeout time.Duration
@@ -67,6 +76,13 @@ func (c Config) withDefaults() Config {
 	if c.MaxValuesPerFacet <= 0 {
 		c.MaxValuesPerFacet = 1000
 	}
+	if c.OneTypoMinLen <= 0 {
+		c.OneTypoMinLen = 8
+	}
+	if c.TwoTyposMinLen <= 0 {
+		c.TwoTyposMinLen = 12
+	}
+	c.TwoTyposMinLen = max(c.TwoTyposMinLen, c.OneTypoMinLen)
 	if c.TaskTimeout <= 0 {
 		c.TaskTimeout = 5 * time.Minute
 	}

@@ -90,6 +90,13 @@ func TestContractOpen(t *testing.T) {
 			"rankingRules":         []any{"sort", "words", "typo", "proximity", "attribute", "exactness", "key_sort:asc"},
 			"pagination":           map[string]any{"maxTotalHits": float64(index.MaxTotalHits)},
 			"faceting":             map[string]any{"maxValuesPerFacet": 1000.0, "sortFacetValuesBy": countFacets},
+			"typoTolerance": map[string]any{
+				"enabled":             true,
+				"minWordSizeForTypos": map[string]any{"oneTypo": 8.0, "twoTypos": 12.0},
+				"disableOnWords":      []any{},
+				"disableOnAttributes": []any{},
+				"disableOnNumbers":    true,
+			},
 		},
 		aux([]any{"ckey"}, []any{"seq"}, float64(index.DefaultHistoryCap+2*1000+index.MaxTotalHits)),
 		aux([]any{"state"}, nil, index.MaxTotalHits),
@@ -411,7 +418,7 @@ func TestContractSearch(t *testing.T) {
 		t.Errorf("searched index %s, want scout_creators", gotIndex)
 	}
 	wantBody := map[string]any{
-		"q":                    `cat "photos`,
+		"q":                    `cat photos`, // no phrase syntax: see plainText
 		"page":                 3.0,
 		"hitsPerPage":          10.0,
 		"matchingStrategy":     "all",
@@ -477,6 +484,27 @@ func TestContractSearchBodies(t *testing.T) {
 			}
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("search body (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestPlainText(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+	}{
+		{"words", "vegan recipes", "vegan recipes"},
+		{"phrase quotes", `"vegan recipes"`, "vegan recipes"},
+		{"unclosed quote", `placeholder"`, "placeholder"},
+		{"negation", "-meat vegan", "meat vegan"},
+		{"inner hyphen kept", "plant-based", "plant-based"},
+		{"spaces", "  a \t b  ", "a b"},
+		{"only syntax", `" - "`, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := plainText(tt.in); got != tt.want {
+				t.Errorf("plainText(%q) = %q, want %q", tt.in, got, tt.want)
 			}
 		})
 	}

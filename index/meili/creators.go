@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/meilisearch/meilisearch-go"
@@ -362,7 +363,7 @@ func (s *Store) Search(ctx context.Context, q index.Query) (*index.Result, error
 	if err != nil {
 		return nil, fmt.Errorf("searching creators: %w", err)
 	}
-	resp, err := s.ms.Index(s.names.creators).SearchWithContext(ctx, q.Text, req)
+	resp, err := s.ms.Index(s.names.creators).SearchWithContext(ctx, req.Query, req)
 	if err != nil {
 		return nil, fmt.Errorf("searching creators: %w", mapErr(err))
 	}
@@ -380,7 +381,7 @@ func (s *Store) Search(ctx context.Context, q index.Query) (*index.Result, error
 func searchRequest(q *index.Query) (*meilisearch.SearchRequest, error) {
 	perPage := int64(q.PerPage)
 	req := &meilisearch.SearchRequest{
-		Query:                q.Text,
+		Query:                plainText(q.Text),
 		Page:                 int64(q.Page),
 		HitsPerPage:          &perPage,
 		MatchingStrategy:     meilisearch.All,
@@ -405,6 +406,19 @@ func searchRequest(q *index.Query) (*meilisearch.SearchRequest, error) {
 		req.Sort = append(req.Sort, attrKeySort+":asc")
 	}
 	return req, nil
+}
+
+// plainText makes q plain words for Meilisearch, whose query syntax has
+// phrases ("...") and negated words (-word): double quotes become spaces
+// and the '-' that starts a word is dropped, so that text is only words, as
+// in the SQLite backend. Runs of spaces become one and a trailing space is
+// dropped, so the last word is always also a prefix.
+func plainText(q string) string {
+	ws := strings.Fields(strings.ReplaceAll(q, `"`, " "))
+	for i, w := range ws {
+		ws[i] = strings.TrimLeft(w, "-")
+	}
+	return strings.Join(ws, " ")
 }
 
 // decodeResult turns a search response into an index.Result: hits from

@@ -16,6 +16,9 @@
 // (Config.BatchWait); each caller returns only when its batch's tasks have
 // succeeded, so the write is visible to Get and Search.
 //
+// Meilisearch v1.15 or later is required (the typo settings send
+// disableOnNumbers).
+//
 // Filters: every filter expression is built by one function (filterExpr)
 // from the typed index.Filter, with every string value double-quoted and
 // escaped per Meilisearch's filter grammar (quote), so a value can never
@@ -28,10 +31,14 @@
 // because the conformance suite cannot see all of them:
 //
 //   - Text search: every word must match and the last also as a prefix, as
-//     in SQLite, but Meilisearch's tokenizer (charabia) and its typo
-//     tolerance (on, with Meilisearch's defaults: one typo from 5 letters,
-//     two from 9) can match words SQLite's FTS5 would not; relevance order
-//     differs (ties are still broken by key).
+//     in SQLite; quotes and a leading '-' are dropped from the query so that
+//     Meilisearch's phrase and negation syntax never applies (plainText).
+//     But Meilisearch's tokenizer (charabia) is not FTS5's unicode61, and
+//     it tolerates typos: one in query words of Config.OneTypoMinLen (8)
+//     letters or more, two from Config.TwoTyposMinLen (12); numbers match
+//     exactly; Config.DisableTypos turns it off. Relevance order differs
+//     (ties are still broken by key); an explicit sort orders results the
+//     same way in both.
 //   - Atomicity: Meilisearch has no transactions across indexes. An upsert
 //     writes the snapshots first and then the records; if the record write
 //     fails, the snapshots just written are deleted again (best effort).
@@ -45,6 +52,8 @@
 //     (the most frequent are kept).
 //   - Sorting on a field a record lacks (only updated_at can be missing)
 //     puts that record last in both directions.
+//   - Search totals are exact (counted with a facet on an attribute every
+//     document has), but ListAlerts returns at most index.MaxTotalHits.
 //   - Snapshots with the same time are all kept, ordered by write order
 //     within one process.
 //

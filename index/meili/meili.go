@@ -171,6 +171,15 @@ func (s *Store) specs() []indexSpec {
 			// breaks every remaining tie by key.
 			RankingRules: []string{"sort", "words", "typo", "proximity", "attribute", "exactness", attrKeySort + ":asc"},
 			Pagination:   &meilisearch.Pagination{MaxTotalHits: index.MaxTotalHits},
+			TypoTolerance: &meilisearch.TypoTolerance{
+				Enabled: !s.cfg.DisableTypos,
+				MinWordSizeForTypos: meilisearch.MinWordSizeForTypos{
+					OneTypo: int64(s.cfg.OneTypoMinLen), TwoTypos: int64(s.cfg.TwoTyposMinLen),
+				},
+				DisableOnWords: []string{}, DisableOnAttributes: []string{},
+				// Numbers match exactly, as in SQLite.
+				DisableOnNumbers: true,
+			},
 			Faceting: &meilisearch.Faceting{
 				MaxValuesPerFacet: int64(s.cfg.MaxValuesPerFacet),
 				SortFacetValuesBy: map[string]meilisearch.SortFacetType{"*": meilisearch.SortFacetTypeCount},
