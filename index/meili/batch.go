@@ -3,10 +3,7 @@ package meili
 import (
 	"context"
 	"errors"
-
 	"time"
-
-	"github.com/creatorscout/scout/index"
 )
 
 // errClosed is returned by writes after Close.
@@ -23,15 +20,15 @@ type batcher struct {
 	done  chan struct{}
 	size  int
 	wait  time.Duration
-	flush func(ctx context.Context, ws []index.Write) error
+	flush func(ctx context.Context, ws []prepared) error
 }
 
 type batchReq struct {
-	ws  []index.Write
+	ws  []prepared
 	err chan error
 }
 
-func newBatcher(size int, wait time.Duration, flush func(context.Context, []index.Write) error) *batcher {
+func newBatcher(size int, wait time.Duration, flush func(context.Context, []prepared) error) *batcher {
 	b := &batcher{
 		in: make(chan batchReq), stop: make(chan struct{}), done: make(chan struct{}),
 		size: size, wait: wait, flush: flush,
@@ -42,7 +39,7 @@ func newBatcher(size int, wait time.Duration, flush func(context.Context, []inde
 
 // submit queues ws and waits for its batch to be flushed. If ctx ends
 // first, submit returns ctx's error, and the writes may still be applied.
-func (b *batcher) submit(ctx context.Context, ws []index.Write) error {
+func (b *batcher) submit(ctx context.Context, ws []prepared) error {
 	r := batchReq{ws: ws, err: make(chan error, 1)}
 	select {
 	case b.in <- r:
@@ -94,7 +91,7 @@ func (b *batcher) loop() {
 			}
 		}
 		timer.Stop()
-		ws := make([]index.Write, 0, n)
+		ws := make([]prepared, 0, n)
 		for _, r := range group {
 			ws = append(ws, r.ws...)
 		}

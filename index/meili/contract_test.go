@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -683,6 +684,33 @@ func TestContractUpsertBatches(t *testing.T) {
 	slices.Sort(vals)
 	if err != nil || syn != "ckey IN [?, ?, ?]" || !slices.Equal(vals, []string{enc("bluesky-a"), enc("bluesky-b"), enc("youtube-UCx_y")}) {
 		t.Errorf("history count filter %q: syntax %q values %q err %v", filter, syn, vals, err)
+	}
+}
+
+func TestContractUpsertInvalid(t *testing.T) {
+	f := newFake(t)
+	s := openFake(t, f, Config{BatchSize: 1})
+	nan := record("bluesky-nan", "bluesky", 1)
+	nan.Scores.Overall = math.NaN()
+	tests := []struct {
+		name string
+		rec  *creator.Record
+	}{
+		{"nil record", nil},
+		{"empty key", record("", "bluesky", 1)},
+		{"key with space", record("has space", "bluesky", 1)},
+		{"unencodable number", nan},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := s.Upsert(context.Background(), tt.rec, creator.Snapshot{})
+			if !errors.Is(err, creator.ErrInvalid) {
+				t.Errorf("Upsert = %v, want creator.ErrInvalid", err)
+			}
+			if r := f.requests(); len(r) != 0 {
+				t.Errorf("Upsert of an invalid record sent %v", r)
+			}
+		})
 	}
 }
 

@@ -93,6 +93,15 @@ func (s *Store) Upsert(ctx context.Context, rec *creator.Record, snap creator.Sn
 	return s.UpsertMany(ctx, []index.Write{{Record: rec, Snapshot: snap}})
 }
 
+// prepared is one creator write, encoded by its caller so that a record
+// that cannot be encoded fails only its own call.
+type prepared struct {
+	key  string
+	at   time.Time
+	snap string         // the snapshot as JSON text
+	doc  map[string]any // the creators document
+}
+
 // UpsertMany implements index.Creators. The writes join the batcher like
 // Upsert's; a large slice is sent in requests of Config.BatchSize. It is
 // not one transaction: see the package documentation.
@@ -100,15 +109,25 @@ func (s *Store) UpsertMany(ctx context.Context, ws []index.Write) error {
 	if len(ws) == 0 {
 		return nil
 	}
-	for _, w := range ws {
+	ps := make([]prepared, len(ws))
+	for i, w := range ws {
 		if w.Record == nil {
 			return fmt.Errorf("upserting creators: %w: nil record", creator.ErrInvalid)
 		}
 		if !creator.ValidKey(w.Record.Key) {
 			return fmt.Errorf("upserting creators: %w: key %q", creator.ErrInvalid, w.Record.Key)
 		}
+		doc, err := creatorDoc(w.Record)
+		if err != nil {
+			return fmt.Errorf("upserting creators: %w: %w", creator.ErrInvalid, err)
+		}
+		snap, err := json.Marshal(&w.Snapshot)
+		if err != nil {
+			return fmt.Errorf("upserting creators: %w: encoding snapshot of %s: %w", creator.ErrInvalid, w.Record.Key, err)
+		}
+		ps[i] = prepared{key: w.Record.Key, at: w.Snapshot.At, snap: string(snap), doc: doc}
 	}
-	if err := s.batch.submit(ctx, ws); err != nil {
+	if err := s.batch.submit(ctx, ps); err != nil {
 		return fmt.Errorf("upserting creators: %w", err)
 	}
 	return nil
@@ -117,29 +136,21 @@ func (s *Store) UpsertMany(ctx context.Context, ws []index.Write) error {
 // flush writes one batch: snapshots first, then records (the last write of
 // a key wins), then trims the touched histories to Config.HistoryCap. If
 // the records fail, the batch's snapshots are deleted again.
-func (s *Store) flush(ctx context.Context, ws []index.Write) error {
-	snaps := make([]snapDoc, len(ws))
+func (s *Store) flush(ctx context.Context, ps []prepared) error {
+	snaps := make([]snapDoc, len(ps))
 	var keys []string
 	last := map[string]int{}
-	for i, w := range ws {
-		data, err := json.Marshal(&w.Snapshot)
-		if err != nil {
-			return fmt.Errorf("encoding snapshot of %s: %w", w.Record.Key, err)
+	for i, p := range ps {
+		seq := seqKey(p.at, s.seq.Add(1))
+		snaps[i] = snapDoc{ID: snapID(p.key, seq), CKey: enc(p.key), Seq: seq, Data: p.snap}
+		if _, ok := last[p.key]; !ok {
+			keys = append(keys, p.key)
 		}
-		seq := seqKey(w.Snapshot.At, s.seq.Add(1))
-		snaps[i] = snapDoc{ID: snapID(w.Record.Key, seq), CKey: enc(w.Record.Key), Seq: seq, Data: string(data)}
-		if _, ok := last[w.Record.Key]; !ok {
-			keys = append(keys, w.Record.Key)
-		}
-		last[w.Record.Key] = i
+		last[p.key] = i
 	}
 	recs := make([]map[string]any, 0, len(keys))
 	for _, k := range keys {
-		d, err := creatorDoc(ws[last[k]].Record)
-		if err != nil {
-			return err
-		}
-		recs = append(recs, d)
+		recs = append(recs, ps[last[k]].doc)
 	}
 	if err := s.addDocs(ctx, s.names.snapshots, attrID, snaps, len(snaps)); err != nil {
 		return fmt.Errorf("writing snapshots: %w", err)
