@@ -1,0 +1,100 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/gocolly/colly/v2"
+
+	"github.com/creatorscout/scout/creator"
+)
+
+// Transporter is the part of *fetch.Client the package needs: the
+// RoundTripper through which every request passes the client's guard,
+// robots.txt, limits and body limit.
+type Transporter interface {
+	Transport() http.RoundTripper
+}
+
+// NewCollector returns a colly collector that sends every request through
+// t, under ctx (so a task's page budget and deadline hold). colly's own
+// robots.txt handling and body limit are off: the client enforces both, the
+// body limit loudly instead of by truncation. Further options apply after
+// these. A collector is as safe for concurrent use as colly makes it.
+func NewCollector(ctx context.Context, t Transporter, opts ...colly.CollectorOption) *colly.Collector {
+	base := []colly.CollectorOption{
+		colly.StdlibContext(ctx),
+		colly.IgnoreRobotsTxt(),
+		colly.MaxBodySize(0),
+		colly.AllowURLRevisit(),
+	}
+	c := colly.NewCollector(append(base, opts...)...)
+	c.WithTransport(t.Transport())
+	c.SetRequestTimeout(0) // the client's timeouts apply
+	return c
+}
+
+// Fetch fetches the page at u through t with colly and parses it. A 404 or
+// 410 gives an error wrapping creator.ErrNotFound; a page that asks not to
+// be indexed, creator.ErrOptedOut; refusals by the client (robots.txt, the
+// SSRF guard) wrap creator.ErrForbidden.
+func Fetch(ctx context.Context, t Transporter, u *url.URL) (*Page, error) {
+	var page *Page
+	var parseErr error
+	final := u
+	c := NewCollector(ctx, t)
+	c.OnResponse(func(r *colly.Response) {
+		final = r.Request.URL
+		if r.Headers != nil && noIndexHeader(r.Headers.Values("X-Robots-Tag")) {
+			page = &Page{URL: final.String(), NoIndex: true}
+			return
+		}
+		page, parseErr = Parse(final, r.Body)
+	})
+	var status int
+	c.OnError(func(r *colly.Response, err error) { status = r.StatusCode })
+	if err := c.Visit(u.String()); err != nil {
+		switch {
+		case status == http.StatusNotFound || status == http.StatusGone:
+			return nil, fmt.Errorf("fetching page %s: %w", u, creator.ErrNotFound)
+		case status != 0:
+			return nil, fmt.Errorf("fetching page %s: unexpected status %d", u, status)
+		}
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, fmt.Errorf("fetching page %s: %w", u, err)
+	}
+	if parseErr != nil {
+		return nil, parseErr
+	}
+	if page == nil {
+		return nil, fmt.Errorf("fetching page %s: %w: no response", u, creator.ErrMalformed)
+	}
+	if page.NoIndex {
+		return nil, fmt.Errorf("fetching page %s: %w: page asks not to be indexed", u, creator.ErrOptedOut)
+	}
+	return page, nil
+}
+
+func noIndexHeader(vals []string) bool {
+	for _, v := range vals {
+		// "noindex", "CreatorScout: noindex", "otherbot: noindex" (not ours).
+		agent, rules, found := strings.Cut(v, ":")
+		if found && !strings.Contains(agent, ",") && !strings.EqualFold(strings.TrimSpace(agent), "CreatorScout") {
+			continue
+		}
+		if !found {
+			rules = v
+		}
+		if hasToken(strings.ToLower(rules), "noindex") || hasToken(strings.ToLower(rules), "none") {
+			return true
+		}
+	}
+	return false
+}
