@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -87,6 +88,13 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	}
 	if !creator.ValidKey(cfg.IndexPrefix + "x") {
 		return nil, fmt.Errorf("opening meilisearch store: %w: index prefix %q", creator.ErrInvalid, cfg.IndexPrefix)
+	}
+	reserved := map[string]bool{attrKey: true, attrKeySort: true, attrAll: true, attrName: true,
+		attrHandle: true, attrBio: true, attrPosts: true, attrRecord: true, attrSummary: true}
+	for _, f := range index.Fields {
+		if reserved[f.Name] || strings.HasPrefix(f.Name, "_") {
+			return nil, fmt.Errorf("opening meilisearch store: search field %q collides with an attribute of the creators index", f.Name)
+		}
 	}
 	hc := cfg.HTTPClient
 	if hc == nil {
