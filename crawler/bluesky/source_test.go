@@ -19,17 +19,33 @@ import (
 
 	"github.com/creatorscout/scout/crawler"
 	"github.com/creatorscout/scout/crawler/bluesky"
+	"github.com/creatorscout/scout/crawler/fetch"
 	"github.com/creatorscout/scout/creator"
 	"github.com/creatorscout/scout/sim"
 )
 
-// testDoer is a tiny test-only crawler.Doer over net/http, standing in for
-// crawler/fetch's client, which was not written yet when these tests were.
-// Strict mode reports non-2xx answers as errors (404 wrapping
-// creator.ErrNotFound, 429 creator.ErrRateLimited, anything else a plain
-// error with the status and body, as a generic client would); lax mode
-// decodes every body whatever its status, as a careless client would. The
-// source must find "Profile not found" either way.
+// realDoer is the project's outbound client (crawler/fetch), allowed to
+// reach the loopback test servers, without rate limits or retries.
+func realDoer(t *testing.T) crawler.Doer {
+	t.Helper()
+	loopback, err := fetch.ParseNets("127.0.0.0/8,::1/128")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := fetch.New(fetch.WithAllowNets(loopback...), fetch.WithRetries(0, 0),
+		fetch.WithDefaultHostPolicy(fetch.HostPolicy{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// testDoer is a tiny test-only crawler.Doer over net/http, for the cases the
+// real client (crawler/fetch) does not cover. Strict mode reports non-2xx
+// answers as errors (404 wrapping creator.ErrNotFound, 429
+// creator.ErrRateLimited, anything else a plain error); lax mode decodes
+// every body whatever its status, as a careless client would. The source
+// must find "Profile not found" either way.
 type testDoer struct {
 	client *http.Client
 	lax    bool
@@ -77,12 +93,24 @@ type env struct {
 
 func newEnv(t *testing.T, lax bool, opts map[string]string) *env {
 	t.Helper()
+	return newEnvWith(t, func(srv *httptest.Server) crawler.Doer {
+		if lax {
+			return testDoer{client: srv.Client(), lax: true}
+		}
+		return realDoer(t)
+	}, opts)
+}
+
+// newEnvWith serves a fresh simulated world and builds a source on it with
+// the Doer mk returns and the given options.
+func newEnvWith(t *testing.T, mk func(*httptest.Server) crawler.Doer, opts map[string]string) *env {
+	t.Helper()
 	w := sim.New(sim.Config{Seed: 7, Creators: 500})
 	srv := httptest.NewServer(w.Handler())
 	t.Cleanup(srv.Close)
 	now := w.Now()
 	src, err := bluesky.New(crawler.Config{
-		HTTP: testDoer{client: srv.Client(), lax: lax}, BaseURL: srv.URL, Options: opts,
+		HTTP: mk(srv), BaseURL: srv.URL, Options: opts,
 		Now: func() time.Time { return now },
 	})
 	if err != nil {
@@ -184,20 +212,25 @@ func TestFetchSeesFakeAudience(t *testing.T) {
 
 func TestFetchErrors(t *testing.T) {
 	tests := []struct {
-		name    string
-		lax     bool
-		ref     creator.Ref
-		wantErr error
+		name        string
+		lax         bool
+		strictPlain bool
+		ref         creator.Ref
+		wantErr     error
 	}{
-		{name: "unknown handle, strict client", ref: creator.Ref{Platform: creator.Bluesky, Handle: "nobody.bsky.social"}, wantErr: creator.ErrNotFound},
+		{name: "unknown handle, fetch client", ref: creator.Ref{Platform: creator.Bluesky, Handle: "nobody.bsky.social"}, wantErr: creator.ErrNotFound},
 		{name: "unknown handle, lax client", lax: true, ref: creator.Ref{Platform: creator.Bluesky, Handle: "nobody.bsky.social"}, wantErr: creator.ErrNotFound},
 		{name: "unknown did", ref: creator.Ref{Platform: creator.Bluesky, ID: "did:plc:aaaaaaaaaaaaaaaaaaaaaaaa"}, wantErr: creator.ErrNotFound},
 		{name: "opted out", ref: creator.Ref{Platform: creator.Bluesky, Handle: sim.HandleOptedOut}, wantErr: creator.ErrOptedOut},
+		{name: "unknown handle, plain net/http client", strictPlain: true, ref: creator.Ref{Platform: creator.Bluesky, Handle: "nobody.bsky.social"}, wantErr: creator.ErrNotFound},
 		{name: "empty ref", ref: creator.Ref{Platform: creator.Bluesky}, wantErr: creator.ErrInvalid},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t, tc.lax, nil)
+			if tc.strictPlain {
+				e = newEnvWith(t, func(srv *httptest.Server) crawler.Doer { return testDoer{client: srv.Client()} }, nil)
+			}
 			p, err := e.src.Fetch(context.Background(), tc.ref)
 			if !errors.Is(err, tc.wantErr) {
 				t.Fatalf("Fetch error = %v, want %v", err, tc.wantErr)
@@ -261,7 +294,7 @@ func TestFetchMalformed(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			src, err := bluesky.New(crawler.Config{HTTP: testDoer{}, BaseURL: fixtureServer(t, tc.files),
+			src, err := bluesky.New(crawler.Config{HTTP: realDoer(t), BaseURL: fixtureServer(t, tc.files),
 				Options: map[string]string{"followers": "3"}})
 			if err != nil {
 				t.Fatal(err)
