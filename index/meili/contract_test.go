@@ -943,3 +943,45 @@ func TestSeqKeyOrder(t *testing.T) {
 		}
 	}
 }
+
+func TestContractExportPages(t *testing.T) {
+	f := newFake(t)
+	s := openFake(t, f, Config{})
+	var offsets []float64
+	f.fetch = func(uid string, b map[string]any) (int, any) {
+		if uid != "scout_alerts" {
+			t.Errorf("fetch from %s, want scout_alerts", uid)
+		}
+		off, _ := b["offset"].(float64) // absent on the first page: omitempty
+		offsets = append(offsets, off)
+		n := 1000
+		if off > 0 {
+			n = 3
+		}
+		var docs []any
+		for i := range n {
+			e, _ := json.Marshal(index.AlertEvent{ID: fmt.Sprintf("e%d", int(off)+i)})
+			docs = append(docs, map[string]any{"data": string(e)})
+		}
+		return 200, map[string]any{"results": docs, "offset": off, "limit": 1000, "total": 1003}
+	}
+	seen := map[string]bool{}
+	err := s.ForEachAlert(context.Background(), func(e *index.AlertEvent) error {
+		seen[e.ID] = true
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("ForEachAlert: %v", err)
+	}
+	if diff := cmp.Diff([]float64{0, 1000}, offsets); diff != "" {
+		t.Errorf("fetched offsets (-want +got):\n%s", diff)
+	}
+	if len(seen) != 1003 {
+		t.Errorf("ForEachAlert saw %d events, want 1003", len(seen))
+	}
+	stop := errors.New("stop")
+	err = s.ForEachAlert(context.Background(), func(*index.AlertEvent) error { return stop })
+	if !errors.Is(err, stop) {
+		t.Errorf("ForEachAlert returned %v, want the callback's error", err)
+	}
+}
