@@ -38,6 +38,12 @@ type app struct {
 	pipe    *crawler.Pipeline
 	now     func() time.Time
 
+	// life ends when Close is called; workers stop then, before the
+	// Redis client closes under them.
+	life    context.Context
+	stop    context.CancelFunc
+	running sync.WaitGroup
+
 	// handlers register more task handlers on the worker (watch).
 	handlers []func(*asynq.ServeMux)
 
@@ -63,6 +69,7 @@ func withLogger(l *slog.Logger) appOption { return func(a *app) { a.log = l } }
 
 func newApp(ctx context.Context, cfg config, opts ...appOption) (a *app, err error) {
 	a = &app{cfg: cfg, now: time.Now, log: slog.Default()}
+	a.life, a.stop = context.WithCancel(context.Background())
 	for _, o := range opts {
 		o(a)
 	}
@@ -185,8 +192,12 @@ func (a *app) openStore(ctx context.Context) error {
 	return nil
 }
 
-// Close releases everything the app opened.
+// Close stops the app's workers and releases everything it opened.
 func (a *app) Close() {
+	if a.stop != nil {
+		a.stop()
+		a.running.Wait()
+	}
 	if a.pipe != nil {
 		a.pipe.Close()
 	}
@@ -201,8 +212,14 @@ func (a *app) Close() {
 	}
 }
 
-// worker runs queue workers until ctx is done.
+// worker runs queue workers until ctx is done or the app closes.
 func (a *app) worker(ctx context.Context) error {
+	a.running.Add(1)
+	defer a.running.Done()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stop := context.AfterFunc(a.life, cancel)
+	defer stop()
 	srv := asynq.NewServerFromRedisClient(a.rdb, asynq.Config{
 		Concurrency:              a.cfg.Concurrency,
 		Queues:                   crawler.Queues,
