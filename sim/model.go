@@ -146,7 +146,8 @@ func (w *World) baseAt(m *model, tr Trajectory, x float64) float64 {
 			return m.f0 * math.Exp(g*at) * math.Exp(-0.0015*(x-at))
 		}
 	case Viral:
-		return m.f0 * math.Exp(g*x) * (1 + tr.Size*smooth((x-at)/2))
+		// Followers follow the viral post (early on day At) over two days.
+		return m.f0 * math.Exp(g*x) * (1 + tr.Size*smooth((x-at-0.125)/2))
 	}
 	return m.f0 * math.Exp(g*x)
 }
@@ -223,10 +224,21 @@ func (w *World) dayPosts(m *model, tr Trajectory, d int, withReposts bool) []stu
 	}
 	r := seeded(w.seed, 3, uint64(m.idx), uint64(int64(d)))
 	n := min(r.poisson(rate), 40)
+	if m.regular {
+		n = int(math.Round(rate))
+	}
 	dayStart := w.Day(d)
 	secs := make([]int64, n)
 	for i := range secs {
 		secs[i] = int64(r.intn(86400))*1e6 + int64(r.intn(1e6))
+	}
+	if tr.Kind == Viral && d == tr.At {
+		// The post that goes viral: early in the day, before followers come.
+		v := int64(3600+r.intn(7200)) * 1e6
+		if len(secs) == 0 {
+			secs = append(secs, v)
+		}
+		secs[0] = min(secs[0], v) // stays first after sorting
 	}
 	sort.Slice(secs, func(a, b int) bool { return secs[a] < secs[b] })
 	out := make([]stub, 0, n+1)
@@ -350,7 +362,12 @@ func (w *World) postCounts(m *model, tr Trajectory, s stub, c content, now time.
 	x := w.days(s.at)
 	final := w.organicAt(m, tr, x) * m.EngagementRate * c.noise
 	if tr.Kind == Viral && s.day >= tr.At && s.day < tr.At+3 {
-		final *= seeded(w.seed, 8, uint64(m.idx), uint64(int64(s.day))).between(8, 14)
+		vr := seeded(w.seed, 8, uint64(m.idx), uint64(int64(s.day)), uint64(s.i))
+		if s.day == tr.At && s.i == 0 {
+			final *= vr.between(40, 60) / c.noise // the viral post, whatever its usual luck
+		} else {
+			final *= vr.between(3, 5) // the new audience's attention
+		}
 	}
 	age := now.Sub(s.at)
 	if age < 0 {

@@ -36,9 +36,10 @@ const (
 	// BuyFollowers: on day At, followers jump by Size (default +30%) within
 	// six hours, from fake-looking accounts; engagement does not move.
 	BuyFollowers
-	// Viral: on day At, a post takes off: followers rise by Size (default
-	// +30%) over two days, with engagement on that day's posts about ten
-	// times the usual, and posting doubles for five days.
+	// Viral: early on day At a post takes off (40-60 times the usual
+	// engagement); followers then rise by Size (default +30%) over two days,
+	// posts of the three days from At get 3-5 times the usual engagement,
+	// and posting doubles for five days.
 	Viral
 )
 
@@ -137,20 +138,20 @@ type World struct {
 // model is a creator with the parameters the simulator draws from.
 type model struct {
 	Creator
-	idx        int
-	f0         float64 // followers (fake share included) at day 0, before events
-	growth     float64 // organic growth per day
-	postRate   float64 // posts per day
-	created    time.Time
-	avatar     bool
-	following  int64
-	postsPre   int64 // posts before the simulated history window
-	bio        string
-	keywords   []string // lower-cased words of handle, name and bio, for search
-	reposts    float64  // chance per day of a repost
-	bilingual  string   // "" or the second language code
-	optedLabel time.Time
-	mu         sync.RWMutex // guards Trajectory after New
+	idx       int
+	f0        float64 // followers (fake share included) at day 0, before events
+	growth    float64 // organic growth per day
+	postRate  float64 // posts per day
+	created   time.Time
+	avatar    bool
+	following int64
+	postsPre  int64 // posts before the simulated history window
+	bio       string
+	keywords  []string     // lower-cased words of handle, name and bio, for search
+	reposts   float64      // chance per day of a repost
+	bilingual string       // "" or the second language code
+	regular   bool         // posts a fixed number a day (named creators), not a Poisson number
+	mu        sync.RWMutex // guards Trajectory after New
 }
 
 // New generates a world from cfg.
@@ -488,7 +489,7 @@ func (w *World) generate(idx int, nc *named) *model {
 		m.DisplayName = nc.name
 		m.bio = nc.bio
 		m.Language, m.bilingual = "en", ""
-		m.postRate = 1.2
+		m.postRate, m.regular = 1, true
 		m.growth = 0.002
 		m.SponsoredShare, m.DisclosedShare = 0, 0
 		if nc.handle == HandleFake {
