@@ -33,7 +33,7 @@ eval:
 # nothing): SCOUT_TEST_MEILI_URL=http://127.0.0.1:7700 SCOUT_TEST_MEILI_KEY=... make test-meili
 test-meili:
 	@test -n "$$SCOUT_TEST_MEILI_URL" || { echo "set SCOUT_TEST_MEILI_URL (and SCOUT_TEST_MEILI_KEY) to a running Meilisearch"; exit 2; }
-	$(GO) test -count=1 -v -run 'Conformance|Integration' ./index/meili/
+	$(GO) test -count=1 -v -timeout 30m -run 'Conformance|Integration' ./index/meili/
 
 clean:
 	rm -rf bin data

@@ -5,9 +5,14 @@ import (
 	"fmt"
 
 	"github.com/creatorscout/scout/index"
+	"github.com/creatorscout/scout/index/meili"
 )
 
 // openMeili opens the Meilisearch store named by SCOUT_MEILI_URL.
 func openMeili(ctx context.Context, cfg config) (index.Store, error) {
-	return nil, fmt.Errorf("SCOUT_MEILI_URL is set but the Meilisearch backend is not wired yet")
+	st, err := meili.Open(ctx, meili.Config{URL: cfg.MeiliURL, APIKey: cfg.MeiliKey})
+	if err != nil {
+		return nil, fmt.Errorf("opening meilisearch at %s: %w", cfg.MeiliURL, err)
+	}
+	return st, nil
 }
