@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/netip"
 	"net/url"
@@ -416,10 +417,15 @@ func (c *Client) Do(req *http.Request) (*Response, error) {
 		now := c.now()
 		switch {
 		case resp.StatusCode == http.StatusTooManyRequests:
-			if attempt < retries {
-				continue // the transport waits out the pause it stored, or gives up
+			// The gate stored a pause for every worker; wait it out here
+			// too, so a lost pause (Redis down) cannot make retries hammer.
+			until := minTime(resetFrom(resp.Header, now, now.Add(defaultPause)), now.Add(maxAnnouncedPause))
+			if wait := until.Sub(now); attempt < retries && wait <= c.maxWait {
+				if err := c.sleep(ctx, wait); err != nil {
+					return nil, fmt.Errorf("fetching %s: %w", redact(req.URL), err)
+				}
+				continue
 			}
-			until := resetFrom(resp.Header, now, now.Add(defaultPause))
 			return resp, fmt.Errorf("fetching %s: %w", redact(req.URL), &creator.RetryAfter{Until: until})
 		case resp.StatusCode >= 500 && resp.StatusCode <= 599:
 			wait := c.backoffFor(attempt)
@@ -445,8 +451,13 @@ func (c *Client) Do(req *http.Request) (*Response, error) {
 func (c *Client) once(req *http.Request) (*Response, error) {
 	resp, err := c.hc.Do(req)
 	if err != nil {
+		// The gate's errors already say what was fetched; http.Client's
+		// *url.Error would repeat the URL, unredacted.
 		var ue *url.Error
 		if errors.As(err, &ue) {
+			if strings.HasPrefix(ue.Err.Error(), "fetching ") {
+				return nil, ue.Err
+			}
 			err = ue.Err
 		}
 		return nil, fmt.Errorf("fetching %s: %w", redact(req.URL), err)
@@ -495,7 +506,14 @@ func transient(ctx context.Context, err error) bool {
 		}
 	}
 	var ra *creator.RetryAfter
-	return !errors.As(err, &ra)
+	if errors.As(err, &ra) {
+		return false
+	}
+	var dns *net.DNSError
+	if errors.As(err, &dns) && dns.IsNotFound {
+		return false
+	}
+	return true
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) error {

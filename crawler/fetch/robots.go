@@ -81,6 +81,10 @@ func (rc *robotsCache) put(origin string, r *robotsRules) {
 
 func (rc *robotsCache) lock(origin string) func() {
 	rc.mu.Lock()
+	if len(rc.inflight) >= 4096 {
+		// Forget old locks; at worst two lookups of one origin both fetch.
+		clear(rc.inflight)
+	}
 	m, ok := rc.inflight[origin]
 	if !ok {
 		m = &sync.Mutex{}

@@ -288,6 +288,9 @@ func (c *Client) observe(ctx context.Context, u *url.URL, resp *http.Response) {
 	rps := float64(a.Remaining) / a.Reset.Sub(now).Seconds()
 	if pol := c.policy(u); pol.Rate <= 0 || rps < pol.Rate {
 		_ = c.coord.adapt(ctx, key, rps, limitPause(a.Reset), now)
+	} else if _, adapted, err := c.coord.hostState(ctx, key); err == nil && adapted > 0 {
+		// The announced rate is back above the policy's: drop the adaptation.
+		_ = c.coord.adapt(ctx, key, 0, now.Add(time.Second), now)
 	}
 }
 
