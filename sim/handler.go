@@ -568,6 +568,57 @@ func (w *World) getAuthorFeed(rw http.ResponseWriter, r *http.Request) {
 
 const maxThreadReplies = 40
 
+func validPostURI(uri string) bool {
+	rest, ok := strings.CutPrefix(uri, "at://")
+	parts := strings.Split(rest, "/")
+	return ok && len(parts) == 3 && parts[1] == "app.bsky.feed.post"
+}
+
+// findPost returns the creator's post at uri if it exists at now.
+func (w *World) findPost(uri string, now time.Time) (*model, Trajectory, *stub, bool) {
+	if !validPostURI(uri) {
+		return nil, Trajectory{}, nil, false
+	}
+	parts := strings.Split(strings.TrimPrefix(uri, "at://"), "/")
+	m := w.lookup(parts[0])
+	us, clock, ok := parseTID(parts[2])
+	if m == nil || !ok {
+		return nil, Trajectory{}, nil, false
+	}
+	at := time.UnixMicro(us).UTC()
+	if at.After(now) {
+		return nil, Trajectory{}, nil, false
+	}
+	tr := m.trajectory()
+	for _, s := range w.dayPosts(m, tr, w.dayOf(at), false) {
+		if s.at.Equal(at) && uint64(s.i) == clock {
+			return m, tr, &s, true
+		}
+	}
+	return nil, Trajectory{}, nil, false
+}
+
+// PostTruth is the ground truth of one simulated post.
+type PostTruth struct {
+	URI string `json:"uri"`
+	// Niche is what the post is about, or "" for an off-topic post.
+	Niche string `json:"niche,omitempty"`
+	// Sponsored says the post is paid for; Disclosed that it says so.
+	Sponsored bool `json:"sponsored"`
+	Disclosed bool `json:"disclosed"`
+}
+
+// Post returns the ground truth of the post at uri (an at:// URI as the
+// feed shows it), if the post exists at the world's clock.
+func (w *World) Post(uri string) (PostTruth, bool) {
+	m, _, s, ok := w.findPost(uri, w.Now())
+	if !ok {
+		return PostTruth{}, false
+	}
+	c := w.postContent(m, *s)
+	return PostTruth{URI: uri, Niche: c.niche, Sponsored: c.sponsored, Disclosed: c.disclosed}, true
+}
+
 func (w *World) getPostThread(rw http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	uri, ok := required(rw, q, "uri")
@@ -578,32 +629,12 @@ func (w *World) getPostThread(rw http.ResponseWriter, r *http.Request) {
 	notFound := func() {
 		xrpcError(rw, http.StatusBadRequest, "NotFound", "Post not found: "+uri)
 	}
-	rest, ok := strings.CutPrefix(uri, "at://")
-	parts := strings.Split(rest, "/")
-	if !ok || len(parts) != 3 || parts[1] != "app.bsky.feed.post" {
+	if !validPostURI(uri) {
 		xrpcError(rw, http.StatusBadRequest, "InvalidRequest", "Error: uri must be a valid at-uri")
 		return
 	}
-	m := w.lookup(parts[0])
-	us, clock, ok := parseTID(parts[2])
-	if m == nil || !ok {
-		notFound()
-		return
-	}
-	at := time.UnixMicro(us).UTC()
-	if at.After(now) {
-		notFound()
-		return
-	}
-	tr := m.trajectory()
-	var post *stub
-	for _, s := range w.dayPosts(m, tr, w.dayOf(at), false) {
-		if s.at.Equal(at) && uint64(s.i) == clock {
-			post = &s
-			break
-		}
-	}
-	if post == nil {
+	m, tr, post, ok := w.findPost(uri, now)
+	if !ok {
 		notFound()
 		return
 	}
