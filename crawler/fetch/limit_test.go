@@ -278,3 +278,32 @@ func TestBudget(t *testing.T) {
 		t.Errorf("BudgetLeft = %d, %v; want 0, true", left, ok)
 	}
 }
+
+func TestServerErrorPausesEveryWorkerBriefly(t *testing.T) {
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if hits.Add(1) == 1 {
+			w.WriteHeader(http.StatusInternalServerError)
+			return
+		}
+		fmt.Fprint(w, `{}`)
+	}))
+	defer srv.Close()
+	rdb, prefix := newTestRedis(t)
+	clk := newFakeClock()
+	a := mustNew(t, fakeOpts(clk, WithRedis(rdb), WithKeyPrefix(prefix), WithRetries(0, 0), WithBackoff(time.Second, time.Minute))...)
+	bClock := &fakeClock{t: clk.Now()}
+	b := mustNew(t, fakeOpts(bClock, WithRedis(rdb), WithKeyPrefix(prefix), WithBackoff(time.Second, time.Minute))...)
+	ctx := context.Background()
+	u := mustURL(t, srv.URL+"/x")
+	var sErr *StatusError
+	if err := a.GetJSON(ctx, u, new(any)); !errors.As(err, &sErr) || sErr.StatusCode != http.StatusInternalServerError {
+		t.Fatalf("first worker: %v, want a 500 *StatusError", err)
+	}
+	if err := b.GetJSON(ctx, u, new(any)); err != nil {
+		t.Fatalf("second worker: %v", err)
+	}
+	if diff := cmp.Diff([]time.Duration{time.Second}, bClock.Slept()); diff != "" {
+		t.Errorf("second worker's sleeps (-want +got):\n%s", diff)
+	}
+}

@@ -263,8 +263,9 @@ var ErrQuotaSpent = fmt.Errorf("daily quota spent: %w", creator.ErrRateLimited)
 
 // observe records what a response announces about the rate limit: a 429
 // (or a 503 with Retry-After) pauses the host for every worker until the
-// announced time; an exhausted announced limit pauses it until the reset; a
-// lower announced rate lowers the host's rate until the reset.
+// announced time; another 5xx pauses it for the first backoff delay; an
+// exhausted announced limit pauses it until the reset; a lower announced
+// rate lowers the host's rate until the reset.
 func (c *Client) observe(ctx context.Context, u *url.URL, resp *http.Response) {
 	key := rateKey(ctx, u)
 	now := c.now()
@@ -276,6 +277,10 @@ func (c *Client) observe(ctx context.Context, u *url.URL, resp *http.Response) {
 		until := limitPause(resetFrom(resp.Header, now, now.Add(defaultPause)))
 		_ = c.coord.pause(ctx, key, until, now)
 		return
+	}
+	if resp.StatusCode >= 500 && resp.StatusCode <= 599 && resp.StatusCode != http.StatusNotImplemented {
+		// Back off for every worker, briefly: the server is struggling.
+		_ = c.coord.pause(ctx, key, now.Add(c.backoff), now)
 	}
 	a := parseAnnounced(resp.Header, now)
 	if !a.HasReset || !a.Reset.After(now) || a.Remaining < 0 {

@@ -109,7 +109,7 @@ func newTestSite(t *testing.T) *testSite {
 	}
 	var bomb bytes.Buffer
 	zw := gzip.NewWriter(&bomb)
-	zw.Write(make([]byte, 20<<20))
+	zw.Write(make([]byte, 4<<20))
 	zw.Close()
 	s := &testSite{}
 	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
