@@ -1,28 +1,41 @@
 package scoring
 
 import (
+	"fmt"
+	"math"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/creatorscout/scout/creator"
 )
 
-// Model names the current scoring version.
-const Model = "v0-spine"
-
 // Options tunes Score. The zero value scores as of time.Now with the
-// built-in taxonomy.
+// built-in taxonomy and every sub-score on.
 type Options struct {
 	// Now is the time scores are computed at; zero means time.Now().
 	Now time.Time
+	// Taxonomy is the niche taxonomy; nil means the built-in one. Build a
+	// custom one with DefaultTaxonomy().Extend or ParseTaxonomy.
+	Taxonomy *Taxonomy
+	// RawOnly, when true, computes only the raw figures (tier, engagement
+	// rate, posting rate, days since the last post) and no derived ratings,
+	// for sources whose terms forbid derived metrics (YouTube data unless the
+	// operator declares the API project approved for them).
+	RawOnly bool
 }
 
 // Score rates the creator p given its stored history (oldest first, not
-// including this crawl).
+// including this crawl). It never panics on odd input, and no NaN or Inf
+// reaches the result. Score is safe for concurrent use.
 func Score(p *creator.Profile, history []creator.Snapshot, o Options) creator.Scores {
 	now := o.Now
 	if now.IsZero() {
 		now = time.Now()
+	}
+	tax := o.Taxonomy
+	if tax == nil {
+		tax = defaultTaxonomy
 	}
 	s := creator.Scores{
 		ComputedAt:     now.UTC(),
@@ -30,8 +43,77 @@ func Score(p *creator.Profile, history []creator.Snapshot, o Options) creator.Sc
 		Tier:           Tier(p.Followers),
 		EngagementRate: EngagementRate(p.Posts, p.Followers),
 		PostsPerWeek:   PostsPerWeek(p.Posts, now),
+		DaysSinceLast:  daysSinceLast(p.Posts, now),
 	}
+	if o.RawOnly {
+		s.Details = []creator.SubScore{{Name: "overall", Summary: "Derived scores are off for this source by its terms; only raw figures are shown."}}
+		sanitize(&s)
+		return s
+	}
+
+	m := newMatcher(tax)
+	nr := scoreNiches(m, p)
+	s.PrimaryNiche, s.NicheRelevance, s.NicheFocus, s.Niches = nr.primary, nr.relevance, round3(nr.focus), nr.niches
+
+	er := scoreEngagement(p, s.Tier)
+	s.EngagementLabel = er.label
+
+	sample := p.Audience
+	kind := p.AudienceKind
+	if len(sample) == 0 {
+		// No audience sample: the commenters are the next best thing.
+		sample, kind = commenters(p), "commenters"
+	}
+	aud := EstimateFakeShare(sample, now)
+	audSub := audienceScore(aud, kind)
+	s.FakeFollowerShare = round3(aud.Share)
+
+	cr := scoreComments(p)
+
+	cur := snapshotOf(p, &s, now, er.avg)
+	g := Growth(history, cur, now)
+	growthS, g := growthSub(g, p, now)
+	s.GrowthTrend, s.Growth30d, s.GrowthScore = g.Trend, g.Change30d, g.Score
+
+	consS := scoreConsistency(p, s.PostsPerWeek, s.DaysSinceLast)
+	s.Consistency = consS.Score
+
+	dr := scoreDisclosure(p, nr.posts)
+	s.SponsoredPct = round3(dr.pct)
+	safe := scoreSafety(p, nr.posts, nr.bioFlags, len(dr.undisclosed))
+	s.BrandSafety = safe.Score
+
+	auth := scoreAuthenticity(audSub, aud, cr, er, g)
+	s.Authenticity = auth.Score
+
+	price := scorePrice(p, s.Tier, er.avg, aud.Share)
+	s.PriceMinUSD, s.PriceMaxUSD = price.min, price.max
+
+	subs := map[string]creator.SubScore{
+		"authenticity": auth, "engagement": er.sub, "brand_safety": safe,
+		"consistency": consS, "niche": nr.sub, "growth": growthS,
+	}
+	overall := scoreOverall(subs)
+	s.Overall, s.Confidence = overall.Score, overall.Confidence
+
+	s.Details = []creator.SubScore{overall, nr.sub, er.sub, auth, audSub, cr.sub, growthS, consS, dr.sub, safe, price.sub}
+	sanitize(&s)
 	return s
+}
+
+// commenters returns the distinct authors of p's comments other than p.
+func commenters(p *creator.Profile) []creator.Account {
+	seen := make(map[string]bool, len(p.Comments))
+	var out []creator.Account
+	for i := range p.Comments {
+		a := p.Comments[i].Author
+		if a.ID == "" || a.ID == p.Ref.ID || seen[a.ID] {
+			continue
+		}
+		seen[a.ID] = true
+		out = append(out, a)
+	}
+	return out
 }
 
 // Tier classifies a follower count.
@@ -52,21 +134,8 @@ func Tier(followers int64) string {
 	}
 }
 
-// EngagementRate is the median over posts of
-// (likes+replies+reposts+quotes)/followers; 0 with no posts or followers.
-func EngagementRate(posts []creator.Post, followers int64) float64 {
-	if len(posts) == 0 || followers <= 0 {
-		return 0
-	}
-	rates := make([]float64, len(posts))
-	for i, p := range posts {
-		rates[i] = float64(p.Likes+p.Replies+p.Reposts+p.Quotes) / float64(followers)
-	}
-	return median(rates)
-}
-
 // PostsPerWeek is the posting rate over the span of the sampled posts,
-// measured up to now.
+// measured up to now, counting at least one week.
 func PostsPerWeek(posts []creator.Post, now time.Time) float64 {
 	var oldest time.Time
 	n := 0
@@ -83,46 +152,311 @@ func PostsPerWeek(posts []creator.Post, now time.Time) float64 {
 		return 0
 	}
 	weeks := now.Sub(oldest).Hours() / (24 * 7)
-	if weeks < 1 {
+	if weeks < 1 || math.IsNaN(weeks) {
 		weeks = 1
 	}
-	return float64(n) / weeks
+	return finite(float64(n) / weeks)
 }
 
-// Snapshot returns what one crawl contributes to a creator's history.
-func Snapshot(p *creator.Profile, s creator.Scores) creator.Snapshot {
-	snap := creator.Snapshot{
-		At:             s.ComputedAt,
-		Followers:      p.Followers,
-		Following:      p.Following,
-		PostsCount:     p.PostsCount,
-		EngagementRate: s.EngagementRate,
-		PostsPerWeek:   s.PostsPerWeek,
-		Authenticity:   s.Authenticity,
-		PrimaryNiche:   s.PrimaryNiche,
-	}
-	var sum float64
-	for _, post := range p.Posts {
-		sum += float64(post.Likes + post.Replies + post.Reposts + post.Quotes)
-		if post.CreatedAt.After(snap.LastPostAt) {
-			snap.LastPostAt = post.CreatedAt
+func daysSinceLast(posts []creator.Post, now time.Time) float64 {
+	var last time.Time
+	for _, p := range posts {
+		if p.CreatedAt.After(last) {
+			last = p.CreatedAt
 		}
 	}
+	if last.IsZero() {
+		return 0
+	}
+	return round3(math.Max(0, now.Sub(last).Hours()/24))
+}
+
+// Snapshot returns what one crawl contributes to a creator's history, from
+// the profile and the scores Score computed for it.
+func Snapshot(p *creator.Profile, s creator.Scores) creator.Snapshot {
+	var sum float64
+	for i := range p.Posts {
+		sum += postEngagement(&p.Posts[i])
+	}
+	avg := 0.0
 	if len(p.Posts) > 0 {
-		snap.AvgEngagement = sum / float64(len(p.Posts))
+		avg = sum / float64(len(p.Posts))
+	}
+	snap := snapshotOf(p, &s, s.ComputedAt, avg)
+	// Sponsored posts, recomputed with the built-in lexicon.
+	m := newMatcher(defaultTaxonomy)
+	for i := range p.Posts {
+		m.begin()
+		m.scan(p.Posts[i].Text)
+		for _, h := range p.Posts[i].Hashtags {
+			m.scanHashtag(h)
+		}
+		sp, disc := isSponsored(postScan{flags: m.flags, mentions: m.mentions})
+		if sp {
+			snap.SponsoredPostIDs = append(snap.SponsoredPostIDs, p.Posts[i].ID)
+			if !disc {
+				snap.UndisclosedPostIDs = append(snap.UndisclosedPostIDs, p.Posts[i].ID)
+			}
+		}
 	}
 	return snap
 }
 
-func median(xs []float64) float64 {
-	if len(xs) == 0 {
-		return 0
+func snapshotOf(p *creator.Profile, s *creator.Scores, at time.Time, avg float64) creator.Snapshot {
+	snap := creator.Snapshot{
+		At:             at.UTC(),
+		Followers:      p.Followers,
+		Following:      p.Following,
+		PostsCount:     p.PostsCount,
+		EngagementRate: finite(s.EngagementRate),
+		AvgEngagement:  finite(avg),
+		PostsPerWeek:   finite(s.PostsPerWeek),
+		Authenticity:   finite(s.Authenticity),
+		PrimaryNiche:   s.PrimaryNiche,
 	}
-	s := append([]float64(nil), xs...)
-	sort.Float64s(s)
-	m := len(s) / 2
-	if len(s)%2 == 1 {
-		return s[m]
+	for i := range p.Posts {
+		if p.Posts[i].CreatedAt.After(snap.LastPostAt) {
+			snap.LastPostAt = p.Posts[i].CreatedAt
+		}
 	}
-	return (s[m-1] + s[m]) / 2
+	return snap
+}
+
+// scoreConsistency rates posting cadence, regularity and recency.
+func scoreConsistency(p *creator.Profile, ppw, daysSince float64) creator.SubScore {
+	s := creator.SubScore{Name: "consistency"}
+	var times []time.Time
+	for i := range p.Posts {
+		if !p.Posts[i].CreatedAt.IsZero() {
+			times = append(times, p.Posts[i].CreatedAt)
+		}
+	}
+	if len(times) == 0 {
+		s.Summary = "No dated posts were sampled, so posting consistency was not rated."
+		return s
+	}
+	sort.Slice(times, func(i, j int) bool { return times[i].Before(times[j]) })
+	var gaps []float64
+	for i := 1; i < len(times); i++ {
+		gaps = append(gaps, times[i].Sub(times[i-1]).Hours()/24)
+	}
+	cv := 1.0
+	if len(gaps) >= 2 {
+		mean, std := meanStd(gaps)
+		if mean > 0 {
+			cv = std / mean
+		}
+	}
+	cad := clamp01(math.Log1p(ppw) / math.Log1p(consistencyFullPPW))
+	reg := 1 / (1 + cv)
+	rec := math.Exp(-daysSince / consistencyRecencyDays)
+	s.Score = round3(clamp(100*(consistencyWeightCad*cad+consistencyWeightReg*reg+consistencyWeightRecent*rec), 0, 100))
+	s.Confidence = confidence(float64(len(times)), confPosts)
+	switch {
+	case daysSince > 90:
+		s.Label = "inactive"
+	case s.Score >= 70:
+		s.Label = "regular"
+	case s.Score >= 45:
+		s.Label = "irregular"
+	default:
+		s.Label = "sporadic"
+	}
+	s.Summary = fmt.Sprintf("Posts %.1f times a week, last %.0f days ago; gaps between posts vary by %.0f%% (%d dated posts).",
+		ppw, daysSince, cv*100, len(times))
+	s.Evidence = []creator.Evidence{
+		{Signal: "posts_per_week", Value: round3(ppw), SampleSize: len(times)},
+		{Signal: "gap_variation", Value: round3(cv), SampleSize: len(gaps), Text: "Coefficient of variation of the gaps between posts."},
+		{Signal: "days_since_last_post", Value: daysSince},
+	}
+	return s
+}
+
+// scoreAuthenticity combines audience quality, comment quality, engagement
+// anomalies and growth anomalies into one 0..100 score.
+func scoreAuthenticity(aud creator.SubScore, est AudienceEstimate, cr commentResult, er engagementResult, g GrowthResult) creator.SubScore {
+	s := creator.SubScore{Name: "authenticity"}
+	type part struct {
+		w, score, conf float64
+	}
+	var parts []part
+	if est.Sampled > 0 {
+		parts = append(parts, part{authWeightAudience, aud.Score, aud.Confidence})
+	}
+	if cr.n > 0 {
+		parts = append(parts, part{authWeightComments, cr.sub.Score, cr.sub.Confidence})
+	}
+	// Engagement anomalies.
+	if er.rate > 0 || er.avg > 0 {
+		sc := 100.0
+		if er.ratioOdd {
+			sc -= ratioAnomalyPenalty
+			s.Evidence = append(s.Evidence, creator.Evidence{Signal: "reply_like_anomaly", Value: round3(er.replyLike),
+				Text: fmt.Sprintf("%.3f replies per like is far from the usual %.3f-%.1f.", er.replyLike, minRepliesPerLike, maxRepliesPerLike)})
+		}
+		if er.suspicious && est.Sampled > 0 && est.Share >= highERFakeShare {
+			sc -= highERPenalty
+			s.Evidence = append(s.Evidence, creator.Evidence{Signal: "high_engagement_low_quality_audience", Value: er.rate,
+				Text: fmt.Sprintf("Engagement of %s is far above its tier while an estimated %s of the audience is fake.", pct(er.rate), pct(est.Share))})
+		}
+		parts = append(parts, part{authWeightEngagement, clamp(sc, 0, 100), er.sub.Confidence})
+	}
+	if g.Snapshots >= 2 && !g.EstimatedFromPosts {
+		sc := 100 - suspiciousSpikePenalty*float64(min(g.Suspicious, 3))
+		parts = append(parts, part{authWeightGrowth, clamp(sc, 0, 100), g.Confidence})
+		for _, sp := range g.Spikes {
+			if sp.Kind == SpikeSuspicious {
+				s.Evidence = append(s.Evidence, creator.Evidence{Signal: "suspicious_spike", Value: float64(sp.Change), Text: sp.Summary})
+			}
+		}
+	}
+	if len(parts) == 0 {
+		s.Summary = "No audience, comments, engagement or history to judge authenticity by."
+		return s
+	}
+	var sw, sum, conf float64
+	for _, p := range parts {
+		sw += p.w
+		sum += p.w * p.score
+		conf += p.w * p.conf
+	}
+	s.Score = round3(clamp(sum/sw, 0, 100))
+	// Confidence: the parts' confidences over the full weight, so missing
+	// parts lower it.
+	s.Confidence = round3(clamp01(conf / (authWeightAudience + authWeightComments + authWeightEngagement + authWeightGrowth)))
+	switch {
+	case s.Score >= 80:
+		s.Label = "authentic"
+	case s.Score >= 60:
+		s.Label = "mostly authentic"
+	case s.Score >= 40:
+		s.Label = "questionable"
+	default:
+		s.Label = "likely inflated"
+	}
+	var bits []string
+	if est.Sampled > 0 {
+		bits = append(bits, fmt.Sprintf("an estimated %s fake audience (%d sampled)", pct(est.Share), est.Sampled))
+	}
+	if cr.n > 0 {
+		bits = append(bits, fmt.Sprintf("%s generic comments of %d", pct(cr.genericShare), cr.n))
+	}
+	if cr.pod {
+		bits = append(bits, "an engagement pod")
+	}
+	if g.Suspicious > 0 {
+		bits = append(bits, fmt.Sprintf("%d suspicious follower spike%s", g.Suspicious, plural(g.Suspicious)))
+	}
+	if er.ratioOdd {
+		bits = append(bits, "an unusual reply-to-like ratio")
+	}
+	s.Summary = fmt.Sprintf("Authenticity %.0f/100 (%s) from %s.", s.Score, s.Label, strings.Join(bits, ", "))
+	if len(bits) == 0 {
+		s.Summary = fmt.Sprintf("Authenticity %.0f/100 (%s): engagement shows no anomalies.", s.Score, s.Label)
+	}
+	s.Evidence = append([]creator.Evidence{{Signal: "parts", Value: float64(len(parts)), Text: s.Summary}}, s.Evidence...)
+	return s
+}
+
+type priceResult struct {
+	sub      creator.SubScore
+	min, max float64
+}
+
+// scorePrice estimates the price of one sponsored post from the tier's
+// range and the creator's average engagement from genuine accounts.
+func scorePrice(p *creator.Profile, tier string, avgEng, fakeShare float64) priceResult {
+	band := priceByTier[tier]
+	r := priceResult{sub: creator.SubScore{Name: "price"}}
+	real := avgEng * (1 - clamp01(fakeShare))
+	if len(p.Posts) == 0 || real <= 0 {
+		r.min, r.max = band.min, band.max
+		r.sub.Summary = fmt.Sprintf("About $%s-$%s per post, the usual range for a %s creator (no engagement to refine it).", humanInt(r.min), humanInt(r.max), tier)
+		r.sub.Confidence = 0.2
+	} else {
+		lo := real * usdPerEngagementMin
+		hi := real * usdPerEngagementMax
+		// Blend the engagement-based price with the tier's range (geometric
+		// mean), so an outlier rate moves the price but not off the market.
+		r.min = math.Sqrt(lo * math.Max(band.min, 1))
+		r.max = math.Sqrt(hi * math.Max(band.max, 1))
+		if r.max < r.min {
+			r.min, r.max = r.max, r.min
+		}
+		mid := (r.min + r.max) / 2
+		cpe := mid / real
+		r.sub.Score = round3(cpe)
+		r.sub.Label = fmt.Sprintf("$%.2f per engagement", cpe)
+		r.sub.Confidence = confidence(float64(len(p.Posts)), confPosts)
+		r.sub.Summary = fmt.Sprintf("About $%s-$%s per post from %s genuine engagements per post at $%.2f-$%.2f each (%s tier range $%s-$%s).",
+			humanInt(r.min), humanInt(r.max), humanInt(real), usdPerEngagementMin, usdPerEngagementMax, tier, humanInt(band.min), humanInt(band.max))
+		r.sub.Evidence = append(r.sub.Evidence, creator.Evidence{Signal: "cost_per_engagement", Value: round3(cpe), SampleSize: len(p.Posts)},
+			creator.Evidence{Signal: "genuine_engagement_per_post", Value: round3(real), SampleSize: len(p.Posts)})
+	}
+	r.min, r.max = math.Round(r.min), math.Round(r.max)
+	r.sub.Evidence = append(r.sub.Evidence, creator.Evidence{Signal: "tier_price_min", Value: band.min, Text: "Source: " + srcPrice + "."},
+		creator.Evidence{Signal: "tier_price_max", Value: band.max})
+	return r
+}
+
+// scoreOverall combines the sub-scores with overallWeights; a sub-score with
+// no confidence is left out and its weight spread over the others, and the
+// overall confidence is the weighted confidence over all weights, so it
+// falls with small samples and missing parts.
+func scoreOverall(subs map[string]creator.SubScore) creator.SubScore {
+	s := creator.SubScore{Name: "overall"}
+	var sw, sum, conf, all float64
+	var used []string
+	for _, w := range overallWeights {
+		all += w.weight
+		sub, ok := subs[w.name]
+		if !ok || sub.Confidence <= 0 {
+			continue
+		}
+		score := sub.Score
+		if w.name == "niche" {
+			score = sub.Score // already 100 x relevance
+		}
+		sw += w.weight
+		sum += w.weight * score
+		conf += w.weight * sub.Confidence
+		used = append(used, fmt.Sprintf("%s %.0f", strings.ReplaceAll(w.name, "_", " "), score))
+		s.Evidence = append(s.Evidence, creator.Evidence{Signal: w.name, Value: round3(score), Text: fmt.Sprintf("weight %.2f, confidence %.2f", w.weight, sub.Confidence)})
+	}
+	if sw == 0 {
+		s.Summary = "Too little data for an overall score."
+		return s
+	}
+	s.Score = round3(clamp(sum/sw, 0, 100))
+	s.Confidence = round3(clamp01(conf / all))
+	switch {
+	case s.Score >= 75:
+		s.Label = "strong"
+	case s.Score >= 55:
+		s.Label = "fair"
+	default:
+		s.Label = "weak"
+	}
+	s.Summary = fmt.Sprintf("Overall %.0f/100 (%s, confidence %.2f) from %s.", s.Score, s.Label, s.Confidence, strings.Join(used, ", "))
+	return s
+}
+
+// sanitize replaces any NaN or Inf in s with 0: a last guard so none leaves
+// the package.
+func sanitize(s *creator.Scores) {
+	for _, f := range []*float64{&s.EngagementRate, &s.PostsPerWeek, &s.DaysSinceLast, &s.NicheRelevance, &s.NicheFocus,
+		&s.Authenticity, &s.FakeFollowerShare, &s.Growth30d, &s.GrowthScore, &s.Consistency, &s.BrandSafety,
+		&s.PriceMinUSD, &s.PriceMaxUSD, &s.Overall, &s.Confidence, &s.SponsoredPct} {
+		*f = finite(*f)
+	}
+	for i := range s.Niches {
+		s.Niches[i].Relevance = finite(s.Niches[i].Relevance)
+	}
+	for i := range s.Details {
+		d := &s.Details[i]
+		d.Score, d.Confidence = finite(d.Score), finite(d.Confidence)
+		for j := range d.Evidence {
+			d.Evidence[j].Value = finite(d.Evidence[j].Value)
+		}
+	}
 }

@@ -1,0 +1,27 @@
+package scoring
+
+// ShippedAccountModel is the per-account fake model in use: a logistic
+// regression fitted by `go run ./cmd/scout eval -fit` (L2 penalty 5, classes
+// and data sets weighted equally) on
+//
+//   - InstaFake, Akyon & Kalfaoglu 2019 (Instagram, 200 fake / 994 genuine,
+//     CC BY-NC 4.0), all rows, and
+//   - instagram-fake-spammer (Instagram, hand-labeled, March 2019),
+//     insta_train.csv (288 fake / 288 genuine),
+//
+// both from ../shared/datasets. Sensitivity and Specificity are measured on
+// the held-out instagram-fake-spammer insta_test.csv (60 / 60), which the fit
+// never saw. Only the coefficients are shipped, not the data.
+//
+// The data sets know nothing of verified badges or account age, so those
+// inputs are not in the regression; see accountPriors for how they are used.
+var ShippedAccountModel = AccountModel{
+	Data:        "InstaFake (Akyon & Kalfaoglu 2019) + instagram-fake-spammer insta_train.csv, equal weight",
+	Bias:        -1.32262,
+	Mean:        [NumAccountInputs]float64{0.850847, 0.567797, 5.30464, 5.76664, 2.73354, 0.177401, 1.76019, 0.083529, 0.116319, 1.43576, 0.0347222, 0.736841, 31.5688, 35.2508, 11.0961, 0.487006},
+	SD:          [NumAccountInputs]float64{0.356239, 0.495382, 1.8519, 1.41301, 1.90364, 0.382008, 1.84873, 0.162014, 0.320608, 0.895226, 0.183075, 1.26969, 22.4087, 14.421, 11.2347, 0.499831},
+	W:           [NumAccountInputs]float64{-0.936774, -0.534409, -0.819357, -0.610596, -0.165933, 0.211236, -0.238933, 1.06663, -2.2984, -0.153977, 0.310495, 1.37138, -0.466678, 0.67737, -0.358878, 0.0832167},
+	Threshold:   0.5,
+	Sensitivity: 0.9333,
+	Specificity: 0.8833,
+}

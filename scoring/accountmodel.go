@@ -1,0 +1,35 @@
+package scoring
+
+// AccountModel is a fitted logistic regression over AccountInputs:
+// P(fake) = sigmoid(Bias + sum W[i] * (x[i]-Mean[i])/SD[i]), with unknown
+// inputs at their mean. Threshold is the P(fake) at or above which an
+// account is counted as fake; Sensitivity and Specificity are the model's
+// rates at that threshold on held-out data, used to correct the share of
+// flagged accounts for misclassification.
+type AccountModel struct {
+	// Data names the labeled data the model was fitted on.
+	Data        string
+	Bias        float64
+	Mean        [NumAccountInputs]float64
+	SD          [NumAccountInputs]float64
+	W           [NumAccountInputs]float64
+	Threshold   float64
+	Sensitivity float64
+	Specificity float64
+}
+
+// Logit returns the model's log-odds that the account with inputs f is fake,
+// and each input's contribution to it (0 for unknown inputs).
+func (m *AccountModel) Logit(f AccountFeatures) (z float64, contrib [NumAccountInputs]float64) {
+	x, known := AccountInputs(f)
+	z = m.Bias
+	for i := range x {
+		if !known[i] || m.SD[i] == 0 {
+			continue
+		}
+		c := m.W[i] * (x[i] - m.Mean[i]) / m.SD[i]
+		contrib[i] = c
+		z += c
+	}
+	return z, contrib
+}

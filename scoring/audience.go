@@ -1,0 +1,238 @@
+package scoring
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"time"
+
+	"github.com/creatorscout/scout/creator"
+)
+
+// Account-model priors for inputs no labeled data set holds (judgement,
+// applied as log-odds shifts after the regression): a platform-verified
+// account is rarely fake; a days-old account more often is.
+const (
+	verifiedLogOdds   = -2.0
+	newAccountLogOdds = 0.7 // account younger than youngAccountDays
+	youngAccountDays  = 30
+)
+
+// AccountSignal is one input's part in an account's fake probability.
+type AccountSignal struct {
+	// Signal is the input's name (see AccountInputNames, plus "verified"
+	// and "young_account").
+	Signal string `json:"signal"`
+	// Value is the input's raw value (counts, lengths, 0/1).
+	Value float64 `json:"value"`
+	// Effect is the input's contribution to the log-odds of being fake:
+	// positive points towards fake.
+	Effect float64 `json:"effect"`
+}
+
+// AccountResult is the fake model's verdict on one account.
+type AccountResult struct {
+	ID              string  `json:"id"`
+	FakeProbability float64 `json:"fake_probability"`
+	// Fake says FakeProbability is at or above the model's threshold.
+	Fake bool `json:"fake"`
+	// Known is the number of model inputs that were known.
+	Known   int             `json:"known_inputs"`
+	Signals []AccountSignal `json:"signals"`
+}
+
+// ScoreAccount returns the probability that a is a fake or spam account,
+// with each known input's effect, largest first. Unknown fields count as
+// unknown, never as zero or false. It is safe for concurrent use.
+func ScoreAccount(a *creator.Account, now time.Time) AccountResult {
+	f := FeaturesOf(a, now)
+	m := &ShippedAccountModel
+	z, contrib := m.Logit(f)
+	x, known := AccountInputs(f)
+	res := AccountResult{ID: a.ID, Signals: []AccountSignal{}}
+	for i := range x {
+		if !known[i] {
+			continue
+		}
+		res.Known++
+		// Squared companions of a log input are reported with it.
+		switch AccountInputNames[i] {
+		case "log_followers_sq", "log_following_sq", "log_posts_sq":
+			continue
+		}
+		eff := contrib[i]
+		switch AccountInputNames[i] {
+		case "log_followers":
+			eff += contrib[12]
+		case "log_following":
+			eff += contrib[13]
+		case "log_posts":
+			eff += contrib[14]
+		}
+		res.Signals = append(res.Signals, AccountSignal{Signal: signalName(i), Value: rawValue(i, f, x[i]), Effect: round3(eff)})
+	}
+	if f.Verified != nil && *f.Verified {
+		z += verifiedLogOdds
+		res.Signals = append(res.Signals, AccountSignal{Signal: "verified", Value: 1, Effect: verifiedLogOdds})
+	}
+	if f.AgeDays != nil && *f.AgeDays < youngAccountDays {
+		z += newAccountLogOdds
+		res.Signals = append(res.Signals, AccountSignal{Signal: "young_account", Value: round3(*f.AgeDays), Effect: newAccountLogOdds})
+	}
+	sort.SliceStable(res.Signals, func(i, j int) bool {
+		return math.Abs(res.Signals[i].Effect) > math.Abs(res.Signals[j].Effect)
+	})
+	res.FakeProbability = finite(sigmoid(z))
+	res.Fake = res.FakeProbability >= m.Threshold
+	return res
+}
+
+// signalName is the reported name of input i.
+func signalName(i int) string {
+	switch AccountInputNames[i] {
+	case "log_followers":
+		return "followers"
+	case "log_following":
+		return "following"
+	case "log_posts":
+		return "posts"
+	case "log_bio_length":
+		return "bio_length"
+	}
+	return AccountInputNames[i]
+}
+
+func rawValue(i int, f AccountFeatures, x float64) float64 {
+	switch AccountInputNames[i] {
+	case "log_followers":
+		return *f.Followers
+	case "log_following":
+		return *f.Following
+	case "log_posts":
+		return *f.Posts
+	case "log_bio_length":
+		return *f.BioLen
+	}
+	return round3(x)
+}
+
+func sigmoid(z float64) float64 {
+	if math.IsNaN(z) {
+		return 0.5
+	}
+	z = math.Max(-35, math.Min(35, z))
+	return 1 / (1 + math.Exp(-z))
+}
+
+// AudienceEstimate is the estimated share of fake accounts in an audience
+// from a sample, corrected for the model's known error rates.
+type AudienceEstimate struct {
+	Sampled int
+	Flagged int
+	// MeanProbability is the mean P(fake) over the sample.
+	MeanProbability float64
+	// Share is the estimated fake share, with a 95% interval [Low, High]
+	// that widens for small samples.
+	Share, Low, High float64
+	// Worst lists the sampled accounts most likely fake, at most five.
+	Worst []AccountResult
+}
+
+// EstimateFakeShare scores each sampled account and estimates the audience's
+// fake share. The share of flagged accounts is corrected for the model's
+// sensitivity and specificity (the Rogan-Gladen estimator), and its Wilson
+// interval is corrected the same way. It is safe for concurrent use.
+func EstimateFakeShare(sample []creator.Account, now time.Time) AudienceEstimate {
+	var e AudienceEstimate
+	var sum float64
+	for i := range sample {
+		r := ScoreAccount(&sample[i], now)
+		if r.Known == 0 {
+			continue // nothing known: no evidence either way
+		}
+		e.Sampled++
+		sum += r.FakeProbability
+		if r.Fake {
+			e.Flagged++
+		}
+		e.Worst = append(e.Worst, r)
+	}
+	if e.Sampled == 0 {
+		e.Worst = nil
+		return e
+	}
+	sort.SliceStable(e.Worst, func(i, j int) bool { return e.Worst[i].FakeProbability > e.Worst[j].FakeProbability })
+	if len(e.Worst) > 5 {
+		e.Worst = e.Worst[:5]
+	}
+	n := float64(e.Sampled)
+	e.MeanProbability = sum / n
+	p := float64(e.Flagged) / n
+	lo, hi := wilson(p, n, audienceZ)
+	m := &ShippedAccountModel
+	correct := func(a float64) float64 {
+		d := m.Sensitivity + m.Specificity - 1
+		if d <= 0.05 {
+			return a
+		}
+		return clamp01((a + m.Specificity - 1) / d)
+	}
+	e.Share, e.Low, e.High = correct(p), correct(lo), correct(hi)
+	return e
+}
+
+// wilson returns the Wilson score interval of a proportion p over n trials.
+func wilson(p, n, z float64) (lo, hi float64) {
+	if n <= 0 {
+		return 0, 1
+	}
+	z2 := z * z
+	den := 1 + z2/n
+	c := (p + z2/(2*n)) / den
+	h := z * math.Sqrt(p*(1-p)/n+z2/(4*n*n)) / den
+	return clamp01(c - h), clamp01(c + h)
+}
+
+// audienceScore turns an audience estimate into a 0..100 sub-score.
+func audienceScore(e AudienceEstimate, kind string) creator.SubScore {
+	s := creator.SubScore{Name: "audience"}
+	if kind == "" {
+		kind = "followers"
+	}
+	if e.Sampled == 0 {
+		s.Summary = "No sampled " + kind + " with known profile features, so audience quality was not rated."
+		return s
+	}
+	s.Score = clamp(100-audiencePenaltyPerShare*e.Share, 0, 100)
+	s.Confidence = confidence(float64(e.Sampled), confAccounts)
+	switch {
+	case e.Share >= 0.3:
+		s.Label = "poor"
+	case e.Share >= 0.15:
+		s.Label = "mixed"
+	default:
+		s.Label = "good"
+	}
+	s.Summary = fmt.Sprintf("An estimated %s of %s are fake or spam (95%% interval %s-%s, from %d sampled accounts).",
+		pct(e.Share), kind, pct(e.Low), pct(e.High), e.Sampled)
+	s.Evidence = append(s.Evidence,
+		creator.Evidence{Signal: "fake_share", Value: e.Share, SampleSize: e.Sampled, Text: s.Summary},
+		creator.Evidence{Signal: "fake_share_low", Value: e.Low, SampleSize: e.Sampled},
+		creator.Evidence{Signal: "fake_share_high", Value: e.High, SampleSize: e.Sampled},
+		creator.Evidence{Signal: "flagged_accounts", Value: float64(e.Flagged), SampleSize: e.Sampled,
+			Text: fmt.Sprintf("%d of %d sampled %s look fake to the account model (threshold %.2f).", e.Flagged, e.Sampled, kind, ShippedAccountModel.Threshold)},
+		creator.Evidence{Signal: "mean_fake_probability", Value: e.MeanProbability, SampleSize: e.Sampled},
+	)
+	for _, w := range e.Worst {
+		if !w.Fake {
+			break
+		}
+		top := ""
+		if len(w.Signals) > 0 {
+			top = " (strongest signal: " + w.Signals[0].Signal + ")"
+		}
+		s.Evidence = append(s.Evidence, creator.Evidence{Signal: "likely_fake_account", Value: w.FakeProbability,
+			Text: fmt.Sprintf("Account %s: P(fake) %.2f%s.", w.ID, w.FakeProbability, top)})
+	}
+	return s
+}

@@ -1,0 +1,247 @@
+package scoring
+
+import (
+	"fmt"
+	"sort"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/creatorscout/scout/creator"
+)
+
+// genericComments are normalised comment texts (folded, letters, digits and
+// single spaces only) that say nothing about the post: the generic praise
+// and spam that engagement pods and bot services leave. Compiled from the
+// examples audit tools publish (HypeAuditor, Modash, "comment quality"
+// guides); English only.
+var genericComments = map[string]bool{}
+
+func init() {
+	for _, s := range []string{
+		"nice", "nice pic", "nice post", "nice photo", "nice shot", "nice one", "nice feed", "very nice",
+		"so nice", "great", "great post", "great pic", "great photo", "great shot", "great job",
+		"great content", "great work", "good", "good job", "good post", "cool", "so cool", "very cool",
+		"awesome", "awesome post", "awesome pic", "amazing", "amazing post", "amazing pic", "amazing content",
+		"so amazing", "beautiful", "so beautiful", "beautiful pic", "gorgeous", "stunning", "wonderful",
+		"perfect", "love it", "love this", "love this post", "love your content", "love your feed",
+		"love your page", "i love it", "i love this", "wow", "wow amazing", "woww", "wowww", "omg", "yes",
+		"yess", "yass", "yasss", "fire", "lit", "so good", "well done", "keep it up", "keep going",
+		"keep up the good work", "congrats", "congratulations", "cute", "so cute", "lovely", "super",
+		"best", "the best", "goals", "incredible", "this", "this is it", "100", "first", "hi", "hello",
+		"dm me", "check dm", "check your dm", "check your dms", "dm us", "dm for collab", "collab",
+		"collab dm", "promote it on", "send pic to", "follow me", "follow back", "follow for follow",
+		"f4f", "l4l", "like for like", "nice content", "great feed", "keep shining", "inspiring",
+		"so inspiring", "love", "loved it", "awesome content", "on point", "slay", "queen", "king",
+		"legend", "goat", "facts", "true", "same", "mood", "agreed", "wow nice", "nice work",
+	} {
+		genericComments[s] = true
+	}
+}
+
+// normComment folds a comment to lower-case letters and digits separated by
+// single spaces, appending to dst; letters reports whether it held any
+// letter or digit (an emoji-only comment holds none).
+func normComment(dst []byte, s string) (out []byte, letters bool) {
+	space := false
+	for _, r := range s {
+		if isWordRune(r) {
+			if space && len(dst) > 0 {
+				dst = append(dst, ' ')
+			}
+			space = false
+			dst = appendFolded(dst, r)
+			letters = true
+			continue
+		}
+		space = true
+	}
+	return dst, letters
+}
+
+// emojiKey reduces an emoji-only comment to its symbols, without spaces or
+// variation selectors, so "🔥🔥" and "🔥 🔥" are the same comment.
+func emojiKey(dst []byte, s string) []byte {
+	for _, r := range s {
+		if unicode.IsSpace(r) || r == 0xFE0F || r == 0x200D {
+			continue
+		}
+		dst = utf8.AppendRune(dst, r)
+	}
+	return dst
+}
+
+// commentResult is the comment-quality part of a profile's scoring.
+type commentResult struct {
+	sub                               creator.SubScore
+	n                                 int
+	genericShare, dupShare, diversity float64
+	pod                               bool
+	podMembers                        int
+}
+
+// scoreComments rates the replies sampled on a creator's posts.
+func scoreComments(p *creator.Profile) commentResult {
+	var r commentResult
+	s := creator.SubScore{Name: "comments"}
+	cs := p.Comments
+	owner := p.Ref.ID
+	r.n = 0
+	type seenText struct {
+		post  string
+		multi bool
+		count int
+	}
+	texts := make(map[string]*seenText, len(cs))
+	authors := make(map[string]map[string]bool, len(cs)) // author -> posts
+	postsWithComments := make(map[string]bool)
+	var generic, emoji int
+	var buf []byte
+	keys := make([]string, 0, len(cs))
+	var genericExample, dupExample string
+	for i := range cs {
+		c := &cs[i]
+		if owner != "" && c.Author.ID == owner {
+			continue // the creator's own replies
+		}
+		r.n++
+		var letters bool
+		buf, letters = normComment(buf[:0], c.Text)
+		isGeneric := false
+		if !letters {
+			buf = emojiKey(buf[:0], c.Text)
+			isGeneric = true
+			emoji++
+		} else if genericComments[string(buf)] {
+			isGeneric = true
+		}
+		if isGeneric {
+			generic++
+			if genericExample == "" {
+				genericExample = c.Text
+			}
+		}
+		key := string(buf)
+		keys = append(keys, key)
+		if key != "" {
+			st := texts[key]
+			if st == nil {
+				st = &seenText{post: c.PostID}
+				texts[key] = st
+			} else if st.post != c.PostID {
+				st.multi = true
+			}
+			st.count++
+		}
+		postsWithComments[c.PostID] = true
+		a := c.Author.ID
+		if a == "" {
+			a = c.Author.Handle
+		}
+		if a != "" {
+			if authors[a] == nil {
+				authors[a] = make(map[string]bool)
+			}
+			authors[a][c.PostID] = true
+		}
+	}
+	if r.n == 0 {
+		s.Summary = "No comments from other accounts were sampled, so comment quality was not rated."
+		r.sub = s
+		return r
+	}
+	dups := 0
+	for _, k := range keys {
+		if st := texts[k]; st != nil && st.multi {
+			dups++
+			if dupExample == "" {
+				dupExample = k
+			}
+		}
+	}
+	n := float64(r.n)
+	r.genericShare = float64(generic) / n
+	r.dupShare = float64(dups) / n
+	distinct := len(authors)
+	if distinct > 0 {
+		r.diversity = float64(distinct) / n
+	} else {
+		r.diversity = 1 // authors unknown: no evidence of low diversity
+	}
+	// Pods: a few accounts commenting on most posts.
+	np := len(postsWithComments)
+	var members []string
+	memberComments := 0
+	if np >= podMinPosts {
+		for a, ps := range authors {
+			if float64(len(ps)) >= podPostShare*float64(np) {
+				members = append(members, a)
+			}
+		}
+		sort.Strings(members)
+		if len(members) >= podMinMembers {
+			in := make(map[string]bool, len(members))
+			for _, a := range members {
+				in[a] = true
+			}
+			for i := range cs {
+				a := cs[i].Author.ID
+				if a == "" {
+					a = cs[i].Author.Handle
+				}
+				if in[a] {
+					memberComments++
+				}
+			}
+			r.pod = float64(memberComments) >= podMinCommentShare*n
+		}
+	}
+	r.podMembers = len(members)
+	score := 100 - commentGenericPenalty*r.genericShare - commentDuplicatePenalty*r.dupShare
+	if r.diversity < commentDiversityFloor {
+		score -= commentDiversityPenalty * (commentDiversityFloor - r.diversity)
+	}
+	if r.pod {
+		score -= commentPodPenalty
+	}
+	s.Score = round3(clamp(score, 0, 100))
+	s.Confidence = confidence(n, confComments)
+	switch {
+	case s.Score >= 75:
+		s.Label = "genuine"
+	case s.Score >= 50:
+		s.Label = "mixed"
+	default:
+		s.Label = "low quality"
+	}
+	s.Summary = fmt.Sprintf("%s of %d sampled comments are generic or emoji-only and %s are repeated across posts.",
+		pct(r.genericShare), r.n, pct(r.dupShare))
+	genText := fmt.Sprintf("%s of %d sampled comments are generic praise or emoji-only (%d emoji-only).", pct(r.genericShare), r.n, emoji)
+	if genericExample != "" {
+		genText += fmt.Sprintf(" Example: %q.", truncate(genericExample, 60))
+	}
+	dupText := fmt.Sprintf("%s of comments repeat the same text on different posts.", pct(r.dupShare))
+	if dupExample != "" {
+		dupText += fmt.Sprintf(" Example: %q.", truncate(dupExample, 60))
+	}
+	s.Evidence = append(s.Evidence,
+		creator.Evidence{Signal: "generic_share", Value: r.genericShare, SampleSize: r.n, Text: genText},
+		creator.Evidence{Signal: "duplicate_share", Value: r.dupShare, SampleSize: r.n, Text: dupText},
+		creator.Evidence{Signal: "commenter_diversity", Value: round3(r.diversity), SampleSize: r.n,
+			Text: fmt.Sprintf("%d distinct commenters wrote %d comments.", distinct, r.n)},
+	)
+	if r.pod {
+		s.Evidence = append(s.Evidence, creator.Evidence{Signal: "pod", Value: float64(len(members)), SampleSize: np,
+			Text: fmt.Sprintf("The same %d accounts comment on at least %s of the %d posts with comments, writing %d of %d comments: an engagement pod.",
+				len(members), pct(podPostShare), np, memberComments, r.n)})
+	}
+	r.sub = s
+	return r
+}
+
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n]) + "…"
+}

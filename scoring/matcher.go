@@ -1,0 +1,106 @@
+package scoring
+
+// matcher scans texts against a Taxonomy's lexicon, accumulating per-niche
+// weights, matched terms and cue flags. It reuses its buffers across texts
+// and is not safe for concurrent use; Score makes one per call.
+type matcher struct {
+	t  *Taxonomy
+	tk tokenizer
+
+	key          []byte
+	prev1, prev2 []byte
+	p1ok, p2ok   bool
+
+	// Per-text state, reset by begin.
+	w        []float64
+	seen     []int32
+	flags    cueFlags
+	mentions int
+}
+
+func newMatcher(t *Taxonomy) *matcher {
+	return &matcher{t: t, w: make([]float64, len(t.niches))}
+}
+
+// begin starts a new text.
+func (m *matcher) begin() {
+	clear(m.w)
+	m.seen = m.seen[:0]
+	m.flags = 0
+	m.mentions = 0
+	m.resetChain()
+}
+
+func (m *matcher) resetChain() {
+	m.prev1, m.prev2 = m.prev1[:0], m.prev2[:0]
+	m.p1ok, m.p2ok = false, false
+}
+
+// scan adds the tokens of s to the current text.
+func (m *matcher) scan(s string) {
+	m.tk.each(s, m.token)
+}
+
+// scanHashtag adds one hashtag, given without or with its '#'.
+func (m *matcher) scanHashtag(h string) {
+	if len(h) > 0 && h[0] == '#' {
+		h = h[1:]
+	}
+	if h == "" {
+		return
+	}
+	m.tk.hashtag(h, m.token)
+	m.resetChain()
+}
+
+func (m *matcher) apply(e *lexEntry) {
+	if e == nil {
+		return
+	}
+	m.flags |= e.flags
+outer:
+	for _, id := range e.terms {
+		for _, s := range m.seen {
+			if s == id {
+				continue outer
+			}
+		}
+		m.seen = append(m.seen, id)
+		ti := &m.t.terms[id]
+		m.w[ti.niche] += ti.weight
+	}
+}
+
+func (m *matcher) token(tok []byte, kind tokenKind) {
+	lex := m.t.lex
+	switch kind {
+	case tokMention:
+		m.mentions++
+		m.resetChain()
+		return
+	case tokHashtag:
+		m.resetChain()
+		m.key = append(append(m.key[:0], '#'), tok...)
+		m.apply(lex[string(m.key)])
+		m.key = stemAppend(m.key[:0], tok)
+		m.apply(lex[string(m.key)])
+		return
+	}
+	e1 := lex[string(tok)]
+	m.apply(e1)
+	bigramPrefix := false
+	if m.p2ok {
+		m.key = append(append(append(append(append(m.key[:0], m.prev2...), ' '), m.prev1...), ' '), tok...)
+		m.apply(lex[string(m.key)])
+	}
+	if m.p1ok {
+		m.key = append(append(append(m.key[:0], m.prev1...), ' '), tok...)
+		e2 := lex[string(m.key)]
+		m.apply(e2)
+		bigramPrefix = e2 != nil && e2.prefix
+	}
+	m.prev2 = append(m.prev2[:0], m.prev1...)
+	m.prev1 = append(m.prev1[:0], tok...)
+	m.p2ok = bigramPrefix
+	m.p1ok = e1 != nil && e1.prefix
+}

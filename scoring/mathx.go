@@ -1,0 +1,105 @@
+package scoring
+
+import (
+	"fmt"
+	"math"
+	"sort"
+)
+
+// finite returns x, or 0 when x is NaN or infinite.
+func finite(x float64) float64 {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return 0
+	}
+	return x
+}
+
+func clamp(x, lo, hi float64) float64 {
+	x = finite(x)
+	if x < lo {
+		return lo
+	}
+	if x > hi {
+		return hi
+	}
+	return x
+}
+
+func clamp01(x float64) float64 { return clamp(x, 0, 1) }
+
+// confidence is 1-exp(-n/scale): 0 with no sample, towards 1 with many.
+func confidence(n, scale float64) float64 {
+	if n <= 0 || scale <= 0 {
+		return 0
+	}
+	return clamp01(1 - math.Exp(-n/scale))
+}
+
+func round3(x float64) float64 { return finite(math.Round(x*1000) / 1000) }
+
+// pct formats a fraction as a percentage for a summary sentence.
+func pct(x float64) string {
+	x = finite(x) * 100
+	switch {
+	case x != 0 && math.Abs(x) < 10:
+		return fmt.Sprintf("%.1f%%", x)
+	default:
+		return fmt.Sprintf("%.0f%%", x)
+	}
+}
+
+// signedPct formats a fractional change with its sign.
+func signedPct(x float64) string {
+	if finite(x) >= 0 {
+		return "+" + pct(x)
+	}
+	return pct(x)
+}
+
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := append([]float64(nil), xs...)
+	sort.Float64s(s)
+	m := len(s) / 2
+	if len(s)%2 == 1 {
+		return s[m]
+	}
+	return (s[m-1] + s[m]) / 2
+}
+
+func meanStd(xs []float64) (mean, std float64) {
+	if len(xs) == 0 {
+		return 0, 0
+	}
+	for _, x := range xs {
+		mean += x
+	}
+	mean /= float64(len(xs))
+	for _, x := range xs {
+		std += (x - mean) * (x - mean)
+	}
+	return mean, math.Sqrt(std / float64(len(xs)))
+}
+
+// humanInt formats a count with thousands separators.
+func humanInt(n float64) string {
+	n = finite(n)
+	neg := n < 0
+	if neg {
+		n = -n
+	}
+	s := fmt.Sprintf("%.0f", n)
+	var b []byte
+	for i := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b = append(b, ',')
+		}
+		b = append(b, s[i])
+	}
+	if neg {
+		return "-" + string(b)
+	}
+	return string(b)
+}

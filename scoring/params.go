@@ -1,0 +1,143 @@
+package scoring
+
+// This file holds every weight and threshold of the scoring engine, each with
+// the data or source it was set from. Tables of benchmarks and prices are in
+// benchmarks.go; the account model's coefficients are in accountcoef.go.
+// "Judgement" marks a value set by hand where no data or source was at hand:
+// change those first when labeled creator data arrives.
+
+// Model names the current scoring version; stored scores computed by another
+// version should be recomputed.
+const Model = "v1-2026-11"
+
+// Overall vetting score: default weights of the sub-scores (judgement,
+// ordered by what the issue says marketers pick a tool for: authenticity
+// first, then engagement). Weights of sub-scores that could not be computed
+// are spread over the others.
+var overallWeights = []struct {
+	name   string
+	weight float64
+}{
+	{"authenticity", 0.30},
+	{"engagement", 0.20},
+	{"brand_safety", 0.15},
+	{"consistency", 0.15},
+	{"niche", 0.10},
+	{"growth", 0.10},
+}
+
+// Authenticity: weights of its parts (judgement; audience quality has the
+// only model calibrated on labeled data, so it weighs most).
+const (
+	authWeightAudience   = 0.45
+	authWeightComments   = 0.30
+	authWeightGrowth     = 0.15
+	authWeightEngagement = 0.10
+)
+
+// Audience quality: points lost per unit of estimated fake-follower share
+// (judgement: 15% fake, common on Instagram per HypeAuditor's yearly
+// reports, gives 76; 62.5% or more gives 0).
+const audiencePenaltyPerShare = 160.0
+
+// audienceZ is the normal quantile of the fake-share interval (95%).
+const audienceZ = 1.96
+
+// Comment quality penalties, in points of 100 (judgement).
+const (
+	commentGenericPenalty   = 60.0 // times the share of generic/emoji-only comments
+	commentDuplicatePenalty = 40.0 // times the share of comments duplicated across posts
+	commentDiversityFloor   = 0.5  // unique commenters per comment below this is penalised
+	commentDiversityPenalty = 60.0 // times the shortfall below the floor
+	commentPodPenalty       = 25.0 // when a pod is detected
+	// A pod member comments on at least podPostShare of the posts with
+	// comments (at least podMinPosts of them); podMinMembers such members
+	// writing podMinCommentShare of all comments make a pod.
+	podPostShare       = 0.6
+	podMinPosts        = 4
+	podMinMembers      = 3
+	podMinCommentShare = 0.3
+)
+
+// Engagement anomalies (judgement): replies per like outside
+// [minRepliesPerLike, maxRepliesPerLike] on posts with at least
+// ratioMinLikes likes is unusual (bought likes give too few replies; bots and
+// pods too many).
+const (
+	minRepliesPerLike   = 0.005
+	maxRepliesPerLike   = 1.0
+	ratioMinLikes       = 50
+	ratioAnomalyPenalty = 30.0
+	// suspiciousFactor times the top of the tier's benchmark band is
+	// "suspiciously high".
+	suspiciousFactor = 2.5
+	// An engagement rate that is suspiciously high with an estimated fake
+	// share of at least highERFakeShare costs highERPenalty points.
+	highERFakeShare = 0.3
+	highERPenalty   = 50.0
+)
+
+// Growth (judgement, in the spirit of the daily-delta checks that audit
+// tools describe): a daily follower delta is a spike when it exceeds the
+// median daily delta by spikeMADs robust standard deviations and gains at
+// least spikeMinGain followers and spikeMinShare of the follower count. It
+// is viral when engagement around it (the snapshot before to two after) rose
+// to at least viralEngagementRise times the baseline, or the posting rate to
+// viralPostsRise times; otherwise suspicious.
+const (
+	spikeMADs           = 6.0
+	spikeMinGain        = 50
+	spikeMinShare       = 0.02
+	viralEngagementRise = 1.5
+	viralPostsRise      = 3.0
+	// Trend classes by monthly follower change.
+	risingMonthly    = 0.03
+	decliningMonthly = -0.01
+	// Volatile: daily deltas' standard deviation over their mean magnitude
+	// above volatileCV, with rises and falls each beyond volatileMoveShare
+	// of followers.
+	volatileCV        = 3.0
+	volatileMoveShare = 0.01
+	// newAccountDays: an account younger than this is "new".
+	newAccountDays = 60
+	// suspiciousSpikePenalty points of growth and authenticity per
+	// suspicious spike (at most 3 counted).
+	suspiciousSpikePenalty = 20.0
+)
+
+// Consistency (judgement): three posts a week or more is a full cadence
+// score; recency decays with a 30-day scale.
+const (
+	consistencyFullPPW      = 3.0
+	consistencyRecencyDays  = 30.0
+	consistencyWeightCad    = 0.4
+	consistencyWeightReg    = 0.35
+	consistencyWeightRecent = 0.25
+)
+
+// Brand safety: points lost per flagged post, capped per topic (judgement).
+const (
+	safetyPenaltyPerPost = 10.0
+	safetyPenaltyCap     = 40.0
+	adultLabelPenalty    = 60.0
+	undisclosedPenalty   = 5.0 // per undisclosed sponsored post, capped at safetyPenaltyCap
+)
+
+// Niche relevance (tuned on scoring/testdata/niches.jsonl): a text's
+// relevance to a niche is 1-exp(-w/nicheTextScale) for matched term weight
+// w; a profile's mixes bio and the weighted share of posts on the niche.
+const (
+	nicheTextScale    = 1.5
+	nichePostScale    = 3.0
+	nicheBioWeight    = 0.3
+	nicheMinRelevance = 0.1
+)
+
+// Confidence scales: a sub-score's confidence is 1-exp(-n/scale) for sample
+// size n (judgement: 8 posts give 0.63, 24 give 0.95).
+const (
+	confPosts     = 8.0
+	confAccounts  = 30.0
+	confComments  = 40.0
+	confSnapshots = 5.0
+)

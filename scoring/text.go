@@ -1,0 +1,323 @@
+package scoring
+
+import (
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// foldTable maps Latin letters with diacritics (U+00C0..U+024F) to their
+// lower-case ASCII base letters; 0 means no mapping.
+var foldTable = func() (t [0x250 - 0xC0]string) {
+	for r := rune(0xC0); r < 0x250; r++ {
+		d := norm.NFD.String(string(r))
+		if c, _ := utf8.DecodeRuneInString(d); c < 0x80 && unicode.IsLetter(c) {
+			t[r-0xC0] = string(unicode.ToLower(c))
+		}
+	}
+	for r, s := range map[rune]string{'ß': "ss", 'æ': "ae", 'Æ': "ae", 'ø': "o", 'Ø': "o",
+		'œ': "oe", 'Œ': "oe", 'đ': "d", 'Đ': "d", 'ł': "l", 'Ł': "l", 'ð': "d", 'þ': "th"} {
+		t[r-0xC0] = s
+	}
+	return t
+}()
+
+// appendFolded appends r to b lower-cased with diacritics removed.
+func appendFolded(b []byte, r rune) []byte {
+	switch {
+	case r < 0x80:
+		if r >= 'A' && r <= 'Z' {
+			r += 'a' - 'A'
+		}
+		return append(b, byte(r))
+	case r >= 0xC0 && r < 0x250 && foldTable[r-0xC0] != "":
+		return append(b, foldTable[r-0xC0]...)
+	default:
+		return utf8.AppendRune(b, unicode.ToLower(r))
+	}
+}
+
+// isWordRune reports whether r belongs in a word token.
+func isWordRune(r rune) bool {
+	if r < 0x80 {
+		return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9'
+	}
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
+}
+
+// tokenKind says where a token came from.
+type tokenKind uint8
+
+const (
+	tokWord     tokenKind = iota
+	tokHashtag            // a whole hashtag, folded ("homedecor")
+	tokHashPart           // one camelCase part of a hashtag ("home", "decor")
+	tokMention            // an @mention, without the @
+	tokPercent            // a number followed by '%'
+)
+
+// tokenizer splits text into folded, stemmed tokens without allocating per
+// token. It is not safe for concurrent use; each goroutine uses its own.
+type tokenizer struct {
+	raw  []byte // the current token, folded, before stemming
+	stem []byte // the current token, stemmed
+	part []byte
+}
+
+// each calls fn for every token of s in order. For a hashtag it yields the
+// whole tag (tokHashtag) and then its camelCase or letter/digit parts
+// (tokHashPart) when there is more than one. The slice passed to fn is only
+// valid during the call.
+func (t *tokenizer) each(s string, fn func(tok []byte, kind tokenKind)) {
+	i := 0
+	for i < len(s) {
+		r, w := utf8.DecodeRuneInString(s[i:])
+		if r == '#' || r == '@' || r == '＃' {
+			j := i + w
+			end := j
+			for end < len(s) {
+				r2, w2 := utf8.DecodeRuneInString(s[end:])
+				if !isWordRune(r2) && r2 != '_' {
+					break
+				}
+				end += w2
+			}
+			if end > j {
+				if r == '@' {
+					// Mentions: keep the local part only ("brand" of @brand.com).
+					t.raw = t.raw[:0]
+					for _, c := range s[j:end] {
+						if c != '_' {
+							t.raw = appendFolded(t.raw, c)
+						}
+					}
+					fn(t.raw, tokMention)
+				} else {
+					t.hashtag(s[j:end], fn)
+				}
+				i = end
+				continue
+			}
+			i = j
+			continue
+		}
+		if !isWordRune(r) {
+			i += w
+			continue
+		}
+		j := i
+		t.raw = t.raw[:0]
+		for j < len(s) {
+			r2, w2 := utf8.DecodeRuneInString(s[j:])
+			if !isWordRune(r2) {
+				// Keep in-word apostrophes out: "don't" -> "dont".
+				if (r2 == '\'' || r2 == '’') && j+w2 < len(s) {
+					if r3, _ := utf8.DecodeRuneInString(s[j+w2:]); isWordRune(r3) && r3 < 0x80 {
+						j += w2
+						continue
+					}
+				}
+				break
+			}
+			t.raw = appendFolded(t.raw, r2)
+			j += w2
+		}
+		if j < len(s) && s[j] == '%' && allDigits(t.raw) {
+			fn(append(t.raw[:0], "pct"...), tokPercent)
+			i = j + 1
+			continue
+		}
+		t.stem = stemAppend(t.stem[:0], t.raw)
+		fn(t.stem, tokWord)
+		i = j
+	}
+}
+
+// hashtag yields one hashtag body (without '#').
+func (t *tokenizer) hashtag(body string, fn func(tok []byte, kind tokenKind)) {
+	t.raw = t.raw[:0]
+	for _, c := range body {
+		if c != '_' {
+			t.raw = appendFolded(t.raw, c)
+		}
+	}
+	whole := append(t.part[:0], t.raw...)
+	t.part = whole
+	fn(whole, tokHashtag)
+	// Split at lower->Upper, letter<->digit and '_' boundaries.
+	start := 0
+	var prev rune
+	parts := 0
+	emit := func(seg string) {
+		if seg == "" {
+			return
+		}
+		t.raw = t.raw[:0]
+		for _, c := range seg {
+			if c != '_' {
+				t.raw = appendFolded(t.raw, c)
+			}
+		}
+		if len(t.raw) == 0 {
+			return
+		}
+		t.stem = stemAppend(t.stem[:0], t.raw)
+		fn(t.stem, tokHashPart)
+	}
+	var segs [16][2]int
+	for k, c := range body {
+		if k > start && (c == '_' || unicode.IsUpper(c) && unicode.IsLower(prev) ||
+			unicode.IsDigit(c) != unicode.IsDigit(prev) && prev != '_') {
+			if parts < len(segs) {
+				segs[parts] = [2]int{start, k}
+				parts++
+			}
+			start = k
+		}
+		prev = c
+	}
+	if parts == 0 {
+		// One part: the whole tag, stemmed, as a part too.
+		emit(body)
+		return
+	}
+	if parts < len(segs) {
+		segs[parts] = [2]int{start, len(body)}
+		parts++
+	}
+	for _, sg := range segs[:parts] {
+		emit(body[sg[0]:sg[1]])
+	}
+}
+
+func allDigits(b []byte) bool {
+	if len(b) == 0 {
+		return false
+	}
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// noStem lists words whose final "s" is not a plural ending.
+var noStem = map[string]bool{
+	"news": true, "this": true, "yes": true, "always": true, "series": true, "species": true,
+	"lens": true, "gas": true, "plus": true, "bonus": true, "paris": true, "vegas": true,
+	"texas": true, "xmas": true, "ios": true, "chaos": true, "canvas": true, "atlas": true,
+	"physics": true, "politics": true, "economics": true, "athletics": true, "analytics": true,
+	"cosmetics": true, "genetics": true, "mathematics": true, "ethics": true, "lyrics": true,
+	"pilates": true, "abs": true, "jeans": true, "glasses": true, "sometimes": true, "perhaps": true,
+}
+
+// stemAppend appends a light English stem of the folded word w to dst, after
+// the Porter stemmer's steps 1a, 1b and 5a: plural and possessive endings,
+// -ing, -ed, -ies/-ied and a final silent -e, so that "recipes" and
+// "recipe"; "baking", "bake" and "baked"; "dancing" and "dance" share a stem
+// while "care" and "cars" do not. Words of three letters or fewer, and words
+// listed in noStem, are left alone.
+func stemAppend(dst, w []byte) []byte {
+	n := len(w)
+	if n <= 3 || noStem[string(w)] {
+		return append(dst, w...)
+	}
+	start := len(dst)
+	dst = append(dst, w...)
+	b := dst[start:]
+	has := func(suf string) bool {
+		return len(b)-len(suf) >= 2 && string(b[len(b)-len(suf):]) == suf
+	}
+	switch {
+	case has("'s"):
+		b = b[:len(b)-2]
+	case has("sses"):
+		b = b[:len(b)-2]
+	case has("ies") || has("ied"):
+		b = append(b[:len(b)-3], 'y')
+		return append(dst[:start], b...)
+	case has("ss") || has("us") || has("is"):
+	case has("s"):
+		b = b[:len(b)-1]
+	}
+	removed := false
+	switch {
+	case has("eed"):
+		if measure(b[:len(b)-3]) > 0 {
+			b = b[:len(b)-1]
+		}
+	case has("ing") && hasVowel(b[:len(b)-3]) && len(b)-3 >= 3:
+		b, removed = b[:len(b)-3], true
+	case has("ed") && hasVowel(b[:len(b)-2]) && len(b)-2 >= 3:
+		b, removed = b[:len(b)-2], true
+	}
+	if removed {
+		l := len(b)
+		switch {
+		case has("at") || has("bl") || has("iz"):
+			b = append(b, 'e')
+		case l >= 2 && b[l-1] == b[l-2] && !isVowelAt(b, l-1) && b[l-1] != 'l' && b[l-1] != 's' && b[l-1] != 'z':
+			b = b[:l-1]
+		case measure(b) == 1 && cvc(b):
+			b = append(b, 'e')
+		}
+	}
+	// Step 5a: drop a final silent e.
+	if l := len(b); l > 3 && b[l-1] == 'e' {
+		if m := measure(b[:l-1]); m > 1 || m == 1 && !cvc(b[:l-1]) {
+			b = b[:l-1]
+		}
+	}
+	return append(dst[:start], b...)
+}
+
+// isVowelAt reports whether w[i] is a vowel in Porter's sense (y after a
+// consonant counts as a vowel).
+func isVowelAt(w []byte, i int) bool {
+	switch w[i] {
+	case 'a', 'e', 'i', 'o', 'u':
+		return true
+	case 'y':
+		return i > 0 && !isVowelAt(w, i-1)
+	}
+	return false
+}
+
+func hasVowel(w []byte) bool {
+	for i := range w {
+		if isVowelAt(w, i) {
+			return true
+		}
+	}
+	return false
+}
+
+// measure is Porter's m: the number of vowel-consonant sequences in w.
+func measure(w []byte) int {
+	m := 0
+	prevVowel := false
+	for i := range w {
+		v := isVowelAt(w, i)
+		if !v && prevVowel {
+			m++
+		}
+		prevVowel = v
+	}
+	return m
+}
+
+// cvc reports whether w ends consonant-vowel-consonant with the last not
+// w, x or y ("hop", "bak"), the short syllables that keep their e.
+func cvc(w []byte) bool {
+	l := len(w)
+	if l < 3 || isVowelAt(w, l-3) || !isVowelAt(w, l-2) || isVowelAt(w, l-1) {
+		return false
+	}
+	switch w[l-1] {
+	case 'w', 'x', 'y':
+		return false
+	}
+	return true
+}
