@@ -15,7 +15,8 @@ const MaxKeyLen = 511
 // id. It depends only on r.Platform and r.ID (never on the handle), so it is
 // stable across renames, and distinct (platform, id) pairs give distinct keys.
 //
-// The form is "<platform>-<escaped id>": ASCII letters and digits stand for
+// The form is "<platform>-<escaped id>" (the platform ASCII-lower-cased
+// and escaped the same way, hashed if over 128 bytes): ASCII letters and digits stand for
 // themselves, '_' becomes "__" and every other byte "_XX" (upper-case hex),
 // so the escaping is injective and the escaped id holds no '-'. An id whose
 // escaped form would make the key too long is replaced by
@@ -28,13 +29,35 @@ func Key(r Ref) string {
 
 // KeyOf is Key for a platform name and a platform-native id.
 func KeyOf(platform, id string) string {
-	p := escapeKeyPart(strings.ToLower(platform))
+	p := escapeKeyPart(asciiLower(platform))
+	if len(p) > maxPlatformLen {
+		// Not a platform this project registers; keep the key valid.
+		// "_z" starts no escape, so this cannot equal an escaped name.
+		sum := sha256.Sum256([]byte(asciiLower(platform)))
+		p = "_z" + hex.EncodeToString(sum[:16])
+	}
 	esc := escapeKeyPart(id)
 	if len(p)+1+len(esc) <= MaxKeyLen {
 		return p + "-" + esc
 	}
 	sum := sha256.Sum256([]byte(id))
 	return p + "--" + hex.EncodeToString(sum[:])
+}
+
+// maxPlatformLen bounds the escaped platform part, leaving room for a
+// hashed id within MaxKeyLen.
+const maxPlatformLen = 128
+
+// asciiLower folds ASCII letters only: strings.ToLower would turn invalid
+// UTF-8 into U+FFFD and merge distinct inputs.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }
 
 func escapeKeyPart(s string) string {
