@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"sort"
 	"strings"
 )
 
@@ -23,6 +24,7 @@ type niche struct {
 	replies   []string // niche replies from real followers: {thing}
 	products  []string // what brands pay for
 	brands    []string
+	slots     map[string][]string // more {slot} words, by slot name
 	extraBios []string
 }
 
@@ -60,6 +62,7 @@ var niches = map[string]*niche{
 	},
 	"fitness": {
 		name:   "fitness",
+		slots:  map[string][]string{"kg": {"60", "72.5", "85", "100", "120", "140", "165", "180"}, "lift": {"deadlift", "squat", "bench press", "overhead press", "pull-up", "hip thrust"}, "session": {"leg day", "tempo run", "core circuit", "long run", "kettlebell", "mobility"}, "race": {"5k", "10k", "half marathon", "trail race"}},
 		core:   []string{"fitness", "fitness coaching", "fitness for busy people", "functional fitness", "fitness and strength training"},
 		handle: []string{"lifts", "fit", "strong", "runs", "gains", "coach", "movement", "sweat"},
 		roles:  []string{"Personal trainer", "Strength coach", "Marathon runner", "Yoga teacher", "Physio and lifter", "Online fitness coach", "CrossFit athlete"},
@@ -70,23 +73,24 @@ var niches = map[string]*niche{
 		adjs: []string{"brutal", "quick", "20-minute", "beginner-friendly", "heavy", "steady", "sweaty", "full-body", "low-impact"},
 		tags: []string{"fitness", "gym", "workout", "strengthtraining", "running", "fitfam", "homeworkout", "mobility", "legday", "fitnessmotivation"},
 		posts: []string{
-			"New PR on the {thing} today: {num} kg. Slow progress is still progress 💪 {tags}",
+			"New PR on the {lift} today: {kg} kg. Slow progress is still progress 💪 {tags}",
 			"A {adj} {thing} workout you can do at home, no equipment needed. Save it for later {tags}",
-			"Form check: most people rush the {thing}. Slow the lowering phase down and feel the difference {tags}",
+			"Form check: most people rush the {lift}. Slow the lowering phase down and feel the difference {tags}",
 			"Week {num} of the training block done. {thing} felt strong, {thing2} less so 😅 {tags}",
-			"Reminder that a {thing} counts as training too. Recovery is where you get stronger {tags}",
+			"Reminder that a {session} counts as training too. Recovery is where you get stronger {tags}",
 			"Clients keep asking about the {thing}, so here's my {adj} version in 4 steps {tags}",
-			"5am {thing} club checking in. Who else is up? {tags}",
+			"5am {session} club checking in. Who else is up? {tags}",
 			"You don't need a perfect program. You need a {adj} one you'll actually do. {tags}",
-			"Ran my first {thing} after the injury and nearly cried at the finish line 🏃 {tags}",
+			"Ran my first {race} after the injury and nearly cried at the finish line 🏃 {tags}",
 		},
-		replies:   []string{"How many sets of {thing} do you recommend for beginners?", "This {thing} tip fixed my lower back pain, thank you", "Needed this motivation today 💪", "What shoes do you use for running?", "Trying this workout tomorrow!"},
+		replies:   []string{"How many sets of {lift}s do you recommend for beginners?", "This {thing} tip fixed my lower back pain, thank you", "Needed this motivation today 💪", "What shoes do you use for running?", "Trying this workout tomorrow!"},
 		products:  []string{"protein powder", "running shoes", "resistance bands", "fitness tracker", "pre-workout", "yoga mat"},
 		brands:    []string{"IronFuel", "StrideLab", "FlexBand", "PulseFit", "ZenMat"},
 		extraBios: []string{"Coaching spots open.", "Progress over perfection.", "Ex-couch potato.", "DM for online coaching."},
 	},
 	"gaming": {
 		name:   "gaming",
+		slots:  map[string][]string{"game": {"indie roguelike", "open-world RPG", "cozy farming game", "soulslike", "retro platformer", "strategy game", "co-op shooter"}, "boss": {"boss fight", "final dungeon", "raid boss", "last level", "secret boss"}, "retro": {"retro cartridge", "boxed SNES game", "Game Boy", "old console"}},
 		core:   []string{"gaming", "PC gaming", "retro gaming", "cozy gaming", "gaming news"},
 		handle: []string{"plays", "gamer", "pixel", "gg", "speedrun", "respawn", "quest", "games"},
 		roles:  []string{"Variety streamer", "Speedrunner", "Indie game dev", "Retro gaming collector", "Esports caster", "Game reviewer", "Cozy gamer"},
@@ -97,15 +101,15 @@ var niches = map[string]*niche{
 		adjs: []string{"cursed", "cozy", "chaotic", "ridiculous", "underrated", "brutal", "gorgeous", "janky", "perfect"},
 		tags: []string{"gaming", "indiegames", "retrogaming", "speedrun", "twitch", "gamedev", "cozygames", "videogames", "nintendo", "pcgaming"},
 		posts: []string{
-			"Finally beat that {adj} {thing} after {num} attempts. My hands are shaking 🎮 {tags}",
-			"Going live in 30 minutes with a {thing} and way too much coffee {tags}",
-			"This {adj} {thing} deserves so much more attention. Go play it! {tags}",
+			"Finally beat that {adj} {boss} after {num} attempts. My hands are shaking 🎮 {tags}",
+			"Going live in 30 minutes with {game} and way too much coffee {tags}",
+			"This {adj} {game} deserves so much more attention. Go play it! {tags}",
 			"Hot take: the {thing} in the new patch is completely broken and I love it {tags}",
-			"New personal best on the {thing}: {num} seconds faster than last week {tags}",
+			"New personal best on the {game} speedrun: {num} seconds faster than last week {tags}",
 			"Dev log #{num}: added a {adj} {thing} and broke three other things {tags}",
-			"Found a {thing} at a flea market for 5 bucks. Retro luck is real {tags}",
-			"What's the most {adj} {thing} you've ever played? Mine is below {tags}",
-			"Thank you for {num} viewers last night, that {thing} stream was chaos 💜 {tags}",
+			"Found a {retro} at a flea market for 5 bucks. Retro luck is real {tags}",
+			"What's the most {adj} {game} you've ever played? Mine is below {tags}",
+			"Thank you for {num}0 viewers last night, that {game} stream was chaos 💜 {tags}",
 		},
 		replies:   []string{"That {thing} was insane, clip it!", "What difficulty are you playing on?", "GG, that was a great stream", "Adding this to my wishlist right now", "Which controller do you use?"},
 		products:  []string{"gaming headset", "mechanical keyboard", "gaming chair", "energy drink", "capture card", "controller"},
@@ -114,6 +118,7 @@ var niches = map[string]*niche{
 	},
 	"travel": {
 		name:   "travel",
+		slots:  map[string][]string{"transport": {"night train", "island ferry", "overnight bus", "early flight", "regional train"}, "place": {"mountain village", "old town", "coastal trail", "street market", "sunrise viewpoint", "national park", "fishing harbour", "hilltop monastery"}, "bag": {"carry-on bag", "40-litre backpack", "duffel bag"}},
 		core:   []string{"travel", "budget travel", "slow travel", "travel photography", "family travel"},
 		handle: []string{"travels", "wanders", "abroad", "nomad", "roams", "trips", "passport", "journeys"},
 		roles:  []string{"Travel writer", "Digital nomad", "Travel photographer", "Backpacker", "Slow traveller", "Van-lifer", "Travel planner"},
@@ -124,38 +129,39 @@ var niches = map[string]*niche{
 		adjs: []string{"hidden", "unreal", "quiet", "budget", "breathtaking", "underrated", "sleepy", "wild", "colourful"},
 		tags: []string{"travel", "solotravel", "travelphotography", "backpacking", "wanderlust", "vanlife", "traveltips", "hiking", "europe", "budgettravel"},
 		posts: []string{
-			"Took the {thing} from Vienna and woke up in a {adj} {thing2}. Zero regrets ✈️ {tags}",
-			"Travel tip #{num}: book the {thing} two weeks ahead and save half the price {tags}",
-			"This {adj} {thing} had maybe {num} other visitors all day. Heaven {tags}",
-			"Packing list for {num} weeks with just a {thing}. Thread 🧵 {tags}",
-			"Lost my phone, missed the {thing}, ended up at the best dinner of the trip. Travel is funny like that {tags}",
-			"Day {num} on the road. Today's plan: a {adj} {thing} and absolutely nothing else {tags}",
-			"The {thing} everyone skips is the best part of the whole region {tags}",
-			"Sunrise from the {thing} was worth the 4am alarm 🌄 {tags}",
+			"Took the {transport} from Vienna and woke up in a {adj} {place}. Zero regrets ✈️ {tags}",
+			"Travel tip #{num}: book the {transport} two weeks ahead and save half the price {tags}",
+			"This {adj} {place} had maybe {num} other visitors all day. Heaven {tags}",
+			"Packing list for {num} weeks with just a {bag}. Thread 🧵 {tags}",
+			"Lost my phone, missed the {transport}, ended up at the best dinner of the trip. Travel is funny like that {tags}",
+			"Day {num} on the road. Today's plan: a {adj} {place} and absolutely nothing else {tags}",
+			"The {place} everyone skips is the best part of the whole region {tags}",
+			"Sunrise from the {place} was worth the 4am alarm 🌄 {tags}",
 		},
-		replies:   []string{"Adding this {thing} to my bucket list!", "How did you get there from the airport?", "Stunning photos 😍", "Was it expensive to stay there?", "I was there last year, such a special place"},
+		replies:   []string{"Adding this {place} to my bucket list!", "How did you get there from the airport?", "Stunning photos 😍", "Was it expensive to stay there?", "I was there last year, such a special place"},
 		products:  []string{"travel backpack", "eSIM plan", "travel insurance", "rail pass", "hotel booking app", "packing cubes"},
 		brands:    []string{"Roamly", "PackLight", "SafeTrip", "RailGo", "StayWise"},
 		extraBios: []string{"42 countries and counting.", "Currently: somewhere with wifi.", "Slow travel over checklists.", "Guides on the blog."},
 	},
 	"tech": {
 		name:   "tech",
+		slots:  map[string][]string{"device": {"new laptop", "smartphone", "mechanical keyboard", "e-ink tablet", "mini PC"}, "pipeline": {"CI pipeline", "build", "deploy", "test suite"}},
 		core:   []string{"tech", "tech reviews", "tech news", "consumer tech", "tech careers"},
 		handle: []string{"codes", "dev", "tech", "builds", "hacks", "stack", "bytes", "cloud"},
 		roles:  []string{"Software engineer", "Tech reviewer", "Open source maintainer", "Indie hacker", "DevOps engineer", "Data scientist", "Tech writer"},
 		topics: []string{"tech reviews", "web development", "open source", "programming tips", "gadgets and tech news", "cloud infrastructure",
 			"machine learning", "developer tools", "home lab projects", "Linux"},
 		things: []string{"side project", "home lab", "mechanical keyboard", "new laptop", "Rust rewrite", "database migration", "CI pipeline", "Kubernetes cluster",
-			"open source release", "smartphone", "code review", "API", "terminal setup", "Raspberry Pi"},
+			"open source release", "smartphone", "code review", "REST API", "terminal setup", "Raspberry Pi"},
 		adjs: []string{"tiny", "overengineered", "fast", "boring", "elegant", "cursed", "shiny", "reliable", "minimal"},
 		tags: []string{"tech", "programming", "opensource", "webdev", "linux", "devops", "golang", "rust", "gadgets", "homelab"},
 		posts: []string{
 			"Shipped a {adj} {thing} this weekend. {num} lines, zero dependencies {tags}",
 			"Hot take: your {thing} does not need to be {adj}. Boring tech wins {tags}",
 			"Spent {num} hours debugging the {thing}. It was DNS. It's always DNS {tags}",
-			"Review: the {thing} after {num} weeks. Short version: surprisingly good {tags}",
-			"New blog post on how we cut our {thing} time in half {tags}",
-			"My {adj} {thing} is finally done. Pics of the rack below 🖥️ {tags}",
+			"Review: the {device} after {num} weeks. Short version: surprisingly good {tags}",
+			"New blog post on how we cut our {pipeline} time in half {tags}",
+			"My {adj} home lab is finally done. Pics of the rack below 🖥️ {tags}",
 			"PSA: update your {thing} today, there's a nasty bug in the last version {tags}",
 			"Pairing with a junior dev on a {thing} today reminded me how much I still learn every week {tags}",
 		},
@@ -166,6 +172,7 @@ var niches = map[string]*niche{
 	},
 	"beauty": {
 		name:   "beauty",
+		slots:  map[string][]string{"makeup": {"foundation", "lip tint", "eyeliner", "blush", "mascara", "brow gel", "concealer"}, "makeup2": {"bronzer", "lip balm", "highlighter", "setting spray"}, "skincare": {"serum", "night cream", "retinol", "cleansing balm", "toner", "moisturiser"}},
 		core:   []string{"beauty", "clean beauty", "beauty reviews", "everyday beauty", "beauty on a budget"},
 		handle: []string{"glow", "beauty", "makeup", "skin", "lashes", "blush", "glam"},
 		roles:  []string{"Makeup artist", "Skincare nerd", "Beauty creator", "Licensed esthetician", "Nail artist", "Hairstylist", "Beauty editor"},
@@ -177,21 +184,22 @@ var niches = map[string]*niche{
 		tags: []string{"beauty", "skincare", "makeup", "makeuptutorial", "skincareroutine", "glowup", "nails", "haircare", "beautytips", "spf"},
 		posts: []string{
 			"Tried the viral {thing} for {num} days. Honest review below 💄 {tags}",
-			"My {adj} everyday makeup in 5 minutes: {thing}, {thing2}, done {tags}",
-			"Skincare reminder: {thing} every single day, even when it's cloudy ☀️ {tags}",
+			"My {adj} everyday makeup in 5 minutes: {makeup}, {makeup2}, done {tags}",
+			"Skincare reminder: sunscreen every single day, even when it's cloudy ☀️ {tags}",
 			"Dupes that are just as good: a {adj} {thing} for a third of the price {tags}",
 			"Empties of the month: {num} products, only the {thing} gets repurchased {tags}",
-			"Sensitive skin? Patch test the {thing} first. Learned that the hard way {tags}",
-			"Get ready with me: {adj} look for a wedding, starting with {thing} {tags}",
-			"This {thing} made my skin {adj} in a week and I'm not even exaggerating ✨ {tags}",
+			"Sensitive skin? Patch test the {skincare} first. Learned that the hard way {tags}",
+			"Get ready with me: {adj} look for a wedding, starting with {makeup} {tags}",
+			"This {skincare} made my skin {adj} in a week and I'm not even exaggerating ✨ {tags}",
 		},
-		replies:   []string{"What shade of {thing} are you wearing?", "Is this {thing} okay for oily skin?", "You look gorgeous 😍", "Adding to cart right now", "Do you have a code for this?"},
+		replies:   []string{"What shade of {makeup} are you wearing?", "Is this {skincare} okay for oily skin?", "You look gorgeous 😍", "Adding to cart right now", "Do you have a code for this?"},
 		products:  []string{"serum", "sunscreen", "foundation", "hair dryer", "skincare set", "lip kit"},
 		brands:    []string{"Lumière Lab", "DewDrop", "SkinTrue", "GlowHaus", "Velvet & Co"},
 		extraBios: []string{"Honest reviews only.", "Sensitive skin club.", "PR friendly.", "Tutorials every Friday."},
 	},
 	"finance": {
 		name:   "finance",
+		slots:  map[string][]string{"debt": {"credit card debt", "car loan", "student loan", "overdraft"}, "invest": {"an index fund", "a retirement account", "a dividend portfolio"}},
 		core:   []string{"personal finance", "finance tips", "money and finance", "finance for beginners", "finance news"},
 		handle: []string{"money", "invests", "finance", "budget", "wealth", "cents", "stocks"},
 		roles:  []string{"Financial planner", "Personal finance writer", "Index investor", "Frugal living blogger", "Accountant", "Economics teacher", "Debt-free coach"},
@@ -202,13 +210,13 @@ var niches = map[string]*niche{
 		adjs: []string{"boring", "simple", "realistic", "cheap", "stress-free", "automatic", "honest", "long-term"},
 		tags: []string{"personalfinance", "investing", "budgeting", "money", "fire", "debtfree", "savings", "indexfunds", "frugal", "financialfreedom"},
 		posts: []string{
-			"Reminder: a {adj} {thing} beats a clever one you abandon in March {tags}",
-			"We paid off the last of our {thing} today. {num} months of rice and beans 🎉 {tags}",
-			"Your first goal isn't investing. It's a {thing}. Here's how to build one {tags}",
+			"Reminder: a {adj} budget beats a clever one you abandon in March {tags}",
+			"We paid off the last of our {debt} today. {num} months of rice and beans 🎉 {tags}",
+			"Your first goal isn't investing. It's an emergency fund. Here's how to build one {tags}",
 			"Ran the numbers on {thing} vs {thing2} for a reader. The answer surprised me {tags}",
-			"My {adj} {thing} template is free, link below. {num} people downloaded it this week {tags}",
+			"My {adj} budget spreadsheet template is free, link below. {num} people downloaded it this week {tags}",
 			"Compound interest is boring right up until it isn't. {num} years of data in one chart {tags}",
-			"Money myth: you need a lot to start with a {thing}. You don't {tags}",
+			"Money myth: you need a lot to start with {invest}. You don't {tags}",
 			"Monthly check-in: savings rate {num}%, {thing} on track, no drama {tags}",
 		},
 		replies:   []string{"Started my {thing} because of you, thank you", "What about if you have student loans too?", "Can you share the spreadsheet?", "This is such solid advice", "Do you recommend a specific broker?"},
@@ -218,6 +226,7 @@ var niches = map[string]*niche{
 	},
 	"music": {
 		name:   "music",
+		slots:  map[string][]string{"piece": {"demo", "guitar riff", "synth patch", "chord progression", "drum loop", "bassline", "melody"}, "release": {"single", "EP", "music video", "remix"}, "gear": {"synth", "drum machine", "tape deck", "guitar amp", "mixing desk"}, "show": {"live set", "open mic", "gig", "album launch"}, "record": {"jazz record", "soul 7-inch", "first pressing", "vinyl"}},
 		core:   []string{"music", "new music", "music production", "live music", "music for rainy days"},
 		handle: []string{"music", "beats", "sings", "guitar", "synth", "keys", "tunes", "vinyl"},
 		roles:  []string{"Singer-songwriter", "Music producer", "Session guitarist", "DJ", "Piano teacher", "Vinyl collector", "Composer"},
@@ -228,22 +237,23 @@ var niches = map[string]*niche{
 		adjs: []string{"moody", "lo-fi", "dreamy", "upbeat", "raw", "funky", "haunting", "warm", "catchy"},
 		tags: []string{"music", "newmusic", "songwriter", "musicproducer", "guitar", "synth", "vinyl", "indiemusic", "livemusic", "producer"},
 		posts: []string{
-			"Wrote a {adj} little {thing} at 2am. Keeping it? 🎶 {tags}",
-			"New {thing} out Friday! {num} months of work in 3 minutes {tags}",
+			"Wrote a {adj} little {piece} at 2am. Keeping it? 🎶 {tags}",
+			"New {release} out Friday! {num} months of work in 3 minutes {tags}",
 			"Here's the {thing} I couldn't stop playing this week {tags}",
-			"Home studio tour: a {adj} {thing} and too many cables {tags}",
-			"Thank you to the {num} people who came to the {thing} last night. You were loud ❤️ {tags}",
-			"Producers: how do you make a {thing} sound {adj} without losing the punch? {tags}",
-			"Dug up this {thing} from a record shop for 3 euros. Still in love {tags}",
-			"Learning a {adj} {thing} on piano, day {num} {tags}",
+			"Home studio tour: a {adj} {gear} and too many cables {tags}",
+			"Thank you to the {num}0 people who came to the {show} last night. You were loud ❤️ {tags}",
+			"Producers: how do you make a {piece} sound {adj} without losing the punch? {tags}",
+			"Dug up this {record} from a record shop for 3 euros. Still in love {tags}",
+			"Learning a {adj} {piece} on piano, day {num} {tags}",
 		},
-		replies:   []string{"That {thing} gave me chills", "When is it on streaming?", "What synth is that?", "Playing this on repeat", "Please tour near us!"},
+		replies:   []string{"That {piece} gave me chills", "When is it on streaming?", "What synth is that?", "Playing this on repeat", "Please tour near us!"},
 		products:  []string{"headphones", "audio interface", "guitar strings", "music streaming plan", "plugin bundle", "studio monitors"},
 		brands:    []string{"SoundHive", "StringTheory", "WaveDesk", "TuneBox", "EchoGear"},
 		extraBios: []string{"New EP out now.", "Booking: see link.", "Songs about small things.", "Tape hiss enthusiast."},
 	},
 	"pets": {
 		name:   "pets",
+		slots:  map[string][]string{"pet": {"golden retriever", "rescue cat", "puppy", "senior dog", "foster kitten", "beagle", "tabby", "greyhound"}, "years": {"two", "three", "five", "seven", "ten"}, "skill": {"recall training", "loose-leash walking", "crate training", "sit and stay"}},
 		core:   []string{"pets", "pet care", "rescue pets", "pet training", "life with pets"},
 		handle: []string{"pups", "paws", "dogs", "cats", "woof", "meow", "pets", "kitty"},
 		roles:  []string{"Dog trainer", "Cat mom", "Rescue volunteer", "Vet nurse", "Dog dad", "Pet photographer", "Foster parent"},
@@ -254,22 +264,23 @@ var niches = map[string]*niche{
 		adjs: []string{"sleepy", "dramatic", "fluffy", "goofy", "tiny", "brave", "chaotic", "grumpy", "gentle"},
 		tags: []string{"pets", "dogsofbluesky", "catsofbluesky", "adoptdontshop", "rescuedog", "puppy", "dogtraining", "cats", "dogs", "petcare"},
 		posts: []string{
-			"My {adj} {thing} learned to open the fridge. We are in trouble 🐾 {tags}",
-			"Training tip: practise {thing} for {num} minutes a day, never more {tags}",
-			"Happy {adj} Sunday from this {thing} {tags}",
-			"{num} years ago today we brought home a {adj} {thing}. Best decision ever ❤️ {tags}",
-			"The {thing} went well! Clean bill of health and extra treats {tags}",
-			"PSA: check your {thing} before every walk, saw a scary one today {tags}",
-			"Our {thing} found a forever home today 😭 {tags}",
-			"Nobody: \nMy {thing}: *does the zoomies at 3am* {tags}",
+			"My {adj} {pet} learned to open the fridge. We are in trouble 🐾 {tags}",
+			"Training tip: practise {skill} for {num} minutes a day, never more {tags}",
+			"Happy {adj} Sunday from this {pet} {tags}",
+			"{years} years ago today we brought home a {adj} {pet}. Best decision ever ❤️ {tags}",
+			"The vet visit went well! Clean bill of health and extra treats {tags}",
+			"PSA: check your {pet}'s paws before every walk, saw a scary one today {tags}",
+			"Our {pet} found a forever home today 😭 {tags}",
+			"Nobody: \nMy {pet}: *does the zoomies at 3am* {tags}",
 		},
-		replies:   []string{"Look at that face 😍 give your {thing} a treat from me", "My dog does the exact same thing", "What breed is this?", "So happy for the adoption!", "This made my day"},
+		replies:   []string{"Look at that face 😍 give your {pet} a treat from me", "My dog does the exact same thing", "What breed is this?", "So happy for the adoption!", "This made my day"},
 		products:  []string{"dog food", "cat litter", "pet insurance", "dog harness", "pet camera", "grooming kit"},
 		brands:    []string{"HappyPaw", "Whisker & Co", "PetSure", "BarkBox Pro", "TailWag"},
 		extraBios: []string{"Two dogs, one cat, zero peace.", "Adopt don't shop.", "Fostering since 2019.", "Treat dispenser."},
 	},
 	"books": {
 		name:   "books",
+		slots:  map[string][]string{"draft": {"first draft", "second draft", "short story", "manuscript"}},
 		core:   []string{"books", "book reviews", "books and coffee", "fantasy books", "books worth reading"},
 		handle: []string{"reads", "books", "pages", "library", "novel", "bookish", "chapters", "ink"},
 		roles:  []string{"Book reviewer", "Librarian", "Fantasy author", "Bookseller", "Poet", "Literature teacher", "Audiobook narrator"},
@@ -282,9 +293,9 @@ var niches = map[string]*niche{
 		posts: []string{
 			"Just finished a {adj} {thing} and I need {num} business days to recover 📚 {tags}",
 			"Book {num} of the year: a {adj} {thing}. Full review on the blog {tags}",
-			"My {thing} is getting out of hand. Send help (or more shelves) {tags}",
+			"My TBR pile is getting out of hand. Send help (or more shelves) {tags}",
 			"If you liked a {adj} {thing}, try this {thing2} next {tags}",
-			"Writing update: the {thing} is done! {num} words of chaos {tags}",
+			"Writing update: the {draft} is done! {num},000 words of chaos {tags}",
 			"Rainy day, tea, and a {adj} {thing}. Perfect Sunday {tags}",
 			"Hot take: a {thing} doesn't need to be long to be great {tags}",
 			"This month's {thing} sparked the best discussion we've had in years {tags}",
@@ -357,12 +368,28 @@ func fill(r *rng, n *niche, tpl string, tags string) string {
 	for tries := 0; t2 == t1 && tries < 4; tries++ {
 		t2 = pick(r, n.things)
 	}
-	rep := strings.NewReplacer(
+	pairs := []string{
 		"{thing}", t1, "{thing2}", t2, "{adj}", pick(r, n.adjs),
-		"{num}", itoa(2+r.intn(40)), "{month}", pick(r, months), "{city}", pick(r, cities),
+		"{num}", itoa(2 + r.intn(40)), "{month}", pick(r, months), "{city}", pick(r, cities),
 		"{tags}", tags,
-	)
-	return strings.TrimSpace(rep.Replace(tpl))
+	}
+	for _, k := range slotNames(n) {
+		if strings.Contains(tpl, "{"+k+"}") {
+			pairs = append(pairs, "{"+k+"}", pick(r, n.slots[k]))
+		}
+	}
+	return strings.TrimSpace(strings.NewReplacer(pairs...).Replace(tpl))
+}
+
+// slotNames returns n's slot names, sorted so that filling is
+// deterministic.
+func slotNames(n *niche) []string {
+	ks := make([]string, 0, len(n.slots))
+	for k := range n.slots {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
 }
 
 // hashtagsFor picks 0-3 hashtags of n.

@@ -87,6 +87,9 @@ func TestPostTruth(t *testing.T) {
 			}
 			text := strings.ToLower(it.Post.Record.Text)
 			marked := disclosureRE.MatchString(text)
+			if strings.ContainsAny(text, "{}") {
+				t.Errorf("unfilled template: %q", text)
+			}
 			switch {
 			case pt.Sponsored && pt.Disclosed:
 				disclosed++
