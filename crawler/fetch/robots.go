@@ -42,6 +42,16 @@ type robotsRules struct {
 	expires time.Time
 }
 
+func (r *robotsRules) crawlDelay(agent string) time.Duration {
+	if r.data == nil {
+		return 0
+	}
+	if g := r.data.FindGroup(agent); g != nil {
+		return g.CrawlDelay
+	}
+	return 0
+}
+
 func (r *robotsRules) allows(agent, path string) bool {
 	if r.data == nil {
 		return r.all
@@ -107,16 +117,18 @@ func robotsOrigin(u *url.URL) string {
 	return strings.ToLower(u.Scheme) + "://" + net.JoinHostPort(strings.ToLower(u.Hostname()), port)
 }
 
-// checkRobots returns nil when robots.txt allows the client's agent to
-// fetch u, or an error wrapping creator.ErrForbidden.
-func (c *Client) checkRobots(ctx context.Context, u *url.URL) error {
+// checkRobots returns the Crawl-delay of the client's group in u's
+// robots.txt (0 when none) when it allows the client's agent to fetch u, or
+// an error wrapping creator.ErrForbidden. Crawl-delay is not part of RFC
+// 9309, but honouring it only ever slows the client down.
+func (c *Client) checkRobots(ctx context.Context, u *url.URL) (time.Duration, error) {
 	if u.Path == "/robots.txt" {
-		return nil
+		return 0, nil
 	}
 	origin := robotsOrigin(u)
 	rules, err := c.robotsFor(ctx, origin)
 	if err != nil {
-		return fmt.Errorf("fetching %s: reading robots.txt: %w", redact(u), err)
+		return 0, fmt.Errorf("fetching %s: reading robots.txt: %w", redact(u), err)
 	}
 	path := u.EscapedPath()
 	if path == "" {
@@ -133,9 +145,9 @@ func (c *Client) checkRobots(ctx context.Context, u *url.URL) error {
 				why = origin + "/robots.txt unreachable, retrying later"
 			}
 		}
-		return fmt.Errorf("fetching %s: %w: %s", redact(u), creator.ErrForbidden, why)
+		return 0, fmt.Errorf("fetching %s: %w: %s", redact(u), creator.ErrForbidden, why)
 	}
-	return nil
+	return rules.crawlDelay(c.agent), nil
 }
 
 // robotsFor returns the rules of origin from the process, then from the
@@ -216,7 +228,7 @@ func (c *Client) fetchRobots(ctx context.Context, origin string) (robotsEntry, e
 		return robotsEntry{}, fmt.Errorf("parsing %s: %w", origin, err)
 	}
 	for hop := 0; hop <= 5; hop++ {
-		if err := c.wait(ctx, target); err != nil {
+		if err := c.wait(ctx, target, 0); err != nil {
 			return robotsEntry{}, err
 		}
 		e, next, err := c.fetchRobotsOnce(ctx, target)

@@ -237,3 +237,20 @@ func TestRobotsScope(t *testing.T) {
 		t.Errorf("Get with WithRobotsCheck(false): %v", err)
 	}
 }
+
+func TestRobotsCrawlDelaySlowsDown(t *testing.T) {
+	s := newSite(t, robotsText("User-agent: *\nCrawl-delay: 2\n"))
+	clk := newFakeClock()
+	// In-process state, so the GCRA runs on the fake clock.
+	c := mustNew(t, fakeOpts(clk, WithDefaultHostPolicy(HostPolicy{Rate: 100, Burst: 10}))...)
+	for range 3 {
+		if _, err := c.Get(context.Background(), mustURL(t, s.srv.URL+"/page")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := intervalFor(0.5 * headroom)
+	slept := clk.Slept()
+	if len(slept) == 0 || slept[len(slept)-1] != want {
+		t.Errorf("sleeps %v, want the last to be %v (Crawl-delay: 2)", slept, want)
+	}
+}

@@ -28,19 +28,30 @@ func (g *gate) RoundTrip(req *http.Request) (*http.Response, error) {
 		closeBody(req)
 		return nil, fmt.Errorf("fetching %s: %w: scheme must be http or https", redact(u), creator.ErrForbidden)
 	}
-	if b, ok := ctx.Value(budgetKey).(*budget); ok && !b.take() {
+	b, hasBudget := ctx.Value(budgetKey).(*budget)
+	if hasBudget && b.left.Load() <= 0 {
 		closeBody(req)
 		return nil, fmt.Errorf("fetching %s: %w", redact(u), ErrBudgetSpent)
 	}
+	var crawlDelay time.Duration
 	if c.robotsApply(ctx, req.Method) {
-		if err := c.checkRobots(ctx, u); err != nil {
+		var err error
+		if crawlDelay, err = c.checkRobots(ctx, u); err != nil {
 			closeBody(req)
 			return nil, err
 		}
 	}
-	if err := c.wait(ctx, u); err != nil {
+	var maxRate float64
+	if crawlDelay > 0 {
+		maxRate = 1 / crawlDelay.Seconds()
+	}
+	if err := c.wait(ctx, u, maxRate); err != nil {
 		closeBody(req)
 		return nil, err
+	}
+	if hasBudget && !b.take() {
+		closeBody(req)
+		return nil, fmt.Errorf("fetching %s: %w", redact(u), ErrBudgetSpent)
 	}
 	return c.send(req)
 }
@@ -194,9 +205,11 @@ func rateKey(ctx context.Context, u *url.URL) string {
 
 // wait blocks until u's host may be sent a request: it waits out a host
 // pause shorter than the client's longest wait, spends the daily quota and
-// takes a token from the host's rate limit. It fails with an error wrapping
-// *creator.RetryAfter when the pause is longer or the quota is spent.
-func (c *Client) wait(ctx context.Context, u *url.URL) error {
+// takes a token from the host's rate limit, at most maxRate requests per
+// second when maxRate > 0 (a robots.txt Crawl-delay). It fails with an
+// error wrapping *creator.RetryAfter when the pause is longer or the quota
+// is spent.
+func (c *Client) wait(ctx context.Context, u *url.URL, maxRate float64) error {
 	key := rateKey(ctx, u)
 	pol := c.policy(u)
 	var adapted float64
@@ -236,8 +249,10 @@ func (c *Client) wait(ctx context.Context, u *url.URL) error {
 		}
 	}
 	rate, burst := pol.Rate, pol.Burst
-	if adapted > 0 && (rate <= 0 || adapted < rate) {
-		rate, burst = adapted, 1
+	for _, lower := range []float64{adapted, maxRate} {
+		if lower > 0 && (rate <= 0 || lower < rate) {
+			rate, burst = lower, 1
+		}
 	}
 	if rate <= 0 {
 		return nil
