@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/creatorscout/scout/creator"
@@ -50,6 +52,44 @@ func (s *Store) prepare(w index.Write) (*prepared, error) {
 	return p, nil
 }
 
+// prepareAll encodes a batch, spreading large ones over the CPUs: encoding
+// is most of a write's work outside SQLite and needs no lock.
+func (s *Store) prepareAll(ws []index.Write) ([]*prepared, error) {
+	ps := make([]*prepared, len(ws))
+	workers := min(runtime.GOMAXPROCS(0), len(ws)/64)
+	if workers <= 1 {
+		for i, w := range ws {
+			p, err := s.prepare(w)
+			if err != nil {
+				return nil, err
+			}
+			ps[i] = p
+		}
+		return ps, nil
+	}
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for k := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := k; i < len(ws); i += workers {
+				p, err := s.prepare(ws[i])
+				if err != nil {
+					errs[k] = err
+					return
+				}
+				ps[i] = p
+			}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return ps, nil
+}
+
 // unixNano is t as nanoseconds since 1970, clamped to the range an int64
 // holds; the zero time is the smallest.
 func unixNano(t time.Time) int64 {
@@ -77,26 +117,17 @@ func (s *Store) UpsertMany(ctx context.Context, ws []index.Write) error {
 	if len(ws) == 0 {
 		return nil
 	}
-	ps := make([]*prepared, len(ws))
-	for i, w := range ws {
-		p, err := s.prepare(w)
-		if err != nil {
-			return fmt.Errorf("upserting creators: %w", err)
-		}
-		ps[i] = p
+	ps, err := s.prepareAll(ws)
+	if err != nil {
+		return fmt.Errorf("upserting creators: %w", err)
 	}
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err = s.write(ctx, func(tx *sql.Tx) error {
 		st, err := s.writeStmts(ctx, tx)
 		if err != nil {
 			return err
 		}
 		defer st.close()
-		for _, p := range ps {
-			if err := st.upsert(ctx, p, s.cfg.historyCap); err != nil {
-				return fmt.Errorf("writing %s: %w", p.key, err)
-			}
-		}
-		return nil
+		return st.upsertAll(ctx, ps, s.cfg.historyCap)
 	})
 	if err != nil {
 		return fmt.Errorf("upserting creators: %w", err)
@@ -105,7 +136,7 @@ func (s *Store) UpsertMany(ctx context.Context, ws []index.Write) error {
 }
 
 type writeStmts struct {
-	creator, doc, ftsDel, ftsIns, hist, trim *sql.Stmt
+	find, creator, doc, hist, trim, ftsDel, ftsIns *sql.Stmt
 }
 
 func (s *Store) writeStmts(ctx context.Context, tx *sql.Tx) (*writeStmts, error) {
@@ -118,15 +149,20 @@ func (s *Store) writeStmts(ctx context.Context, tx *sql.Tx) (*writeStmts, error)
 		sets[i] = c.ident + " = excluded." + c.ident
 	}
 	q := []string{
+		`SELECT id FROM creators WHERE key = ?`,
 		`INSERT INTO creators(key, ` + strings.Join(cols, ", ") + `) VALUES (?, ` + strings.Join(marks, ", ") + `)
 		 ON CONFLICT(key) DO UPDATE SET ` + strings.Join(sets, ", ") + ` RETURNING id`,
 		`INSERT INTO creator_docs(id, summary, doc) VALUES (?, ?, ?)
 		 ON CONFLICT(id) DO UPDATE SET summary = excluded.summary, doc = excluded.doc`,
-		`DELETE FROM creators_fts WHERE rowid = ?`,
-		`INSERT INTO creators_fts(rowid, name, handle, bio, posts) VALUES (?, ?, ?, ?, ?)`,
 		`INSERT INTO history(key, at, doc) VALUES (?, ?, ?)`,
 		`DELETE FROM history WHERE key = ?1 AND seq IN (
 			SELECT seq FROM history WHERE key = ?1 ORDER BY at DESC, seq DESC LIMIT -1 OFFSET ?2)`,
+		// The text index is written once per batch, in one statement each:
+		// FTS5 flushes its pending terms at every statement savepoint, so
+		// a statement per creator would write a segment per creator.
+		`DELETE FROM creators_fts WHERE rowid IN (SELECT value FROM json_each(?))`,
+		`INSERT INTO creators_fts(rowid, name, handle, bio, posts)
+		 SELECT value->>0, value->>1, value->>2, value->>3, value->>4 FROM json_each(?)`,
 	}
 	stmts := make([]*sql.Stmt, len(q))
 	for i := range q {
@@ -139,37 +175,78 @@ func (s *Store) writeStmts(ctx context.Context, tx *sql.Tx) (*writeStmts, error)
 		}
 		stmts[i] = st
 	}
-	return &writeStmts{stmts[0], stmts[1], stmts[2], stmts[3], stmts[4], stmts[5]}, nil
+	return &writeStmts{stmts[0], stmts[1], stmts[2], stmts[3], stmts[4], stmts[5], stmts[6]}, nil
 }
 
 func (w *writeStmts) close() {
-	for _, st := range []*sql.Stmt{w.creator, w.doc, w.ftsDel, w.ftsIns, w.hist, w.trim} {
+	for _, st := range []*sql.Stmt{w.find, w.creator, w.doc, w.hist, w.trim, w.ftsDel, w.ftsIns} {
 		st.Close()
 	}
 }
 
-func (w *writeStmts) upsert(ctx context.Context, p *prepared, historyCap int) error {
-	args := make([]any, 0, len(p.vals)+1)
-	args = append(args, p.key)
-	args = append(args, p.vals...)
-	var id int64
-	if err := w.creator.QueryRowContext(ctx, args...).Scan(&id); err != nil {
-		return err
+// upsertAll writes the batch: rows, documents and history per creator,
+// then the text index of the batch at once.
+func (w *writeStmts) upsertAll(ctx context.Context, ps []*prepared, historyCap int) error {
+	var stale []int64            // ids whose text index entry is replaced
+	existed := map[string]bool{} // keys stored before this batch
+	appended := map[string]int{} // snapshots appended per key in this batch
+	text := map[int64]int{}      // id -> index in ps of its last write
+	var order []int64            // ids in first-write order
+	args := make([]any, 0, 64)
+	for i, p := range ps {
+		var id int64
+		if appended[p.key] == 0 {
+			switch err := w.find.QueryRowContext(ctx, p.key).Scan(&id); {
+			case err == nil:
+				stale = append(stale, id)
+				existed[p.key] = true
+			case !errors.Is(err, sql.ErrNoRows):
+				return fmt.Errorf("writing %s: %w", p.key, err)
+			}
+		}
+		args = append(args[:0], p.key)
+		args = append(args, p.vals...)
+		if err := w.creator.QueryRowContext(ctx, args...).Scan(&id); err != nil {
+			return fmt.Errorf("writing %s: %w", p.key, err)
+		}
+		if _, err := w.doc.ExecContext(ctx, id, p.summary, p.doc); err != nil {
+			return fmt.Errorf("writing %s: %w", p.key, err)
+		}
+		if _, err := w.hist.ExecContext(ctx, p.key, p.at, p.snap); err != nil {
+			return fmt.Errorf("writing history of %s: %w", p.key, err)
+		}
+		appended[p.key]++
+		// A creator new to the store has only this batch's snapshots.
+		if existed[p.key] || appended[p.key] > historyCap {
+			if _, err := w.trim.ExecContext(ctx, p.key, historyCap); err != nil {
+				return fmt.Errorf("trimming history of %s: %w", p.key, err)
+			}
+		}
+		if _, ok := text[id]; !ok {
+			order = append(order, id)
+		}
+		text[id] = i
 	}
-	if _, err := w.doc.ExecContext(ctx, id, p.summary, p.doc); err != nil {
-		return err
+	if len(stale) > 0 {
+		ids, err := json.Marshal(stale)
+		if err != nil {
+			return err
+		}
+		if _, err := w.ftsDel.ExecContext(ctx, string(ids)); err != nil {
+			return fmt.Errorf("removing replaced text: %w", err)
+		}
 	}
-	if _, err := w.ftsDel.ExecContext(ctx, id); err != nil {
-		return err
+	rows := make([][5]any, 0, len(order))
+	for _, id := range order {
+		p := ps[text[id]]
+		rows = append(rows, [5]any{id, p.name, p.handle, p.bio, p.text})
 	}
-	if _, err := w.ftsIns.ExecContext(ctx, id, p.name, p.handle, p.bio, p.text); err != nil {
-		return err
+	doc, err := json.Marshal(rows)
+	if err != nil {
+		return fmt.Errorf("encoding text: %w", err)
 	}
-	if _, err := w.hist.ExecContext(ctx, p.key, p.at, p.snap); err != nil {
-		return err
-	}
-	if _, err := w.trim.ExecContext(ctx, p.key, historyCap); err != nil {
-		return err
+	if _, err := w.ftsIns.ExecContext(ctx, string(doc)); err != nil {
+		return fmt.Errorf("indexing text: %w", err)
 	}
 	return nil
 }

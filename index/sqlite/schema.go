@@ -39,8 +39,7 @@ var migrations = []migration{
 		`CREATE VIRTUAL TABLE creators_fts USING fts5(
 			name, handle, bio, posts,
 			content='', contentless_delete=1,
-			tokenize='unicode61 remove_diacritics 2',
-			prefix='2 3'
+			tokenize='unicode61 remove_diacritics 2'
 		)`,
 		`CREATE TABLE history (
 			seq INTEGER PRIMARY KEY,
@@ -271,7 +270,7 @@ func syncFields(ctx context.Context, tx *sql.Tx, sch *schema) error {
 // are indexed for facet counts; sortable numeric fields for sorting and
 // min/max stats of unfiltered queries.
 func (c *column) indexed() bool {
-	return c.Kind == index.Keyword && (c.Facet || c.Filterable) || c.Kind == index.Numeric && c.Sortable
+	return c.Kind == index.Keyword && (c.Facet || c.Filterable)
 }
 
 func backfill(ctx context.Context, tx *sql.Tx, cols []*column) error {

@@ -118,7 +118,13 @@ func Open(path string, opts ...Option) (*Store, error) {
 	common.Add("_pragma", "temp_store(MEMORY)")
 	common.Add("_pragma", "foreign_keys(ON)")
 
-	wv := cloneValues(common)
+	wv := url.Values{}
+	// 16 KiB pages hold a whole record document without overflow pages in
+	// most cases; the size only applies when the file is created.
+	wv.Add("_pragma", "page_size(16384)")
+	for k, vs := range common {
+		wv[k] = append(wv[k], vs...)
+	}
 	wv.Set("_txlock", "immediate")
 	w, err := sql.Open("sqlite", path+"?"+wv.Encode())
 	if err != nil {

@@ -1,0 +1,238 @@
+package sqlite_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/creatorscout/scout/index"
+	"github.com/creatorscout/scout/index/sqlite"
+)
+
+// Benchmarks (issue 4, Speed). Run them with
+//
+//	go test ./index/sqlite -run '^$' -bench . -benchtime 2000x
+//	SCOUT_BENCH_1M=1 go test ./index/sqlite -run '^$' -bench Search1M -benchtime 1000x -timeout 1h
+//
+// SCOUT_BENCH_DIR keeps the generated databases there between runs (they
+// are rebuilt when missing); without it they live in a temporary directory
+// removed at exit.
+
+var benchDir = sync.OnceValues(func() (string, error) {
+	if d := os.Getenv("SCOUT_BENCH_DIR"); d != "" {
+		return d, os.MkdirAll(d, 0o755)
+	}
+	return os.MkdirTemp("", "scout-bench-")
+})
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if os.Getenv("SCOUT_BENCH_DIR") == "" {
+		if d, err := benchDir(); err == nil {
+			os.RemoveAll(d)
+		}
+	}
+	os.Exit(code)
+}
+
+// writePool is a pool of generated creators that ingest benchmarks re-key.
+var writePool = sync.OnceValue(func() []index.Write {
+	g := newGen(1)
+	ws := make([]index.Write, 5000)
+	for i := range ws {
+		ws[i] = g.record(i)
+	}
+	return ws
+})
+
+// rekey returns w as the n-th creator (a shallow copy with its own key).
+func rekey(w index.Write, n int) index.Write {
+	rec := *w.Record
+	rec.Profile.Ref.ID = fmt.Sprintf("n%09d", n)
+	rec.Key = rec.Profile.Ref.Platform + "-" + rec.Profile.Ref.ID
+	return index.Write{Record: &rec, Snapshot: w.Snapshot}
+}
+
+// BenchmarkIngest writes b.N new creators through UpsertMany in batches of
+// 1000 and reports creators per second.
+func BenchmarkIngest(b *testing.B) {
+	for _, sync := range []string{"FULL", "NORMAL"} {
+		b.Run("sync="+sync, func(b *testing.B) {
+			s, err := sqlite.Open(filepath.Join(b.TempDir(), "ingest.db"), sqlite.WithSynchronous(sync))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer s.Close()
+			pool := writePool()
+			ctx := context.Background()
+			const batch = 1000
+			buf := make([]index.Write, 0, batch)
+			b.ResetTimer()
+			cpu0 := cpuTime()
+			for i := 0; i < b.N; {
+				buf = buf[:0]
+				for ; len(buf) < batch && i < b.N; i++ {
+					buf = append(buf, rekey(pool[i%len(pool)], i))
+				}
+				if err := s.UpsertMany(ctx, buf); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.StopTimer()
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "creators/s")
+			// CPU time per creator, which other load on the machine does
+			// not inflate the way it does wall time.
+			b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(b.N), "cpu-µs/creator")
+		})
+	}
+}
+
+// corpus is a generated store of n creators, built once per process (or
+// reused from SCOUT_BENCH_DIR).
+type corpus struct {
+	path  string
+	build time.Duration // zero when reused
+	err   error
+}
+
+var (
+	corpusMu sync.Mutex
+	corpora  = map[int]*corpus{}
+)
+
+func corpusOf(b *testing.B, n int) *corpus {
+	corpusMu.Lock()
+	defer corpusMu.Unlock()
+	if c := corpora[n]; c != nil {
+		return c
+	}
+	c := &corpus{}
+	corpora[n] = c
+	dir, err := benchDir()
+	if err != nil {
+		c.err = err
+		return c
+	}
+	c.path = filepath.Join(dir, fmt.Sprintf("corpus-%d.db", n))
+	if s, err := sqlite.Open(c.path); err == nil {
+		res, err := s.Search(context.Background(), index.Query{PerPage: 1})
+		s.Close()
+		if err == nil && res.Total == n {
+			return c
+		}
+	}
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		os.Remove(c.path + suffix)
+	}
+	s, err := sqlite.Open(c.path)
+	if err != nil {
+		c.err = err
+		return c
+	}
+	g := newGen(42)
+	start := time.Now()
+	const batch = 5000
+	for i := 0; i < n && c.err == nil; i += batch {
+		ws := make([]index.Write, 0, batch)
+		for j := i; j < min(i+batch, n); j++ {
+			ws = append(ws, g.record(j))
+		}
+		c.err = s.UpsertMany(context.Background(), ws)
+	}
+	c.build = time.Since(start)
+	if err := s.Close(); c.err == nil {
+		c.err = err
+	}
+	return c
+}
+
+func fileMB(path string) float64 {
+	var total int64
+	for _, suffix := range []string{"", "-wal"} {
+		if fi, err := os.Stat(path + suffix); err == nil {
+			total += fi.Size()
+		}
+	}
+	return float64(total) / (1 << 20)
+}
+
+func benchSearch(b *testing.B, n int) {
+	c := corpusOf(b, n)
+	if c.err != nil {
+		b.Fatal(c.err)
+	}
+	if c.build > 0 {
+		b.Logf("built %d creators in %v (%.0f creators/s)", n, c.build.Round(time.Millisecond), float64(n)/c.build.Seconds())
+	}
+	s, err := sqlite.Open(c.path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	g := newGen(7)
+	qs := make([]index.Query, 500)
+	for i := range qs {
+		qs[i] = g.query()
+	}
+	shapes := []struct {
+		name string
+		q    func(i int) index.Query
+	}{
+		{"text+3filters+5facets", func(i int) index.Query { return qs[i%len(qs)] }},
+		{"3filters+5facets", func(i int) index.Query { q := qs[i%len(qs)]; q.Text = ""; return q }},
+		{"text+5facets", func(i int) index.Query { q := qs[i%len(qs)]; q.Filter = nil; return q }},
+		{"5facets+stats", func(i int) index.Query {
+			return index.Query{Facets: []string{"platform", "tier", "niche", "country", "language", "followers", "engagement_rate"}}
+		}},
+		{"sorted-by-followers", func(i int) index.Query {
+			q := qs[i%len(qs)]
+			q.Sort = []index.Sort{{Field: "followers", Desc: true}}
+			return q
+		}},
+	}
+	ctx := context.Background()
+	for _, sh := range shapes {
+		b.Run(sh.name, func(b *testing.B) {
+			lat := make([]time.Duration, 0, b.N)
+			matches := 0
+			for i := 0; b.Loop(); i++ {
+				q := sh.q(i)
+				t := time.Now()
+				res, err := s.Search(ctx, q)
+				lat = append(lat, time.Since(t))
+				if err != nil {
+					b.Fatal(err)
+				}
+				matches += res.Total
+			}
+			slices.Sort(lat)
+			pct := func(p float64) float64 {
+				return float64(lat[min(len(lat)-1, int(p*float64(len(lat))))].Microseconds()) / 1000
+			}
+			b.ReportMetric(pct(0.50), "p50-ms")
+			b.ReportMetric(pct(0.95), "p95-ms")
+			b.ReportMetric(pct(0.99), "p99-ms")
+			b.ReportMetric(float64(matches)/float64(len(lat)), "matches/op")
+			b.ReportMetric(fileMB(c.path), "db-MB")
+		})
+	}
+}
+
+// BenchmarkSearch100k searches 100,000 generated creators. The target is
+// p95 <= 10 ms for text + 3 filters + 5 facets on 2 cores.
+func BenchmarkSearch100k(b *testing.B) { benchSearch(b, 100_000) }
+
+// BenchmarkSearch1M searches 1,000,000 generated creators when
+// SCOUT_BENCH_1M=1 (building them takes minutes and gigabytes). The target
+// is p95 <= 30 ms.
+func BenchmarkSearch1M(b *testing.B) {
+	if os.Getenv("SCOUT_BENCH_1M") != "1" {
+		b.Skip("set SCOUT_BENCH_1M=1 to build and search 1,000,000 creators")
+	}
+	benchSearch(b, 1_000_000)
+}
