@@ -11,6 +11,7 @@ import (
 
 	"github.com/creatorscout/scout/creator"
 	"github.com/creatorscout/scout/index"
+	"github.com/creatorscout/scout/scoring"
 )
 
 // Alert kinds, the values of index.AlertEvent.Kind.
@@ -51,8 +52,15 @@ const (
 )
 
 // Follower spike thresholds (not configurable per watchlist; a watchlist
-// can only switch the alert off with AlertRules.DisableSpike).
+// can only switch the alert off with AlertRules.DisableSpike). With
+// MinGrowthSnapshots snapshots or more the growth scorer (scoring.Growth)
+// judges spikes against the creator's own history; the pairwise thresholds
+// below apply to shorter histories.
 const (
+	// MinGrowthSnapshots is the history length from which scoring.Growth
+	// judges follower spikes.
+	MinGrowthSnapshots = 6
+
 	// SpikeMinGain is the smallest follower gain between two scans that can
 	// be a spike.
 	SpikeMinGain = 100
@@ -109,20 +117,11 @@ func Detect(prev, cur *creator.Record, history []creator.Snapshot, rules index.A
 	d := detector{cur: cur, at: at}
 
 	if !rules.DisableSpike && havePrev {
-		if sp, ok := suspiciousSpike(ps, cs); ok {
-			// A spike the previous pair of scans already showed was
-			// reported then.
-			n := len(history)
-			continued := false
-			if n >= 3 {
-				_, continued = suspiciousSpike(history[n-3], history[n-2])
-			}
-			if !continued {
-				d.add(KindFollowerSpike, sp.message(),
-					map[string]any{"followers": float64(ps.Followers), "avg_engagement": round(ps.AvgEngagement, 2), "at": stamp(ps.At)},
-					map[string]any{"followers": float64(cs.Followers), "avg_engagement": round(cs.AvgEngagement, 2), "at": stamp(cs.At)},
-					append(sp.evidence(), detailEvidence(cur, "growth")...))
-			}
+		if ev, ok := spikeAlert(ps, cs, history, at); ok {
+			d.add(KindFollowerSpike, ev.message,
+				map[string]any{"followers": float64(ps.Followers), "avg_engagement": round(ps.AvgEngagement, 2), "at": stamp(ps.At)},
+				map[string]any{"followers": float64(cs.Followers), "avg_engagement": round(cs.AvgEngagement, 2), "at": stamp(cs.At)},
+				append(ev.evidence, detailEvidence(cur, "growth")...))
 		}
 	}
 
@@ -251,6 +250,57 @@ func withDefaults(r index.AlertRules) index.AlertRules {
 		r.QuietDays = DefaultQuietDays
 	}
 	return r
+}
+
+// spikeEvent is a suspicious spike's message and evidence.
+type spikeEvent struct {
+	message  string
+	evidence []creator.Evidence
+}
+
+// spikeAlert judges the follower change from ps to cs. With a history the
+// growth scorer can read (MinGrowthSnapshots snapshots or more), it follows
+// scoring.Growth: an alert when the step ending at cs is a suspicious spike
+// and the step before was not one already. With a shorter history it falls
+// back to the pairwise check of suspiciousSpike.
+func spikeAlert(ps, cs creator.Snapshot, history []creator.Snapshot, at time.Time) (spikeEvent, bool) {
+	if len(history) >= MinGrowthSnapshots && history[len(history)-1].At.Equal(cs.At) {
+		g := scoring.Growth(history, creator.Snapshot{}, at)
+		var cur, before *scoring.Spike
+		for i := range g.Spikes {
+			sp := &g.Spikes[i]
+			if sp.To.Equal(cs.At) {
+				cur = sp
+			}
+			if sp.To.Equal(ps.At) {
+				before = sp
+			}
+		}
+		if cur == nil || cur.Kind != scoring.SpikeSuspicious || before != nil && before.Kind == scoring.SpikeSuspicious {
+			return spikeEvent{}, false
+		}
+		days := cur.To.Sub(cur.From).Hours() / 24
+		return spikeEvent{
+			message: fmt.Sprintf("followers %+d in %.0f day(s) with no matching rise in engagement or posting: suspicious", cur.Change, math.Ceil(days)),
+			evidence: []creator.Evidence{
+				{Signal: "follower_gain", Value: float64(cur.Change), Text: cur.Summary},
+				{Signal: "follower_gain_per_day", Value: round(cur.PerDay, 1)},
+				{Signal: "baseline_gain_per_day", Value: round(cur.Baseline, 1)},
+				{Signal: "engagement_rise", Value: round(cur.EngagementRise, 3)},
+				{Signal: "posts_rise", Value: round(cur.PostsRise, 3)},
+			},
+		}, true
+	}
+	sp, ok := suspiciousSpike(ps, cs)
+	if !ok {
+		return spikeEvent{}, false
+	}
+	if n := len(history); n >= 3 {
+		if _, continued := suspiciousSpike(history[n-3], history[n-2]); continued {
+			return spikeEvent{}, false
+		}
+	}
+	return spikeEvent{message: sp.message(), evidence: sp.evidence()}, true
 }
 
 // spike describes follower growth between two snapshots.

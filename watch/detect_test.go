@@ -269,3 +269,64 @@ func TestEventIDIsStable(t *testing.T) {
 		}
 	}
 }
+
+// steadyHistory is n daily snapshots growing 50 followers a day with
+// slightly varying engagement and posting, as a real history does.
+func steadyHistory(n int) []creator.Snapshot {
+	var h []creator.Snapshot
+	for i := range n {
+		h = append(h, snap(i, func(s *creator.Snapshot) {
+			s.Followers = 10000 + int64(i*50+(i%3)*7)
+			s.AvgEngagement = 300 + float64(i%4)*6
+			s.PostsCount = 500 + int64(i)
+		}))
+	}
+	return h
+}
+
+func TestDetectSpikeByGrowthScorer(t *testing.T) {
+	tests := []struct {
+		name  string
+		steps []func(s *creator.Snapshot) // snapshots after the steady history
+		want  []string
+	}{
+		{
+			name:  "bought: jump with flat engagement",
+			steps: []func(s *creator.Snapshot){func(s *creator.Snapshot) { s.Followers, s.AvgEngagement = 13500, 305 }},
+			want:  []string{KindFollowerSpike},
+		},
+		{
+			name:  "viral: jump with engagement three times usual",
+			steps: []func(s *creator.Snapshot){func(s *creator.Snapshot) { s.Followers, s.AvgEngagement = 13500, 950 }},
+		},
+		{
+			name:  "ordinary day",
+			steps: []func(s *creator.Snapshot){func(s *creator.Snapshot) { s.Followers, s.AvgEngagement = 10460, 301 }},
+		},
+		{
+			name: "second day of a bought jump is not reported again",
+			steps: []func(s *creator.Snapshot){
+				func(s *creator.Snapshot) { s.Followers, s.AvgEngagement = 12000, 302 },
+				func(s *creator.Snapshot) { s.Followers, s.AvgEngagement = 14000, 301 },
+			},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := steadyHistory(8)
+			for i, f := range tc.steps {
+				h = append(h, snap(8+i, func(s *creator.Snapshot) {
+					*s = h[len(h)-1]
+					s.At = day(8 + i)
+					s.LastPostAt = day(8 + i).Add(-time.Hour)
+					s.PostsCount++
+					f(s)
+				}))
+			}
+			got := Detect(rec("a"), rec("a"), h, index.AlertRules{}, h[len(h)-1].At)
+			if diff := cmp.Diff(tc.want, kinds(got)); diff != "" {
+				t.Errorf("kinds (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

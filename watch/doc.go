@@ -27,10 +27,14 @@
 // pipeline calls after each write. Alert kinds and defaults (a zero field
 // of index.AlertRules takes the default):
 //
-//	follower_spike         followers up at least 100 and 5%/day since the last
-//	                       scan while average engagement per post rose by less
-//	                       than a quarter as much (a viral spike, with
-//	                       engagement, raises nothing); off with DisableSpike
+//	follower_spike         a follower jump since the last scan that the growth
+//	                       scorer (scoring.Growth) judges suspicious: no
+//	                       matching rise in engagement or posting (a viral
+//	                       jump raises nothing); with fewer than
+//	                       MinGrowthSnapshots snapshots, followers up at least
+//	                       100 and 5%/day while average engagement per post
+//	                       rose by less than a quarter as much; off with
+//	                       DisableSpike
 //	authenticity_below     authenticity falls below AuthenticityBelow (50)
 //	authenticity_drop      authenticity falls more than AuthenticityDrop (15)
 //	                       points since the last scan
