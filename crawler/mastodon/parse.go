@@ -1,0 +1,455 @@
+package mastodon
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"golang.org/x/net/html"
+
+	"github.com/creatorscout/scout/creator"
+)
+
+// missingAvatar is the file name of Mastodon's default avatar: an account
+// whose avatar URL ends with it has not set one.
+const missingAvatar = "missing.png"
+
+func decode(body []byte, v any) error {
+	if err := json.Unmarshal(body, v); err != nil {
+		return fmt.Errorf("decoding mastodon response: %w: %v", creator.ErrMalformed, err)
+	}
+	return nil
+}
+
+// ParseAccount decodes an Account entity (from /api/v1/accounts/lookup or
+// /api/v1/accounts/:id of instance) into a Profile without posts. An account
+// that opted out (noindex: true, #nobot or #noindex in its bio) gives an
+// error wrapping creator.ErrOptedOut; a suspended one creator.ErrNotFound.
+func ParseAccount(body []byte, instance string) (*creator.Profile, error) {
+	var a account
+	if err := decode(body, &a); err != nil {
+		return nil, err
+	}
+	return profileFromAccount(&a, instance)
+}
+
+// ParseStatuses decodes a list of Status entities (an account's statuses)
+// into original posts of the account accountID, newest first as listed:
+// reblogs and replies to other accounts are left out.
+func ParseStatuses(body []byte, accountID string) ([]creator.Post, error) {
+	var sts []status
+	if err := decode(body, &sts); err != nil {
+		return nil, err
+	}
+	return postsFromStatuses(sts, accountID), nil
+}
+
+// ParseContext decodes a Context entity (/api/v1/statuses/:id/context) into
+// the replies to post postID by accounts other than accountID. Replies by
+// accounts that opted out are left out. instance is the instance that
+// answered, which local accts are completed with.
+func ParseContext(body []byte, postID, accountID, instance string) ([]creator.Comment, error) {
+	var c statusContext
+	if err := decode(body, &c); err != nil {
+		return nil, err
+	}
+	return commentsFromContext(&c, postID, accountID, instance), nil
+}
+
+// ParseAccounts decodes a list of Account entities (followers, favourited
+// by, ...) into audience Accounts. Accounts that opted out are left out.
+func ParseAccounts(body []byte, instance string) ([]creator.Account, error) {
+	var as []account
+	if err := decode(body, &as); err != nil {
+		return nil, err
+	}
+	return accountsFrom(as, instance), nil
+}
+
+// ParseDirectory decodes a profile directory response (a list of Account
+// entities) into the refs discovery may return: discoverable accounts that
+// did not opt out.
+func ParseDirectory(body []byte, instance string) ([]creator.Ref, error) {
+	var as []account
+	if err := decode(body, &as); err != nil {
+		return nil, err
+	}
+	return refsFrom(as, instance), nil
+}
+
+// ParseSearch decodes a /api/v2/search response into the refs discovery may
+// return, as ParseDirectory does.
+func ParseSearch(body []byte, instance string) ([]creator.Ref, error) {
+	var r searchResults
+	if err := decode(body, &r); err != nil {
+		return nil, err
+	}
+	return refsFrom(r.Accounts, instance), nil
+}
+
+// acctOf returns a's full "user@instance", lower-cased; local accounts
+// (acct without a domain) are completed with instance, the instance that
+// answered.
+func acctOf(a *account, instance string) string {
+	acct := a.Acct
+	if acct == "" {
+		acct = a.Username
+	}
+	if acct == "" {
+		return ""
+	}
+	if !strings.Contains(acct, "@") {
+		acct += "@" + instance
+	}
+	return strings.ToLower(acct)
+}
+
+func profileFromAccount(a *account, instance string) (*creator.Profile, error) {
+	acct := acctOf(a, instance)
+	if a.ID == "" || acct == "" {
+		return nil, fmt.Errorf("%w: account without id or acct", creator.ErrMalformed)
+	}
+	if a.Suspended {
+		return nil, fmt.Errorf("%w: account %s is suspended", creator.ErrNotFound, acct)
+	}
+	bio := htmlText(a.Note)
+	if why := optOutReason(a, bio); why != "" {
+		return nil, fmt.Errorf("%w: account %s: %s", creator.ErrOptedOut, acct, why)
+	}
+	p := &creator.Profile{
+		Ref:         creator.Ref{Platform: creator.Mastodon, ID: acct, Handle: acct},
+		DisplayName: a.DisplayName,
+		Bio:         bio,
+		URL:         a.URL,
+		Bot:         a.Bot,
+		Private:     a.Locked,
+		Links:       accountLinks(a),
+	}
+	if hasAvatar(a.Avatar) {
+		p.AvatarURL = a.Avatar
+	}
+	if a.FollowersCount != nil {
+		p.Followers = *a.FollowersCount
+	}
+	if a.FollowingCount != nil {
+		p.Following = *a.FollowingCount
+	}
+	if a.StatusesCount != nil {
+		p.PostsCount = *a.StatusesCount
+	}
+	if t, ok := parseTime(a.CreatedAt); ok {
+		p.CreatedAt = t
+	}
+	if a.Bot {
+		p.Labels = append(p.Labels, "bot")
+	}
+	if a.Group {
+		p.Labels = append(p.Labels, "group")
+	}
+	return p, nil
+}
+
+func hasAvatar(u string) bool {
+	if u == "" {
+		return false
+	}
+	if pu, err := url.Parse(u); err == nil {
+		u = pu.Path
+	}
+	return !strings.HasSuffix(u, "/"+missingAvatar) && u != missingAvatar
+}
+
+// accountLinks returns the web links of a's profile fields and bio,
+// de-duplicated, fields first.
+func accountLinks(a *account) []string {
+	var out []string
+	seen := map[string]bool{}
+	add := func(ls []string) {
+		for _, l := range ls {
+			if !seen[l] {
+				seen[l] = true
+				out = append(out, l)
+			}
+		}
+	}
+	for _, f := range a.Fields {
+		add(htmlLinks(f.Value))
+	}
+	add(htmlLinks(a.Note))
+	return out
+}
+
+func accountFrom(a *account, instance string) (creator.Account, bool) {
+	acct := acctOf(a, instance)
+	if acct == "" || optedOutAccount(a) {
+		return creator.Account{}, false
+	}
+	out := creator.Account{
+		ID:          acct,
+		Handle:      acct,
+		DisplayName: creator.Ptr(a.DisplayName),
+		Bio:         creator.Ptr(htmlText(a.Note)),
+		HasAvatar:   creator.Ptr(hasAvatar(a.Avatar)),
+		Private:     creator.Ptr(a.Locked),
+		HasURL:      creator.Ptr(len(accountLinks(a)) > 0),
+	}
+	if a.FollowersCount != nil {
+		out.Followers = creator.Ptr(*a.FollowersCount)
+	}
+	if a.FollowingCount != nil {
+		out.Following = creator.Ptr(*a.FollowingCount)
+	}
+	if a.StatusesCount != nil {
+		out.Posts = creator.Ptr(*a.StatusesCount)
+	}
+	if t, ok := parseTime(a.CreatedAt); ok {
+		out.CreatedAt = &t
+	}
+	return out, true
+}
+
+func accountsFrom(as []account, instance string) []creator.Account {
+	out := make([]creator.Account, 0, len(as))
+	for i := range as {
+		if acc, ok := accountFrom(&as[i], instance); ok {
+			out = append(out, acc)
+		}
+	}
+	return out
+}
+
+func refsFrom(as []account, instance string) []creator.Ref {
+	out := []creator.Ref{}
+	for i := range as {
+		acct := acctOf(&as[i], instance)
+		if acct == "" || as[i].Suspended || !discoverable(&as[i]) {
+			continue
+		}
+		out = append(out, creator.Ref{Platform: creator.Mastodon, ID: acct, Handle: acct})
+	}
+	return out
+}
+
+// original reports whether st is an original post of accountID: not a
+// reblog, and not a reply to another account (a thread continuing the
+// account's own post counts).
+func original(st *status, accountID string) bool {
+	if st.Reblog != nil || st.ID == "" {
+		return false
+	}
+	if st.InReplyToID != nil && *st.InReplyToID != "" {
+		return st.InReplyToAccountID != nil && *st.InReplyToAccountID == accountID
+	}
+	return true
+}
+
+func postsFromStatuses(sts []status, accountID string) []creator.Post {
+	out := []creator.Post{}
+	for i := range sts {
+		if original(&sts[i], accountID) {
+			out = append(out, postFromStatus(&sts[i]))
+		}
+	}
+	return out
+}
+
+func statusText(st *status) string {
+	text := htmlText(st.Content)
+	if cw := strings.TrimSpace(st.SpoilerText); cw != "" {
+		if text == "" {
+			return cw
+		}
+		return cw + "\n\n" + text
+	}
+	return text
+}
+
+func postFromStatus(st *status) creator.Post {
+	p := creator.Post{
+		ID:      st.ID,
+		URL:     st.URI,
+		Text:    statusText(st),
+		Likes:   st.FavouritesCount,
+		Replies: st.RepliesCount,
+		Reposts: st.ReblogsCount,
+		Views:   -1,
+	}
+	if st.URL != nil && *st.URL != "" {
+		p.URL = *st.URL
+	}
+	if t, ok := parseTime(st.CreatedAt); ok {
+		p.CreatedAt = t
+	}
+	if st.Language != nil && *st.Language != "" {
+		p.Langs = []string{*st.Language}
+	}
+	seen := map[string]bool{}
+	for _, t := range st.Tags {
+		n := strings.ToLower(strings.TrimPrefix(t.Name, "#"))
+		if n != "" && !seen[n] {
+			seen[n] = true
+			p.Hashtags = append(p.Hashtags, n)
+		}
+	}
+	return p
+}
+
+func commentsFromContext(c *statusContext, postID, accountID, instance string) []creator.Comment {
+	out := []creator.Comment{}
+	for i := range c.Descendants {
+		st := &c.Descendants[i]
+		if st.ID == "" || st.Account == nil || st.Account.ID == accountID || st.Reblog != nil {
+			continue
+		}
+		author, ok := accountFrom(st.Account, instance)
+		if !ok {
+			continue
+		}
+		cm := creator.Comment{ID: st.ID, PostID: postID, Author: author, Text: statusText(st), Likes: st.FavouritesCount}
+		if t, ok := parseTime(st.CreatedAt); ok {
+			cm.CreatedAt = t
+		}
+		out = append(out, cm)
+	}
+	return out
+}
+
+// parseTime parses Mastodon's datetimes (ISO 8601 with milliseconds).
+func parseTime(s string) (time.Time, bool) {
+	if s == "" {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, false
+	}
+	return t.UTC(), true
+}
+
+// htmlText turns Mastodon's HTML (a note, a status's content) into plain
+// text: paragraphs are separated by a blank line, <br> becomes a line break,
+// entities are decoded and every text node is kept (also the "invisible"
+// parts of shortened links, so URLs stay whole).
+func htmlText(s string) string {
+	if s == "" {
+		return ""
+	}
+	if !strings.ContainsAny(s, "<&") {
+		return strings.TrimSpace(s)
+	}
+	var b strings.Builder
+	z := html.NewTokenizer(strings.NewReader(s))
+	for {
+		switch z.Next() {
+		case html.ErrorToken: // io.EOF: a string reader cannot fail
+			return strings.TrimSpace(b.String())
+		case html.TextToken:
+			b.Write(z.Text())
+		case html.StartTagToken, html.SelfClosingTagToken, html.EndTagToken:
+			name, _ := z.TagName()
+			switch string(name) {
+			case "br":
+				b.WriteByte('\n')
+			case "p":
+				if b.Len() > 0 && !strings.HasSuffix(b.String(), "\n\n") {
+					b.WriteString(strings.Repeat("\n", 2-trailingNewlines(b.String())))
+				}
+			}
+		}
+	}
+}
+
+func trailingNewlines(s string) int {
+	n := 0
+	for n < len(s) && n < 2 && s[len(s)-1-n] == '\n' {
+		n++
+	}
+	return n
+}
+
+// htmlLinks returns the web links (<a href>) in Mastodon HTML, leaving out
+// mentions and hashtags.
+func htmlLinks(s string) []string {
+	if !strings.Contains(s, "<a") {
+		return nil
+	}
+	var out []string
+	z := html.NewTokenizer(bytes.NewReader([]byte(s)))
+	for {
+		tt := z.Next()
+		if tt == html.ErrorToken {
+			return out
+		}
+		if tt != html.StartTagToken && tt != html.SelfClosingTagToken {
+			continue
+		}
+		name, hasAttr := z.TagName()
+		if string(name) != "a" || !hasAttr {
+			continue
+		}
+		var href, class, rel string
+		for {
+			k, v, more := z.TagAttr()
+			switch string(k) {
+			case "href":
+				href = string(v)
+			case "class":
+				class = string(v)
+			case "rel":
+				rel = string(v)
+			}
+			if !more {
+				break
+			}
+		}
+		if href == "" || hasWord(class, "mention") || hasWord(class, "hashtag") || hasWord(rel, "tag") {
+			continue
+		}
+		u, err := url.Parse(href)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			continue
+		}
+		out = append(out, href)
+	}
+}
+
+func hasWord(list, w string) bool {
+	for _, f := range strings.Fields(list) {
+		if strings.EqualFold(f, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// mainLanguage returns the most common primary language subtag of posts
+// (ties broken alphabetically), or "" when none declares one.
+func mainLanguage(posts []creator.Post) string {
+	counts := map[string]int{}
+	for _, p := range posts {
+		for _, l := range p.Langs {
+			primary, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(l)), "-")
+			if primary != "" {
+				counts[primary]++
+			}
+		}
+	}
+	langs := make([]string, 0, len(counts))
+	for l := range counts {
+		langs = append(langs, l)
+	}
+	sort.Slice(langs, func(i, j int) bool {
+		if counts[langs[i]] != counts[langs[j]] {
+			return counts[langs[i]] > counts[langs[j]]
+		}
+		return langs[i] < langs[j]
+	})
+	if len(langs) == 0 {
+		return ""
+	}
+	return langs[0]
+}
