@@ -27,9 +27,10 @@ const DefaultUserAgent = "CreatorScout/0.1 (+https://github.com/creatorscout/sco
 const DefaultMaxBodyBytes = 10 << 20
 
 // headroom is the share of a configured or announced rate the client aims
-// at, so that network jitter between the limiter and the server does not
-// push a server's window over the limit.
-const headroom = 0.95
+// at, so that network jitter between the limiter and the server (up to
+// about a tenth of a second at 10 requests per second) does not push one of
+// the server's windows over the limit.
+const headroom = 0.9
 
 // maxAnnouncedPause caps how long an announced reset may pause a host.
 const maxAnnouncedPause = 24 * time.Hour
