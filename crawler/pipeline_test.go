@@ -1,0 +1,322 @@
+package crawler_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/hibiken/asynq"
+
+	"github.com/creatorscout/scout/creator"
+	"github.com/creatorscout/scout/crawler"
+	_ "github.com/creatorscout/scout/crawler/bluesky"
+	"github.com/creatorscout/scout/crawler/fetch"
+	"github.com/creatorscout/scout/index"
+	"github.com/creatorscout/scout/index/sqlite"
+	"github.com/creatorscout/scout/internal/testredis"
+	"github.com/creatorscout/scout/sim"
+)
+
+// redisDB is this package's database on a shared real Redis.
+const redisDB = 1
+
+// retained decorates a real source with a retention period, as a source
+// like Twitch declares one.
+type retained struct {
+	crawler.Source
+	keep time.Duration
+}
+
+func (r retained) Policy() crawler.Policy {
+	p := r.Source.Policy()
+	p.Retention = r.keep
+	return p
+}
+
+type fixture struct {
+	pipe   *crawler.Pipeline
+	store  *sqlite.Store
+	world  *sim.World
+	hits   map[string]*atomic.Int32 // requests per actor/q parameter
+	now    time.Time
+	source crawler.Source
+}
+
+// newFixture wires a pipeline to the Bluesky source over the simulator, a
+// SQLite file and Redis (real when SCOUT_TEST_REDIS_URL is set).
+func newFixture(t *testing.T, keep time.Duration) *fixture {
+	t.Helper()
+	f := &fixture{world: sim.New(sim.Config{Seed: 11, Creators: 30}), hits: map[string]*atomic.Int32{}, now: time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC)}
+	for _, h := range []string{sim.HandleSteady, sim.HandleRising, sim.HandleQuiet} {
+		f.hits[h] = &atomic.Int32{}
+	}
+	h := f.world.Handler()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if c, ok := f.hits[r.URL.Query().Get("actor")]; ok {
+			c.Add(1)
+		}
+		h.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	rs := testredis.New(t, redisDB)
+	// The simulator is a local test server: no politeness limit needed.
+	client, err := fetch.New(fetch.WithAllowNets(netip.MustParsePrefix("127.0.0.0/8")), fetch.WithRedis(rs.Client),
+		fetch.WithRetries(0, 0), fetch.WithHost(strings.TrimPrefix(srv.URL, "http://"), fetch.HostPolicy{Rate: 1000, Burst: 100}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := crawler.New(creator.Bluesky, crawler.Config{HTTP: client, BaseURL: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.source = src
+	if keep > 0 {
+		f.source = retained{src, keep}
+	}
+	if f.store, err = sqlite.Open(t.TempDir() + "/scout.db"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.store.Close() })
+	f.pipe, err = crawler.NewPipeline(crawler.PipelineConfig{
+		Store: f.store, Sources: map[string]crawler.Source{creator.Bluesky: f.source}, Redis: rs.Client,
+		Now: func() time.Time { return f.now },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.pipe.Close() })
+	return f
+}
+
+// crawl runs one crawl task through the handler, as a worker would.
+func (f *fixture) crawl(t *testing.T, ref creator.Ref, jobID string) error {
+	t.Helper()
+	task, err := crawler.NewCrawlTask(crawler.CrawlPayload{Ref: ref, Reason: crawler.ReasonRequest, JobID: jobID}, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f.pipe.HandleCrawl(context.Background(), task)
+}
+
+func (f *fixture) total(t *testing.T) int {
+	t.Helper()
+	res, err := f.store.Search(context.Background(), index.Query{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Total
+}
+
+func TestOptOutErasesAndStopsCollection(t *testing.T) {
+	f := newFixture(t, 0)
+	ctx := context.Background()
+	steady, _ := f.world.Creator(sim.HandleSteady)
+	if err := f.crawl(t, creator.Ref{Platform: creator.Bluesky, Handle: sim.HandleSteady}, ""); err != nil {
+		t.Fatalf("crawl: %v", err)
+	}
+	key := creator.Key(creator.Ref{Platform: creator.Bluesky, ID: steady.DID})
+	if _, err := f.store.Get(ctx, key); err != nil {
+		t.Fatalf("creator not stored before the opt-out: %v", err)
+	}
+
+	res, err := f.pipe.OptOut(ctx, crawler.OptOutRequest{URL: "https://bsky.app/profile/" + sim.HandleSteady, Reason: "asked by email"})
+	if err != nil {
+		t.Fatalf("OptOut: %v", err)
+	}
+	if diff := cmp.Diff([]string{key}, res.Erased); diff != "" {
+		t.Errorf("erased (-want +got):\n%s", diff)
+	}
+	if res.OptOut.ID != steady.DID {
+		t.Errorf("opt-out id %q, want the DID learned from the stored record %q", res.OptOut.ID, steady.DID)
+	}
+	if _, err := f.store.Get(ctx, key); !errors.Is(err, creator.ErrNotFound) {
+		t.Errorf("Get after opt-out: %v, want not found", err)
+	}
+	if h, _ := f.store.History(ctx, key, 0); len(h) != 0 {
+		t.Errorf("%d snapshots left after opt-out", len(h))
+	}
+	list, err := f.store.ListOptOuts(ctx)
+	if err != nil || len(list) != 1 || list[0].Handle != sim.HandleSteady {
+		t.Errorf("ListOptOuts = %+v, %v", list, err)
+	}
+
+	// A crawl asked for by DID and one by handle are not fetched at all.
+	before := f.hits[sim.HandleSteady].Load()
+	for _, ref := range []creator.Ref{{Platform: creator.Bluesky, Handle: sim.HandleSteady}, {Platform: creator.Bluesky, ID: steady.DID}} {
+		if err := f.crawl(t, ref, ""); err != nil {
+			t.Errorf("crawl of opted-out %v: %v, want a quiet skip", ref, err)
+		}
+	}
+	if got := f.hits[sim.HandleSteady].Load(); got != before {
+		t.Errorf("opted-out creator fetched %d more times", got-before)
+	}
+	if n := f.total(t); n != 0 {
+		t.Errorf("%d creators stored after crawling an opted-out one", n)
+	}
+
+	// Found again by discovery: recorded as skipped, never queued.
+	job, err := f.pipe.SubmitDiscover(ctx, creator.Bluesky, "vegan recipes", 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	task, _ := crawler.NewDiscoverTask(crawler.DiscoverPayload{JobID: job.ID, Source: creator.Bluesky, Query: "vegan recipes", Limit: 50}, 3)
+	if err := f.pipe.HandleDiscover(ctx, task); err != nil {
+		t.Fatalf("discover: %v", err)
+	}
+	items, err := f.store.JobItems(ctx, job.ID, index.ItemSkipped)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, it := range items {
+		if it.Ref.ID == steady.DID {
+			found = it.Error == "opted out"
+		}
+	}
+	if !found {
+		t.Errorf("discovery did not skip the opted-out creator as opted out: %+v", items)
+	}
+}
+
+func TestOptOutInvalid(t *testing.T) {
+	f := newFixture(t, 0)
+	for name, req := range map[string]crawler.OptOutRequest{
+		"nothing":            {},
+		"no platform":        {Handle: "a.bsky.social"},
+		"no handle":          {Platform: creator.Bluesky},
+		"not a url":          {URL: "bsky.app/profile"},
+		"unknown url":        {URL: "https://example.com/about"},
+		"platform mismatch":  {Platform: creator.Mastodon, URL: "https://bsky.app/profile/a.bsky.social"},
+		"handle far too big": {Platform: creator.Bluesky, Handle: strings.Repeat("a", 300)},
+	} {
+		t.Run(name, func(t *testing.T) {
+			if _, err := f.pipe.OptOut(context.Background(), req); !errors.Is(err, creator.ErrInvalid) {
+				t.Errorf("OptOut(%+v) = %v, want invalid input", req, err)
+			}
+		})
+	}
+	if list, _ := f.store.ListOptOuts(context.Background()); len(list) != 0 {
+		t.Errorf("invalid requests recorded %d opt-outs", len(list))
+	}
+}
+
+func TestPurgeDeletesPastRetention(t *testing.T) {
+	f := newFixture(t, 24*time.Hour)
+	ctx := context.Background()
+	if err := f.crawl(t, creator.Ref{Platform: creator.Bluesky, Handle: sim.HandleSteady}, ""); err != nil {
+		t.Fatal(err)
+	}
+	f.now = f.now.Add(20 * time.Hour)
+	if err := f.crawl(t, creator.Ref{Platform: creator.Bluesky, Handle: sim.HandleRising}, ""); err != nil {
+		t.Fatal(err)
+	}
+	f.now = f.now.Add(5 * time.Hour) // steady is 25h old, rising 5h
+	n, err := f.pipe.Purge(ctx)
+	if err != nil || n != 1 {
+		t.Fatalf("Purge = %d, %v; want 1", n, err)
+	}
+	res, _ := f.store.Search(ctx, index.Query{})
+	if res.Total != 1 || res.Hits[0].Profile.Ref.Handle != sim.HandleRising {
+		t.Errorf("after purge: %d creators %+v, want only %s", res.Total, res.Hits, sim.HandleRising)
+	}
+}
+
+func TestNoRetentionNoPurge(t *testing.T) {
+	f := newFixture(t, 0)
+	if err := f.crawl(t, creator.Ref{Platform: creator.Bluesky, Handle: sim.HandleSteady}, ""); err != nil {
+		t.Fatal(err)
+	}
+	f.now = f.now.Add(400 * 24 * time.Hour)
+	if n, err := f.pipe.Purge(context.Background()); err != nil || n != 0 {
+		t.Errorf("Purge = %d, %v; want nothing purged for a source without retention", n, err)
+	}
+}
+
+func TestHandleCrawlUndecodablePayloadSkipsRetry(t *testing.T) {
+	f := newFixture(t, 0)
+	for name, payload := range map[string]string{"not json": "{", "no ref": `{"reason":"request"}`} {
+		err := f.pipe.HandleCrawl(context.Background(), asynq.NewTask(crawler.TypeCrawl, []byte(payload)))
+		if !errors.Is(err, asynq.SkipRetry) {
+			t.Errorf("%s: HandleCrawl = %v, want SkipRetry", name, err)
+		}
+		err = f.pipe.HandleDiscover(context.Background(), asynq.NewTask(crawler.TypeDiscover, []byte(payload)))
+		if !errors.Is(err, asynq.SkipRetry) {
+			t.Errorf("%s: HandleDiscover = %v, want SkipRetry", name, err)
+		}
+	}
+}
+
+func TestDiscoveryUniquenessWindow(t *testing.T) {
+	f := newFixture(t, 0)
+	ctx := context.Background()
+	run := func() *index.Job {
+		job, err := f.pipe.SubmitDiscover(ctx, creator.Bluesky, "fitness", 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		task, _ := crawler.NewDiscoverTask(crawler.DiscoverPayload{JobID: job.ID, Source: creator.Bluesky, Query: "fitness", Limit: 10}, 3)
+		if err := f.pipe.HandleDiscover(ctx, task); err != nil {
+			t.Fatal(err)
+		}
+		j, err := f.store.GetJob(ctx, job.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return j
+	}
+	first := run()
+	if first.Discovered == 0 || first.Counts.Pending != first.Discovered {
+		t.Fatalf("first discovery: %+v, want every ref pending a crawl", first)
+	}
+	second := run()
+	if second.Counts.Skipped != second.Discovered || second.State != index.JobDone {
+		t.Errorf("repeated discovery within the window: %+v, want every ref skipped and the job done", second)
+	}
+}
+
+func TestParseProfileURL(t *testing.T) {
+	tests := []struct {
+		in   string
+		want creator.Ref
+	}{
+		{"https://bsky.app/profile/Alice.bsky.social", creator.Ref{Platform: creator.Bluesky, Handle: "alice.bsky.social"}},
+		{"https://bsky.app/profile/did:plc:abc/post/123", creator.Ref{Platform: creator.Bluesky, ID: "did:plc:abc"}},
+		{"https://fosstodon.org/@bob", creator.Ref{Platform: creator.Mastodon, Handle: "bob@fosstodon.org"}},
+	}
+	for _, tt := range tests {
+		got, err := crawler.ParseProfileURL(tt.in)
+		if err != nil {
+			t.Errorf("ParseProfileURL(%q): %v", tt.in, err)
+			continue
+		}
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("ParseProfileURL(%q) (-want +got):\n%s", tt.in, diff)
+		}
+	}
+}
+
+func TestRetryDelayHonoursRetryAfter(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	delay := crawler.RetryDelay(time.Second, func() time.Time { return now })
+	err := &creator.RetryAfter{Until: now.Add(90 * time.Second)}
+	if got := delay(0, err, nil); got != 90*time.Second {
+		t.Errorf("delay with RetryAfter = %v, want 1m30s", got)
+	}
+	for n := 0; n < 30; n++ {
+		d := delay(n, errors.New("boom"), nil)
+		want := time.Second << min(n, 20)
+		if want > 10*time.Minute {
+			want = 10 * time.Minute
+		}
+		if d < want/2 || d > want {
+			t.Errorf("delay(%d) = %v, want between %v and %v", n, d, want/2, want)
+		}
+	}
+}
