@@ -14,10 +14,10 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/hibiken/asynq"
 
-	"github.com/creatorscout/scout/creator"
 	"github.com/creatorscout/scout/crawler"
 	_ "github.com/creatorscout/scout/crawler/bluesky"
 	"github.com/creatorscout/scout/crawler/fetch"
+	"github.com/creatorscout/scout/creator"
 	"github.com/creatorscout/scout/index"
 	"github.com/creatorscout/scout/index/sqlite"
 	"github.com/creatorscout/scout/internal/testredis"
