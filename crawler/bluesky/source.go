@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -159,6 +160,9 @@ func (s *Source) Fetch(ctx context.Context, ref creator.Ref) (*creator.Profile, 
 	if actor == "" {
 		return nil, fmt.Errorf("fetching bluesky profile: %w: ref has neither id nor handle", creator.ErrInvalid)
 	}
+	if !validActor(actor) {
+		return nil, fmt.Errorf("fetching profile %q: %w: not a handle or DID", actor, creator.ErrInvalid)
+	}
 	p, err := s.profile(ctx, actor)
 	if err != nil {
 		return nil, fmt.Errorf("fetching profile %s: %w", actor, err)
@@ -182,10 +186,26 @@ func (s *Source) Fetch(ctx context.Context, ref creator.Ref) (*creator.Profile, 
 	return p, nil
 }
 
+var (
+	didRE    = regexp.MustCompile(`^did:[a-z]+:[a-zA-Z0-9._:%-]+$`)
+	handleRE = regexp.MustCompile(`^([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$`)
+)
+
+// validActor reports whether s is a DID or a handle by the AT Protocol's
+// syntax rules, so that a typo is an invalid request rather than a request
+// the AppView refuses.
+func validActor(s string) bool {
+	if len(s) > 2048 {
+		return false
+	}
+	return didRE.MatchString(s) || (len(s) <= 253 && handleRE.MatchString(s))
+}
+
 // profile fetches one profile. The AppView answers an unknown actor with
 // 400 InvalidRequest "Profile not found"; depending on the Doer that shows
-// as an error that does not wrap creator.ErrNotFound, or as an error body
-// decoded into the response (caught by checkXRPC). When getProfile fails
+// as an error that does not wrap creator.ErrNotFound (crawler/fetch gives a
+// *fetch.StatusError with status 400 and drops the body), or as an error
+// body decoded into the response (caught by checkXRPC). When getProfile fails
 // with anything but a not-found, rate-limit, policy or size error, the
 // actor is looked up once through getProfiles, which answers 200 with no
 // profile for an unknown actor.

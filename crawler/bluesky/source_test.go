@@ -223,6 +223,8 @@ func TestFetchErrors(t *testing.T) {
 		{name: "unknown did", ref: creator.Ref{Platform: creator.Bluesky, ID: "did:plc:aaaaaaaaaaaaaaaaaaaaaaaa"}, wantErr: creator.ErrNotFound},
 		{name: "opted out", ref: creator.Ref{Platform: creator.Bluesky, Handle: sim.HandleOptedOut}, wantErr: creator.ErrOptedOut},
 		{name: "unknown handle, plain net/http client", strictPlain: true, ref: creator.Ref{Platform: creator.Bluesky, Handle: "nobody.bsky.social"}, wantErr: creator.ErrNotFound},
+		{name: "not a handle", ref: creator.Ref{Platform: creator.Bluesky, Handle: "no spaces allowed"}, wantErr: creator.ErrInvalid},
+		{name: "handle with @ resolves", ref: creator.Ref{Platform: creator.Bluesky, Handle: "@" + sim.HandleQuiet}},
 		{name: "empty ref", ref: creator.Ref{Platform: creator.Bluesky}, wantErr: creator.ErrInvalid},
 	}
 	for _, tc := range tests {
@@ -234,6 +236,12 @@ func TestFetchErrors(t *testing.T) {
 			p, err := e.src.Fetch(context.Background(), tc.ref)
 			if !errors.Is(err, tc.wantErr) {
 				t.Fatalf("Fetch error = %v, want %v", err, tc.wantErr)
+			}
+			if tc.wantErr == nil {
+				if p == nil || p.Ref.Handle != strings.TrimPrefix(tc.ref.Handle, "@") || p.Ref.ID == "" {
+					t.Errorf("Fetch returned %+v", p)
+				}
+				return
 			}
 			if p != nil {
 				t.Errorf("Fetch returned a profile with an error")
