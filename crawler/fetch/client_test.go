@@ -22,7 +22,7 @@ import (
 
 var _ crawler.Doer = (*Client)(nil)
 
-func mustURL(t *testing.T, raw string) *url.URL {
+func mustURL(t testing.TB, raw string) *url.URL {
 	t.Helper()
 	u, err := url.Parse(raw)
 	if err != nil {

@@ -142,7 +142,7 @@ func (g *Guard) resolve(ctx context.Context, host string) ([]netip.Addr, error) 
 		if err := g.CheckAddr(ip); err != nil {
 			return nil, err
 		}
-		return []netip.Addr{ip}, nil
+		return []netip.Addr{ip.Unmap()}, nil
 	}
 	if host == "" {
 		return nil, fmt.Errorf("resolving host: %w: empty host", creator.ErrForbidden)
@@ -160,7 +160,7 @@ func (g *Guard) resolve(ctx context.Context, host string) ([]netip.Addr, error) 
 			}
 			continue
 		}
-		ok = append(ok, ip)
+		ok = append(ok, ip.Unmap())
 	}
 	if len(ok) == 0 {
 		if firstErr == nil {

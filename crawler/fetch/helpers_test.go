@@ -21,7 +21,7 @@ const testDB = 2
 // newTestRedis returns a Redis client on SCOUT_TEST_REDIS_URL (database 2
 // whatever the URL says) or on a miniredis, and a key prefix unique to the
 // test whose keys are deleted when it ends.
-func newTestRedis(t *testing.T) (redis.UniversalClient, string) {
+func newTestRedis(t testing.TB) (redis.UniversalClient, string) {
 	t.Helper()
 	var rdb *redis.Client
 	if raw := os.Getenv("SCOUT_TEST_REDIS_URL"); raw != "" {
