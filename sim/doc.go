@@ -16,10 +16,27 @@
 //	w := sim.New(sim.Config{Seed: 1})
 //	srv := httptest.NewServer(w.Handler()) // or w.Serve(ctx, "127.0.0.1:0")
 //
-// and point the Bluesky source's BaseURL at it. World.Creators gives the
-// ground truth (true niche, tier, bought followers, bot comments, opt-out,
-// trajectory); the Handle* constants name creators with fixed, documented
-// trajectories.
+// and point the Bluesky source's BaseURL at it. Searching each name in
+// Niches through searchActors reaches more than 500 creators of the default
+// 600.
+//
+// Ground truth: World.Creators (and World.Creator) gives each creator's
+// true niche (and secondary niche), tier, language, fake follower share,
+// bot commenters, opt-out label, sponsorship habits and trajectory;
+// World.Post gives a post's true niche and whether it is sponsored and
+// disclosed; World.Followers gives the follower count at any time.
+//
+// Time: the world's clock starts at Config.Start (day 0); World.Advance and
+// World.SetNow move it, World.Day(n) is midnight of day n. The Handle*
+// constants name creators with fixed, documented trajectories, created
+// besides Config.Creators: HandleSteady, HandleRising, HandleQuiet (stops
+// posting on day 10), HandleBuyer (+30% bought followers on day 12, no
+// engagement), HandleViral (a viral post early on day 12, then +30%
+// followers over two days with the engagement to match), HandleFake (55%
+// bought followers and bot commenters) and HandleOptedOut (labelled
+// !no-unauthenticated). World.Script gives any creator a trajectory.
+// Named creators post once a day (twice while viral), so posting counts do
+// not blur their events.
 //
 // Distributions: followers are heavy-tailed from about 200 to 4 million (a
 // tier is drawn, then a log-uniform count within it); engagement per post
@@ -27,8 +44,12 @@
 // micro, 2% mid, 1.5% macro, 1% mega, with log-normal noise per creator and
 // per post); about 8% of creators bought 30-65% of their followers (fake
 // accounts: mostly no avatar, empty bio, digits in the handle, no posts,
-// following thousands, created shortly before), about 10% have a fixed
+// following thousands, created shortly before), about 12% have a fixed
 // group of bot commenters ("Nice post!", "🔥🔥🔥") on every post, 2% carry the
 // !no-unauthenticated label, about a third post sponsored content, not
-// always disclosed. Text comes from the package's own per-niche templates.
+// always disclosed. Text comes from the package's own per-niche templates
+// and vocabulary; about 12% of posts are off-topic, multi-niche creators
+// post about their second niche a third of the time, and about one creator
+// in eight writes partly in Spanish, German or Portuguese (a native phrase
+// before an English post, with the post's langs set to match).
 package sim
