@@ -441,3 +441,42 @@ func TestRecordedSearchTypeahead(t *testing.T) {
 		}
 	}
 }
+
+// TestRecordedOptOutLabels checks that real !no-unauthenticated labels, as
+// the AppView sends them on profile views, keep accounts out: the recorded
+// getFollows list is re-wrapped as a searchActors answer.
+func TestRecordedOptOutLabels(t *testing.T) {
+	var follows struct {
+		Follows []json.RawMessage `json:"follows"`
+	}
+	if err := json.Unmarshal(recorded(t, "g_follows.json"), &follows); err != nil {
+		t.Fatal(err)
+	}
+	labelled := 0
+	for _, f := range follows.Follows {
+		var v struct{ Labels []struct{ Val string } }
+		if err := json.Unmarshal(f, &v); err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range v.Labels {
+			if l.Val == LabelNoUnauthenticated {
+				labelled++
+				break
+			}
+		}
+	}
+	if labelled == 0 {
+		t.Fatal("recording has no labelled account; the test would prove nothing")
+	}
+	body, err := json.Marshal(map[string]any{"actors": follows.Follows})
+	if err != nil {
+		t.Fatal(err)
+	}
+	refs, _, err := ParseSearchActors(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := len(refs), len(follows.Follows)-labelled; got != want {
+		t.Errorf("%d refs kept of %d accounts with %d labelled, want %d", got, len(follows.Follows), labelled, want)
+	}
+}
