@@ -4,79 +4,45 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
-	"sync/atomic"
-	"time"
 
-	"github.com/creatorscout/scout/creator"
+	"github.com/creatorscout/scout/crawler/fetch/budget"
 )
 
 type ctxKey int
 
 const (
-	budgetKey ctxKey = iota
-	credentialKey
+	credentialKey ctxKey = iota
 	costKey
 	robotsKey
 )
 
 // ErrBudgetSpent reports that a task used up its page budget (WithBudget);
-// the request was not sent. It wraps creator.ErrForbidden.
-var ErrBudgetSpent = fmt.Errorf("page budget spent: %w", creator.ErrForbidden)
-
-// budget counts the requests a task may still send. Safe for concurrent use.
-type budget struct{ left atomic.Int64 }
-
-func (b *budget) take() bool {
-	for {
-		n := b.left.Load()
-		if n <= 0 {
-			return false
-		}
-		if b.left.CompareAndSwap(n, n-1) {
-			return true
-		}
-	}
-}
+// the request was not sent. It wraps creator.ErrForbidden. It is
+// budget.ErrSpent.
+var ErrBudgetSpent = budget.ErrSpent
 
 // WithBudget returns a context under which at most pages requests are sent
 // (redirect hops and retries count, robots.txt fetches do not). Further
 // requests fail with an error wrapping ErrBudgetSpent. A budget already in
-// ctx is replaced.
+// ctx is replaced. It is budget.WithPages, for callers that cannot import
+// this package.
 func WithBudget(ctx context.Context, pages int) context.Context {
-	b := &budget{}
-	b.left.Store(int64(pages))
-	return context.WithValue(ctx, budgetKey, b)
+	return budget.WithPages(ctx, pages)
 }
 
 // BudgetLeft reports how many requests the budget in ctx still allows, and
 // whether ctx carries a budget at all.
-func BudgetLeft(ctx context.Context) (int, bool) {
-	b, ok := ctx.Value(budgetKey).(*budget)
-	if !ok {
-		return 0, false
-	}
-	return int(b.left.Load()), true
-}
+func BudgetLeft(ctx context.Context) (int, bool) { return budget.Left(ctx) }
 
-// Task bounds the work of one task (one crawl of one creator).
-type Task struct {
-	// Pages caps the requests the task sends; 0 means no cap.
-	Pages int
-	// Timeout is the task's total deadline; 0 means none beyond ctx's.
-	Timeout time.Duration
-}
+// Task bounds the work of one task (one crawl of one creator): Pages caps
+// the requests it sends (0: no cap), Timeout is its total deadline (0: none
+// beyond ctx's).
+type Task = budget.Limits
 
 // NewTask returns a context carrying t's page budget and deadline. Call the
-// cancel function when the task ends.
+// cancel function when the task ends. It is budget.New.
 func NewTask(ctx context.Context, t Task) (context.Context, context.CancelFunc) {
-	if t.Pages > 0 {
-		ctx = WithBudget(ctx, t.Pages)
-	}
-	if t.Timeout > 0 {
-		return context.WithTimeout(ctx, t.Timeout)
-	}
-	return context.WithCancel(ctx)
+	return budget.New(ctx, t)
 }
 
 // WithCredential returns a context whose requests are rate-limited, paused

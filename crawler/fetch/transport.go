@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/creatorscout/scout/crawler/fetch/budget"
 	"github.com/creatorscout/scout/creator"
 )
 
@@ -28,8 +29,7 @@ func (g *gate) RoundTrip(req *http.Request) (*http.Response, error) {
 		closeBody(req)
 		return nil, fmt.Errorf("fetching %s: %w: scheme must be http or https", redact(u), creator.ErrForbidden)
 	}
-	b, hasBudget := ctx.Value(budgetKey).(*budget)
-	if hasBudget && b.left.Load() <= 0 {
+	if left, ok := budget.Left(ctx); ok && left <= 0 {
 		closeBody(req)
 		return nil, fmt.Errorf("fetching %s: %w", redact(u), ErrBudgetSpent)
 	}
@@ -49,7 +49,7 @@ func (g *gate) RoundTrip(req *http.Request) (*http.Response, error) {
 		closeBody(req)
 		return nil, err
 	}
-	if hasBudget && !b.take() {
+	if !budget.Take(ctx) {
 		closeBody(req)
 		return nil, fmt.Errorf("fetching %s: %w", redact(u), ErrBudgetSpent)
 	}
