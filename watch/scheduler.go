@@ -248,6 +248,14 @@ func (s *Scheduler) runOne(ctx context.Context, w *index.Watchlist, now time.Tim
 			return added, enqueued, fmt.Errorf("enqueueing rescan of %s for %s: %w", m.Key, w.ID, err)
 		}
 		enqueued++
+		if enqueued%100 == 0 {
+			if held, err := s.renew(ctx); err != nil || !held {
+				if err == nil {
+					err = errors.New("scheduler lease lost")
+				}
+				return added, enqueued, fmt.Errorf("running watchlist %s: %w", w.ID, err)
+			}
+		}
 	}
 	cad, err := ParseCadence(w.Cadence)
 	if err != nil {

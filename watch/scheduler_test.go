@@ -448,3 +448,43 @@ func TestSchedulerReleaseHandsOver(t *testing.T) {
 	}
 	_ = fmt.Sprint
 }
+
+func TestSchedulerRunReleasesOnExit(t *testing.T) {
+	srv := testredis.New(t, redisDB)
+	st := newMemStore()
+	c := creators(t, st, "u1")
+	svc := New(st, WithClock(newClock(day(0)).Now))
+	if _, err := svc.Create(context.Background(), Spec{ID: "l", Name: "l", Members: keysOf(c...)}); err != nil {
+		t.Fatal(err)
+	}
+	enq := newAsynqRescans(t, srv.Client, "rescan-run")
+	s, err := NewScheduler(SchedulerConfig{Service: svc, Enqueuer: enq, Redis: srv.Client, KeyPrefix: "t-run", Interval: 5 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Run(ctx) }()
+	for i := 0; len(enq.pending(t)) == 0; i++ {
+		if i > 1000 {
+			t.Fatal("Run enqueued nothing")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Errorf("Run: %v, want context.Canceled", err)
+	}
+	if n, _ := srv.Client.Exists(context.Background(), s.leaseKey).Result(); n != 0 {
+		t.Error("lease still held after Run returned")
+	}
+	if diff := cmp.Diff(keysOf(c...), enq.pending(t)); diff != "" {
+		t.Errorf("queued (-want +got):\n%s", diff)
+	}
+}
+
+func TestNewSchedulerNeedsItsParts(t *testing.T) {
+	if _, err := NewScheduler(SchedulerConfig{}); !errors.Is(err, creator.ErrInvalid) {
+		t.Errorf("NewScheduler with nothing: %v, want ErrInvalid", err)
+	}
+}

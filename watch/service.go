@@ -95,8 +95,10 @@ func WithHandleLookup(f HandleLookup) Option { return func(s *Service) { s.looku
 // one, AfterWrite stores alert events but enqueues no deliveries.
 func WithTaskEnqueuer(e TaskEnqueuer) Option { return func(s *Service) { s.tasks = e } }
 
-// WithHTTPClient sets the client webhooks are sent with; the default is an
-// *http.Client with a 15 second timeout and no SSRF guard at dial time.
+// WithHTTPClient sets the client webhooks are sent with (the command wires
+// crawler/fetch's Client.HTTPClient(), guarded at dial time); the default
+// is an *http.Client with a 15 second timeout that follows no redirects and
+// has no guard at dial time.
 func WithHTTPClient(d Doer) Option { return func(s *Service) { s.http = d } }
 
 // WithDeliveryQueue sets the asynq queue of webhook tasks; the default is
@@ -117,10 +119,13 @@ func New(store index.Store, opts ...Option) *Service {
 		now:       time.Now,
 		checkURL:  basicURLCheck,
 		resolvers: []Resolver{Bluesky},
-		http:      &http.Client{Timeout: 15 * time.Second},
-		queue:     DefaultDeliveryQueue,
-		attempts:  DefaultMaxAttempts,
-		log:       slog.Default(),
+		http: &http.Client{Timeout: 15 * time.Second,
+			// A redirect could lead past the URL check: it counts as a
+			// failed attempt instead.
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
+		queue:    DefaultDeliveryQueue,
+		attempts: DefaultMaxAttempts,
+		log:      slog.Default(),
 	}
 	for _, o := range opts {
 		o(s)
@@ -550,6 +555,25 @@ func basicURLCheck(_ context.Context, raw string) error {
 		}
 	}
 	return nil
+}
+
+// Redacted returns a copy of w whose webhook secrets are masked to their
+// last four characters, for listing watchlists to users who need not see
+// them (the secret is shown in full when Create or Update returns it).
+func Redacted(w index.Watchlist) index.Watchlist {
+	if len(w.Webhooks) > 0 {
+		hooks := make([]index.Webhook, len(w.Webhooks))
+		for i, h := range w.Webhooks {
+			if n := len(h.Secret); n > 8 {
+				h.Secret = "…" + h.Secret[n-4:]
+			} else if n > 0 {
+				h.Secret = "…"
+			}
+			hooks[i] = h
+		}
+		w.Webhooks = hooks
+	}
+	return w
 }
 
 func randomHex(n int) string {

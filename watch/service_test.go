@@ -445,3 +445,15 @@ func TestAfterWrite(t *testing.T) {
 	}
 	_ = hooked
 }
+
+func TestRedacted(t *testing.T) {
+	w := index.Watchlist{ID: "l", Webhooks: []index.Webhook{{URL: "https://a/", Secret: "whsec_0123456789abcdef"}, {URL: "https://b/", Secret: "short"}, {URL: "https://c/"}}}
+	got := Redacted(w)
+	want := []index.Webhook{{URL: "https://a/", Secret: "…cdef"}, {URL: "https://b/", Secret: "…"}, {URL: "https://c/"}}
+	if diff := cmp.Diff(want, got.Webhooks); diff != "" {
+		t.Errorf("Redacted (-want +got):\n%s", diff)
+	}
+	if w.Webhooks[0].Secret != "whsec_0123456789abcdef" {
+		t.Error("Redacted changed its argument")
+	}
+}
