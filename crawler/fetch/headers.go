@@ -122,3 +122,18 @@ func atoiOr(v string, def int) int {
 	}
 	return n
 }
+
+// RetryTime returns when a response with header h says a request may be
+// tried again: its Retry-After (seconds or HTTP date), else an announced
+// rate-limit reset (RateLimit-Reset, X-RateLimit-Reset, Ratelimit-Reset:
+// epoch seconds, delta seconds or ISO-8601) if later than now. It reports
+// false when h says neither.
+func RetryTime(h http.Header, now time.Time) (time.Time, bool) {
+	if t, ok := parseRetryAfter(h, now); ok {
+		return t, true
+	}
+	if a := parseAnnounced(h, now); a.HasReset && a.Reset.After(now) {
+		return a.Reset, true
+	}
+	return time.Time{}, false
+}

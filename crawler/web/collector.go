@@ -7,9 +7,11 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/gocolly/colly/v2"
 
+	"github.com/creatorscout/scout/crawler/fetch"
 	"github.com/creatorscout/scout/creator"
 )
 
@@ -43,6 +45,10 @@ func NewCollector(ctx context.Context, t Transporter, opts ...colly.CollectorOpt
 // be indexed, creator.ErrOptedOut; refusals by the client (robots.txt, the
 // SSRF guard) wrap creator.ErrForbidden.
 func Fetch(ctx context.Context, t Transporter, u *url.URL) (*Page, error) {
+	return fetchPage(ctx, t, u, time.Now)
+}
+
+func fetchPage(ctx context.Context, t Transporter, u *url.URL, clock func() time.Time) (*Page, error) {
 	var page *Page
 	var parseErr error
 	final := u
@@ -56,11 +62,31 @@ func Fetch(ctx context.Context, t Transporter, u *url.URL) (*Page, error) {
 		page, parseErr = Parse(final, r.Body)
 	})
 	var status int
-	c.OnError(func(r *colly.Response, err error) { status = r.StatusCode })
+	var header http.Header
+	c.OnError(func(r *colly.Response, err error) {
+		status = r.StatusCode
+		if r.Headers != nil {
+			header = *r.Headers
+		}
+	})
 	if err := c.Visit(u.String()); err != nil {
+		u := redacted(u)
 		switch {
 		case status == http.StatusNotFound || status == http.StatusGone:
 			return nil, fmt.Errorf("fetching page %s: %w", u, creator.ErrNotFound)
+		case status == http.StatusTooManyRequests || status >= 500:
+			// The client paused the site for every worker; say when to
+			// come back.
+			now := clock()
+			until, ok := fetch.RetryTime(header, now)
+			if !ok {
+				until = now.Add(time.Minute)
+			}
+			ra := &creator.RetryAfter{Until: until}
+			if status != http.StatusTooManyRequests {
+				ra.Err = &fetch.StatusError{StatusCode: status, URL: u.String()}
+			}
+			return nil, fmt.Errorf("fetching page %s: %w", u.String(), ra)
 		case status != 0:
 			return nil, fmt.Errorf("fetching page %s: unexpected status %d", u, status)
 		}
@@ -97,4 +123,11 @@ func noIndexHeader(vals []string) bool {
 		}
 	}
 	return false
+}
+
+// redacted returns u without user info, for messages.
+func redacted(u *url.URL) *url.URL {
+	r := *u
+	r.User = nil
+	return &r
 }

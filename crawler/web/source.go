@@ -67,7 +67,7 @@ func (s *Source) Fetch(ctx context.Context, ref creator.Ref) (*creator.Profile, 
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("fetching %s: %w: not an http(s) URL", ref, creator.ErrInvalid)
 	}
-	page, err := Fetch(ctx, s.t, u)
+	page, err := fetchPage(ctx, s.t, u, s.now)
 	if err != nil {
 		return nil, err
 	}

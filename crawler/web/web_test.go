@@ -129,6 +129,9 @@ func newTestSite(t *testing.T) *testSite {
 		case "/hidden-header":
 			w.Header().Set("X-Robots-Tag", "noindex")
 			w.Write(html)
+		case "/busy":
+			w.Header().Set("Retry-After", "120")
+			w.WriteHeader(http.StatusTooManyRequests)
 		case "/bomb":
 			w.Header().Set("Content-Encoding", "gzip")
 			w.Write(bomb.Bytes())
@@ -252,5 +255,18 @@ func TestSourceFetch(t *testing.T) {
 	}
 	if _, err := src.Fetch(context.Background(), creator.Ref{Platform: creator.Web, ID: "file:///etc/passwd"}); !errors.Is(err, creator.ErrInvalid) {
 		t.Errorf("Fetch of a file URL: %v, want creator.ErrInvalid", err)
+	}
+}
+
+func TestFetchRateLimited(t *testing.T) {
+	s := newTestSite(t)
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	_, err := fetchPage(context.Background(), newClient(t), mustURL(t, s.srv.URL+"/busy"), func() time.Time { return now })
+	var ra *creator.RetryAfter
+	if !errors.As(err, &ra) || !errors.Is(err, creator.ErrRateLimited) {
+		t.Fatalf("Fetch of a 429 page: %v, want a *creator.RetryAfter rate limit", err)
+	}
+	if want := now.Add(120 * time.Second); !ra.Until.Equal(want) {
+		t.Errorf("RetryAfter.Until = %v, want %v", ra.Until, want)
 	}
 }
