@@ -90,31 +90,30 @@ type Response struct {
 // Client is the outbound HTTP client. Build it with New; it is safe for
 // concurrent use.
 type Client struct {
-	ua, agent      string
-	connect, read  time.Duration
-	total          time.Duration
-	maxBody        int64
-	maxRetries     int
-	maxWait        time.Duration
-	backoff        time.Duration
-	backoffMax     time.Duration
-	maxRedirects   int
-	now            func() time.Time
-	sleep          func(context.Context, time.Duration) error
-	guard          Guard
-	rdb            redis.UniversalClient
-	prefix         string
-	robots         bool
-	robotsTTL      time.Duration
-	robotsRetry    time.Duration
-	base           http.RoundTripper
-	coord          coord
-	hc             *http.Client
-	robotsCache    *robotsCache
-	hostsMu        sync.RWMutex
-	hosts          map[string]HostPolicy
-	defaultPolicy  HostPolicy
-	baseOverridden bool
+	ua, agent     string
+	connect, read time.Duration
+	total         time.Duration
+	maxBody       int64
+	maxRetries    int
+	maxWait       time.Duration
+	backoff       time.Duration
+	backoffMax    time.Duration
+	maxRedirects  int
+	now           func() time.Time
+	sleep         func(context.Context, time.Duration) error
+	guard         Guard
+	rdb           redis.UniversalClient
+	prefix        string
+	robots        bool
+	robotsTTL     time.Duration
+	robotsRetry   time.Duration
+	base          http.RoundTripper
+	coord         coord
+	hc            *http.Client
+	robotsCache   *robotsCache
+	hostsMu       sync.RWMutex
+	hosts         map[string]HostPolicy
+	defaultPolicy HostPolicy
 }
 
 var _ crawler.Doer = (*Client)(nil)
@@ -230,12 +229,6 @@ func WithRobotsCache(ttl, retry time.Duration) Option {
 // WithMaxRedirects sets how many redirects a request follows; default 5.
 func WithMaxRedirects(n int) Option { return func(c *Client) { c.maxRedirects = n } }
 
-// withBase replaces the guarded transport; for tests of the client's own
-// logic only.
-func withBase(rt http.RoundTripper) Option {
-	return func(c *Client) { c.base, c.baseOverridden = rt, true }
-}
-
 // New builds a client.
 func New(opts ...Option) (*Client, error) {
 	c := &Client{
@@ -274,9 +267,7 @@ func New(opts ...Option) (*Client, error) {
 	if i := strings.IndexAny(c.agent, "/ "); i >= 0 {
 		c.agent = c.agent[:i]
 	}
-	if !c.baseOverridden {
-		c.base = newTransport(&c.guard, c.connect, c.read)
-	}
+	c.base = newTransport(&c.guard, c.connect, c.read)
 	if c.rdb != nil {
 		c.coord = newRedisCoord(c.rdb, c.prefix)
 	} else {

@@ -269,14 +269,15 @@ func newTransport(g *Guard, connect, read time.Duration) *http.Transport {
 	gd := *g
 	gd.Dialer = &net.Dialer{Timeout: connect, KeepAlive: 30 * time.Second}
 	return &http.Transport{
-		Proxy:                 nil,
-		DialContext:           gd.DialContext,
-		ForceAttemptHTTP2:     true,
-		MaxIdleConns:          100,
-		MaxIdleConnsPerHost:   8,
-		IdleConnTimeout:       90 * time.Second,
-		TLSHandshakeTimeout:   connect,
-		ResponseHeaderTimeout: read,
-		ExpectContinueTimeout: time.Second,
+		Proxy:                  nil,
+		DialContext:            gd.DialContext,
+		ForceAttemptHTTP2:      true,
+		MaxIdleConns:           100,
+		MaxIdleConnsPerHost:    8,
+		IdleConnTimeout:        90 * time.Second,
+		TLSHandshakeTimeout:    connect,
+		ResponseHeaderTimeout:  read,
+		ExpectContinueTimeout:  time.Second,
+		MaxResponseHeaderBytes: 1 << 20,
 	}
 }
