@@ -230,7 +230,14 @@ func (w *World) dayPosts(m *model, tr Trajectory, d int, withReposts bool) []stu
 	dayStart := w.Day(d)
 	secs := make([]int64, n)
 	for i := range secs {
-		secs[i] = int64(r.intn(86400))*1e6 + int64(r.intn(1e6))
+		if m.regular {
+			// Named creators keep the uniform times other packages' tests
+			// were written against.
+			secs[i] = int64(r.intn(86400))*1e6 + int64(r.intn(1e6))
+			continue
+		}
+		h := (localHour(r) - m.tz + 24) % 24
+		secs[i] = int64(h*3600+r.intn(3600))*1e6 + int64(r.intn(1e6))
 	}
 	if tr.Kind == Viral && d == tr.At {
 		// The post that goes viral: early in the day, before followers come.
@@ -257,6 +264,29 @@ func (w *World) dayPosts(m *model, tr Trajectory, d int, withReposts bool) []stu
 		}
 	}
 	return out
+}
+
+// hourWeights is how posting spreads over the hours of a creator's local
+// day: little at night, a morning bump, most in the evening.
+var hourWeights = [24]float64{1, 0.5, 0.3, 0.2, 0.2, 0.4, 1, 2.5, 4, 4.5, 4.5, 4.5, 5, 5, 4.5, 4.5, 5, 5.5, 6.5, 7.5, 8, 7, 5, 2.5}
+
+var hourTotal = func() float64 {
+	t := 0.0
+	for _, w := range hourWeights {
+		t += w
+	}
+	return t
+}()
+
+func localHour(r *rng) int {
+	x := r.float() * hourTotal
+	for h, w := range hourWeights {
+		if x < w {
+			return h
+		}
+		x -= w
+	}
+	return 23
 }
 
 // postsCount is how many posts the creator has made up to t.

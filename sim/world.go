@@ -150,6 +150,7 @@ type model struct {
 	keywords  []string     // lower-cased words of handle, name and bio, for search
 	reposts   float64      // chance per day of a repost
 	bilingual string       // "" or the second language code
+	tz        int          // UTC offset in hours of the creator's local day
 	regular   bool         // posts a fixed number a day (named creators), not a Poisson number
 	mu        sync.RWMutex // guards Trajectory after New
 }
@@ -472,6 +473,7 @@ func (w *World) generate(idx int, nc *named) *model {
 		m.DisplayName = capitalize(first) + " " + capitalize(last[:1]) + "."
 	}
 	m.bio = w.makeBio(r, m, n)
+	m.tz = []int{-8, -7, -6, -5, -5, -4, -3, 0, 0, 1, 1, 1, 2, 3, 5, 8, 9, 10}[r.intn(18)]
 
 	if nc != nil {
 		base = strings.TrimSuffix(nc.handle, ".bsky.social")
