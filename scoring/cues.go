@@ -1,5 +1,7 @@
 package scoring
 
+import "strings"
+
 // cueFlags marks the disclosure, promotion and safety cues an n-gram
 // carries. Cues live in the same lexicon as niche terms so one pass over a
 // post's tokens finds both.
@@ -63,7 +65,8 @@ var cueLexicon = []struct {
 		"#patrocinado", "#pubblicita", "#pubblicità", "#reclame", "#publicidade", "#samenwerking",
 		"paid partnership", "sponsored by", "sponsored post", "this post is sponsored",
 		"in paid partnership", "affiliate link", "affiliate links", "gifted by",
-		"advertisement", "i earn a commission", "commission earned",
+		"advertisement", "i earn a commission", "commission earned", "sponsor", "paid for this post",
+		"paid for this video", "anzeige", "werbung",
 	}},
 	{cuePromo, []string{
 		"use code", "use my code", "with code", "my code", "discount code", "promo code",
@@ -71,7 +74,8 @@ var cueLexicon = []struct {
 		"shop my", "shop the look", "shop now", "swipe up", "amzn to", "amazon storefront",
 		"liketoknow", "ltk", "shopltk", "rstyle", "giveaway", "free shipping", "get yours",
 		"available now at", "order now", "limited drop", "#giveaway", "#promo", "#discount",
-		"#code", "#linkinbio", "#ltkunder50",
+		"#code", "#linkinbio", "#ltkunder50", "discount", "grab yours", "get yours with",
+		"affiliate", "shop link", "limited time offer",
 	}},
 	{cueBrandCall, []string{
 		"thanks to", "thank you to", "partnered with", "teamed up with", "collab with",
@@ -122,4 +126,26 @@ var cueLexicon = []struct {
 // creator's content as adult or graphic.
 var adultLabels = map[string]bool{
 	"porn": true, "sexual": true, "nudity": true, "graphic-media": true, "gore": true,
+}
+
+// adMarkers are the bracketed or leading "ad" labels creators put on paid
+// posts ("[Ad] ...", "AD: ..."); the word alone is too common to count.
+var adMarkers = []string{"[ad]", "[Ad]", "[AD]", "(ad)", "(Ad)", "(AD)", "| ad", "| Ad", "| AD"}
+
+var adPrefixes = []string{"ad:", "Ad:", "AD:", "ad |", "Ad |", "AD |", "ad -", "Ad -", "AD -", "#ad"}
+
+// hasAdMarker reports whether text carries a bracketed or leading ad label.
+func hasAdMarker(text string) bool {
+	t := strings.TrimSpace(text)
+	for _, p := range adPrefixes {
+		if strings.HasPrefix(t, p) {
+			return true
+		}
+	}
+	for _, m := range adMarkers {
+		if strings.Contains(t, m) {
+			return true
+		}
+	}
+	return false
 }

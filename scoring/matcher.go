@@ -38,7 +38,11 @@ func (m *matcher) resetChain() {
 
 // scan adds the tokens of s to the current text.
 func (m *matcher) scan(s string) {
+	if hasAdMarker(s) {
+		m.flags |= cueDisclosure | cuePromo
+	}
 	m.tk.each(s, m.token)
+	m.resetChain()
 }
 
 // scanHashtag adds one hashtag, given without or with its '#'.

@@ -9,13 +9,21 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
+	"time"
+
+	"github.com/creatorscout/scout/creator"
 
 	"github.com/creatorscout/scout/scoring"
 	"github.com/creatorscout/scout/scoring/fakefit"
+	"github.com/creatorscout/scout/sim"
 )
 
 // labeledAccount is one account of a labeled data set.
@@ -297,4 +305,293 @@ func evalAccounts(w io.Writer, insta, spamTrain, spamTest []labeledAccount) {
 	fmt.Fprintln(w)
 }
 
-func evalNiches(stdout, stderr io.Writer) error { return nil }
+// nicheCase is one labeled creator of the niche evaluation set.
+type nicheCase struct {
+	Niche string   `json:"niche"`
+	Bio   string   `json:"bio"`
+	Posts []string `json:"posts"`
+}
+
+// nicheSetPath is the hand-written labeled niche set, relative to the
+// repository root.
+const nicheSetPath = "scoring/testdata/niches.jsonl"
+
+// evalNiches prints the niche scorer's precision and recall on the
+// hand-written labeled set and, when the simulator is built in, on
+// simulated creators.
+func evalNiches(stdout, stderr io.Writer) error {
+	root := repoRoot()
+	b, err := os.ReadFile(filepath.Join(root, nicheSetPath))
+	if err != nil {
+		fmt.Fprintf(stdout, "niche scorer: skipped, labeled set not readable (%v)\n", err)
+	} else {
+		var cases []nicheCase
+		for i, line := range strings.Split(string(b), "\n") {
+			if strings.TrimSpace(line) == "" {
+				continue
+			}
+			var c nicheCase
+			if err := json.Unmarshal([]byte(line), &c); err != nil {
+				return fmt.Errorf("decoding %s line %d: %w", nicheSetPath, i+1, err)
+			}
+			cases = append(cases, c)
+		}
+		var truth, pred []string
+		for _, c := range cases {
+			p := creator.Profile{Bio: c.Bio, Followers: 1000}
+			for j, t := range c.Posts {
+				p.Posts = append(p.Posts, creator.Post{ID: strconv.Itoa(j), Text: t, Views: -1})
+			}
+			s := scoring.Score(&p, nil, scoring.Options{Now: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)})
+			truth = append(truth, c.Niche)
+			pred = append(pred, s.PrimaryNiche)
+		}
+		printNicheTable(stdout, "hand-written set "+nicheSetPath, truth, pred, false)
+	}
+	evalSimNiches(stdout)
+	return nil
+}
+
+// printNicheTable prints per-niche precision and recall of pred against
+// truth, and their macro averages.
+func printNicheTable(w io.Writer, name string, truth, pred []string, perNiche bool) {
+	labels := map[string]bool{}
+	for _, t := range truth {
+		labels[t] = true
+	}
+	var ids []string
+	for l := range labels {
+		ids = append(ids, l)
+	}
+	sort.Strings(ids)
+	correct, none := 0, 0
+	for i := range truth {
+		if truth[i] == pred[i] {
+			correct++
+		}
+		if pred[i] == "" {
+			none++
+		}
+	}
+	fmt.Fprintf(w, "Niche scorer (primary niche), %s: %d creators, %d niches\n", name, len(truth), len(ids))
+	var sp, sr float64
+	rows := []string{}
+	for _, l := range ids {
+		var tp, fp, fn float64
+		for i := range truth {
+			switch {
+			case pred[i] == l && truth[i] == l:
+				tp++
+			case pred[i] == l:
+				fp++
+			case truth[i] == l:
+				fn++
+			}
+		}
+		p, r := 0.0, 0.0
+		if tp+fp > 0 {
+			p = tp / (tp + fp)
+		}
+		if tp+fn > 0 {
+			r = tp / (tp + fn)
+		}
+		sp += p
+		sr += r
+		rows = append(rows, fmt.Sprintf("  %-16s precision %.2f recall %.2f", l, p, r))
+	}
+	if perNiche {
+		for _, r := range rows {
+			fmt.Fprintln(w, r)
+		}
+	}
+	n := float64(len(ids))
+	fmt.Fprintf(w, "  accuracy %.3f  macro precision %.3f  macro recall %.3f  no niche found %d\n\n",
+		float64(correct)/math.Max(1, float64(len(truth))), sp/n, sr/n, none)
+}
+
+// repoRoot is the nearest directory upwards holding go.mod, or ".".
+func repoRoot() string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return "."
+	}
+	for d := wd; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return d
+		}
+		if filepath.Dir(d) == d {
+			return "."
+		}
+	}
+}
+
+// Minimal shapes of the AppView JSON the simulator serves.
+type simProfile struct {
+	DID            string  `json:"did"`
+	Handle         string  `json:"handle"`
+	DisplayName    *string `json:"displayName"`
+	Avatar         string  `json:"avatar"`
+	Description    string  `json:"description"`
+	CreatedAt      string  `json:"createdAt"`
+	FollowersCount *int64  `json:"followersCount"`
+	FollowsCount   *int64  `json:"followsCount"`
+	PostsCount     *int64  `json:"postsCount"`
+}
+
+type simPost struct {
+	URI    string `json:"uri"`
+	Record struct {
+		Text      string `json:"text"`
+		CreatedAt string `json:"createdAt"`
+		Facets    []struct {
+			Features []struct {
+				Tag string `json:"tag"`
+			} `json:"features"`
+		} `json:"facets"`
+	} `json:"record"`
+	ReplyCount  int64 `json:"replyCount"`
+	RepostCount int64 `json:"repostCount"`
+	LikeCount   int64 `json:"likeCount"`
+	QuoteCount  int64 `json:"quoteCount"`
+}
+
+func simGet(base, path string, q url.Values, v any) error {
+	resp, err := http.Get(base + path + "?" + q.Encode())
+	if err != nil {
+		return fmt.Errorf("fetching %s: %w", path, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("fetching %s: status %d", path, resp.StatusCode)
+	}
+	return json.NewDecoder(resp.Body).Decode(v)
+}
+
+func simAccount(p simProfile) creator.Account {
+	a := creator.Account{ID: p.DID, Handle: p.Handle, DisplayName: p.DisplayName,
+		HasAvatar: ptr(p.Avatar != ""), Bio: ptr(p.Description),
+		Followers: p.FollowersCount, Following: p.FollowsCount, Posts: p.PostsCount}
+	if t, err := time.Parse(time.RFC3339, p.CreatedAt); err == nil {
+		a.CreatedAt = &t
+	}
+	return a
+}
+
+// evalSim scores the simulator's creators through its AppView handler and
+// prints niche precision/recall against their true niches, how well the
+// estimated fake-follower share separates creators who bought followers,
+// and sponsored-post detection against each post's truth.
+func evalSimNiches(w io.Writer) {
+	world := sim.New(sim.Config{Seed: 7})
+	srv := httptest.NewServer(world.Handler())
+	defer srv.Close()
+	now := world.Now()
+	var truth, pred []string
+	var fakeScore []float64
+	var bought []bool
+	var spTP, spFP, spFN, unTP, unFP, unFN float64
+	for _, c := range world.Creators() {
+		if c.OptedOut {
+			continue
+		}
+		var prof simProfile
+		if err := simGet(srv.URL, "/xrpc/app.bsky.actor.getProfile", url.Values{"actor": {c.DID}}, &prof); err != nil {
+			continue
+		}
+		p := creator.Profile{Ref: creator.Ref{Platform: creator.Bluesky, ID: prof.DID, Handle: prof.Handle},
+			Bio: prof.Description, AudienceKind: "followers"}
+		if prof.FollowersCount != nil {
+			p.Followers = *prof.FollowersCount
+		}
+		if prof.FollowsCount != nil {
+			p.Following = *prof.FollowsCount
+		}
+		var feed struct {
+			Feed []struct {
+				Post simPost `json:"post"`
+			} `json:"feed"`
+		}
+		if err := simGet(srv.URL, "/xrpc/app.bsky.feed.getAuthorFeed", url.Values{"actor": {c.DID}, "limit": {"30"}, "filter": {"posts_no_replies"}}, &feed); err != nil {
+			continue
+		}
+		for _, it := range feed.Feed {
+			sp := it.Post
+			post := creator.Post{ID: sp.URI, Text: sp.Record.Text, Likes: sp.LikeCount, Replies: sp.ReplyCount,
+				Reposts: sp.RepostCount, Quotes: sp.QuoteCount, Views: -1}
+			post.CreatedAt, _ = time.Parse(time.RFC3339, sp.Record.CreatedAt)
+			for _, f := range sp.Record.Facets {
+				for _, ft := range f.Features {
+					if ft.Tag != "" {
+						post.Hashtags = append(post.Hashtags, ft.Tag)
+					}
+				}
+			}
+			p.Posts = append(p.Posts, post)
+		}
+		var fol struct {
+			Followers []simProfile `json:"followers"`
+		}
+		if err := simGet(srv.URL, "/xrpc/app.bsky.graph.getFollowers", url.Values{"actor": {c.DID}, "limit": {"50"}}, &fol); err == nil {
+			for i := 0; i < len(fol.Followers); i += 25 {
+				q := url.Values{}
+				for _, f := range fol.Followers[i:min(i+25, len(fol.Followers))] {
+					q.Add("actors", f.DID)
+				}
+				var ps struct {
+					Profiles []simProfile `json:"profiles"`
+				}
+				if simGet(srv.URL, "/xrpc/app.bsky.actor.getProfiles", q, &ps) == nil {
+					for _, fp := range ps.Profiles {
+						p.Audience = append(p.Audience, simAccount(fp))
+					}
+				}
+			}
+		}
+		s := scoring.Score(&p, nil, scoring.Options{Now: now})
+		truth = append(truth, c.Niche)
+		pred = append(pred, s.PrimaryNiche)
+		fakeScore = append(fakeScore, s.FakeFollowerShare)
+		bought = append(bought, c.BoughtFollowers)
+		snap := scoring.Snapshot(&p, s)
+		sponsored := map[string]bool{}
+		undisclosed := map[string]bool{}
+		for _, id := range snap.SponsoredPostIDs {
+			sponsored[id] = true
+		}
+		for _, id := range snap.UndisclosedPostIDs {
+			undisclosed[id] = true
+		}
+		for _, post := range p.Posts {
+			pt, ok := world.Post(post.ID)
+			if !ok {
+				continue
+			}
+			count(&spTP, &spFP, &spFN, sponsored[post.ID], pt.Sponsored)
+			count(&unTP, &unFP, &unFN, undisclosed[post.ID], pt.Sponsored && !pt.Disclosed)
+		}
+	}
+	if len(truth) == 0 {
+		fmt.Fprintln(w, "simulator: skipped, no creators could be fetched")
+		return
+	}
+	printNicheTable(w, "simulator (sim.New seed 7, independent text templates)", truth, pred, true)
+	fmt.Fprintf(w, "Bought followers (simulator truth) vs estimated fake-follower share: AUC %.3f over %d creators\n",
+		fakefit.AUC(fakeScore, bought), len(bought))
+	pr := func(tp, fp, fn float64) (float64, float64) {
+		return tp / math.Max(1, tp+fp), tp / math.Max(1, tp+fn)
+	}
+	p1, r1 := pr(spTP, spFP, spFN)
+	p2, r2 := pr(unTP, unFP, unFN)
+	fmt.Fprintf(w, "Sponsored posts (simulator truth): precision %.3f recall %.3f; undisclosed: precision %.3f recall %.3f\n\n", p1, r1, p2, r2)
+}
+
+func count(tp, fp, fn *float64, got, want bool) {
+	switch {
+	case got && want:
+		*tp++
+	case got:
+		*fp++
+	case want:
+		*fn++
+	}
+}
