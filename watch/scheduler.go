@@ -207,7 +207,18 @@ func (s *Scheduler) Tick(ctx context.Context) (TickResult, error) {
 }
 
 // runOne runs one due watchlist.
-func (s *Scheduler) runOne(ctx context.Context, w *index.Watchlist, now time.Time) (added, enqueued int, err error) {
+func (s *Scheduler) runOne(ctx context.Context, listed *index.Watchlist, now time.Time) (added, enqueued int, err error) {
+	// Read it again: members may have been added since it was listed.
+	w, err := s.svc.store.GetWatchlist(ctx, listed.ID)
+	if errors.Is(err, creator.ErrNotFound) {
+		return 0, 0, nil // deleted meanwhile
+	}
+	if err != nil {
+		return 0, 0, fmt.Errorf("running watchlist %s: %w", listed.ID, err)
+	}
+	if w.NextRunAt.After(now) {
+		return 0, 0, nil // rescheduled meanwhile
+	}
 	dueAt := w.NextRunAt
 	if w.SavedSearch != nil {
 		matches, err := s.search(ctx, *w.SavedSearch)
@@ -231,7 +242,7 @@ func (s *Scheduler) runOne(ctx context.Context, w *index.Watchlist, now time.Tim
 			if err != nil {
 				return 0, 0, err
 			}
-			*w = *nw
+			w = nw
 		}
 	}
 	for _, m := range w.Members {

@@ -252,74 +252,94 @@ func expireLease(t *testing.T, srv *testredis.Server, s *Scheduler, ttl time.Dur
 }
 
 func TestSchedulerKilledMidCycle(t *testing.T) {
-	ctx := context.Background()
-	srv := testredis.New(t, redisDB)
-	st := newMemStore()
-	clk := newClock(day(0))
-	c := creators(t, st, "k1", "k2", "k3", "k4", "k5", "k6")
-	svc := New(st, WithClock(clk.Now))
-	if _, err := svc.Create(ctx, Spec{ID: "l", Name: "l", Members: keysOf(c...)}); err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		name string
+		// killAfter is how many rescans the dying scheduler enqueues;
+		// failPersist makes it die after enqueueing all, before NextRunAt
+		// is advanced.
+		killAfter   int
+		failPersist bool
+	}{
+		{name: "after the first enqueue", killAfter: 1},
+		{name: "half way", killAfter: 3},
+		{name: "after the last enqueue, before persisting", killAfter: 0, failPersist: true},
 	}
-	const ttl = 300 * time.Millisecond
-	queue := "rescan-killed"
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			srv := testredis.New(t, redisDB)
+			st := newMemStore()
+			clk := newClock(day(0))
+			c := creators(t, st, "k1", "k2", "k3", "k4", "k5", "k6")
+			svc := New(st, WithClock(clk.Now))
+			if _, err := svc.Create(ctx, Spec{ID: "l", Name: "l", Members: keysOf(c...)}); err != nil {
+				t.Fatal(err)
+			}
+			const ttl = 300 * time.Millisecond
+			queue := "rescan-killed"
 
-	// The first scheduler dies after enqueueing three rescans.
-	enq1 := newAsynqRescans(t, srv.Client, queue)
-	enq1.failAfter = 3
-	s1 := newScheduler(t, svc, srv.Client, enq1, "t-killed", ttl)
-	if _, err := s1.Tick(ctx); !errors.Is(err, errKilled) {
-		t.Fatalf("first tick: got %v, want the kill", err)
-	}
-	first := enq1.takeCalls()
-	if len(first) != 3 {
-		t.Fatalf("before the kill: %d rescans enqueued, want 3", len(first))
-	}
-	if w, _ := svc.Get(ctx, "l"); !w.NextRunAt.Equal(day(0)) {
-		t.Fatalf("NextRunAt advanced by a cut-short run: %s", w.NextRunAt)
-	}
-	// Meanwhile a worker rescans one of them and the clock moves on.
-	clk.Add(10 * time.Minute)
-	r, _ := st.Get(ctx, first[0])
-	r.UpdatedAt = clk.Now()
-	if err := st.Upsert(ctx, r, creator.Snapshot{At: clk.Now()}); err != nil {
-		t.Fatal(err)
-	}
-	enq1.remove(t, "rescan-"+first[0])
+			enq1 := newAsynqRescans(t, srv.Client, queue)
+			enq1.failAfter = tc.killAfter
+			errPersist := errors.New("disk gone")
+			if tc.failPersist {
+				st.failPut = errPersist
+			}
+			s1 := newScheduler(t, svc, srv.Client, enq1, "t-killed", ttl)
+			if _, err := s1.Tick(ctx); !errors.Is(err, errKilled) && !errors.Is(err, errPersist) {
+				t.Fatalf("first tick: got %v, want the kill", err)
+			}
+			st.failPut = nil
+			first := enq1.takeCalls()
+			if w, _ := svc.Get(ctx, "l"); !w.NextRunAt.Equal(day(0)) {
+				t.Fatalf("NextRunAt advanced by a cut-short run: %s", w.NextRunAt)
+			}
+			// Meanwhile a worker rescans the first one queued and the
+			// clock moves on.
+			clk.Add(10 * time.Minute)
+			r, _ := st.Get(ctx, first[0])
+			r.UpdatedAt = clk.Now()
+			if err := st.Upsert(ctx, r, creator.Snapshot{At: clk.Now()}); err != nil {
+				t.Fatal(err)
+			}
+			enq1.remove(t, "rescan-"+first[0])
 
-	// A restarted scheduler waits for the dead one's lease, then finishes
-	// the run: the rescanned creator is skipped, the pending ones are not
-	// doubled, the rest are queued.
-	svc2 := New(st, WithClock(clk.Now))
-	enq2 := newAsynqRescans(t, srv.Client, queue)
-	s2 := newScheduler(t, svc2, srv.Client, enq2, "t-killed", ttl)
-	if res, err := s2.Tick(ctx); err != nil || res.Leader {
-		t.Fatalf("restarted tick while the lease is held: %+v, %v; want no lead", res, err)
-	}
-	expireLease(t, srv, s1, ttl)
-	res, err := s2.Tick(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !res.Leader || res.Due != 1 {
-		t.Fatalf("restarted tick: %+v, want the lead and one due list", res)
-	}
-	var rest []string
-	for _, k := range keysOf(c...) {
-		if k != first[0] {
-			rest = append(rest, k)
-		}
-	}
-	if diff := cmp.Diff(rest, enq2.pending(t)); diff != "" {
-		t.Errorf("queued rescans (-want +got):\n%s", diff)
-	}
-	if w, _ := svc2.Get(ctx, "l"); !w.LastRunAt.Equal(day(0)) || !w.NextRunAt.Equal(day(1)) {
-		t.Errorf("after the run: last %s, next %s; want %s and %s", w.LastRunAt, w.NextRunAt, day(0), day(1))
-	}
-	// Nothing more is due.
-	enq2.takeCalls()
-	if res, err := s2.Tick(ctx); err != nil || res.Due != 0 || len(enq2.takeCalls()) != 0 {
-		t.Errorf("tick after the run: %+v, %v; want nothing due", res, err)
+			// A restarted scheduler waits for the dead one's lease, then
+			// finishes the run: the rescanned creator is skipped, the
+			// pending ones are not doubled, the rest are queued.
+			svc2 := New(st, WithClock(clk.Now))
+			enq2 := newAsynqRescans(t, srv.Client, queue)
+			s2 := newScheduler(t, svc2, srv.Client, enq2, "t-killed", ttl)
+			if res, err := s2.Tick(ctx); err != nil || res.Leader {
+				t.Fatalf("restarted tick while the lease is held: %+v, %v; want no lead", res, err)
+			}
+			expireLease(t, srv, s1, ttl)
+			res, err := s2.Tick(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !res.Leader || res.Due != 1 {
+				t.Fatalf("restarted tick: %+v, want the lead and one due list", res)
+			}
+			var rest []string
+			for _, k := range keysOf(c...) {
+				if k != first[0] {
+					rest = append(rest, k)
+				}
+			}
+			if diff := cmp.Diff(rest, enq2.pending(t)); diff != "" {
+				t.Errorf("queued rescans (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(rest, enq2.takeCalls()); diff != "" {
+				t.Errorf("restarted scheduler's EnqueueRescan calls (-want +got):\n%s", diff)
+			}
+			if w, _ := svc2.Get(ctx, "l"); !w.LastRunAt.Equal(day(0)) || !w.NextRunAt.Equal(day(1)) {
+				t.Errorf("after the run: last %s, next %s; want %s and %s", w.LastRunAt, w.NextRunAt, day(0), day(1))
+			}
+			// Nothing more is due.
+			if res, err := s2.Tick(ctx); err != nil || res.Due != 0 || len(enq2.takeCalls()) != 0 {
+				t.Errorf("tick after the run: %+v, %v; want nothing due", res, err)
+			}
+		})
 	}
 }
 
