@@ -149,3 +149,29 @@ func TestServe(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+func TestDailyRhythm(t *testing.T) {
+	w := New(Config{Seed: 6})
+	var night, evening, total float64
+	for _, m := range w.list {
+		if m.regular {
+			continue
+		}
+		tr := m.trajectory()
+		for d := -30; d < 0; d++ {
+			for _, s := range w.dayPosts(m, tr, d, false) {
+				h := (s.at.Hour() + m.tz + 24) % 24
+				switch {
+				case h >= 1 && h < 6:
+					night++
+				case h >= 17 && h < 22:
+					evening++
+				}
+				total++
+			}
+		}
+	}
+	if night/total > 0.06 || evening/total < 0.3 {
+		t.Errorf("%.3f of posts at 1-6h local time and %.3f at 17-22h; want a daily rhythm (< 0.06 and > 0.3)", night/total, evening/total)
+	}
+}

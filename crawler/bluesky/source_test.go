@@ -26,7 +26,7 @@ import (
 
 // realDoer is the project's outbound client (crawler/fetch), allowed to
 // reach the loopback test servers, without rate limits or retries.
-func realDoer(t *testing.T) crawler.Doer {
+func realDoer(t testing.TB) crawler.Doer {
 	t.Helper()
 	loopback, err := fetch.ParseNets("127.0.0.0/8,::1/128")
 	if err != nil {
