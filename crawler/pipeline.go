@@ -14,6 +14,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/creatorscout/scout/creator"
+	"github.com/creatorscout/scout/crawler/fetch/budget"
 	"github.com/creatorscout/scout/index"
 	"github.com/creatorscout/scout/scoring"
 )
@@ -130,6 +131,11 @@ type PipelineConfig struct {
 	// MaxRetry is how often a failed task is retried before it is
 	// archived; 0 means 5, negative means never.
 	MaxRetry int
+	// CrawlLimits caps the requests and time of one crawl; zero fields mean
+	// 200 pages and 2 minutes. DiscoverLimits likewise for one discovery;
+	// zero fields mean 100 pages and 3 minutes.
+	CrawlLimits    budget.Limits
+	DiscoverLimits budget.Limits
 	// HistoryLimit is how many snapshots scoring reads; 0 means 90.
 	HistoryLimit int
 	// Scoring are the options passed to scoring.Score (its Now is set by
@@ -166,6 +172,18 @@ func NewPipeline(cfg PipelineConfig) (*Pipeline, error) {
 	}
 	if cfg.HistoryLimit == 0 {
 		cfg.HistoryLimit = 90
+	}
+	if cfg.CrawlLimits.Pages == 0 {
+		cfg.CrawlLimits.Pages = 200
+	}
+	if cfg.CrawlLimits.Timeout == 0 {
+		cfg.CrawlLimits.Timeout = 2 * time.Minute
+	}
+	if cfg.DiscoverLimits.Pages == 0 {
+		cfg.DiscoverLimits.Pages = 100
+	}
+	if cfg.DiscoverLimits.Timeout == 0 {
+		cfg.DiscoverLimits.Timeout = 3 * time.Minute
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -345,7 +363,9 @@ func (p *Pipeline) HandleDiscover(ctx context.Context, t *asynq.Task) error {
 	if job.State != index.JobQueued {
 		return nil // discovery already ran; its crawls are resumed from the store
 	}
-	refs, err := src.Discover(ctx, DiscoverQuery{Query: dp.Query, Limit: dp.Limit})
+	dctx, cancel := budget.New(ctx, p.cfg.DiscoverLimits)
+	refs, err := src.Discover(dctx, DiscoverQuery{Query: dp.Query, Limit: dp.Limit})
+	cancel()
 	if err != nil {
 		if final(ctx) || errors.Is(err, creator.ErrInvalid) {
 			p.failJob(ctx, dp.JobID, err.Error())
@@ -428,7 +448,9 @@ func (p *Pipeline) crawl(ctx context.Context, cp CrawlPayload) error {
 	} else if out {
 		return fmt.Errorf("crawling %s: %w", cp.Ref, creator.ErrOptedOut)
 	}
-	prof, err := src.Fetch(ctx, cp.Ref)
+	fctx, cancel := budget.New(ctx, p.cfg.CrawlLimits)
+	prof, err := src.Fetch(fctx, cp.Ref)
+	cancel()
 	if errors.Is(err, creator.ErrOptedOut) && cp.Ref.ID != "" {
 		// A platform opt-out signal: erase whatever was stored before.
 		if derr := p.cfg.Store.Delete(ctx, creator.Key(cp.Ref)); derr != nil {

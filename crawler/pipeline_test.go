@@ -17,6 +17,7 @@ import (
 	"github.com/creatorscout/scout/crawler"
 	_ "github.com/creatorscout/scout/crawler/bluesky"
 	"github.com/creatorscout/scout/crawler/fetch"
+	"github.com/creatorscout/scout/crawler/fetch/budget"
 	"github.com/creatorscout/scout/creator"
 	"github.com/creatorscout/scout/index"
 	"github.com/creatorscout/scout/index/sqlite"
@@ -318,5 +319,26 @@ func TestRetryDelayHonoursRetryAfter(t *testing.T) {
 		if d < want/2 || d > want {
 			t.Errorf("delay(%d) = %v, want between %v and %v", n, d, want/2, want)
 		}
+	}
+}
+
+func TestCrawlPageBudget(t *testing.T) {
+	f := newFixture(t, 0)
+	rs := testredis.New(t, redisDB)
+	pipe, err := crawler.NewPipeline(crawler.PipelineConfig{
+		Store: f.store, Sources: map[string]crawler.Source{creator.Bluesky: f.source}, Redis: rs.Client,
+		CrawlLimits: budget.Limits{Pages: 2},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pipe.Close()
+	task, _ := crawler.NewCrawlTask(crawler.CrawlPayload{Ref: creator.Ref{Platform: creator.Bluesky, Handle: sim.HandleSteady}, Reason: crawler.ReasonRequest}, 3)
+	err = pipe.HandleCrawl(context.Background(), task)
+	if !errors.Is(err, asynq.SkipRetry) || !errors.Is(err, creator.ErrForbidden) {
+		t.Errorf("crawl over a 2-page budget = %v, want a forbidden error that is not retried", err)
+	}
+	if n := f.total(t); n != 0 {
+		t.Errorf("%d creators stored from a crawl cut short", n)
 	}
 }
