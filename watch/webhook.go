@@ -138,8 +138,8 @@ func Verify(secret string, h http.Header, body []byte, now time.Time, tolerance 
 // Deliveries. A 2xx answer delivers it (DeliveryState "delivered" once every
 // target has it); another answer or a transport error returns an error so
 // asynq retries with backoff, until the last attempt (or a 4xx answer other
-// than 408 and 429, or a URL the URL check refuses) marks the event
-// "failed". An undecodable payload, or an alert, watchlist or target that no
+// than 408 and 429, or a URL the URL check or the client's guard refuses)
+// marks the event "failed". An undecodable payload, or an alert, watchlist or target that no
 // longer exists, is not retried. A target that already has the event is not
 // sent it again.
 func (s *Service) HandleDeliver(ctx context.Context, t *asynq.Task) error {
@@ -188,6 +188,8 @@ func (s *Service) HandleDeliver(ctx context.Context, t *asynq.Task) error {
 		d.StatusCode, err = s.post(ctx, hook, ev, body, now)
 		if err != nil {
 			d.Error = err.Error()
+			// Refused by the client's SSRF guard at dial time.
+			permanent = errors.Is(err, creator.ErrForbidden)
 		} else if d.StatusCode < 200 || d.StatusCode > 299 {
 			d.Error = fmt.Sprintf("status %d", d.StatusCode)
 			permanent = d.StatusCode >= 400 && d.StatusCode < 500 && d.StatusCode != 408 && d.StatusCode != 429

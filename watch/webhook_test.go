@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"sync"
 	"testing"
 	"time"
@@ -17,6 +18,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/hibiken/asynq"
 
+	"github.com/creatorscout/scout/crawler/fetch"
 	"github.com/creatorscout/scout/creator"
 	"github.com/creatorscout/scout/index"
 	"github.com/creatorscout/scout/internal/testredis"
@@ -298,5 +300,44 @@ func TestVerify(t *testing.T) {
 	m.Write([]byte("1700000000.{}"))
 	if got, want := Sign("secret", 1700000000, []byte("{}")), "sha256="+hex.EncodeToString(m.Sum(nil)); got != want {
 		t.Errorf("Sign: got %q, want %q", got, want)
+	}
+}
+
+func TestWebhookThroughSSRFGuardedClient(t *testing.T) {
+	tests := []struct {
+		name      string
+		allow     []netip.Prefix
+		wantState string
+		wantReqs  int
+	}{
+		{name: "loopback allowed", allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}, wantState: "delivered", wantReqs: 1},
+		// The URL passed the check when saved (its name resolved to a
+		// public address then); the guard refuses it at dial time.
+		{name: "loopback refused at dial", wantState: "failed"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			st := newMemStore()
+			clk := newClock(day(1))
+			rv := &receiver{statuses: []int{200}}
+			hook := httptest.NewServer(rv)
+			defer hook.Close()
+			fc, err := fetch.New(fetch.WithAllowNets(tc.allow...))
+			if err != nil {
+				t.Fatal(err)
+			}
+			tasks := &taskRecorder{}
+			svc := New(st, WithClock(clk.Now), WithURLCheck(allowAll), WithHTTPClient(fc.HTTPClient()), WithTaskEnqueuer(tasks))
+			id, _ := raiseOne(t, svc, st, clk, hook.URL)
+			err = svc.HandleDeliver(ctx, tasks.tasks[0])
+			if (tc.wantState == "failed") != errors.Is(err, asynq.SkipRetry) {
+				t.Errorf("HandleDeliver: %v", err)
+			}
+			ev, _ := svc.Alert(ctx, id)
+			if ev.DeliveryState != tc.wantState || len(rv.received()) != tc.wantReqs {
+				t.Errorf("state %q after %d requests, want %q after %d (%+v)", ev.DeliveryState, len(rv.received()), tc.wantState, tc.wantReqs, ev.Deliveries)
+			}
+		})
 	}
 }
