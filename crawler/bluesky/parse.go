@@ -415,7 +415,11 @@ func postURL(v *postView) string {
 
 var (
 	hashtagRE = regexp.MustCompile(`(?:^|[^\p{L}\p{N}_&])#([\p{L}\p{N}_]*\p{L}[\p{L}\p{N}_]*)`)
-	linkRE    = regexp.MustCompile(`(?i)\bhttps?://[^\s<>"')\]]+|\b(?:[a-z0-9-]+\.)+(?:com|net|org|io|dev|app|co|me|tv|shop|store|link|page|blog|social)(?:/[^\s<>"')\]]*)?`)
+	// linkRE finds links in bios: with a scheme; a bare domain followed by
+	// a path; or a bare domain under a common top-level domain.
+	linkRE = regexp.MustCompile(`(?i)\bhttps?://[^\s<>"')\]]+` +
+		`|\b(?:[a-z0-9-]+\.)+[a-z]{2,24}/[^\s<>"')\]]*` +
+		`|\b(?:[a-z0-9-]+\.)+(?:com|net|org|io|dev|app|co|me|tv|gg|ly|fm|ee|to|xyz|art|bio|info|shop|store|link|page|blog|social|studio|de|fr|es|it|nl|uk|eu|ca|au|jp|br)\b`)
 )
 
 // hashtags returns the post's hashtags, lower-cased and de-duplicated, in
@@ -452,9 +456,12 @@ func hashtags(r *postRecord) []string {
 func linksIn(s string) []string {
 	var out []string
 	seen := map[string]bool{}
-	for _, m := range linkRE.FindAllString(s, -1) {
-		m = strings.TrimRight(m, ".,;:!?")
-		if seen[m] || strings.Contains(m, "@") {
+	for _, loc := range linkRE.FindAllStringIndex(s, -1) {
+		if loc[0] > 0 && (s[loc[0]-1] == '@' || s[loc[0]-1] == '.') {
+			continue // a mention (@handle.bsky.social) or an email address
+		}
+		m := strings.TrimRight(s[loc[0]:loc[1]], ".,;:!?")
+		if seen[m] {
 			continue
 		}
 		seen[m] = true

@@ -480,3 +480,24 @@ func TestRecordedOptOutLabels(t *testing.T) {
 		t.Errorf("%d refs kept of %d accounts with %d labelled, want %d", got, len(follows.Follows), labelled, want)
 	}
 }
+
+func TestLinksIn(t *testing.T) {
+	tests := []struct {
+		name string
+		bio  string
+		want []string
+	}{
+		{name: "scheme", bio: "Blog: https://example.org/a?b=1.", want: []string{"https://example.org/a?b=1"}},
+		{name: "bare domain with path, any tld", bio: "links: linktr.ee/maya and beacons.ai/maya", want: []string{"linktr.ee/maya", "beacons.ai/maya"}},
+		{name: "bare common domain", bio: "shop at maya.studio or maya.com!", want: []string{"maya.studio", "maya.com"}},
+		{name: "not links", bio: "e.g. this, i.e. that, 3.5 stars, @friend.bsky.social, me@maya.com", want: nil},
+		{name: "duplicates once", bio: "maya.com maya.com", want: []string{"maya.com"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if diff := cmp.Diff(tc.want, linksIn(tc.bio)); diff != "" {
+				t.Errorf("linksIn(%q) (-want +got):\n%s", tc.bio, diff)
+			}
+		})
+	}
+}
