@@ -311,7 +311,7 @@ func TestRecordedAccount(t *testing.T) {
 		t.Errorf("counts = %d/%d/%d, want the recorded ones", p.Followers, p.Following, p.PostsCount)
 	}
 	if p.CreatedAt.IsZero() || p.AvatarURL == "" || strings.Contains(p.Bio, "<") || p.Bio == "" {
-		t.Errorf("created %v, avatar %q, bio %q: want set, and the bio without HTML", p.CreatedAt, p.AvatarURL, p.Bio)
+		t.Errorf("created %v, avatar set %v, bio set %v: want set, and the bio without HTML", p.CreatedAt, p.AvatarURL != "", p.Bio != "")
 	}
 	linked := 0
 	for _, f := range raw["fields"].([]any) {
@@ -352,7 +352,7 @@ func TestRecordedStatuses(t *testing.T) {
 	for _, p := range posts {
 		got = append(got, p.ID)
 		if p.Views != -1 || p.CreatedAt.IsZero() || p.URL == "" || strings.Contains(p.Text, "<p>") {
-			t.Errorf("post %s: views %d, created %v, url %q, text %q", p.ID, p.Views, p.CreatedAt, p.URL, p.Text)
+			t.Errorf("post %s: views %d, created %v, url set %v, text with HTML", p.ID, p.Views, p.CreatedAt, p.URL != "")
 		}
 		if diff := cmp.Diff(wantTags[p.ID], p.Hashtags); diff != "" {
 			t.Errorf("post %s hashtags (-want +got):\n%s", p.ID, diff)
@@ -380,7 +380,7 @@ func TestRecordedStatus(t *testing.T) {
 		t.Errorf("counts %d/%d/%d differ from the recording", p.Likes, p.Reposts, p.Replies)
 	}
 	if !strings.Contains(p.Text, "https://") || len(p.Hashtags) == 0 {
-		t.Errorf("text %q, hashtags %v: want the whole link and the tags", p.Text, p.Hashtags)
+		t.Errorf("want the whole link in the text and the tags (%d)", len(p.Hashtags))
 	}
 }
 
@@ -416,9 +416,7 @@ func TestRecordedAccountLists(t *testing.T) {
 				}
 				trimmed[i] = creator.Account{ID: a.ID, Handle: a.Handle, HasAvatar: a.HasAvatar, Private: a.Private}
 			}
-			if diff := cmp.Diff(want, trimmed); diff != "" {
-				t.Errorf("accounts (-want +got):\n%s", diff)
-			}
+			reportMismatch(t, len(want), len(trimmed), func(i int) bool { return cmp.Equal(want[i], trimmed[i]) })
 		})
 	}
 }
@@ -442,10 +440,23 @@ func TestRecordedDirectory(t *testing.T) {
 				}
 				want = append(want, creator.Ref{Platform: creator.Mastodon, ID: acct, Handle: acct})
 			}
-			if diff := cmp.Diff(want, got); diff != "" {
-				t.Errorf("refs (-want +got):\n%s", diff)
-			}
+			reportMismatch(t, len(want), len(got), func(i int) bool { return want[i] == got[i] })
 		})
+	}
+}
+
+// reportMismatch compares two lists element by element and reports where
+// they differ by index only, so that no real handle reaches the test log.
+func reportMismatch(t *testing.T, nWant, nGot int, equal func(i int) bool) {
+	t.Helper()
+	if nWant != nGot {
+		t.Errorf("got %d entries, want %d", nGot, nWant)
+		return
+	}
+	for i := 0; i < nWant; i++ {
+		if !equal(i) {
+			t.Errorf("entry %d differs from what the recording says", i)
+		}
 	}
 }
 
