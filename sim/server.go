@@ -8,7 +8,8 @@ import (
 	"time"
 )
 
-// Server is a running simulator on a loopback port.
+// Server is a running simulator on a loopback port. It is safe for
+// concurrent use.
 type Server struct {
 	// URL is the base URL to give the Bluesky source ("http://127.0.0.1:PORT").
 	URL string
