@@ -127,7 +127,7 @@ func (s *Store) UpsertMany(ctx context.Context, ws []index.Write) error {
 			return err
 		}
 		defer st.close()
-		return st.upsertAll(ctx, ps, s.cfg.historyCap)
+		return st.upsertAll(ctx, tx, s.schema, ps, s.cfg.historyCap)
 	})
 	if err != nil {
 		return fmt.Errorf("upserting creators: %w", err)
@@ -136,24 +136,25 @@ func (s *Store) UpsertMany(ctx context.Context, ws []index.Write) error {
 }
 
 type writeStmts struct {
-	find, creator, doc, hist, trim, ftsDel, ftsIns *sql.Stmt
+	find, creator, doc, summary, hist, trim, ftsDel, ftsIns *sql.Stmt
 }
 
 func (s *Store) writeStmts(ctx context.Context, tx *sql.Tx) (*writeStmts, error) {
-	cols := make([]string, len(s.schema.cols))
-	marks := make([]string, len(s.schema.cols))
-	sets := make([]string, len(s.schema.cols))
-	for i, c := range s.schema.cols {
+	sch := s.schema
+	cols := make([]string, len(sch.cols))
+	marks := make([]string, len(sch.cols))
+	sets := make([]string, len(sch.cols))
+	for i, c := range sch.cols {
 		cols[i] = c.ident
 		marks[i] = "?"
 		sets[i] = c.ident + " = excluded." + c.ident
 	}
 	q := []string{
-		`SELECT id FROM creators WHERE key = ?`,
+		`SELECT id, ` + strings.Join(cols, ", ") + ` FROM creators WHERE key = ?`,
 		`INSERT INTO creators(key, ` + strings.Join(cols, ", ") + `) VALUES (?, ` + strings.Join(marks, ", ") + `)
 		 ON CONFLICT(key) DO UPDATE SET ` + strings.Join(sets, ", ") + ` RETURNING id`,
-		`INSERT INTO creator_docs(id, summary, doc) VALUES (?, ?, ?)
-		 ON CONFLICT(id) DO UPDATE SET summary = excluded.summary, doc = excluded.doc`,
+		`INSERT INTO creator_docs(id, doc) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET doc = excluded.doc`,
+		`INSERT INTO creator_summaries(id, summary) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET summary = excluded.summary`,
 		`INSERT INTO history(key, at, doc) VALUES (?, ?, ?)`,
 		`DELETE FROM history WHERE key = ?1 AND seq IN (
 			SELECT seq FROM history WHERE key = ?1 ORDER BY at DESC, seq DESC LIMIT -1 OFFSET ?2)`,
@@ -175,18 +176,41 @@ func (s *Store) writeStmts(ctx context.Context, tx *sql.Tx) (*writeStmts, error)
 		}
 		stmts[i] = st
 	}
-	return &writeStmts{stmts[0], stmts[1], stmts[2], stmts[3], stmts[4], stmts[5], stmts[6]}, nil
+	return &writeStmts{stmts[0], stmts[1], stmts[2], stmts[3], stmts[4], stmts[5], stmts[6], stmts[7]}, nil
 }
 
 func (w *writeStmts) close() {
-	for _, st := range []*sql.Stmt{w.find, w.creator, w.doc, w.hist, w.trim, w.ftsDel, w.ftsIns} {
+	for _, st := range []*sql.Stmt{w.find, w.creator, w.doc, w.summary, w.hist, w.trim, w.ftsDel, w.ftsIns} {
 		st.Close()
 	}
 }
 
+// findRow reads the id and field columns stored under key; found is false
+// when there is no such creator.
+func (w *writeStmts) findRow(ctx context.Context, sch *schema, key string) (id int64, vals []any, found bool, err error) {
+	vals = make([]any, len(sch.cols))
+	dest := make([]any, 0, len(vals)+1)
+	dest = append(dest, &id)
+	for i := range vals {
+		dest = append(dest, &vals[i])
+	}
+	err = w.find.QueryRowContext(ctx, key).Scan(dest...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil, false, nil
+	}
+	if err != nil {
+		return 0, nil, false, err
+	}
+	return id, vals, true, nil
+}
+
 // upsertAll writes the batch: rows, documents and history per creator,
-// then the text index of the batch at once.
-func (w *writeStmts) upsertAll(ctx context.Context, ps []*prepared, historyCap int) error {
+// then the text index and the aggregates of the batch at once.
+func (w *writeStmts) upsertAll(ctx context.Context, tx *sql.Tx, sch *schema, ps []*prepared, historyCap int) error {
+	agg, err := loadAggregates(ctx, tx, sch)
+	if err != nil {
+		return err
+	}
 	var stale []int64            // ids whose text index entry is replaced
 	existed := map[string]bool{} // keys stored before this batch
 	appended := map[string]int{} // snapshots appended per key in this batch
@@ -194,22 +218,25 @@ func (w *writeStmts) upsertAll(ctx context.Context, ps []*prepared, historyCap i
 	var order []int64            // ids in first-write order
 	args := make([]any, 0, 64)
 	for i, p := range ps {
-		var id int64
-		if appended[p.key] == 0 {
-			switch err := w.find.QueryRowContext(ctx, p.key).Scan(&id); {
-			case err == nil:
-				stale = append(stale, id)
-				existed[p.key] = true
-			case !errors.Is(err, sql.ErrNoRows):
-				return fmt.Errorf("writing %s: %w", p.key, err)
-			}
+		oldID, old, found, err := w.findRow(ctx, sch, p.key)
+		if err != nil {
+			return fmt.Errorf("writing %s: %w", p.key, err)
 		}
+		if found && appended[p.key] == 0 {
+			stale = append(stale, oldID)
+			existed[p.key] = true
+		}
+		agg.replace(old, p.vals, found)
 		args = append(args[:0], p.key)
 		args = append(args, p.vals...)
+		var id int64
 		if err := w.creator.QueryRowContext(ctx, args...).Scan(&id); err != nil {
 			return fmt.Errorf("writing %s: %w", p.key, err)
 		}
-		if _, err := w.doc.ExecContext(ctx, id, p.summary, p.doc); err != nil {
+		if _, err := w.doc.ExecContext(ctx, id, p.doc); err != nil {
+			return fmt.Errorf("writing %s: %w", p.key, err)
+		}
+		if _, err := w.summary.ExecContext(ctx, id, p.summary); err != nil {
 			return fmt.Errorf("writing %s: %w", p.key, err)
 		}
 		if _, err := w.hist.ExecContext(ctx, p.key, p.at, p.snap); err != nil {
@@ -248,7 +275,7 @@ func (w *writeStmts) upsertAll(ctx context.Context, ps []*prepared, historyCap i
 	if _, err := w.ftsIns.ExecContext(ctx, string(doc)); err != nil {
 		return fmt.Errorf("indexing text: %w", err)
 	}
-	return nil
+	return agg.save(ctx, tx)
 }
 
 // Get returns the record stored under key or an error wrapping
@@ -305,21 +332,33 @@ func (s *Store) History(ctx context.Context, key string, limit int) ([]creator.S
 // safe for concurrent use.
 func (s *Store) Delete(ctx context.Context, key string) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		var id int64
-		err := tx.QueryRowContext(ctx, `SELECT id FROM creators WHERE key = ?`, key).Scan(&id)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-		case err != nil:
+		st, err := s.writeStmts(ctx, tx)
+		if err != nil {
 			return err
-		default:
+		}
+		defer st.close()
+		id, old, found, err := st.findRow(ctx, s.schema, key)
+		if err != nil {
+			return err
+		}
+		if found {
 			for _, q := range []string{
 				`DELETE FROM creators_fts WHERE rowid = ?`,
 				`DELETE FROM creator_docs WHERE id = ?`,
+				`DELETE FROM creator_summaries WHERE id = ?`,
 				`DELETE FROM creators WHERE id = ?`,
 			} {
 				if _, err := tx.ExecContext(ctx, q, id); err != nil {
 					return err
 				}
+			}
+			agg, err := loadAggregates(ctx, tx, s.schema)
+			if err != nil {
+				return err
+			}
+			agg.remove(old)
+			if err := agg.save(ctx, tx); err != nil {
+				return err
 			}
 		}
 		for _, q := range []string{

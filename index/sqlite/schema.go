@@ -21,6 +21,9 @@ type migration struct {
 	version int
 	name    string
 	stmts   []string
+	// rebuild is true when the migration leaves the derived aggregates
+	// (facet counts, numeric stats) to be recomputed.
+	rebuild bool
 }
 
 // migrations is the ordered list of schema changes. The columns of the
@@ -99,7 +102,30 @@ var migrations = []migration{
 			name TEXT PRIMARY KEY,
 			kind INTEGER NOT NULL
 		)`,
-	}},
+	}, false},
+	{2, "summaries apart from documents; facet counts and numeric stats", []string{
+		`CREATE TABLE creator_summaries (
+			id      INTEGER PRIMARY KEY,
+			summary BLOB NOT NULL
+		)`,
+		`INSERT INTO creator_summaries(id, summary) SELECT id, summary FROM creator_docs`,
+		`ALTER TABLE creator_docs DROP COLUMN summary`,
+		// Counts of every keyword facet value over all creators (field ''
+		// holds the number of creators), kept up to date by every write,
+		// so that unfiltered facet counts read a few rows.
+		`CREATE TABLE facet_counts (
+			field TEXT NOT NULL,
+			value TEXT NOT NULL COLLATE NOCASE,
+			n     INTEGER NOT NULL,
+			PRIMARY KEY (field, value)
+		) WITHOUT ROWID`,
+		// Min and max of every numeric facet over all creators.
+		`CREATE TABLE numeric_stats (
+			field TEXT PRIMARY KEY,
+			min   REAL,
+			max   REAL
+		) WITHOUT ROWID`,
+	}, true},
 }
 
 // column is the SQL column of one search field.
@@ -183,10 +209,12 @@ func migrate(ctx context.Context, db *sql.DB, sch *schema) error {
 	if latest := migrations[len(migrations)-1].version; cur > latest {
 		return fmt.Errorf("migrating schema: file is at version %d, newer than this build (%d)", cur, latest)
 	}
+	rebuild := false
 	for _, m := range migrations {
 		if m.version <= cur {
 			continue
 		}
+		rebuild = rebuild || m.rebuild
 		for _, st := range m.stmts {
 			if _, err := tx.ExecContext(ctx, st); err != nil {
 				return fmt.Errorf("migrating schema to version %d (%s): %w", m.version, m.name, err)
@@ -197,8 +225,14 @@ func migrate(ctx context.Context, db *sql.DB, sch *schema) error {
 			return fmt.Errorf("migrating schema to version %d: %w", m.version, err)
 		}
 	}
-	if err := syncFields(ctx, tx, sch); err != nil {
+	changed, err := syncFields(ctx, tx, sch)
+	if err != nil {
 		return fmt.Errorf("migrating schema: %w", err)
+	}
+	if rebuild || changed {
+		if err := rebuildAggregates(ctx, tx, sch); err != nil {
+			return fmt.Errorf("migrating schema: %w", err)
+		}
 	}
 	return tx.Commit()
 }
@@ -207,24 +241,24 @@ func migrate(ctx context.Context, db *sql.DB, sch *schema) error {
 // field of sch, with the field's kind. A column added to a table that
 // already has records is back-filled from the stored documents. Columns of
 // fields no longer in the schema are left alone.
-func syncFields(ctx context.Context, tx *sql.Tx, sch *schema) error {
+func syncFields(ctx context.Context, tx *sql.Tx, sch *schema) (changed bool, err error) {
 	known := map[string]index.FieldKind{}
 	rows, err := tx.QueryContext(ctx, `SELECT name, kind FROM schema_fields`)
 	if err != nil {
-		return fmt.Errorf("reading field columns: %w", err)
+		return false, fmt.Errorf("reading field columns: %w", err)
 	}
 	for rows.Next() {
 		var name string
 		var kind int
 		if err := rows.Scan(&name, &kind); err != nil {
 			rows.Close()
-			return fmt.Errorf("reading field columns: %w", err)
+			return false, fmt.Errorf("reading field columns: %w", err)
 		}
 		known[name] = index.FieldKind(kind)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("reading field columns: %w", err)
+		return false, fmt.Errorf("reading field columns: %w", err)
 	}
 	var added []*column
 	for i := range sch.cols {
@@ -235,17 +269,17 @@ func syncFields(ctx context.Context, tx *sql.Tx, sch *schema) error {
 		}
 		if ok { // the field changed kind: rebuild its column
 			if _, err := tx.ExecContext(ctx, `DROP INDEX IF EXISTS `+c.indexName()); err != nil {
-				return fmt.Errorf("dropping index of %s: %w", c.Name, err)
+				return false, fmt.Errorf("dropping index of %s: %w", c.Name, err)
 			}
 			if _, err := tx.ExecContext(ctx, `ALTER TABLE creators DROP COLUMN `+c.ident); err != nil {
-				return fmt.Errorf("dropping column %s: %w", c.Name, err)
+				return false, fmt.Errorf("dropping column %s: %w", c.Name, err)
 			}
 		}
 		if _, err := tx.ExecContext(ctx, `ALTER TABLE creators ADD COLUMN `+c.ident+` `+c.sqlType()); err != nil {
-			return fmt.Errorf("adding column %s: %w", c.Name, err)
+			return false, fmt.Errorf("adding column %s: %w", c.Name, err)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO schema_fields(name, kind) VALUES (?, ?)`, c.Name, int(c.Kind)); err != nil {
-			return fmt.Errorf("recording column %s: %w", c.Name, err)
+			return false, fmt.Errorf("recording column %s: %w", c.Name, err)
 		}
 		added = append(added, c)
 	}
@@ -255,15 +289,15 @@ func syncFields(ctx context.Context, tx *sql.Tx, sch *schema) error {
 			continue
 		}
 		if _, err := tx.ExecContext(ctx, `CREATE INDEX IF NOT EXISTS `+c.indexName()+` ON creators(`+c.ident+`)`); err != nil {
-			return fmt.Errorf("indexing column %s: %w", c.Name, err)
+			return false, fmt.Errorf("indexing column %s: %w", c.Name, err)
 		}
 	}
 	if len(added) > 0 {
 		if err := backfill(ctx, tx, added); err != nil {
-			return err
+			return false, err
 		}
 	}
-	return nil
+	return len(added) > 0, nil
 }
 
 // indexed reports whether the field's column has an index. Keyword fields
@@ -317,6 +351,31 @@ func backfill(ctx context.Context, tx *sql.Tx, cols []*column) error {
 	for _, r := range todo {
 		if _, err := upd.ExecContext(ctx, r.vals...); err != nil {
 			return fmt.Errorf("back-filling columns: %w", err)
+		}
+	}
+	return nil
+}
+
+// rebuildAggregates recomputes facet_counts and numeric_stats from the
+// creators table.
+func rebuildAggregates(ctx context.Context, tx *sql.Tx, sch *schema) error {
+	stmts := []string{
+		`DELETE FROM facet_counts`,
+		`DELETE FROM numeric_stats`,
+		`INSERT INTO facet_counts(field, value, n) SELECT '', '', count(*) FROM creators`,
+	}
+	for _, c := range sch.cols {
+		switch {
+		case c.Kind == index.Keyword && c.Facet:
+			stmts = append(stmts, `INSERT INTO facet_counts(field, value, n) SELECT '`+c.Name+`', `+c.ident+`, count(*)
+				FROM creators WHERE `+c.ident+` IS NOT NULL GROUP BY `+c.ident)
+		case c.Kind == index.Numeric && c.Facet:
+			stmts = append(stmts, `INSERT INTO numeric_stats(field, min, max) SELECT '`+c.Name+`', min(`+c.ident+`), max(`+c.ident+`) FROM creators`)
+		}
+	}
+	for _, st := range stmts {
+		if _, err := tx.ExecContext(ctx, st); err != nil {
+			return fmt.Errorf("rebuilding facet counts: %w", err)
 		}
 	}
 	return nil

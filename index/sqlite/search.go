@@ -103,10 +103,8 @@ func (s *Store) plan(q *index.Query) (*searchPlan, error) {
 	limit, offset := q.PerPage, (q.Page-1)*q.PerPage
 
 	p.direct = match == "" && where == ""
-	src := "creators"
 	var b strings.Builder
 	if !p.direct {
-		src = "m"
 		// The columns the aggregates and the order need.
 		cols := []string{"c.id AS id", "c.key AS key"}
 		need := map[string]bool{}
@@ -137,25 +135,43 @@ func (s *Store) plan(q *index.Query) (*searchPlan, error) {
 		p.aggArgs = append(p.aggArgs, whereArgs...)
 		b.WriteString(")\n")
 	}
-	b.WriteString("SELECT 0, NULL, count(*), NULL, NULL FROM " + src)
-	for _, c := range p.keyword {
-		fmt.Fprintf(&b, "\nUNION ALL SELECT 1, '%s', %s, count(*), NULL FROM %s WHERE %s IS NOT NULL GROUP BY %s",
-			c.Name, c.ident, src, c.ident, c.ident)
-	}
-	for _, c := range p.numeric {
-		if p.direct { // separate subqueries, so each uses the min/max optimization
-			fmt.Fprintf(&b, "\nUNION ALL SELECT 2, '%s', (SELECT min(%s) FROM creators), (SELECT max(%s) FROM creators), NULL",
-				c.Name, c.ident, c.ident)
-		} else {
-			fmt.Fprintf(&b, "\nUNION ALL SELECT 2, '%s', min(%s), max(%s), NULL FROM m", c.Name, c.ident, c.ident)
-		}
-	}
 	if p.direct {
-		p.hitSQL = "SELECT c.key, d.summary FROM creators c JOIN creator_docs d ON d.id = c.id ORDER BY " +
+		// Over all creators, the counts and stats are kept up to date by
+		// the writes (see aggregates).
+		b.WriteString("SELECT 0, NULL, coalesce((SELECT n FROM facet_counts WHERE field = '' AND value = ''), 0), NULL, NULL")
+		if len(p.keyword) > 0 {
+			b.WriteString("\nUNION ALL SELECT 1, field, value, n, NULL FROM facet_counts WHERE field IN (")
+			for i, c := range p.keyword {
+				if i > 0 {
+					b.WriteString(", ")
+				}
+				b.WriteString("'" + c.Name + "'")
+			}
+			b.WriteString(") AND n > 0")
+		}
+		if len(p.numeric) > 0 {
+			b.WriteString("\nUNION ALL SELECT 2, field, min, max, NULL FROM numeric_stats WHERE field IN (")
+			for i, c := range p.numeric {
+				if i > 0 {
+					b.WriteString(", ")
+				}
+				b.WriteString("'" + c.Name + "'")
+			}
+			b.WriteString(")")
+		}
+		p.hitSQL = "SELECT c.key, s.summary FROM creators c JOIN creator_summaries s ON s.id = c.id ORDER BY " +
 			qualify(orderBy, "c.") + " LIMIT ? OFFSET ?"
 		p.hitArgs = []any{limit, offset}
 	} else {
-		fmt.Fprintf(&b, "\nUNION ALL SELECT 3, p.key, p.ord, NULL, d.summary FROM (SELECT id, key, row_number() OVER (ORDER BY %s) AS ord FROM m ORDER BY %s LIMIT ? OFFSET ?) p JOIN creator_docs d ON d.id = p.id",
+		b.WriteString("SELECT 0, NULL, count(*), NULL, NULL FROM m")
+		for _, c := range p.keyword {
+			fmt.Fprintf(&b, "\nUNION ALL SELECT 1, '%s', %s, count(*), NULL FROM m WHERE %s IS NOT NULL GROUP BY %s",
+				c.Name, c.ident, c.ident, c.ident)
+		}
+		for _, c := range p.numeric {
+			fmt.Fprintf(&b, "\nUNION ALL SELECT 2, '%s', min(%s), max(%s), NULL FROM m", c.Name, c.ident, c.ident)
+		}
+		fmt.Fprintf(&b, "\nUNION ALL SELECT 3, p.key, p.ord, NULL, s.summary FROM (SELECT id, key, row_number() OVER (ORDER BY %s) AS ord FROM m ORDER BY %s LIMIT ? OFFSET ?) p JOIN creator_summaries s ON s.id = p.id",
 			orderBy, orderBy)
 		p.aggArgs = append(p.aggArgs, limit, offset)
 	}

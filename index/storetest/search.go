@@ -323,6 +323,7 @@ func (s *suite) facets(t *testing.T) {
 			stats: map[string]index.Stat{"followers": {Min: 500, Max: 2000000}},
 		},
 	}
+	t.Run("after writes", s.facetsAfterWrites)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			res := mustSearch(t, st, tt.q)
@@ -345,6 +346,64 @@ func (s *suite) facets(t *testing.T) {
 }
 
 func f(x index.Filter) *index.Filter { return &x }
+
+// facetsAfterWrites checks that facet counts and stats over all creators
+// follow updates and deletions, including of the creators holding the
+// extremes.
+func (s *suite) facetsAfterWrites(t *testing.T) {
+	st := s.open(t)
+	c := loadCatalog(t, st)
+	ctx := ctxFor(t)
+	k4 := *c["k4"] // the most followed: 2,000,000
+	k4.Profile.Followers = 120000
+	k4.Scores.Tier = creator.TierMid
+	k4.Profile.Country = ""
+	mustUpsert(t, st, &k4)
+	if err := st.Delete(ctx, c["k6"].Key); err != nil { // the least followed: 500
+		t.Fatal(err)
+	}
+	k2 := *c["k2"] // same values again: nothing changes
+	mustUpsert(t, st, &k2)
+	q := index.Query{Facets: []string{"platform", "tier", "country", "followers", "engagement_rate"}}
+	res := mustSearch(t, st, q)
+	wantFacets := map[string]map[string]int{
+		"platform": {creator.Bluesky: 3, creator.Mastodon: 1, creator.YouTube: 2, creator.Twitch: 1},
+		"tier":     {creator.TierMicro: 3, creator.TierNano: 1, creator.TierMid: 2, creator.TierMacro: 1},
+		"country":  {"US": 2, "GB": 1, "CA": 1, "DE": 1},
+	}
+	wantStats := map[string]index.Stat{
+		"followers":       {Min: 3000, Max: 700000},
+		"engagement_rate": {Min: 0.01, Max: 0.08},
+	}
+	if res.Total != 7 {
+		t.Errorf("total after writes = %d, want 7", res.Total)
+	}
+	if diff := gocmp.Diff(wantFacets, res.Facets, cmpOpts...); diff != "" {
+		t.Errorf("facets after writes (-want +got):\n%s", diff)
+	}
+	if diff := gocmp.Diff(wantStats, res.Stats, cmpOpts...); diff != "" {
+		t.Errorf("stats after writes (-want +got):\n%s", diff)
+	}
+	// The same through a filter that matches everything.
+	q.Filter = f(index.Not(index.Eq("platform", "nowhere")))
+	res = mustSearch(t, st, q)
+	if diff := gocmp.Diff(wantFacets, res.Facets, cmpOpts...); diff != "" {
+		t.Errorf("facets after writes, filtered (-want +got):\n%s", diff)
+	}
+	if diff := gocmp.Diff(wantStats, res.Stats, cmpOpts...); diff != "" {
+		t.Errorf("stats after writes, filtered (-want +got):\n%s", diff)
+	}
+	// Deleting everyone leaves no counts and no stats.
+	for _, id := range []string{"k1", "k2", "k3", "k4", "k5", "k7", "k8"} {
+		if err := st.Delete(ctx, c[id].Key); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res = mustSearch(t, st, index.Query{Facets: []string{"platform", "followers"}})
+	if res.Total != 0 || len(res.Facets["platform"]) != 0 || len(res.Stats) != 0 {
+		t.Errorf("after deleting all: total %d, facets %v, stats %v; want none", res.Total, res.Facets, res.Stats)
+	}
+}
 
 // sortFixture is 24 creators whose numeric fields take values from small
 // sets, so that every sortable field has ties and some have missing values.
