@@ -103,6 +103,7 @@ type Account struct {
 	Private     *bool      `json:"private,omitempty"`
 	Verified    *bool      `json:"verified,omitempty"`
 	HasURL      *bool      `json:"has_url,omitempty"`
+	Bot         *bool      `json:"bot,omitempty"`
 	Followers   *int64     `json:"followers,omitempty"`
 	Following   *int64     `json:"following,omitempty"`
 	Posts       *int64     `json:"posts,omitempty"`

@@ -20,6 +20,8 @@ import (
 	"github.com/creatorscout/scout/crawler"
 	_ "github.com/creatorscout/scout/crawler/bluesky" // registers the Bluesky source
 	"github.com/creatorscout/scout/crawler/fetch"
+	_ "github.com/creatorscout/scout/crawler/mastodon" // registers the Mastodon source
+	_ "github.com/creatorscout/scout/crawler/youtube"  // registers the YouTube source (needs an API key)
 	"github.com/creatorscout/scout/creator"
 	"github.com/creatorscout/scout/index"
 	"github.com/creatorscout/scout/index/sqlite"
@@ -93,13 +95,13 @@ func newApp(ctx context.Context, cfg config, opts ...appOption) (a *app, err err
 	}
 	a.sources = map[string]crawler.Source{}
 	for _, name := range crawler.Names() {
-		scfg := crawler.Config{HTTP: a.http, Now: a.now}
+		scfg := crawler.Config{HTTP: a.http, Now: a.now, Options: cfg.SourceOptions[name]}
 		if name == creator.Bluesky {
 			scfg.BaseURL = cfg.BlueskyURL
 		}
 		src, err := crawler.New(name, scfg)
 		if err != nil {
-			a.log.Warn("source not available", "source", name, "err", err)
+			a.log.Info("source not available", "source", name, "err", err)
 			continue
 		}
 		a.sources[name] = src

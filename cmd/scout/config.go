@@ -12,21 +12,37 @@ import (
 // config is everything cmd/scout reads from the environment. Library
 // packages never read the environment; they get these values passed down.
 type config struct {
-	DataDir      string         // SCOUT_DATA_DIR, default ./data
-	RedisURL     string         // SCOUT_REDIS_URL; empty = embedded miniredis
-	MeiliURL     string         // SCOUT_MEILI_URL; empty = embedded SQLite
-	MeiliKey     string         // SCOUT_MEILI_KEY
-	Addr         string         // SCOUT_ADDR, default 127.0.0.1:8080
-	APIKey       string         // SCOUT_API_KEY; empty = no auth
-	AllowNets    []netip.Prefix // SCOUT_ALLOW_PRIVATE_NETS, comma-separated CIDRs; default none
-	BlueskyURL   string         // SCOUT_BLUESKY_URL, default the public AppView
-	Concurrency  int            // SCOUT_CONCURRENCY, default 10
-	UserAgent    string         // SCOUT_USER_AGENT, default the project's
-	UniqueFor    time.Duration  // SCOUT_CRAWL_UNIQUE_FOR, default 1h
-	MaxRetry     int            // SCOUT_MAX_RETRY, default 5
-	RetryBase    time.Duration  // SCOUT_RETRY_BASE, default 2s
-	NichesFile   string         // SCOUT_NICHES_FILE: custom niches (name + terms)
-	MastodonDeny string         // reserved
+	DataDir     string         // SCOUT_DATA_DIR, default ./data
+	RedisURL    string         // SCOUT_REDIS_URL; empty = embedded miniredis
+	MeiliURL    string         // SCOUT_MEILI_URL; empty = embedded SQLite
+	MeiliKey    string         // SCOUT_MEILI_KEY
+	Addr        string         // SCOUT_ADDR, default 127.0.0.1:8080
+	APIKey      string         // SCOUT_API_KEY; empty = no auth
+	AllowNets   []netip.Prefix // SCOUT_ALLOW_PRIVATE_NETS, comma-separated CIDRs; default none
+	BlueskyURL  string         // SCOUT_BLUESKY_URL, default the public AppView
+	Concurrency int            // SCOUT_CONCURRENCY, default 10
+	UserAgent   string         // SCOUT_USER_AGENT, default the project's
+	UniqueFor   time.Duration  // SCOUT_CRAWL_UNIQUE_FOR, default 1h
+	MaxRetry    int            // SCOUT_MAX_RETRY, default 5
+	RetryBase   time.Duration  // SCOUT_RETRY_BASE, default 2s
+	NichesFile  string         // SCOUT_NICHES_FILE: custom niches (name + terms)
+	// SourceOptions are per-source settings, from:
+	//   SCOUT_MASTODON_INSTANCES_ALLOW, SCOUT_MASTODON_INSTANCES_DENY,
+	//   SCOUT_MASTODON_DISCOVER_INSTANCES (comma-separated domains;
+	//   mastodon.social is denied unless allowed explicitly),
+	//   SCOUT_YOUTUBE_API_KEY, SCOUT_YOUTUBE_DERIVED_METRICS_APPROVED (true
+	//   only for an audited API project that accepted the derived-metrics
+	//   amendment; otherwise YouTube data is stored but not scored).
+	SourceOptions map[string]map[string]string
+}
+
+// sourceEnv maps environment variables to source options.
+var sourceEnv = []struct{ env, source, option string }{
+	{"SCOUT_MASTODON_INSTANCES_ALLOW", "mastodon", "instances_allow"},
+	{"SCOUT_MASTODON_INSTANCES_DENY", "mastodon", "instances_deny"},
+	{"SCOUT_MASTODON_DISCOVER_INSTANCES", "mastodon", "discover_instances"},
+	{"SCOUT_YOUTUBE_API_KEY", "youtube", "api_key"},
+	{"SCOUT_YOUTUBE_DERIVED_METRICS_APPROVED", "youtube", "derived_metrics_approved"},
 }
 
 func configFromEnv() (config, error) {
@@ -44,6 +60,15 @@ func configFromEnv() (config, error) {
 		UniqueFor:   time.Hour,
 		MaxRetry:    5,
 		RetryBase:   2 * time.Second,
+	}
+	c.SourceOptions = map[string]map[string]string{}
+	for _, e := range sourceEnv {
+		if v := os.Getenv(e.env); v != "" {
+			if c.SourceOptions[e.source] == nil {
+				c.SourceOptions[e.source] = map[string]string{}
+			}
+			c.SourceOptions[e.source][e.option] = v
+		}
 	}
 	var err error
 	if c.AllowNets, err = parseNets(os.Getenv("SCOUT_ALLOW_PRIVATE_NETS")); err != nil {
