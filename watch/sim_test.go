@@ -2,6 +2,7 @@ package watch
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http/httptest"
@@ -64,7 +65,7 @@ type simEnv struct {
 	svc   *Service
 }
 
-func newSimEnv(t *testing.T) *simEnv {
+func newSimEnv(t *testing.T, opts ...Option) *simEnv {
 	t.Helper()
 	w := sim.New(sim.Config{Seed: 1, Creators: 20})
 	srv := httptest.NewServer(w.Handler())
@@ -83,7 +84,7 @@ func newSimEnv(t *testing.T) *simEnv {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	return &simEnv{world: w, src: src, store: st, svc: New(st, WithClock(w.Now))}
+	return &simEnv{world: w, src: src, store: st, svc: New(st, append([]Option{WithClock(w.Now)}, opts...)...)}
 }
 
 // crawl is crawler.Pipeline's crawl step: fetch, score against the stored
@@ -124,7 +125,11 @@ func TestSimulatedThirtyDays(t *testing.T) {
 		t.Skip("crawls 150 simulated profiles")
 	}
 	ctx := context.Background()
-	e := newSimEnv(t)
+	rv := &receiver{statuses: []int{200}}
+	hook := httptest.NewServer(rv)
+	defer hook.Close()
+	tasks := &taskRecorder{}
+	e := newSimEnv(t, WithURLCheck(allowAll), WithHTTPClient(hook.Client()), WithTaskEnqueuer(tasks))
 	handles := []string{sim.HandleSteady, sim.HandleRising, sim.HandleQuiet, sim.HandleBuyer, sim.HandleViral}
 	dids := map[string]string{}
 	var urls []string
@@ -136,7 +141,7 @@ func TestSimulatedThirtyDays(t *testing.T) {
 		dids[h] = c.DID
 		urls = append(urls, "https://bsky.app/profile/"+c.DID)
 	}
-	w, err := e.svc.Create(ctx, Spec{ID: "clients", Name: "Clients", Members: urls})
+	w, err := e.svc.Create(ctx, Spec{ID: "clients", Name: "Clients", Members: urls, Webhooks: []index.Webhook{{URL: hook.URL}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,6 +211,33 @@ func TestSimulatedThirtyDays(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("alerts (-want +got):\n%s", diff)
+	}
+
+	// Each alert went to the webhook once, signed.
+	for _, tk := range tasks.tasks {
+		if err := e.svc.HandleDeliver(ctx, tk); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var delivered []alert
+	for _, r := range rv.received() {
+		if err := Verify(w.Webhooks[0].Secret, r.header, r.body, e.world.Now(), 0); err != nil {
+			t.Error(err)
+		}
+		var b WebhookBody
+		if err := json.Unmarshal(r.body, &b); err != nil {
+			t.Fatal(err)
+		}
+		delivered = append(delivered, alert{byKey[b.Event.CreatorKey], b.Event.Kind, int(b.Event.At.Sub(start) / (24 * time.Hour))})
+	}
+	sort.Slice(delivered, func(i, j int) bool {
+		if delivered[i].Day != delivered[j].Day {
+			return delivered[i].Day < delivered[j].Day
+		}
+		return delivered[i].Handle+delivered[i].Kind < delivered[j].Handle+delivered[j].Kind
+	})
+	if diff := cmp.Diff(want, delivered); diff != "" {
+		t.Errorf("webhook deliveries (-want +got):\n%s", diff)
 	}
 
 	// Growth judged from the stored snapshots as the alert saw them (up to
