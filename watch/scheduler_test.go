@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"slices"
 	"sort"
 	"strings"
@@ -366,7 +365,9 @@ func TestSchedulerAfterRedisLosesData(t *testing.T) {
 	r, _ := st.Get(ctx, c[0].Key)
 	prev := *r
 	r.UpdatedAt = clk.Now()
-	_ = st.Upsert(ctx, r, creator.Snapshot{At: clk.Now()})
+	if err := st.Upsert(ctx, r, creator.Snapshot{At: clk.Now()}); err != nil {
+		t.Fatal(err)
+	}
 	if err := svc.AfterWrite(ctx, &prev, r, []creator.Snapshot{snap(-1, nil), snap(0, func(s *creator.Snapshot) { s.At = clk.Now(); s.PrimaryNiche = "food" })}, "rescan"); err != nil {
 		t.Fatal(err)
 	}
@@ -466,7 +467,6 @@ func TestSchedulerReleaseHandsOver(t *testing.T) {
 	if rb, _ := b.Tick(ctx); !rb.Leader {
 		t.Error("lease not handed over after release")
 	}
-	_ = fmt.Sprint
 }
 
 func TestSchedulerRunReleasesOnExit(t *testing.T) {

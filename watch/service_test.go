@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/url"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -384,7 +385,7 @@ func TestAfterWrite(t *testing.T) {
 	b := storeCreator(t, st, "did:plc:bbb", "bob.bsky.social", day(0))
 	tasks := &taskRecorder{}
 	svc := New(st, WithClock(clk.Now), WithURLCheck(allowAll), WithTaskEnqueuer(tasks))
-	hooked, err := svc.Create(ctx, Spec{ID: "hooked", Name: "h", Members: []string{a.Key},
+	_, err := svc.Create(ctx, Spec{ID: "hooked", Name: "h", Members: []string{a.Key},
 		Webhooks: []index.Webhook{{URL: "https://a.example.com/"}, {URL: "https://b.example.com/"}}})
 	if err != nil {
 		t.Fatal(err)
@@ -419,18 +420,7 @@ func TestAfterWrite(t *testing.T) {
 		{"hooked", KindAuthenticityDrop, "pending"}, {"hooked", KindNicheChange, "pending"},
 		{"strict", KindAuthenticityBelow, ""}, {"strict", KindAuthenticityDrop, ""}, {"strict", KindNicheChange, ""},
 	}
-	less := func(x, y row) bool { return x.List+x.Kind < y.List+y.Kind }
-	_ = less
-	sortRows := func(rs []row) {
-		for i := range rs {
-			for j := i + 1; j < len(rs); j++ {
-				if less(rs[j], rs[i]) {
-					rs[i], rs[j] = rs[j], rs[i]
-				}
-			}
-		}
-	}
-	sortRows(got)
+	sort.Slice(got, func(i, j int) bool { return got[i].List+got[i].Kind < got[j].List+got[j].Kind })
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("alerts (-want +got):\n%s", diff)
 	}
@@ -443,7 +433,6 @@ func TestAfterWrite(t *testing.T) {
 			t.Errorf("task type %q", tk.Type())
 		}
 	}
-	_ = hooked
 }
 
 func TestRedacted(t *testing.T) {
