@@ -330,9 +330,9 @@ func (w *World) postContent(m *model, s stub) content {
 	case m.Secondary != "" && y < 0.45:
 		c.niche = m.Secondary
 		sn := niches[m.Secondary]
-		c.text = fill(r, sn, pick(r, sn.posts), hashtagsFor(r, sn))
+		c.text = fill(r, sn, pick(r, m.templates(sn)), hashtagsFor(r, sn))
 	default:
-		c.text = fill(r, n, pick(r, n.posts), hashtagsFor(r, n))
+		c.text = fill(r, n, pick(r, m.templates(n)), hashtagsFor(r, n))
 	}
 	lang := m.Language
 	if m.bilingual != "" && r.chance(0.3) {
@@ -350,6 +350,16 @@ func (w *World) postContent(m *model, s stub) content {
 		c.langs = []string{lang}
 	}
 	return c
+}
+
+// templates returns the post templates m draws from in niche n. Named
+// creators keep the original set, whose texts other packages' tests were
+// written against.
+func (m *model) templates(n *niche) []string {
+	if m.regular {
+		return n.posts
+	}
+	return n.allPosts
 }
 
 var sponsoredDisclosed = []string{

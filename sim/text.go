@@ -21,6 +21,8 @@ type niche struct {
 	adjs      []string
 	tags      []string // hashtags without '#'
 	posts     []string // templates: {thing} {thing2} {adj} {num} {tags}
+	more      []string // further templates, used by generated (not named) creators
+	allPosts  []string // posts and more
 	replies   []string // niche replies from real followers: {thing}
 	products  []string // what brands pay for
 	brands    []string
@@ -33,6 +35,14 @@ var Niches = []string{"food", "fitness", "gaming", "travel", "tech", "beauty", "
 
 var niches = map[string]*niche{
 	"food": {
+		more: []string{
+			"Sunday market haul: tomatoes, peaches and way too much basil. Dinner plans are forming {tags}",
+			"Nobody warned me that proofing dough in a cold flat takes all day. Worth it though {tags}",
+			"Three ingredients, ten minutes: {thing}. That's the whole post {tags}",
+			"Asked my grandmother for her {thing} recipe and she said 'until it looks right'. Helpful. {tags}",
+			"Burnt the first batch of {thing}, nailed the second. The kitchen still smells like smoke 😅",
+			"What's your go-to lazy dinner? Mine is {adj} {thing} with whatever's in the fridge {tags}",
+		},
 		name:   "food",
 		core:   []string{"food", "food and recipes", "vegan food", "comfort food", "food photography", "good food on a budget"},
 		handle: []string{"eats", "kitchen", "cooks", "bakes", "vegan", "chef", "foodie", "recipes", "spoon"},
@@ -61,6 +71,14 @@ var niches = map[string]*niche{
 		extraBios: []string{"Cookbook out next spring.", "Recipes every Tuesday.", "Mostly vegetables, sometimes cake.", "Feeding people is my love language."},
 	},
 	"fitness": {
+		more: []string{
+			"Showed up tired, trained anyway, left feeling human again {tags}",
+			"Your warm-up is not optional. Ten minutes now saves ten weeks of rehab later {tags}",
+			"Deload week. Lighter weights, more sleep, zero guilt {tags}",
+			"A client just hit her first unassisted pull-up at 52. Best part of my job 🙌 {tags}",
+			"Tracked my steps for a month: the days I walked after lunch I slept better. Small things add up {tags}",
+			"Sore from yesterday's {session}. Foam roller and I are not friends today {tags}",
+		},
 		name:   "fitness",
 		slots:  map[string][]string{"kg": {"60", "72.5", "85", "100", "120", "140", "165", "180"}, "lift": {"deadlift", "squat", "bench press", "overhead press", "pull-up", "hip thrust"}, "session": {"leg day", "tempo run", "core circuit", "long run", "kettlebell", "mobility"}, "race": {"5k", "10k", "half marathon", "trail race"}},
 		core:   []string{"fitness", "fitness coaching", "fitness for busy people", "functional fitness", "fitness and strength training"},
@@ -89,6 +107,14 @@ var niches = map[string]*niche{
 		extraBios: []string{"Coaching spots open.", "Progress over perfection.", "Ex-couch potato.", "DM for online coaching."},
 	},
 	"gaming": {
+		more: []string{
+			"Three hours into a new save and I've done nothing but decorate my house. No regrets {tags}",
+			"Patch notes just dropped and my main got nerfed again 😭 {tags}",
+			"Controller drift is the true final boss {tags}",
+			"Chat talked me into a no-damage run. Chat was wrong. {tags}",
+			"Remember when games shipped finished on a cartridge? Anyway, day one patch is 40GB {tags}",
+			"Which {game} should I stream next week? Drop suggestions below {tags}",
+		},
 		name:   "gaming",
 		slots:  map[string][]string{"game": {"indie roguelike", "open-world RPG", "cozy farming game", "soulslike", "retro platformer", "strategy game", "co-op shooter"}, "boss": {"boss fight", "final dungeon", "raid boss", "last level", "secret boss"}, "retro": {"retro cartridge", "boxed SNES game", "Game Boy", "old console"}},
 		core:   []string{"gaming", "PC gaming", "retro gaming", "cozy gaming", "gaming news"},
@@ -117,6 +143,14 @@ var niches = map[string]*niche{
 		extraBios: []string{"Streaming Tue/Thu/Sat.", "Probably playing something cozy.", "Business: see link.", "Ranked grind never stops."},
 	},
 	"travel": {
+		more: []string{
+			"Got lost on purpose this afternoon and found the best coffee in town {tags}",
+			"Window seat, 6am, clouds below. Still never gets old ✈️ {tags}",
+			"Overpacked again. Wore the same two shirts all week. Every single trip {tags}",
+			"Locals told us to skip the famous viewpoint and walk to the {place} instead. Locals were right {tags}",
+			"Jet lag report: awake at 4am eating crackers in the dark {tags}",
+			"Cheapest way we've found to get around the islands: the {transport}. Full breakdown on the blog {tags}",
+		},
 		name:   "travel",
 		slots:  map[string][]string{"transport": {"night train", "island ferry", "overnight bus", "early flight", "regional train"}, "place": {"mountain village", "old town", "coastal trail", "street market", "sunrise viewpoint", "national park", "fishing harbour", "hilltop monastery"}, "bag": {"carry-on bag", "40-litre backpack", "duffel bag"}},
 		core:   []string{"travel", "budget travel", "slow travel", "travel photography", "family travel"},
@@ -144,6 +178,14 @@ var niches = map[string]*niche{
 		extraBios: []string{"42 countries and counting.", "Currently: somewhere with wifi.", "Slow travel over checklists.", "Guides on the blog."},
 	},
 	"tech": {
+		more: []string{
+			"Reading the docs before asking the question. Character growth {tags}",
+			"Our on-call rotation survived a full month with zero pages. Writing that down before it changes {tags}",
+			"Deleted 4,000 lines today and everything still works. Best commit of the year {tags}",
+			"Tried the new release of our {thing} on a 10-year-old laptop. Still snappy {tags}",
+			"If your README doesn't say how to run the tests, it isn't done {tags}",
+			"Finally moved my notes out of a proprietary app into plain text files. Why did I wait so long {tags}",
+		},
 		name:   "tech",
 		slots:  map[string][]string{"device": {"new laptop", "smartphone", "mechanical keyboard", "e-ink tablet", "mini PC"}, "pipeline": {"CI pipeline", "build", "deploy", "test suite"}},
 		core:   []string{"tech", "tech reviews", "tech news", "consumer tech", "tech careers"},
@@ -171,6 +213,14 @@ var niches = map[string]*niche{
 		extraBios: []string{"Opinions are my own.", "Writing about software at my blog.", "Building in public.", "he/him"},
 	},
 	"beauty": {
+		more: []string{
+			"Skin barrier repair update: week three, much less redness, still no fragrance anywhere near my face {tags}",
+			"Hot take: you don't need a ten-step routine. Cleanser, moisturiser, SPF. Done {tags}",
+			"Swatched every nude lipstick in the shop and bought none. Classic {tags}",
+			"Wedding trial today: soft glam, long-wear base, lashes that survive crying 💍 {tags}",
+			"Finally found a {makeup} that matches my undertone. Only took ten years {tags}",
+			"Reading ingredient lists so you don't have to: this week, the {adj} {skincare} everyone is talking about {tags}",
+		},
 		name:   "beauty",
 		slots:  map[string][]string{"makeup": {"foundation", "lip tint", "eyeliner", "blush", "mascara", "brow gel", "concealer"}, "makeup2": {"bronzer", "lip balm", "highlighter", "setting spray"}, "skincare": {"serum", "night cream", "retinol", "cleansing balm", "toner", "moisturiser"}},
 		core:   []string{"beauty", "clean beauty", "beauty reviews", "everyday beauty", "beauty on a budget"},
@@ -198,6 +248,14 @@ var niches = map[string]*niche{
 		extraBios: []string{"Honest reviews only.", "Sensitive skin club.", "PR friendly.", "Tutorials every Friday."},
 	},
 	"finance": {
+		more: []string{
+			"Automated my savings on payday and stopped thinking about it. Best money decision I've made {tags}",
+			"Lifestyle creep is sneaky. A raise is a chance to save more, not just spend more {tags}",
+			"Checked my subscriptions today: paying for three streaming services I haven't opened since spring {tags}",
+			"Markets down this week. My plan: do nothing and keep buying {invest} every month {tags}",
+			"Reader question: rent or buy? It depends, and here's the spreadsheet to find out for you {tags}",
+			"Your net worth is not your self-worth. Still, tracking it once a quarter helps {tags}",
+		},
 		name:   "finance",
 		slots:  map[string][]string{"debt": {"credit card debt", "car loan", "student loan", "overdraft"}, "invest": {"an index fund", "a retirement account", "a dividend portfolio"}},
 		core:   []string{"personal finance", "finance tips", "money and finance", "finance for beginners", "finance news"},
@@ -225,6 +283,14 @@ var niches = map[string]*niche{
 		extraBios: []string{"Not financial advice.", "Ex-banker, recovering.", "Newsletter every Sunday.", "Debt-free since 2022."},
 	},
 	"music": {
+		more: []string{
+			"Spent all day on a two-second transition. Nobody will notice. I will notice {tags}",
+			"Restrung the old acoustic and it sounds brand new 🎸 {tags}",
+			"Soundcheck at 5, doors at 7, nerves at all times {tags}",
+			"Ear training tip: sing the bassline before you play it {tags}",
+			"Mixed this track on headphones, checked it in the car, started over. The car never lies {tags}",
+			"Came for one record, left with six. The {record} alone was worth the trip {tags}",
+		},
 		name:   "music",
 		slots:  map[string][]string{"piece": {"demo", "guitar riff", "synth patch", "chord progression", "drum loop", "bassline", "melody"}, "release": {"single", "EP", "music video", "remix"}, "gear": {"synth", "drum machine", "tape deck", "guitar amp", "mixing desk"}, "show": {"live set", "open mic", "gig", "album launch"}, "record": {"jazz record", "soul 7-inch", "first pressing", "vinyl"}},
 		core:   []string{"music", "new music", "music production", "live music", "music for rainy days"},
@@ -252,6 +318,14 @@ var niches = map[string]*niche{
 		extraBios: []string{"New EP out now.", "Booking: see link.", "Songs about small things.", "Tape hiss enthusiast."},
 	},
 	"pets": {
+		more: []string{
+			"Adopted a senior dog last spring. Slow walks, long naps, perfect company {tags}",
+			"The cat has claimed the new laptop bag. It is no longer a laptop bag {tags}",
+			"Reminder: grapes, chocolate and onions are toxic for dogs. Keep the holiday table out of reach {tags}",
+			"Bath day. Everyone is wet. Mostly me {tags}",
+			"Our foster kitten went from hiding under the sofa to sleeping on my chest in two weeks 🥹 {tags}",
+			"Walked the {pet} in the rain and now the whole flat smells like wet fur {tags}",
+		},
 		name:   "pets",
 		slots:  map[string][]string{"pet": {"golden retriever", "rescue cat", "puppy", "senior dog", "foster kitten", "beagle", "tabby", "greyhound"}, "years": {"two", "three", "five", "seven", "ten"}, "skill": {"recall training", "loose-leash walking", "crate training", "sit and stay"}},
 		core:   []string{"pets", "pet care", "rescue pets", "pet training", "life with pets"},
@@ -279,6 +353,14 @@ var niches = map[string]*niche{
 		extraBios: []string{"Two dogs, one cat, zero peace.", "Adopt don't shop.", "Fostering since 2019.", "Treat dispenser."},
 	},
 	"books": {
+		more: []string{
+			"Started a book at 10pm 'just for one chapter'. It is now 2am {tags}",
+			"Library haul! Seven holds came in at once, as they always do {tags}",
+			"Annotating in pencil so future me knows what past me was thinking {tags}",
+			"DNF at page 80 and I feel no guilt. Life is too short {tags}",
+			"The best thing about a reading slump is the book that ends it {tags}",
+			"Currently reading three books at once: one at home, one on the train, one audiobook on walks {tags}",
+		},
 		name:   "books",
 		slots:  map[string][]string{"draft": {"first draft", "second draft", "short story", "manuscript"}},
 		core:   []string{"books", "book reviews", "books and coffee", "fantasy books", "books worth reading"},
@@ -305,6 +387,12 @@ var niches = map[string]*niche{
 		brands:    []string{"PageTurner", "InkWell", "Novelty Box", "ReadLight", "Chapterly"},
 		extraBios: []string{"Currently reading: too many books.", "Reviews are honest.", "Mostly fantasy, some crime.", "Bookshop owner."},
 	},
+}
+
+func init() {
+	for _, n := range niches {
+		n.allPosts = append(append([]string{}, n.posts...), n.more...)
+	}
 }
 
 var firstNames = []string{"maya", "leo", "sofia", "noah", "emma", "lucas", "ava", "mateo", "zoe", "omar", "hana", "ben", "nina", "kai", "lena",
