@@ -37,46 +37,65 @@ type AccountFeatures struct {
 // FeaturesOf derives the model inputs of a, measuring its age at now (a zero
 // now leaves the age unknown).
 func FeaturesOf(a *creator.Account, now time.Time) AccountFeatures {
+	return featuresInto(a, now, new([7]float64), new(bool))
+}
+
+// featuresInto is FeaturesOf with the numeric inputs stored in vals and the
+// name-equals-handle flag in eq, so a caller can keep them on its stack.
+func featuresInto(a *creator.Account, now time.Time, vals *[7]float64, eq *bool) AccountFeatures {
 	f := AccountFeatures{
 		HasAvatar: a.HasAvatar,
 		Private:   a.Private,
 		HasURL:    a.HasURL,
 		Verified:  a.Verified,
 	}
+	set := func(i int, v float64) *float64 {
+		vals[i] = v
+		return &vals[i]
+	}
 	if a.Followers != nil {
-		f.Followers = ptrF(float64(max(*a.Followers, 0)))
+		f.Followers = set(0, float64(max(*a.Followers, 0)))
 	}
 	if a.Following != nil {
-		f.Following = ptrF(float64(max(*a.Following, 0)))
+		f.Following = set(1, float64(max(*a.Following, 0)))
 	}
 	if a.Posts != nil {
-		f.Posts = ptrF(float64(max(*a.Posts, 0)))
+		f.Posts = set(2, float64(max(*a.Posts, 0)))
 	}
 	if a.Bio != nil {
-		f.BioLen = ptrF(float64(utf8.RuneCountInString(strings.TrimSpace(*a.Bio))))
+		f.BioLen = set(3, float64(utf8.RuneCountInString(strings.TrimSpace(*a.Bio))))
 	}
 	local := handleLocal(a.Handle)
 	if local != "" {
 		var digits, n int
 		for _, r := range local {
 			n++
-			if unicode.IsDigit(r) {
+			if r >= '0' && r <= '9' || r > 0x7f && unicode.IsDigit(r) {
 				digits++
 			}
 		}
-		f.HandleDigitShare = ptrF(float64(digits) / float64(n))
+		f.HandleDigitShare = set(4, float64(digits)/float64(n))
 	}
 	if a.DisplayName != nil {
 		name := strings.TrimSpace(*a.DisplayName)
-		f.NameWords = ptrF(float64(len(strings.Fields(name))))
+		words := 0
+		inWord := false
+		for _, r := range name {
+			sp := unicode.IsSpace(r)
+			if !sp && !inWord {
+				words++
+			}
+			inWord = !sp
+		}
+		f.NameWords = set(5, float64(words))
 		if local != "" {
-			eq := strings.EqualFold(name, local)
-			f.NameEqualsHandle = &eq
+			*eq = strings.EqualFold(name, local)
+			f.NameEqualsHandle = eq
 		}
 	}
 	if a.CreatedAt != nil && !a.CreatedAt.IsZero() && !now.IsZero() {
 		d := now.Sub(*a.CreatedAt).Hours() / 24
-		f.AgeDays = ptrF(math.Max(d, 0))
+		f.AgeDays = set(6, math.Max(finite(d), 0))
 	}
 	return f
 }
@@ -93,8 +112,6 @@ func handleLocal(h string) string {
 	}
 	return h
 }
-
-func ptrF(v float64) *float64 { return &v }
 
 // NumAccountInputs is the length of the model's input vector.
 const NumAccountInputs = 16
@@ -136,14 +153,16 @@ func AccountInputs(f AccountFeatures) (x [NumAccountInputs]float64, known [NumAc
 	setB(8, f.HasURL)
 	setF(9, f.NameWords, func(v float64) float64 { return math.Min(v, 5) })
 	setB(10, f.NameEqualsHandle)
-	if f.Followers != nil && f.Following != nil {
+	if known[2] && known[3] {
 		known[11] = true
-		x[11] = math.Max(0, math.Log1p(*f.Following)-math.Log1p(*f.Followers))
+		x[11] = math.Max(0, x[3]-x[2])
 	}
-	sq := func(v float64) float64 { l := math.Log1p(v); return l * l }
-	setF(12, f.Followers, sq)
-	setF(13, f.Following, sq)
-	setF(14, f.Posts, sq)
+	for i, j := range [3]int{2, 3, 4} {
+		if known[j] {
+			known[12+i] = true
+			x[12+i] = x[j] * x[j]
+		}
+	}
 	setF(15, f.BioLen, func(v float64) float64 { return b2f(v == 0) })
 	return x, known
 }

@@ -21,15 +21,25 @@ type AccountModel struct {
 // Logit returns the model's log-odds that the account with inputs f is fake,
 // and each input's contribution to it (0 for unknown inputs).
 func (m *AccountModel) Logit(f AccountFeatures) (z float64, contrib [NumAccountInputs]float64) {
-	x, known := AccountInputs(f)
+	z, contrib, _ = m.logit(f)
+	return z, contrib
+}
+
+// logit is Logit that also counts the known inputs.
+func (m *AccountModel) logit(f AccountFeatures) (z float64, contrib [NumAccountInputs]float64, known int) {
+	x, isKnown := AccountInputs(f)
 	z = m.Bias
 	for i := range x {
-		if !known[i] || m.SD[i] == 0 {
+		if !isKnown[i] {
+			continue
+		}
+		known++
+		if m.SD[i] == 0 {
 			continue
 		}
 		c := m.W[i] * (x[i] - m.Mean[i]) / m.SD[i]
 		contrib[i] = c
 		z += c
 	}
-	return z, contrib
+	return z, contrib, known
 }

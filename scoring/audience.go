@@ -145,31 +145,46 @@ type AudienceEstimate struct {
 func EstimateFakeShare(sample []creator.Account, now time.Time) AudienceEstimate {
 	var e AudienceEstimate
 	var sum float64
+	type scored struct {
+		i int
+		p float64
+	}
+	var worst [5]scored // the most likely fake, highest first
+	nw := 0
+	m := &ShippedAccountModel
 	for i := range sample {
-		r := ScoreAccount(&sample[i], now)
-		if r.Known == 0 {
+		p, known := fakeProbability(&sample[i], now)
+		if known == 0 {
 			continue // nothing known: no evidence either way
 		}
 		e.Sampled++
-		sum += r.FakeProbability
-		if r.Fake {
+		sum += p
+		if p >= m.Threshold {
 			e.Flagged++
 		}
-		e.Worst = append(e.Worst, r)
+		// Insert into the top five.
+		if nw < len(worst) || p > worst[nw-1].p {
+			j := min(nw, len(worst)-1)
+			for j > 0 && worst[j-1].p < p {
+				worst[j] = worst[j-1]
+				j--
+			}
+			worst[j] = scored{i, p}
+			if nw < len(worst) {
+				nw++
+			}
+		}
 	}
 	if e.Sampled == 0 {
-		e.Worst = nil
 		return e
 	}
-	sort.SliceStable(e.Worst, func(i, j int) bool { return e.Worst[i].FakeProbability > e.Worst[j].FakeProbability })
-	if len(e.Worst) > 5 {
-		e.Worst = e.Worst[:5]
+	for _, w := range worst[:nw] {
+		e.Worst = append(e.Worst, ScoreAccount(&sample[w.i], now))
 	}
 	n := float64(e.Sampled)
 	e.MeanProbability = sum / n
 	p := float64(e.Flagged) / n
 	lo, hi := wilson(p, n, audienceZ)
-	m := &ShippedAccountModel
 	correct := func(a float64) float64 {
 		d := m.Sensitivity + m.Specificity - 1
 		if d <= 0.05 {
@@ -179,6 +194,30 @@ func EstimateFakeShare(sample []creator.Account, now time.Time) AudienceEstimate
 	}
 	e.Share, e.Low, e.High = correct(p), correct(lo), correct(hi)
 	return e
+}
+
+// fakeProbability is ScoreAccount's probability without the signals, and
+// the number of known inputs.
+func fakeProbability(a *creator.Account, now time.Time) (float64, int) {
+	var vals [7]float64
+	var eq bool
+	f := featuresInto(a, now, &vals, &eq)
+	z, _, n := ShippedAccountModel.logit(f)
+	z += accountPriors(f)
+	return finite(sigmoid(z)), n
+}
+
+// accountPriors returns the log-odds shifts for inputs outside the
+// regression (verified badge, account age).
+func accountPriors(f AccountFeatures) float64 {
+	z := 0.0
+	if f.Verified != nil && *f.Verified {
+		z += verifiedLogOdds
+	}
+	if f.AgeDays != nil && *f.AgeDays < youngAccountDays {
+		z += newAccountLogOdds
+	}
+	return z
 }
 
 // wilson returns the Wilson score interval of a proportion p over n trials.

@@ -2,6 +2,7 @@ package scoring
 
 import (
 	"fmt"
+	"math/bits"
 	"sort"
 	"unicode"
 	"unicode/utf8"
@@ -43,7 +44,25 @@ func init() {
 // letter or digit (an emoji-only comment holds none).
 func normComment(dst []byte, s string) (out []byte, letters bool) {
 	space := false
-	for _, r := range s {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x80 {
+			if c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' {
+				if space && len(dst) > 0 {
+					dst = append(dst, ' ')
+				}
+				space = false
+				if c <= 'Z' && c >= 'A' {
+					c += 'a' - 'A'
+				}
+				dst = append(dst, c)
+				letters = true
+			} else {
+				space = true
+			}
+			continue
+		}
+		r, w := utf8.DecodeRuneInString(s[i:])
+		i += w - 1
 		if isWordRune(r) {
 			if space && len(dst) > 0 {
 				dst = append(dst, ' ')
@@ -79,31 +98,36 @@ type commentResult struct {
 	podMembers                        int
 }
 
-// scoreComments rates the replies sampled on a creator's posts.
+// scoreComments rates the replies sampled on a creator's posts. Pods are
+// looked for among the first 64 posts that have comments.
 func scoreComments(p *creator.Profile) commentResult {
 	var r commentResult
 	s := creator.SubScore{Name: "comments"}
 	cs := p.Comments
 	owner := p.Ref.ID
-	r.n = 0
-	type seenText struct {
-		post  string
+	type textInfo struct {
+		post  int32
 		multi bool
-		count int
 	}
-	texts := make(map[string]*seenText, len(cs))
-	authors := make(map[string]map[string]bool, len(cs)) // author -> posts
-	postsWithComments := make(map[string]bool)
+	textIdx := make(map[string]int32, len(cs))
+	var infos []textInfo
+	commentText := make([]int32, 0, len(cs)) // per counted comment, its text index or -1
+	postIdx := make(map[string]int32, len(p.Posts)+1)
+	authorMask := make(map[string]uint64, len(cs))
 	var generic, emoji int
 	var buf []byte
-	keys := make([]string, 0, len(cs))
-	var genericExample, dupExample string
+	genericExample, dupExample := -1, -1
 	for i := range cs {
 		c := &cs[i]
 		if owner != "" && c.Author.ID == owner {
 			continue // the creator's own replies
 		}
 		r.n++
+		pi, ok := postIdx[c.PostID]
+		if !ok {
+			pi = int32(len(postIdx))
+			postIdx[c.PostID] = pi
+		}
 		var letters bool
 		buf, letters = normComment(buf[:0], c.Text)
 		isGeneric := false
@@ -116,32 +140,33 @@ func scoreComments(p *creator.Profile) commentResult {
 		}
 		if isGeneric {
 			generic++
-			if genericExample == "" {
-				genericExample = c.Text
+			if genericExample < 0 {
+				genericExample = i
 			}
 		}
-		key := string(buf)
-		keys = append(keys, key)
-		if key != "" {
-			st := texts[key]
-			if st == nil {
-				st = &seenText{post: c.PostID}
-				texts[key] = st
-			} else if st.post != c.PostID {
-				st.multi = true
+		ti := int32(-1)
+		if len(buf) > 0 {
+			var ok bool
+			ti, ok = textIdx[string(buf)]
+			if !ok {
+				ti = int32(len(infos))
+				textIdx[string(buf)] = ti
+				infos = append(infos, textInfo{post: pi})
+			} else if infos[ti].post != pi {
+				infos[ti].multi = true
 			}
-			st.count++
 		}
-		postsWithComments[c.PostID] = true
+		commentText = append(commentText, ti)
 		a := c.Author.ID
 		if a == "" {
 			a = c.Author.Handle
 		}
 		if a != "" {
-			if authors[a] == nil {
-				authors[a] = make(map[string]bool)
+			m := authorMask[a]
+			if pi < 64 {
+				m |= 1 << uint(pi)
 			}
-			authors[a][c.PostID] = true
+			authorMask[a] = m
 		}
 	}
 	if r.n == 0 {
@@ -150,45 +175,49 @@ func scoreComments(p *creator.Profile) commentResult {
 		return r
 	}
 	dups := 0
-	for _, k := range keys {
-		if st := texts[k]; st != nil && st.multi {
+	j := 0
+	for i := range cs {
+		if owner != "" && cs[i].Author.ID == owner {
+			continue
+		}
+		if ti := commentText[j]; ti >= 0 && infos[ti].multi {
 			dups++
-			if dupExample == "" {
-				dupExample = k
+			if dupExample < 0 {
+				dupExample = i
 			}
 		}
+		j++
 	}
 	n := float64(r.n)
 	r.genericShare = float64(generic) / n
 	r.dupShare = float64(dups) / n
-	distinct := len(authors)
+	distinct := len(authorMask)
 	if distinct > 0 {
 		r.diversity = float64(distinct) / n
 	} else {
 		r.diversity = 1 // authors unknown: no evidence of low diversity
 	}
 	// Pods: a few accounts commenting on most posts.
-	np := len(postsWithComments)
+	np := min(len(postIdx), 64)
 	var members []string
 	memberComments := 0
 	if np >= podMinPosts {
-		for a, ps := range authors {
-			if float64(len(ps)) >= podPostShare*float64(np) {
+		for a, m := range authorMask {
+			if float64(bits.OnesCount64(m)) >= podPostShare*float64(np) {
 				members = append(members, a)
 			}
 		}
 		sort.Strings(members)
 		if len(members) >= podMinMembers {
-			in := make(map[string]bool, len(members))
-			for _, a := range members {
-				in[a] = true
-			}
 			for i := range cs {
+				if owner != "" && cs[i].Author.ID == owner {
+					continue
+				}
 				a := cs[i].Author.ID
 				if a == "" {
 					a = cs[i].Author.Handle
 				}
-				if in[a] {
+				if m := authorMask[a]; float64(bits.OnesCount64(m)) >= podPostShare*float64(np) {
 					memberComments++
 				}
 			}
@@ -216,12 +245,12 @@ func scoreComments(p *creator.Profile) commentResult {
 	s.Summary = fmt.Sprintf("%s of %d sampled comments are generic or emoji-only and %s are repeated across posts.",
 		pct(r.genericShare), r.n, pct(r.dupShare))
 	genText := fmt.Sprintf("%s of %d sampled comments are generic praise or emoji-only (%d emoji-only).", pct(r.genericShare), r.n, emoji)
-	if genericExample != "" {
-		genText += fmt.Sprintf(" Example: %q.", truncate(genericExample, 60))
+	if genericExample >= 0 {
+		genText += fmt.Sprintf(" Example: %q.", truncate(cs[genericExample].Text, 60))
 	}
 	dupText := fmt.Sprintf("%s of comments repeat the same text on different posts.", pct(r.dupShare))
-	if dupExample != "" {
-		dupText += fmt.Sprintf(" Example: %q.", truncate(dupExample, 60))
+	if dupExample >= 0 {
+		dupText += fmt.Sprintf(" Example: %q.", truncate(cs[dupExample].Text, 60))
 	}
 	s.Evidence = append(s.Evidence,
 		creator.Evidence{Signal: "generic_share", Value: r.genericShare, SampleSize: r.n, Text: genText},

@@ -137,10 +137,18 @@ var adPrefixes = []string{"ad:", "Ad:", "AD:", "ad |", "Ad |", "AD |", "ad -", "
 // hasAdMarker reports whether text carries a bracketed or leading ad label.
 func hasAdMarker(text string) bool {
 	t := strings.TrimSpace(text)
-	for _, p := range adPrefixes {
-		if strings.HasPrefix(t, p) {
-			return true
+	if len(t) < 3 {
+		return false
+	}
+	if c := t[0] | 0x20; c == 'a' || c == '#'|0x20 {
+		for _, p := range adPrefixes {
+			if strings.HasPrefix(t, p) {
+				return true
+			}
 		}
+	}
+	if !strings.ContainsAny(t, "[(|") {
+		return false
 	}
 	for _, m := range adMarkers {
 		if strings.Contains(t, m) {

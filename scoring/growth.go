@@ -92,16 +92,19 @@ type GrowthResult struct {
 // result says so. Growth is pure and safe for concurrent use; the watchlist
 // calls it to judge a follower jump.
 func Growth(history []creator.Snapshot, cur creator.Snapshot, now time.Time) GrowthResult {
-	series := make([]creator.Snapshot, 0, len(history)+1)
-	for _, s := range history {
-		if !s.At.IsZero() {
-			series = append(series, s)
+	series := make([]point, 0, len(history)+1)
+	for i := range history {
+		if !history[i].At.IsZero() {
+			series = append(series, pointOf(&history[i]))
 		}
 	}
 	if !cur.At.IsZero() {
-		series = append(series, cur)
+		series = append(series, pointOf(&cur))
 	}
-	sort.SliceStable(series, func(i, j int) bool { return series[i].At.Before(series[j].At) })
+	less := func(i, j int) bool { return series[i].At.Before(series[j].At) }
+	if !sort.SliceIsSorted(series, less) {
+		sort.SliceStable(series, less)
+	}
 	// Keep the last of snapshots taken at the same instant.
 	dedup := series[:0]
 	for i, s := range series {
@@ -277,8 +280,20 @@ func Growth(history []creator.Snapshot, cur creator.Snapshot, now time.Time) Gro
 	return g
 }
 
+// point is the part of a Snapshot that growth reads.
+type point struct {
+	At            time.Time
+	Followers     int64
+	PostsCount    int64
+	AvgEngagement float64
+}
+
+func pointOf(s *creator.Snapshot) point {
+	return point{At: s.At, Followers: s.Followers, PostsCount: s.PostsCount, AvgEngagement: s.AvgEngagement}
+}
+
 // followersAt interpolates the follower count at t within series.
-func followersAt(series []creator.Snapshot, t time.Time) float64 {
+func followersAt(series []point, t time.Time) float64 {
 	if !t.After(series[0].At) {
 		return float64(series[0].Followers)
 	}
@@ -296,7 +311,7 @@ func followersAt(series []creator.Snapshot, t time.Time) float64 {
 	return float64(series[len(series)-1].Followers)
 }
 
-func baselineEngagement(series []creator.Snapshot) float64 {
+func baselineEngagement(series []point) float64 {
 	var xs []float64
 	for _, s := range series {
 		if s.AvgEngagement > 0 {
@@ -308,7 +323,7 @@ func baselineEngagement(series []creator.Snapshot) float64 {
 
 // engagementRise is the highest AvgEngagement from snapshot i-1 to i+2
 // over the baseline.
-func engagementRise(series []creator.Snapshot, i int, base float64) float64 {
+func engagementRise(series []point, i int, base float64) float64 {
 	if base <= 0 {
 		return 0
 	}
@@ -319,7 +334,7 @@ func engagementRise(series []creator.Snapshot, i int, base float64) float64 {
 	return best / base
 }
 
-func baselinePostsPerDay(series []creator.Snapshot) float64 {
+func baselinePostsPerDay(series []point) float64 {
 	var xs []float64
 	for i := 1; i < len(series); i++ {
 		days := series[i].At.Sub(series[i-1].At).Hours() / 24
@@ -331,7 +346,7 @@ func baselinePostsPerDay(series []creator.Snapshot) float64 {
 	return median(xs)
 }
 
-func postsRise(a, b creator.Snapshot, base float64) float64 {
+func postsRise(a, b point, base float64) float64 {
 	days := b.At.Sub(a.At).Hours() / 24
 	if days <= 0 || a.PostsCount <= 0 || b.PostsCount < a.PostsCount {
 		return 0

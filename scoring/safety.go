@@ -7,6 +7,10 @@ import (
 	"github.com/creatorscout/scout/creator"
 )
 
+// maxPostEvidence caps the per-post evidence items of one kind; the
+// snapshot lists every sponsored post.
+const maxPostEvidence = 10
+
 // disclosureResult is the sponsorship part of a profile's scoring.
 type disclosureResult struct {
 	sub         creator.SubScore
@@ -43,11 +47,14 @@ func scoreDisclosure(p *creator.Profile, scans []postScan) disclosureResult {
 		r.sponsored = append(r.sponsored, id)
 		if !disc {
 			r.undisclosed = append(r.undisclosed, id)
+			if len(r.undisclosed) > maxPostEvidence {
+				continue
+			}
 			s.Evidence = append(s.Evidence, creator.Evidence{Signal: "undisclosed_sponsored_post", Value: 1, PostID: id,
 				Text: fmt.Sprintf("Post %s promotes something (%s) without #ad or a similar disclosure: %q.", id, promoWhy(ps), truncate(p.Posts[i].Text, 80))})
-		} else {
+		} else if len(r.sponsored)-len(r.undisclosed) <= maxPostEvidence {
 			s.Evidence = append(s.Evidence, creator.Evidence{Signal: "disclosed_sponsored_post", Value: 1, PostID: id,
-				Text: fmt.Sprintf("Post %s is a disclosed sponsorship.", id)})
+				Text: "Post " + id + " is a disclosed sponsorship."})
 		}
 	}
 	n := len(p.Posts)

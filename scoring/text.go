@@ -72,6 +72,10 @@ type tokenizer struct {
 func (t *tokenizer) each(s string, fn func(tok []byte, kind tokenKind)) {
 	i := 0
 	for i < len(s) {
+		if c := s[i]; c < 0x80 && c != '#' && c != '@' && !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			i++ // ASCII separator
+			continue
+		}
 		r, w := utf8.DecodeRuneInString(s[i:])
 		if r == '#' || r == '@' || r == '＃' {
 			j := i + w
@@ -109,6 +113,18 @@ func (t *tokenizer) each(s string, fn func(tok []byte, kind tokenKind)) {
 		j := i
 		t.raw = t.raw[:0]
 		for j < len(s) {
+			if c := s[j]; c < 0x80 {
+				switch {
+				case c >= 'a' && c <= 'z' || c >= '0' && c <= '9':
+					t.raw = append(t.raw, c)
+					j++
+					continue
+				case c >= 'A' && c <= 'Z':
+					t.raw = append(t.raw, c+'a'-'A')
+					j++
+					continue
+				}
+			}
 			r2, w2 := utf8.DecodeRuneInString(s[j:])
 			if !isWordRune(r2) {
 				// Keep in-word apostrophes out: "don't" -> "dont".
@@ -221,7 +237,7 @@ var noStem = map[string]bool{
 // listed in noStem, are left alone.
 func stemAppend(dst, w []byte) []byte {
 	n := len(w)
-	if n <= 3 || noStem[string(w)] {
+	if n <= 3 || w[n-1] == 's' && noStem[string(w)] {
 		return append(dst, w...)
 	}
 	start := len(dst)

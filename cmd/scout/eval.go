@@ -261,8 +261,11 @@ func crossValidate(set []labeledAccount, k int) fakefit.Metrics {
 
 func fitAccountModel(ctx context.Context, insta, spamTrain, spamTest []labeledAccount) scoring.AccountModel {
 	m := fitOn("InstaFake (Akyon & Kalfaoglu 2019) + instagram-fake-spammer insta_train.csv, equal weight", insta, spamTrain)
-	mt := metricsOf(&m, spamTest)
-	m.Sensitivity, m.Specificity = mt.Sensitivity, mt.Specificity
+	// Error rates for the share correction: 10-fold cross-validation of the
+	// same recipe over both fitted sets (1,770 accounts), steadier than the
+	// 120 held-out accounts alone.
+	cv := crossValidate(append(append([]labeledAccount(nil), insta...), spamTrain...), 10)
+	m.Sensitivity, m.Specificity = cv.Sensitivity, cv.Specificity
 	return m
 }
 

@@ -1,0 +1,39 @@
+package scoring
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+// BenchmarkScoreProfile scores a profile with 30 posts, 200 comments, 100
+// sampled followers and 90 snapshots of history, the size the crawl
+// pipeline produces. Run with -cpu 1 for the one-core figure.
+func BenchmarkScoreProfile(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 2))
+	p := testProfile(r, 30, 200, 100)
+	h := testHistory(90, 20_000, 45)
+	o := Options{Now: testNow}
+	b.ReportAllocs()
+	for b.Loop() {
+		Score(p, h, o)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "profiles/s")
+}
+
+// BenchmarkTextNiches scores one post-sized text against the taxonomy.
+func BenchmarkTextNiches(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		TextNiches(nil, postTexts[0])
+	}
+}
+
+// BenchmarkScoreAccount scores one sampled follower.
+func BenchmarkScoreAccount(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 2))
+	p := testProfile(r, 0, 0, 1)
+	b.ReportAllocs()
+	for b.Loop() {
+		ScoreAccount(&p.Audience[0], testNow)
+	}
+}
