@@ -1,5 +1,32 @@
 // Package scoring rates creators: niche relevance, engagement, authenticity,
-// growth, consistency, disclosure and an overall vetting score, each with the
-// evidence behind it. It is pure functions from creator data to
-// creator.Scores: no I/O, no interfaces, safe for concurrent use.
+// growth, consistency, disclosure and brand safety, price and an overall
+// vetting score, each with the evidence behind it. It is pure functions from
+// creator data to creator.Scores: no I/O, no interfaces, safe for
+// concurrent use.
+//
+// The entry points:
+//
+//   - Score rates a creator.Profile given its snapshot history; Snapshot
+//     turns the profile and its scores into the history entry the store
+//     appends (with sponsored and undisclosed post ids, average engagement
+//     and the last post time, for change detection).
+//   - Growth judges a follower trajectory from snapshots and classifies
+//     follower spikes as viral, suspicious or drops; the watchlist calls it.
+//   - ScoreAccount gives one sampled follower's or commenter's probability
+//     of being fake, from a logistic regression whose coefficients were
+//     fitted on labeled Instagram data (accountcoef.go names the data);
+//     EstimateFakeShare turns a sample into a fake share with an interval.
+//   - TextNiches scores one text against the niche taxonomy; ParseTaxonomy
+//     and Taxonomy.Extend read operators' custom niches.
+//
+// Every weight and threshold is in params.go, with the data or source it
+// came from; the engagement benchmark and price tables are in
+// benchmarks.go.
+//
+// Languages: the taxonomy, the generic-comment list and the profanity list
+// are English. Text in other languages is case- and accent-folded (so
+// "Café" matches "cafe") but not stemmed, and it matches niches only
+// through shared words and hashtags (#fitness, #makeup, #foodie) and
+// loanwords; sponsorship disclosures are also recognised in German
+// (#werbung, #anzeige), French, Spanish, Italian, Dutch and Portuguese.
 package scoring

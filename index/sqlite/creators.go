@@ -132,6 +132,7 @@ func (s *Store) UpsertMany(ctx context.Context, ws []index.Write) error {
 	if err != nil {
 		return fmt.Errorf("upserting creators: %w", err)
 	}
+	s.wrote(ctx, len(ps))
 	return nil
 }
 

@@ -128,6 +128,10 @@ var migrations = []migration{
 	}, true},
 }
 
+// aggregatesVersion is the schema version that added facet_counts and
+// numeric_stats.
+const aggregatesVersion = 2
+
 // column is the SQL column of one search field.
 type column struct {
 	index.Field
@@ -187,9 +191,9 @@ func (c *column) value(r *creator.Record) any {
 	return v
 }
 
-// migrate applies the pending migrations and syncs the field columns, in
-// one transaction.
-func migrate(ctx context.Context, db *sql.DB, sch *schema) error {
+// migrate applies the pending migrations up to version upTo and syncs the
+// field columns, in one transaction.
+func migrate(ctx context.Context, db *sql.DB, sch *schema, upTo int) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("migrating schema: %w", err)
@@ -211,9 +215,10 @@ func migrate(ctx context.Context, db *sql.DB, sch *schema) error {
 	}
 	rebuild := false
 	for _, m := range migrations {
-		if m.version <= cur {
+		if m.version <= cur || m.version > upTo {
 			continue
 		}
+		cur = m.version
 		rebuild = rebuild || m.rebuild
 		for _, st := range m.stmts {
 			if _, err := tx.ExecContext(ctx, st); err != nil {
@@ -229,7 +234,7 @@ func migrate(ctx context.Context, db *sql.DB, sch *schema) error {
 	if err != nil {
 		return fmt.Errorf("migrating schema: %w", err)
 	}
-	if rebuild || changed {
+	if (rebuild || changed) && cur >= aggregatesVersion {
 		if err := rebuildAggregates(ctx, tx, sch); err != nil {
 			return fmt.Errorf("migrating schema: %w", err)
 		}

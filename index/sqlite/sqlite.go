@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/creatorscout/scout/creator"
@@ -25,6 +26,9 @@ type Store struct {
 	r      *sql.DB // read-only connections
 	cfg    config
 	schema *schema
+	// written counts creators written since the planner's statistics
+	// were last refreshed.
+	written atomic.Int64
 }
 
 type config struct {
@@ -33,6 +37,7 @@ type config struct {
 	busyTimeout time.Duration
 	readConns   int
 	cacheKiB    int
+	mmapBytes   int64
 }
 
 // Option configures a Store.
@@ -86,15 +91,32 @@ func WithCacheSize(kib int) Option {
 	}
 }
 
+// WithMmapSize sets how many bytes of the file are read through a memory
+// map (default 1 GiB; 0 turns memory mapping off).
+func WithMmapSize(bytes int64) Option {
+	return func(c *config) {
+		if bytes >= 0 {
+			c.mmapBytes = bytes
+		}
+	}
+}
+
 // Open opens (creating if needed) the store in the SQLite file at path and
 // brings its schema up to date.
 func Open(path string, opts ...Option) (*Store, error) {
+	return open(path, index.Fields, len(migrations), opts...)
+}
+
+// open is Open with the search schema fields and the schema version to
+// migrate up to, which tests vary.
+func open(path string, fields []index.Field, version int, opts ...Option) (*Store, error) {
 	cfg := config{
 		historyCap:  index.DefaultHistoryCap,
 		synchronous: "FULL",
 		busyTimeout: 10 * time.Second,
 		readConns:   max(4, runtime.NumCPU()),
 		cacheKiB:    32 << 10,
+		mmapBytes:   1 << 30,
 	}
 	for _, o := range opts {
 		o(&cfg)
@@ -107,7 +129,7 @@ func Open(path string, opts ...Option) (*Store, error) {
 	if path == "" || strings.ContainsAny(path, "?#") {
 		return nil, fmt.Errorf("opening store: %w: path %q", creator.ErrInvalid, path)
 	}
-	sch, err := newSchema(index.Fields)
+	sch, err := newSchema(fields)
 	if err != nil {
 		return nil, fmt.Errorf("opening store %s: %w", path, err)
 	}
@@ -117,15 +139,19 @@ func Open(path string, opts ...Option) (*Store, error) {
 	common.Add("_pragma", fmt.Sprintf("cache_size(-%d)", cfg.cacheKiB))
 	common.Add("_pragma", "temp_store(MEMORY)")
 	common.Add("_pragma", "foreign_keys(ON)")
+	// Memory-mapped reads share the operating system's page cache between
+	// connections instead of copying pages into each one's cache.
+	common.Add("_pragma", fmt.Sprintf("mmap_size(%d)", cfg.mmapBytes))
 
 	wv := url.Values{}
-	// 16 KiB pages hold a whole record document without overflow pages in
-	// most cases; the size only applies when the file is created.
-	wv.Add("_pragma", "page_size(16384)")
+	// 8 KiB pages hold a typical record document without overflow pages;
+	// the size only applies when the file is created.
+	wv.Add("_pragma", "page_size(8192)")
 	for k, vs := range common {
 		wv[k] = append(wv[k], vs...)
 	}
 	wv.Set("_txlock", "immediate")
+	wv.Add("_pragma", "analysis_limit(2000)")
 	w, err := sql.Open("sqlite", path+"?"+wv.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("opening store %s: %w", path, err)
@@ -139,9 +165,16 @@ func Open(path string, opts ...Option) (*Store, error) {
 		w.Close()
 		return nil, fmt.Errorf("opening store %s: setting WAL mode: %w", path, err)
 	}
-	if err := migrate(ctx, w, sch); err != nil {
+	if err := migrate(ctx, w, sch, version); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("opening store %s: %w", path, err)
+	}
+
+	// Gather the statistics the query planner needs to choose between an
+	// index and a scan (cheap when they are fresh).
+	if _, err := w.ExecContext(ctx, "PRAGMA optimize=0x10002"); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("opening store %s: analyzing: %w", path, err)
 	}
 
 	rv := cloneValues(common)
@@ -169,6 +202,7 @@ func cloneValues(v url.Values) url.Values {
 // Close checkpoints the write-ahead log and closes the file. The Store must
 // not be used afterwards.
 func (s *Store) Close() error {
+	s.w.Exec("PRAGMA optimize")
 	_, cerr := s.w.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
 	if cerr != nil && strings.Contains(cerr.Error(), "database is locked") {
 		cerr = nil // another process still reads; it checkpoints later
@@ -191,4 +225,18 @@ func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return err
 	}
 	return tx.Commit()
+}
+
+// analyzeEvery is how many creator writes pass between refreshes of the
+// query planner's statistics.
+const analyzeEvery = 50_000
+
+// wrote counts n creator writes and refreshes the planner's statistics
+// when enough have passed, so that plans follow the data as it grows.
+func (s *Store) wrote(ctx context.Context, n int) {
+	if s.written.Add(int64(n)) < analyzeEvery {
+		return
+	}
+	s.written.Store(0)
+	s.w.ExecContext(ctx, "PRAGMA optimize") // best effort: plans only get slower without it
 }
