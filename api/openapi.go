@@ -54,6 +54,18 @@ func OpenAPI() map[string]any {
 				"responses": map[string]any{"200": ok("the opt-out and the erased keys"), "400": errResp}}},
 			"/v1/optouts": map[string]any{"get": map[string]any{"summary": "export the opt-out list",
 				"parameters": []any{qp("format", "string", "json (default) or csv")}, "responses": map[string]any{"200": ok("the list")}}},
+			"/v1/watchlists": map[string]any{
+				"post": map[string]any{"summary": "create a watchlist: {name, members (keys or profile URLs), saved_search, cadence, rules, webhooks}", "responses": map[string]any{"201": ok("the watchlist, webhook secrets in full"), "400": errResp}},
+				"get":  map[string]any{"summary": "list watchlists (secrets masked)", "responses": map[string]any{"200": ok("watchlists")}}},
+			"/v1/watchlists/{id}": map[string]any{
+				"get":    map[string]any{"parameters": []any{pp("id")}, "responses": map[string]any{"200": ok("the watchlist"), "404": errResp}},
+				"patch":  map[string]any{"summary": "update name, cadence, rules, saved_search, webhooks", "parameters": []any{pp("id")}, "responses": map[string]any{"200": ok("the watchlist"), "400": errResp, "404": errResp}},
+				"delete": map[string]any{"parameters": []any{pp("id")}, "responses": map[string]any{"204": ok("deleted"), "404": errResp}}},
+			"/v1/watchlists/{id}/members":       map[string]any{"post": map[string]any{"summary": "add members: {members: [key or profile URL]}", "parameters": []any{pp("id")}, "responses": map[string]any{"200": ok("the watchlist"), "400": errResp}}},
+			"/v1/watchlists/{id}/members/{key}": map[string]any{"delete": map[string]any{"parameters": []any{pp("id"), pp("key")}, "responses": map[string]any{"200": ok("the watchlist"), "404": errResp}}},
+			"/v1/watchlists/{id}/alerts": map[string]any{"get": map[string]any{"summary": "alert events, newest first",
+				"parameters": []any{pp("id"), qp("kind", "string", "alert kind"), qp("creator", "string", "creator key"), qp("limit", "integer", "1 to 1000")}, "responses": map[string]any{"200": ok("alerts")}}},
+			"/v1/alerts/{id}": map[string]any{"get": map[string]any{"summary": "one alert event with its deliveries", "parameters": []any{pp("id")}, "responses": map[string]any{"200": ok("the event"), "404": errResp}}},
 			"/v1/jobs/{id}": map[string]any{"get": map[string]any{"summary": "job state, counts and items",
 				"parameters": []any{pp("id")}, "responses": map[string]any{"200": ok("the job"), "404": errResp}}},
 		},

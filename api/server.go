@@ -41,6 +41,9 @@ type Config struct {
 	// Submitter takes discover and crawl requests; nil makes those
 	// endpoints answer 503.
 	Submitter Submitter
+	// Watchlists serves /v1/watchlists and /v1/alerts; nil makes those
+	// endpoints answer 503.
+	Watchlists Watchlists
 	// OptOuts takes opt-out requests; nil makes those endpoints answer 503.
 	OptOuts OptOuts
 	// APIKey, when set, is required as "Authorization: Bearer <key>" on
@@ -79,6 +82,7 @@ func New(cfg Config) *Server {
 	s.mux.HandleFunc("POST /v1/optout", s.auth(s.needOptOuts(s.optOut)))
 	s.mux.HandleFunc("GET /v1/optouts", s.auth(s.needOptOuts(s.listOptOuts)))
 	s.mux.HandleFunc("GET /v1/openapi.json", s.openapi)
+	s.routeWatchlists()
 	s.mux.HandleFunc("GET /{$}", s.page)
 	for _, f := range cfg.Extra {
 		f(s.mux)

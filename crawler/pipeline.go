@@ -499,12 +499,32 @@ func (p *Pipeline) crawl(ctx context.Context, cp CrawlPayload) error {
 	if len(p.cfg.AfterWrite) > 0 {
 		hist := append(history, snap)
 		for _, h := range p.cfg.AfterWrite {
-			if err := h(ctx, prev, rec, hist, cp.Reason); err != nil {
+			if err := retryHook(ctx, func() error { return h(ctx, prev, rec, hist, cp.Reason) }); err != nil {
 				return fmt.Errorf("after storing %s: %w", key, err)
 			}
 		}
 	}
 	return nil
+}
+
+// retryHook runs an after-write hook up to three times: a retry of the
+// whole crawl would compare against the record just written and lose the
+// change the hook was to see.
+func retryHook(ctx context.Context, f func() error) error {
+	var err error
+	for i, wait := range []time.Duration{0, 200 * time.Millisecond, time.Second} {
+		if i > 0 {
+			select {
+			case <-ctx.Done():
+				return errors.Join(err, ctx.Err())
+			case <-time.After(wait):
+			}
+		}
+		if err = f(); err == nil {
+			return nil
+		}
+	}
+	return err
 }
 
 // itemDone records how a crawl of a job ended and closes the job when it

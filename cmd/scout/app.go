@@ -25,6 +25,7 @@ import (
 	"github.com/creatorscout/scout/creator"
 	"github.com/creatorscout/scout/index"
 	"github.com/creatorscout/scout/index/sqlite"
+	"github.com/creatorscout/scout/watch"
 )
 
 // app is one scout process's wiring: the queue's Redis, the store, the
@@ -38,6 +39,8 @@ type app struct {
 	http    *fetch.Client
 	sources map[string]crawler.Source
 	pipe    *crawler.Pipeline
+	watch   *watch.Service
+	q       *asynq.Client
 	now     func() time.Time
 
 	// life ends when Close is called; workers stop then, before the
@@ -46,8 +49,11 @@ type app struct {
 	stop    context.CancelFunc
 	running sync.WaitGroup
 
-	// handlers register more task handlers on the worker (watch).
+	// handlers register more task handlers on the worker.
 	handlers []func(*asynq.ServeMux)
+	// schedInterval is how often the watchlist scheduler ticks; 0 means
+	// its default.
+	schedInterval time.Duration
 
 	// hostOverrides are extra per-host policies (the demo's simulator).
 	hostOverrides map[string]fetch.HostPolicy
@@ -112,14 +118,36 @@ func newApp(ctx context.Context, cfg config, opts ...appOption) (a *app, err err
 	for host, p := range a.hostOverrides {
 		a.http.SetHost(host, p)
 	}
+	a.q = asynq.NewClientFromRedisClient(a.rdb)
+	wopts := []watch.Option{
+		watch.WithClock(a.now),
+		watch.WithURLCheck(func(ctx context.Context, u string) error { _, err := a.http.CheckURL(ctx, u); return err }),
+		watch.WithHTTPClient(a.http.HTTPClient()),
+		watch.WithTaskEnqueuer(a.q),
+		watch.WithDeliveryQueue(crawler.QueueWebhooks),
+		watch.WithLogger(a.log),
+	}
+	if bsky, ok := a.sources[creator.Bluesky]; ok {
+		// Members added by a profile URL with a handle are resolved to a
+		// DID through the source.
+		wopts = append(wopts, watch.WithHandleLookup(func(ctx context.Context, r creator.Ref) (creator.Ref, error) {
+			p, err := bsky.Fetch(ctx, r)
+			if err != nil {
+				return creator.Ref{}, err
+			}
+			return p.Ref, nil
+		}))
+	}
+	a.watch = watch.New(a.store, wopts...)
 	a.pipe, err = crawler.NewPipeline(crawler.PipelineConfig{
-		Store:     a.store,
-		Sources:   a.sources,
-		Redis:     a.rdb,
-		UniqueFor: cfg.UniqueFor,
-		MaxRetry:  maxRetryFor(cfg.MaxRetry),
-		Now:       a.now,
-		Logger:    a.log,
+		Store:      a.store,
+		Sources:    a.sources,
+		Redis:      a.rdb,
+		UniqueFor:  cfg.UniqueFor,
+		MaxRetry:   maxRetryFor(cfg.MaxRetry),
+		AfterWrite: []crawler.AfterWriteFunc{a.watch.AfterWrite},
+		Now:        a.now,
+		Logger:     a.log,
 	})
 	if err != nil {
 		return nil, err
@@ -203,6 +231,9 @@ func (a *app) Close() {
 	if a.pipe != nil {
 		a.pipe.Close()
 	}
+	if a.q != nil {
+		a.q.Close()
+	}
 	if a.store != nil {
 		a.store.Close()
 	}
@@ -237,6 +268,7 @@ func (a *app) worker(ctx context.Context) error {
 	})
 	mux := asynq.NewServeMux()
 	a.pipe.Register(mux)
+	mux.HandleFunc(watch.TypeDeliver, a.watch.HandleDeliver)
 	for _, reg := range a.handlers {
 		reg(mux)
 	}
@@ -251,11 +283,12 @@ func (a *app) worker(ctx context.Context) error {
 // apiHandler is the HTTP API over the app's store and pipeline.
 func (a *app) apiHandler() http.Handler {
 	return api.New(api.Config{
-		Store:     a.store,
-		Submitter: a.pipe,
-		OptOuts:   optOuts{a},
-		APIKey:    a.cfg.APIKey,
-		Logger:    a.log,
+		Store:      a.store,
+		Submitter:  a.pipe,
+		OptOuts:    optOuts{a},
+		Watchlists: a.watch,
+		APIKey:     a.cfg.APIKey,
+		Logger:     a.log,
 		Health: func(ctx context.Context) error {
 			if err := a.rdb.Ping(ctx).Err(); err != nil {
 				return fmt.Errorf("queue: %w", err)
@@ -309,9 +342,22 @@ func (a *app) runAll(ctx context.Context, ln net.Listener) error {
 	return <-errc
 }
 
-// scheduler runs the periodic work until ctx is done: the retention purge
-// every hour (and the watchlist scheduler, when wired).
+// scheduler runs the periodic work until ctx is done: watchlist rescans
+// (one scheduler acts at a time, by a lease in Redis) and the retention
+// purge every hour.
 func (a *app) scheduler(ctx context.Context) error {
+	sched, err := watch.NewScheduler(watch.SchedulerConfig{Service: a.watch, Enqueuer: a.pipe, Redis: a.rdb, Logger: a.log, Interval: a.schedInterval})
+	if err != nil {
+		return err
+	}
+	errc := make(chan error, 1)
+	go func() {
+		err := sched.Run(ctx)
+		if errors.Is(err, context.Canceled) {
+			err = nil // a normal stop
+		}
+		errc <- err
+	}()
 	tick := time.NewTicker(time.Hour)
 	defer tick.Stop()
 	for {
@@ -320,7 +366,9 @@ func (a *app) scheduler(ctx context.Context) error {
 		}
 		select {
 		case <-ctx.Done():
-			return nil
+			return <-errc
+		case err := <-errc:
+			return err
 		case <-tick.C:
 		}
 	}
