@@ -134,7 +134,7 @@ type AudienceEstimate struct {
 	// Share is the estimated fake share, with a 95% interval [Low, High]
 	// that widens for small samples.
 	Share, Low, High float64
-	// Worst lists the sampled accounts most likely fake, at most five.
+	// Worst lists the flagged accounts most likely fake, at most five.
 	Worst []AccountResult
 }
 
@@ -179,6 +179,9 @@ func EstimateFakeShare(sample []creator.Account, now time.Time) AudienceEstimate
 		return e
 	}
 	for _, w := range worst[:nw] {
+		if w.p < m.Threshold {
+			break // only flagged accounts are reported, with their signals
+		}
 		e.Worst = append(e.Worst, ScoreAccount(&sample[w.i], now))
 	}
 	n := float64(e.Sampled)

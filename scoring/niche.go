@@ -3,7 +3,7 @@ package scoring
 import (
 	"fmt"
 	"math"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/creatorscout/scout/creator"
@@ -40,11 +40,14 @@ func TextNiches(t *Taxonomy, text string) []creator.NicheScore {
 func textRelevance(w float64) float64 { return clamp01(1 - math.Exp(-w/nicheTextScale)) }
 
 func sortNiches(ns []creator.NicheScore) {
-	sort.SliceStable(ns, func(i, j int) bool {
-		if ns[i].Relevance != ns[j].Relevance {
-			return ns[i].Relevance > ns[j].Relevance
+	slices.SortStableFunc(ns, func(a, b creator.NicheScore) int {
+		switch {
+		case a.Relevance > b.Relevance:
+			return -1
+		case a.Relevance < b.Relevance:
+			return 1
 		}
-		return ns[i].Niche < ns[j].Niche
+		return strings.Compare(a.Niche, b.Niche)
 	})
 }
 
@@ -135,11 +138,11 @@ func scoreNiches(m *matcher, p *creator.Profile) nicheResult {
 			continue
 		}
 		ts := byNiche[n]
-		sort.Slice(ts, func(i, j int) bool {
-			if ts[i].n != ts[j].n {
-				return ts[i].n > ts[j].n
+		slices.SortFunc(ts, func(a, b tc) int {
+			if a.n != b.n {
+				return b.n - a.n
 			}
-			return ts[i].text < ts[j].text
+			return strings.Compare(a.text, b.text)
 		})
 		var terms []string
 		for _, x := range ts {
