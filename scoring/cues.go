@@ -70,7 +70,7 @@ var cueLexicon = []struct {
 	}},
 	{cuePromo, []string{
 		"use code", "use my code", "with code", "my code", "discount code", "promo code",
-		"coupon code", "coupon", "pct off", "save pct", "link in bio", "link in my bio",
+		"coupon code", "coupon", "1% off", "save 1%", "link in bio", "link in my bio",
 		"shop my", "shop the look", "shop now", "swipe up", "amzn to", "amazon storefront",
 		"liketoknow", "ltk", "shopltk", "rstyle", "giveaway", "free shipping", "get yours",
 		"available now at", "order now", "limited drop", "#giveaway", "#promo", "#discount",

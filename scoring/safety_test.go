@@ -24,6 +24,8 @@ func TestDisclosure(t *testing.T) {
 		{"brand call with mention", "Huge thanks to @panco for this skillet", nil, true, true},
 		{"brand call without mention", "Thanks to everyone who came", nil, false, false},
 		{"link in bio", "Game changer, link in bio", nil, true, true},
+		{"percent off", "Everything is 30% off this weekend", nil, true, true},
+		{"percent alone", "Battery at 30% already", nil, false, false},
 		{"plain post", "Sunday roast with the family", nil, false, false},
 		{"the word ad alone", "I saw an ad for this on TV", nil, false, false},
 	}

@@ -177,7 +177,7 @@ func stems(s string) []string {
 	var out []string
 	var tk tokenizer
 	tk.each(s, func(tok []byte, kind tokenKind) {
-		if kind == tokWord || kind == tokHashPart {
+		if kind == tokWord || kind == tokHashPart || kind == tokPercent {
 			out = append(out, string(tok))
 		}
 	})
@@ -212,6 +212,13 @@ func (t *Taxonomy) addTerm(niche int, term string, w float64) {
 		t.entry(strings.Join(words[:i], " ")).prefix = true
 	}
 	e := t.entry(strings.Join(words, " "))
+	for _, other := range e.terms {
+		if t.terms[other].niche == niche {
+			// Same stems as a term already in this niche ("dog", "dogs"):
+			// keep it for the record but do not count it twice.
+			return
+		}
+	}
 	e.terms = append(e.terms, id)
 	if len(words) > 1 {
 		// The words written together, as in a hashtag: "skin care" -> #skincare.

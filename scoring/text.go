@@ -140,7 +140,7 @@ func (t *tokenizer) each(s string, fn func(tok []byte, kind tokenKind)) {
 			j += w2
 		}
 		if j < len(s) && s[j] == '%' && allDigits(t.raw) {
-			fn(append(t.raw[:0], "pct"...), tokPercent)
+			fn(append(t.raw[:0], '%'), tokPercent)
 			i = j + 1
 			continue
 		}

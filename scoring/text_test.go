@@ -61,7 +61,7 @@ func TestTokenizer(t *testing.T) {
 		{"lower hashtag", "#skincare", []tok{{"skincare", tokHashtag}, {"skincar", tokHashPart}}},
 		{"digits split", "#Top10Recipes", []tok{{"top10recipes", tokHashtag}, {"top", tokHashPart}, {"10", tokHashPart}, {"recip", tokHashPart}}},
 		{"mention", "thanks @Brand_Co!", []tok{{"thank", tokWord}, {"brandco", tokMention}}},
-		{"percent", "20% off", []tok{{"pct", tokPercent}, {"off", tokWord}}},
+		{"percent", "20% off", []tok{{"%", tokPercent}, {"off", tokWord}}},
 		{"apostrophe", "don't", []tok{{"dont", tokWord}}},
 		{"emoji only", "🔥🔥", nil},
 		{"empty", "", nil},

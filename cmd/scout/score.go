@@ -290,10 +290,12 @@ type profileInput struct {
 	History []creator.Snapshot `json:"history"`
 }
 
-// profileOutput is what `scout score profile` writes.
+// profileOutput is what `scout score profile` writes: the Scores object's
+// fields at the top level, with the creator's id and the snapshot this crawl
+// would append to its history.
 type profileOutput struct {
-	ID       string           `json:"id,omitempty"`
-	Scores   creator.Scores   `json:"scores"`
+	ID string `json:"id,omitempty"`
+	creator.Scores
 	Snapshot creator.Snapshot `json:"snapshot"`
 }
 
@@ -301,7 +303,6 @@ func scoreProfile(in io.Reader, w *bufio.Writer, stderr io.Writer, o scoring.Opt
 	b, err := io.ReadAll(io.LimitReader(in, 256<<20))
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
 	fail := func(id json.RawMessage, err error) int {
 		enc.Encode(errorLine{ID: id, Error: err.Error()})
 		return 1
