@@ -224,7 +224,7 @@ func (w *World) resolve(s string, now time.Time) (actor, bool) {
 		acc := w.follower(m, tr, int64(b), now)
 		return actor{m: m, acc: &acc}, true
 	case kindBot:
-		if !m.BotComments || b >= 6 {
+		if b >= uint64(w.botGroup(m)) {
 			return actor{}, false
 		}
 		acc := w.bot(m, int64(b))
@@ -649,10 +649,13 @@ func (w *World) getPostThread(rw http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if depth > 0 {
-		for j := 0; j < n.bots && len(replies) < maxThreadReplies; j++ {
+		for k, j := range w.botsOn(m, *post) {
+			if k >= n.bots || len(replies) >= maxThreadReplies {
+				break
+			}
 			rr := seeded(w.seed, 11, uint64(m.idx), uint64(int64(post.day)), uint64(post.i), uint64(j))
 			b := w.bot(m, int64(j))
-			replies = append(replies, w.replyView(pv, b, botReplyTime(*post, j), pick(rr, botReplies), int64(rr.intn(2)), now))
+			replies = append(replies, w.replyView(pv, b, botReplyTime(*post, k), pick(rr, botReplies), int64(rr.intn(2)), now))
 		}
 		f := w.followersAt(m, tr, post.at)
 		for i := int64(0); i < n.organicReplies && len(replies) < maxThreadReplies && f > 0; i++ {
@@ -670,10 +673,11 @@ func (w *World) getPostThread(rw http.ResponseWriter, r *http.Request) {
 				nn = niches[c.niche]
 			}
 			var text string
-			if rr.chance(0.6) {
-				text = fill(rr, nn, pick(rr, nn.replies), "")
-			} else {
-				text = pick(rr, genericHumanReplies)
+			switch {
+			case m.regular:
+				text = legacyReply(rr, nn)
+			default:
+				text = humanReply(rr, nn)
 			}
 			replies = append(replies, w.replyView(pv, acc, organicReplyTime(*post, i, n.organicFinal), text, int64(rr.poisson(1.5)), now))
 		}

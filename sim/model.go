@@ -421,21 +421,39 @@ func (w *World) postCounts(m *model, tr Trajectory, s stub, c content, now time.
 		organicFinal: final * 0.10,
 	}
 	out.organicReplies = int64(math.Round(out.organicFinal * acc))
-	if m.BotComments {
-		nb := 3 + seeded(w.seed, 9, uint64(m.idx), uint64(int64(s.day)), uint64(s.i)).intn(4)
-		for j := 0; j < nb; j++ {
-			if !botReplyTime(s, j).After(now) {
-				out.bots++
-			}
+	for k := range w.botsOn(m, s) {
+		if !botReplyTime(s, k).After(now) {
+			out.bots++
 		}
-		out.likes += int64(out.bots) * 3
 	}
+	out.likes += int64(out.bots) * 3
 	out.replies = out.organicReplies + int64(out.bots)
 	return out
 }
 
-func botReplyTime(s stub, j int) time.Time {
-	return s.at.Add(time.Duration(j+1) * 90 * time.Second)
+// botGroup is how many bot accounts comment on the creator's posts.
+func (w *World) botGroup(m *model) int {
+	if !m.BotComments {
+		return 0
+	}
+	return 6 + seeded(w.seed, 12, uint64(m.idx)).intn(7)
+}
+
+// botsOn returns the bots of the creator's group that comment on post s,
+// in the order they reply; most of the group comments on every post.
+func (w *World) botsOn(m *model, s stub) []int {
+	var out []int
+	for j := 0; j < w.botGroup(m); j++ {
+		if seeded(w.seed, 9, uint64(m.idx), uint64(int64(s.day)), uint64(s.i), uint64(j)).chance(0.85) {
+			out = append(out, j)
+		}
+	}
+	return out
+}
+
+// botReplyTime is when the k-th bot reply to s arrived: within minutes.
+func botReplyTime(s stub, k int) time.Time {
+	return s.at.Add(time.Duration(k+1) * 50 * time.Second)
 }
 
 // organicReplyTime is when the i-th genuine reply arrived: the moment the

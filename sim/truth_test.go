@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 )
 
 // meanEngagement is the mean likes+reposts+replies+quotes of the newest 30
@@ -173,5 +174,73 @@ func TestDailyRhythm(t *testing.T) {
 	}
 	if night/total > 0.06 || evening/total < 0.3 {
 		t.Errorf("%.3f of posts at 1-6h local time and %.3f at 17-22h; want a daily rhythm (< 0.06 and > 0.3)", night/total, evening/total)
+	}
+}
+
+// TestCommentVariety checks that genuine comments rarely repeat word for
+// word across posts while bot commenters do, as a comment scorer expects.
+func TestCommentVariety(t *testing.T) {
+	w := New(Config{Seed: 1})
+	c := serve(t, w)
+	norm := func(s string) string {
+		return strings.Join(strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+			return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+		}), " ")
+	}
+	var organicDup, botDup []float64
+	for _, cr := range w.Creators() {
+		if m := w.lookup(cr.Handle); m.regular || cr.OptedOut || len(organicDup) >= 15 && len(botDup) >= 8 {
+			continue
+		}
+		var f feedResp
+		c.get("app.bsky.feed.getAuthorFeed", url.Values{"actor": {cr.Handle}, "limit": {"30"}}, &f)
+		onPosts := map[string]map[string]bool{}
+		var texts []string
+		threads := 0
+		for _, it := range f.Feed {
+			if len(it.Reason) > 0 || it.Post.ReplyCount == 0 || threads == 5 {
+				continue
+			}
+			threads++
+			var th struct{ Thread struct{ Replies []jThread } }
+			c.get("app.bsky.feed.getPostThread", url.Values{"uri": {it.Post.URI}}, &th)
+			for _, r := range th.Thread.Replies {
+				k := norm(r.Post.Record.Text)
+				if onPosts[k] == nil {
+					onPosts[k] = map[string]bool{}
+				}
+				onPosts[k][it.Post.URI] = true
+				texts = append(texts, k)
+			}
+		}
+		if len(texts) < 100 {
+			continue
+		}
+		dups := 0
+		for _, k := range texts {
+			if len(onPosts[k]) > 1 {
+				dups++
+			}
+		}
+		share := float64(dups) / float64(len(texts))
+		if cr.BotComments {
+			botDup = append(botDup, share)
+		} else {
+			organicDup = append(organicDup, share)
+		}
+	}
+	mean := func(xs []float64) float64 {
+		s := 0.0
+		for _, x := range xs {
+			s += x
+		}
+		return s / float64(len(xs))
+	}
+	if len(organicDup) < 5 || len(botDup) < 3 {
+		t.Fatalf("too few creators sampled: %d organic, %d with bots", len(organicDup), len(botDup))
+	}
+	t.Logf("organic %.3f (%d), bots %.3f (%d)", mean(organicDup), len(organicDup), mean(botDup), len(botDup))
+	if o, b := mean(organicDup), mean(botDup); o > 0.15 || b < o+0.08 {
+		t.Errorf("repeated comments: %.2f of genuine creators' comments, %.2f with bots; want < 0.15 and clearly more with bots", o, b)
 	}
 }
