@@ -36,7 +36,9 @@
 // bought followers and bot commenters) and HandleOptedOut (labelled
 // !no-unauthenticated). World.Script gives any creator a trajectory.
 // Named creators post once a day (twice while viral), so posting counts do
-// not blur their events.
+// not blur their events; their texts and replies come from the package's
+// first, smaller template sets (replies to them repeat more than those to
+// generated creators), which other packages' tests are calibrated on.
 //
 // Distributions: followers are heavy-tailed from about 200 to 4 million (a
 // tier is drawn, then a log-uniform count within it); engagement per post
@@ -45,7 +47,7 @@
 // per post); about 8% of creators bought 30-65% of their followers (fake
 // accounts: mostly no avatar, empty bio, digits in the handle, no posts,
 // following thousands, created shortly before), about 12% have a fixed
-// group of bot commenters ("Nice post!", "🔥🔥🔥") on every post, 2% carry the
+// group of 6-12 bot commenters ("Nice post!", "🔥🔥🔥") on most posts, 2% carry the
 // !no-unauthenticated label, about a third post sponsored content, not
 // always disclosed. Text comes from the package's own per-niche templates
 // and vocabulary; about 12% of posts are off-topic, multi-niche creators
