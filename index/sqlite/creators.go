@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/creatorscout/scout/creator"
@@ -49,46 +49,93 @@ func (s *Store) prepare(w index.Write) (*prepared, error) {
 		p.vals[i] = s.schema.cols[i].value(rec)
 	}
 	p.name, p.handle, p.bio, p.text = index.TextOf(rec)
+	p.text = distinctWords(p.text)
 	return p, nil
 }
 
-// prepareAll encodes a batch, spreading large ones over the CPUs: encoding
-// is most of a write's work outside SQLite and needs no lock.
-func (s *Store) prepareAll(ws []index.Write) ([]*prepared, error) {
-	ps := make([]*prepared, len(ws))
-	workers := min(runtime.GOMAXPROCS(0), len(ws)/64)
-	if workers <= 1 {
-		for i, w := range ws {
-			p, err := s.prepare(w)
-			if err != nil {
-				return nil, err
-			}
-			ps[i] = p
+// distinctWords returns the words of text, each once, in order of first
+// appearance. Post text is indexed this way: a word matches wherever it is,
+// and indexing it once per creator instead of once per use makes the text
+// index smaller and its writes faster. (Relevance then counts that the
+// posts use a word, not how often.)
+func distinctWords(text string) string {
+	words := splitWords(text)
+	seen := make(map[string]struct{}, len(words))
+	var b strings.Builder
+	b.Grow(len(text) / 2)
+	for _, w := range words {
+		lw := strings.ToLower(w)
+		if _, dup := seen[lw]; dup {
+			continue
 		}
-		return ps, nil
+		seen[lw] = struct{}{}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(w)
 	}
-	errs := make([]error, workers)
-	var wg sync.WaitGroup
-	for k := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := k; i < len(ws); i += workers {
+	return b.String()
+}
+
+// encodeChunk is how many writes an encoding worker takes at a time.
+const encodeChunk = 32
+
+// encoder encodes a batch of writes on all CPUs while the writer stores
+// the ones already encoded: encoding (JSON, text) is most of a write's work
+// outside SQLite and needs no lock.
+type encoder struct {
+	ps   []*prepared
+	errs []error         // per chunk
+	done []chan struct{} // per chunk, closed when encoded
+	next atomic.Int64    // next chunk to take
+	stop atomic.Bool
+}
+
+func (s *Store) encode(ws []index.Write) *encoder {
+	n := (len(ws) + encodeChunk - 1) / encodeChunk
+	e := &encoder{ps: make([]*prepared, len(ws)), errs: make([]error, n), done: make([]chan struct{}, n)}
+	for i := range e.done {
+		e.done[i] = make(chan struct{})
+	}
+	work := func() {
+		for {
+			c := int(e.next.Add(1) - 1)
+			if c >= n {
+				return
+			}
+			for i := c * encodeChunk; i < min(len(ws), (c+1)*encodeChunk) && !e.stop.Load(); i++ {
 				p, err := s.prepare(ws[i])
 				if err != nil {
-					errs[k] = err
-					return
+					e.errs[c] = err
+					break
 				}
-				ps[i] = p
+				e.ps[i] = p
 			}
-		}()
+			close(e.done[c])
+		}
 	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
+	if n == 1 {
+		work()
+		return e
 	}
-	return ps, nil
+	for range min(runtime.GOMAXPROCS(0), n) {
+		go work()
+	}
+	return e
 }
+
+// get returns the i-th write, encoded, waiting for it if needed.
+func (e *encoder) get(i int) (*prepared, error) {
+	c := i / encodeChunk
+	<-e.done[c]
+	if e.errs[c] != nil {
+		return nil, e.errs[c]
+	}
+	return e.ps[i], nil
+}
+
+// abandon tells the workers to stop early.
+func (e *encoder) abandon() { e.stop.Store(true) }
 
 // unixNano is t as nanoseconds since 1970, clamped to the range an int64
 // holds; the zero time is the smallest.
@@ -117,22 +164,29 @@ func (s *Store) UpsertMany(ctx context.Context, ws []index.Write) error {
 	if len(ws) == 0 {
 		return nil
 	}
-	ps, err := s.prepareAll(ws)
-	if err != nil {
-		return fmt.Errorf("upserting creators: %w", err)
+	// Reject what cannot be stored before taking the write lock.
+	for _, w := range ws {
+		if w.Record == nil {
+			return fmt.Errorf("upserting creators: %w: record is nil", creator.ErrInvalid)
+		}
+		if !creator.ValidKey(w.Record.Key) {
+			return fmt.Errorf("upserting creators: %w: key %q is not a valid store key", creator.ErrInvalid, w.Record.Key)
+		}
 	}
-	err = s.write(ctx, func(tx *sql.Tx) error {
+	enc := s.encode(ws)
+	defer enc.abandon()
+	err := s.write(ctx, func(tx *sql.Tx) error {
 		st, err := s.writeStmts(ctx, tx)
 		if err != nil {
 			return err
 		}
 		defer st.close()
-		return st.upsertAll(ctx, tx, s.schema, ps, s.cfg.historyCap)
+		return st.upsertAll(ctx, tx, s.schema, enc, s.cfg.historyCap)
 	})
 	if err != nil {
 		return fmt.Errorf("upserting creators: %w", err)
 	}
-	s.wrote(ctx, len(ps))
+	s.wrote(ctx, len(ws))
 	return nil
 }
 
@@ -207,7 +261,7 @@ func (w *writeStmts) findRow(ctx context.Context, sch *schema, key string) (id i
 
 // upsertAll writes the batch: rows, documents and history per creator,
 // then the text index and the aggregates of the batch at once.
-func (w *writeStmts) upsertAll(ctx context.Context, tx *sql.Tx, sch *schema, ps []*prepared, historyCap int) error {
+func (w *writeStmts) upsertAll(ctx context.Context, tx *sql.Tx, sch *schema, enc *encoder, historyCap int) error {
 	agg, err := loadAggregates(ctx, tx, sch)
 	if err != nil {
 		return err
@@ -218,7 +272,11 @@ func (w *writeStmts) upsertAll(ctx context.Context, tx *sql.Tx, sch *schema, ps 
 	text := map[int64]int{}      // id -> index in ps of its last write
 	var order []int64            // ids in first-write order
 	args := make([]any, 0, 64)
-	for i, p := range ps {
+	for i := range enc.ps {
+		p, err := enc.get(i)
+		if err != nil {
+			return err
+		}
 		oldID, old, found, err := w.findRow(ctx, sch, p.key)
 		if err != nil {
 			return fmt.Errorf("writing %s: %w", p.key, err)
@@ -266,7 +324,7 @@ func (w *writeStmts) upsertAll(ctx context.Context, tx *sql.Tx, sch *schema, ps 
 	}
 	rows := make([][5]any, 0, len(order))
 	for _, id := range order {
-		p := ps[text[id]]
+		p := enc.ps[text[id]]
 		rows = append(rows, [5]any{id, p.name, p.handle, p.bio, p.text})
 	}
 	doc, err := json.Marshal(rows)

@@ -302,9 +302,7 @@ func asString(v any) string {
 // splits them and each is quoted, so no input is FTS5 syntax. Text without
 // words gives "".
 func ftsQuery(text string) string {
-	words := strings.FieldsFunc(text, func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsNumber(r) && !unicode.Is(unicode.Mn, r)
-	})
+	words := splitWords(text)
 	if len(words) > maxTextWords {
 		words = words[:maxTextWords]
 	}
@@ -322,6 +320,14 @@ func ftsQuery(text string) string {
 	}
 	b.WriteByte('*')
 	return b.String()
+}
+
+// splitWords splits text into words the way FTS5's unicode61 tokenizer
+// does: runs of letters, numbers and combining marks.
+func splitWords(text string) []string {
+	return strings.FieldsFunc(text, func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsNumber(r) && !unicode.Is(unicode.Mn, r) && !unicode.Is(unicode.Co, r)
+	})
 }
 
 // filterBuilder translates an index.Filter into a SQL condition with bound
