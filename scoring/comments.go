@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/bits"
 	"sort"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -98,6 +99,32 @@ type commentResult struct {
 	podMembers                        int
 }
 
+type textInfo struct {
+	post  int32
+	multi bool
+}
+
+// commentScratch holds scoreComments' maps and buffers between calls.
+type commentScratch struct {
+	textIdx     map[string]int32
+	postIdx     map[string]int32
+	authorMask  map[string]uint64
+	infos       []textInfo
+	commentText []int32
+	buf         []byte
+}
+
+var commentScratchPool = sync.Pool{New: func() any {
+	return &commentScratch{textIdx: map[string]int32{}, postIdx: map[string]int32{}, authorMask: map[string]uint64{}}
+}}
+
+func (sc *commentScratch) release() {
+	clear(sc.textIdx)
+	clear(sc.postIdx)
+	clear(sc.authorMask)
+	commentScratchPool.Put(sc)
+}
+
 // scoreComments rates the replies sampled on a creator's posts. Pods are
 // looked for among the first 64 posts that have comments.
 func scoreComments(p *creator.Profile) commentResult {
@@ -105,17 +132,15 @@ func scoreComments(p *creator.Profile) commentResult {
 	s := creator.SubScore{Name: "comments"}
 	cs := p.Comments
 	owner := p.Ref.ID
-	type textInfo struct {
-		post  int32
-		multi bool
-	}
-	textIdx := make(map[string]int32, len(cs))
-	var infos []textInfo
-	commentText := make([]int32, 0, len(cs)) // per counted comment, its text index or -1
-	postIdx := make(map[string]int32, len(p.Posts)+1)
-	authorMask := make(map[string]uint64, len(cs))
+	sc := commentScratchPool.Get().(*commentScratch)
+	defer sc.release()
+	textIdx, postIdx, authorMask := sc.textIdx, sc.postIdx, sc.authorMask
+	infos := sc.infos[:0]
+	commentText := sc.commentText[:0] // per counted comment, its text index or -1
+	defer func() { sc.infos, sc.commentText = infos[:0], commentText[:0] }()
 	var generic, emoji int
-	var buf []byte
+	buf := sc.buf[:0]
+	defer func() { sc.buf = buf[:0] }()
 	genericExample, dupExample := -1, -1
 	for i := range cs {
 		c := &cs[i]

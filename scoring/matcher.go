@@ -1,5 +1,7 @@
 package scoring
 
+import "sync"
+
 // matcher scans texts against a Taxonomy's lexicon, accumulating per-niche
 // weights, matched terms and cue flags. It reuses its buffers across texts
 // and is not safe for concurrent use; Score makes one per call.
@@ -20,6 +22,25 @@ type matcher struct {
 
 func newMatcher(t *Taxonomy) *matcher {
 	return &matcher{t: t, w: make([]float64, len(t.niches))}
+}
+
+// matcherPool keeps matchers of the built-in taxonomy with their buffers
+// between calls.
+var matcherPool = sync.Pool{New: func() any { return newMatcher(defaultTaxonomy) }}
+
+// getMatcher returns a matcher for t, pooled when t is the built-in
+// taxonomy; putMatcher gives it back.
+func getMatcher(t *Taxonomy) *matcher {
+	if t == defaultTaxonomy {
+		return matcherPool.Get().(*matcher)
+	}
+	return newMatcher(t)
+}
+
+func putMatcher(m *matcher) {
+	if m.t == defaultTaxonomy {
+		matcherPool.Put(m)
+	}
 }
 
 // begin starts a new text.

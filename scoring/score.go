@@ -51,8 +51,9 @@ func Score(p *creator.Profile, history []creator.Snapshot, o Options) creator.Sc
 		return s
 	}
 
-	m := newMatcher(tax)
+	m := getMatcher(tax)
 	nr := scoreNiches(m, p)
+	putMatcher(m)
 	s.PrimaryNiche, s.NicheRelevance, s.NicheFocus, s.Niches = nr.primary, nr.relevance, round3(nr.focus), nr.niches
 
 	er := scoreEngagement(p, s.Tier)
@@ -184,7 +185,8 @@ func Snapshot(p *creator.Profile, s creator.Scores) creator.Snapshot {
 	}
 	snap := snapshotOf(p, &s, s.ComputedAt, avg)
 	// Sponsored posts, recomputed with the built-in lexicon.
-	m := newMatcher(defaultTaxonomy)
+	m := getMatcher(defaultTaxonomy)
+	defer putMatcher(m)
 	for i := range p.Posts {
 		m.begin()
 		m.scan(p.Posts[i].Text)
