@@ -24,14 +24,15 @@ var demoQueries = []string{"vegan recipes", "fitness", "gaming", "travel", "tech
 
 // demoSummary is what `scout demo --once` prints.
 type demoSummary struct {
-	Creators int            `json:"creators"`
-	ByTier   map[string]int `json:"by_tier"`
-	ByNiche  map[string]int `json:"by_niche"`
-	Jobs     int            `json:"jobs"`
-	Failed   int            `json:"failed"`
-	Skipped  int            `json:"skipped"`
-	Seconds  float64        `json:"seconds"`
-	DataDir  string         `json:"data_dir"`
+	Creators int              `json:"creators"`
+	ByTier   map[string]int   `json:"by_tier"`
+	ByNiche  map[string]int   `json:"by_niche"`
+	Jobs     int              `json:"jobs"`
+	Failed   int              `json:"failed"`
+	Skipped  int              `json:"skipped"`
+	Watch    *demoWatchResult `json:"watch,omitempty"`
+	Seconds  float64          `json:"seconds"`
+	DataDir  string           `json:"data_dir"`
 }
 
 // cmdDemo runs `scout demo [--once]`: the simulator on loopback, the
@@ -44,6 +45,7 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	n := fs.Int("creators", 600, "simulated creators")
 	perQuery := fs.Int("limit", 100, "creators discovered per query")
 	seed := fs.Int64("seed", 1, "simulator seed")
+	days := fs.Int("days", 30, "days the watchlist part moves the simulator ahead (0 skips it)")
 	if fs.Parse(args) != nil {
 		return 2
 	}
@@ -78,7 +80,8 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 	// The simulator is ours: it gets a generous limit instead of the real
 	// AppView's, so the demo finishes in well under two minutes.
-	a, err := newApp(ctx, cfg, withHostPolicy(simLn.Addr().String(), fetch.HostPolicy{Rate: 2000, Burst: 200}), withLogger(quietLogger()))
+	// The app runs on the simulator's clock, so days can pass in seconds.
+	a, err := newApp(ctx, cfg, withNow(world.Now), withHostPolicy(simLn.Addr().String(), fetch.HostPolicy{Rate: 2000, Burst: 200}), withLogger(quietLogger()))
 	if err != nil {
 		fmt.Fprintln(stderr, "scout demo:", err)
 		return 1
@@ -110,6 +113,12 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	sum.Creators, sum.ByTier, sum.ByNiche = res.Total, res.Facets["tier"], res.Facets["niche"]
+	if *days > 0 {
+		if sum.Watch, err = runWatchDemo(ctx, a, world, *days, stderr); err != nil {
+			fmt.Fprintln(stderr, "scout demo:", err)
+			return 1
+		}
+	}
 	sum.Seconds = float64(time.Since(start).Milliseconds()) / 1000
 	sum.DataDir = cfg.DataDir
 	if *once {
@@ -130,6 +139,10 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	base := "http://" + ln.Addr().String()
+	if sum.Watch != nil {
+		fmt.Fprintln(stdout)
+		printAlerts(stdout, sum.Watch)
+	}
 	fmt.Fprintf(stdout, `
 CreatorScout demo: %d creators stored in %.1fs (%s)
 by tier: %v
@@ -140,10 +153,11 @@ by tier: %v
     curl '%s/v1/creators?tier=micro,mid&authenticity_max=60&sort=authenticity&facets=niche'
     curl '%s/v1/creators?niche=fitness&followers_min=10000&sort=-engagement_rate'
     curl -X POST -d '{"source":"bluesky","query":"gaming","limit":20}' %s/v1/discover
+    curl '%s/v1/watchlists'
     curl '%s/v1/openapi.json'
 
 Ctrl-C to stop.
-`, sum.Creators, sum.Seconds, cfg.DataDir, sum.ByTier, base, base, base, base, base, base)
+`, sum.Creators, sum.Seconds, cfg.DataDir, sum.ByTier, base, base, base, base, base, base, base)
 	if err := a.serveAPI(ctx, ln); err != nil {
 		fmt.Fprintln(stderr, "scout demo:", err)
 		return 1
