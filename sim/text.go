@@ -24,6 +24,7 @@ type niche struct {
 	more        []string // further templates, used by generated (not named) creators
 	moreReplies []string // further replies, used on generated creators' posts
 	allReplies  []string // replies and moreReplies
+	slotKeys    []string // the keys of slots, sorted
 	allPosts    []string // posts and more
 	replies     []string // niche replies from real followers: {thing}
 	products    []string // what brands pay for
@@ -405,6 +406,10 @@ func init() {
 	for _, n := range niches {
 		n.allPosts = append(append([]string{}, n.posts...), n.more...)
 		n.allReplies = append(append([]string{}, n.replies...), n.moreReplies...)
+		for k := range n.slots {
+			n.slotKeys = append(n.slotKeys, k)
+		}
+		sort.Strings(n.slotKeys)
 	}
 }
 
@@ -469,28 +474,56 @@ func fill(r *rng, n *niche, tpl string, tags string) string {
 	for tries := 0; t2 == t1 && tries < 4; tries++ {
 		t2 = pick(r, n.things)
 	}
-	pairs := []string{
-		"{thing}", t1, "{thing2}", t2, "{adj}", pick(r, n.adjs),
-		"{num}", itoa(2 + r.intn(40)), "{month}", pick(r, months), "{city}", pick(r, cities),
-		"{tags}", tags,
-	}
-	for _, k := range slotNames(n) {
+	adj, num, month, city := pick(r, n.adjs), itoa(2+r.intn(40)), pick(r, months), pick(r, cities)
+	var slots map[string]string
+	for _, k := range n.slotKeys {
 		if strings.Contains(tpl, "{"+k+"}") {
-			pairs = append(pairs, "{"+k+"}", pick(r, n.slots[k]))
+			if slots == nil {
+				slots = map[string]string{}
+			}
+			slots[k] = pick(r, n.slots[k])
 		}
 	}
-	return strings.TrimSpace(strings.NewReplacer(pairs...).Replace(tpl))
-}
-
-// slotNames returns n's slot names, sorted so that filling is
-// deterministic.
-func slotNames(n *niche) []string {
-	ks := make([]string, 0, len(n.slots))
-	for k := range n.slots {
-		ks = append(ks, k)
+	var b strings.Builder
+	b.Grow(len(tpl) + 48)
+	for {
+		i := strings.IndexByte(tpl, '{')
+		if i < 0 {
+			b.WriteString(tpl)
+			break
+		}
+		j := strings.IndexByte(tpl[i:], '}')
+		if j < 0 {
+			b.WriteString(tpl)
+			break
+		}
+		b.WriteString(tpl[:i])
+		key := tpl[i+1 : i+j]
+		switch key {
+		case "thing":
+			b.WriteString(t1)
+		case "thing2":
+			b.WriteString(t2)
+		case "adj":
+			b.WriteString(adj)
+		case "num":
+			b.WriteString(num)
+		case "month":
+			b.WriteString(month)
+		case "city":
+			b.WriteString(city)
+		case "tags":
+			b.WriteString(tags)
+		default:
+			if v, ok := slots[key]; ok {
+				b.WriteString(v)
+			} else {
+				b.WriteString(tpl[i : i+j+1])
+			}
+		}
+		tpl = tpl[i+j+1:]
 	}
-	sort.Strings(ks)
-	return ks
+	return strings.TrimSpace(b.String())
 }
 
 // hashtagsFor picks 0-3 hashtags of n.
