@@ -265,7 +265,7 @@ func commentsFromThread(r *threadResponse, excludeDID string) ([]creator.Comment
 	return out, nil
 }
 
-// OptedOut reports whether labels include an active !no-unauthenticated
+// optedOut reports whether labels include an active !no-unauthenticated
 // label.
 func optedOut(labels []label) bool {
 	opted := false
