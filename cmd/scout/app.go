@@ -107,7 +107,7 @@ func newApp(ctx context.Context, cfg config, opts ...appOption) (a *app, err err
 		}
 		src, err := crawler.New(name, scfg)
 		if err != nil {
-			a.log.Info("source not available", "source", name, "err", err)
+			a.log.Debug("source not available", "source", name, "err", err)
 			continue
 		}
 		a.sources[name] = src

@@ -366,3 +366,72 @@ func TestIntegrationBadInput(t *testing.T) {
 		t.Errorf("crawl with an unknown field = %d %v, want 400", code, body)
 	}
 }
+
+// TestIntegrationWatchlistAPI drives the watchlist endpoints: create with a
+// member found by profile URL, list with secrets masked, refusals of a
+// private webhook and a bad cadence, alerts, delete.
+func TestIntegrationWatchlistAPI(t *testing.T) {
+	world := sim.New(sim.Config{Seed: 9, Creators: 10})
+	simSrv := httptest.NewServer(world.Handler())
+	defer simSrv.Close()
+	a := startApp(t, testConfig(t, simSrv.URL, t.TempDir()))
+	defer a.Close()
+	apiSrv := httptest.NewServer(a.apiHandler())
+	defer apiSrv.Close()
+
+	for _, tc := range []struct {
+		name, body string
+		code       int
+		mention    string
+	}{
+		{"private webhook", `{"name":"x","webhooks":[{"url":"http://169.254.169.254/latest"}]}`, http.StatusForbidden, "webhooks[0].url"},
+		{"bad cadence", `{"name":"x","cadence":"every full moon"}`, http.StatusBadRequest, "cadence"},
+		{"no name", `{"members":[]}`, http.StatusBadRequest, "name"},
+		{"unknown field", `{"name":"x","colour":"red"}`, http.StatusBadRequest, "colour"},
+	} {
+		code, body := postJSON(t, apiSrv.URL+"/v1/watchlists", tc.body)
+		if code != tc.code || !strings.Contains(fmt.Sprint(body), tc.mention) {
+			t.Errorf("%s: POST /v1/watchlists = %d %v, want %d mentioning %s", tc.name, code, body, tc.code, tc.mention)
+		}
+	}
+
+	c, _ := world.Creator(sim.HandleBuyer)
+	code, wl := postJSON(t, apiSrv.URL+"/v1/watchlists",
+		`{"name":"Shortlist","cadence":"daily","members":["https://bsky.app/profile/`+c.DID+`"],"webhooks":[{"url":"http://127.0.0.1:9/hook"}]}`)
+	if code != http.StatusCreated {
+		t.Fatalf("POST /v1/watchlists = %d %v", code, wl)
+	}
+	hooks := wl["webhooks"].([]any)
+	if secret := hooks[0].(map[string]any)["secret"].(string); !strings.HasPrefix(secret, "whsec_") {
+		t.Errorf("created webhook secret %q, want a generated whsec_ secret shown once", secret)
+	}
+	id := wl["id"].(string)
+	var got map[string]any
+	if code := getJSON(t, apiSrv.URL, "/v1/watchlists/"+id, &got); code != http.StatusOK {
+		t.Fatalf("GET watchlist: %d", code)
+	}
+	if s := got["webhooks"].([]any)[0].(map[string]any)["secret"]; s == hooks[0].(map[string]any)["secret"] {
+		t.Errorf("GET shows the webhook secret in full")
+	}
+	members := got["members"].([]any)
+	if len(members) != 1 || members[0].(map[string]any)["ref"].(map[string]any)["id"] != c.DID {
+		t.Errorf("members %v, want the creator named by the profile URL", members)
+	}
+	var alerts struct {
+		Alerts []any `json:"alerts"`
+	}
+	if code := getJSON(t, apiSrv.URL, "/v1/watchlists/"+id+"/alerts", &alerts); code != http.StatusOK || len(alerts.Alerts) != 0 {
+		t.Errorf("alerts of a new watchlist = %d %v", code, alerts)
+	}
+	if code := getJSON(t, apiSrv.URL, "/v1/watchlists/"+id+"/alerts?since=yesterday", nil); code != http.StatusBadRequest {
+		t.Errorf("alerts with an unknown parameter = %d, want 400", code)
+	}
+	req, _ := http.NewRequest(http.MethodDelete, apiSrv.URL+"/v1/watchlists/"+id, nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("DELETE watchlist: %v %v", resp, err)
+	}
+	if code := getJSON(t, apiSrv.URL, "/v1/watchlists/"+id, nil); code != http.StatusNotFound {
+		t.Errorf("GET deleted watchlist = %d, want 404", code)
+	}
+}

@@ -39,6 +39,8 @@ func run(ctx context.Context, args []string) int {
 		return cmdSearch(ctx, args[1:], os.Stdout, os.Stderr)
 	case "demo":
 		return cmdDemo(ctx, args[1:], os.Stdout, os.Stderr)
+	case "watch":
+		return cmdWatch(ctx, args[1:], os.Stdout, os.Stderr)
 	case "optout":
 		return cmdOptOut(ctx, args[1:], os.Stdout, os.Stderr)
 	case "score":
@@ -67,6 +69,7 @@ commands:
   discover   discover creators on a source
   crawl      crawl one creator and print its record
   search     search stored creators
+  watch      watchlists: create, list, get, add, remove, alerts, delete
   optout     record a creator's opt-out and erase its data; --list exports
   demo       run the whole pipeline against the built-in simulator
   score      score accounts, text or a profile from JSON on stdin
