@@ -22,6 +22,7 @@ type prepared struct {
 	summary, doc, snap      []byte
 	at                      int64
 	name, handle, bio, text string
+	tags                    string // see tags.go
 }
 
 func (s *Store) prepare(w index.Write) (*prepared, error) {
@@ -50,6 +51,7 @@ func (s *Store) prepare(w index.Write) (*prepared, error) {
 	}
 	p.name, p.handle, p.bio, p.text = index.TextOf(rec)
 	p.text = distinctWords(p.text)
+	p.tags = tagsOf(s.schema, p.vals)
 	return p, nil
 }
 
@@ -217,8 +219,7 @@ func (s *Store) writeStmts(ctx context.Context, tx *sql.Tx) (*writeStmts, error)
 		// FTS5 flushes its pending terms at every statement savepoint, so
 		// a statement per creator would write a segment per creator.
 		`DELETE FROM creators_fts WHERE rowid IN (SELECT value FROM json_each(?))`,
-		`INSERT INTO creators_fts(rowid, name, handle, bio, posts)
-		 SELECT value->>0, value->>1, value->>2, value->>3, value->>4 FROM json_each(?)`,
+		insertText,
 	}
 	stmts := make([]*sql.Stmt, len(q))
 	for i := range q {
@@ -238,6 +239,18 @@ func (w *writeStmts) close() {
 	for _, st := range []*sql.Stmt{w.find, w.creator, w.doc, w.summary, w.hist, w.trim, w.ftsDel, w.ftsIns} {
 		st.Close()
 	}
+}
+
+// insertText writes the text index entries of a batch, given as a JSON
+// array of textRow.
+const insertText = `INSERT INTO creators_fts(rowid, name, handle, bio, posts, tags)
+	SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5 FROM json_each(?)`
+
+// textRow is one creator's text index entry; it encodes as a JSON array.
+type textRow [6]any
+
+func newTextRow(id int64, name, handle, bio, posts, tags string) textRow {
+	return textRow{id, name, handle, bio, posts, tags}
 }
 
 // findRow reads the id and field columns stored under key; found is false
@@ -322,10 +335,10 @@ func (w *writeStmts) upsertAll(ctx context.Context, tx *sql.Tx, sch *schema, enc
 			return fmt.Errorf("removing replaced text: %w", err)
 		}
 	}
-	rows := make([][5]any, 0, len(order))
+	rows := make([]textRow, 0, len(order))
 	for _, id := range order {
 		p := enc.ps[text[id]]
-		rows = append(rows, [5]any{id, p.name, p.handle, p.bio, p.text})
+		rows = append(rows, newTextRow(id, p.name, p.handle, p.bio, p.text, p.tags))
 	}
 	doc, err := json.Marshal(rows)
 	if err != nil {

@@ -56,23 +56,42 @@ func TestQueryPlans(t *testing.T) {
 	if _, err := s.w.Exec("ANALYZE"); err != nil {
 		t.Fatal(err)
 	}
-	plan := func(q index.Query) *searchPlan {
+	var plan func(q index.Query) *searchPlan
+	lo := 1000.0
+	plan = func(q index.Query) *searchPlan {
 		t.Helper()
 		if err := q.Normalize(); err != nil {
 			t.Fatal(err)
 		}
-		p, err := s.plan(&q)
+		tx, err := s.r.Begin()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tx.Rollback()
+		var nw *narrowing
+		if q.Filter != nil {
+			if nw, err = s.loadNarrowing(ctx, tx, q.Filter); err != nil {
+				t.Fatal(err)
+			}
+		}
+		p, err := s.plan(&q, nw)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return p
 	}
-	lo := 1000.0
+	de := index.Eq("country", "DE")
+	keyword := plan(index.Query{Filter: &de, Facets: []string{"tier"}})
+	bs := index.In("platform", "bluesky", "mastodon") // two thirds of the creators
+	common := plan(index.Query{Filter: &bs, Facets: []string{"tier"}})
+	tf := index.And(index.In("platform", "bluesky", "youtube"), index.Range("followers", &lo, nil))
+	text := plan(index.Query{Text: "vegan rec", Filter: &tf, Facets: []string{"platform", "tier"}})
 	tests := []struct {
-		name string
-		sql  string
-		args []any
-		want []string // substrings of the plan
+		name    string
+		sql     string
+		args    []any
+		want    []string // substrings of the plan
+		notWant []string
 	}{
 		{
 			name: "facet counts over all creators",
@@ -85,21 +104,22 @@ func TestQueryPlans(t *testing.T) {
 			want: []string{"USING COVERING INDEX creators_f_platform"},
 		},
 		{
-			name: "keyword filter",
-			sql: func() string {
-				f := index.Eq("country", "DE")
-				return plan(index.Query{Filter: &f, Facets: []string{"tier"}}).aggSQL
-			}(),
-			args: []any{"DE", 20, 0},
-			want: []string{"MATERIALIZE m", "SEARCH c USING INDEX creators_f_country (country=?)", "SCAN m"},
+			name: "keyword filter narrowed by tags",
+			sql:  keyword.aggSQL,
+			args: keyword.aggArgs,
+			want: []string{"MATERIALIZE m", "SCAN creators_fts VIRTUAL TABLE INDEX 0:M", "SEARCH c USING INTEGER PRIMARY KEY (rowid=?)", "SCAN m"},
+		},
+		{
+			name:    "keyword filter too common for tags",
+			sql:     common.aggSQL,
+			args:    common.aggArgs,
+			want:    []string{"MATERIALIZE m", "SCAN m"},
+			notWant: []string{"creators_fts"},
 		},
 		{
 			name: "text with filters",
-			sql: func() string {
-				f := index.And(index.In("platform", "bluesky", "youtube"), index.Range("followers", &lo, nil))
-				return plan(index.Query{Text: "vegan rec", Filter: &f, Facets: []string{"platform", "tier"}}).aggSQL
-			}(),
-			args: []any{`"vegan" "rec"*`, "bluesky", "youtube", lo, 20, 0},
+			sql:  text.aggSQL,
+			args: text.aggArgs,
 			want: []string{"SCAN creators_fts VIRTUAL TABLE INDEX 0:M", "SEARCH c USING INTEGER PRIMARY KEY (rowid=?)", "SEARCH s USING INTEGER PRIMARY KEY (rowid=?)"},
 		},
 		{
@@ -116,6 +136,11 @@ func TestQueryPlans(t *testing.T) {
 			for _, w := range tt.want {
 				if !strings.Contains(got, w) {
 					t.Errorf("plan lacks %q:\n%s", w, got)
+				}
+			}
+			for _, w := range tt.notWant {
+				if strings.Contains(got, w) {
+					t.Errorf("plan has %q:\n%s", w, got)
 				}
 			}
 		})

@@ -24,6 +24,9 @@ type migration struct {
 	// rebuild is true when the migration leaves the derived aggregates
 	// (facet counts, numeric stats) to be recomputed.
 	rebuild bool
+	// reindex, when set, runs after the statements, once the field
+	// columns are in place.
+	reindex func(ctx context.Context, tx *sql.Tx, sch *schema) error
 }
 
 // migrations is the ordered list of schema changes. The columns of the
@@ -102,7 +105,7 @@ var migrations = []migration{
 			name TEXT PRIMARY KEY,
 			kind INTEGER NOT NULL
 		)`,
-	}, false},
+	}, false, nil},
 	{2, "summaries apart from documents; facet counts and numeric stats", []string{
 		`CREATE TABLE creator_summaries (
 			id      INTEGER PRIMARY KEY,
@@ -125,12 +128,24 @@ var migrations = []migration{
 			min   REAL,
 			max   REAL
 		) WITHOUT ROWID`,
-	}, true},
+	}, true, nil},
+	{3, "filter tags in the text index", []string{
+		`DROP TABLE creators_fts`,
+		`CREATE VIRTUAL TABLE creators_fts USING fts5(
+			name, handle, bio, posts, tags,
+			content='', contentless_delete=1,
+			tokenize='unicode61 remove_diacritics 2'
+		)`,
+	}, false, reindexText},
 }
 
 // aggregatesVersion is the schema version that added facet_counts and
 // numeric_stats.
 const aggregatesVersion = 2
+
+// tagsVersion is the schema version that added the tags column to the
+// text index.
+const tagsVersion = 3
 
 // column is the SQL column of one search field.
 type column struct {
@@ -213,13 +228,14 @@ func migrate(ctx context.Context, db *sql.DB, sch *schema, upTo int) error {
 	if latest := migrations[len(migrations)-1].version; cur > latest {
 		return fmt.Errorf("migrating schema: file is at version %d, newer than this build (%d)", cur, latest)
 	}
-	rebuild := false
+	rebuild, reindex := false, false
 	for _, m := range migrations {
 		if m.version <= cur || m.version > upTo {
 			continue
 		}
 		cur = m.version
 		rebuild = rebuild || m.rebuild
+		reindex = reindex || m.reindex != nil
 		for _, st := range m.stmts {
 			if _, err := tx.ExecContext(ctx, st); err != nil {
 				return fmt.Errorf("migrating schema to version %d (%s): %w", m.version, m.name, err)
@@ -236,6 +252,12 @@ func migrate(ctx context.Context, db *sql.DB, sch *schema, upTo int) error {
 	}
 	if (rebuild || changed) && cur >= aggregatesVersion {
 		if err := rebuildAggregates(ctx, tx, sch); err != nil {
+			return fmt.Errorf("migrating schema: %w", err)
+		}
+	}
+	// The filter tags follow the field columns.
+	if (reindex || changed) && cur >= tagsVersion {
+		if err := reindexText(ctx, tx, sch); err != nil {
 			return fmt.Errorf("migrating schema: %w", err)
 		}
 	}
@@ -382,6 +404,61 @@ func rebuildAggregates(ctx context.Context, tx *sql.Tx, sch *schema) error {
 		if _, err := tx.ExecContext(ctx, st); err != nil {
 			return fmt.Errorf("rebuilding facet counts: %w", err)
 		}
+	}
+	return nil
+}
+
+// reindexText rewrites the text index of every creator from the stored
+// documents.
+func reindexText(ctx context.Context, tx *sql.Tx, sch *schema) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM creators_fts`); err != nil {
+		return fmt.Errorf("reindexing text: %w", err)
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT id, doc FROM creator_docs ORDER BY id`)
+	if err != nil {
+		return fmt.Errorf("reindexing text: %w", err)
+	}
+	defer rows.Close()
+	var batch []textRow
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		doc, err := json.Marshal(batch)
+		if err != nil {
+			return err
+		}
+		batch = batch[:0]
+		_, err = tx.ExecContext(ctx, insertText, string(doc))
+		return err
+	}
+	vals := make([]any, len(sch.cols))
+	for rows.Next() {
+		var id int64
+		var doc []byte
+		if err := rows.Scan(&id, &doc); err != nil {
+			return fmt.Errorf("reindexing text: %w", err)
+		}
+		var rec creator.Record
+		if err := json.Unmarshal(doc, &rec); err != nil {
+			return fmt.Errorf("reindexing text: decoding record %d: %w", id, err)
+		}
+		for i := range sch.cols {
+			vals[i] = sch.cols[i].value(&rec)
+		}
+		name, handle, bio, posts := index.TextOf(&rec)
+		batch = append(batch, newTextRow(id, name, handle, bio, distinctWords(posts), tagsOf(sch, vals)))
+		if len(batch) == 2000 {
+			if err := flush(); err != nil {
+				return fmt.Errorf("reindexing text: %w", err)
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("reindexing text: %w", err)
+	}
+	if err := flush(); err != nil {
+		return fmt.Errorf("reindexing text: %w", err)
 	}
 	return nil
 }

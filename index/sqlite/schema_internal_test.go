@@ -65,7 +65,7 @@ func TestMigrateFromVersion1(t *testing.T) {
 	}{
 		{`INSERT INTO creators(` + strings.Join(cols, ", ") + `) VALUES (` + strings.Join(marks, ", ") + `)`, args},
 		{`INSERT INTO creator_docs(id, summary, doc) VALUES (1, ?, ?)`, []any{p.summary, p.doc}},
-		{`INSERT INTO creators_fts(rowid, name, handle, bio, posts) VALUES (1, ?, ?, ?, ?)`, []any{p.name, p.handle, p.bio, p.text}},
+		{`INSERT INTO creators_fts(rowid, name, handle, bio, posts) VALUES (1, ?, ?, ?, ?)`, []any{p.name, p.handle, p.bio, p.text}}, // version 1 has no tags
 		{`INSERT INTO history(key, at, doc) VALUES (?, ?, ?)`, []any{p.key, p.at, p.snap}},
 	} {
 		if _, err := old.w.ExecContext(ctx, st.q, st.args...); err != nil {

@@ -14,9 +14,10 @@ import (
 	"github.com/creatorscout/scout/index"
 )
 
-// bm25Weights weighs the FTS columns (name, handle, bio, posts) for
-// relevance: a match in the name or handle counts most.
-const bm25Weights = "8.0, 8.0, 3.0, 1.0"
+// bm25Weights weighs the FTS columns (name, handle, bio, posts, tags)
+// for relevance: a match in the name or handle counts most; filter tags
+// count nothing.
+const bm25Weights = "8.0, 8.0, 3.0, 1.0, 0.0"
 
 // maxTextWords bounds how many words of a query's text are matched.
 const maxTextWords = 32
@@ -28,16 +29,83 @@ func (s *Store) Search(ctx context.Context, q index.Query) (*index.Result, error
 	if err := q.Normalize(); err != nil {
 		return nil, fmt.Errorf("searching creators: %w", err)
 	}
-	plan, err := s.plan(&q)
+	// One read transaction: the plan reads counts and stats, and the
+	// answer must come from the same state of the data.
+	tx, err := s.r.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("searching creators: %w", err)
 	}
-	res, err := s.run(ctx, plan)
+	defer tx.Rollback()
+	var nw *narrowing
+	if q.Filter != nil {
+		if nw, err = s.loadNarrowing(ctx, tx, q.Filter); err != nil {
+			return nil, fmt.Errorf("searching creators: %w", err)
+		}
+	}
+	plan, err := s.plan(&q, nw)
+	if err != nil {
+		return nil, fmt.Errorf("searching creators: %w", err)
+	}
+	res, err := s.run(ctx, tx, plan)
 	if err != nil {
 		return nil, fmt.Errorf("searching creators: %w", err)
 	}
 	res.Page, res.PerPage = q.Page, q.PerPage
 	return res, nil
+}
+
+// loadNarrowing reads what choosing filter tags needs: the number of
+// creators, the counts of the keyword values f names and the numeric stats.
+func (s *Store) loadNarrowing(ctx context.Context, tx *sql.Tx, f *index.Filter) (*narrowing, error) {
+	nw := &narrowing{counts: map[string]map[string]int{}, stats: map[string]index.Stat{}}
+	fields := map[string]bool{}
+	var walk func(f *index.Filter)
+	walk = func(f *index.Filter) {
+		for i := range f.Sub {
+			walk(&f.Sub[i])
+		}
+		if c := s.schema.byName[f.Field]; c != nil && c.Kind == index.Keyword {
+			fields[f.Field] = true
+		}
+	}
+	walk(f)
+	q := `SELECT 0, '', '', n, NULL FROM facet_counts WHERE field = '' AND value = ''
+		UNION ALL SELECT 1, field, '', min, max FROM numeric_stats WHERE min IS NOT NULL AND max IS NOT NULL`
+	var args []any
+	if len(fields) > 0 {
+		q += "\nUNION ALL SELECT 2, field, value, n, NULL FROM facet_counts WHERE field IN (" +
+			strings.TrimSuffix(strings.Repeat("?, ", len(fields)), ", ") + ")"
+		for name := range fields {
+			args = append(args, name)
+		}
+	}
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("reading counts: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var kind int
+		var field, value string
+		var a, b any
+		if err := rows.Scan(&kind, &field, &value, &a, &b); err != nil {
+			return nil, fmt.Errorf("reading counts: %w", err)
+		}
+		switch kind {
+		case 0:
+			nw.total = int(asFloat(a))
+		case 1:
+			nw.stats[field] = index.Stat{Min: asFloat(a), Max: asFloat(b)}
+		case 2:
+			m := nw.counts[field]
+			if m == nil {
+				m = map[string]int{}
+				nw.counts[field] = m
+			}
+			m[strings.ToLower(value)] += int(asFloat(a))
+		}
+	}
+	return nw, rows.Err()
 }
 
 // searchPlan is the SQL that answers one query.
@@ -52,7 +120,7 @@ type searchPlan struct {
 	keyword, numeric []*column
 }
 
-func (s *Store) plan(q *index.Query) (*searchPlan, error) {
+func (s *Store) plan(q *index.Query, nw *narrowing) (*searchPlan, error) {
 	p := &searchPlan{}
 	seen := map[string]bool{}
 	for _, name := range q.Facets {
@@ -70,7 +138,19 @@ func (s *Store) plan(q *index.Query) (*searchPlan, error) {
 			p.numeric = append(p.numeric, c)
 		}
 	}
-	match := ftsQuery(q.Text)
+	text := ftsQuery(q.Text)
+	var match string
+	if text != "" {
+		match = "{name handle bio posts} : (" + text + ")"
+	}
+	if q.Filter != nil && nw != nil {
+		if tags := s.tagQuery(q.Filter, nw); tags != "" {
+			if match != "" {
+				match += " AND "
+			}
+			match += tags
+		}
+	}
 	var where string
 	var whereArgs []any
 	if q.Filter != nil {
@@ -95,7 +175,7 @@ func (s *Store) plan(q *index.Query) (*searchPlan, error) {
 		}
 		order = append(order, c.ident+dir)
 	}
-	if len(q.Sort) == 0 && match != "" {
+	if len(q.Sort) == 0 && text != "" {
 		order = append(order, "rank")
 	}
 	order = append(order, "key")
@@ -121,7 +201,9 @@ func (s *Store) plan(q *index.Query) (*searchPlan, error) {
 		}
 		b.WriteString("WITH m AS MATERIALIZED (SELECT ")
 		if match != "" {
-			cols = append(cols, "bm25(creators_fts, "+bm25Weights+") AS rank")
+			if text != "" {
+				cols = append(cols, "bm25(creators_fts, "+bm25Weights+") AS rank")
+			}
 			b.WriteString(strings.Join(cols, ", "))
 			b.WriteString(" FROM creators_fts JOIN creators c ON c.id = creators_fts.rowid WHERE creators_fts MATCH ?")
 			p.aggArgs = append(p.aggArgs, match)
@@ -188,12 +270,7 @@ func qualify(orderBy, alias string) string {
 	return strings.Join(parts, ", ")
 }
 
-func (s *Store) run(ctx context.Context, p *searchPlan) (*index.Result, error) {
-	tx, err := s.r.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
+func (s *Store) run(ctx context.Context, tx *sql.Tx, p *searchPlan) (*index.Result, error) {
 	res := &index.Result{Hits: []creator.Record{}}
 	if len(p.keyword) > 0 {
 		res.Facets = make(map[string]map[string]int, len(p.keyword))
