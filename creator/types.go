@@ -119,7 +119,10 @@ type Snapshot struct {
 	PostsCount     int64     `json:"posts_count"`
 	EngagementRate float64   `json:"engagement_rate"`
 	// AvgEngagement is the mean of likes+replies+reposts+quotes per sampled post.
-	AvgEngagement float64   `json:"avg_engagement"`
+	AvgEngagement float64 `json:"avg_engagement"`
+	// MaxEngagement is the highest likes+replies+reposts+quotes of one
+	// sampled post: a post taking off shows here before it moves the mean.
+	MaxEngagement float64   `json:"max_engagement,omitempty"`
 	PostsPerWeek  float64   `json:"posts_per_week"`
 	LastPostAt    time.Time `json:"last_post_at,omitzero"`
 	Authenticity  float64   `json:"authenticity"`

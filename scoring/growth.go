@@ -197,9 +197,13 @@ func Growth(history []creator.Snapshot, cur creator.Snapshot, now time.Time) Gro
 	// A floor on the spread so perfectly smooth histories do not flag noise.
 	floor := math.Max(math.Abs(base)*0.5, math.Max(1, lastF*0.001))
 	spread := math.Max(mad, floor)
-	engBase := baselineEngagement(series)
+	engKnown := false
+	for _, s := range series {
+		engKnown = engKnown || s.AvgEngagement > 0
+	}
 	postsBase := baselinePostsPerDay(series)
 	var rises, falls bool
+	var lastViralEnd time.Time // end of the last viral step, to carry it over
 	for _, st := range steps {
 		if st.share > volatileMoveShare {
 			rises = true
@@ -221,13 +225,20 @@ func Growth(history []creator.Snapshot, cur creator.Snapshot, now time.Time) Gro
 			sp.Summary = fmt.Sprintf("Followers fell by %s between %s and %s (%s), against a usual %s a day.",
 				humanInt(-gain), day(s0.At), day(s1.At), signedPct(st.share), signedInt(base))
 		} else {
-			sp.EngagementRise = engagementRise(series, st.i, engBase)
+			var extra float64
+			sp.EngagementRise, extra = engagementRise(series, st.i)
 			sp.PostsRise = postsRise(s0, s1, postsBase)
-			if sp.EngagementRise >= viralEngagementRise || sp.PostsRise >= viralPostsRise {
+			engViral := sp.EngagementRise >= viralEngagementRise && extra >= viralGainCover*gain
+			carried := !lastViralEnd.IsZero() && s0.At.Equal(lastViralEnd)
+			if engViral || sp.PostsRise >= viralPostsRise || carried {
+				lastViralEnd = s1.At
 				sp.Kind = SpikeViral
 				sp.Summary = fmt.Sprintf("Followers rose by %s between %s and %s (%s) with engagement at %.1fx its usual level: a viral moment.",
 					humanInt(gain), day(s0.At), day(s1.At), signedPct(st.share), math.Max(sp.EngagementRise, 0))
-				if sp.EngagementRise < viralEngagementRise {
+				if carried && !engViral && sp.PostsRise < viralPostsRise {
+					sp.Summary = fmt.Sprintf("Followers rose by %s between %s and %s (%s), continuing the viral rise of the day before.",
+						humanInt(gain), day(s0.At), day(s1.At), signedPct(st.share))
+				} else if !engViral {
 					sp.Summary = fmt.Sprintf("Followers rose by %s between %s and %s (%s) while posting ran at %.1fx its usual rate: growth that follows activity.",
 						humanInt(gain), day(s0.At), day(s1.At), signedPct(st.share), sp.PostsRise)
 				}
@@ -235,7 +246,7 @@ func Growth(history []creator.Snapshot, cur creator.Snapshot, now time.Time) Gro
 				sp.Kind = SpikeSuspicious
 				g.Suspicious++
 				what := "no matching rise in engagement or posting"
-				if engBase <= 0 {
+				if !engKnown {
 					what = "no engagement data to explain it"
 				}
 				sp.Summary = fmt.Sprintf("Followers rose by %s between %s and %s (%s, %s a day against a usual %s) with %s.",
@@ -286,10 +297,11 @@ type point struct {
 	Followers     int64
 	PostsCount    int64
 	AvgEngagement float64
+	MaxEngagement float64
 }
 
 func pointOf(s *creator.Snapshot) point {
-	return point{At: s.At, Followers: s.Followers, PostsCount: s.PostsCount, AvgEngagement: s.AvgEngagement}
+	return point{At: s.At, Followers: s.Followers, PostsCount: s.PostsCount, AvgEngagement: s.AvgEngagement, MaxEngagement: s.MaxEngagement}
 }
 
 // followersAt interpolates the follower count at t within series.
@@ -311,27 +323,51 @@ func followersAt(series []point, t time.Time) float64 {
 	return float64(series[len(series)-1].Followers)
 }
 
-func baselineEngagement(series []point) float64 {
-	var xs []float64
-	for _, s := range series {
-		if s.AvgEngagement > 0 {
-			xs = append(xs, s.AvgEngagement)
+// engagementRise is how far engagement rose around the step into snapshot
+// i (from snapshot i-1 to i+2) over its level before (the median of the
+// snapshots up to i-2, or of all others when there are none): the larger of
+// the rise of mean engagement per post and, over viralPostFactor, of the
+// best single post; and the extra engagements of the best post over its
+// usual level. Both are 0 when engagement is unknown.
+func engagementRise(series []point, i int) (rise, extra float64) {
+	lo, hi := max(i-1, 0), min(i+2, len(series)-1)
+	var avgBase, maxBase []float64
+	for j := 0; j < lo; j++ {
+		if series[j].AvgEngagement > 0 {
+			avgBase = append(avgBase, series[j].AvgEngagement)
+		}
+		if series[j].MaxEngagement > 0 {
+			maxBase = append(maxBase, series[j].MaxEngagement)
 		}
 	}
-	return median(xs)
-}
-
-// engagementRise is the highest AvgEngagement from snapshot i-1 to i+2
-// over the baseline.
-func engagementRise(series []point, i int, base float64) float64 {
-	if base <= 0 {
-		return 0
+	if len(avgBase) == 0 {
+		for j := hi + 1; j < len(series); j++ {
+			if series[j].AvgEngagement > 0 {
+				avgBase = append(avgBase, series[j].AvgEngagement)
+			}
+			if series[j].MaxEngagement > 0 {
+				maxBase = append(maxBase, series[j].MaxEngagement)
+			}
+		}
 	}
-	best := 0.0
-	for j := max(i-1, 0); j <= min(i+2, len(series)-1); j++ {
-		best = math.Max(best, series[j].AvgEngagement)
+	ab, mb := median(avgBase), median(maxBase)
+	for j := lo; j <= hi; j++ {
+		if ab > 0 {
+			rise = math.Max(rise, series[j].AvgEngagement/ab)
+		}
+		if mb > 0 {
+			rise = math.Max(rise, series[j].MaxEngagement/mb/viralPostFactor*viralEngagementRise)
+			extra = math.Max(extra, series[j].MaxEngagement-mb)
+		}
 	}
-	return best / base
+	if mb == 0 && ab > 0 {
+		// Snapshots without a best-post figure: the mean's rise over a
+		// nominal ten-post sample.
+		for j := lo; j <= hi; j++ {
+			extra = math.Max(extra, (series[j].AvgEngagement-ab)*10)
+		}
+	}
+	return rise, extra
 }
 
 func baselinePostsPerDay(series []point) float64 {
@@ -348,8 +384,8 @@ func baselinePostsPerDay(series []point) float64 {
 
 func postsRise(a, b point, base float64) float64 {
 	days := b.At.Sub(a.At).Hours() / 24
-	if days <= 0 || a.PostsCount <= 0 || b.PostsCount < a.PostsCount {
-		return 0
+	if days <= 0 || a.PostsCount <= 0 || b.PostsCount < a.PostsCount || b.PostsCount-a.PostsCount < viralMinPosts {
+		return 0 // too few posts to tell a burst from chance
 	}
 	rate := float64(b.PostsCount-a.PostsCount) / days
 	if base <= 0 {

