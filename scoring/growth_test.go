@@ -27,6 +27,14 @@ func series(start int64, deltas []int64, eng func(i int) float64) []creator.Snap
 	return out
 }
 
+// withMax sets MaxEngagement of day i to f(i).
+func withMax(h []creator.Snapshot, f func(i int) float64) []creator.Snapshot {
+	for i := range h {
+		h[i].MaxEngagement = f(i)
+	}
+	return h
+}
+
 func repeat(d int64, n int) []int64 {
 	out := make([]int64, n)
 	for i := range out {
@@ -73,6 +81,23 @@ func TestGrowth(t *testing.T) {
 			}
 			return 500
 		}), want{Trend: TrendRising, Kinds: []string{SpikeViral}, Rising: true}},
+		{"small engagement swing does not explain a jump", withMax(series(10_000, withJump(repeat(10, 60), 40, 3000), func(i int) float64 {
+			if i >= 40 && i <= 42 {
+				return 800
+			}
+			return 500
+		}), func(i int) float64 {
+			if i >= 40 && i <= 42 {
+				return 1600
+			}
+			return 1000
+		}), want{Trend: TrendRising, Kinds: []string{SpikeSuspicious}, Rising: true}},
+		{"two-day viral rise", withMax(series(10_000, withJump(withJump(repeat(10, 60), 40, 2000), 41, 1500), nil), func(i int) float64 {
+			if i >= 40 {
+				return 40_000 // a post took off on day 40
+			}
+			return 1000
+		}), want{Trend: TrendRising, Kinds: []string{SpikeViral, SpikeViral}, Rising: true}},
 		{"drop", series(10_000, withJump(repeat(5, 60), 30, -2500), nil), want{Trend: TrendDeclining, Kinds: []string{SpikeDrop}}},
 		{"volatile", series(10_000, alternating, nil), want{Trend: TrendVolatile, Rising: true}},
 		{"zero followers throughout", series(0, repeat(0, 30), nil), want{Trend: TrendSteady}},

@@ -258,3 +258,19 @@ func FuzzScore(f *testing.F) {
 		}
 	})
 }
+
+// TestScoreConcurrent runs Score from several goroutines; run with -race.
+func TestScoreConcurrent(t *testing.T) {
+	p := testProfile(rand.New(rand.NewPCG(9, 9)), 10, 40, 20)
+	want := Score(p, nil, Options{Now: testNow})
+	done := make(chan creator.Scores)
+	for i := 0; i < 4; i++ {
+		go func() { done <- Score(p, nil, Options{Now: testNow}) }()
+	}
+	for i := 0; i < 4; i++ {
+		got := <-done
+		if got.Overall != want.Overall || got.PrimaryNiche != want.PrimaryNiche {
+			t.Errorf("concurrent Score differs: overall %v niche %q, want %v %q", got.Overall, got.PrimaryNiche, want.Overall, want.PrimaryNiche)
+		}
+	}
+}
