@@ -1,10 +1,10 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/csv"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -52,8 +52,8 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	insta, errI := loadInstaFake(filepath.Join(*dir, "instafake"))
 	spamTrain, errT := loadSpammer(filepath.Join(*dir, "instagram-fake-spammer", "insta_train.csv"))
 	spamTest, errS := loadSpammer(filepath.Join(*dir, "instagram-fake-spammer", "insta_test.csv"))
-	if err := errors.Join(errI, errT, errS); err != nil {
-		fmt.Fprintf(stdout, "account model: skipped, labeled data not readable under %s (%v)\n\n", *dir, err)
+	if err := cmp.Or(errI, errT, errS); err != nil {
+		fmt.Fprintf(stdout, "account model: skipped, labeled data not readable under %s (%v); pass -datasets\n\n", *dir, err)
 	} else {
 		if *fit {
 			m := fitAccountModel(ctx, insta, spamTrain, spamTest)
