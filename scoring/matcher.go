@@ -13,6 +13,10 @@ type matcher struct {
 	prev1, prev2 []byte
 	p1ok, p2ok   bool
 
+	// Per-profile scratch for scoreNiches.
+	termCount []int32
+	touched   []int32
+
 	// Per-text state, reset by begin.
 	w        []float64
 	seen     []int32

@@ -77,13 +77,27 @@ func scoreNiches(m *matcher, p *creator.Profile) nicheResult {
 	var r nicheResult
 	bioW := make([]float64, nN)
 	postW := make([]float64, nN) // sum over posts of min(1, weight)
-	termCount := make(map[int32]int)
+	// Matched-term counts: a slice indexed by term id, with the ids touched.
+	if len(m.termCount) < len(t.terms) {
+		m.termCount = make([]int32, len(t.terms))
+	}
+	termCount := m.termCount
+	touched := m.touched[:0]
+	defer func() {
+		for _, id := range touched {
+			termCount[id] = 0
+		}
+		m.touched = touched[:0]
+	}()
 
 	m.begin()
 	m.scan(p.Bio)
 	copy(bioW, m.w)
 	r.bioFlags = m.flags
 	for _, id := range m.seen {
+		if termCount[id] == 0 {
+			touched = append(touched, id)
+		}
 		termCount[id]++
 	}
 
@@ -106,6 +120,9 @@ func scoreNiches(m *matcher, p *creator.Profile) nicheResult {
 			}
 		}
 		for _, id := range m.seen {
+			if termCount[id] == 0 {
+				touched = append(touched, id)
+			}
 			termCount[id]++
 		}
 		r.posts[i] = ps
@@ -129,9 +146,9 @@ func scoreNiches(m *matcher, p *creator.Profile) nicheResult {
 		n    int
 	}
 	byNiche := make(map[int][]tc)
-	for id, c := range termCount {
+	for _, id := range touched {
 		ti := t.terms[id]
-		byNiche[ti.niche] = append(byNiche[ti.niche], tc{ti.text, c})
+		byNiche[ti.niche] = append(byNiche[ti.niche], tc{ti.text, int(termCount[id])})
 	}
 	for n, rv := range rel {
 		if rv < 0.01 {
