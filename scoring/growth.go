@@ -122,7 +122,7 @@ func Growth(history []creator.Snapshot, cur creator.Snapshot, now time.Time) Gro
 	}
 	if len(series) < 2 || series[len(series)-1].At.Sub(series[0].At) < 24*time.Hour {
 		g.Trend = TrendNew
-		g.Score = 50
+		g.Score = 0 // not rated: Confidence 0
 		if len(series) == 0 {
 			g.Summary = "No snapshots yet, so growth cannot be judged."
 		} else {

@@ -94,6 +94,16 @@ func Score(p *creator.Profile, history []creator.Snapshot, o Options) creator.Sc
 		"authenticity": auth, "engagement": er.sub, "brand_safety": safe,
 		"consistency": consS, "niche": nr.sub, "growth": growthS,
 	}
+	// A sub-score that could not be computed (confidence 0) leaves its flat
+	// field at 0, as creator.Scores documents.
+	for _, f := range []struct {
+		sub  creator.SubScore
+		flat *float64
+	}{{auth, &s.Authenticity}, {growthS, &s.GrowthScore}, {consS, &s.Consistency}, {safe, &s.BrandSafety}} {
+		if f.sub.Confidence <= 0 {
+			*f.flat = 0
+		}
+	}
 	overall := scoreOverall(subs)
 	s.Overall, s.Confidence = overall.Score, overall.Confidence
 
@@ -313,8 +323,13 @@ func scoreAuthenticity(aud creator.SubScore, est AudienceEstimate, cr commentRes
 			}
 		}
 	}
-	if len(parts) == 0 {
-		s.Summary = "No audience, comments, engagement or history to judge authenticity by."
+	if est.Sampled == 0 && cr.n == 0 {
+		// Engagement and growth checks can only lower the score; without an
+		// audience sample or comments there is nothing to rate.
+		s.Summary = "No sampled audience or comments to judge authenticity by."
+		if len(s.Evidence) > 0 {
+			s.Summary += " Anomalies were still found: see the evidence."
+		}
 		return s
 	}
 	var sw, sum, conf float64
