@@ -52,6 +52,7 @@
 // always disclosed. Text comes from the package's own per-niche templates
 // and vocabulary; about 12% of posts are off-topic, multi-niche creators
 // post about their second niche a third of the time, and about one creator
-// in eight writes partly in Spanish, German or Portuguese (a native phrase
-// before an English post, with the post's langs set to match).
+// in eight writes in Spanish, German or Portuguese (whole posts from native
+// templates, or a native phrase before an English post; the post's langs
+// say which).
 package sim

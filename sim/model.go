@@ -339,7 +339,12 @@ func (w *World) postContent(m *model, s stub) content {
 		lang = m.bilingual
 	}
 	if ph, ok := langPhrases[lang]; ok {
-		c.text = pick(r, ph) + " " + c.text
+		if tpls := langTemplates[lang]; c.niche != "" && !c.sponsored && r.chance(0.6) {
+			nn := niches[c.niche]
+			c.text = fill(r, nn, pick(r, tpls), hashtagsFor(r, nn))
+		} else {
+			c.text = pick(r, ph) + " " + c.text
+		}
 	}
 	switch {
 	case r.chance(0.04):

@@ -464,6 +464,33 @@ var esPhrases = []string{"¡Buenos días a todos!", "Qué semana más larga.", "
 var dePhrases = []string{"Guten Morgen zusammen!", "Was für eine Woche.", "Danke für eure Unterstützung ❤️", "Bald gibt es mehr.", "Was meint ihr?"}
 var ptPhrases = []string{"Bom dia, pessoal!", "Que semana longa.", "Obrigada pelo apoio ❤️", "Novidades em breve.", "O que vocês acham?"}
 
+// langTemplates are whole posts in other languages; {thing} keeps the
+// niche's (often English) noun, as creators writing in these languages use
+// them too.
+var langTemplates = map[string][]string{
+	"es": {
+		"Hoy toca {thing} y estoy feliz 🙌 {tags}",
+		"Mi {thing} favorito de la semana. ¿Qué opináis? {tags}",
+		"Probando {thing} por primera vez, os cuento mañana {tags}",
+		"Gracias por estar ahí. Mañana más {thing} {tags}",
+		"Nadie: \nYo a las 2 de la mañana pensando en {thing} {tags}",
+	},
+	"de": {
+		"Heute gibt es {thing} und ich freue mich riesig 🙌 {tags}",
+		"Mein {thing} der Woche. Was meint ihr? {tags}",
+		"Zum ersten Mal {thing} ausprobiert, Bericht folgt morgen {tags}",
+		"Danke, dass ihr dabei seid. Morgen mehr {thing} {tags}",
+		"Kleiner Tipp zum Wochenende: {thing}. Einfach machen {tags}",
+	},
+	"pt": {
+		"Hoje é dia de {thing} e estou muito feliz 🙌 {tags}",
+		"Meu {thing} favorito da semana. O que vocês acham? {tags}",
+		"Testando {thing} pela primeira vez, conto tudo amanhã {tags}",
+		"Obrigada por estarem aqui. Amanhã tem mais {thing} {tags}",
+		"Dica do fim de semana: {thing}. Simples assim {tags}",
+	},
+}
+
 var langPhrases = map[string][]string{"es": esPhrases, "de": dePhrases, "pt": ptPhrases}
 
 // fill replaces {thing}, {thing2}, {adj}, {num}, {month}, {city} and

@@ -244,3 +244,41 @@ func TestCommentVariety(t *testing.T) {
 		t.Errorf("repeated comments: %.2f of genuine creators' comments, %.2f with bots; want < 0.15 and clearly more with bots", o, b)
 	}
 }
+
+func TestNonEnglishCreators(t *testing.T) {
+	w := New(Config{Seed: 2})
+	c := serve(t, w)
+	english := regexp.MustCompile(`(?i)\b(the|and|my|you|is|of|for)\b`)
+	checked := 0
+	for _, cr := range w.Creators() {
+		if cr.Language == "en" || cr.OptedOut || checked == 8 {
+			continue
+		}
+		checked++
+		var f feedResp
+		c.get("app.bsky.feed.getAuthorFeed", url.Values{"actor": {cr.Handle}, "limit": {"40"}}, &f)
+		var own, declared, native int
+		for _, it := range f.Feed {
+			if len(it.Reason) > 0 {
+				continue
+			}
+			own++
+			if len(it.Post.Record.Langs) > 0 && it.Post.Record.Langs[0] == cr.Language {
+				declared++
+			}
+			if !english.MatchString(it.Post.Record.Text) {
+				native++
+			}
+		}
+		if own < 5 {
+			continue
+		}
+		if float64(declared) < 0.85*float64(own) || float64(native) < 0.3*float64(own) {
+			t.Errorf("%s (%s): %d of %d posts declare the language, %d read without English words; want most and a third",
+				cr.Handle, cr.Language, declared, own, native)
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no non-English creators")
+	}
+}
