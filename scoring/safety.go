@@ -71,8 +71,12 @@ func scoreDisclosure(p *creator.Profile, scans []postScan) disclosureResult {
 		if len(r.undisclosed) > 0 {
 			s.Label = "undisclosed"
 		}
-		s.Summary = fmt.Sprintf("%d of %d sampled posts look sponsored (%.0f%%); %d of them are disclosed.",
-			len(r.sponsored), n, r.pct, disclosed)
+		verb := "are"
+		if disclosed == 1 {
+			verb = "is"
+		}
+		s.Summary = fmt.Sprintf("%d of %d sampled posts look sponsored (%.0f%%); %d of them %s disclosed.",
+			len(r.sponsored), n, r.pct, disclosed, verb)
 	}
 	s.Evidence = append([]creator.Evidence{{Signal: "sponsored_share", Value: r.pct / 100, SampleSize: n, Text: s.Summary}}, s.Evidence...)
 	r.sub = s
@@ -152,7 +156,11 @@ func scoreSafety(p *creator.Profile, scans []postScan, bioFlags cueFlags, undisc
 		s.Summary = fmt.Sprintf("Flags in the bio and %d sampled posts: %s.", len(p.Posts), strings.Join(flagged, ", "))
 	}
 	if undisclosed > 0 {
-		s.Summary += fmt.Sprintf(" %d sponsored post%s lack a disclosure.", undisclosed, plural(undisclosed))
+		if undisclosed == 1 {
+			s.Summary += " 1 sponsored post lacks a disclosure."
+		} else {
+			s.Summary += fmt.Sprintf(" %d sponsored posts lack a disclosure.", undisclosed)
+		}
 	}
 	return s
 }

@@ -472,7 +472,7 @@ func sanitize(s *creator.Scores) {
 	}
 	for i := range s.Details {
 		d := &s.Details[i]
-		d.Score, d.Confidence = finite(d.Score), finite(d.Confidence)
+		d.Score, d.Confidence = round3(d.Score), round3(d.Confidence)
 		for j := range d.Evidence {
 			d.Evidence[j].Value = finite(d.Evidence[j].Value)
 		}
