@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strconv"
 
 	"github.com/creatorscout/scout/index"
 )
@@ -59,9 +60,6 @@ func (a *aggregates) replace(old, vals []any, found bool) {
 		a.counts[facetKey{}]++
 	}
 	for i, c := range a.sch.cols {
-		if !c.Facet {
-			continue
-		}
 		var was any
 		if found {
 			was = old[i]
@@ -69,7 +67,7 @@ func (a *aggregates) replace(old, vals []any, found bool) {
 		v := vals[i]
 		switch c.Kind {
 		case index.Keyword:
-			if was != nil && v != nil && asString(was) == v.(string) {
+			if !c.Facet || was != nil && v != nil && asString(was) == v.(string) {
 				continue
 			}
 			if was != nil {
@@ -79,24 +77,14 @@ func (a *aggregates) replace(old, vals []any, found bool) {
 				a.counts[facetKey{c.Name, v.(string)}]++
 			}
 		case index.Numeric:
-			st := a.stats[c.Name]
 			if was != nil && v != nil && asFloat(was) == v.(float64) {
 				continue
 			}
-			if was != nil && st.ok && (asFloat(was) <= st.min || asFloat(was) >= st.max) {
-				st.dirty = true
+			if was != nil {
+				a.removeNumber(c, asFloat(was))
 			}
-			if v == nil {
-				continue
-			}
-			x := v.(float64)
-			switch {
-			case !st.ok:
-				st.min, st.max, st.ok, st.changed = x, x, true, true
-			case x < st.min:
-				st.min, st.changed = x, true
-			case x > st.max:
-				st.max, st.changed = x, true
+			if v != nil {
+				a.addNumber(c, v.(float64))
 			}
 		}
 	}
@@ -113,12 +101,42 @@ func (a *aggregates) remove(old []any) {
 		switch {
 		case c.Kind == index.Keyword && c.Facet:
 			a.counts[facetKey{c.Name, asString(v)}]--
-		case c.Kind == index.Numeric && c.Facet:
-			st := a.stats[c.Name]
-			if x := asFloat(v); st.ok && (x <= st.min || x >= st.max) {
-				st.dirty = true
-			}
+		case c.Kind == index.Numeric:
+			a.removeNumber(c, asFloat(v))
 		}
+	}
+}
+
+// bucketKey is the facet_counts key of the count of a numeric field's
+// values in one bucket (see tags.go).
+func bucketKey(field string, b uint64) facetKey {
+	return facetKey{"#" + field, strconv.FormatUint(b, 16)}
+}
+
+func (a *aggregates) addNumber(c column, x float64) {
+	if c.Filterable {
+		a.counts[bucketKey(c.Name, bucket(x))]++
+	}
+	st := a.stats[c.Name]
+	if st == nil {
+		return
+	}
+	switch {
+	case !st.ok:
+		st.min, st.max, st.ok, st.changed = x, x, true, true
+	case x < st.min:
+		st.min, st.changed = x, true
+	case x > st.max:
+		st.max, st.changed = x, true
+	}
+}
+
+func (a *aggregates) removeNumber(c column, x float64) {
+	if c.Filterable {
+		a.counts[bucketKey(c.Name, bucket(x))]--
+	}
+	if st := a.stats[c.Name]; st != nil && st.ok && (x <= st.min || x >= st.max) {
+		st.dirty = true // an extreme may be gone
 	}
 }
 

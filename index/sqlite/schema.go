@@ -137,6 +137,7 @@ var migrations = []migration{
 			tokenize='unicode61 remove_diacritics 2'
 		)`,
 	}, false, reindexText},
+	{4, "counts of numeric values by bucket", nil, true, nil},
 }
 
 // aggregatesVersion is the schema version that added facet_counts and
@@ -403,6 +404,52 @@ func rebuildAggregates(ctx context.Context, tx *sql.Tx, sch *schema) error {
 	for _, st := range stmts {
 		if _, err := tx.ExecContext(ctx, st); err != nil {
 			return fmt.Errorf("rebuilding facet counts: %w", err)
+		}
+	}
+	return rebuildBuckets(ctx, tx, sch)
+}
+
+// rebuildBuckets counts the values of every filterable numeric field by
+// bucket (see tags.go), into facet_counts under field "#<name>".
+func rebuildBuckets(ctx context.Context, tx *sql.Tx, sch *schema) error {
+	var cols []*column
+	var idents []string
+	for i := range sch.cols {
+		if c := &sch.cols[i]; c.Kind == index.Numeric && c.Filterable {
+			cols, idents = append(cols, c), append(idents, c.ident)
+		}
+	}
+	if len(cols) == 0 {
+		return nil
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT `+strings.Join(idents, ", ")+` FROM creators`)
+	if err != nil {
+		return fmt.Errorf("counting buckets: %w", err)
+	}
+	counts := map[facetKey]int{}
+	vals := make([]sql.NullFloat64, len(cols))
+	dest := make([]any, len(cols))
+	for i := range vals {
+		dest[i] = &vals[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			rows.Close()
+			return fmt.Errorf("counting buckets: %w", err)
+		}
+		for i, v := range vals {
+			if v.Valid {
+				counts[bucketKey(cols[i].Name, bucket(v.Float64))]++
+			}
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("counting buckets: %w", err)
+	}
+	for k, n := range counts {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO facet_counts(field, value, n) VALUES (?, ?, ?)`, k.field, k.value, n); err != nil {
+			return fmt.Errorf("counting buckets: %w", err)
 		}
 	}
 	return nil

@@ -57,20 +57,23 @@ func (s *Store) Search(ctx context.Context, q index.Query) (*index.Result, error
 // loadNarrowing reads what choosing filter tags needs: the number of
 // creators, the counts of the keyword values f names and the numeric stats.
 func (s *Store) loadNarrowing(ctx context.Context, tx *sql.Tx, f *index.Filter) (*narrowing, error) {
-	nw := &narrowing{counts: map[string]map[string]int{}, stats: map[string]index.Stat{}}
+	nw := &narrowing{counts: map[string]map[string]int{}, buckets: map[string]map[uint64]int{}}
 	fields := map[string]bool{}
 	var walk func(f *index.Filter)
 	walk = func(f *index.Filter) {
 		for i := range f.Sub {
 			walk(&f.Sub[i])
 		}
-		if c := s.schema.byName[f.Field]; c != nil && c.Kind == index.Keyword {
-			fields[f.Field] = true
+		if c := s.schema.byName[f.Field]; c != nil {
+			if c.Kind == index.Keyword {
+				fields[f.Field] = true
+			} else {
+				fields[bucketKey(f.Field, 0).field] = true
+			}
 		}
 	}
 	walk(f)
-	q := `SELECT 0, '', '', n, NULL FROM facet_counts WHERE field = '' AND value = ''
-		UNION ALL SELECT 1, field, '', min, max FROM numeric_stats WHERE min IS NOT NULL AND max IS NOT NULL`
+	q := `SELECT 0, '', '', n, NULL FROM facet_counts WHERE field = '' AND value = ''`
 	var args []any
 	if len(fields) > 0 {
 		q += "\nUNION ALL SELECT 2, field, value, n, NULL FROM facet_counts WHERE field IN (" +
@@ -94,9 +97,20 @@ func (s *Store) loadNarrowing(ctx context.Context, tx *sql.Tx, f *index.Filter) 
 		switch kind {
 		case 0:
 			nw.total = int(asFloat(a))
-		case 1:
-			nw.stats[field] = index.Stat{Min: asFloat(a), Max: asFloat(b)}
 		case 2:
+			if name, ok := strings.CutPrefix(field, "#"); ok {
+				bk, err := strconv.ParseUint(value, 16, 64)
+				if err != nil {
+					continue
+				}
+				m := nw.buckets[name]
+				if m == nil {
+					m = map[uint64]int{}
+					nw.buckets[name] = m
+				}
+				m[bk] += int(asFloat(a))
+				continue
+			}
 			m := nw.counts[field]
 			if m == nil {
 				m = map[string]int{}

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"hash/fnv"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -76,17 +77,18 @@ func tagsOf(sch *schema, vals []any) string {
 }
 
 // narrowing is what a query knows about the data when choosing tags: the
-// number of creators, the counts of keyword values and the range of each
-// numeric facet.
+// number of creators, the counts of keyword values and of numeric values
+// by bucket.
 type narrowing struct {
-	total  int
-	counts map[string]map[string]int // field -> lower-cased value -> count
-	stats  map[string]index.Stat
+	total   int
+	counts  map[string]map[string]int // keyword field -> lower-cased value -> count
+	buckets map[string]map[uint64]int // numeric field -> bucket -> count
 }
 
-// maxTagShare is the largest share of all creators a keyword operand may
-// match and still be worth narrowing by.
-const maxTagShare = 0.5
+// maxTagShare is the largest share of all creators an operand may match
+// and still be worth narrowing by: intersecting long word lists costs more
+// than it saves.
+const maxTagShare = 0.3
 
 // tagQuery returns the FTS5 expression that narrows f's candidates, ""
 // when none of its operands is worth it. Only the operands of a top-level
@@ -137,26 +139,38 @@ func (s *Store) tagWords(f *index.Filter, nw *narrowing) []string {
 		}
 		return words
 	case f.Op == index.OpEq && c.Kind == index.Numeric:
-		return []string{quote(numberTag(c.Name, bucket(*f.Min)))}
+		b := bucket(*f.Min)
+		if nw.total > 0 && float64(nw.buckets[c.Name][b]) > maxTagShare*float64(nw.total) {
+			return nil
+		}
+		return []string{quote(numberTag(c.Name, b))}
 	case f.Op == index.OpRange && c.Kind == index.Numeric:
-		st, known := nw.stats[c.Name]
-		lo, hi := st.Min, st.Max
+		blo, bhi := uint64(0), uint64(math.MaxUint64)
 		if f.Min != nil {
-			lo = *f.Min
+			blo = bucket(*f.Min)
 		}
 		if f.Max != nil {
-			hi = *f.Max
+			bhi = bucket(*f.Max)
 		}
-		if (f.Min == nil || f.Max == nil) && !known || lo > hi {
+		// The buckets that hold values, in order.
+		var bs []uint64
+		n := 0
+		for b, k := range nw.buckets[c.Name] {
+			if b >= blo && b <= bhi && k > 0 {
+				bs = append(bs, b)
+				n += k
+			}
+		}
+		if len(bs) > maxTagWords || nw.total > 0 && float64(n) > maxTagShare*float64(nw.total) {
 			return nil
 		}
-		blo, bhi := bucket(lo), bucket(hi)
-		if bhi-blo >= maxTagWords {
-			return nil
+		if len(bs) == 0 { // no value in range: a word no creator has
+			return []string{quote(numberTag(c.Name, blo))}
 		}
-		var words []string
-		for b := blo; b <= bhi; b++ {
-			words = append(words, quote(numberTag(c.Name, b)))
+		slices.Sort(bs)
+		words := make([]string, len(bs))
+		for i, b := range bs {
+			words[i] = quote(numberTag(c.Name, b))
 		}
 		return words
 	}
