@@ -18,6 +18,10 @@ import (
 // guides); English only.
 var genericComments = map[string]bool{}
 
+// maxGenericLen is the length of the longest entry of genericComments;
+// longer comments are not looked up.
+var maxGenericLen int
+
 func init() {
 	for _, s := range []string{
 		"nice", "nice pic", "nice post", "nice photo", "nice shot", "nice one", "nice feed", "very nice",
@@ -37,6 +41,7 @@ func init() {
 		"legend", "goat", "facts", "true", "same", "mood", "agreed", "wow nice", "nice work",
 	} {
 		genericComments[s] = true
+		maxGenericLen = max(maxGenericLen, len(s))
 	}
 }
 
@@ -142,16 +147,24 @@ func scoreComments(p *creator.Profile) commentResult {
 	buf := sc.buf[:0]
 	defer func() { sc.buf = buf[:0] }()
 	genericExample, dupExample := -1, -1
+	var lastPost int32
+	lastPostAt, havePost := 0, false
 	for i := range cs {
 		c := &cs[i]
 		if owner != "" && c.Author.ID == owner {
 			continue // the creator's own replies
 		}
 		r.n++
-		pi, ok := postIdx[c.PostID]
-		if !ok {
-			pi = int32(len(postIdx))
-			postIdx[c.PostID] = pi
+		// Comments usually come grouped by post: reuse the last index.
+		pi := lastPost
+		if !havePost || c.PostID != cs[lastPostAt].PostID {
+			var ok bool
+			pi, ok = postIdx[c.PostID]
+			if !ok {
+				pi = int32(len(postIdx))
+				postIdx[c.PostID] = pi
+			}
+			lastPost, lastPostAt, havePost = pi, i, true
 		}
 		var letters bool
 		buf, letters = normComment(buf[:0], c.Text)
@@ -160,7 +173,7 @@ func scoreComments(p *creator.Profile) commentResult {
 			buf = emojiKey(buf[:0], c.Text)
 			isGeneric = true
 			emoji++
-		} else if genericComments[string(buf)] {
+		} else if len(buf) <= maxGenericLen && genericComments[string(buf)] {
 			isGeneric = true
 		}
 		if isGeneric {

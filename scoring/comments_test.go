@@ -38,6 +38,14 @@ func TestScoreComments(t *testing.T) {
 		{"own replies ignored", mk(5, func(i int) creator.Comment {
 			return commentOf(fmt.Sprint(i), "p1", "me", "thanks!")
 		}), 0, 0, 0, false, 0, 0},
+		{"own reply first, then others on the same posts", func() *creator.Profile {
+			p := mk(0, nil)
+			p.Comments = append(p.Comments, commentOf("own", "p0", "me", "thanks all"))
+			for i := 0; i < 40; i++ {
+				p.Comments = append(p.Comments, commentOf(fmt.Sprint(i), fmt.Sprintf("p%d", i/4), fmt.Sprintf("pod%d", i%4), fmt.Sprintf("great insight on part %d", i)))
+			}
+			return p
+		}(), 40, 0, 0, true, 75, 0},
 		{"pod", mk(40, func(i int) creator.Comment {
 			// Four accounts comment on each of ten posts.
 			return commentOf(fmt.Sprint(i), fmt.Sprintf("p%d", i/4), fmt.Sprintf("pod%d", i%4), fmt.Sprintf("great insight on part %d", i))
