@@ -340,9 +340,20 @@ func (s *Store) ListAlerts(ctx context.Context, f index.AlertFilter) ([]index.Al
 	if limit <= 0 {
 		limit = 100
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT doc FROM alerts
-		WHERE (?1 = '' OR watchlist_id = ?1) AND (?2 = '' OR creator_key = ?2) AND (?3 = '' OR kind = ?3)
-		ORDER BY at DESC, id LIMIT ?4`, f.WatchlistID, f.CreatorKey, f.Kind, limit)
+	// Only the conditions given, so that the planner can use their indexes.
+	var conds []string
+	var args []any
+	for _, c := range []struct{ col, v string }{{"watchlist_id", f.WatchlistID}, {"creator_key", f.CreatorKey}, {"kind", f.Kind}} {
+		if c.v != "" {
+			conds = append(conds, c.col+" = ?")
+			args = append(args, c.v)
+		}
+	}
+	q := `SELECT doc FROM alerts`
+	if len(conds) > 0 {
+		q += ` WHERE ` + strings.Join(conds, " AND ")
+	}
+	rows, err := s.r.QueryContext(ctx, q+` ORDER BY at DESC, id LIMIT ?`, append(args, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("listing alerts: %w", err)
 	}
