@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
-	"sort"
 	"strings"
 	"time"
 
@@ -426,30 +425,3 @@ func hasWord(list, w string) bool {
 	return false
 }
 
-// mainLanguage returns the most common primary language subtag of posts
-// (ties broken alphabetically), or "" when none declares one.
-func mainLanguage(posts []creator.Post) string {
-	counts := map[string]int{}
-	for _, p := range posts {
-		for _, l := range p.Langs {
-			primary, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(l)), "-")
-			if primary != "" {
-				counts[primary]++
-			}
-		}
-	}
-	langs := make([]string, 0, len(counts))
-	for l := range counts {
-		langs = append(langs, l)
-	}
-	sort.Slice(langs, func(i, j int) bool {
-		if counts[langs[i]] != counts[langs[j]] {
-			return counts[langs[i]] > counts[langs[j]]
-		}
-		return langs[i] < langs[j]
-	})
-	if len(langs) == 0 {
-		return ""
-	}
-	return langs[0]
-}

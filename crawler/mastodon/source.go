@@ -290,7 +290,7 @@ func (s *Source) Fetch(ctx context.Context, ref creator.Ref) (*creator.Profile, 
 	if p.Posts, err = s.statuses(ctx, instance, a.ID); err != nil {
 		return nil, fmt.Errorf("fetching statuses of %s: %w", acct, err)
 	}
-	p.Language = mainLanguage(p.Posts)
+	p.Language = crawler.MainLanguage(p.Posts)
 	if p.Comments, err = s.comments(ctx, instance, a.ID, p.Posts); err != nil {
 		return nil, fmt.Errorf("fetching replies to %s: %w", acct, err)
 	}

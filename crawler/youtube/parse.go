@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -350,30 +349,3 @@ func hashtagsIn(s string) []string {
 	return out
 }
 
-// mainLanguage returns the most common primary language subtag of posts
-// (ties broken alphabetically), or "" when none declares one.
-func mainLanguage(posts []creator.Post) string {
-	counts := map[string]int{}
-	for _, p := range posts {
-		for _, l := range p.Langs {
-			primary, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(l)), "-")
-			if primary != "" && primary != "zxx" {
-				counts[primary]++
-			}
-		}
-	}
-	langs := make([]string, 0, len(counts))
-	for l := range counts {
-		langs = append(langs, l)
-	}
-	sort.Slice(langs, func(i, j int) bool {
-		if counts[langs[i]] != counts[langs[j]] {
-			return counts[langs[i]] > counts[langs[j]]
-		}
-		return langs[i] < langs[j]
-	})
-	if len(langs) == 0 {
-		return ""
-	}
-	return langs[0]
-}

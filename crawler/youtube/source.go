@@ -298,7 +298,7 @@ func (s *Source) Fetch(ctx context.Context, ref creator.Ref) (*creator.Profile, 
 	if p.Posts, err = s.uploads(ctx, uploads); err != nil {
 		return nil, fmt.Errorf("fetching videos of %s: %w", id, err)
 	}
-	p.Language = mainLanguage(p.Posts)
+	p.Language = crawler.MainLanguage(p.Posts)
 	if p.Comments, err = s.commentsOn(ctx, id, p.Posts); err != nil {
 		return nil, fmt.Errorf("fetching comments on videos of %s: %w", id, err)
 	}
