@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"sort"
 	"strings"
 	"time"
 
@@ -482,30 +481,3 @@ func parseTime(s string) (time.Time, bool) {
 	return t.UTC(), true
 }
 
-// mainLanguage returns the most common primary language subtag declared on
-// posts (ties broken alphabetically), or "" when none declares one.
-func mainLanguage(posts []creator.Post) string {
-	counts := map[string]int{}
-	for _, p := range posts {
-		for _, l := range p.Langs {
-			primary, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(l)), "-")
-			if primary != "" {
-				counts[primary]++
-			}
-		}
-	}
-	langs := make([]string, 0, len(counts))
-	for l := range counts {
-		langs = append(langs, l)
-	}
-	sort.Slice(langs, func(i, j int) bool {
-		if counts[langs[i]] != counts[langs[j]] {
-			return counts[langs[i]] > counts[langs[j]]
-		}
-		return langs[i] < langs[j]
-	})
-	if len(langs) == 0 {
-		return ""
-	}
-	return langs[0]
-}

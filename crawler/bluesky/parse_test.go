@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/creatorscout/scout/creator"
+	"github.com/creatorscout/scout/crawler"
 )
 
 func readTestdata(t *testing.T, name string) []byte {
@@ -262,7 +263,7 @@ func TestMainLanguage(t *testing.T) {
 			for _, l := range tc.langs {
 				posts = append(posts, creator.Post{Langs: l})
 			}
-			if got := mainLanguage(posts); got != tc.want {
+			if got := crawler.MainLanguage(posts); got != tc.want {
 				t.Errorf("mainLanguage = %q, want %q", got, tc.want)
 			}
 		})
@@ -376,7 +377,7 @@ func TestRecordedAuthorFeed(t *testing.T) {
 	if cursor != raw.Cursor || cursor == "" {
 		t.Errorf("cursor mismatch")
 	}
-	if got := mainLanguage(posts); got != "en" {
+	if got := crawler.MainLanguage(posts); got != "en" {
 		t.Errorf("mainLanguage = %q, want en", got)
 	}
 }

@@ -174,7 +174,7 @@ func (s *Source) Fetch(ctx context.Context, ref creator.Ref) (*creator.Profile, 
 	if p.Posts, err = s.authorFeed(ctx, did); err != nil {
 		return nil, fmt.Errorf("fetching posts of %s: %w", did, err)
 	}
-	p.Language = mainLanguage(p.Posts)
+	p.Language = crawler.MainLanguage(p.Posts)
 	if p.Comments, err = s.comments(ctx, did, p.Posts); err != nil {
 		return nil, fmt.Errorf("fetching replies to %s: %w", did, err)
 	}
