@@ -480,4 +480,3 @@ func parseTime(s string) (time.Time, bool) {
 	}
 	return t.UTC(), true
 }
-

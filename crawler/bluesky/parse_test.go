@@ -11,8 +11,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/creatorscout/scout/creator"
 	"github.com/creatorscout/scout/crawler"
+	"github.com/creatorscout/scout/creator"
 )
 
 func readTestdata(t *testing.T, name string) []byte {

@@ -424,4 +424,3 @@ func hasWord(list, w string) bool {
 	}
 	return false
 }
-

@@ -348,4 +348,3 @@ func hashtagsIn(s string) []string {
 	}
 	return out
 }
-
