@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"sort"
+	"strconv"
 	"sync"
 	"time"
 
@@ -120,4 +121,22 @@ func Names() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// IntOptions reads the named options as non-negative integers into their
+// destinations, leaving a destination as it is when its option is unset.
+// Its error wraps creator.ErrInvalid and names the option.
+func (c Config) IntOptions(dst map[string]*int) error {
+	for name, p := range dst {
+		v, ok := c.Options[name]
+		if !ok || v == "" {
+			continue
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return fmt.Errorf("%w: option %s=%q is not a non-negative integer", creator.ErrInvalid, name, v)
+		}
+		*p = n
+	}
+	return nil
 }

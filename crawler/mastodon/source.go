@@ -120,16 +120,8 @@ func New(cfg crawler.Config) (*Source, error) {
 		}
 		s.discoverOn = append(s.discoverOn, inst)
 	}
-	for name, dst := range map[string]*int{"posts": &s.posts, "reply_posts": &s.replyPosts, "followers": &s.followers} {
-		v, ok := cfg.Options[name]
-		if !ok || v == "" {
-			continue
-		}
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			return nil, fmt.Errorf("building mastodon source: %w: option %s=%q is not a non-negative integer", creator.ErrInvalid, name, v)
-		}
-		*dst = n
+	if err := cfg.IntOptions(map[string]*int{"posts": &s.posts, "reply_posts": &s.replyPosts, "followers": &s.followers}); err != nil {
+		return nil, fmt.Errorf("building mastodon source: %w", err)
 	}
 	return s, nil
 }

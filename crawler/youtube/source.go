@@ -137,16 +137,8 @@ func New(cfg crawler.Config) (*Source, error) {
 	default:
 		return nil, fmt.Errorf("building youtube source: %w: option derived_metrics_approved=%q is neither true nor false", creator.ErrInvalid, v)
 	}
-	for name, dst := range map[string]*int{"videos": &s.videos, "comment_videos": &s.commentVideos, "comments": &s.comments} {
-		v, ok := cfg.Options[name]
-		if !ok || v == "" {
-			continue
-		}
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			return nil, fmt.Errorf("building youtube source: %w: option %s=%q is not a non-negative integer", creator.ErrInvalid, name, v)
-		}
-		*dst = n
+	if err := cfg.IntOptions(map[string]*int{"videos": &s.videos, "comment_videos": &s.commentVideos, "comments": &s.comments}); err != nil {
+		return nil, fmt.Errorf("building youtube source: %w", err)
 	}
 	if d, ok := cfg.HTTP.(responseDoer); ok {
 		s.do = d
