@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
-	"time"
 
+	"github.com/creatorscout/scout/crawler"
 	"github.com/creatorscout/scout/creator"
 )
 
@@ -256,7 +256,7 @@ func commentsFromThread(r *threadResponse, excludeDID string) ([]creator.Comment
 			Text:   pv.Record.Text,
 			Likes:  pv.LikeCount,
 		}
-		if t, ok := parseTime(pv.Record.CreatedAt); ok {
+		if t, ok := crawler.ParseTime(pv.Record.CreatedAt); ok {
 			c.CreatedAt = t
 		}
 		out = append(out, c)
@@ -311,7 +311,7 @@ func profileFromView(v *profileView) (*creator.Profile, error) {
 	if v.PostsCount != nil {
 		p.PostsCount = *v.PostsCount
 	}
-	if t, ok := parseTime(v.CreatedAt); ok {
+	if t, ok := crawler.ParseTime(v.CreatedAt); ok {
 		p.CreatedAt = t
 	}
 	p.Verified = v.Verification != nil && v.Verification.VerifiedStatus == "valid"
@@ -361,7 +361,7 @@ func accountFromView(v *profileView, detailed bool) creator.Account {
 	if v.PostsCount != nil {
 		a.Posts = creator.Ptr(*v.PostsCount)
 	}
-	if t, ok := parseTime(v.CreatedAt); ok {
+	if t, ok := crawler.ParseTime(v.CreatedAt); ok {
 		a.CreatedAt = &t
 	}
 	if v.Verification != nil {
@@ -386,9 +386,9 @@ func postFromView(v *postView) (creator.Post, error) {
 		Quotes:   v.QuoteCount,
 		Views:    -1,
 	}
-	t, ok := parseTime(v.Record.CreatedAt)
+	t, ok := crawler.ParseTime(v.Record.CreatedAt)
 	if !ok {
-		t, _ = parseTime(v.IndexedAt)
+		t, _ = crawler.ParseTime(v.IndexedAt)
 	}
 	p.CreatedAt = t
 	return p, nil
@@ -467,16 +467,4 @@ func linksIn(s string) []string {
 		out = append(out, m)
 	}
 	return out
-}
-
-// parseTime parses the AppView's datetimes (RFC 3339 with any fraction).
-func parseTime(s string) (time.Time, bool) {
-	if s == "" {
-		return time.Time{}, false
-	}
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		return time.Time{}, false
-	}
-	return t.UTC(), true
 }

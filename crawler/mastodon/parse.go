@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
-	"time"
 
 	"golang.org/x/net/html"
 
+	"github.com/creatorscout/scout/crawler"
 	"github.com/creatorscout/scout/creator"
 )
 
@@ -140,7 +140,7 @@ func profileFromAccount(a *account, instance string) (*creator.Profile, error) {
 	if a.StatusesCount != nil {
 		p.PostsCount = *a.StatusesCount
 	}
-	if t, ok := parseTime(a.CreatedAt); ok {
+	if t, ok := crawler.ParseTime(a.CreatedAt); ok {
 		p.CreatedAt = t
 	}
 	if a.Bot {
@@ -205,7 +205,7 @@ func accountFrom(a *account, instance string) (creator.Account, bool) {
 	if a.StatusesCount != nil {
 		out.Posts = creator.Ptr(*a.StatusesCount)
 	}
-	if t, ok := parseTime(a.CreatedAt); ok {
+	if t, ok := crawler.ParseTime(a.CreatedAt); ok {
 		out.CreatedAt = &t
 	}
 	return out, true
@@ -280,7 +280,7 @@ func postFromStatus(st *status) creator.Post {
 	if st.URL != nil && *st.URL != "" {
 		p.URL = *st.URL
 	}
-	if t, ok := parseTime(st.CreatedAt); ok {
+	if t, ok := crawler.ParseTime(st.CreatedAt); ok {
 		p.CreatedAt = t
 	}
 	if st.Language != nil && *st.Language != "" {
@@ -309,24 +309,12 @@ func commentsFromContext(c *statusContext, postID, accountID, instance string) [
 			continue
 		}
 		cm := creator.Comment{ID: st.ID, PostID: postID, Author: author, Text: statusText(st), Likes: st.FavouritesCount}
-		if t, ok := parseTime(st.CreatedAt); ok {
+		if t, ok := crawler.ParseTime(st.CreatedAt); ok {
 			cm.CreatedAt = t
 		}
 		out = append(out, cm)
 	}
 	return out
-}
-
-// parseTime parses Mastodon's datetimes (ISO 8601 with milliseconds).
-func parseTime(s string) (time.Time, bool) {
-	if s == "" {
-		return time.Time{}, false
-	}
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		return time.Time{}, false
-	}
-	return t.UTC(), true
 }
 
 // htmlText turns Mastodon's HTML (a note, a status's content) into plain

@@ -7,10 +7,10 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"time"
 
 	"golang.org/x/net/html"
 
+	"github.com/creatorscout/scout/crawler"
 	"github.com/creatorscout/scout/creator"
 )
 
@@ -113,7 +113,7 @@ func profileFromChannels(r *channelListResponse) (*creator.Profile, string, erro
 	if p.Ref.Handle != "" {
 		p.URL = "https://www.youtube.com/" + p.Ref.Handle
 	}
-	if t, ok := parseTime(c.Snippet.PublishedAt); ok {
+	if t, ok := crawler.ParseTime(c.Snippet.PublishedAt); ok {
 		p.CreatedAt = t
 	}
 	if st := c.Statistics; st != nil {
@@ -178,7 +178,7 @@ func postsFromVideos(r *videoListResponse) []creator.Post {
 			Text:  strings.TrimSpace(v.Snippet.Title + "\n\n" + v.Snippet.Description),
 			Views: -1,
 		}
-		if t, ok := parseTime(v.Snippet.PublishedAt); ok {
+		if t, ok := crawler.ParseTime(v.Snippet.PublishedAt); ok {
 			p.CreatedAt = t
 		}
 		lang := v.Snippet.DefaultLanguage
@@ -231,7 +231,7 @@ func commentsFromThreads(r *commentThreadListResponse, excludeChannelID string) 
 			Text:  plainText(s.TextDisplay),
 			Likes: s.LikeCount,
 		}
-		if t, ok := parseTime(s.PublishedAt); ok {
+		if t, ok := crawler.ParseTime(s.PublishedAt); ok {
 			cm.CreatedAt = t
 		}
 		out = append(out, cm)
@@ -281,17 +281,6 @@ func parseCount(s string) (int64, bool) {
 }
 
 // parseTime parses the Data API's datetimes (RFC 3339, with or without a
-// fraction).
-func parseTime(s string) (time.Time, bool) {
-	if s == "" {
-		return time.Time{}, false
-	}
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		return time.Time{}, false
-	}
-	return t.UTC(), true
-}
 
 // plainText strips the HTML the API may put in a comment's textDisplay
 // (links, <br>), decoding entities.

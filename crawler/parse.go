@@ -3,6 +3,7 @@ package crawler
 import (
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/creatorscout/scout/creator"
 )
@@ -35,4 +36,17 @@ func MainLanguage(posts []creator.Post) string {
 		return ""
 	}
 	return langs[0]
+}
+
+// ParseTime parses an API's RFC 3339 datetime (any fraction of a second)
+// into UTC, reporting false for an empty or malformed one.
+func ParseTime(s string) (time.Time, bool) {
+	if s == "" {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, false
+	}
+	return t.UTC(), true
 }
