@@ -483,10 +483,9 @@ func (p *Pipeline) crawl(ctx context.Context, cp CrawlPayload) error {
 	}
 	opts := p.cfg.Scoring
 	opts.Now = now
+	// A source whose terms forbid derived metrics gets raw figures only.
+	opts.RawOnly = opts.RawOnly || !src.Policy().ScoringAllowed
 	scores := scoring.Score(prof, history, opts)
-	if !src.Policy().ScoringAllowed {
-		scores = creator.Scores{ComputedAt: now, Model: scoring.Model, Tier: scoring.Tier(prof.Followers)}
-	}
 	rec := &creator.Record{Key: key, Profile: *prof, Scores: scores, FirstSeen: now, UpdatedAt: now}
 	if prev != nil {
 		rec.FirstSeen = prev.FirstSeen
