@@ -113,15 +113,38 @@ func handleLocal(h string) string {
 	return h
 }
 
-// NumAccountInputs is the length of the model's input vector.
-const NumAccountInputs = 16
+// Indices of the model's inputs.
+const (
+	inAvatar = iota
+	inPrivate
+	inLogFollowers
+	inLogFollowing
+	inLogPosts
+	inNoPosts
+	inLogBio
+	inHandleDigits
+	inURL
+	inFollowingExcess
+	inLogFollowersSq
+	inLogFollowingSq
+	inLogPostsSq
+	inNoBio
+
+	// NumAccountInputs is the length of the model's input vector.
+	NumAccountInputs
+)
 
 // AccountInputNames names each input of the model's vector, in order.
+//
+// The display-name features of AccountFeatures (NameWords,
+// NameEqualsHandle) are not inputs: only one data set has them, they did not
+// improve cross-validated accuracy, and their weights did not carry over to
+// Bluesky and Mastodon accounts, where display names often repeat the
+// handle.
 var AccountInputNames = [NumAccountInputs]string{
 	"has_avatar", "private", "log_followers", "log_following", "log_posts",
 	"no_posts", "log_bio_length", "handle_digit_share", "has_url",
-	"name_words", "name_equals_handle", "following_excess",
-	"log_followers_sq", "log_following_sq", "log_posts_sq", "no_bio",
+	"following_excess", "log_followers_sq", "log_following_sq", "log_posts_sq", "no_bio",
 }
 
 // AccountInputs transforms f into the model's raw (unstandardised) input
@@ -141,29 +164,26 @@ func AccountInputs(f AccountFeatures) (x [NumAccountInputs]float64, known [NumAc
 			x[i] = tr(*v)
 		}
 	}
-	id := func(v float64) float64 { return v }
-	setB(0, f.HasAvatar)
-	setB(1, f.Private)
-	setF(2, f.Followers, math.Log1p)
-	setF(3, f.Following, math.Log1p)
-	setF(4, f.Posts, math.Log1p)
-	setF(5, f.Posts, func(v float64) float64 { return b2f(v == 0) })
-	setF(6, f.BioLen, math.Log1p)
-	setF(7, f.HandleDigitShare, id)
-	setB(8, f.HasURL)
-	setF(9, f.NameWords, func(v float64) float64 { return math.Min(v, 5) })
-	setB(10, f.NameEqualsHandle)
-	if known[2] && known[3] {
-		known[11] = true
-		x[11] = math.Max(0, x[3]-x[2])
+	setB(inAvatar, f.HasAvatar)
+	setB(inPrivate, f.Private)
+	setF(inLogFollowers, f.Followers, math.Log1p)
+	setF(inLogFollowing, f.Following, math.Log1p)
+	setF(inLogPosts, f.Posts, math.Log1p)
+	setF(inNoPosts, f.Posts, func(v float64) float64 { return b2f(v == 0) })
+	setF(inLogBio, f.BioLen, math.Log1p)
+	setF(inHandleDigits, f.HandleDigitShare, func(v float64) float64 { return v })
+	setB(inURL, f.HasURL)
+	if known[inLogFollowers] && known[inLogFollowing] {
+		known[inFollowingExcess] = true
+		x[inFollowingExcess] = math.Max(0, x[inLogFollowing]-x[inLogFollowers])
 	}
-	for i, j := range [3]int{2, 3, 4} {
+	for i, j := range [3]int{inLogFollowers, inLogFollowing, inLogPosts} {
 		if known[j] {
-			known[12+i] = true
-			x[12+i] = x[j] * x[j]
+			known[inLogFollowersSq+i] = true
+			x[inLogFollowersSq+i] = x[j] * x[j]
 		}
 	}
-	setF(15, f.BioLen, func(v float64) float64 { return b2f(v == 0) })
+	setF(inNoBio, f.BioLen, func(v float64) float64 { return b2f(v == 0) })
 	return x, known
 }
 

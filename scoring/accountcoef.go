@@ -14,18 +14,19 @@ package scoring
 // cross-validated figures of the same features and penalty over both fitted
 // sets (1,770 accounts). On the held-out instagram-fake-spammer
 // insta_test.csv (60 / 60), which the fit never saw, the shipped model has
-// sensitivity 0.933 and specificity 0.883 (see `scout eval`). Only the
+// accuracy 0.933, sensitivity 0.950 and specificity 0.917, AUC 0.985 (see
+// `scout eval`). Only the
 // coefficients are shipped, not the data.
 //
 // The data sets know nothing of verified badges or account age, so those
 // inputs are not in the regression; see accountPriors for how they are used.
 var ShippedAccountModel = AccountModel{
 	Data:        "InstaFake (Akyon & Kalfaoglu 2019) + instagram-fake-spammer insta_train.csv, equal weight",
-	Bias:        -1.32262,
-	Mean:        [NumAccountInputs]float64{0.850847, 0.567797, 5.30464, 5.76664, 2.73354, 0.177401, 1.76019, 0.083529, 0.116319, 1.43576, 0.0347222, 0.736841, 31.5688, 35.2508, 11.0961, 0.487006},
-	SD:          [NumAccountInputs]float64{0.356239, 0.495382, 1.8519, 1.41301, 1.90364, 0.382008, 1.84873, 0.162014, 0.320608, 0.895226, 0.183075, 1.26969, 22.4087, 14.421, 11.2347, 0.499831},
-	W:           [NumAccountInputs]float64{-0.936774, -0.534409, -0.819357, -0.610596, -0.165933, 0.211236, -0.238933, 1.06663, -2.2984, -0.153977, 0.310495, 1.37138, -0.466678, 0.67737, -0.358878, 0.0832167},
+	Bias:        -1.3298,
+	Mean:        [NumAccountInputs]float64{0.850847, 0.567797, 5.30464, 5.76664, 2.73354, 0.177401, 1.76019, 0.083529, 0.116319, 0.736841, 31.5688, 35.2508, 11.0961, 0.487006},
+	SD:          [NumAccountInputs]float64{0.356239, 0.495382, 1.8519, 1.41301, 1.90364, 0.382008, 1.84873, 0.162014, 0.320608, 1.26969, 22.4087, 14.421, 11.2347, 0.499831},
+	W:           [NumAccountInputs]float64{-0.924651, -0.507472, -0.846705, -0.643837, -0.20514, 0.239084, -0.226272, 1.06961, -2.3088, 1.33943, -0.471017, 0.70946, -0.356778, 0.0979173},
 	Threshold:   0.5,
 	Sensitivity: 0.9324,
-	Specificity: 0.9540,
+	Specificity: 0.9516,
 }

@@ -56,18 +56,12 @@ func ScoreAccount(a *creator.Account, now time.Time) AccountResult {
 		}
 		res.Known++
 		// Squared companions of a log input are reported with it.
-		switch AccountInputNames[i] {
-		case "log_followers_sq", "log_following_sq", "log_posts_sq":
-			continue
-		}
 		eff := contrib[i]
-		switch AccountInputNames[i] {
-		case "log_followers":
-			eff += contrib[12]
-		case "log_following":
-			eff += contrib[13]
-		case "log_posts":
-			eff += contrib[14]
+		switch i {
+		case inLogFollowersSq, inLogFollowingSq, inLogPostsSq:
+			continue
+		case inLogFollowers, inLogFollowing, inLogPosts:
+			eff += contrib[inLogFollowersSq+i-inLogFollowers]
 		}
 		res.Signals = append(res.Signals, AccountSignal{Signal: signalName(i), Value: rawValue(i, f, x[i]), Effect: round3(eff)})
 	}
