@@ -342,3 +342,40 @@ func TestCrawlPageBudget(t *testing.T) {
 		t.Errorf("%d creators stored from a crawl cut short", n)
 	}
 }
+
+// noDerived decorates a real source as one whose terms forbid derived
+// metrics (YouTube without an approved API project).
+type noDerived struct{ crawler.Source }
+
+func (n noDerived) Policy() crawler.Policy {
+	p := n.Source.Policy()
+	p.ScoringAllowed = false
+	return p
+}
+
+func TestNoDerivedMetricsWhenSourceForbids(t *testing.T) {
+	f := newFixture(t, 0)
+	rs := testredis.New(t, redisDB)
+	pipe, err := crawler.NewPipeline(crawler.PipelineConfig{
+		Store: f.store, Sources: map[string]crawler.Source{creator.Bluesky: noDerived{f.source}}, Redis: rs.Client,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pipe.Close()
+	task, _ := crawler.NewCrawlTask(crawler.CrawlPayload{Ref: creator.Ref{Platform: creator.Bluesky, Handle: sim.HandleFake}, Reason: crawler.ReasonRequest}, 3)
+	if err := pipe.HandleCrawl(context.Background(), task); err != nil {
+		t.Fatal(err)
+	}
+	res, err := f.store.Search(context.Background(), index.Query{})
+	if err != nil || res.Total != 1 {
+		t.Fatalf("search: %v %+v", err, res)
+	}
+	s := res.Hits[0].Scores
+	if s.Tier == "" || s.EngagementRate == 0 {
+		t.Errorf("raw figures missing: tier %q, engagement %v", s.Tier, s.EngagementRate)
+	}
+	if s.Authenticity != 0 || s.Overall != 0 || s.PrimaryNiche != "" || s.FakeFollowerShare != 0 {
+		t.Errorf("derived scores computed for a source that forbids them: %+v", s)
+	}
+}
