@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"strconv"
 
@@ -142,9 +141,8 @@ func (a *aggregates) removeNumber(c column, x float64) {
 
 func (a *aggregates) save(ctx context.Context, tx *sql.Tx) error {
 	type delta struct {
-		Field string `json:"f"`
-		Value string `json:"v"`
-		N     int    `json:"n"`
+		Field, Value string
+		N            int
 	}
 	var ds []delta
 	for k, n := range a.counts {
@@ -153,14 +151,16 @@ func (a *aggregates) save(ctx context.Context, tx *sql.Tx) error {
 		}
 	}
 	if len(ds) > 0 {
-		doc, err := json.Marshal(ds)
+		st, err := tx.PrepareContext(ctx, `INSERT INTO facet_counts(field, value, n) VALUES (?, ?, ?)
+			ON CONFLICT(field, value) DO UPDATE SET n = n + excluded.n`)
 		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO facet_counts(field, value, n)
-			SELECT value->>'f', value->>'v', value->>'n' FROM json_each(?) WHERE true
-			ON CONFLICT(field, value) DO UPDATE SET n = n + excluded.n`, string(doc)); err != nil {
 			return fmt.Errorf("counting facets: %w", err)
+		}
+		defer st.Close()
+		for _, d := range ds {
+			if _, err := st.ExecContext(ctx, d.Field, d.Value, d.N); err != nil {
+				return fmt.Errorf("counting facets: %w", err)
+			}
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM facet_counts WHERE n <= 0 AND field <> ''`); err != nil {
 			return fmt.Errorf("counting facets: %w", err)

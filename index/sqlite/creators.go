@@ -192,8 +192,13 @@ func (s *Store) UpsertMany(ctx context.Context, ws []index.Write) error {
 	return nil
 }
 
+// writeStmts are the statements of a creator write. Each statement that
+// changes a row uses the ROLLBACK conflict resolution: the writer knows
+// (from find) whether the row exists, so a conflict is a bug that must undo
+// the whole transaction, and SQLite then needs no statement journal, which
+// would copy every page a statement changes (and make FTS5 flush).
 type writeStmts struct {
-	find, creator, doc, summary, hist, trim, ftsDel, ftsIns *sql.Stmt
+	find, insCreator, updCreator, insDoc, updDoc, insSummary, updSummary, hist, trim, ftsDel, ftsIns *sql.Stmt
 }
 
 func (s *Store) writeStmts(ctx context.Context, tx *sql.Tx) (*writeStmts, error) {
@@ -204,20 +209,23 @@ func (s *Store) writeStmts(ctx context.Context, tx *sql.Tx) (*writeStmts, error)
 	for i, c := range sch.cols {
 		cols[i] = c.ident
 		marks[i] = "?"
-		sets[i] = c.ident + " = excluded." + c.ident
+		sets[i] = c.ident + " = ?"
 	}
 	q := []string{
 		`SELECT id, ` + strings.Join(cols, ", ") + ` FROM creators WHERE key = ?`,
-		`INSERT INTO creators(key, ` + strings.Join(cols, ", ") + `) VALUES (?, ` + strings.Join(marks, ", ") + `)
-		 ON CONFLICT(key) DO UPDATE SET ` + strings.Join(sets, ", ") + ` RETURNING id`,
-		`INSERT INTO creator_docs(id, doc) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET doc = excluded.doc`,
-		`INSERT INTO creator_summaries(id, summary) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET summary = excluded.summary`,
-		`INSERT INTO history(key, at, doc) VALUES (?, ?, ?)`,
+		`INSERT OR ROLLBACK INTO creators(key, ` + strings.Join(cols, ", ") + `) VALUES (?, ` + strings.Join(marks, ", ") + `)`,
+		`UPDATE OR ROLLBACK creators SET ` + strings.Join(sets, ", ") + ` WHERE id = ?`,
+		`INSERT OR ROLLBACK INTO creator_docs(id, doc) VALUES (?, ?)`,
+		`UPDATE OR ROLLBACK creator_docs SET doc = ? WHERE id = ?`,
+		`INSERT OR ROLLBACK INTO creator_summaries(id, summary) VALUES (?, ?)`,
+		`UPDATE OR ROLLBACK creator_summaries SET summary = ? WHERE id = ?`,
+		`INSERT OR ROLLBACK INTO history(key, at, doc) VALUES (?, ?, ?)`,
 		`DELETE FROM history WHERE key = ?1 AND seq IN (
 			SELECT seq FROM history WHERE key = ?1 ORDER BY at DESC, seq DESC LIMIT -1 OFFSET ?2)`,
-		// The text index is written once per batch, in one statement each:
-		// FTS5 flushes its pending terms at every statement savepoint, so
-		// a statement per creator would write a segment per creator.
+		// The text index is written at the end of the batch: FTS5 writes
+		// its pending terms out at every statement savepoint, and the other
+		// statements of a write could open one (the ROLLBACK resolution
+		// above avoids them too).
 		`DELETE FROM creators_fts WHERE rowid IN (SELECT value FROM json_each(?))`,
 		insertText,
 	}
@@ -232,26 +240,17 @@ func (s *Store) writeStmts(ctx context.Context, tx *sql.Tx) (*writeStmts, error)
 		}
 		stmts[i] = st
 	}
-	return &writeStmts{stmts[0], stmts[1], stmts[2], stmts[3], stmts[4], stmts[5], stmts[6], stmts[7]}, nil
+	return &writeStmts{stmts[0], stmts[1], stmts[2], stmts[3], stmts[4], stmts[5], stmts[6], stmts[7], stmts[8], stmts[9], stmts[10]}, nil
 }
 
 func (w *writeStmts) close() {
-	for _, st := range []*sql.Stmt{w.find, w.creator, w.doc, w.summary, w.hist, w.trim, w.ftsDel, w.ftsIns} {
+	for _, st := range []*sql.Stmt{w.find, w.insCreator, w.updCreator, w.insDoc, w.updDoc, w.insSummary, w.updSummary, w.hist, w.trim, w.ftsDel, w.ftsIns} {
 		st.Close()
 	}
 }
 
-// insertText writes the text index entries of a batch, given as a JSON
-// array of textRow.
-const insertText = `INSERT INTO creators_fts(rowid, name, handle, bio, posts, tags)
-	SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5 FROM json_each(?)`
-
-// textRow is one creator's text index entry; it encodes as a JSON array.
-type textRow [6]any
-
-func newTextRow(id int64, name, handle, bio, posts, tags string) textRow {
-	return textRow{id, name, handle, bio, posts, tags}
-}
+// insertText writes one creator's text index entry.
+const insertText = `INSERT INTO creators_fts(rowid, name, handle, bio, posts, tags) VALUES (?, ?, ?, ?, ?, ?)`
 
 // findRow reads the id and field columns stored under key; found is false
 // when there is no such creator.
@@ -299,17 +298,33 @@ func (w *writeStmts) upsertAll(ctx context.Context, tx *sql.Tx, sch *schema, enc
 			existed[p.key] = true
 		}
 		agg.replace(old, p.vals, found)
-		args = append(args[:0], p.key)
-		args = append(args, p.vals...)
-		var id int64
-		if err := w.creator.QueryRowContext(ctx, args...).Scan(&id); err != nil {
-			return fmt.Errorf("writing %s: %w", p.key, err)
-		}
-		if _, err := w.doc.ExecContext(ctx, id, p.doc); err != nil {
-			return fmt.Errorf("writing %s: %w", p.key, err)
-		}
-		if _, err := w.summary.ExecContext(ctx, id, p.summary); err != nil {
-			return fmt.Errorf("writing %s: %w", p.key, err)
+		id := oldID
+		if found {
+			args = append(args[:0], p.vals...)
+			if _, err := w.updCreator.ExecContext(ctx, append(args, id)...); err != nil {
+				return fmt.Errorf("writing %s: %w", p.key, err)
+			}
+			if _, err := w.updDoc.ExecContext(ctx, p.doc, id); err != nil {
+				return fmt.Errorf("writing %s: %w", p.key, err)
+			}
+			if _, err := w.updSummary.ExecContext(ctx, p.summary, id); err != nil {
+				return fmt.Errorf("writing %s: %w", p.key, err)
+			}
+		} else {
+			args = append(args[:0], p.key)
+			res, err := w.insCreator.ExecContext(ctx, append(args, p.vals...)...)
+			if err == nil {
+				id, err = res.LastInsertId()
+			}
+			if err != nil {
+				return fmt.Errorf("writing %s: %w", p.key, err)
+			}
+			if _, err := w.insDoc.ExecContext(ctx, id, p.doc); err != nil {
+				return fmt.Errorf("writing %s: %w", p.key, err)
+			}
+			if _, err := w.insSummary.ExecContext(ctx, id, p.summary); err != nil {
+				return fmt.Errorf("writing %s: %w", p.key, err)
+			}
 		}
 		if _, err := w.hist.ExecContext(ctx, p.key, p.at, p.snap); err != nil {
 			return fmt.Errorf("writing history of %s: %w", p.key, err)
@@ -335,17 +350,11 @@ func (w *writeStmts) upsertAll(ctx context.Context, tx *sql.Tx, sch *schema, enc
 			return fmt.Errorf("removing replaced text: %w", err)
 		}
 	}
-	rows := make([]textRow, 0, len(order))
 	for _, id := range order {
 		p := enc.ps[text[id]]
-		rows = append(rows, newTextRow(id, p.name, p.handle, p.bio, p.text, p.tags))
-	}
-	doc, err := json.Marshal(rows)
-	if err != nil {
-		return fmt.Errorf("encoding text: %w", err)
-	}
-	if _, err := w.ftsIns.ExecContext(ctx, string(doc)); err != nil {
-		return fmt.Errorf("indexing text: %w", err)
+		if _, err := w.ftsIns.ExecContext(ctx, id, p.name, p.handle, p.bio, p.text, p.tags); err != nil {
+			return fmt.Errorf("indexing text: %w", err)
+		}
 	}
 	return agg.save(ctx, tx)
 }

@@ -138,6 +138,12 @@ var migrations = []migration{
 		)`,
 	}, false, reindexText},
 	{4, "counts of numeric values by bucket", nil, true, nil},
+	// FTS5 keeps up to hashsize bytes of new terms in memory and writes
+	// them as one segment; the default (1 MiB) makes a bulk load write and
+	// merge a segment every few hundred creators.
+	{5, "larger text index write buffer", []string{
+		`INSERT INTO creators_fts(creators_fts, rank) VALUES ('hashsize', 33554432)`,
+	}, false, nil},
 }
 
 // aggregatesVersion is the schema version that added facet_counts and
@@ -458,27 +464,19 @@ func rebuildBuckets(ctx context.Context, tx *sql.Tx, sch *schema) error {
 // reindexText rewrites the text index of every creator from the stored
 // documents.
 func reindexText(ctx context.Context, tx *sql.Tx, sch *schema) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM creators_fts`); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO creators_fts(creators_fts) VALUES ('delete-all')`); err != nil {
 		return fmt.Errorf("reindexing text: %w", err)
 	}
+	ins, err := tx.PrepareContext(ctx, insertText)
+	if err != nil {
+		return fmt.Errorf("reindexing text: %w", err)
+	}
+	defer ins.Close()
 	rows, err := tx.QueryContext(ctx, `SELECT id, doc FROM creator_docs ORDER BY id`)
 	if err != nil {
 		return fmt.Errorf("reindexing text: %w", err)
 	}
 	defer rows.Close()
-	var batch []textRow
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
-		}
-		doc, err := json.Marshal(batch)
-		if err != nil {
-			return err
-		}
-		batch = batch[:0]
-		_, err = tx.ExecContext(ctx, insertText, string(doc))
-		return err
-	}
 	vals := make([]any, len(sch.cols))
 	for rows.Next() {
 		var id int64
@@ -494,17 +492,11 @@ func reindexText(ctx context.Context, tx *sql.Tx, sch *schema) error {
 			vals[i] = sch.cols[i].value(&rec)
 		}
 		name, handle, bio, posts := index.TextOf(&rec)
-		batch = append(batch, newTextRow(id, name, handle, bio, distinctWords(posts), tagsOf(sch, vals)))
-		if len(batch) == 2000 {
-			if err := flush(); err != nil {
-				return fmt.Errorf("reindexing text: %w", err)
-			}
+		if _, err := ins.ExecContext(ctx, id, name, handle, bio, distinctWords(posts), tagsOf(sch, vals)); err != nil {
+			return fmt.Errorf("reindexing text: %w", err)
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("reindexing text: %w", err)
-	}
-	if err := flush(); err != nil {
 		return fmt.Errorf("reindexing text: %w", err)
 	}
 	return nil
