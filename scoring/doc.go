@@ -23,10 +23,12 @@
 // came from; the engagement benchmark and price tables are in
 // benchmarks.go.
 //
-// Languages: the taxonomy, the generic-comment list and the profanity list
-// are English. Text in other languages is case- and accent-folded (so
-// "Café" matches "cafe") but not stemmed, and it matches niches only
-// through shared words and hashtags (#fitness, #makeup, #foodie) and
-// loanwords; sponsorship disclosures are also recognised in German
-// (#werbung, #anzeige), French, Spanish, Italian, Dutch and Portuguese.
+// Languages: the taxonomy is English first, with a few dozen common
+// Spanish, French, Portuguese and German words per niche ("receta",
+// "Krafttraining", "maquiagem"), so posts in those languages find their main
+// niches; other languages match only through shared words, hashtags
+// (#fitness, #makeup) and loanwords. All text is case- and accent-folded;
+// stemming is English only. The generic-comment and profanity lists are
+// English. Sponsorship disclosures are also recognised in German (#werbung,
+// #anzeige), French, Spanish, Italian, Dutch and Portuguese.
 package scoring
