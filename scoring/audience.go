@@ -1,9 +1,10 @@
 package scoring
 
 import (
+	"cmp"
 	"fmt"
 	"math"
-	"sort"
+	"slices"
 	"time"
 
 	"github.com/creatorscout/scout/creator"
@@ -49,7 +50,7 @@ func ScoreAccount(a *creator.Account, now time.Time) AccountResult {
 	m := &ShippedAccountModel
 	z, contrib := m.Logit(f)
 	x, known := AccountInputs(f)
-	res := AccountResult{ID: a.ID, Signals: []AccountSignal{}}
+	res := AccountResult{ID: a.ID, Signals: make([]AccountSignal, 0, NumAccountInputs+2)}
 	for i := range x {
 		if !known[i] {
 			continue
@@ -73,8 +74,8 @@ func ScoreAccount(a *creator.Account, now time.Time) AccountResult {
 		z += newAccountLogOdds
 		res.Signals = append(res.Signals, AccountSignal{Signal: "young_account", Value: round3(*f.AgeDays), Effect: newAccountLogOdds})
 	}
-	sort.SliceStable(res.Signals, func(i, j int) bool {
-		return math.Abs(res.Signals[i].Effect) > math.Abs(res.Signals[j].Effect)
+	slices.SortStableFunc(res.Signals, func(a, b AccountSignal) int {
+		return cmp.Compare(math.Abs(b.Effect), math.Abs(a.Effect))
 	})
 	res.FakeProbability = finite(sigmoid(z))
 	res.Fake = res.FakeProbability >= m.Threshold

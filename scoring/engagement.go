@@ -51,7 +51,7 @@ type engagementResult struct {
 // creator's platform and tier.
 func scoreEngagement(p *creator.Profile, tier string) engagementResult {
 	var r engagementResult
-	s := creator.SubScore{Name: "engagement"}
+	s := creator.SubScore{Name: "engagement", Evidence: make([]creator.Evidence, 0, 16)}
 	n := len(p.Posts)
 	if n == 0 {
 		s.Summary = "No posts were sampled, so engagement was not rated."
