@@ -215,7 +215,7 @@ func (s *Store) plan(q *index.Query, nw *narrowing) (*searchPlan, error) {
 		}
 		b.WriteString("WITH m AS MATERIALIZED (SELECT ")
 		if match != "" {
-			if text != "" {
+			if text != "" && len(q.Sort) == 0 { // ranked only when ordered by relevance
 				cols = append(cols, "bm25(creators_fts, "+bm25Weights+") AS rank")
 			}
 			b.WriteString(strings.Join(cols, ", "))

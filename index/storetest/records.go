@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/creatorscout/scout/creator"
 	"github.com/creatorscout/scout/index"
@@ -401,5 +400,4 @@ func (s *suite) alerts(t *testing.T) {
 			t.Errorf("ListAlerts() = %d events starting at %q, want 100 starting at e104", len(got), first)
 		}
 	})
-	_ = cmpopts.EquateEmpty
 }
