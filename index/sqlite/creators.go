@@ -15,7 +15,7 @@ import (
 	"github.com/creatorscout/scout/index"
 )
 
-// prepared is one creator write, encoded before the write lock is taken.
+// prepared is one creator write, encoded outside the write lock.
 type prepared struct {
 	key                     string
 	vals                    []any // field column values in schema order
