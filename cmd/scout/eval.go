@@ -529,6 +529,30 @@ func simFetch(base, did string, audience bool) (creator.Profile, error) {
 	if !audience {
 		return p, nil
 	}
+	// Replies on the five newest posts, with their authors.
+	for _, post := range p.Posts[:min(5, len(p.Posts))] {
+		var th struct {
+			Thread struct {
+				Replies []struct {
+					Post struct {
+						URI    string     `json:"uri"`
+						Author simProfile `json:"author"`
+						Record struct {
+							Text string `json:"text"`
+						} `json:"record"`
+						LikeCount int64 `json:"likeCount"`
+					} `json:"post"`
+				} `json:"replies"`
+			} `json:"thread"`
+		}
+		if simGet(base, "/xrpc/app.bsky.feed.getPostThread", url.Values{"uri": {post.ID}, "depth": {"1"}}, &th) != nil {
+			continue
+		}
+		for _, r := range th.Thread.Replies {
+			p.Comments = append(p.Comments, creator.Comment{ID: r.Post.URI, PostID: post.ID,
+				Author: simAccount(r.Post.Author), Text: r.Post.Record.Text, Likes: r.Post.LikeCount})
+		}
+	}
 	var fol struct {
 		Followers []simProfile `json:"followers"`
 	}
@@ -645,8 +669,8 @@ func evalSimNiches(w io.Writer) {
 	defer srv.Close()
 	now := world.Now()
 	var truth, pred []string
-	var fakeScore []float64
-	var bought []bool
+	var fakeScore, commentBad []float64
+	var bought, bots []bool
 	var spTP, spFP, spFN, unTP, unFP, unFN float64
 	for _, c := range world.Creators() {
 		if c.OptedOut {
@@ -661,6 +685,12 @@ func evalSimNiches(w io.Writer) {
 		pred = append(pred, s.PrimaryNiche)
 		fakeScore = append(fakeScore, s.FakeFollowerShare)
 		bought = append(bought, c.BoughtFollowers)
+		for _, d := range s.Details {
+			if d.Name == "comments" {
+				commentBad = append(commentBad, 100-d.Score)
+				bots = append(bots, c.BotComments)
+			}
+		}
 		snap := scoring.Snapshot(&p, s)
 		sponsored := map[string]bool{}
 		undisclosed := map[string]bool{}
@@ -686,6 +716,8 @@ func evalSimNiches(w io.Writer) {
 	printNicheTable(w, "simulator (sim.New seed 7, independent text templates)", truth, pred, true)
 	fmt.Fprintf(w, "Bought followers (simulator truth) vs estimated fake-follower share: AUC %.3f over %d creators\n",
 		fakefit.AUC(fakeScore, bought), len(bought))
+	fmt.Fprintf(w, "Bot commenters (simulator truth) vs comment-quality score: AUC %.3f over %d creators (replies on 5 posts each)\n",
+		fakefit.AUC(commentBad, bots), len(bots))
 	pr := func(tp, fp, fn float64) (float64, float64) {
 		return tp / math.Max(1, tp+fp), tp / math.Max(1, tp+fn)
 	}
