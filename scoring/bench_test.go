@@ -3,6 +3,8 @@ package scoring
 import (
 	"math/rand/v2"
 	"testing"
+
+	"github.com/creatorscout/scout/creator"
 )
 
 // BenchmarkScoreProfile scores a profile with 30 posts, 200 comments, 100
@@ -36,4 +38,34 @@ func BenchmarkScoreAccount(b *testing.B) {
 	for b.Loop() {
 		ScoreAccount(&p.Audience[0], testNow)
 	}
+}
+
+// BenchmarkScoreParts times the parts of Score on the BenchmarkScoreProfile
+// profile, to show where the time goes.
+func BenchmarkScoreParts(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 2))
+	p := testProfile(r, 30, 200, 100)
+	h := testHistory(90, 20_000, 45)
+	b.Run("niches", func(b *testing.B) {
+		for b.Loop() {
+			m := getMatcher(defaultTaxonomy)
+			scoreNiches(m, p)
+			putMatcher(m)
+		}
+	})
+	b.Run("comments", func(b *testing.B) {
+		for b.Loop() {
+			scoreComments(p)
+		}
+	})
+	b.Run("audience", func(b *testing.B) {
+		for b.Loop() {
+			EstimateFakeShare(p.Audience, testNow)
+		}
+	})
+	b.Run("growth", func(b *testing.B) {
+		for b.Loop() {
+			Growth(h, creator.Snapshot{At: testNow, Followers: 24_000}, testNow)
+		}
+	})
 }

@@ -2,6 +2,7 @@ package scoring
 
 import (
 	"fmt"
+	"hash/maphash"
 	"math/bits"
 	"sort"
 	"sync"
@@ -111,7 +112,7 @@ type textInfo struct {
 
 // commentScratch holds scoreComments' maps and buffers between calls.
 type commentScratch struct {
-	textIdx     map[string]int32
+	textIdx     map[uint64]int32 // by maphash of the normalised text
 	postIdx     map[string]int32
 	authorMask  map[string]uint64
 	infos       []textInfo
@@ -119,8 +120,10 @@ type commentScratch struct {
 	buf         []byte
 }
 
+var commentSeed = maphash.MakeSeed()
+
 var commentScratchPool = sync.Pool{New: func() any {
-	return &commentScratch{textIdx: map[string]int32{}, postIdx: map[string]int32{}, authorMask: map[string]uint64{}}
+	return &commentScratch{textIdx: map[uint64]int32{}, postIdx: map[string]int32{}, authorMask: map[string]uint64{}}
 }}
 
 func (sc *commentScratch) release() {
@@ -184,11 +187,14 @@ func scoreComments(p *creator.Profile) commentResult {
 		}
 		ti := int32(-1)
 		if len(buf) > 0 {
+			// A 64-bit hash stands for the text: collisions are negligible
+			// at comment-sample sizes and no string is allocated.
+			h := maphash.Bytes(commentSeed, buf)
 			var ok bool
-			ti, ok = textIdx[string(buf)]
+			ti, ok = textIdx[h]
 			if !ok {
 				ti = int32(len(infos))
-				textIdx[string(buf)] = ti
+				textIdx[h] = ti
 				infos = append(infos, textInfo{post: pi})
 			} else if infos[ti].post != pi {
 				infos[ti].multi = true
@@ -200,11 +206,11 @@ func scoreComments(p *creator.Profile) commentResult {
 			a = c.Author.Handle
 		}
 		if a != "" {
-			m := authorMask[a]
+			var bit uint64
 			if pi < 64 {
-				m |= 1 << uint(pi)
+				bit = 1 << uint(pi)
 			}
-			authorMask[a] = m
+			authorMask[a] |= bit
 		}
 	}
 	if r.n == 0 {

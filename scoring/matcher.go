@@ -128,8 +128,13 @@ func (m *matcher) token(tok []byte, kind tokenKind) {
 		m.apply(e2)
 		bigramPrefix = e2 != nil && e2.prefix
 	}
-	m.prev2 = append(m.prev2[:0], m.prev1...)
-	m.prev1 = append(m.prev1[:0], tok...)
+	// Keep the words only while a phrase may continue through them.
+	if bigramPrefix {
+		m.prev2, m.prev1 = m.prev1, m.prev2
+	}
 	m.p2ok = bigramPrefix
 	m.p1ok = e1 != nil && e1.prefix
+	if m.p1ok || m.p2ok {
+		m.prev1 = append(m.prev1[:0], tok...)
+	}
 }

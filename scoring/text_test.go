@@ -87,6 +87,7 @@ func TestTextNiches(t *testing.T) {
 		{"fitness", "Hit a new deadlift PR at the gym today", "fitness"},
 		{"written-together hashtag", "#homedecor #interiordesign", "home_diy"},
 		{"German accents fold", "Rezept: Käsespätzle mit Röstzwiebeln #recipe", "food"},
+		{"three-word phrase", "we played league of legends all night", "gaming"},
 		{"nothing", "lovely day, see you tomorrow", ""},
 		{"empty", "", ""},
 	}
