@@ -46,6 +46,18 @@ func init() {
 	}
 }
 
+// asciiFold maps ASCII letters and digits to their lower-case form and
+// everything else to 0.
+var asciiFold = func() (t [128]byte) {
+	for c := byte('a'); c <= 'z'; c++ {
+		t[c], t[c-'a'+'A'] = c, c
+	}
+	for c := byte('0'); c <= '9'; c++ {
+		t[c] = c
+	}
+	return t
+}()
+
 // normComment folds a comment to lower-case letters and digits separated by
 // single spaces, appending to dst; letters reports whether it held any
 // letter or digit (an emoji-only comment holds none).
@@ -53,15 +65,12 @@ func normComment(dst []byte, s string) (out []byte, letters bool) {
 	space := false
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c < 0x80 {
-			if c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' {
+			if l := asciiFold[c]; l != 0 {
 				if space && len(dst) > 0 {
 					dst = append(dst, ' ')
 				}
 				space = false
-				if c <= 'Z' && c >= 'A' {
-					c += 'a' - 'A'
-				}
-				dst = append(dst, c)
+				dst = append(dst, l)
 				letters = true
 			} else {
 				space = true

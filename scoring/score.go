@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -438,8 +439,9 @@ func scoreOverall(subs map[string]creator.SubScore) creator.SubScore {
 		sw += w.weight
 		sum += w.weight * score
 		conf += w.weight * sub.Confidence
-		used = append(used, fmt.Sprintf("%s %.0f", strings.ReplaceAll(w.name, "_", " "), score))
-		s.Evidence = append(s.Evidence, creator.Evidence{Signal: w.name, Value: round3(score), Text: fmt.Sprintf("weight %.2f, confidence %.2f", w.weight, sub.Confidence)})
+		used = append(used, strings.ReplaceAll(w.name, "_", " ")+" "+strconv.FormatFloat(score, 'f', 0, 64))
+		s.Evidence = append(s.Evidence, creator.Evidence{Signal: w.name, Value: round3(score),
+			Text: "weight " + strconv.FormatFloat(w.weight, 'f', 2, 64) + ", confidence " + strconv.FormatFloat(sub.Confidence, 'f', 2, 64)})
 	}
 	if sw == 0 {
 		s.Summary = "Too little data for an overall score."
