@@ -96,7 +96,9 @@ func (t *tokenizer) each(s string, fn func(tok []byte, kind tokenKind)) {
 							t.raw = appendFolded(t.raw, c)
 						}
 					}
-					fn(t.raw, tokMention)
+					if len(t.raw) > 0 {
+						fn(t.raw, tokMention)
+					}
 				} else {
 					t.hashtag(s[j:end], fn)
 				}
@@ -157,6 +159,9 @@ func (t *tokenizer) hashtag(body string, fn func(tok []byte, kind tokenKind)) {
 		if c != '_' {
 			t.raw = appendFolded(t.raw, c)
 		}
+	}
+	if len(t.raw) == 0 {
+		return // only underscores
 	}
 	whole := append(t.part[:0], t.raw...)
 	t.part = whole
