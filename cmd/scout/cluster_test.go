@@ -42,7 +42,7 @@ func TestIntegrationTwoWorkersShareRateLimit(t *testing.T) {
 	dir := t.TempDir()
 	cfg := testConfig(t, srv.URL, dir)
 	cfg.RedisURL = fmt.Sprintf("redis://%s/%d", rs.Opts.Addr, rs.Opts.DB) // both share it, real or in-process
-	cfg.Concurrency = 2 // so that one worker cannot take every task
+	cfg.Concurrency = 2                                                   // so that one worker cannot take every task
 	u, _ := url.Parse(srv.URL)
 	limit := withHostPolicy(u.Host, fetch.HostPolicy{Rate: 10, Burst: 1})
 	cfg.UserAgent = "CreatorScout-test/worker-1"
