@@ -413,7 +413,7 @@ func printNicheTable(w io.Writer, name string, truth, pred []string, perNiche bo
 		}
 	}
 	n := float64(len(ids))
-	fmt.Fprintf(w, "  accuracy %.3f  macro precision %.3f  macro recall %.3f  no niche found %d\n\n",
+	fmt.Fprintf(w, "  accuracy %.3f  macro precision %.3f  macro recall %.3f  no niche found %d\n",
 		float64(correct)/math.Max(1, float64(len(truth))), sp/n, sr/n, none)
 }
 
@@ -714,6 +714,7 @@ func evalSimNiches(w io.Writer) {
 		return
 	}
 	printNicheTable(w, "simulator (sim.New seed 7, independent text templates)", truth, pred, true)
+	fmt.Fprintln(w)
 	fmt.Fprintf(w, "Bought followers (simulator truth) vs estimated fake-follower share: AUC %.3f over %d creators\n",
 		fakefit.AUC(fakeScore, bought), len(bought))
 	fmt.Fprintf(w, "Bot commenters (simulator truth) vs comment-quality score: AUC %.3f over %d creators (replies on 5 posts each)\n",
