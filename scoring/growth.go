@@ -84,8 +84,11 @@ type GrowthResult struct {
 }
 
 // Growth judges a creator's follower trajectory from its snapshot history
-// (oldest first) and the current snapshot cur, as of now. A zero cur.At
-// means the last snapshot of history is the current one. It finds spikes in
+// (oldest first; unsorted input is sorted, and of snapshots at the same
+// instant the last wins) and the current snapshot cur. A zero cur.At means
+// the last snapshot of history is the current one. The 7, 30 and 90-day
+// windows end at the newest snapshot; now is the time of the judgement
+// (zero means the newest snapshot's). The inputs are not modified. It finds spikes in
 // the daily follower deltas and classes each as viral (engagement or posting
 // rose around it), suspicious (no matching rise: likely bought) or a drop.
 // With fewer than two snapshots spanning a day the trend is new and the
