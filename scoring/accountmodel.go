@@ -28,18 +28,37 @@ func (m *AccountModel) Logit(f AccountFeatures) (z float64, contrib [NumAccountI
 // logit is Logit that also counts the known inputs.
 func (m *AccountModel) logit(f AccountFeatures) (z float64, contrib [NumAccountInputs]float64, known int) {
 	x, isKnown := AccountInputs(f)
+	scale := &shippedScale
+	if m != &ShippedAccountModel {
+		scale = new([NumAccountInputs]float64)
+		m.scales(scale)
+	}
 	z = m.Bias
 	for i := range x {
 		if !isKnown[i] {
 			continue
 		}
 		known++
-		if m.SD[i] == 0 {
-			continue
-		}
-		c := m.W[i] * (x[i] - m.Mean[i]) / m.SD[i]
+		c := scale[i] * (x[i] - m.Mean[i])
 		contrib[i] = c
 		z += c
 	}
 	return z, contrib, known
 }
+
+// scales sets s[i] to W[i]/SD[i], or 0 where SD[i] is 0 (an input the fit
+// never saw vary).
+func (m *AccountModel) scales(s *[NumAccountInputs]float64) {
+	for i := range s {
+		s[i] = 0
+		if m.SD[i] != 0 {
+			s[i] = m.W[i] / m.SD[i]
+		}
+	}
+}
+
+// shippedScale is ShippedAccountModel's W/SD, computed once.
+var shippedScale = func() (s [NumAccountInputs]float64) {
+	ShippedAccountModel.scales(&s)
+	return s
+}()
