@@ -86,6 +86,9 @@ func TestQueryPlans(t *testing.T) {
 	common := plan(index.Query{Filter: &bs, Facets: []string{"tier"}})
 	tf := index.And(index.In("platform", "bluesky", "youtube"), index.Range("followers", &lo, nil))
 	text := plan(index.Query{Text: "vegan rec", Filter: &tf, Facets: []string{"platform", "tier"}})
+	hi := 140000.0 // a tenth of the creators: narrowed by tags
+	tt := index.And(index.In("platform", "bluesky", "youtube"), index.Range("followers", &hi, nil))
+	tagged := plan(index.Query{Text: "vegan rec", Filter: &tt, Facets: []string{"platform", "tier"}})
 	tests := []struct {
 		name    string
 		sql     string
@@ -121,6 +124,12 @@ func TestQueryPlans(t *testing.T) {
 			sql:  text.aggSQL,
 			args: text.aggArgs,
 			want: []string{"SCAN creators_fts VIRTUAL TABLE INDEX 0:M", "SEARCH c USING INTEGER PRIMARY KEY (rowid=?)", "SEARCH s USING INTEGER PRIMARY KEY (rowid=?)"},
+		},
+		{
+			name: "text with filters narrowed by tags",
+			sql:  tagged.aggSQL,
+			args: tagged.aggArgs,
+			want: []string{"MATERIALIZE m", "SCAN creators_fts VIRTUAL TABLE INDEX 0:M5", "MATERIALIZE r"},
 		},
 		{
 			name: "first page by key",

@@ -153,18 +153,26 @@ func (s *Store) plan(q *index.Query, nw *narrowing) (*searchPlan, error) {
 		}
 	}
 	text := ftsQuery(q.Text)
-	var match string
+	var match, textMatch string
 	if text != "" {
-		match = "{name handle bio posts} : (" + text + ")"
+		textMatch = text
+		if mayMatchTags(q.Text) {
+			// Keep the words from matching tags (which start with 'x').
+			textMatch = "{name handle bio posts} : (" + text + ")"
+		}
+		match = textMatch
 	}
+	tagged := false
 	if q.Filter != nil && nw != nil {
 		if tags := s.tagQuery(q.Filter, nw); tags != "" {
 			if match != "" {
 				match += " AND "
 			}
 			match += tags
+			tagged = true
 		}
 	}
+	ranked := text != "" && len(q.Sort) == 0 // ordered by relevance
 	var where string
 	var whereArgs []any
 	if q.Filter != nil {
@@ -189,7 +197,7 @@ func (s *Store) plan(q *index.Query, nw *narrowing) (*searchPlan, error) {
 		}
 		order = append(order, c.ident+dir)
 	}
-	if len(q.Sort) == 0 && text != "" {
+	if ranked {
 		order = append(order, "rank")
 	}
 	order = append(order, "key")
@@ -215,7 +223,10 @@ func (s *Store) plan(q *index.Query, nw *narrowing) (*searchPlan, error) {
 		}
 		b.WriteString("WITH m AS MATERIALIZED (SELECT ")
 		if match != "" {
-			if text != "" && len(q.Sort) == 0 { // ranked only when ordered by relevance
+			// bm25 weighs every phrase of the match by how many creators
+			// have it, which for filter tags means reading their long
+			// word lists; so a tagged query ranks its matches apart (r).
+			if ranked && !tagged {
 				cols = append(cols, "bm25(creators_fts, "+bm25Weights+") AS rank")
 			}
 			b.WriteString(strings.Join(cols, ", "))
@@ -230,6 +241,11 @@ func (s *Store) plan(q *index.Query, nw *narrowing) (*searchPlan, error) {
 		}
 		p.aggArgs = append(p.aggArgs, whereArgs...)
 		b.WriteString(")\n")
+		if ranked && tagged {
+			b.WriteString(", r AS MATERIALIZED (SELECT m.id AS id, m.key AS key, bm25(creators_fts, " + bm25Weights + ") AS rank" +
+				" FROM creators_fts JOIN m ON m.id = creators_fts.rowid WHERE creators_fts MATCH ?)\n")
+			p.aggArgs = append(p.aggArgs, textMatch)
+		}
 	}
 	if p.direct {
 		// Over all creators, the counts and stats are kept up to date by
@@ -267,8 +283,12 @@ func (s *Store) plan(q *index.Query, nw *narrowing) (*searchPlan, error) {
 		for _, c := range p.numeric {
 			fmt.Fprintf(&b, "\nUNION ALL SELECT 2, '%s', min(%s), max(%s), NULL FROM m", c.Name, c.ident, c.ident)
 		}
-		fmt.Fprintf(&b, "\nUNION ALL SELECT 3, p.key, p.ord, NULL, s.summary FROM (SELECT id, key, row_number() OVER (ORDER BY %s) AS ord FROM m ORDER BY %s LIMIT ? OFFSET ?) p JOIN creator_summaries s ON s.id = p.id",
-			orderBy, orderBy)
+		ordered := "m"
+		if ranked && tagged {
+			ordered = "r"
+		}
+		fmt.Fprintf(&b, "\nUNION ALL SELECT 3, p.key, p.ord, NULL, s.summary FROM (SELECT id, key, row_number() OVER (ORDER BY %s) AS ord FROM %s ORDER BY %s LIMIT ? OFFSET ?) p JOIN creator_summaries s ON s.id = p.id",
+			orderBy, ordered, orderBy)
 		p.aggArgs = append(p.aggArgs, limit, offset)
 	}
 	p.aggSQL = b.String()
@@ -295,7 +315,7 @@ func (s *Store) run(ctx context.Context, tx *sql.Tx, p *searchPlan) (*index.Resu
 	if len(p.numeric) > 0 {
 		res.Stats = make(map[string]index.Stat, len(p.numeric))
 	}
-	rows, err := tx.QueryContext(ctx, p.aggSQL, p.aggArgs...)
+	rows, err := s.query(ctx, tx, p.aggSQL, p.aggArgs...)
 	if err != nil {
 		return nil, err
 	}
@@ -331,7 +351,7 @@ func (s *Store) run(ctx context.Context, tx *sql.Tx, p *searchPlan) (*index.Resu
 		return nil, err
 	}
 	if p.direct {
-		rows, err := tx.QueryContext(ctx, p.hitSQL, p.hitArgs...)
+		rows, err := s.query(ctx, tx, p.hitSQL, p.hitArgs...)
 		if err != nil {
 			return nil, err
 		}
@@ -411,6 +431,21 @@ func ftsQuery(text string) string {
 	}
 	b.WriteByte('*')
 	return b.String()
+}
+
+// mayMatchTags reports whether a word of text could match a filter tag,
+// whose words start with an 'x' (see tags.go): only then does the text
+// match need a column filter, which costs FTS5 a pass over the positions.
+// Words starting with anything but an ASCII letter or digit count as
+// possible matches, since the tokenizer folds case and diacritics.
+func mayMatchTags(text string) bool {
+	for _, w := range splitWords(text) {
+		c := w[0]
+		if c == 'x' || c == 'X' || !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return true
+		}
+	}
+	return false
 }
 
 // splitWords splits text into words the way FTS5's unicode61 tokenizer

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -29,6 +30,39 @@ type Store struct {
 	// written counts creators written since the planner's statistics
 	// were last refreshed.
 	written atomic.Int64
+
+	stmtMu sync.Mutex
+	stmts  map[string]*sql.Stmt // prepared search statements by SQL
+}
+
+// maxStmts bounds the cache of prepared search statements. Statements are
+// never evicted (one may be running); past the bound, queries are prepared
+// each time.
+const maxStmts = 512
+
+// stmt returns the search statement for query, prepared on the read pool
+// once and reused (database/sql prepares it again on each connection that
+// runs it), or nil when it is not cached.
+func (s *Store) stmt(ctx context.Context, query string) *sql.Stmt {
+	s.stmtMu.Lock()
+	defer s.stmtMu.Unlock()
+	if st := s.stmts[query]; st != nil || s.stmts == nil || len(s.stmts) >= maxStmts {
+		return st
+	}
+	st, err := s.r.PrepareContext(ctx, query)
+	if err != nil {
+		return nil // the query reports it when it runs
+	}
+	s.stmts[query] = st
+	return st
+}
+
+// query runs a search statement in tx, prepared once where it can be.
+func (s *Store) query(ctx context.Context, tx *sql.Tx, query string, args ...any) (*sql.Rows, error) {
+	if st := s.stmt(ctx, query); st != nil {
+		return tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+	}
+	return tx.QueryContext(ctx, query, args...)
 }
 
 type config struct {
@@ -188,7 +222,7 @@ func open(path string, fields []index.Field, version int, opts ...Option) (*Stor
 	r.SetMaxIdleConns(cfg.readConns)
 	r.SetConnMaxIdleTime(0)
 	r.SetConnMaxLifetime(0)
-	return &Store{w: w, r: r, cfg: cfg, schema: sch}, nil
+	return &Store{w: w, r: r, cfg: cfg, schema: sch, stmts: map[string]*sql.Stmt{}}, nil
 }
 
 func cloneValues(v url.Values) url.Values {
@@ -202,6 +236,12 @@ func cloneValues(v url.Values) url.Values {
 // Close checkpoints the write-ahead log and closes the file. The Store must
 // not be used afterwards.
 func (s *Store) Close() error {
+	s.stmtMu.Lock()
+	for _, st := range s.stmts {
+		st.Close()
+	}
+	s.stmts = nil
+	s.stmtMu.Unlock()
 	s.w.Exec("PRAGMA optimize")
 	_, cerr := s.w.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
 	if cerr != nil && strings.Contains(cerr.Error(), "database is locked") {

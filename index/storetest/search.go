@@ -184,6 +184,11 @@ func (s *suite) injection(t *testing.T) {
 				if diff := gocmp.Diff([]string{byValue[v]}, keysOf(res.Hits)); diff != "" {
 					t.Errorf("in %s %q matched (-want +got):\n%s", field, v, diff)
 				}
+				f = index.Eq(field, v)
+				res = mustSearch(t, st, index.Query{Text: "placeholder", Filter: &f, PerPage: 100})
+				if diff := gocmp.Diff([]string{byValue[v]}, keysOf(res.Hits)); diff != "" {
+					t.Errorf("text and eq %s %q matched (-want +got):\n%s", field, v, diff)
+				}
 				f = index.Not(index.Eq(field, v))
 				res = mustSearch(t, st, index.Query{Filter: &f, PerPage: 100})
 				if res.Total != total-1 || slices.Contains(keysOf(res.Hits), byValue[v]) {
@@ -629,6 +634,7 @@ func textFixture() map[string]*creator.Record {
 		"t3": mk("t3", "Vegan Vibes", "plantvibes.bsky.social", "Plant based kitchen", "Lentil soup recipe"),
 		"t4": mk("t4", "Gamer Joe", "gamerjoe.bsky.social", "Streaming speedruns", "New personal best in Celeste", "vegetables are overrated"),
 		"t5": mk("t5", "Café Crème", "cafe.example", "Coffee reviews from Zürich", "Espresso tasting"),
+		"t6": mk("t6", "Quinn", "quinn.example", "Plays the xylophone", "Jazz on Xmas eve"),
 	}
 }
 
@@ -662,6 +668,9 @@ func (s *suite) text(t *testing.T) {
 		{"diacritics folded", "cafe zurich", nil, []string{"t5"}},
 		{"diacritics in the query", "Zürich", nil, []string{"t5"}},
 		{"no match", "quokka", nil, nil},
+		{"word starting with x", "xylophone", nil, []string{"t6"}},
+		{"one-letter prefix", "x", nil, []string{"t6"}},
+		{"one-letter prefix after a word", "jazz x", nil, []string{"t6"}},
 		{"punctuation around words", "vegan, marathon!", nil, []string{"t2"}},
 		{"text and filter", "vegan", f(index.Eq("tier", "nowhere")), nil},
 		{"text and not", "veg", f(index.Not(index.Eq("country", "ZZ"))), []string{"t1", "t2", "t3", "t4"}},
