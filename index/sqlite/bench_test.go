@@ -47,6 +47,14 @@ import (
 //	SCAN m; USE TEMP B-TREE FOR ORDER BY        (the page)
 //	SEARCH s USING INTEGER PRIMARY KEY (rowid=?) (summaries of the page only)
 //
+// When tags narrow a text query, its matches are ranked apart, so that bm25
+// weighs only the words of the text (not the long lists of the tags):
+//
+//	MATERIALIZE r
+//	  SCAN creators_fts VIRTUAL TABLE INDEX 0:M5
+//	  BLOOM FILTER ON m (id=?)
+//	  SEARCH m USING AUTOMATIC COVERING INDEX (id=?)
+//
 // A filter too common for tags (two thirds of the creators) scans the
 // narrow creators table once ("SCAN c") rather than looking rows up through
 // an index; the first page by key walks the key index ("SCAN c USING
