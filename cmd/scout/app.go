@@ -25,6 +25,7 @@ import (
 	"github.com/creatorscout/scout/creator"
 	"github.com/creatorscout/scout/index"
 	"github.com/creatorscout/scout/index/sqlite"
+	"github.com/creatorscout/scout/scoring"
 	"github.com/creatorscout/scout/watch"
 )
 
@@ -75,8 +76,8 @@ func withHostPolicy(host string, p fetch.HostPolicy) appOption {
 
 func withLogger(l *slog.Logger) appOption { return func(a *app) { a.log = l } }
 
-func newApp(ctx context.Context, cfg config, opts ...appOption) (a *app, err error) {
-	a = &app{cfg: cfg, now: time.Now, log: slog.Default()}
+func newApp(ctx context.Context, cfg config, opts ...appOption) (_ *app, err error) {
+	a := &app{cfg: cfg, now: time.Now, log: slog.Default()}
 	a.life, a.stop = context.WithCancel(context.Background())
 	for _, o := range opts {
 		o(a)
@@ -139,6 +140,18 @@ func newApp(ctx context.Context, cfg config, opts ...appOption) (a *app, err err
 		}))
 	}
 	a.watch = watch.New(a.store, wopts...)
+	var scoringOpts scoring.Options
+	if cfg.NichesFile != "" {
+		f, err := os.Open(cfg.NichesFile)
+		if err != nil {
+			return nil, fmt.Errorf("SCOUT_NICHES_FILE: %w", err)
+		}
+		scoringOpts.Taxonomy, err = scoring.DefaultTaxonomy().Extend(f)
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("SCOUT_NICHES_FILE %s: %w", cfg.NichesFile, err)
+		}
+	}
 	a.pipe, err = crawler.NewPipeline(crawler.PipelineConfig{
 		Store:      a.store,
 		Sources:    a.sources,
@@ -146,6 +159,7 @@ func newApp(ctx context.Context, cfg config, opts ...appOption) (a *app, err err
 		UniqueFor:  cfg.UniqueFor,
 		MaxRetry:   maxRetryFor(cfg.MaxRetry),
 		AfterWrite: []crawler.AfterWriteFunc{a.watch.AfterWrite},
+		Scoring:    scoringOpts,
 		Now:        a.now,
 		Logger:     a.log,
 	})

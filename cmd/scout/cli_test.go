@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 
@@ -69,4 +70,27 @@ func TestIntegrationCLI(t *testing.T) {
 	if code, _, errs = run(crawl, sim.HandleRising); code == 0 {
 		t.Errorf("crawl of an opted-out creator succeeded: %s", errs)
 	}
+}
+
+func TestNichesFileErrors(t *testing.T) {
+	dir := t.TempDir()
+	bad := dir + "/bad.txt"
+	if err := os.WriteFile(bad, []byte("Not An Id: x\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for name, path := range map[string]string{"missing": dir + "/none.txt", "malformed": bad} {
+		cfg := config{DataDir: dir, NichesFile: path, Concurrency: 1}
+		if a, err := newApp(context.Background(), cfg); err == nil || !strings.Contains(err.Error(), "SCOUT_NICHES_FILE") {
+			if a != nil {
+				a.Close()
+			}
+			t.Errorf("%s niches file: newApp error %v, want one naming SCOUT_NICHES_FILE", name, err)
+		}
+	}
+	cfg := config{DataDir: dir, NichesFile: "../../deploy/niches.example.txt", Concurrency: 1}
+	a, err := newApp(context.Background(), cfg)
+	if err != nil {
+		t.Fatalf("the example niches file: %v", err)
+	}
+	a.Close()
 }
