@@ -37,12 +37,14 @@ type AccountFeatures struct {
 // FeaturesOf derives the model inputs of a, measuring its age at now (a zero
 // now leaves the age unknown).
 func FeaturesOf(a *creator.Account, now time.Time) AccountFeatures {
-	return featuresInto(a, now, new([7]float64), new(bool))
+	return featuresInto(a, now, new([7]float64), new(bool), true)
 }
 
 // featuresInto is FeaturesOf with the numeric inputs stored in vals and the
 // name-equals-handle flag in eq, so a caller can keep them on its stack.
-func featuresInto(a *creator.Account, now time.Time, vals *[7]float64, eq *bool) AccountFeatures {
+// With names false the display-name features, which are not model inputs,
+// are left unknown.
+func featuresInto(a *creator.Account, now time.Time, vals *[7]float64, eq *bool, names bool) AccountFeatures {
 	f := AccountFeatures{
 		HasAvatar: a.HasAvatar,
 		Private:   a.Private,
@@ -76,7 +78,7 @@ func featuresInto(a *creator.Account, now time.Time, vals *[7]float64, eq *bool)
 		}
 		f.HandleDigitShare = set(4, float64(digits)/float64(n))
 	}
-	if a.DisplayName != nil {
+	if a.DisplayName != nil && names {
 		name := strings.TrimSpace(*a.DisplayName)
 		words := 0
 		inWord := false
@@ -166,11 +168,11 @@ func AccountInputs(f AccountFeatures) (x [NumAccountInputs]float64, known [NumAc
 	}
 	setB(inAvatar, f.HasAvatar)
 	setB(inPrivate, f.Private)
-	setF(inLogFollowers, f.Followers, math.Log1p)
-	setF(inLogFollowing, f.Following, math.Log1p)
-	setF(inLogPosts, f.Posts, math.Log1p)
+	setF(inLogFollowers, f.Followers, log1pCached)
+	setF(inLogFollowing, f.Following, log1pCached)
+	setF(inLogPosts, f.Posts, log1pCached)
 	setF(inNoPosts, f.Posts, func(v float64) float64 { return b2f(v == 0) })
-	setF(inLogBio, f.BioLen, math.Log1p)
+	setF(inLogBio, f.BioLen, log1pCached)
 	setF(inHandleDigits, f.HandleDigitShare, func(v float64) float64 { return v })
 	setB(inURL, f.HasURL)
 	if known[inLogFollowers] && known[inLogFollowing] {
@@ -185,6 +187,26 @@ func AccountInputs(f AccountFeatures) (x [NumAccountInputs]float64, known [NumAc
 	}
 	setF(inNoBio, f.BioLen, func(v float64) float64 { return b2f(v == 0) })
 	return x, known
+}
+
+// log1pTable holds math.Log1p of the small whole numbers that counts and
+// bio lengths usually are, so the account model skips the computation.
+var log1pTable = func() (t [4096]float64) {
+	for i := range t {
+		t[i] = math.Log1p(float64(i))
+	}
+	return t
+}()
+
+// log1pCached is math.Log1p, bit for bit, read from log1pTable for small
+// whole numbers.
+func log1pCached(v float64) float64 {
+	if v >= 0 && v < float64(len(log1pTable)) {
+		if i := int(v); float64(i) == v {
+			return log1pTable[i]
+		}
+	}
+	return math.Log1p(v)
 }
 
 func b2f(b bool) float64 {

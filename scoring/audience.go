@@ -199,7 +199,7 @@ func EstimateFakeShare(sample []creator.Account, now time.Time) AudienceEstimate
 func fakeProbability(a *creator.Account, now time.Time) (float64, int) {
 	var vals [7]float64
 	var eq bool
-	f := featuresInto(a, now, &vals, &eq)
+	f := featuresInto(a, now, &vals, &eq, false)
 	z, _, n := ShippedAccountModel.logit(f)
 	z += accountPriors(f)
 	return finite(sigmoid(z)), n

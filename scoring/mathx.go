@@ -1,9 +1,9 @@
 package scoring
 
 import (
-	"fmt"
 	"math"
 	"sort"
+	"strconv"
 )
 
 // finite returns x, or 0 when x is NaN or infinite.
@@ -40,12 +40,12 @@ func round3(x float64) float64 { return finite(math.Round(x*1000) / 1000) }
 // pct formats a fraction as a percentage for a summary sentence.
 func pct(x float64) string {
 	x = finite(x) * 100
-	switch {
-	case x != 0 && math.Abs(x) < 10:
-		return fmt.Sprintf("%.1f%%", x)
-	default:
-		return fmt.Sprintf("%.0f%%", x)
+	var buf [32]byte
+	prec := 0
+	if x != 0 && math.Abs(x) < 10 {
+		prec = 1
 	}
+	return string(append(strconv.AppendFloat(buf[:0], x, 'f', prec, 64), '%'))
 }
 
 // signedPct formats a fractional change with its sign.
@@ -90,16 +90,18 @@ func humanInt(n float64) string {
 	if neg {
 		n = -n
 	}
-	s := fmt.Sprintf("%.0f", n)
-	var b []byte
+	var sb [32]byte
+	s := strconv.AppendFloat(sb[:0], n, 'f', 0, 64)
+	var bb [48]byte
+	b := bb[:0]
+	if neg {
+		b = append(b, '-')
+	}
 	for i := range s {
 		if i > 0 && (len(s)-i)%3 == 0 {
 			b = append(b, ',')
 		}
 		b = append(b, s[i])
-	}
-	if neg {
-		return "-" + string(b)
 	}
 	return string(b)
 }
