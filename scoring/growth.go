@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/creatorscout/scout/creator"
@@ -95,7 +96,10 @@ type GrowthResult struct {
 // result says so. Growth is pure and safe for concurrent use; the watchlist
 // calls it to judge a follower jump.
 func Growth(history []creator.Snapshot, cur creator.Snapshot, now time.Time) GrowthResult {
-	series := make([]point, 0, len(history)+1)
+	gs := growthPool.Get().(*growthScratch)
+	defer growthPool.Put(gs)
+	series := gs.series[:0]
+	defer func() { gs.series = series[:0] }()
 	for i := range history {
 		if !history[i].At.IsZero() {
 			series = append(series, pointOf(&history[i]))
@@ -171,12 +175,9 @@ func Growth(history []creator.Snapshot, cur creator.Snapshot, now time.Time) Gro
 	g.MonthlyRate = clamp(g.MonthlyRate, -1, 100)
 
 	// Daily deltas between consecutive snapshots.
-	type step struct {
-		i             int
-		perDay, share float64
-	}
-	steps := make([]step, 0, len(series)-1)
-	deltas := make([]float64, 0, len(series)-1)
+	steps := gs.steps[:0]
+	deltas := gs.deltas[:0]
+	defer func() { gs.steps, gs.deltas = steps[:0], deltas[:0] }()
 	for i := 1; i < len(series); i++ {
 		days := series[i].At.Sub(series[i-1].At).Hours() / 24
 		if days <= 0 {
@@ -188,15 +189,16 @@ func Growth(history []creator.Snapshot, cur creator.Snapshot, now time.Time) Gro
 		if series[i-1].Followers > 0 {
 			share = d / float64(series[i-1].Followers)
 		}
-		steps = append(steps, step{i, pd, share})
+		steps = append(steps, growthStep{i, pd, share})
 		deltas = append(deltas, pd)
 	}
-	base := median(deltas)
-	dev := make([]float64, len(deltas))
-	for i, d := range deltas {
-		dev[i] = math.Abs(d - base)
+	base := gs.median(deltas)
+	dev := gs.dev[:0]
+	for _, d := range deltas {
+		dev = append(dev, math.Abs(d-base))
 	}
-	mad := 1.4826 * median(dev)
+	mad := 1.4826 * gs.median(dev)
+	gs.dev = dev[:0]
 	// A floor on the spread so perfectly smooth histories do not flag noise.
 	floor := math.Max(math.Abs(base)*0.5, math.Max(1, lastF*0.001))
 	spread := math.Max(mad, floor)
@@ -204,7 +206,7 @@ func Growth(history []creator.Snapshot, cur creator.Snapshot, now time.Time) Gro
 	for _, s := range series {
 		engKnown = engKnown || s.AvgEngagement > 0
 	}
-	postsBase := baselinePostsPerDay(series)
+	postsBase := gs.baselinePostsPerDay(series)
 	var rises, falls bool
 	var lastViralEnd time.Time // end of the last viral step, to carry it over
 	for _, st := range steps {
@@ -373,8 +375,40 @@ func engagementRise(series []point, i int) (rise, extra float64) {
 	return rise, extra
 }
 
-func baselinePostsPerDay(series []point) float64 {
-	var xs []float64
+// growthStep is one step between consecutive snapshots.
+type growthStep struct {
+	i             int
+	perDay, share float64
+}
+
+// growthScratch holds Growth's buffers between calls.
+type growthScratch struct {
+	series      []point
+	steps       []growthStep
+	deltas, dev []float64
+	xs, sorted  []float64
+}
+
+var growthPool = sync.Pool{New: func() any { return new(growthScratch) }}
+
+// median is median(xs) sorting a reused copy.
+func (gs *growthScratch) median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := append(gs.sorted[:0], xs...)
+	gs.sorted = s[:0]
+	sort.Float64s(s)
+	m := len(s) / 2
+	if len(s)%2 == 1 {
+		return s[m]
+	}
+	return (s[m-1] + s[m]) / 2
+}
+
+func (gs *growthScratch) baselinePostsPerDay(series []point) float64 {
+	xs := gs.xs[:0]
+	defer func() { gs.xs = xs[:0] }()
 	for i := 1; i < len(series); i++ {
 		days := series[i].At.Sub(series[i-1].At).Hours() / 24
 		d := series[i].PostsCount - series[i-1].PostsCount
@@ -382,7 +416,7 @@ func baselinePostsPerDay(series []point) float64 {
 			xs = append(xs, float64(d)/days)
 		}
 	}
-	return median(xs)
+	return gs.median(xs)
 }
 
 func postsRise(a, b point, base float64) float64 {

@@ -43,8 +43,35 @@ func isWordRune(r rune) bool {
 	if r < 0x80 {
 		return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9'
 	}
+	if r < wordRuneLimit {
+		return wordRuneBits[r>>6]&(1<<(r&63)) != 0
+	}
+	return isWordRuneSlow(r)
+}
+
+func isWordRuneSlow(r rune) bool {
 	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
 }
+
+// wordRuneLimit bounds wordRuneBits, which holds isWordRuneSlow for every
+// rune below it (the BMP and the supplementary planes emoji live in).
+const wordRuneLimit = 0x20000
+
+var wordRuneBits = func() (b [wordRuneLimit / 64]uint64) {
+	for _, t := range []*unicode.RangeTable{unicode.Letter, unicode.Digit, unicode.Mn} {
+		for _, rg := range t.R16 {
+			for r := rune(rg.Lo); r <= rune(rg.Hi) && r < wordRuneLimit; r += rune(rg.Stride) {
+				b[r>>6] |= 1 << (r & 63)
+			}
+		}
+		for _, rg := range t.R32 {
+			for r := rune(rg.Lo); r <= rune(rg.Hi) && r < wordRuneLimit; r += rune(rg.Stride) {
+				b[r>>6] |= 1 << (r & 63)
+			}
+		}
+	}
+	return b
+}()
 
 // tokenKind says where a token came from.
 type tokenKind uint8
@@ -70,6 +97,10 @@ type tokenizer struct {
 // (tokHashPart) when there is more than one. The slice passed to fn is only
 // valid during the call.
 func (t *tokenizer) each(s string, fn func(tok []byte, kind tokenKind)) {
+	// The buffers live in locals while scanning, so appends do not hit the
+	// GC write barrier; they are stored back on return.
+	raw, stem := t.raw, t.stem
+	defer func() { t.raw, t.stem = raw, stem }()
 	i := 0
 	for i < len(s) {
 		if c := s[i]; c < 0x80 && c != '#' && c != '@' && !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
@@ -90,17 +121,19 @@ func (t *tokenizer) each(s string, fn func(tok []byte, kind tokenKind)) {
 			if end > j {
 				if r == '@' {
 					// Mentions: keep the local part only ("brand" of @brand.com).
-					t.raw = t.raw[:0]
+					raw = raw[:0]
 					for _, c := range s[j:end] {
 						if c != '_' {
-							t.raw = appendFolded(t.raw, c)
+							raw = appendFolded(raw, c)
 						}
 					}
-					if len(t.raw) > 0 {
-						fn(t.raw, tokMention)
+					if len(raw) > 0 {
+						fn(raw, tokMention)
 					}
 				} else {
+					t.raw, t.stem = raw, stem
 					t.hashtag(s[j:end], fn)
+					raw, stem = t.raw, t.stem
 				}
 				i = end
 				continue
@@ -113,16 +146,16 @@ func (t *tokenizer) each(s string, fn func(tok []byte, kind tokenKind)) {
 			continue
 		}
 		j := i
-		t.raw = t.raw[:0]
+		raw = raw[:0]
 		for j < len(s) {
 			if c := s[j]; c < 0x80 {
 				switch {
 				case c >= 'a' && c <= 'z' || c >= '0' && c <= '9':
-					t.raw = append(t.raw, c)
+					raw = append(raw, c)
 					j++
 					continue
 				case c >= 'A' && c <= 'Z':
-					t.raw = append(t.raw, c+'a'-'A')
+					raw = append(raw, c+'a'-'A')
 					j++
 					continue
 				}
@@ -138,33 +171,34 @@ func (t *tokenizer) each(s string, fn func(tok []byte, kind tokenKind)) {
 				}
 				break
 			}
-			t.raw = appendFolded(t.raw, r2)
+			raw = appendFolded(raw, r2)
 			j += w2
 		}
-		if j < len(s) && s[j] == '%' && allDigits(t.raw) {
-			fn(append(t.raw[:0], '%'), tokPercent)
+		if j < len(s) && s[j] == '%' && allDigits(raw) {
+			fn(append(raw[:0], '%'), tokPercent)
 			i = j + 1
 			continue
 		}
-		t.stem = stemAppend(t.stem[:0], t.raw)
-		fn(t.stem, tokWord)
+		stem = stemAppend(stem[:0], raw)
+		fn(stem, tokWord)
 		i = j
 	}
 }
 
 // hashtag yields one hashtag body (without '#').
 func (t *tokenizer) hashtag(body string, fn func(tok []byte, kind tokenKind)) {
-	t.raw = t.raw[:0]
+	raw, stem, part := t.raw[:0], t.stem, t.part
+	defer func() { t.raw, t.stem, t.part = raw, stem, part }()
 	for _, c := range body {
 		if c != '_' {
-			t.raw = appendFolded(t.raw, c)
+			raw = appendFolded(raw, c)
 		}
 	}
-	if len(t.raw) == 0 {
+	if len(raw) == 0 {
 		return // only underscores
 	}
-	whole := append(t.part[:0], t.raw...)
-	t.part = whole
+	whole := append(part[:0], raw...)
+	part = whole
 	fn(whole, tokHashtag)
 	// Split at lower->Upper, letter<->digit and '_' boundaries.
 	start := 0
@@ -174,17 +208,17 @@ func (t *tokenizer) hashtag(body string, fn func(tok []byte, kind tokenKind)) {
 		if seg == "" {
 			return
 		}
-		t.raw = t.raw[:0]
+		raw = raw[:0]
 		for _, c := range seg {
 			if c != '_' {
-				t.raw = appendFolded(t.raw, c)
+				raw = appendFolded(raw, c)
 			}
 		}
-		if len(t.raw) == 0 {
+		if len(raw) == 0 {
 			return
 		}
-		t.stem = stemAppend(t.stem[:0], t.raw)
-		fn(t.stem, tokHashPart)
+		stem = stemAppend(stem[:0], raw)
+		fn(stem, tokHashPart)
 	}
 	var segs [16][2]int
 	for k, c := range body {
@@ -248,36 +282,33 @@ func stemAppend(dst, w []byte) []byte {
 	start := len(dst)
 	dst = append(dst, w...)
 	b := dst[start:]
-	has := func(suf string) bool {
-		return len(b)-len(suf) >= 2 && string(b[len(b)-len(suf):]) == suf
-	}
 	switch {
-	case has("'s"):
+	case stemHas(b, "'s"):
 		b = b[:len(b)-2]
-	case has("sses"):
+	case stemHas(b, "sses"):
 		b = b[:len(b)-2]
-	case has("ies") || has("ied"):
+	case stemHas(b, "ies") || stemHas(b, "ied"):
 		b = append(b[:len(b)-3], 'y')
 		return append(dst[:start], b...)
-	case has("ss") || has("us") || has("is"):
-	case has("s"):
+	case stemHas(b, "ss") || stemHas(b, "us") || stemHas(b, "is"):
+	case stemHas(b, "s"):
 		b = b[:len(b)-1]
 	}
 	removed := false
 	switch {
-	case has("eed"):
+	case stemHas(b, "eed"):
 		if measure(b[:len(b)-3]) > 0 {
 			b = b[:len(b)-1]
 		}
-	case has("ing") && hasVowel(b[:len(b)-3]) && len(b)-3 >= 3:
+	case stemHas(b, "ing") && hasVowel(b[:len(b)-3]) && len(b)-3 >= 3:
 		b, removed = b[:len(b)-3], true
-	case has("ed") && hasVowel(b[:len(b)-2]) && len(b)-2 >= 3:
+	case stemHas(b, "ed") && hasVowel(b[:len(b)-2]) && len(b)-2 >= 3:
 		b, removed = b[:len(b)-2], true
 	}
 	if removed {
 		l := len(b)
 		switch {
-		case has("at") || has("bl") || has("iz"):
+		case stemHas(b, "at") || stemHas(b, "bl") || stemHas(b, "iz"):
 			b = append(b, 'e')
 		case l >= 2 && b[l-1] == b[l-2] && !isVowelAt(b, l-1) && b[l-1] != 'l' && b[l-1] != 's' && b[l-1] != 'z':
 			b = b[:l-1]
@@ -292,6 +323,12 @@ func stemAppend(dst, w []byte) []byte {
 		}
 	}
 	return append(dst[:start], b...)
+}
+
+// stemHas reports whether b ends in suf with at least two bytes before it.
+func stemHas(b []byte, suf string) bool {
+	n := len(b) - len(suf)
+	return n >= 2 && string(b[n:]) == suf
 }
 
 // isVowelAt reports whether w[i] is a vowel in Porter's sense (y after a
