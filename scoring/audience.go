@@ -2,7 +2,6 @@ package scoring
 
 import (
 	"cmp"
-	"fmt"
 	"math"
 	"slices"
 	"time"
@@ -250,14 +249,14 @@ func audienceScore(e AudienceEstimate, kind string) creator.SubScore {
 	default:
 		s.Label = "good"
 	}
-	s.Summary = fmt.Sprintf("An estimated %s of %s are fake or spam (95%% interval %s-%s, from %d sampled accounts).",
-		pct(e.Share), kind, pct(e.Low), pct(e.High), e.Sampled)
+	s.Summary = "An estimated " + pct(e.Share) + " of " + kind + " are fake or spam (95% interval " + pct(e.Low) + "-" + pct(e.High) +
+		", from " + itoa(e.Sampled) + " sampled accounts)."
 	s.Evidence = append(s.Evidence,
 		creator.Evidence{Signal: "fake_share", Value: e.Share, SampleSize: e.Sampled, Text: s.Summary},
 		creator.Evidence{Signal: "fake_share_low", Value: e.Low, SampleSize: e.Sampled},
 		creator.Evidence{Signal: "fake_share_high", Value: e.High, SampleSize: e.Sampled},
 		creator.Evidence{Signal: "flagged_accounts", Value: float64(e.Flagged), SampleSize: e.Sampled,
-			Text: fmt.Sprintf("%d of %d sampled %s look fake to the account model (threshold %.2f).", e.Flagged, e.Sampled, kind, ShippedAccountModel.Threshold)},
+			Text: itoa(e.Flagged) + " of " + itoa(e.Sampled) + " sampled " + kind + " look fake to the account model (threshold " + ff(ShippedAccountModel.Threshold, 2) + ")."},
 		creator.Evidence{Signal: "mean_fake_probability", Value: e.MeanProbability, SampleSize: e.Sampled},
 	)
 	for _, w := range e.Worst {
@@ -269,7 +268,7 @@ func audienceScore(e AudienceEstimate, kind string) creator.SubScore {
 			top = " (strongest signal: " + w.Signals[0].Signal + ")"
 		}
 		s.Evidence = append(s.Evidence, creator.Evidence{Signal: "likely_fake_account", Value: w.FakeProbability,
-			Text: fmt.Sprintf("Account %s: P(fake) %.2f%s.", w.ID, w.FakeProbability, top)})
+			Text: "Account " + w.ID + ": P(fake) " + ff(w.FakeProbability, 2) + top + "."})
 	}
 	return s
 }

@@ -5,6 +5,7 @@ import (
 	"hash/maphash"
 	"math/bits"
 	"sort"
+	"strconv"
 	"sync"
 	"unicode"
 	"unicode/utf8"
@@ -295,21 +296,20 @@ func scoreComments(p *creator.Profile) commentResult {
 	default:
 		s.Label = "low quality"
 	}
-	s.Summary = fmt.Sprintf("%s of %d sampled comments are generic or emoji-only and %s are repeated across posts.",
-		pct(r.genericShare), r.n, pct(r.dupShare))
-	genText := fmt.Sprintf("%s of %d sampled comments are generic praise or emoji-only (%d emoji-only).", pct(r.genericShare), r.n, emoji)
+	s.Summary = pct(r.genericShare) + " of " + itoa(r.n) + " sampled comments are generic or emoji-only and " + pct(r.dupShare) + " are repeated across posts."
+	genText := pct(r.genericShare) + " of " + itoa(r.n) + " sampled comments are generic praise or emoji-only (" + itoa(emoji) + " emoji-only)."
 	if genericExample >= 0 {
-		genText += fmt.Sprintf(" Example: %q.", truncate(cs[genericExample].Text, 60))
+		genText += " Example: " + strconv.Quote(truncate(cs[genericExample].Text, 60)) + "."
 	}
-	dupText := fmt.Sprintf("%s of comments repeat the same text on different posts.", pct(r.dupShare))
+	dupText := pct(r.dupShare) + " of comments repeat the same text on different posts."
 	if dupExample >= 0 {
-		dupText += fmt.Sprintf(" Example: %q.", truncate(cs[dupExample].Text, 60))
+		dupText += " Example: " + strconv.Quote(truncate(cs[dupExample].Text, 60)) + "."
 	}
 	s.Evidence = append(s.Evidence,
 		creator.Evidence{Signal: "generic_share", Value: r.genericShare, SampleSize: r.n, Text: genText},
 		creator.Evidence{Signal: "duplicate_share", Value: r.dupShare, SampleSize: r.n, Text: dupText},
 		creator.Evidence{Signal: "commenter_diversity", Value: round3(r.diversity), SampleSize: r.n,
-			Text: fmt.Sprintf("%d distinct commenters wrote %d comments.", distinct, r.n)},
+			Text: itoa(distinct) + " distinct commenters wrote " + itoa(r.n) + " comments."},
 	)
 	if r.pod {
 		s.Evidence = append(s.Evidence, creator.Evidence{Signal: "pod", Value: float64(len(members)), SampleSize: np,

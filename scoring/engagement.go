@@ -104,14 +104,14 @@ func scoreEngagement(p *creator.Profile, tier string) engagementResult {
 	if !published {
 		s.Confidence *= 0.5
 	}
-	s.Summary = fmt.Sprintf("Median engagement is %s of followers over %d posts, %s for a %s creator (typical %s-%s).",
-		pct(r.rate), n, r.label, tier, pct(band.low), pct(band.high))
+	s.Summary = "Median engagement is " + pct(r.rate) + " of followers over " + itoa(n) + " posts, " + r.label + " for a " + tier +
+		" creator (typical " + pct(band.low) + "-" + pct(band.high) + ")."
 	s.Evidence = append(s.Evidence,
 		creator.Evidence{Signal: "engagement_rate", Value: r.rate, SampleSize: n, Text: s.Summary},
 		creator.Evidence{Signal: "benchmark_low", Value: band.low, Text: "Benchmark source: " + band.source + "."},
 		creator.Evidence{Signal: "benchmark_high", Value: band.high},
 		creator.Evidence{Signal: "avg_engagement", Value: r.avg, SampleSize: n,
-			Text: fmt.Sprintf("Posts get %s likes, replies, reposts and quotes on average.", humanInt(r.avg))},
+			Text: "Posts get " + humanInt(r.avg) + " likes, replies, reposts and quotes on average."},
 	)
 	if len(viewRates) > 0 {
 		s.Evidence = append(s.Evidence, creator.Evidence{Signal: "engagement_rate_by_views", Value: r.byViews, SampleSize: len(viewRates),

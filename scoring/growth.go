@@ -283,8 +283,8 @@ func Growth(history []creator.Snapshot, cur creator.Snapshot, now time.Time) Gro
 	}
 	g.Score = round3(clamp(sc, 0, 100))
 	g.Confidence = confidence(float64(len(series)-1), confSnapshots) * clamp01(g.SpanDays/30+0.25)
-	g.Summary = fmt.Sprintf("Followers %s over 30 days (%s, %s a month), %s over %d snapshots spanning %.0f days.",
-		signedPct(g.Change30d), signedInt(float64(g.Delta30d)), signedPct(g.MonthlyRate), g.Trend, g.Snapshots, g.SpanDays)
+	g.Summary = "Followers " + signedPct(g.Change30d) + " over 30 days (" + signedInt(float64(g.Delta30d)) + ", " + signedPct(g.MonthlyRate) +
+		" a month), " + g.Trend + " over " + itoa(g.Snapshots) + " snapshots spanning " + ff(g.SpanDays, 0) + " days."
 	if g.Extrapolated && g.SpanDays < 30 {
 		g.Summary = fmt.Sprintf("Followers %s a month, extrapolated from %d snapshots over %.0f days: %s.",
 			signedPct(g.MonthlyRate), g.Snapshots, g.SpanDays, g.Trend)
@@ -481,7 +481,7 @@ func growthSub(g GrowthResult, p *creator.Profile, now time.Time) (creator.SubSc
 		s.Evidence = append(s.Evidence,
 			creator.Evidence{Signal: "change_7d", Value: g.Change7d, SampleSize: g.Snapshots},
 			creator.Evidence{Signal: "change_30d", Value: g.Change30d, SampleSize: g.Snapshots,
-				Text: fmt.Sprintf("Followers %s (%s) over 30 days.", signedPct(g.Change30d), signedInt(float64(g.Delta30d)))},
+				Text: "Followers " + signedPct(g.Change30d) + " (" + signedInt(float64(g.Delta30d)) + ") over 30 days."},
 			creator.Evidence{Signal: "change_90d", Value: g.Change90d, SampleSize: g.Snapshots},
 			creator.Evidence{Signal: "monthly_rate", Value: g.MonthlyRate, SampleSize: g.Snapshots},
 			creator.Evidence{Signal: "span_days", Value: round3(g.SpanDays), SampleSize: g.Snapshots},

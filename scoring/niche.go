@@ -204,8 +204,8 @@ func scoreNiches(m *matcher, p *creator.Profile) nicheResult {
 	}
 	s.Confidence = confidence(float64(matched)+b2f(bioW[pi] > 0)*2, confPosts)
 	if len(p.Posts) > 0 {
-		s.Summary = fmt.Sprintf("Mostly %s: %d of %d sampled posts are chiefly about it (relevance %.2f), matched on %s.",
-			strings.ReplaceAll(r.primary, "_", " "), on, len(p.Posts), r.relevance, quoteTerms(top.Terms, 4))
+		s.Summary = "Mostly " + strings.ReplaceAll(r.primary, "_", " ") + ": " + itoa(on) + " of " + itoa(len(p.Posts)) +
+			" sampled posts are chiefly about it (relevance " + ff(r.relevance, 2) + "), matched on " + quoteTerms(top.Terms, 4) + "."
 	} else {
 		s.Summary = fmt.Sprintf("The bio points to %s (relevance %.2f, matched on %s); no posts were sampled.",
 			strings.ReplaceAll(r.primary, "_", " "), r.relevance, quoteTerms(top.Terms, 4))
@@ -213,12 +213,12 @@ func scoreNiches(m *matcher, p *creator.Profile) nicheResult {
 	s.Evidence = append(s.Evidence,
 		creator.Evidence{Signal: "primary_relevance", Value: r.relevance, SampleSize: len(p.Posts), Text: s.Summary},
 		creator.Evidence{Signal: "focus", Value: round3(r.focus), SampleSize: len(p.Posts),
-			Text: fmt.Sprintf("%s of sampled posts are chiefly %s.", pct(r.focus), strings.ReplaceAll(r.primary, "_", " "))},
+			Text: pct(r.focus) + " of sampled posts are chiefly " + strings.ReplaceAll(r.primary, "_", " ") + "."},
 		creator.Evidence{Signal: "bio_matches_primary", Value: b2f(bioW[pi] > 0)},
 	)
 	for _, ns := range r.niches[1:min(4, len(r.niches))] {
 		s.Evidence = append(s.Evidence, creator.Evidence{Signal: "secondary_niche", Value: ns.Relevance,
-			Text: fmt.Sprintf("Also %s (relevance %.2f: %s).", strings.ReplaceAll(ns.Niche, "_", " "), ns.Relevance, quoteTerms(ns.Terms, 3))})
+			Text: "Also " + strings.ReplaceAll(ns.Niche, "_", " ") + " (relevance " + ff(ns.Relevance, 2) + ": " + quoteTerms(ns.Terms, 3) + ")."})
 	}
 	r.sub = s
 	return r

@@ -2,6 +2,7 @@ package scoring
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/creatorscout/scout/creator"
@@ -51,7 +52,7 @@ func scoreDisclosure(p *creator.Profile, scans []postScan) disclosureResult {
 				continue
 			}
 			s.Evidence = append(s.Evidence, creator.Evidence{Signal: "undisclosed_sponsored_post", Value: 1, PostID: id,
-				Text: fmt.Sprintf("Post %s promotes something (%s) without #ad or a similar disclosure: %q.", id, promoWhy(ps), truncate(p.Posts[i].Text, 80))})
+				Text: "Post " + id + " promotes something (" + promoWhy(ps) + ") without #ad or a similar disclosure: " + strconv.Quote(truncate(p.Posts[i].Text, 80)) + "."})
 		} else if len(r.sponsored)-len(r.undisclosed) <= maxPostEvidence {
 			s.Evidence = append(s.Evidence, creator.Evidence{Signal: "disclosed_sponsored_post", Value: 1, PostID: id,
 				Text: "Post " + id + " is a disclosed sponsorship."})
@@ -63,7 +64,7 @@ func scoreDisclosure(p *creator.Profile, scans []postScan) disclosureResult {
 	if len(r.sponsored) == 0 {
 		s.Score = 100
 		s.Label = "none"
-		s.Summary = fmt.Sprintf("None of %d sampled posts looks sponsored.", n)
+		s.Summary = "None of " + itoa(n) + " sampled posts looks sponsored."
 	} else {
 		disclosed := len(r.sponsored) - len(r.undisclosed)
 		s.Score = round3(100 * float64(disclosed) / float64(len(r.sponsored)))
@@ -75,8 +76,8 @@ func scoreDisclosure(p *creator.Profile, scans []postScan) disclosureResult {
 		if disclosed == 1 {
 			verb = "is"
 		}
-		s.Summary = fmt.Sprintf("%d of %d sampled posts look sponsored (%.0f%%); %d of them %s disclosed.",
-			len(r.sponsored), n, r.pct, disclosed, verb)
+		s.Summary = itoa(len(r.sponsored)) + " of " + itoa(n) + " sampled posts look sponsored (" + ff(r.pct, 0) + "%); " +
+			itoa(disclosed) + " of them " + verb + " disclosed."
 	}
 	s.Evidence = append([]creator.Evidence{{Signal: "sponsored_share", Value: r.pct / 100, SampleSize: n, Text: s.Summary}}, s.Evidence...)
 	r.sub = s
@@ -109,7 +110,7 @@ func scoreSafety(p *creator.Profile, scans []postScan, bioFlags cueFlags, undisc
 			count++
 			if count <= 3 {
 				s.Evidence = append(s.Evidence, creator.Evidence{Signal: "sensitive_" + strings.ReplaceAll(t.name, " ", "_"), Value: 1,
-					PostID: p.Posts[i].ID, Text: fmt.Sprintf("Post %s touches on %s: %q.", p.Posts[i].ID, t.name, truncate(p.Posts[i].Text, 80))})
+					PostID: p.Posts[i].ID, Text: "Post " + p.Posts[i].ID + " touches on " + t.name + ": " + strconv.Quote(truncate(p.Posts[i].Text, 80)) + "."})
 			}
 		}
 		if bioFlags&t.flag != 0 {
@@ -151,15 +152,15 @@ func scoreSafety(p *creator.Profile, scans []postScan, bioFlags cueFlags, undisc
 		s.Label = "risky"
 	}
 	if len(flagged) == 0 {
-		s.Summary = fmt.Sprintf("No profanity or sensitive topics found in the bio and %d sampled posts.", len(p.Posts))
+		s.Summary = "No profanity or sensitive topics found in the bio and " + itoa(len(p.Posts)) + " sampled posts."
 	} else {
-		s.Summary = fmt.Sprintf("Flags in the bio and %d sampled posts: %s.", len(p.Posts), strings.Join(flagged, ", "))
+		s.Summary = "Flags in the bio and " + itoa(len(p.Posts)) + " sampled posts: " + strings.Join(flagged, ", ") + "."
 	}
 	if undisclosed > 0 {
 		if undisclosed == 1 {
 			s.Summary += " 1 sponsored post lacks a disclosure."
 		} else {
-			s.Summary += fmt.Sprintf(" %d sponsored posts lack a disclosure.", undisclosed)
+			s.Summary += " " + itoa(undisclosed) + " sponsored posts lack a disclosure."
 		}
 	}
 	return s

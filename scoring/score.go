@@ -3,7 +3,7 @@ package scoring
 import (
 	"fmt"
 	"math"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -239,7 +239,7 @@ func snapshotOf(p *creator.Profile, s *creator.Scores, at time.Time, avg float64
 // scoreConsistency rates posting cadence, regularity and recency.
 func scoreConsistency(p *creator.Profile, ppw, daysSince float64) creator.SubScore {
 	s := creator.SubScore{Name: "consistency"}
-	var times []time.Time
+	times := make([]time.Time, 0, len(p.Posts))
 	for i := range p.Posts {
 		if !p.Posts[i].CreatedAt.IsZero() {
 			times = append(times, p.Posts[i].CreatedAt)
@@ -249,8 +249,8 @@ func scoreConsistency(p *creator.Profile, ppw, daysSince float64) creator.SubSco
 		s.Summary = "No dated posts were sampled, so posting consistency was not rated."
 		return s
 	}
-	sort.Slice(times, func(i, j int) bool { return times[i].Before(times[j]) })
-	var gaps []float64
+	slices.SortFunc(times, func(a, b time.Time) int { return a.Compare(b) })
+	gaps := make([]float64, 0, len(times)-1)
 	for i := 1; i < len(times); i++ {
 		gaps = append(gaps, times[i].Sub(times[i-1]).Hours()/24)
 	}
@@ -276,8 +276,8 @@ func scoreConsistency(p *creator.Profile, ppw, daysSince float64) creator.SubSco
 	default:
 		s.Label = "sporadic"
 	}
-	s.Summary = fmt.Sprintf("Posts %.1f times a week, last %.0f days ago; gaps between posts vary by %.0f%% (%d dated posts).",
-		ppw, daysSince, cv*100, len(times))
+	s.Summary = "Posts " + ff(ppw, 1) + " times a week, last " + ff(daysSince, 0) + " days ago; gaps between posts vary by " + ff(cv*100, 0) +
+		"% (" + itoa(len(times)) + " dated posts)."
 	s.Evidence = []creator.Evidence{
 		{Signal: "posts_per_week", Value: round3(ppw), SampleSize: len(times)},
 		{Signal: "gap_variation", Value: round3(cv), SampleSize: len(gaps), Text: "Coefficient of variation of the gaps between posts."},
@@ -355,10 +355,10 @@ func scoreAuthenticity(aud creator.SubScore, est AudienceEstimate, cr commentRes
 	}
 	var bits []string
 	if est.Sampled > 0 {
-		bits = append(bits, fmt.Sprintf("an estimated %s fake audience (%d sampled)", pct(est.Share), est.Sampled))
+		bits = append(bits, "an estimated "+pct(est.Share)+" fake audience ("+itoa(est.Sampled)+" sampled)")
 	}
 	if cr.n > 0 {
-		bits = append(bits, fmt.Sprintf("%s generic comments of %d", pct(cr.genericShare), cr.n))
+		bits = append(bits, pct(cr.genericShare)+" generic comments of "+itoa(cr.n))
 	}
 	if cr.pod {
 		bits = append(bits, "an engagement pod")
@@ -369,9 +369,9 @@ func scoreAuthenticity(aud creator.SubScore, est AudienceEstimate, cr commentRes
 	if er.ratioOdd {
 		bits = append(bits, "an unusual reply-to-like ratio")
 	}
-	s.Summary = fmt.Sprintf("Authenticity %.0f/100 (%s) from %s.", s.Score, s.Label, strings.Join(bits, ", "))
+	s.Summary = "Authenticity " + ff(s.Score, 0) + "/100 (" + s.Label + ") from " + strings.Join(bits, ", ") + "."
 	if len(bits) == 0 {
-		s.Summary = fmt.Sprintf("Authenticity %.0f/100 (%s): engagement shows no anomalies.", s.Score, s.Label)
+		s.Summary = "Authenticity " + ff(s.Score, 0) + "/100 (" + s.Label + "): engagement shows no anomalies."
 	}
 	s.Evidence = append([]creator.Evidence{{Signal: "parts", Value: float64(len(parts)), Text: s.Summary}}, s.Evidence...)
 	return s
@@ -405,10 +405,10 @@ func scorePrice(p *creator.Profile, tier string, avgEng, fakeShare float64) pric
 		mid := (r.min + r.max) / 2
 		cpe := mid / real
 		r.sub.Score = round3(cpe)
-		r.sub.Label = fmt.Sprintf("$%.2f per engagement", cpe)
+		r.sub.Label = "$" + ff(cpe, 2) + " per engagement"
 		r.sub.Confidence = confidence(float64(len(p.Posts)), confPosts)
-		r.sub.Summary = fmt.Sprintf("About $%s-$%s per post from %s genuine engagements per post at $%.2f-$%.2f each (%s tier range $%s-$%s).",
-			humanInt(r.min), humanInt(r.max), humanInt(real), usdPerEngagementMin, usdPerEngagementMax, tier, humanInt(band.min), humanInt(band.max))
+		r.sub.Summary = "About $" + humanInt(r.min) + "-$" + humanInt(r.max) + " per post from " + humanInt(real) + " genuine engagements per post at $" +
+			ff(usdPerEngagementMin, 2) + "-$" + ff(usdPerEngagementMax, 2) + " each (" + tier + " tier range $" + humanInt(band.min) + "-$" + humanInt(band.max) + ")."
 		r.sub.Evidence = append(r.sub.Evidence, creator.Evidence{Signal: "cost_per_engagement", Value: round3(cpe), SampleSize: len(p.Posts)},
 			creator.Evidence{Signal: "genuine_engagement_per_post", Value: round3(real), SampleSize: len(p.Posts)})
 	}
@@ -457,7 +457,7 @@ func scoreOverall(subs map[string]creator.SubScore) creator.SubScore {
 	default:
 		s.Label = "weak"
 	}
-	s.Summary = fmt.Sprintf("Overall %.0f/100 (%s, confidence %.2f) from %s.", s.Score, s.Label, s.Confidence, strings.Join(used, ", "))
+	s.Summary = "Overall " + ff(s.Score, 0) + "/100 (" + s.Label + ", confidence " + ff(s.Confidence, 2) + ") from " + strings.Join(used, ", ") + "."
 	return s
 }
 
