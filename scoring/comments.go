@@ -64,22 +64,34 @@ var asciiFold = func() (t [128]byte) {
 // letter or digit (an emoji-only comment holds none).
 func normComment(dst []byte, s string) (out []byte, letters bool) {
 	space := false
-	for i := 0; i < len(s); i++ {
+	for i := 0; i < len(s); {
 		if c := s[i]; c < 0x80 {
-			if l := asciiFold[c]; l != 0 {
-				if space && len(dst) > 0 {
-					dst = append(dst, ' ')
-				}
-				space = false
-				dst = append(dst, l)
-				letters = true
-			} else {
+			l := asciiFold[c]
+			if l == 0 {
 				space = true
+				i++
+				continue
+			}
+			if space && len(dst) > 0 {
+				dst = append(dst, ' ')
+			}
+			space = false
+			letters = true
+			// Copy the run of ASCII letters and digits.
+			for {
+				dst = append(dst, l)
+				i++
+				if i >= len(s) || s[i] >= 0x80 {
+					break
+				}
+				if l = asciiFold[s[i]]; l == 0 {
+					break
+				}
 			}
 			continue
 		}
 		r, w := utf8.DecodeRuneInString(s[i:])
-		i += w - 1
+		i += w
 		if isWordRune(r) {
 			if space && len(dst) > 0 {
 				dst = append(dst, ' ')
@@ -122,9 +134,10 @@ type textInfo struct {
 
 // commentScratch holds scoreComments' maps and buffers between calls.
 type commentScratch struct {
-	textIdx     map[uint64]int32 // by maphash of the normalised text
-	postIdx     map[string]int32
-	authorMask  map[string]uint64
+	textIdx     hashIndex // by maphash of the normalised text
+	postIdx     strIndex
+	authorIdx   strIndex
+	authorMask  []uint64 // by authorIdx
 	infos       []textInfo
 	commentText []int32
 	buf         []byte
@@ -133,13 +146,12 @@ type commentScratch struct {
 var commentSeed = maphash.MakeSeed()
 
 var commentScratchPool = sync.Pool{New: func() any {
-	return &commentScratch{textIdx: map[uint64]int32{}, postIdx: map[string]int32{}, authorMask: map[string]uint64{}}
+	return new(commentScratch)
 }}
 
 func (sc *commentScratch) release() {
-	clear(sc.textIdx)
-	clear(sc.postIdx)
-	clear(sc.authorMask)
+	sc.postIdx.release()
+	sc.authorIdx.release()
 	commentScratchPool.Put(sc)
 }
 
@@ -152,7 +164,12 @@ func scoreComments(p *creator.Profile) commentResult {
 	owner := p.Ref.ID
 	sc := commentScratchPool.Get().(*commentScratch)
 	defer sc.release()
-	textIdx, postIdx, authorMask := sc.textIdx, sc.postIdx, sc.authorMask
+	textIdx, postIdx, authorIdx := &sc.textIdx, &sc.postIdx, &sc.authorIdx
+	textIdx.reset(len(cs))
+	postIdx.reset(len(cs))
+	authorIdx.reset(len(cs))
+	authorMask := sc.authorMask[:0]
+	defer func() { sc.authorMask = authorMask[:0] }()
 	infos := sc.infos[:0]
 	commentText := sc.commentText[:0] // per counted comment, its text index or -1
 	defer func() { sc.infos, sc.commentText = infos[:0], commentText[:0] }()
@@ -171,12 +188,7 @@ func scoreComments(p *creator.Profile) commentResult {
 		// Comments usually come grouped by post: reuse the last index.
 		pi := lastPost
 		if !havePost || c.PostID != cs[lastPostAt].PostID {
-			var ok bool
-			pi, ok = postIdx[c.PostID]
-			if !ok {
-				pi = int32(len(postIdx))
-				postIdx[c.PostID] = pi
-			}
+			pi, _ = postIdx.index(c.PostID)
 			lastPost, lastPostAt, havePost = pi, i, true
 		}
 		var letters bool
@@ -200,11 +212,9 @@ func scoreComments(p *creator.Profile) commentResult {
 			// A 64-bit hash stands for the text: collisions are negligible
 			// at comment-sample sizes and no string is allocated.
 			h := maphash.Bytes(commentSeed, buf)
-			var ok bool
-			ti, ok = textIdx[h]
-			if !ok {
-				ti = int32(len(infos))
-				textIdx[h] = ti
+			var added bool
+			ti, added = textIdx.index(h)
+			if added {
 				infos = append(infos, textInfo{post: pi})
 			} else if infos[ti].post != pi {
 				infos[ti].multi = true
@@ -220,7 +230,11 @@ func scoreComments(p *creator.Profile) commentResult {
 			if pi < 64 {
 				bit = 1 << uint(pi)
 			}
-			authorMask[a] |= bit
+			ai, added := authorIdx.index(a)
+			if added {
+				authorMask = append(authorMask, 0)
+			}
+			authorMask[ai] |= bit
 		}
 	}
 	if r.n == 0 {
@@ -245,20 +259,20 @@ func scoreComments(p *creator.Profile) commentResult {
 	n := float64(r.n)
 	r.genericShare = float64(generic) / n
 	r.dupShare = float64(dups) / n
-	distinct := len(authorMask)
+	distinct := authorIdx.len()
 	if distinct > 0 {
 		r.diversity = float64(distinct) / n
 	} else {
 		r.diversity = 1 // authors unknown: no evidence of low diversity
 	}
 	// Pods: a few accounts commenting on most posts.
-	np := min(len(postIdx), 64)
+	np := min(postIdx.len(), 64)
 	var members []string
 	memberComments := 0
 	if np >= podMinPosts {
-		for a, m := range authorMask {
+		for ai, m := range authorMask {
 			if float64(bits.OnesCount64(m)) >= podPostShare*float64(np) {
-				members = append(members, a)
+				members = append(members, authorIdx.keys[ai])
 			}
 		}
 		sort.Strings(members)
@@ -271,7 +285,11 @@ func scoreComments(p *creator.Profile) commentResult {
 				if a == "" {
 					a = cs[i].Author.Handle
 				}
-				if m := authorMask[a]; float64(bits.OnesCount64(m)) >= podPostShare*float64(np) {
+				var m uint64
+				if ai := authorIdx.lookup(a); ai >= 0 {
+					m = authorMask[ai]
+				}
+				if float64(bits.OnesCount64(m)) >= podPostShare*float64(np) {
 					memberComments++
 				}
 			}
