@@ -108,3 +108,48 @@ func (t *hashIndex) index(h uint64) (i int32, added bool) {
 		}
 	}
 }
+
+// lexTable is a read-only open-addressing index of a Taxonomy's lexicon,
+// built once with the taxonomy: looking a token up costs one hash and
+// usually one probe of one slot, cheaper than the map it mirrors.
+type lexTable struct {
+	slots []lexSlot
+	mask  uint64
+}
+
+type lexSlot struct {
+	h   uint64
+	key string
+	val *lexEntry // nil for an empty slot
+}
+
+func newLexTable(lex map[string]*lexEntry) *lexTable {
+	size := 16
+	for size < 2*len(lex) {
+		size *= 2
+	}
+	t := &lexTable{slots: make([]lexSlot, size), mask: uint64(size - 1)}
+	for k, v := range lex {
+		h := maphash.String(internSeed, k)
+		j := h & t.mask
+		for t.slots[j].val != nil {
+			j = (j + 1) & t.mask
+		}
+		t.slots[j] = lexSlot{h, k, v}
+	}
+	return t
+}
+
+// get returns the entry of key, or nil.
+func (t *lexTable) get(key []byte) *lexEntry {
+	h := maphash.Bytes(internSeed, key)
+	for j := h & t.mask; ; j = (j + 1) & t.mask {
+		sl := &t.slots[j]
+		if sl.val == nil {
+			return nil
+		}
+		if sl.h == h && sl.key == string(key) {
+			return sl.val
+		}
+	}
+}

@@ -101,7 +101,7 @@ outer:
 }
 
 func (m *matcher) token(tok []byte, kind tokenKind) {
-	lex := m.t.lex
+	lex := m.t.fast
 	switch kind {
 	case tokMention:
 		m.mentions++
@@ -110,21 +110,21 @@ func (m *matcher) token(tok []byte, kind tokenKind) {
 	case tokHashtag:
 		m.resetChain()
 		m.key = append(append(m.key[:0], '#'), tok...)
-		m.apply(lex[string(m.key)])
+		m.apply(lex.get(m.key))
 		m.key = stemAppend(m.key[:0], tok)
-		m.apply(lex[string(m.key)])
+		m.apply(lex.get(m.key))
 		return
 	}
-	e1 := lex[string(tok)]
+	e1 := lex.get(tok)
 	m.apply(e1)
 	bigramPrefix := false
 	if m.p2ok {
 		m.key = append(append(append(append(append(m.key[:0], m.prev2...), ' '), m.prev1...), ' '), tok...)
-		m.apply(lex[string(m.key)])
+		m.apply(lex.get(m.key))
 	}
 	if m.p1ok {
 		m.key = append(append(append(m.key[:0], m.prev1...), ' '), tok...)
-		e2 := lex[string(m.key)]
+		e2 := lex.get(m.key)
 		m.apply(e2)
 		bigramPrefix = e2 != nil && e2.prefix
 	}

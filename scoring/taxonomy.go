@@ -39,6 +39,7 @@ type Taxonomy struct {
 	niches []string
 	terms  []termInfo
 	lex    map[string]*lexEntry
+	fast   *lexTable // lex indexed for the matcher, built by compile
 }
 
 type termInfo struct {
@@ -74,6 +75,7 @@ func ParseTaxonomy(r io.Reader) (*Taxonomy, error) {
 		return nil, err
 	}
 	t.addCues()
+	t.compile()
 	return t, nil
 }
 
@@ -109,6 +111,7 @@ func (t *Taxonomy) Extend(r io.Reader) (*Taxonomy, error) {
 		return nil, err
 	}
 	n.addCues()
+	n.compile()
 	return n, nil
 }
 
@@ -183,6 +186,9 @@ func stems(s string) []string {
 	})
 	return out
 }
+
+// compile indexes the finished lexicon for the matcher.
+func (t *Taxonomy) compile() { t.fast = newLexTable(t.lex) }
 
 func (t *Taxonomy) entry(key string) *lexEntry {
 	e := t.lex[key]
