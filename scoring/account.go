@@ -37,14 +37,12 @@ type AccountFeatures struct {
 // FeaturesOf derives the model inputs of a, measuring its age at now (a zero
 // now leaves the age unknown).
 func FeaturesOf(a *creator.Account, now time.Time) AccountFeatures {
-	return featuresInto(a, now, new([7]float64), new(bool), true)
+	return featuresInto(a, now, new([7]float64), new(bool))
 }
 
 // featuresInto is FeaturesOf with the numeric inputs stored in vals and the
 // name-equals-handle flag in eq, so a caller can keep them on its stack.
-// With names false the display-name features, which are not model inputs,
-// are left unknown.
-func featuresInto(a *creator.Account, now time.Time, vals *[7]float64, eq *bool, names bool) AccountFeatures {
+func featuresInto(a *creator.Account, now time.Time, vals *[7]float64, eq *bool) AccountFeatures {
 	f := AccountFeatures{
 		HasAvatar: a.HasAvatar,
 		Private:   a.Private,
@@ -78,7 +76,7 @@ func featuresInto(a *creator.Account, now time.Time, vals *[7]float64, eq *bool,
 		}
 		f.HandleDigitShare = set(4, float64(digits)/float64(n))
 	}
-	if a.DisplayName != nil && names {
+	if a.DisplayName != nil {
 		name := strings.TrimSpace(*a.DisplayName)
 		words := 0
 		inWord := false

@@ -4,7 +4,10 @@ import (
 	"cmp"
 	"math"
 	"slices"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/creatorscout/scout/creator"
 )
@@ -195,12 +198,80 @@ func EstimateFakeShare(sample []creator.Account, now time.Time) AudienceEstimate
 
 // fakeProbability is ScoreAccount's probability without the signals, and
 // the number of known inputs.
+//
+// It computes what featuresInto, AccountInputs, the shipped model's logit
+// and accountPriors would, in the same order and so to the same bits,
+// straight from the account.
 func fakeProbability(a *creator.Account, now time.Time) (float64, int) {
-	var vals [7]float64
-	var eq bool
-	f := featuresInto(a, now, &vals, &eq, false)
-	z, _, n := ShippedAccountModel.logit(f)
-	z += accountPriors(f)
+	var x [NumAccountInputs]float64
+	var known [NumAccountInputs]bool
+	setB := func(i int, b *bool) {
+		if b != nil {
+			known[i] = true
+			x[i] = b2f(*b)
+		}
+	}
+	setB(inAvatar, a.HasAvatar)
+	setB(inPrivate, a.Private)
+	if a.Followers != nil {
+		known[inLogFollowers] = true
+		x[inLogFollowers] = log1pCached(float64(max(*a.Followers, 0)))
+	}
+	if a.Following != nil {
+		known[inLogFollowing] = true
+		x[inLogFollowing] = log1pCached(float64(max(*a.Following, 0)))
+	}
+	if a.Posts != nil {
+		v := float64(max(*a.Posts, 0))
+		known[inLogPosts], known[inNoPosts] = true, true
+		x[inLogPosts], x[inNoPosts] = log1pCached(v), b2f(v == 0)
+	}
+	if a.Bio != nil {
+		v := float64(utf8.RuneCountInString(strings.TrimSpace(*a.Bio)))
+		known[inLogBio], known[inNoBio] = true, true
+		x[inLogBio], x[inNoBio] = log1pCached(v), b2f(v == 0)
+	}
+	if local := handleLocal(a.Handle); local != "" {
+		var digits, n int
+		for _, r := range local {
+			n++
+			if r >= '0' && r <= '9' || r > 0x7f && unicode.IsDigit(r) {
+				digits++
+			}
+		}
+		known[inHandleDigits] = true
+		x[inHandleDigits] = float64(digits) / float64(n)
+	}
+	setB(inURL, a.HasURL)
+	if known[inLogFollowers] && known[inLogFollowing] {
+		known[inFollowingExcess] = true
+		x[inFollowingExcess] = math.Max(0, x[inLogFollowing]-x[inLogFollowers])
+	}
+	for i, j := range [3]int{inLogFollowers, inLogFollowing, inLogPosts} {
+		if known[j] {
+			known[inLogFollowersSq+i] = true
+			x[inLogFollowersSq+i] = x[j] * x[j]
+		}
+	}
+	m := &ShippedAccountModel
+	z := m.Bias
+	n := 0
+	for i := range x {
+		if known[i] {
+			n++
+			z += shippedScale[i] * (x[i] - m.Mean[i])
+		}
+	}
+	prior := 0.0
+	if a.Verified != nil && *a.Verified {
+		prior += verifiedLogOdds
+	}
+	if a.CreatedAt != nil && !a.CreatedAt.IsZero() && !now.IsZero() {
+		if age := math.Max(finite(now.Sub(*a.CreatedAt).Hours()/24), 0); age < youngAccountDays {
+			prior += newAccountLogOdds
+		}
+	}
+	z += prior
 	return finite(sigmoid(z)), n
 }
 

@@ -1,6 +1,13 @@
 package scoring
 
-import "testing"
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/creatorscout/scout/creator"
+)
 
 // TestWordRuneBits checks the isWordRune table against the unicode package
 // for every rune it covers.
@@ -8,6 +15,44 @@ func TestWordRuneBits(t *testing.T) {
 	for r := rune(0x80); r < wordRuneLimit+0x100; r++ {
 		if got, want := isWordRune(r), isWordRuneSlow(r); got != want {
 			t.Fatalf("isWordRune(%U) = %v, want %v", r, got, want)
+		}
+	}
+}
+
+// TestFakeProbabilityMatchesModel checks the direct fakeProbability against
+// the model's general path, bit for bit, on varied accounts.
+func TestFakeProbabilityMatchesModel(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 7))
+	ptrI := func() *int64 {
+		if r.IntN(5) == 0 {
+			return nil
+		}
+		return creator.Ptr(int64(r.IntN(100_000)) - 5)
+	}
+	ptrB := func() *bool {
+		if r.IntN(3) == 0 {
+			return nil
+		}
+		return creator.Ptr(r.IntN(2) == 0)
+	}
+	handles := []string{"", "@jo99", "jo99.bsky.social", "user12345678.bsky.social", "١٢٣abc", "a@b.c", "  @x1 "}
+	bios := []string{"", "  ", "Reader, walker, tea drinker", "日本語 🎉"}
+	for i := 0; i < 20_000; i++ {
+		a := creator.Account{ID: "a", Handle: handles[r.IntN(len(handles))], HasAvatar: ptrB(), Private: ptrB(),
+			HasURL: ptrB(), Verified: ptrB(), Followers: ptrI(), Following: ptrI(), Posts: ptrI()}
+		if r.IntN(4) > 0 {
+			a.Bio = creator.Ptr(bios[r.IntN(len(bios))])
+		}
+		if r.IntN(3) == 0 {
+			a.CreatedAt = creator.Ptr(testNow.Add(-time.Duration(r.IntN(100*24)) * time.Hour))
+		}
+		f := FeaturesOf(&a, testNow)
+		z, _, n := ShippedAccountModel.logit(f)
+		z += accountPriors(f)
+		want := finite(sigmoid(z))
+		got, gotN := fakeProbability(&a, testNow)
+		if math.Float64bits(got) != math.Float64bits(want) || gotN != n {
+			t.Fatalf("account %+v: fakeProbability = %v, %d; model path %v, %d", a, got, gotN, want, n)
 		}
 	}
 }
