@@ -147,7 +147,7 @@ func hasAdMarker(text string) bool {
 			}
 		}
 	}
-	if !strings.ContainsAny(t, "[(|") {
+	if strings.IndexByte(t, '[') < 0 && strings.IndexByte(t, '(') < 0 && strings.IndexByte(t, '|') < 0 {
 		return false
 	}
 	for _, m := range adMarkers {

@@ -42,7 +42,7 @@ func (t *strIndex) len() int { return len(t.keys) }
 
 // index returns the number of s, adding it if new.
 func (t *strIndex) index(s string) (i int32, added bool) {
-	h := maphash.String(internSeed, s)
+	h := strHash(s)
 	for j := h & t.mask; ; j = (j + 1) & t.mask {
 		v := t.slots[j]
 		if v == 0 {
@@ -58,7 +58,7 @@ func (t *strIndex) index(s string) (i int32, added bool) {
 
 // lookup returns the number of s, or -1.
 func (t *strIndex) lookup(s string) int32 {
-	h := maphash.String(internSeed, s)
+	h := strHash(s)
 	for j := h & t.mask; ; j = (j + 1) & t.mask {
 		v := t.slots[j]
 		if v == 0 {
@@ -71,6 +71,24 @@ func (t *strIndex) lookup(s string) int32 {
 }
 
 var internSeed = maphash.MakeSeed()
+
+// strSeed randomises strHash per process.
+var strSeed = maphash.Comparable(internSeed, 0) | 1
+
+// strHash is a seeded FNV-1a hash with a final mix: cheaper than maphash
+// for the short ids and words the tables hold. It is not collision
+// resistant, which the tables only need for speed, not for correctness.
+func strHash[T string | []byte](s T) uint64 {
+	h := uint64(14695981039346656037) ^ strSeed
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	h ^= h >> 32
+	h *= 0x9E3779B97F4A7C15
+	h ^= h >> 29
+	return h
+}
 
 // hashIndex numbers distinct 64-bit hashes in order of first appearance,
 // like strIndex.
@@ -130,7 +148,7 @@ func newLexTable(lex map[string]*lexEntry) *lexTable {
 	}
 	t := &lexTable{slots: make([]lexSlot, size), mask: uint64(size - 1)}
 	for k, v := range lex {
-		h := maphash.String(internSeed, k)
+		h := strHash(k)
 		j := h & t.mask
 		for t.slots[j].val != nil {
 			j = (j + 1) & t.mask
@@ -142,7 +160,7 @@ func newLexTable(lex map[string]*lexEntry) *lexTable {
 
 // get returns the entry of key, or nil.
 func (t *lexTable) get(key []byte) *lexEntry {
-	h := maphash.Bytes(internSeed, key)
+	h := strHash(key)
 	for j := h & t.mask; ; j = (j + 1) & t.mask {
 		sl := &t.slots[j]
 		if sl.val == nil {
