@@ -52,7 +52,9 @@ func ScoreAccount(a *creator.Account, now time.Time) AccountResult {
 	m := &ShippedAccountModel
 	z, contrib := m.Logit(f)
 	x, known := AccountInputs(f)
-	res := AccountResult{ID: a.ID, Signals: make([]AccountSignal, 0, NumAccountInputs+2)}
+	var buf [NumAccountInputs + 2]AccountSignal
+	sigs := buf[:0]
+	res := AccountResult{ID: a.ID}
 	for i := range x {
 		if !known[i] {
 			continue
@@ -66,16 +68,18 @@ func ScoreAccount(a *creator.Account, now time.Time) AccountResult {
 		case inLogFollowers, inLogFollowing, inLogPosts:
 			eff += contrib[inLogFollowersSq+i-inLogFollowers]
 		}
-		res.Signals = append(res.Signals, AccountSignal{Signal: signalName(i), Value: rawValue(i, f, x[i]), Effect: round3(eff)})
+		sigs = append(sigs, AccountSignal{Signal: signalName(i), Value: rawValue(i, f, x[i]), Effect: round3(eff)})
 	}
 	if f.Verified != nil && *f.Verified {
 		z += verifiedLogOdds
-		res.Signals = append(res.Signals, AccountSignal{Signal: "verified", Value: 1, Effect: verifiedLogOdds})
+		sigs = append(sigs, AccountSignal{Signal: "verified", Value: 1, Effect: verifiedLogOdds})
 	}
 	if f.AgeDays != nil && *f.AgeDays < youngAccountDays {
 		z += newAccountLogOdds
-		res.Signals = append(res.Signals, AccountSignal{Signal: "young_account", Value: round3(*f.AgeDays), Effect: newAccountLogOdds})
+		sigs = append(sigs, AccountSignal{Signal: "young_account", Value: round3(*f.AgeDays), Effect: newAccountLogOdds})
 	}
+	// Built on the stack, the signals leave it in a slice of their size.
+	res.Signals = append(make([]AccountSignal, 0, len(sigs)), sigs...)
 	slices.SortStableFunc(res.Signals, func(a, b AccountSignal) int {
 		return cmp.Compare(math.Abs(b.Effect), math.Abs(a.Effect))
 	})
@@ -175,9 +179,18 @@ func EstimateFakeShare(sample []creator.Account, now time.Time) AudienceEstimate
 	if e.Sampled == 0 {
 		return e
 	}
+	nf := 0
+	for _, w := range worst[:nw] {
+		if w.p >= m.Threshold {
+			nf++
+		}
+	}
 	for _, w := range worst[:nw] {
 		if w.p < m.Threshold {
 			break // only flagged accounts are reported, with their signals
+		}
+		if e.Worst == nil {
+			e.Worst = make([]AccountResult, 0, nf)
 		}
 		e.Worst = append(e.Worst, ScoreAccount(&sample[w.i], now))
 	}

@@ -16,6 +16,8 @@ type matcher struct {
 	// Per-profile scratch for scoreNiches.
 	termCount []int32
 	touched   []int32
+	terms     []nicheTerm
+	floats    []float64
 
 	// Per-text state, reset by begin.
 	w        []float64

@@ -75,8 +75,13 @@ func scoreNiches(m *matcher, p *creator.Profile) nicheResult {
 	t := m.t
 	nN := len(t.niches)
 	var r nicheResult
-	bioW := make([]float64, nN)
-	postW := make([]float64, nN) // sum over posts of min(1, weight)
+	if cap(m.floats) < 3*nN {
+		m.floats = make([]float64, 3*nN)
+	}
+	fl := m.floats[:3*nN]
+	clear(fl)
+	bioW := fl[:nN:nN]
+	postW := fl[nN : 2*nN : 2*nN] // sum over posts of min(1, weight)
 	// Matched-term counts: a slice indexed by term id, with the ids touched.
 	if len(m.termCount) < len(t.terms) {
 		m.termCount = make([]int32, len(t.terms))
@@ -129,7 +134,7 @@ func scoreNiches(m *matcher, p *creator.Profile) nicheResult {
 	}
 
 	nPosts := float64(len(p.Posts))
-	rel := make([]float64, nN)
+	rel := fl[2*nN:]
 	for n := range rel {
 		bio := textRelevance(bioW[n])
 		if nPosts == 0 {
@@ -141,27 +146,36 @@ func scoreNiches(m *matcher, p *creator.Profile) nicheResult {
 		rel[n] = clamp01(nicheBioWeight*bio + (1-nicheBioWeight)*postRel)
 	}
 	// Terms per niche, most frequent first, for evidence.
-	type tc struct {
-		text string
-		n    int
-	}
-	byNiche := make(map[int][]tc)
+	// All matched terms, by niche, then most frequent first.
+	all := m.terms[:0]
 	for _, id := range touched {
-		ti := t.terms[id]
-		byNiche[ti.niche] = append(byNiche[ti.niche], tc{ti.text, int(termCount[id])})
+		ti := &t.terms[id]
+		all = append(all, nicheTerm{ti.niche, ti.text, int(termCount[id])})
 	}
+	slices.SortFunc(all, func(a, b nicheTerm) int {
+		if a.niche != b.niche {
+			return a.niche - b.niche
+		}
+		if a.n != b.n {
+			return b.n - a.n
+		}
+		return strings.Compare(a.text, b.text)
+	})
+	defer func() { clear(all); m.terms = all[:0] }()
+	k := 0
 	for n, rv := range rel {
+		start := k
+		for k < len(all) && all[k].niche == n {
+			k++
+		}
 		if rv < 0.01 {
 			continue
 		}
-		ts := byNiche[n]
-		slices.SortFunc(ts, func(a, b tc) int {
-			if a.n != b.n {
-				return b.n - a.n
-			}
-			return strings.Compare(a.text, b.text)
-		})
+		ts := all[start:k]
 		var terms []string
+		if len(ts) > 0 {
+			terms = make([]string, 0, min(len(ts), 8))
+		}
 		for _, x := range ts {
 			if len(terms) == 8 {
 				break
@@ -222,6 +236,13 @@ func scoreNiches(m *matcher, p *creator.Profile) nicheResult {
 	}
 	r.sub = s
 	return r
+}
+
+// nicheTerm is a matched term with its niche and count, for evidence.
+type nicheTerm struct {
+	niche int
+	text  string
+	n     int
 }
 
 func quoteTerms(ts []string, n int) string {
