@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"math/bits"
+	"slices"
 	"sort"
 	"strconv"
 	"sync"
@@ -64,46 +65,44 @@ var asciiFold = func() (t [128]byte) {
 // letter or digit (an emoji-only comment holds none).
 func normComment(dst []byte, s string) (out []byte, letters bool) {
 	space := false
-	for i := 0; i < len(s); {
+	// ASCII bytes are written by index into buf[:n]: each output byte
+	// stands for at least one input byte, so room for the rest of s is
+	// enough; non-ASCII runes go through append and the room is renewed.
+	dst = slices.Grow(dst, len(s))
+	buf, n := dst[:cap(dst)], len(dst)
+	for i := 0; i < len(s); i++ {
 		if c := s[i]; c < 0x80 {
-			l := asciiFold[c]
-			if l == 0 {
+			if l := asciiFold[c]; l != 0 {
+				if space && n > 0 {
+					buf[n] = ' '
+					n++
+				}
+				space = false
+				buf[n] = l
+				n++
+				letters = true
+			} else {
 				space = true
-				i++
-				continue
-			}
-			if space && len(dst) > 0 {
-				dst = append(dst, ' ')
-			}
-			space = false
-			letters = true
-			// Copy the run of ASCII letters and digits.
-			for {
-				dst = append(dst, l)
-				i++
-				if i >= len(s) || s[i] >= 0x80 {
-					break
-				}
-				if l = asciiFold[s[i]]; l == 0 {
-					break
-				}
 			}
 			continue
 		}
 		r, w := utf8.DecodeRuneInString(s[i:])
-		i += w
+		i += w - 1
 		if isWordRune(r) {
-			if space && len(dst) > 0 {
+			dst = buf[:n]
+			if space && n > 0 {
 				dst = append(dst, ' ')
 			}
 			space = false
 			dst = appendFolded(dst, r)
 			letters = true
+			dst = slices.Grow(dst, len(s)-i)
+			buf, n = dst[:cap(dst)], len(dst)
 			continue
 		}
 		space = true
 	}
-	return dst, letters
+	return buf[:n], letters
 }
 
 // emojiKey reduces an emoji-only comment to its symbols, without spaces or

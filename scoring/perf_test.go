@@ -56,3 +56,41 @@ func TestFakeProbabilityMatchesModel(t *testing.T) {
 		}
 	}
 }
+
+// normCommentRef is the plain append version of normComment.
+func normCommentRef(dst []byte, s string) ([]byte, bool) {
+	space, letters := false, false
+	for _, r := range s {
+		if isWordRune(r) {
+			if space && len(dst) > 0 {
+				dst = append(dst, ' ')
+			}
+			space = false
+			dst = appendFolded(dst, r)
+			letters = true
+			continue
+		}
+		space = true
+	}
+	return dst, letters
+}
+
+func TestNormCommentMatchesReference(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 9))
+	alphabet := []rune("aZ9 _.!'’ßÆȺİK🔥é\u0301日\xff")
+	for i := 0; i < 50_000; i++ {
+		var b []rune
+		for n := r.IntN(30); n > 0; n-- {
+			b = append(b, alphabet[r.IntN(len(alphabet))])
+		}
+		s := string(b)
+		if r.IntN(10) == 0 {
+			s += "\xff\xfe"
+		}
+		got, gl := normComment(nil, s)
+		want, wl := normCommentRef(nil, s)
+		if string(got) != string(want) || gl != wl {
+			t.Fatalf("normComment(%q) = %q, %v; want %q, %v", s, got, gl, want, wl)
+		}
+	}
+}
