@@ -37,17 +37,29 @@ var matcherPool = sync.Pool{New: func() any { return newMatcher(defaultTaxonomy)
 // getMatcher returns a matcher for t, pooled when t is the built-in
 // taxonomy; putMatcher gives it back.
 func getMatcher(t *Taxonomy) *matcher {
+	var m *matcher
 	if t == defaultTaxonomy {
-		return matcherPool.Get().(*matcher)
+		m = matcherPool.Get().(*matcher)
+	} else {
+		m = newMatcher(t)
 	}
-	return newMatcher(t)
+	if m.tk.cache == nil {
+		m.tk.cache = stemCachePool.Get().(*stemCache)
+	}
+	return m
 }
 
 func putMatcher(m *matcher) {
 	if m.t == defaultTaxonomy {
-		matcherPool.Put(m)
+		matcherPool.Put(m) // with its stem cache
+		return
 	}
+	stemCachePool.Put(m.tk.cache)
+	m.tk.cache = nil
 }
+
+// stemCachePool keeps the stem caches of matchers of custom taxonomies.
+var stemCachePool = sync.Pool{New: func() any { return new(stemCache) }}
 
 // begin starts a new text.
 func (m *matcher) begin() {
@@ -113,7 +125,7 @@ func (m *matcher) token(tok []byte, kind tokenKind) {
 		m.resetChain()
 		m.key = append(append(m.key[:0], '#'), tok...)
 		m.apply(lex.get(m.key))
-		m.key = stemAppend(m.key[:0], tok)
+		m.key = m.tk.stemOf(m.key[:0], tok)
 		m.apply(lex.get(m.key))
 		return
 	}

@@ -18,7 +18,8 @@ func TextNiches(t *Taxonomy, text string) []creator.NicheScore {
 	if t == nil {
 		t = defaultTaxonomy
 	}
-	m := newMatcher(t)
+	m := getMatcher(t)
+	defer putMatcher(m)
 	m.begin()
 	m.scan(text)
 	terms := make(map[int][]string)

@@ -87,9 +87,42 @@ const (
 // tokenizer splits text into folded, stemmed tokens without allocating per
 // token. It is not safe for concurrent use; each goroutine uses its own.
 type tokenizer struct {
-	raw  []byte // the current token, folded, before stemming
-	stem []byte // the current token, stemmed
-	part []byte
+	raw   []byte // the current token, folded, before stemming
+	stem  []byte // the current token, stemmed
+	part  []byte
+	cache *stemCache // recent stems, nil for none (see getMatcher)
+}
+
+// stemCache remembers the stems of recent words, direct-mapped by hash:
+// stemming is pure, so a remembered stem is the one stemAppend would make.
+// The slots hold no pointers, so the cache costs the GC nothing to scan.
+type stemCache [stemCacheSize]stemSlot
+
+const stemCacheSize = 1024
+
+type stemSlot struct {
+	wl, sl uint8
+	w      [22]byte
+	s      [24]byte
+}
+
+// stemOf is stemAppend(dst, w) through t's cache.
+func (t *tokenizer) stemOf(dst, w []byte) []byte {
+	if t.cache == nil || len(w) <= 3 || len(w) > len(stemSlot{}.w) {
+		return stemAppend(dst, w)
+	}
+	sl := &t.cache[strHash(w)&(stemCacheSize-1)]
+	if int(sl.wl) == len(w) && string(sl.w[:len(w)]) == string(w) {
+		return append(dst, sl.s[:sl.sl]...)
+	}
+	start := len(dst)
+	dst = stemAppend(dst, w)
+	if st := dst[start:]; len(st) <= len(sl.s) {
+		sl.wl, sl.sl = uint8(len(w)), uint8(len(st))
+		copy(sl.w[:], w)
+		copy(sl.s[:], st)
+	}
+	return dst
 }
 
 // each calls fn for every token of s in order. For a hashtag it yields the
@@ -179,7 +212,7 @@ func (t *tokenizer) each(s string, fn func(tok []byte, kind tokenKind)) {
 			i = j + 1
 			continue
 		}
-		stem = stemAppend(stem[:0], raw)
+		stem = t.stemOf(stem[:0], raw)
 		fn(stem, tokWord)
 		i = j
 	}
@@ -217,7 +250,7 @@ func (t *tokenizer) hashtag(body string, fn func(tok []byte, kind tokenKind)) {
 		if len(raw) == 0 {
 			return
 		}
-		stem = stemAppend(stem[:0], raw)
+		stem = t.stemOf(stem[:0], raw)
 		fn(stem, tokHashPart)
 	}
 	var segs [16][2]int
