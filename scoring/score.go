@@ -91,9 +91,9 @@ func Score(p *creator.Profile, history []creator.Snapshot, o Options) creator.Sc
 	price := scorePrice(p, s.Tier, er.avg, aud.Share)
 	s.PriceMinUSD, s.PriceMaxUSD = price.min, price.max
 
-	subs := map[string]creator.SubScore{
-		"authenticity": auth, "engagement": er.sub, "brand_safety": safe,
-		"consistency": consS, "niche": nr.sub, "growth": growthS,
+	subs := [...]namedSub{
+		{"authenticity", &auth}, {"engagement", &er.sub}, {"brand_safety", &safe},
+		{"consistency", &consS}, {"niche", &nr.sub}, {"growth", &growthS},
 	}
 	// A sub-score that could not be computed (confidence 0) leaves its flat
 	// field at 0, as creator.Scores documents.
@@ -105,7 +105,7 @@ func Score(p *creator.Profile, history []creator.Snapshot, o Options) creator.Sc
 			*f.flat = 0
 		}
 	}
-	overall := scoreOverall(subs)
+	overall := scoreOverall(subs[:])
 	s.Overall, s.Confidence = overall.Score, overall.Confidence
 
 	s.Details = []creator.SubScore{overall, nr.sub, er.sub, auth, audSub, cr.sub, growthS, consS, dr.sub, safe, price.sub}
@@ -377,6 +377,12 @@ func scoreAuthenticity(aud creator.SubScore, est AudienceEstimate, cr commentRes
 	return s
 }
 
+// namedSub is a sub-score by its overallWeights name.
+type namedSub struct {
+	name string
+	sub  *creator.SubScore
+}
+
 type priceResult struct {
 	sub      creator.SubScore
 	min, max float64
@@ -422,14 +428,19 @@ func scorePrice(p *creator.Profile, tier string, avgEng, fakeShare float64) pric
 // no confidence is left out and its weight spread over the others, and the
 // overall confidence is the weighted confidence over all weights, so it
 // falls with small samples and missing parts.
-func scoreOverall(subs map[string]creator.SubScore) creator.SubScore {
+func scoreOverall(subs []namedSub) creator.SubScore {
 	s := creator.SubScore{Name: "overall"}
 	var sw, sum, conf, all float64
-	var used []string
+	used := make([]string, 0, len(overallWeights))
 	for _, w := range overallWeights {
 		all += w.weight
-		sub, ok := subs[w.name]
-		if !ok || sub.Confidence <= 0 {
+		var sub *creator.SubScore
+		for _, ns := range subs {
+			if ns.name == w.name {
+				sub = ns.sub
+			}
+		}
+		if sub == nil || sub.Confidence <= 0 {
 			continue
 		}
 		score := sub.Score
@@ -440,6 +451,9 @@ func scoreOverall(subs map[string]creator.SubScore) creator.SubScore {
 		sum += w.weight * score
 		conf += w.weight * sub.Confidence
 		used = append(used, strings.ReplaceAll(w.name, "_", " ")+" "+strconv.FormatFloat(score, 'f', 0, 64))
+		if s.Evidence == nil {
+			s.Evidence = make([]creator.Evidence, 0, len(overallWeights))
+		}
 		s.Evidence = append(s.Evidence, creator.Evidence{Signal: w.name, Value: round3(score),
 			Text: "weight " + strconv.FormatFloat(w.weight, 'f', 2, 64) + ", confidence " + strconv.FormatFloat(sub.Confidence, 'f', 2, 64)})
 	}
