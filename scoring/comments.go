@@ -338,8 +338,17 @@ func scoreComments(p *creator.Profile) commentResult {
 }
 
 func truncate(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
+	if len(s) <= n || utf8.RuneCountInString(s) <= n {
 		return s
+	}
+	if utf8.ValidString(s) {
+		// Valid UTF-8 converts to runes and back unchanged: cut in place.
+		i := 0
+		for k := 0; k < n; k++ {
+			_, w := utf8.DecodeRuneInString(s[i:])
+			i += w
+		}
+		return s[:i] + "…"
 	}
 	r := []rune(s)
 	return string(r[:n]) + "…"

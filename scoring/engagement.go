@@ -28,11 +28,15 @@ func EngagementRate(posts []creator.Post, followers int64) float64 {
 	if len(posts) == 0 || followers <= 0 {
 		return 0
 	}
-	rates := make([]float64, len(posts))
-	for i := range posts {
-		rates[i] = postEngagement(&posts[i]) / float64(followers)
+	var buf [64]float64
+	rates := buf[:0]
+	if len(posts) > len(buf) {
+		rates = make([]float64, 0, len(posts))
 	}
-	return finite(median(rates))
+	for i := range posts {
+		rates = append(rates, postEngagement(&posts[i])/float64(followers))
+	}
+	return finite(medianInPlace(rates))
 }
 
 // engagementResult is the engagement part of a profile's scoring.

@@ -69,6 +69,19 @@ func median(xs []float64) float64 {
 	return (s[m-1] + s[m]) / 2
 }
 
+// medianInPlace is median(xs), sorting xs itself.
+func medianInPlace(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	sort.Float64s(xs)
+	m := len(xs) / 2
+	if len(xs)%2 == 1 {
+		return xs[m]
+	}
+	return (xs[m-1] + xs[m]) / 2
+}
+
 func meanStd(xs []float64) (mean, std float64) {
 	if len(xs) == 0 {
 		return 0, 0

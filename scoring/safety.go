@@ -85,14 +85,17 @@ func scoreDisclosure(p *creator.Profile, scans []postScan) disclosureResult {
 }
 
 func promoWhy(ps postScan) string {
-	var why []string
-	if ps.flags&cuePromo != 0 {
-		why = append(why, "a code, offer or shop link")
+	promo := ps.flags&cuePromo != 0
+	call := ps.flags&cueBrandCall != 0 && ps.mentions > 0
+	switch {
+	case promo && call:
+		return "a code, offer or shop link and a promoted @mention"
+	case promo:
+		return "a code, offer or shop link"
+	case call:
+		return "a promoted @mention"
 	}
-	if ps.flags&cueBrandCall != 0 && ps.mentions > 0 {
-		why = append(why, "a promoted @mention")
-	}
-	return strings.Join(why, " and ")
+	return ""
 }
 
 // scoreSafety flags profanity and sensitive topics, each with the post as
