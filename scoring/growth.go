@@ -177,9 +177,11 @@ func Growth(history []creator.Snapshot, cur creator.Snapshot, now time.Time) Gro
 	// Daily deltas between consecutive snapshots.
 	steps := gs.steps[:0]
 	deltas := gs.deltas[:0]
-	defer func() { gs.steps, gs.deltas = steps[:0], deltas[:0] }()
+	gaps := append(gs.gaps[:0], 0) // gaps[i]: days from snapshot i-1 to i
+	defer func() { gs.steps, gs.deltas, gs.gaps = steps[:0], deltas[:0], gaps[:0] }()
 	for i := 1; i < len(series); i++ {
 		days := series[i].At.Sub(series[i-1].At).Hours() / 24
+		gaps = append(gaps, days)
 		if days <= 0 {
 			continue
 		}
@@ -206,7 +208,7 @@ func Growth(history []creator.Snapshot, cur creator.Snapshot, now time.Time) Gro
 	for _, s := range series {
 		engKnown = engKnown || s.AvgEngagement > 0
 	}
-	postsBase := gs.baselinePostsPerDay(series)
+	postsBase := gs.baselinePostsPerDay(series, gaps)
 	var rises, falls bool
 	var lastViralEnd time.Time // end of the last viral step, to carry it over
 	for _, st := range steps {
@@ -386,6 +388,7 @@ type growthScratch struct {
 	series      []point
 	steps       []growthStep
 	deltas, dev []float64
+	gaps        []float64
 	xs, sorted  []float64
 }
 
@@ -406,11 +409,13 @@ func (gs *growthScratch) median(xs []float64) float64 {
 	return (s[m-1] + s[m]) / 2
 }
 
-func (gs *growthScratch) baselinePostsPerDay(series []point) float64 {
+// baselinePostsPerDay is the median posting rate between snapshots; gaps[i]
+// is the days from series[i-1] to series[i].
+func (gs *growthScratch) baselinePostsPerDay(series []point, gaps []float64) float64 {
 	xs := gs.xs[:0]
 	defer func() { gs.xs = xs[:0] }()
 	for i := 1; i < len(series); i++ {
-		days := series[i].At.Sub(series[i-1].At).Hours() / 24
+		days := gaps[i]
 		d := series[i].PostsCount - series[i-1].PostsCount
 		if days > 0 && d >= 0 && series[i-1].PostsCount > 0 {
 			xs = append(xs, float64(d)/days)
