@@ -111,7 +111,7 @@ func (t *tokenizer) stemOf(dst, w []byte) []byte {
 	if t.cache == nil || len(w) <= 3 || len(w) > len(stemSlot{}.w) {
 		return stemAppend(dst, w)
 	}
-	sl := &t.cache[strHash(w)&(stemCacheSize-1)]
+	sl := &t.cache[wordHash(w)&(stemCacheSize-1)]
 	if int(sl.wl) == len(w) && string(sl.w[:len(w)]) == string(w) {
 		return append(dst, sl.s[:sl.sl]...)
 	}
