@@ -162,15 +162,29 @@ func load32[T string | []byte](w T, i int) uint64 {
 // lexTable is a read-only open-addressing index of a Taxonomy's lexicon,
 // built once with the taxonomy: looking a token up costs one hash and
 // usually one probe of one slot, cheaper than the map it mirrors.
+//
+// It holds no pointers but the headers of its four arrays, so the GC does
+// not walk the lexicon.
 type lexTable struct {
 	slots []lexSlot
+	keys  []byte    // the keys, end to end
+	ents  []lexInfo // the entries, by slot.ent-1
+	terms []int32   // the entries' term ids, end to end
 	mask  uint64
 }
 
 type lexSlot struct {
-	h   uint64
-	key string
-	val *lexEntry // nil for an empty slot
+	h      uint64
+	keyOff uint32
+	keyLen uint32
+	ent    uint32 // 1 + index into ents, 0 for an empty slot
+}
+
+// lexInfo is a lexEntry with its terms in lexTable.terms.
+type lexInfo struct {
+	termOff, termLen uint32
+	flags            cueFlags
+	prefix           bool
 }
 
 func newLexTable(lex map[string]*lexEntry) *lexTable {
@@ -180,26 +194,32 @@ func newLexTable(lex map[string]*lexEntry) *lexTable {
 	}
 	t := &lexTable{slots: make([]lexSlot, size), mask: uint64(size - 1)}
 	for k, v := range lex {
+		t.ents = append(t.ents, lexInfo{termOff: uint32(len(t.terms)), termLen: uint32(len(v.terms)), flags: v.flags, prefix: v.prefix})
+		t.terms = append(t.terms, v.terms...)
 		h := wordHash(k)
 		j := h & t.mask
-		for t.slots[j].val != nil {
+		for t.slots[j].ent != 0 {
 			j = (j + 1) & t.mask
 		}
-		t.slots[j] = lexSlot{h, k, v}
+		t.slots[j] = lexSlot{h: h, keyOff: uint32(len(t.keys)), keyLen: uint32(len(k)), ent: uint32(len(t.ents))}
+		t.keys = append(t.keys, k...)
 	}
 	return t
 }
 
 // get returns the entry of key, or nil.
-func (t *lexTable) get(key []byte) *lexEntry {
+func (t *lexTable) get(key []byte) *lexInfo {
 	h := wordHash(key)
 	for j := h & t.mask; ; j = (j + 1) & t.mask {
 		sl := &t.slots[j]
-		if sl.val == nil {
+		if sl.ent == 0 {
 			return nil
 		}
-		if sl.h == h && sl.key == string(key) {
-			return sl.val
+		if sl.h == h && int(sl.keyLen) == len(key) && string(t.keys[sl.keyOff:sl.keyOff+uint32(sl.keyLen)]) == string(key) {
+			return &t.ents[sl.ent-1]
 		}
 	}
 }
+
+// termsOf returns the term ids of e.
+func (t *lexTable) termsOf(e *lexInfo) []int32 { return t.terms[e.termOff : e.termOff+e.termLen] }

@@ -96,13 +96,13 @@ func (m *matcher) scanHashtag(h string) {
 	m.resetChain()
 }
 
-func (m *matcher) apply(e *lexEntry) {
+func (m *matcher) apply(e *lexInfo) {
 	if e == nil {
 		return
 	}
 	m.flags |= e.flags
 outer:
-	for _, id := range e.terms {
+	for _, id := range m.t.fast.termsOf(e) {
 		for _, s := range m.seen {
 			if s == id {
 				continue outer

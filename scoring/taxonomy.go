@@ -188,7 +188,11 @@ func stems(s string) []string {
 }
 
 // compile indexes the finished lexicon for the matcher.
-func (t *Taxonomy) compile() { t.fast = newLexTable(t.lex) }
+// The map is dropped: a finished Taxonomy reads only the index.
+func (t *Taxonomy) compile() {
+	t.fast = newLexTable(t.lex)
+	t.lex = nil
+}
 
 func (t *Taxonomy) entry(key string) *lexEntry {
 	e := t.lex[key]
