@@ -244,7 +244,12 @@ func fakeProbability(a *creator.Account, now time.Time) (float64, int) {
 		known[inLogBio], known[inNoBio] = true, true
 		x[inLogBio], x[inNoBio] = log1pCached(v), b2f(v == 0)
 	}
-	if local := handleLocal(a.Handle); local != "" {
+	if digits, n, ok := asciiHandleDigits(a.Handle); ok {
+		if n > 0 {
+			known[inHandleDigits] = true
+			x[inHandleDigits] = float64(digits) / float64(n)
+		}
+	} else if local := handleLocal(a.Handle); local != "" {
 		var digits, n int
 		for _, r := range local {
 			n++
@@ -286,6 +291,35 @@ func fakeProbability(a *creator.Account, now time.Time) (float64, int) {
 	}
 	z += prior
 	return finite(sigmoid(z)), n
+}
+
+// asciiHandleDigits counts the digits and characters of handleLocal(h) in
+// one pass when that is simple: h has no surrounding space and its local
+// part is ASCII and does not start with '.'. ok is false otherwise.
+func asciiHandleDigits(h string) (digits, n int, ok bool) {
+	if len(h) == 0 || h[0] <= ' ' || h[0] >= 0x7F || h[len(h)-1] <= ' ' || h[len(h)-1] >= 0x7F {
+		return 0, 0, false
+	}
+	if h[0] == '@' {
+		h = h[1:]
+	}
+	if len(h) > 0 && h[0] == '.' {
+		return 0, 0, false
+	}
+	for k := 0; k < len(h); k++ {
+		c := h[k]
+		if c >= 0x80 {
+			return 0, 0, false
+		}
+		if c == '@' || c == '.' {
+			break
+		}
+		n++
+		if c >= '0' && c <= '9' {
+			digits++
+		}
+	}
+	return digits, n, true
 }
 
 // accountPriors returns the log-odds shifts for inputs outside the

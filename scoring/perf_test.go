@@ -35,7 +35,8 @@ func TestFakeProbabilityMatchesModel(t *testing.T) {
 		}
 		return creator.Ptr(r.IntN(2) == 0)
 	}
-	handles := []string{"", "@jo99", "jo99.bsky.social", "user12345678.bsky.social", "١٢٣abc", "a@b.c", "  @x1 "}
+	handles := []string{"", "@jo99", "jo99.bsky.social", "user12345678.bsky.social", "١٢٣abc", "a@b.c", "  @x1 ",
+		".x", "@.x.y", "x\u00a0", "@", "@@x", "x@", "jo9é.bsky", "\x7fab", "ab\x7f", "9.9", "a.@b", "@a1@b2.c"}
 	bios := []string{"", "  ", "Reader, walker, tea drinker", "日本語 🎉"}
 	for i := 0; i < 20_000; i++ {
 		a := creator.Account{ID: "a", Handle: handles[r.IntN(len(handles))], HasAvatar: ptrB(), Private: ptrB(),
