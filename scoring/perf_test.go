@@ -95,3 +95,27 @@ func TestNormCommentMatchesReference(t *testing.T) {
 		}
 	}
 }
+
+func TestAppendFoldedNoUnderscore(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 1))
+	alphabet := []rune("aZ9_#.ßÆȺİK🔥é\u0301日\xff")
+	for i := 0; i < 20_000; i++ {
+		var b []rune
+		for n := r.IntN(20); n > 0; n-- {
+			b = append(b, alphabet[r.IntN(len(alphabet))])
+		}
+		s := string(b)
+		if r.IntN(8) == 0 {
+			s += "\xff_"
+		}
+		var want []byte
+		for _, c := range s {
+			if c != '_' {
+				want = appendFolded(want, c)
+			}
+		}
+		if got := appendFoldedNoUnderscore(nil, s); string(got) != string(want) {
+			t.Fatalf("appendFoldedNoUnderscore(%q) = %q, want %q", s, got, want)
+		}
+	}
+}

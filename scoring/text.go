@@ -38,6 +38,27 @@ func appendFolded(b []byte, r rune) []byte {
 	}
 }
 
+// appendFoldedNoUnderscore appends the runes of s but '_' to dst folded
+// with appendFolded, ASCII without a call.
+func appendFoldedNoUnderscore(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x80 {
+			if c != '_' {
+				if c >= 'A' && c <= 'Z' {
+					c += 'a' - 'A'
+				}
+				dst = append(dst, c)
+			}
+			continue
+		}
+		r, w := utf8.DecodeRuneInString(s[i:])
+		dst = appendFolded(dst, r)
+		i += w - 1
+	}
+	return dst
+}
+
 // isWordRune reports whether r belongs in a word token.
 func isWordRune(r rune) bool {
 	if r < 0x80 {
@@ -154,12 +175,7 @@ func (t *tokenizer) each(s string, fn func(tok []byte, kind tokenKind)) {
 			if end > j {
 				if r == '@' {
 					// Mentions: keep the local part only ("brand" of @brand.com).
-					raw = raw[:0]
-					for _, c := range s[j:end] {
-						if c != '_' {
-							raw = appendFolded(raw, c)
-						}
-					}
+					raw = appendFoldedNoUnderscore(raw[:0], s[j:end])
 					if len(raw) > 0 {
 						fn(raw, tokMention)
 					}
@@ -222,11 +238,7 @@ func (t *tokenizer) each(s string, fn func(tok []byte, kind tokenKind)) {
 func (t *tokenizer) hashtag(body string, fn func(tok []byte, kind tokenKind)) {
 	raw, stem, part := t.raw[:0], t.stem, t.part
 	defer func() { t.raw, t.stem, t.part = raw, stem, part }()
-	for _, c := range body {
-		if c != '_' {
-			raw = appendFolded(raw, c)
-		}
-	}
+	raw = appendFoldedNoUnderscore(raw, body)
 	if len(raw) == 0 {
 		return // only underscores
 	}
@@ -241,12 +253,7 @@ func (t *tokenizer) hashtag(body string, fn func(tok []byte, kind tokenKind)) {
 		if seg == "" {
 			return
 		}
-		raw = raw[:0]
-		for _, c := range seg {
-			if c != '_' {
-				raw = appendFolded(raw, c)
-			}
-		}
+		raw = appendFoldedNoUnderscore(raw[:0], seg)
 		if len(raw) == 0 {
 			return
 		}
