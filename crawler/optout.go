@@ -46,7 +46,11 @@ func ParseProfileURL(raw string) (creator.Ref, error) {
 		}
 		return creator.Ref{Platform: creator.Bluesky, Handle: strings.ToLower(parts[1])}, nil
 	case len(parts) >= 1 && strings.HasPrefix(parts[0], "@") && len(parts[0]) > 1:
-		return creator.Ref{Platform: creator.Mastodon, Handle: strings.ToLower(parts[0][1:] + "@" + u.Hostname())}, nil
+		acct := parts[0][1:]
+		if !strings.Contains(acct, "@") {
+			acct += "@" + u.Hostname() // a local account; /@user@other.host is a remote one
+		}
+		return creator.Ref{Platform: creator.Mastodon, Handle: strings.ToLower(acct)}, nil
 	}
 	return creator.Ref{}, fmt.Errorf("parsing profile url: %w: url: not a profile URL this crawler knows", creator.ErrInvalid)
 }
@@ -75,6 +79,16 @@ func (p *Pipeline) OptOut(ctx context.Context, req OptOutRequest) (*OptOutResult
 	}
 	if ref.Platform == "" {
 		return nil, fmt.Errorf("opting out: %w: platform: required", creator.ErrInvalid)
+	}
+	// Any platform this project knows, configured here or not: an opt-out
+	// recorded now still holds when the operator enables that source.
+	switch ref.Platform {
+	case creator.Bluesky, creator.Mastodon, creator.YouTube, creator.Twitch, creator.Instagram, creator.Web:
+	default:
+		return nil, fmt.Errorf("opting out: %w: platform: unknown platform %.32q", creator.ErrInvalid, ref.Platform)
+	}
+	if ref.Platform == creator.Mastodon {
+		ref.ID = strings.ToLower(ref.ID) // accts are stored lower-cased
 	}
 	if ref.ID == "" && ref.Handle == "" {
 		return nil, fmt.Errorf("opting out: %w: handle: a handle, id or url is required", creator.ErrInvalid)
@@ -110,6 +124,8 @@ func (p *Pipeline) OptOut(ctx context.Context, req OptOutRequest) (*OptOutResult
 	if err := p.cfg.Store.AddOptOut(ctx, &o); err != nil {
 		return nil, fmt.Errorf("recording opt-out: %w", err)
 	}
+	// The erasure must finish even if the caller goes away.
+	ctx = context.WithoutCancel(ctx)
 	res := &OptOutResult{OptOut: o, Erased: []string{}}
 	for k := range keys {
 		if _, err := p.cfg.Store.Get(ctx, k); errors.Is(err, creator.ErrNotFound) {
@@ -121,6 +137,29 @@ func (p *Pipeline) OptOut(ctx context.Context, req OptOutRequest) (*OptOutResult
 		res.Erased = append(res.Erased, k)
 	}
 	return res, nil
+}
+
+// eraseRef deletes whatever is stored about ref: by its id, and by its
+// handle when that is all a caller knew.
+func (p *Pipeline) eraseRef(ctx context.Context, ref creator.Ref) error {
+	ctx = context.WithoutCancel(ctx)
+	var keys []string
+	if ref.ID != "" {
+		keys = append(keys, creator.Key(ref))
+	}
+	if ref.Handle != "" {
+		found, err := p.keysByHandle(ctx, ref.Platform, ref.Handle)
+		if err != nil {
+			return err
+		}
+		keys = append(keys, found...)
+	}
+	for _, k := range keys {
+		if err := p.cfg.Store.Delete(ctx, k); err != nil {
+			return fmt.Errorf("erasing %s: %w", k, err)
+		}
+	}
+	return nil
 }
 
 // keysByHandle finds stored creators of a platform with this handle.

@@ -97,12 +97,22 @@ func NewCrawlTask(p CrawlPayload, maxRetry int) (*asynq.Task, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encoding crawl task: %w", err)
 	}
-	queue, id := QueueInteractive, "crawl-"+p.JobID+"-"+p.itemKey()
+	return asynq.NewTask(TypeCrawl, b, asynq.Queue(crawlQueue(p)), asynq.MaxRetry(maxRetry),
+		asynq.TaskID(crawlTaskID(p)), asynq.Timeout(3*time.Minute)), nil
+}
+
+func crawlQueue(p CrawlPayload) string {
 	if p.Reason == ReasonRescan {
-		queue, id = QueueRescan, "rescan-"+p.itemKey()
+		return QueueRescan
 	}
-	return asynq.NewTask(TypeCrawl, b, asynq.Queue(queue), asynq.MaxRetry(maxRetry),
-		asynq.TaskID(id), asynq.Timeout(3*time.Minute)), nil
+	return QueueInteractive
+}
+
+func crawlTaskID(p CrawlPayload) string {
+	if p.Reason == ReasonRescan {
+		return "rescan-" + p.itemKey()
+	}
+	return "crawl-" + p.JobID + "-" + p.itemKey()
 }
 
 // Store is the part of the store the pipeline uses.
@@ -152,9 +162,10 @@ type PipelineConfig struct {
 // Pipeline submits discover and crawl jobs and handles their tasks. It is
 // safe for concurrent use.
 type Pipeline struct {
-	cfg PipelineConfig
-	q   *asynq.Client
-	log *slog.Logger
+	cfg  PipelineConfig
+	q    *asynq.Client
+	insp *asynq.Inspector
+	log  *slog.Logger
 }
 
 // NewPipeline returns a pipeline for cfg. Close releases its queue client.
@@ -192,7 +203,7 @@ func NewPipeline(cfg PipelineConfig) (*Pipeline, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Pipeline{cfg: cfg, q: asynq.NewClientFromRedisClient(cfg.Redis), log: log}, nil
+	return &Pipeline{cfg: cfg, q: asynq.NewClientFromRedisClient(cfg.Redis), insp: asynq.NewInspectorFromRedisClient(cfg.Redis), log: log}, nil
 }
 
 // Close releases the pipeline's queue client (not the Redis client).
@@ -225,6 +236,7 @@ func (p *Pipeline) SubmitDiscover(ctx context.Context, source, query string, lim
 		return nil, fmt.Errorf("recording discover job: %w", err)
 	}
 	if err := p.enqueueDiscover(ctx, dp); err != nil {
+		p.failJob(context.WithoutCancel(ctx), job.ID, err.Error())
 		return nil, err
 	}
 	return job, nil
@@ -243,6 +255,11 @@ func (p *Pipeline) SubmitCrawl(ctx context.Context, ref creator.Ref) (*index.Job
 	if len(ref.ID) > 512 || len(ref.Handle) > 256 {
 		return nil, fmt.Errorf("submitting crawl: %w: handle: too long", creator.ErrInvalid)
 	}
+	if out, err := p.cfg.Store.IsOptedOut(ctx, ref.Platform, ref.ID, ref.Handle); err != nil {
+		return nil, fmt.Errorf("checking opt-out: %w", err)
+	} else if out {
+		return nil, fmt.Errorf("submitting crawl of %s: %w", ref, creator.ErrOptedOut)
+	}
 	cp := CrawlPayload{Ref: ref, Reason: ReasonRequest, JobID: newID(p.cfg.Now())}
 	req, _ := json.Marshal(cp)
 	now := p.cfg.Now().UTC()
@@ -254,6 +271,8 @@ func (p *Pipeline) SubmitCrawl(ctx context.Context, ref creator.Ref) (*index.Job
 		return nil, fmt.Errorf("recording crawl job: %w", err)
 	}
 	if err := p.enqueueCrawl(ctx, cp); err != nil {
+		// The caller sees an error: do not let Resume run the job later.
+		p.failJob(context.WithoutCancel(ctx), job.ID, err.Error())
 		return nil, err
 	}
 	return job, nil
@@ -314,20 +333,45 @@ func (p *Pipeline) enqueueDiscover(ctx context.Context, dp DiscoverPayload) erro
 	if err != nil {
 		return err
 	}
-	if _, err := p.q.EnqueueContext(ctx, t); err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
+	if err := p.enqueue(ctx, t, QueueInteractive, "discover-"+dp.JobID); err != nil {
 		return fmt.Errorf("enqueuing discover: %w", err)
 	}
 	return nil
 }
 
+// enqueue queues t under its task id. A task with that id still pending,
+// scheduled, running or waiting to retry is left as it is; an archived or
+// completed one (asynq keeps their ids taken for months) is deleted and t
+// queued in its place, so a failed crawl or rescan can run again.
+func (p *Pipeline) enqueue(ctx context.Context, t *asynq.Task, queue, id string) error {
+	_, err := p.q.EnqueueContext(ctx, t)
+	if !errors.Is(err, asynq.ErrTaskIDConflict) {
+		return err
+	}
+	info, ierr := p.insp.GetTaskInfo(queue, id)
+	if ierr != nil {
+		return nil // gone in between, or not inspectable: treat as queued
+	}
+	if info.State != asynq.TaskStateArchived && info.State != asynq.TaskStateCompleted {
+		return nil
+	}
+	if derr := p.insp.DeleteTask(queue, id); derr != nil {
+		return fmt.Errorf("replacing finished task %s: %w", id, derr)
+	}
+	if _, err := p.q.EnqueueContext(ctx, t); err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
+		return err
+	}
+	return nil
+}
+
 // enqueueCrawl queues cp; a task with the same id still in the queue is
-// left as it is.
+// left as it is (see enqueue).
 func (p *Pipeline) enqueueCrawl(ctx context.Context, cp CrawlPayload) error {
 	t, err := NewCrawlTask(cp, p.cfg.MaxRetry)
 	if err != nil {
 		return err
 	}
-	if _, err := p.q.EnqueueContext(ctx, t); err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
+	if err := p.enqueue(ctx, t, crawlQueue(cp), crawlTaskID(cp)); err != nil {
 		return fmt.Errorf("enqueuing crawl of %s: %w", cp.Ref, err)
 	}
 	return nil
@@ -375,6 +419,18 @@ func (p *Pipeline) HandleDiscover(ctx context.Context, t *asynq.Task) error {
 		}
 		return fmt.Errorf("discovering %q on %s: %w", dp.Query, dp.Source, err)
 	}
+	if err := p.recordDiscovered(ctx, dp, job, refs); err != nil {
+		if final(ctx) {
+			p.failJob(context.WithoutCancel(ctx), dp.JobID, err.Error())
+		}
+		return err
+	}
+	return nil
+}
+
+// recordDiscovered records each discovered ref as an item of the job,
+// marks the job running and enqueues the crawls.
+func (p *Pipeline) recordDiscovered(ctx context.Context, dp DiscoverPayload, job *index.Job, refs []creator.Ref) error {
 	now := p.cfg.Now().UTC()
 	var queue []CrawlPayload
 	for _, r := range refs {
@@ -419,7 +475,11 @@ func (p *Pipeline) HandleCrawl(ctx context.Context, t *asynq.Task) error {
 	if err := json.Unmarshal(t.Payload(), &cp); err != nil || cp.Ref.Platform == "" {
 		return fmt.Errorf("decoding crawl payload: %v: %w", err, asynq.SkipRetry)
 	}
-	err := p.crawl(ctx, cp)
+	err := p.safeCrawl(ctx, cp)
+	// The outcome is recorded even when the task's context has ended (a
+	// timeout on the last attempt archives the task at once).
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
 	switch {
 	case err == nil:
 		p.itemDone(ctx, cp, index.ItemDone, "")
@@ -438,6 +498,17 @@ func (p *Pipeline) HandleCrawl(ctx context.Context, t *asynq.Task) error {
 	return err
 }
 
+// safeCrawl is crawl with a panic turned into an error, so the job's item
+// is still recorded when scoring or a parser fails on some creator's data.
+func (p *Pipeline) safeCrawl(ctx context.Context, cp CrawlPayload) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("crawling %s: panic: %v", cp.Ref, r)
+		}
+	}()
+	return p.crawl(ctx, cp)
+}
+
 func (p *Pipeline) crawl(ctx context.Context, cp CrawlPayload) error {
 	src, ok := p.cfg.Sources[cp.Ref.Platform]
 	if !ok {
@@ -451,9 +522,9 @@ func (p *Pipeline) crawl(ctx context.Context, cp CrawlPayload) error {
 	fctx, cancel := budget.New(ctx, p.cfg.CrawlLimits)
 	prof, err := src.Fetch(fctx, cp.Ref)
 	cancel()
-	if errors.Is(err, creator.ErrOptedOut) && cp.Ref.ID != "" {
+	if errors.Is(err, creator.ErrOptedOut) {
 		// A platform opt-out signal: erase whatever was stored before.
-		if derr := p.cfg.Store.Delete(ctx, creator.Key(cp.Ref)); derr != nil {
+		if derr := p.eraseRef(ctx, cp.Ref); derr != nil {
 			return fmt.Errorf("erasing opted-out %s: %w", cp.Ref, derr)
 		}
 	}
@@ -494,6 +565,16 @@ func (p *Pipeline) crawl(ctx context.Context, cp CrawlPayload) error {
 	snap.At = now
 	if err := p.cfg.Store.Upsert(ctx, rec, snap); err != nil {
 		return fmt.Errorf("storing %s: %w", key, err)
+	}
+	// An opt-out that arrived while this crawl ran erased the creator
+	// before the write above: erase again, and tell no hook about it.
+	if out, err := p.cfg.Store.IsOptedOut(ctx, prof.Ref.Platform, prof.Ref.ID, prof.Ref.Handle); err != nil {
+		return fmt.Errorf("checking opt-out of %s: %w", prof.Ref, err)
+	} else if out {
+		if err := p.cfg.Store.Delete(context.WithoutCancel(ctx), key); err != nil {
+			return fmt.Errorf("erasing opted-out %s: %w", prof.Ref, err)
+		}
+		return fmt.Errorf("crawling %s: %w", prof.Ref, creator.ErrOptedOut)
 	}
 	if len(p.cfg.AfterWrite) > 0 {
 		hist := append(history, snap)

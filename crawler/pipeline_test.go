@@ -379,3 +379,61 @@ func TestNoDerivedMetricsWhenSourceForbids(t *testing.T) {
 		t.Errorf("derived scores computed for a source that forbids them: %+v", s)
 	}
 }
+
+func TestOptOutNormalises(t *testing.T) {
+	f := newFixture(t, 0)
+	ctx := context.Background()
+	if _, err := f.pipe.OptOut(ctx, crawler.OptOutRequest{Platform: "myspace", Handle: "x"}); !errors.Is(err, creator.ErrInvalid) {
+		t.Errorf("unknown platform: %v, want invalid", err)
+	}
+	res, err := f.pipe.OptOut(ctx, crawler.OptOutRequest{Platform: creator.Mastodon, ID: "Alice@Example.Social"})
+	if err != nil || res.OptOut.ID != "alice@example.social" {
+		t.Fatalf("mastodon opt-out = %+v, %v; want the acct lower-cased", res, err)
+	}
+	if out, _ := f.store.IsOptedOut(ctx, creator.Mastodon, "alice@example.social", ""); !out {
+		t.Error("the lower-cased acct a source returns is not opted out")
+	}
+	ref, err := crawler.ParseProfileURL("https://example.social/@bob@other.host")
+	if err != nil || ref.Handle != "bob@other.host" {
+		t.Errorf("remote profile URL = %+v, %v; want bob@other.host", ref, err)
+	}
+}
+
+// TestArchivedCrawlCanRunAgain checks that a crawl whose task was archived
+// (a permanent failure) does not block the same task id forever: the next
+// enqueue replaces it.
+func TestArchivedCrawlCanRunAgain(t *testing.T) {
+	f := newFixture(t, 0)
+	ctx := context.Background()
+	rs := testredis.New(t, redisDB)
+	pipe, err := crawler.NewPipeline(crawler.PipelineConfig{Store: f.store, Sources: map[string]crawler.Source{creator.Bluesky: f.source}, Redis: rs.Client})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pipe.Close()
+	ref := creator.Ref{Platform: creator.Bluesky, Handle: sim.HandleSteady}
+	if err := pipe.EnqueueRescan(ctx, ref, "wl"); err != nil {
+		t.Fatal(err)
+	}
+	insp := asynq.NewInspectorFromRedisClient(rs.Client)
+	tasks, err := insp.ListPendingTasks(crawler.QueueRescan)
+	if err != nil || len(tasks) != 1 {
+		t.Fatalf("pending rescans: %v %v", tasks, err)
+	}
+	if err := insp.ArchiveTask(crawler.QueueRescan, tasks[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := pipe.EnqueueRescan(ctx, ref, "wl"); err != nil {
+		t.Fatalf("enqueue after archive: %v", err)
+	}
+	if tasks, _ := insp.ListPendingTasks(crawler.QueueRescan); len(tasks) != 1 {
+		t.Errorf("%d pending rescans after the archived one was replaced, want 1", len(tasks))
+	}
+	// A pending one is left as it is, not doubled.
+	if err := pipe.EnqueueRescan(ctx, ref, "wl"); err != nil {
+		t.Fatal(err)
+	}
+	if tasks, _ := insp.ListPendingTasks(crawler.QueueRescan); len(tasks) != 1 {
+		t.Errorf("%d pending rescans, want still 1", len(tasks))
+	}
+}
