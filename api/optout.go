@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/creatorscout/scout/index"
@@ -57,9 +58,9 @@ func (s *Server) listOptOuts(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 		w.Header().Set("Content-Disposition", `attachment; filename="optouts.csv"`)
 		cw := csv.NewWriter(w)
-		cw.Write([]string{"platform", "id", "handle", "reason", "created_at"})
+		cw.Write(CSVHeader)
 		for _, o := range list {
-			cw.Write([]string{o.Platform, o.ID, o.Handle, csvSafe(o.Reason), o.CreatedAt.UTC().Format(time.RFC3339)})
+			cw.Write(CSVRow(o))
 		}
 		cw.Flush()
 	default:
@@ -67,9 +68,19 @@ func (s *Server) listOptOuts(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// csvSafe defuses spreadsheet formula injection in free text.
+// CSVHeader and CSVRow are the opt-out list's CSV form, for the API and
+// the CLI alike.
+var CSVHeader = []string{"platform", "id", "handle", "reason", "created_at"}
+
+// CSVRow is one opt-out as a CSV row, with every text cell defused.
+func CSVRow(o index.OptOut) []string {
+	return []string{csvSafe(o.Platform), csvSafe(o.ID), csvSafe(o.Handle), csvSafe(o.Reason), o.CreatedAt.UTC().Format(time.RFC3339)}
+}
+
+// csvSafe defuses spreadsheet formula injection in text that requesters
+// control.
 func csvSafe(s string) string {
-	if s != "" && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@') {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
 		return "'" + s
 	}
 	return s

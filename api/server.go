@@ -132,7 +132,8 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
 		if err := s.cfg.Health(ctx); err != nil {
-			WriteError(w, http.StatusServiceUnavailable, "unhealthy", err.Error())
+			s.log.Error("health check failed", "err", err) // details stay in the log
+			WriteError(w, http.StatusServiceUnavailable, "unhealthy", "a dependency is not answering")
 			return
 		}
 	}
@@ -329,8 +330,11 @@ const MaxBody = 1 << 20
 // trailing data and bodies over MaxBody; on failure it writes a 400 and
 // returns false.
 func DecodeBody(w http.ResponseWriter, r *http.Request, v any) bool {
-	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
-		WriteError(w, http.StatusUnsupportedMediaType, "unsupported_media_type", "body must be application/json")
+	// Requiring the JSON content type (not just accepting it) makes a
+	// browser preflight any cross-site request, so a page the operator
+	// visits cannot drive an API that runs without a key.
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		WriteError(w, http.StatusUnsupportedMediaType, "unsupported_media_type", "body must be sent as Content-Type: application/json")
 		return false
 	}
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxBody))

@@ -145,3 +145,23 @@ func TestOpenAPIListsEveryFilter(t *testing.T) {
 		}
 	}
 }
+
+func TestBodiesMustBeJSON(t *testing.T) {
+	srv, _ := newServer(t, "")
+	// A cross-site form or no-cors fetch sends no JSON content type: refused
+	// before anything runs.
+	for _, ct := range []string{"", "text/plain", "application/x-www-form-urlencoded"} {
+		req, _ := http.NewRequest("POST", srv.URL+"/v1/crawl", strings.NewReader(`{"platform":"bluesky","handle":"a.bsky.social"}`))
+		if ct != "" {
+			req.Header.Set("Content-Type", ct)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusUnsupportedMediaType {
+			t.Errorf("Content-Type %q: %d, want 415", ct, resp.StatusCode)
+		}
+	}
+}

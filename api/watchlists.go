@@ -87,12 +87,17 @@ func (s *Server) updateWatchlist(w http.ResponseWriter, r *http.Request) {
 	if !DecodeBody(w, r, &p) {
 		return
 	}
+	before, err := s.cfg.Watchlists.Get(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
 	wl, err := s.cfg.Watchlists.Update(r.Context(), r.PathValue("id"), p)
 	if err != nil {
 		s.fail(w, err)
 		return
 	}
-	WriteJSON(w, http.StatusOK, wl)
+	WriteJSON(w, http.StatusOK, revealNew(*wl, before))
 }
 
 func (s *Server) deleteWatchlist(w http.ResponseWriter, r *http.Request) {
@@ -170,4 +175,20 @@ func (s *Server) getAlert(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	WriteJSON(w, http.StatusOK, ev)
+}
+
+// revealNew masks the secrets of webhooks that were already there before an
+// update; only secrets created by the update are shown, once.
+func revealNew(after index.Watchlist, before *index.Watchlist) index.Watchlist {
+	old := map[string]bool{}
+	for _, h := range before.Webhooks {
+		old[h.URL+"\x00"+h.Secret] = true
+	}
+	masked := watch.Redacted(after)
+	for i, h := range after.Webhooks {
+		if !old[h.URL+"\x00"+h.Secret] && i < len(masked.Webhooks) {
+			masked.Webhooks[i].Secret = h.Secret
+		}
+	}
+	return masked
 }

@@ -259,10 +259,20 @@ func (a *app) Close() {
 	}
 }
 
+// startWorker runs a worker in the background until ctx is done or the
+// app closes; Close waits for it.
+func (a *app) startWorker(ctx context.Context) {
+	a.running.Add(1) // before the goroutine starts, so Close cannot miss it
+	go func() {
+		defer a.running.Done()
+		if err := a.worker(ctx); err != nil {
+			a.log.Error("worker stopped", "err", err)
+		}
+	}()
+}
+
 // worker runs queue workers until ctx is done or the app closes.
 func (a *app) worker(ctx context.Context) error {
-	a.running.Add(1)
-	defer a.running.Done()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	stop := context.AfterFunc(a.life, cancel)

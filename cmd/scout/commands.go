@@ -226,7 +226,7 @@ func (a *app) follow(ctx context.Context, id string, wait bool, stdout, stderr i
 	wctx, stop := context.WithCancel(ctx)
 	defer stop()
 	if a.cfg.RedisURL == "" {
-		go a.worker(wctx)
+		a.startWorker(wctx)
 	}
 	last := ""
 	for {

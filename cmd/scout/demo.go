@@ -89,7 +89,7 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	defer a.Close()
 	wctx, stopWorker := context.WithCancel(ctx)
 	defer stopWorker()
-	go a.worker(wctx)
+	a.startWorker(wctx)
 
 	var ids []string
 	for _, q := range demoQueries {

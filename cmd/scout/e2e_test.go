@@ -62,9 +62,8 @@ func startApp(t *testing.T, cfg config, opts ...appOption) *app {
 // runWorker runs a's worker until the test ends.
 func runWorker(t *testing.T, a *app) {
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { a.worker(ctx); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
+	a.startWorker(ctx) // Close waits for it
+	t.Cleanup(cancel)
 }
 
 func getJSON(t *testing.T, base, path string, v any) int {

@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"time"
 
 	"github.com/creatorscout/scout/api"
 	"github.com/creatorscout/scout/crawler"
@@ -54,9 +53,9 @@ func cmdOptOut(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		}
 		if *asCSV {
 			w := csv.NewWriter(stdout)
-			w.Write([]string{"platform", "id", "handle", "reason", "created_at"})
+			w.Write(api.CSVHeader)
 			for _, o := range l {
-				w.Write([]string{o.Platform, o.ID, o.Handle, o.Reason, o.CreatedAt.UTC().Format(time.RFC3339)})
+				w.Write(api.CSVRow(o))
 			}
 			w.Flush()
 			return 0

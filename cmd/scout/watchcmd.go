@@ -117,10 +117,16 @@ func cmdWatch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		if wl, err = svc.Get(ctx, fs.Arg(0)); err == nil {
 			out = watch.Redacted(*wl)
 		}
-	case "add":
-		out, err = svc.AddMembers(ctx, fs.Arg(0), fs.Args()[1:]...)
-	case "remove":
-		out, err = svc.RemoveMember(ctx, fs.Arg(0), fs.Arg(1))
+	case "add", "remove":
+		var wl *index.Watchlist
+		if sub == "add" {
+			wl, err = svc.AddMembers(ctx, fs.Arg(0), fs.Args()[1:]...)
+		} else {
+			wl, err = svc.RemoveMember(ctx, fs.Arg(0), fs.Arg(1))
+		}
+		if err == nil {
+			out = watch.Redacted(*wl)
+		}
 	case "alerts":
 		out, err = svc.Alerts(ctx, fs.Arg(0), index.AlertFilter{Kind: kind, Limit: limit})
 	case "delete":
