@@ -307,23 +307,11 @@ func (p *Pipeline) Resume(ctx context.Context) (int, error) {
 			n++
 			continue
 		}
-		items, err := p.cfg.Store.JobItems(ctx, j.ID, index.ItemPending)
+		k, err := p.enqueuePending(ctx, &j)
 		if err != nil {
 			return n, fmt.Errorf("resuming job %s: %w", j.ID, err)
 		}
-		for _, it := range items {
-			reason := ReasonDiscover
-			if j.Kind == TypeCrawl {
-				reason = ReasonRequest
-			}
-			if err := p.enqueueCrawl(ctx, CrawlPayload{Ref: it.Ref, Reason: reason, JobID: j.ID}); err != nil {
-				return n, err
-			}
-			n++
-		}
-		if len(items) == 0 {
-			p.finishJobIfComplete(ctx, j.ID)
-		}
+		n += k
 	}
 	return n, nil
 }
@@ -404,8 +392,15 @@ func (p *Pipeline) HandleDiscover(ctx context.Context, t *asynq.Task) error {
 	if err != nil {
 		return fmt.Errorf("loading job %s: %w", dp.JobID, err)
 	}
+	if job.State == index.JobRunning {
+		// Discovery ran but a retry brought us here: its enqueuing may
+		// have stopped half way, so queue the crawls still pending (those
+		// already queued are left as they are).
+		_, err := p.enqueuePending(ctx, job)
+		return err
+	}
 	if job.State != index.JobQueued {
-		return nil // discovery already ran; its crawls are resumed from the store
+		return nil // done or failed
 	}
 	dctx, cancel := budget.New(ctx, p.cfg.DiscoverLimits)
 	refs, err := src.Discover(dctx, DiscoverQuery{Query: dp.Query, Limit: dp.Limit})
@@ -428,10 +423,42 @@ func (p *Pipeline) HandleDiscover(ctx context.Context, t *asynq.Task) error {
 	return nil
 }
 
+// enqueuePending queues the crawls of a job's pending items and reports
+// how many there were.
+func (p *Pipeline) enqueuePending(ctx context.Context, j *index.Job) (int, error) {
+	items, err := p.cfg.Store.JobItems(ctx, j.ID, index.ItemPending)
+	if err != nil {
+		return 0, fmt.Errorf("loading pending items of job %s: %w", j.ID, err)
+	}
+	reason := ReasonDiscover
+	if j.Kind == TypeCrawl {
+		reason = ReasonRequest
+	}
+	for _, it := range items {
+		if err := p.enqueueCrawl(ctx, CrawlPayload{Ref: it.Ref, Reason: reason, JobID: j.ID}); err != nil {
+			return 0, err
+		}
+	}
+	if len(items) == 0 {
+		p.finishJobIfComplete(ctx, j.ID)
+	}
+	return len(items), nil
+}
+
 // recordDiscovered records each discovered ref as an item of the job,
 // marks the job running and enqueues the crawls.
 func (p *Pipeline) recordDiscovered(ctx context.Context, dp DiscoverPayload, job *index.Job, refs []creator.Ref) error {
 	now := p.cfg.Now().UTC()
+	// Items a failed earlier attempt already recorded as pending keep that
+	// state: their uniqueness claim is this job's own.
+	earlier, err := p.cfg.Store.JobItems(ctx, dp.JobID, index.ItemPending)
+	if err != nil {
+		return fmt.Errorf("loading items of job %s: %w", dp.JobID, err)
+	}
+	mine := map[string]bool{}
+	for _, it := range earlier {
+		mine[it.Key] = true
+	}
 	var queue []CrawlPayload
 	for _, r := range refs {
 		it := &index.JobItem{JobID: dp.JobID, Key: refItemKey(r), Ref: r, State: index.ItemPending, UpdatedAt: now}
@@ -439,7 +466,9 @@ func (p *Pipeline) recordDiscovered(ctx context.Context, dp DiscoverPayload, job
 		if err != nil {
 			return fmt.Errorf("checking opt-out of %s: %w", r, err)
 		}
-		if out {
+		if mine[it.Key] && !out {
+			queue = append(queue, CrawlPayload{Ref: r, Reason: ReasonDiscover, JobID: dp.JobID})
+		} else if out {
 			it.State, it.Error = index.ItemSkipped, "opted out"
 		} else if fresh, err := p.claimRecent(ctx, r); err != nil {
 			return err
