@@ -152,7 +152,7 @@ by tier: %v
     curl '%s/v1/creators?q=vegan&sort=-followers&facets=tier,niche'
     curl '%s/v1/creators?tier=micro,mid&authenticity_max=60&sort=authenticity&facets=niche'
     curl '%s/v1/creators?niche=fitness&followers_min=10000&sort=-engagement_rate'
-    curl -X POST -d '{"source":"bluesky","query":"gaming","limit":20}' %s/v1/discover
+    curl -H 'Content-Type: application/json' -d '{"source":"bluesky","query":"gaming","limit":20}' %s/v1/discover
     curl '%s/v1/watchlists'
     curl '%s/v1/openapi.json'
 
