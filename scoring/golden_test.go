@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"os"
 	"strings"
@@ -108,40 +107,11 @@ func goldenCases(t testing.TB) []goldenCase {
 	}
 
 	// Degenerate cases (see TestScoreDegenerate), without time.Now.
-	r := rand.New(rand.NewPCG(5, 6))
-	full := testProfile(r, 30, 200, 100)
-	identical := testProfile(r, 5, 50, 0)
-	for i := range identical.Comments {
-		identical.Comments[i].Text = "Nice post!"
-		identical.Comments[i].Author = creator.Account{ID: "bot"}
+	for _, c := range degenerateCases() {
+		if !c.o.Now.IsZero() {
+			add(c.name, c.p, c.history, c.o)
+		}
 	}
-	huge := testProfile(r, 3, 3, 3)
-	huge.Followers, huge.Following, huge.PostsCount = math.MaxInt64, math.MaxInt64, math.MaxInt64
-	for i := range huge.Posts {
-		huge.Posts[i].Likes, huge.Posts[i].Replies, huge.Posts[i].Views = math.MaxInt64, math.MaxInt64, math.MaxInt64
-	}
-	zeroF := testProfile(r, 10, 10, 10)
-	zeroF.Followers = 0
-	undated := testProfile(r, 4, 0, 0)
-	for i := range undated.Posts {
-		undated.Posts[i].CreatedAt = time.Time{}
-	}
-	future := testProfile(r, 4, 0, 0)
-	for i := range future.Posts {
-		future.Posts[i].CreatedAt = testNow.AddDate(1, 0, 0)
-	}
-	add("empty profile", &creator.Profile{}, nil, now)
-	add("full with history", full, testHistory(90, 20_000, 45), now)
-	add("zero followers", zeroF, nil, now)
-	add("no posts", testProfile(r, 0, 0, 20), nil, now)
-	add("one snapshot", full, testHistory(1, 20_000, 0), now)
-	add("all comments identical", identical, nil, now)
-	add("missing account fields", &creator.Profile{Audience: []creator.Account{{ID: "a"}, {ID: "b"}}}, nil, now)
-	add("huge counts", huge, []creator.Snapshot{{At: testNow.AddDate(0, 0, -10), Followers: 1}, {At: testNow.AddDate(0, 0, -5), Followers: math.MaxInt64}}, now)
-	add("undated posts", undated, nil, now)
-	add("posts in the future", future, nil, now)
-	add("zero-time history", full, []creator.Snapshot{{}, {}}, now)
-	add("raw only", full, nil, Options{Now: testNow, RawOnly: true})
 	add("bio only", &creator.Profile{Bio: "Licensed esthetician, skincare and makeup artist #SkinCare", Followers: 2000}, nil, now)
 	add("pod", &creator.Profile{Ref: creator.Ref{ID: "me"}, Followers: 3000, Posts: []creator.Post{{ID: "p1", Text: "x", CreatedAt: testNow.Add(-time.Hour), Likes: 10}},
 		Comments: func() []creator.Comment {

@@ -88,9 +88,17 @@ func TestEngagementLabel(t *testing.T) {
 	}
 }
 
-// TestScoreDegenerate checks that odd input never panics, never yields NaN
-// or Inf, and always encodes as JSON.
-func TestScoreDegenerate(t *testing.T) {
+// degenerateCase is an odd input that Score must survive.
+type degenerateCase struct {
+	name    string
+	p       *creator.Profile
+	history []creator.Snapshot
+	o       Options
+}
+
+// degenerateCases are the odd inputs TestScoreDegenerate checks and the
+// golden test records (all but "zero now", which depends on the clock).
+func degenerateCases() []degenerateCase {
 	r := rand.New(rand.NewPCG(5, 6))
 	full := testProfile(r, 30, 200, 100)
 	identical := testProfile(r, 5, 50, 0)
@@ -113,12 +121,7 @@ func TestScoreDegenerate(t *testing.T) {
 	for i := range future.Posts {
 		future.Posts[i].CreatedAt = testNow.AddDate(1, 0, 0)
 	}
-	tests := []struct {
-		name    string
-		p       *creator.Profile
-		history []creator.Snapshot
-		o       Options
-	}{
+	return []degenerateCase{
 		{"empty profile", &creator.Profile{}, nil, Options{Now: testNow}},
 		{"full with history", full, testHistory(90, 20_000, 45), Options{Now: testNow}},
 		{"zero followers", zeroF, nil, Options{Now: testNow}},
@@ -133,6 +136,12 @@ func TestScoreDegenerate(t *testing.T) {
 		{"raw only", full, nil, Options{Now: testNow, RawOnly: true}},
 		{"zero now", full, nil, Options{}},
 	}
+}
+
+// TestScoreDegenerate checks that odd input never panics, never yields NaN
+// or Inf, and always encodes as JSON.
+func TestScoreDegenerate(t *testing.T) {
+	tests := degenerateCases()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := Score(tt.p, tt.history, tt.o)
