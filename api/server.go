@@ -154,10 +154,20 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 	WriteJSON(w, http.StatusOK, res)
 }
 
-func (s *Server) get(w http.ResponseWriter, r *http.Request) {
+// pathKey returns the {key} path value, writing a 400 when it is not a
+// valid creator key.
+func pathKey(w http.ResponseWriter, r *http.Request) (string, bool) {
 	key := r.PathValue("key")
 	if !creator.ValidKey(key) {
 		WriteError(w, http.StatusBadRequest, "invalid_parameter", "key: not a valid creator key")
+		return "", false
+	}
+	return key, true
+}
+
+func (s *Server) get(w http.ResponseWriter, r *http.Request) {
+	key, ok := pathKey(w, r)
+	if !ok {
 		return
 	}
 	rec, err := s.cfg.Store.Get(r.Context(), key)
@@ -169,9 +179,8 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) history(w http.ResponseWriter, r *http.Request) {
-	key := r.PathValue("key")
-	if !creator.ValidKey(key) {
-		WriteError(w, http.StatusBadRequest, "invalid_parameter", "key: not a valid creator key")
+	key, ok := pathKey(w, r)
+	if !ok {
 		return
 	}
 	limit := 0
