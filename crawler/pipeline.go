@@ -569,6 +569,14 @@ func (p *Pipeline) crawl(ctx context.Context, cp CrawlPayload) error {
 		return fmt.Errorf("crawling %s: %w", prof.Ref, creator.ErrOptedOut)
 	}
 	key := creator.Key(prof.Ref)
+	// One write per creator at a time, across workers: a request crawl and
+	// a rescan of the same creator would otherwise both compare against
+	// the same previous record and raise the same alerts twice.
+	unlock, err := p.lockCreator(ctx, key)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	now := p.cfg.Now().UTC()
 	if prof.FetchedAt.IsZero() {
 		prof.FetchedAt = now
@@ -614,6 +622,28 @@ func (p *Pipeline) crawl(ctx context.Context, cp CrawlPayload) error {
 		}
 	}
 	return nil
+}
+
+// unlockScript deletes a lock only while it still holds the caller's token.
+var unlockScript = redis.NewScript(`if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) end return 0`)
+
+// lockCreator takes the per-creator write lock in Redis. When another
+// worker holds it, the error wraps a *creator.RetryAfter a few seconds
+// ahead: a busy creator is not a failure, and the task is retried.
+func (p *Pipeline) lockCreator(ctx context.Context, key string) (func(), error) {
+	lk := "scout:lock:creator:" + key
+	token := fmt.Sprintf("%x", rand.Uint64())
+	ok, err := p.cfg.Redis.SetNX(ctx, lk, token, p.cfg.CrawlLimits.Timeout+time.Minute).Result()
+	if err != nil {
+		return nil, fmt.Errorf("locking %s: %w", key, err)
+	}
+	if !ok {
+		return nil, fmt.Errorf("locking %s: another worker is writing it: %w", key,
+			&creator.RetryAfter{Until: p.cfg.Now().Add(3 * time.Second)})
+	}
+	return func() {
+		unlockScript.Run(context.WithoutCancel(ctx), p.cfg.Redis, []string{lk}, token)
+	}, nil
 }
 
 // retryHook runs an after-write hook up to three times: a retry of the

@@ -437,3 +437,39 @@ func TestArchivedCrawlCanRunAgain(t *testing.T) {
 		t.Errorf("%d pending rescans, want still 1", len(tasks))
 	}
 }
+
+func TestCreatorLockSerialisesWrites(t *testing.T) {
+	f := newFixture(t, 0)
+	ctx := context.Background()
+	c, _ := f.world.Creator(sim.HandleSteady)
+	key := creator.Key(creator.Ref{Platform: creator.Bluesky, ID: c.DID})
+	rs := testredis.New(t, redisDB)
+	pipe, err := crawler.NewPipeline(crawler.PipelineConfig{Store: f.store, Sources: map[string]crawler.Source{creator.Bluesky: f.source}, Redis: rs.Client})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pipe.Close()
+	// Another worker holds the creator.
+	if err := rs.Client.Set(ctx, "scout:lock:creator:"+key, "other", time.Minute).Err(); err != nil {
+		t.Fatal(err)
+	}
+	task, _ := crawler.NewCrawlTask(crawler.CrawlPayload{Ref: creator.Ref{Platform: creator.Bluesky, ID: c.DID}, Reason: crawler.ReasonRescan}, 3)
+	err = pipe.HandleCrawl(ctx, task)
+	var ra *creator.RetryAfter
+	if !errors.As(err, &ra) || !errors.Is(err, creator.ErrRateLimited) {
+		t.Fatalf("crawl of a locked creator = %v, want a RetryAfter (not a failure)", err)
+	}
+	if n := f.total(t); n != 0 {
+		t.Errorf("%d creators stored while locked", n)
+	}
+	rs.Client.Del(ctx, "scout:lock:creator:"+key)
+	if err := pipe.HandleCrawl(ctx, task); err != nil {
+		t.Fatalf("crawl after the lock was released: %v", err)
+	}
+	if n := f.total(t); n != 1 {
+		t.Errorf("%d creators stored, want 1", n)
+	}
+	if v, _ := rs.Client.Exists(ctx, "scout:lock:creator:"+key).Result(); v != 0 {
+		t.Error("the crawl left its lock behind")
+	}
+}
