@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http/httptest"
 	"os"
 	"strings"
@@ -93,4 +94,26 @@ func TestNichesFileErrors(t *testing.T) {
 		t.Fatalf("the example niches file: %v", err)
 	}
 	a.Close()
+}
+
+func TestServicesRefuseBadStarts(t *testing.T) {
+	t.Setenv("SCOUT_REDIS_URL", "")
+	t.Setenv("SCOUT_DATA_DIR", t.TempDir()+"/never")
+	for _, tc := range []struct {
+		name string
+		f    func(context.Context, []string, io.Writer, io.Writer) int
+		args []string
+	}{
+		{"worker without redis", cmdWorker, nil},
+		{"scheduler without redis", cmdScheduler, nil},
+		{"serve with an unknown flag", cmdServe, []string{"--bogus"}},
+	} {
+		var errb bytes.Buffer
+		if code := tc.f(context.Background(), tc.args, io.Discard, &errb); code != 2 {
+			t.Errorf("%s: exit %d (%s), want 2", tc.name, code, errb.String())
+		}
+	}
+	if _, err := os.Stat(os.Getenv("SCOUT_DATA_DIR")); !os.IsNotExist(err) {
+		t.Errorf("a refused start created the data dir: %v", err)
+	}
 }

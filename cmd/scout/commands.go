@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/url"
+	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -63,52 +64,6 @@ func cmdAll(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "scout: API on http://%s, worker running, %s\n", ln.Addr(), mode)
 	if err := a.runAll(ctx, ln); err != nil {
-		fmt.Fprintln(stderr, "scout:", err)
-		return 1
-	}
-	return 0
-}
-
-// cmdServe runs `scout serve`: the API only.
-func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	a, ok := setup(ctx, stderr)
-	if !ok {
-		return 1
-	}
-	defer a.Close()
-	if a.cfg.RedisURL == "" {
-		fmt.Fprintln(stderr, "scout serve: warning: no SCOUT_REDIS_URL, so jobs go to an embedded queue no worker reads; use `scout all` for one process")
-	}
-	if _, err := a.pipe.Resume(ctx); err != nil {
-		fmt.Fprintln(stderr, "scout:", err)
-		return 1
-	}
-	ln, err := net.Listen("tcp", a.cfg.Addr)
-	if err != nil {
-		fmt.Fprintln(stderr, "scout:", err)
-		return 1
-	}
-	fmt.Fprintf(stdout, "scout: API on http://%s\n", ln.Addr())
-	if err := a.serveAPI(ctx, ln); err != nil {
-		fmt.Fprintln(stderr, "scout:", err)
-		return 1
-	}
-	return 0
-}
-
-// cmdWorker runs `scout worker`.
-func cmdWorker(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	a, ok := setup(ctx, stderr)
-	if !ok {
-		return 1
-	}
-	defer a.Close()
-	if a.cfg.RedisURL == "" {
-		fmt.Fprintln(stderr, "scout worker: SCOUT_REDIS_URL is required (the embedded queue lives inside one process; use `scout all`)")
-		return 2
-	}
-	fmt.Fprintln(stdout, "scout: worker running")
-	if err := a.worker(ctx); err != nil {
 		fmt.Fprintln(stderr, "scout:", err)
 		return 1
 	}
@@ -314,27 +269,68 @@ func cmdSearch(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	return 0
 }
 
-// cmdScheduler runs `scout scheduler`: periodic work (watchlist rescans,
-// retention purges). Several may run; the watchlist scheduler's lease in
-// Redis lets one act at a time, and purges are one task per hour.
-func cmdScheduler(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+// service runs one long-lived part of scout (serve, worker, scheduler)
+// until ctx is done. A part that needs the shared Redis refuses to start
+// without SCOUT_REDIS_URL, before opening anything; resume re-enqueues what
+// the store says is unfinished first.
+func service(ctx context.Context, name string, args []string, stdout, stderr io.Writer, needRedis, resume bool, run func(a *app) error) int {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	if fs.Parse(args) != nil {
+		return 2
+	}
+	if needRedis && os.Getenv("SCOUT_REDIS_URL") == "" {
+		fmt.Fprintf(stderr, "scout %s: SCOUT_REDIS_URL is required (the embedded queue lives inside one process; use `scout all`)\n", name)
+		return 2
+	}
 	a, ok := setup(ctx, stderr)
 	if !ok {
 		return 1
 	}
 	defer a.Close()
-	if a.cfg.RedisURL == "" {
-		fmt.Fprintln(stderr, "scout scheduler: SCOUT_REDIS_URL is required (use `scout all` for one process)")
-		return 2
+	if resume {
+		if _, err := a.pipe.Resume(ctx); err != nil {
+			fmt.Fprintln(stderr, "scout:", err)
+			return 1
+		}
 	}
-	if _, err := a.pipe.Resume(ctx); err != nil {
-		fmt.Fprintln(stderr, "scout:", err)
-		return 1
-	}
-	fmt.Fprintln(stdout, "scout: scheduler running")
-	if err := a.scheduler(ctx); err != nil {
-		fmt.Fprintln(stderr, "scout:", err)
+	if err := run(a); err != nil {
+		fmt.Fprintf(stderr, "scout %s: %v\n", name, err)
 		return 1
 	}
 	return 0
+}
+
+// cmdServe runs `scout serve`: the API only. Without SCOUT_REDIS_URL the
+// jobs it accepts wait in the store until a `scout all` resumes them.
+func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return service(ctx, "serve", args, stdout, stderr, false, true, func(a *app) error {
+		if a.cfg.RedisURL == "" {
+			fmt.Fprintln(stderr, "scout serve: warning: no SCOUT_REDIS_URL, so no worker reads the jobs accepted here until `scout all` runs")
+		}
+		ln, err := net.Listen("tcp", a.cfg.Addr)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "scout: API on http://%s\n", ln.Addr())
+		return a.serveAPI(ctx, ln)
+	})
+}
+
+// cmdWorker runs `scout worker`.
+func cmdWorker(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return service(ctx, "worker", args, stdout, stderr, true, false, func(a *app) error {
+		fmt.Fprintln(stdout, "scout: worker running")
+		return a.worker(ctx)
+	})
+}
+
+// cmdScheduler runs `scout scheduler`: periodic work (watchlist rescans,
+// retention purges). Several may run; the watchlist scheduler's lease in
+// Redis lets one act at a time, and purges are one task per hour.
+func cmdScheduler(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return service(ctx, "scheduler", args, stdout, stderr, true, true, func(a *app) error {
+		fmt.Fprintln(stdout, "scout: scheduler running")
+		return a.scheduler(ctx)
+	})
 }
