@@ -86,3 +86,18 @@ func FuzzKey(f *testing.F) {
 		}
 	})
 }
+
+func TestTierFor(t *testing.T) {
+	for _, tt := range []struct {
+		followers int64
+		want      string
+	}{
+		{0, TierEmerging}, {999, TierEmerging}, {1_000, TierNano}, {9_999, TierNano}, {10_000, TierMicro},
+		{99_999, TierMicro}, {100_000, TierMid}, {499_999, TierMid}, {500_000, TierMacro}, {999_999, TierMacro},
+		{1_000_000, TierMega}, {-5, TierEmerging},
+	} {
+		if got := TierFor(tt.followers); got != tt.want {
+			t.Errorf("TierFor(%d) = %q, want %q", tt.followers, got, tt.want)
+		}
+	}
+}

@@ -12,6 +12,25 @@ const (
 	TierMega     = "mega"     // 1,000,000 and more
 )
 
+// TierFor classifies a follower count into the tiers above. It is the
+// one definition of the thresholds; scoring.Tier is this function.
+func TierFor(followers int64) string {
+	switch {
+	case followers >= 1_000_000:
+		return TierMega
+	case followers >= 500_000:
+		return TierMacro
+	case followers >= 100_000:
+		return TierMid
+	case followers >= 10_000:
+		return TierMicro
+	case followers >= 1_000:
+		return TierNano
+	default:
+		return TierEmerging
+	}
+}
+
 // Scores are the ratings of one creator at one time. The flat fields at the
 // top are the summary that search filters and sorts on; Details holds every
 // sub-score with the evidence behind it.

@@ -128,23 +128,8 @@ func commenters(p *creator.Profile) []creator.Account {
 	return out
 }
 
-// Tier classifies a follower count.
-func Tier(followers int64) string {
-	switch {
-	case followers >= 1_000_000:
-		return creator.TierMega
-	case followers >= 500_000:
-		return creator.TierMacro
-	case followers >= 100_000:
-		return creator.TierMid
-	case followers >= 10_000:
-		return creator.TierMicro
-	case followers >= 1_000:
-		return creator.TierNano
-	default:
-		return creator.TierEmerging
-	}
-}
+// Tier classifies a follower count (see creator.TierFor).
+func Tier(followers int64) string { return creator.TierFor(followers) }
 
 // PostsPerWeek is the posting rate over the span of the sampled posts,
 // measured up to now, counting at least one week.

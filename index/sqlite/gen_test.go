@@ -106,22 +106,6 @@ func (g *gen) sentence(niche string, words, nicheEvery int) string {
 	return b.String()
 }
 
-func tierOf(f int64) string {
-	switch {
-	case f >= 1_000_000:
-		return creator.TierMega
-	case f >= 500_000:
-		return creator.TierMacro
-	case f >= 100_000:
-		return creator.TierMid
-	case f >= 10_000:
-		return creator.TierMicro
-	case f >= 1_000:
-		return creator.TierNano
-	}
-	return creator.TierEmerging
-}
-
 // record returns the i-th creator: a full record as the pipeline stores it
 // (10 posts, 5 comments, 20 sampled followers) and its snapshot.
 func (g *gen) record(i int) index.Write {
@@ -165,7 +149,7 @@ func (g *gen) record(i int) index.Write {
 		Scores: creator.Scores{
 			ComputedAt:        updated,
 			Model:             "bench-1",
-			Tier:              tierOf(followers),
+			Tier:              creator.TierFor(followers),
 			EngagementRate:    er,
 			EngagementLabel:   []string{"low", "average", "high"}[r.IntN(3)],
 			PostsPerWeek:      math.Round(r.ExpFloat64()*40) / 10,
