@@ -17,17 +17,7 @@ type strIndex struct {
 
 // reset empties the table and sizes it for at most n keys.
 func (t *strIndex) reset(n int) {
-	size := 16
-	if n > 8 {
-		size = 1 << bits.Len(uint(2*n-1))
-	}
-	if cap(t.slots) < size {
-		t.slots = make([]int32, size)
-	} else {
-		t.slots = t.slots[:size]
-		clear(t.slots)
-	}
-	t.mask = uint64(size - 1)
+	t.slots, t.mask = emptySlots(t.slots, n)
 	clear(t.keys)
 	t.keys = t.keys[:0]
 }
@@ -99,17 +89,7 @@ type hashIndex struct {
 }
 
 func (t *hashIndex) reset(n int) {
-	size := 16
-	if n > 8 {
-		size = 1 << bits.Len(uint(2*n-1))
-	}
-	if cap(t.slots) < size {
-		t.slots = make([]int32, size)
-	} else {
-		t.slots = t.slots[:size]
-		clear(t.slots)
-	}
-	t.mask = uint64(size - 1)
+	t.slots, t.mask = emptySlots(t.slots, n)
 	t.keys = t.keys[:0]
 }
 
@@ -223,3 +203,20 @@ func (t *lexTable) get(key []byte) *lexInfo {
 
 // termsOf returns the term ids of e.
 func (t *lexTable) termsOf(e *lexInfo) []int32 { return t.terms[e.termOff : e.termOff+e.termLen] }
+
+// emptySlots returns a cleared open-addressing slot table for at most n
+// keys (a power of two at least twice n, 16 at the least), reusing slots'
+// storage when it is large enough, and the mask for indexing it.
+func emptySlots(slots []int32, n int) ([]int32, uint64) {
+	size := 16
+	if n > 8 {
+		size = 1 << bits.Len(uint(2*n-1))
+	}
+	if cap(slots) < size {
+		slots = make([]int32, size)
+	} else {
+		slots = slots[:size]
+		clear(slots)
+	}
+	return slots, uint64(size - 1)
+}
