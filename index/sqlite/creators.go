@@ -86,9 +86,9 @@ func (s *Store) writeStmts(ctx context.Context, tx *sql.Tx) (*writeStmts, error)
 		sets[i] = c.ident + " = ?"
 	}
 	q := []string{
-		`SELECT id, ` + strings.Join(cols, ", ") + ` FROM creators WHERE key = ?`,
-		`INSERT OR ROLLBACK INTO creators(key, ` + strings.Join(cols, ", ") + `) VALUES (?, ` + strings.Join(marks, ", ") + `)`,
-		`UPDATE OR ROLLBACK creators SET ` + strings.Join(sets, ", ") + ` WHERE id = ?`,
+		`SELECT id FROM creators WHERE key = ?`,
+		`INSERT OR ROLLBACK INTO creators(key, seq, ` + strings.Join(cols, ", ") + `) VALUES (?, ?, ` + strings.Join(marks, ", ") + `)`,
+		`UPDATE OR ROLLBACK creators SET seq = ?, ` + strings.Join(sets, ", ") + ` WHERE id = ?`,
 		`INSERT OR ROLLBACK INTO creator_docs(id, doc) VALUES (?, ?)`,
 		`UPDATE OR ROLLBACK creator_docs SET doc = ? WHERE id = ?`,
 		`INSERT OR ROLLBACK INTO creator_summaries(id, summary) VALUES (?, ?)`,
@@ -124,31 +124,35 @@ func (w *writeStmts) close() {
 }
 
 // insertText writes one creator's text index entry.
-const insertText = `INSERT INTO creators_fts(rowid, name, handle, bio, posts, tags) VALUES (?, ?, ?, ?, ?, ?)`
+const insertText = `INSERT INTO creators_fts(rowid, name, handle, bio, posts) VALUES (?, ?, ?, ?, ?)`
 
-// findRow reads the id and field columns stored under key; found is false
-// when there is no such creator.
-func (w *writeStmts) findRow(ctx context.Context, sch *schema, key string) (id int64, vals []any, found bool, err error) {
-	vals = make([]any, len(sch.cols))
-	dest := make([]any, 0, len(vals)+1)
-	dest = append(dest, &id)
-	for i := range vals {
-		dest = append(dest, &vals[i])
-	}
-	err = w.find.QueryRowContext(ctx, key).Scan(dest...)
+// findRow reads the id stored under key; found is false when there is no
+// such creator.
+func (w *writeStmts) findRow(ctx context.Context, key string) (id int64, found bool, err error) {
+	err = w.find.QueryRowContext(ctx, key).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, nil, false, nil
+		return 0, false, nil
 	}
 	if err != nil {
-		return 0, nil, false, err
+		return 0, false, err
 	}
-	return id, vals, true, nil
+	return id, true, nil
+}
+
+// nextGen increments the generation of the data in tx (see columns.go)
+// and returns it.
+func nextGen(ctx context.Context, tx *sql.Tx) (int64, error) {
+	var gen int64
+	if err := tx.QueryRowContext(ctx, `UPDATE store_meta SET value = value + 1 WHERE name = 'gen' RETURNING value`).Scan(&gen); err != nil {
+		return 0, fmt.Errorf("advancing generation: %w", err)
+	}
+	return gen, nil
 }
 
 // upsertAll writes the batch: rows, documents and history per creator,
-// then the text index and the aggregates of the batch at once.
+// then the text index of the batch at once.
 func (w *writeStmts) upsertAll(ctx context.Context, tx *sql.Tx, sch *schema, enc *encoder, historyCap int) error {
-	agg, err := loadAggregates(ctx, tx, sch)
+	gen, err := nextGen(ctx, tx)
 	if err != nil {
 		return err
 	}
@@ -163,7 +167,7 @@ func (w *writeStmts) upsertAll(ctx context.Context, tx *sql.Tx, sch *schema, enc
 		if err != nil {
 			return err
 		}
-		oldID, old, found, err := w.findRow(ctx, sch, p.key)
+		oldID, found, err := w.findRow(ctx, p.key)
 		if err != nil {
 			return fmt.Errorf("writing %s: %w", p.key, err)
 		}
@@ -171,10 +175,10 @@ func (w *writeStmts) upsertAll(ctx context.Context, tx *sql.Tx, sch *schema, enc
 			stale = append(stale, oldID)
 			existed[p.key] = true
 		}
-		agg.replace(old, p.vals, found)
 		id := oldID
 		if found {
-			args = append(args[:0], p.vals...)
+			args = append(args[:0], gen)
+			args = append(args, p.vals...)
 			if _, err := w.updCreator.ExecContext(ctx, append(args, id)...); err != nil {
 				return fmt.Errorf("writing %s: %w", p.key, err)
 			}
@@ -185,7 +189,7 @@ func (w *writeStmts) upsertAll(ctx context.Context, tx *sql.Tx, sch *schema, enc
 				return fmt.Errorf("writing %s: %w", p.key, err)
 			}
 		} else {
-			args = append(args[:0], p.key)
+			args = append(args[:0], p.key, gen)
 			res, err := w.insCreator.ExecContext(ctx, append(args, p.vals...)...)
 			if err == nil {
 				id, err = res.LastInsertId()
@@ -226,11 +230,11 @@ func (w *writeStmts) upsertAll(ctx context.Context, tx *sql.Tx, sch *schema, enc
 	}
 	for _, id := range order {
 		p := enc.ps[text[id]]
-		if _, err := w.ftsIns.ExecContext(ctx, id, p.name, p.handle, p.bio, p.text, p.tags); err != nil {
+		if _, err := w.ftsIns.ExecContext(ctx, id, p.name, p.handle, p.bio, p.text); err != nil {
 			return fmt.Errorf("indexing text: %w", err)
 		}
 	}
-	return agg.save(ctx, tx)
+	return nil
 }
 
 // Get returns the record stored under key or an error wrapping
@@ -292,11 +296,18 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 			return err
 		}
 		defer st.close()
-		id, old, found, err := st.findRow(ctx, s.schema, key)
+		id, found, err := st.findRow(ctx, key)
 		if err != nil {
 			return err
 		}
 		if found {
+			gen, err := nextGen(ctx, tx)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO erased(seq, id) VALUES (?, ?)`, gen, id); err != nil {
+				return err
+			}
 			for _, q := range []string{
 				`DELETE FROM creators_fts WHERE rowid = ?`,
 				`DELETE FROM creator_docs WHERE id = ?`,
@@ -306,14 +317,6 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 				if _, err := tx.ExecContext(ctx, q, id); err != nil {
 					return err
 				}
-			}
-			agg, err := loadAggregates(ctx, tx, s.schema)
-			if err != nil {
-				return err
-			}
-			agg.remove(old)
-			if err := agg.save(ctx, tx); err != nil {
-				return err
 			}
 		}
 		for _, q := range []string{

@@ -18,7 +18,6 @@ type prepared struct {
 	summary, doc, snap      []byte
 	at                      int64
 	name, handle, bio, text string
-	tags                    string // see tags.go
 }
 
 func (s *Store) prepare(w index.Write) (*prepared, error) {
@@ -47,7 +46,6 @@ func (s *Store) prepare(w index.Write) (*prepared, error) {
 	}
 	p.name, p.handle, p.bio, p.text = index.TextOf(rec)
 	p.text = distinctWords(p.text)
-	p.tags = tagsOf(s.schema, p.vals)
 	return p, nil
 }
 

@@ -21,12 +21,10 @@ type migration struct {
 	version int
 	name    string
 	stmts   []string
-	// rebuild is true when the migration leaves the derived aggregates
-	// (facet counts, numeric stats) to be recomputed.
-	rebuild bool
-	// reindex, when set, runs after the statements, once the field
-	// columns are in place.
-	reindex func(ctx context.Context, tx *sql.Tx, sch *schema) error
+	// reindex is true when the migration leaves the text index to be
+	// rewritten from the stored documents, which happens once, after all
+	// the pending migrations, when the field columns are in place.
+	reindex bool
 }
 
 // migrations is the ordered list of schema changes. The columns of the
@@ -105,7 +103,7 @@ var migrations = []migration{
 			name TEXT PRIMARY KEY,
 			kind INTEGER NOT NULL
 		)`,
-	}, false, nil},
+	}, false},
 	{2, "summaries apart from documents; facet counts and numeric stats", []string{
 		`CREATE TABLE creator_summaries (
 			id      INTEGER PRIMARY KEY,
@@ -128,7 +126,7 @@ var migrations = []migration{
 			min   REAL,
 			max   REAL
 		) WITHOUT ROWID`,
-	}, true, nil},
+	}, false},
 	{3, "filter tags in the text index", []string{
 		`DROP TABLE creators_fts`,
 		`CREATE VIRTUAL TABLE creators_fts USING fts5(
@@ -136,23 +134,52 @@ var migrations = []migration{
 			content='', contentless_delete=1,
 			tokenize='unicode61 remove_diacritics 2'
 		)`,
-	}, false, reindexText},
-	{4, "counts of numeric values by bucket", nil, true, nil},
+	}, true},
+	{4, "counts of numeric values by bucket", nil, false},
 	// FTS5 keeps up to hashsize bytes of new terms in memory and writes
 	// them as one segment; the default (1 MiB) makes a bulk load write and
 	// merge a segment every few hundred creators.
 	{5, "larger text index write buffer", []string{
 		`INSERT INTO creators_fts(creators_fts, rank) VALUES ('hashsize', 33554432)`,
-	}, false, nil},
+	}, false},
+	// Searches filter, count and order from a copy of the field columns
+	// in memory (columns.go), which follows the file by generation; the
+	// derived tables, the filter tags and the keyword indexes that served
+	// the same purpose in SQL are gone, and writes are cheaper for it.
+	{6, "field columns in memory; generations", []string{
+		`DROP TABLE facet_counts`,
+		`DROP TABLE numeric_stats`,
+		`DROP INDEX IF EXISTS creators_f_platform`,
+		`DROP INDEX IF EXISTS creators_f_tier`,
+		`DROP INDEX IF EXISTS creators_f_niche`,
+		`DROP INDEX IF EXISTS creators_f_country`,
+		`DROP INDEX IF EXISTS creators_f_language`,
+		`DROP INDEX IF EXISTS creators_f_engagement_label`,
+		`DROP INDEX IF EXISTS creators_f_growth_trend`,
+		`DROP TABLE creators_fts`,
+		`CREATE VIRTUAL TABLE creators_fts USING fts5(
+			name, handle, bio, posts,
+			content='', contentless_delete=1,
+			tokenize='unicode61 remove_diacritics 2'
+		)`,
+		`INSERT INTO creators_fts(creators_fts, rank) VALUES ('hashsize', 33554432)`,
+		// The generation of the data: incremented by every write
+		// transaction that changes creators, which stamps the rows it
+		// writes with it (seq) and records the rows it erases (erased).
+		`CREATE TABLE store_meta (
+			name  TEXT PRIMARY KEY,
+			value INTEGER NOT NULL
+		) WITHOUT ROWID`,
+		`INSERT INTO store_meta(name, value) VALUES ('gen', 1)`,
+		`ALTER TABLE creators ADD COLUMN seq INTEGER NOT NULL DEFAULT 0`,
+		`CREATE INDEX creators_seq ON creators(seq)`,
+		`CREATE TABLE erased (
+			seq INTEGER NOT NULL,
+			id  INTEGER NOT NULL
+		)`,
+		`CREATE INDEX erased_seq ON erased(seq)`,
+	}, true},
 }
-
-// aggregatesVersion is the schema version that added facet_counts and
-// numeric_stats.
-const aggregatesVersion = 2
-
-// tagsVersion is the schema version that added the tags column to the
-// text index.
-const tagsVersion = 3
 
 // column is the SQL column of one search field.
 type column struct {
@@ -171,7 +198,7 @@ var fieldName = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
 func newSchema(fields []index.Field) (*schema, error) {
 	s := &schema{byName: make(map[string]*column, len(fields))}
 	for _, f := range fields {
-		if !fieldName.MatchString(f.Name) || f.Name == "id" || f.Name == "key" {
+		if !fieldName.MatchString(f.Name) || f.Name == "id" || f.Name == "key" || f.Name == "seq" {
 			return nil, fmt.Errorf("deriving columns: field name %q cannot be a column", f.Name)
 		}
 		if f.Kind == index.Keyword && f.Keyword == nil || f.Kind == index.Numeric && f.Number == nil {
@@ -194,8 +221,8 @@ func (c *column) sqlType() string {
 	return "REAL"
 }
 
-// indexName is the name of the index on a field's column: for keyword
-// fields it covers facet counts; for numeric ones min/max and sorting.
+// indexName is the name the index on a field's column had before version
+// 6, dropped when the field changes kind.
 func (c *column) indexName() string { return "creators_f_" + c.Name }
 
 // value extracts the column value of c from r: nil when missing.
@@ -235,14 +262,13 @@ func migrate(ctx context.Context, db *sql.DB, sch *schema, upTo int) error {
 	if latest := migrations[len(migrations)-1].version; cur > latest {
 		return fmt.Errorf("migrating schema: file is at version %d, newer than this build (%d)", cur, latest)
 	}
-	rebuild, reindex := false, false
+	reindex := false
 	for _, m := range migrations {
 		if m.version <= cur || m.version > upTo {
 			continue
 		}
 		cur = m.version
-		rebuild = rebuild || m.rebuild
-		reindex = reindex || m.reindex != nil
+		reindex = reindex || m.reindex
 		for _, st := range m.stmts {
 			if _, err := tx.ExecContext(ctx, st); err != nil {
 				return fmt.Errorf("migrating schema to version %d (%s): %w", m.version, m.name, err)
@@ -253,46 +279,38 @@ func migrate(ctx context.Context, db *sql.DB, sch *schema, upTo int) error {
 			return fmt.Errorf("migrating schema to version %d: %w", m.version, err)
 		}
 	}
-	changed, err := syncFields(ctx, tx, sch)
-	if err != nil {
+	if err := syncFields(ctx, tx, sch); err != nil {
 		return fmt.Errorf("migrating schema: %w", err)
 	}
-	if (rebuild || changed) && cur >= aggregatesVersion {
-		if err := rebuildAggregates(ctx, tx, sch); err != nil {
-			return fmt.Errorf("migrating schema: %w", err)
-		}
-	}
-	// The filter tags follow the field columns.
-	if (reindex || changed) && cur >= tagsVersion {
-		if err := reindexText(ctx, tx, sch); err != nil {
+	if reindex {
+		if err := reindexText(ctx, tx); err != nil {
 			return fmt.Errorf("migrating schema: %w", err)
 		}
 	}
 	return tx.Commit()
 }
 
-// syncFields makes the creators table have one column (and one index) per
-// field of sch, with the field's kind. A column added to a table that
+// syncFields makes the creators table have one column per field of sch, with the field's kind. A column added to a table that
 // already has records is back-filled from the stored documents. Columns of
 // fields no longer in the schema are left alone.
-func syncFields(ctx context.Context, tx *sql.Tx, sch *schema) (changed bool, err error) {
+func syncFields(ctx context.Context, tx *sql.Tx, sch *schema) error {
 	known := map[string]index.FieldKind{}
 	rows, err := tx.QueryContext(ctx, `SELECT name, kind FROM schema_fields`)
 	if err != nil {
-		return false, fmt.Errorf("reading field columns: %w", err)
+		return fmt.Errorf("reading field columns: %w", err)
 	}
 	for rows.Next() {
 		var name string
 		var kind int
 		if err := rows.Scan(&name, &kind); err != nil {
 			rows.Close()
-			return false, fmt.Errorf("reading field columns: %w", err)
+			return fmt.Errorf("reading field columns: %w", err)
 		}
 		known[name] = index.FieldKind(kind)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return false, fmt.Errorf("reading field columns: %w", err)
+		return fmt.Errorf("reading field columns: %w", err)
 	}
 	var added []*column
 	for i := range sch.cols {
@@ -303,42 +321,24 @@ func syncFields(ctx context.Context, tx *sql.Tx, sch *schema) (changed bool, err
 		}
 		if ok { // the field changed kind: rebuild its column
 			if _, err := tx.ExecContext(ctx, `DROP INDEX IF EXISTS `+c.indexName()); err != nil {
-				return false, fmt.Errorf("dropping index of %s: %w", c.Name, err)
+				return fmt.Errorf("dropping index of %s: %w", c.Name, err)
 			}
 			if _, err := tx.ExecContext(ctx, `ALTER TABLE creators DROP COLUMN `+c.ident); err != nil {
-				return false, fmt.Errorf("dropping column %s: %w", c.Name, err)
+				return fmt.Errorf("dropping column %s: %w", c.Name, err)
 			}
 		}
 		if _, err := tx.ExecContext(ctx, `ALTER TABLE creators ADD COLUMN `+c.ident+` `+c.sqlType()); err != nil {
-			return false, fmt.Errorf("adding column %s: %w", c.Name, err)
+			return fmt.Errorf("adding column %s: %w", c.Name, err)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO schema_fields(name, kind) VALUES (?, ?)`, c.Name, int(c.Kind)); err != nil {
-			return false, fmt.Errorf("recording column %s: %w", c.Name, err)
+			return fmt.Errorf("recording column %s: %w", c.Name, err)
 		}
 		added = append(added, c)
 	}
-	for i := range sch.cols {
-		c := &sch.cols[i]
-		if !c.indexed() {
-			continue
-		}
-		if _, err := tx.ExecContext(ctx, `CREATE INDEX IF NOT EXISTS `+c.indexName()+` ON creators(`+c.ident+`)`); err != nil {
-			return false, fmt.Errorf("indexing column %s: %w", c.Name, err)
-		}
-	}
 	if len(added) > 0 {
-		if err := backfill(ctx, tx, added); err != nil {
-			return false, err
-		}
+		return backfill(ctx, tx, added)
 	}
-	return len(added) > 0, nil
-}
-
-// indexed reports whether the field's column has an index. Keyword fields
-// are indexed for facet counts; sortable numeric fields for sorting and
-// min/max stats of unfiltered queries.
-func (c *column) indexed() bool {
-	return c.Kind == index.Keyword && (c.Facet || c.Filterable)
+	return nil
 }
 
 func backfill(ctx context.Context, tx *sql.Tx, cols []*column) error {
@@ -390,80 +390,9 @@ func backfill(ctx context.Context, tx *sql.Tx, cols []*column) error {
 	return nil
 }
 
-// rebuildAggregates recomputes facet_counts and numeric_stats from the
-// creators table.
-func rebuildAggregates(ctx context.Context, tx *sql.Tx, sch *schema) error {
-	stmts := []string{
-		`DELETE FROM facet_counts`,
-		`DELETE FROM numeric_stats`,
-		`INSERT INTO facet_counts(field, value, n) SELECT '', '', count(*) FROM creators`,
-	}
-	for _, c := range sch.cols {
-		switch {
-		case c.Kind == index.Keyword && c.Facet:
-			stmts = append(stmts, `INSERT INTO facet_counts(field, value, n) SELECT '`+c.Name+`', `+c.ident+`, count(*)
-				FROM creators WHERE `+c.ident+` IS NOT NULL GROUP BY `+c.ident)
-		case c.Kind == index.Numeric && c.Facet:
-			stmts = append(stmts, `INSERT INTO numeric_stats(field, min, max) SELECT '`+c.Name+`', min(`+c.ident+`), max(`+c.ident+`) FROM creators`)
-		}
-	}
-	for _, st := range stmts {
-		if _, err := tx.ExecContext(ctx, st); err != nil {
-			return fmt.Errorf("rebuilding facet counts: %w", err)
-		}
-	}
-	return rebuildBuckets(ctx, tx, sch)
-}
-
-// rebuildBuckets counts the values of every filterable numeric field by
-// bucket (see tags.go), into facet_counts under field "#<name>".
-func rebuildBuckets(ctx context.Context, tx *sql.Tx, sch *schema) error {
-	var cols []*column
-	var idents []string
-	for i := range sch.cols {
-		if c := &sch.cols[i]; c.Kind == index.Numeric && c.Filterable {
-			cols, idents = append(cols, c), append(idents, c.ident)
-		}
-	}
-	if len(cols) == 0 {
-		return nil
-	}
-	rows, err := tx.QueryContext(ctx, `SELECT `+strings.Join(idents, ", ")+` FROM creators`)
-	if err != nil {
-		return fmt.Errorf("counting buckets: %w", err)
-	}
-	counts := map[facetKey]int{}
-	vals := make([]sql.NullFloat64, len(cols))
-	dest := make([]any, len(cols))
-	for i := range vals {
-		dest[i] = &vals[i]
-	}
-	for rows.Next() {
-		if err := rows.Scan(dest...); err != nil {
-			rows.Close()
-			return fmt.Errorf("counting buckets: %w", err)
-		}
-		for i, v := range vals {
-			if v.Valid {
-				counts[bucketKey(cols[i].Name, bucket(v.Float64))]++
-			}
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("counting buckets: %w", err)
-	}
-	for k, n := range counts {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO facet_counts(field, value, n) VALUES (?, ?, ?)`, k.field, k.value, n); err != nil {
-			return fmt.Errorf("counting buckets: %w", err)
-		}
-	}
-	return nil
-}
-
 // reindexText rewrites the text index of every creator from the stored
 // documents.
-func reindexText(ctx context.Context, tx *sql.Tx, sch *schema) error {
+func reindexText(ctx context.Context, tx *sql.Tx) error {
 	if _, err := tx.ExecContext(ctx, `INSERT INTO creators_fts(creators_fts) VALUES ('delete-all')`); err != nil {
 		return fmt.Errorf("reindexing text: %w", err)
 	}
@@ -477,7 +406,6 @@ func reindexText(ctx context.Context, tx *sql.Tx, sch *schema) error {
 		return fmt.Errorf("reindexing text: %w", err)
 	}
 	defer rows.Close()
-	vals := make([]any, len(sch.cols))
 	for rows.Next() {
 		var id int64
 		var doc []byte
@@ -488,11 +416,8 @@ func reindexText(ctx context.Context, tx *sql.Tx, sch *schema) error {
 		if err := json.Unmarshal(doc, &rec); err != nil {
 			return fmt.Errorf("reindexing text: decoding record %d: %w", id, err)
 		}
-		for i := range sch.cols {
-			vals[i] = sch.cols[i].value(&rec)
-		}
 		name, handle, bio, posts := index.TextOf(&rec)
-		if _, err := ins.ExecContext(ctx, id, name, handle, bio, distinctWords(posts), tagsOf(sch, vals)); err != nil {
+		if _, err := ins.ExecContext(ctx, id, name, handle, bio, distinctWords(posts)); err != nil {
 			return fmt.Errorf("reindexing text: %w", err)
 		}
 	}

@@ -1,10 +1,13 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,370 +17,584 @@ import (
 	"github.com/creatorscout/scout/index"
 )
 
-// bm25Weights weighs the FTS columns (name, handle, bio, posts, tags)
-// for relevance: a match in the name or handle counts most; filter tags
-// count nothing.
-const bm25Weights = "8.0, 8.0, 3.0, 1.0, 0.0"
+// bm25Weights weighs the FTS columns (name, handle, bio, posts) for
+// relevance: a match in the name or handle counts most.
+const bm25Weights = "8.0, 8.0, 3.0, 1.0"
 
 // maxTextWords bounds how many words of a query's text are matched.
 const maxTextWords = 32
 
-// Search answers q. Filter values are bound parameters, never spliced into
-// the SQL. An invalid query gives an error wrapping creator.ErrInvalid that
-// names the offending field. It is safe for concurrent use.
+// maxStaleTries bounds how many times a search restarts its transaction
+// because other searches brought the column copy past it.
+const maxStaleTries = 8
+
+// Search answers q. Text is matched by FTS5; filters, facets, stats and
+// order are computed from the column copy (see columns.go) of the same
+// state of the data. An invalid query gives an error wrapping
+// creator.ErrInvalid that names the offending field. It is safe for
+// concurrent use.
 func (s *Store) Search(ctx context.Context, q index.Query) (*index.Result, error) {
 	if err := q.Normalize(); err != nil {
 		return nil, fmt.Errorf("searching creators: %w", err)
 	}
-	// One read transaction: the plan reads counts and stats, and the
-	// answer must come from the same state of the data.
-	tx, err := s.r.BeginTx(ctx, nil)
+	p, err := s.plan(&q)
 	if err != nil {
 		return nil, fmt.Errorf("searching creators: %w", err)
 	}
-	defer tx.Rollback()
-	var nw *narrowing
-	if q.Filter != nil {
-		if nw, err = s.loadNarrowing(ctx, tx, q.Filter); err != nil {
-			return nil, fmt.Errorf("searching creators: %w", err)
-		}
-	}
-	plan, err := s.plan(&q, nw)
-	if err != nil {
-		return nil, fmt.Errorf("searching creators: %w", err)
-	}
-	res, err := s.run(ctx, tx, plan)
-	if err != nil {
-		return nil, fmt.Errorf("searching creators: %w", err)
-	}
-	res.Page, res.PerPage = q.Page, q.PerPage
-	return res, nil
-}
-
-// loadNarrowing reads what choosing filter tags needs: the number of
-// creators, the counts of the keyword values f names and the numeric stats.
-func (s *Store) loadNarrowing(ctx context.Context, tx *sql.Tx, f *index.Filter) (*narrowing, error) {
-	nw := &narrowing{counts: map[string]map[string]int{}, buckets: map[string]map[uint64]int{}}
-	fields := map[string]bool{}
-	var walk func(f *index.Filter)
-	walk = func(f *index.Filter) {
-		for i := range f.Sub {
-			walk(&f.Sub[i])
-		}
-		if c := s.schema.byName[f.Field]; c != nil {
-			if c.Kind == index.Keyword {
-				fields[f.Field] = true
-			} else {
-				fields[bucketKey(f.Field, 0).field] = true
-			}
-		}
-	}
-	walk(f)
-	q := `SELECT 0, '', '', n, NULL FROM facet_counts WHERE field = '' AND value = ''`
-	var args []any
-	if len(fields) > 0 {
-		q += "\nUNION ALL SELECT 2, field, value, n, NULL FROM facet_counts WHERE field IN (" +
-			strings.TrimSuffix(strings.Repeat("?, ", len(fields)), ", ") + ")"
-		for name := range fields {
-			args = append(args, name)
-		}
-	}
-	rows, err := tx.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("reading counts: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var kind int
-		var field, value string
-		var a, b any
-		if err := rows.Scan(&kind, &field, &value, &a, &b); err != nil {
-			return nil, fmt.Errorf("reading counts: %w", err)
-		}
-		switch kind {
-		case 0:
-			nw.total = int(asFloat(a))
-		case 2:
-			if name, ok := strings.CutPrefix(field, "#"); ok {
-				bk, err := strconv.ParseUint(value, 16, 64)
-				if err != nil {
-					continue
-				}
-				m := nw.buckets[name]
-				if m == nil {
-					m = map[uint64]int{}
-					nw.buckets[name] = m
-				}
-				m[bk] += int(asFloat(a))
-				continue
-			}
-			m := nw.counts[field]
-			if m == nil {
-				m = map[string]int{}
-				nw.counts[field] = m
-			}
-			m[strings.ToLower(value)] += int(asFloat(a))
-		}
-	}
-	return nw, rows.Err()
-}
-
-// searchPlan is the SQL that answers one query.
-type searchPlan struct {
-	// direct is true when the query has neither text nor filter, so the
-	// aggregates read the creators table (and its indexes) directly.
-	direct bool
-	// aggSQL computes the total, facets and stats (and, unless direct, the
-	// page of hits) in one statement; hitSQL is the page when direct.
-	aggSQL, hitSQL   string
-	aggArgs, hitArgs []any
-	keyword, numeric []*column
-}
-
-func (s *Store) plan(q *index.Query, nw *narrowing) (*searchPlan, error) {
-	p := &searchPlan{}
-	seen := map[string]bool{}
-	for _, name := range q.Facets {
-		if seen[name] {
+	for try := 1; ; try++ {
+		res, err := s.search(ctx, p)
+		if errors.Is(err, errStale) && try < maxStaleTries {
 			continue
 		}
-		seen[name] = true
-		c := s.schema.byName[name]
-		if c == nil {
+		if err != nil {
+			return nil, fmt.Errorf("searching creators: %w", err)
+		}
+		res.Page, res.PerPage = q.Page, q.PerPage
+		return res, nil
+	}
+}
+
+// searchPlan is a query checked against the schema.
+type searchPlan struct {
+	match         string // FTS5 query; "" without text
+	ranked        bool   // ordered by relevance
+	filter        *index.Filter
+	facets        []int // positions in the schema of the facet fields, each once
+	sorts         []sortKey
+	limit, offset int
+}
+
+type sortKey struct {
+	pos  int
+	desc bool
+}
+
+func (s *Store) plan(q *index.Query) (*searchPlan, error) {
+	p := &searchPlan{filter: q.Filter, limit: q.PerPage, offset: (q.Page - 1) * q.PerPage}
+	seen := map[int]bool{}
+	for _, name := range q.Facets {
+		i, ok := s.cols.pos[name]
+		if !ok || !s.schema.cols[i].Facet {
 			return nil, fmt.Errorf("%w: facets: %q is not a facet field", creator.ErrInvalid, name)
 		}
-		if c.Kind == index.Keyword {
-			p.keyword = append(p.keyword, c)
-		} else {
-			p.numeric = append(p.numeric, c)
+		if !seen[i] {
+			seen[i] = true
+			p.facets = append(p.facets, i)
 		}
 	}
-	text := ftsQuery(q.Text)
-	var match, textMatch string
-	if text != "" {
-		textMatch = text
-		if mayMatchTags(q.Text) {
-			// Keep the words from matching tags (which start with 'x').
-			textMatch = "{name handle bio posts} : (" + text + ")"
-		}
-		match = textMatch
-	}
-	tagged := false
-	if q.Filter != nil && nw != nil {
-		if tags := s.tagQuery(q.Filter, nw); tags != "" {
-			if match != "" {
-				match += " AND "
-			}
-			match += tags
-			tagged = true
-		}
-	}
-	ranked := text != "" && len(q.Sort) == 0 // ordered by relevance
-	var where string
-	var whereArgs []any
-	if q.Filter != nil {
-		var b filterBuilder
-		b.s = s
-		if err := b.build(q.Filter); err != nil {
-			return nil, err
-		}
-		where, whereArgs = b.sql.String(), b.args
-	}
-	// Order: the requested fields (missing values last), or relevance when
-	// there is text, then key.
-	var order []string
 	for _, so := range q.Sort {
-		c := s.schema.byName[so.Field]
-		if c == nil || !c.Sortable {
+		i, ok := s.cols.pos[so.Field]
+		if !ok || !s.schema.cols[i].Sortable {
 			return nil, fmt.Errorf("%w: sort: %q is not a sortable field", creator.ErrInvalid, so.Field)
 		}
-		dir := " ASC NULLS LAST"
-		if so.Desc {
-			dir = " DESC NULLS LAST"
-		}
-		order = append(order, c.ident+dir)
+		p.sorts = append(p.sorts, sortKey{i, so.Desc})
 	}
-	if ranked {
-		order = append(order, "rank")
-	}
-	order = append(order, "key")
-	orderBy := strings.Join(order, ", ")
-	limit, offset := q.PerPage, (q.Page-1)*q.PerPage
-
-	p.direct = match == "" && where == ""
-	var b strings.Builder
-	if !p.direct {
-		// The columns the aggregates and the order need.
-		cols := []string{"c.id AS id", "c.key AS key"}
-		need := map[string]bool{}
-		for _, c := range append(slices.Clone(p.keyword), p.numeric...) {
-			need[c.Name] = true
-		}
-		for _, so := range q.Sort {
-			need[so.Field] = true
-		}
-		for _, c := range s.schema.cols {
-			if need[c.Name] {
-				cols = append(cols, "c."+c.ident+" AS "+c.ident)
-			}
-		}
-		b.WriteString("WITH m AS MATERIALIZED (SELECT ")
-		if match != "" {
-			// bm25 weighs every phrase of the match by how many creators
-			// have it, which for filter tags means reading their long
-			// word lists; so a tagged query ranks its matches apart (r).
-			if ranked && !tagged {
-				cols = append(cols, "bm25(creators_fts, "+bm25Weights+") AS rank")
-			}
-			b.WriteString(strings.Join(cols, ", "))
-			b.WriteString(" FROM creators_fts JOIN creators c ON c.id = creators_fts.rowid WHERE creators_fts MATCH ?")
-			p.aggArgs = append(p.aggArgs, match)
-			if where != "" {
-				b.WriteString(" AND " + where)
-			}
-		} else {
-			b.WriteString(strings.Join(cols, ", "))
-			b.WriteString(" FROM creators c WHERE " + where)
-		}
-		p.aggArgs = append(p.aggArgs, whereArgs...)
-		b.WriteString(")\n")
-		if ranked && tagged {
-			b.WriteString(", r AS MATERIALIZED (SELECT m.id AS id, m.key AS key, bm25(creators_fts, " + bm25Weights + ") AS rank" +
-				" FROM creators_fts JOIN m ON m.id = creators_fts.rowid WHERE creators_fts MATCH ?)\n")
-			p.aggArgs = append(p.aggArgs, textMatch)
+	if q.Filter != nil {
+		if err := s.checkFilter(q.Filter); err != nil {
+			return nil, err
 		}
 	}
-	if p.direct {
-		// Over all creators, the counts and stats are kept up to date by
-		// the writes (see aggregates).
-		b.WriteString("SELECT 0, NULL, coalesce((SELECT n FROM facet_counts WHERE field = '' AND value = ''), 0), NULL, NULL")
-		if len(p.keyword) > 0 {
-			b.WriteString("\nUNION ALL SELECT 1, field, value, n, NULL FROM facet_counts WHERE field IN (")
-			for i, c := range p.keyword {
-				if i > 0 {
-					b.WriteString(", ")
-				}
-				b.WriteString("'" + c.Name + "'")
-			}
-			b.WriteString(") AND n > 0")
-		}
-		if len(p.numeric) > 0 {
-			b.WriteString("\nUNION ALL SELECT 2, field, min, max, NULL FROM numeric_stats WHERE field IN (")
-			for i, c := range p.numeric {
-				if i > 0 {
-					b.WriteString(", ")
-				}
-				b.WriteString("'" + c.Name + "'")
-			}
-			b.WriteString(")")
-		}
-		p.hitSQL = "SELECT c.key, s.summary FROM creators c JOIN creator_summaries s ON s.id = c.id ORDER BY " +
-			qualify(orderBy, "c.") + " LIMIT ? OFFSET ?"
-		p.hitArgs = []any{limit, offset}
-	} else {
-		b.WriteString("SELECT 0, NULL, count(*), NULL, NULL FROM m")
-		for _, c := range p.keyword {
-			fmt.Fprintf(&b, "\nUNION ALL SELECT 1, '%s', %s, count(*), NULL FROM m WHERE %s IS NOT NULL GROUP BY %s",
-				c.Name, c.ident, c.ident, c.ident)
-		}
-		for _, c := range p.numeric {
-			fmt.Fprintf(&b, "\nUNION ALL SELECT 2, '%s', min(%s), max(%s), NULL FROM m", c.Name, c.ident, c.ident)
-		}
-		ordered := "m"
-		if ranked && tagged {
-			ordered = "r"
-		}
-		fmt.Fprintf(&b, "\nUNION ALL SELECT 3, p.key, p.ord, NULL, s.summary FROM (SELECT id, key, row_number() OVER (ORDER BY %s) AS ord FROM %s ORDER BY %s LIMIT ? OFFSET ?) p JOIN creator_summaries s ON s.id = p.id",
-			orderBy, ordered, orderBy)
-		p.aggArgs = append(p.aggArgs, limit, offset)
-	}
-	p.aggSQL = b.String()
+	p.match = ftsQuery(q.Text)
+	p.ranked = p.match != "" && len(p.sorts) == 0
 	return p, nil
 }
 
-// qualify prefixes the column names of an ORDER BY list with a table alias.
-func qualify(orderBy, alias string) string {
-	parts := strings.Split(orderBy, ", ")
-	for i, p := range parts {
-		parts[i] = alias + p
+// checkFilter checks every field and operator of f against the schema.
+func (s *Store) checkFilter(f *index.Filter) error {
+	switch f.Op {
+	case index.OpAnd, index.OpOr, index.OpNot:
+		for i := range f.Sub {
+			if err := s.checkFilter(&f.Sub[i]); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
-	return strings.Join(parts, ", ")
+	i, ok := s.cols.pos[f.Field]
+	if !ok || !s.schema.cols[i].Filterable {
+		return fmt.Errorf("%w: %s: not a filterable field", creator.ErrInvalid, f.Field)
+	}
+	kind := s.schema.cols[i].Kind
+	switch {
+	case f.Op == index.OpEq && kind == index.Keyword && len(f.Values) == 1,
+		f.Op == index.OpEq && kind == index.Numeric && f.Min != nil,
+		f.Op == index.OpIn && kind == index.Keyword,
+		f.Op == index.OpRange && kind == index.Numeric,
+		f.Op == index.OpExists, f.Op == index.OpMissing:
+		return nil
+	}
+	return fmt.Errorf("%w: %s: operator %q does not apply", creator.ErrInvalid, f.Field, f.Op)
 }
 
-func (s *Store) run(ctx context.Context, tx *sql.Tx, p *searchPlan) (*index.Result, error) {
-	res := &index.Result{Hits: []creator.Record{}}
-	if len(p.keyword) > 0 {
-		res.Facets = make(map[string]map[string]int, len(p.keyword))
-		for _, c := range p.keyword {
-			res.Facets[c.Name] = map[string]int{}
-		}
-	}
-	if len(p.numeric) > 0 {
-		res.Stats = make(map[string]index.Stat, len(p.numeric))
-	}
-	rows, err := s.query(ctx, tx, p.aggSQL, p.aggArgs...)
+// search runs p in one read transaction.
+func (s *Store) search(ctx context.Context, p *searchPlan) (*index.Result, error) {
+	tx, err := s.r.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
-	type hit struct {
-		ord int64
-		doc []byte
-	}
-	var hits []hit
-	for rows.Next() {
-		var kind int
-		var name sql.NullString
-		var a, b any
-		var doc []byte
-		if err := rows.Scan(&kind, &name, &a, &b, &doc); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		switch kind {
-		case 0:
-			res.Total = int(asFloat(a))
-		case 1:
-			res.Facets[name.String][asString(a)] += int(asFloat(b))
-		case 2:
-			if a != nil && b != nil {
-				res.Stats[name.String] = index.Stat{Min: asFloat(a), Max: asFloat(b)}
-			}
-		case 3:
-			hits = append(hits, hit{int64(asFloat(a)), doc})
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	defer tx.Rollback()
+	gen, err := readGen(ctx, tx)
+	if err != nil {
 		return nil, err
 	}
-	if p.direct {
-		rows, err := s.query(ctx, tx, p.hitSQL, p.hitArgs...)
-		if err != nil {
-			return nil, err
-		}
-		for i := 0; rows.Next(); i++ {
-			var key string
-			var doc []byte
-			if err := rows.Scan(&key, &doc); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			hits = append(hits, hit{int64(i), doc})
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+	var text *textMatches
+	if p.match != "" {
+		if text, err = s.matchText(ctx, tx, p.match, p.ranked); err != nil {
 			return nil, err
 		}
 	}
-	slices.SortFunc(hits, func(x, y hit) int { return int(x.ord - y.ord) })
-	for _, h := range hits {
-		var rec creator.Record
-		if err := json.Unmarshal(h.doc, &rec); err != nil {
-			return nil, fmt.Errorf("decoding hit: %w", err)
+	c := s.cols
+	if err := c.acquire(ctx, tx, gen); err != nil {
+		return nil, err
+	}
+	res, page, err := c.answer(p, text)
+	c.mu.RUnlock()
+	if err != nil {
+		return nil, err
+	}
+	if page == nil { // no text, no filter, no sort: the key index orders
+		if page, err = s.pageByKey(ctx, tx, p.limit, p.offset); err != nil {
+			return nil, err
 		}
-		res.Hits = append(res.Hits, rec)
+	}
+	if res.Hits, err = s.summaries(ctx, tx, page); err != nil {
+		return nil, err
 	}
 	return res, nil
+}
+
+// textMatches are the row ids matching a query's text, with their bm25
+// rank (lower is better) when the order is by relevance.
+type textMatches struct {
+	ids   []int64
+	ranks []float64
+}
+
+// matchSQL is the statement that finds the creators matching an FTS5
+// query: their row ids, and their ranks when ranked, as one text value.
+// (LIMIT -1 keeps SQLite from flattening the subquery into the aggregate,
+// where bm25 cannot run.)
+func matchSQL(ranked bool) string {
+	if ranked {
+		return `SELECT coalesce(group_concat(m), '') FROM (SELECT rowid || ' ' || bm25(creators_fts, ` + bm25Weights + `) AS m FROM creators_fts WHERE creators_fts MATCH ? LIMIT -1)`
+	}
+	return `SELECT coalesce(group_concat(rowid), '') FROM creators_fts WHERE creators_fts MATCH ?`
+}
+
+// matchText runs the FTS5 query. The ids come back as one text value from
+// group_concat: reading a row through database/sql costs several times
+// what SQLite takes to produce it.
+func (s *Store) matchText(ctx context.Context, tx *sql.Tx, match string, ranked bool) (*textMatches, error) {
+	var list string
+	if err := s.queryRow(ctx, tx, matchSQL(ranked), match).Scan(&list); err != nil {
+		return nil, fmt.Errorf("matching text: %w", err)
+	}
+	m := &textMatches{}
+	if list == "" {
+		return m, nil
+	}
+	n := strings.Count(list, ",") + 1
+	m.ids = make([]int64, 0, n)
+	if ranked {
+		m.ranks = make([]float64, 0, n)
+	}
+	for len(list) > 0 {
+		item, rest, _ := strings.Cut(list, ",")
+		list = rest
+		idText, rankText, _ := strings.Cut(item, " ")
+		id, err := strconv.ParseInt(idText, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("matching text: reading row id %q: %w", idText, err)
+		}
+		m.ids = append(m.ids, id)
+		if ranked {
+			r, err := strconv.ParseFloat(rankText, 64)
+			if err != nil {
+				return nil, fmt.Errorf("matching text: reading rank %q: %w", rankText, err)
+			}
+			m.ranks = append(m.ranks, r)
+		}
+	}
+	return m, nil
+}
+
+// answer computes the total, facets, stats and the row ids of the page of
+// p over the copy (read-locked). The page is nil when the copy leaves it
+// to the key index (no text, filter or sort).
+func (c *colCache) answer(p *searchPlan, text *textMatches) (*index.Result, []int64, error) {
+	res := &index.Result{}
+	var pred func(id int64) bool
+	if p.filter != nil {
+		pred = c.compile(p.filter)
+	}
+	everything := text == nil && pred == nil
+	// The matches, in row id order (FTS5 returns them so), with their
+	// ranks when ranked.
+	var ids []int64
+	var ranks []float64
+	switch {
+	case text != nil:
+		ids = make([]int64, 0, len(text.ids))
+		if p.ranked {
+			ranks = make([]float64, 0, len(text.ids))
+		}
+		for i, id := range text.ids {
+			if id <= 0 || id >= int64(len(c.keys)) || c.keys[id] == "" {
+				continue // not a creator of this generation
+			}
+			if pred != nil && !pred(id) {
+				continue
+			}
+			ids = append(ids, id)
+			if p.ranked {
+				ranks = append(ranks, text.ranks[i])
+			}
+		}
+	case pred != nil || len(p.sorts) > 0:
+		for id := int64(1); id < int64(len(c.keys)); id++ {
+			if c.keys[id] != "" && (pred == nil || pred(id)) {
+				ids = append(ids, id)
+			}
+		}
+	}
+	if everything {
+		res.Total = c.live
+	} else {
+		res.Total = len(ids)
+	}
+	c.facets(res, p.facets, ids, everything)
+	if everything && len(p.sorts) == 0 {
+		return res, nil, nil
+	}
+	return res, c.order(p, ids, ranks), nil
+}
+
+// facets counts the keyword facets and computes the numeric stats of the
+// matches (of all creators when everything).
+func (c *colCache) facets(res *index.Result, facets []int, ids []int64, everything bool) {
+	for _, i := range facets {
+		col := &c.sch.cols[i]
+		if col.Kind == index.Keyword {
+			if res.Facets == nil {
+				res.Facets = map[string]map[string]int{}
+			}
+			d := c.dict[i]
+			counts := d.n
+			if !everything {
+				counts = make([]int, len(d.vals))
+				codes := c.kw[i]
+				for _, id := range ids {
+					counts[codes[id]]++
+				}
+			}
+			m := map[string]int{}
+			for code := 1; code < len(counts); code++ {
+				if counts[code] > 0 {
+					m[d.vals[code]] += counts[code]
+				}
+			}
+			res.Facets[col.Name] = m
+			continue
+		}
+		if res.Stats == nil {
+			res.Stats = map[string]index.Stat{}
+		}
+		vals := c.num[i]
+		lo, hi := math.Inf(1), math.Inf(-1)
+		seen := false
+		note := func(v float64) {
+			if v == v { // not NaN: the creator has a value
+				seen = true
+				lo, hi = min(lo, v), max(hi, v)
+			}
+		}
+		if everything {
+			for _, v := range vals {
+				note(v)
+			}
+		} else {
+			for _, id := range ids {
+				note(vals[id])
+			}
+		}
+		if seen {
+			res.Stats[col.Name] = index.Stat{Min: lo, Max: hi}
+		}
+	}
+}
+
+// order returns the row ids of the page of p among ids (with ranks when
+// ranked): by the sort fields (missing values last), or by relevance, then
+// by key.
+func (c *colCache) order(p *searchPlan, ids []int64, ranks []float64) []int64 {
+	k := p.offset + p.limit
+	if p.offset >= len(ids) {
+		return []int64{}
+	}
+	type item struct {
+		id   int64
+		rank float64
+	}
+	items := make([]item, len(ids))
+	for i, id := range ids {
+		items[i].id = id
+		if ranks != nil {
+			items[i].rank = ranks[i]
+		}
+	}
+	less := func(a, b item) int {
+		for _, sk := range p.sorts {
+			if r := c.compareField(sk, a.id, b.id); r != 0 {
+				return r
+			}
+		}
+		if p.ranked {
+			if r := cmp.Compare(a.rank, b.rank); r != 0 {
+				return r
+			}
+		}
+		return strings.Compare(c.keys[a.id], c.keys[b.id])
+	}
+	if k < len(items)/8 {
+		items = topK(items, k, less)
+	} else {
+		slices.SortFunc(items, less)
+	}
+	items = items[p.offset:min(k, len(items))]
+	out := make([]int64, len(items))
+	for i, it := range items {
+		out[i] = it.id
+	}
+	return out
+}
+
+// compareField orders rows a and b by one sort field: missing values last
+// in either direction.
+func (c *colCache) compareField(sk sortKey, a, b int64) int {
+	if c.sch.cols[sk.pos].Kind == index.Keyword {
+		codes, d := c.kw[sk.pos], c.dict[sk.pos]
+		ca, cb := codes[a], codes[b]
+		switch {
+		case ca == cb:
+			return 0
+		case ca == 0:
+			return 1
+		case cb == 0:
+			return -1
+		}
+		r := strings.Compare(foldASCII(d.vals[ca]), foldASCII(d.vals[cb]))
+		if sk.desc {
+			r = -r
+		}
+		return r
+	}
+	vals := c.num[sk.pos]
+	va, vb := vals[a], vals[b]
+	switch na, nb := va != va, vb != vb; {
+	case na && nb:
+		return 0
+	case na:
+		return 1
+	case nb:
+		return -1
+	}
+	r := cmp.Compare(va, vb)
+	if sk.desc {
+		r = -r
+	}
+	return r
+}
+
+// topK returns the k smallest items by less, sorted.
+func topK[T any](items []T, k int, less func(a, b T) int) []T {
+	if k <= 0 {
+		return nil
+	}
+	// h is a max-heap of the k smallest so far: h[0] is the largest.
+	h := make([]T, 0, k)
+	down := func(i int) {
+		for {
+			l := 2*i + 1
+			if l >= len(h) {
+				return
+			}
+			j := l
+			if r := l + 1; r < len(h) && less(h[r], h[l]) > 0 {
+				j = r
+			}
+			if less(h[j], h[i]) <= 0 {
+				return
+			}
+			h[i], h[j] = h[j], h[i]
+			i = j
+		}
+	}
+	for _, it := range items {
+		if len(h) < k {
+			h = append(h, it)
+			for i := len(h) - 1; i > 0; {
+				parent := (i - 1) / 2
+				if less(h[i], h[parent]) <= 0 {
+					break
+				}
+				h[i], h[parent] = h[parent], h[i]
+				i = parent
+			}
+			continue
+		}
+		if less(it, h[0]) < 0 {
+			h[0] = it
+			down(0)
+		}
+	}
+	slices.SortFunc(h, less)
+	return h
+}
+
+// compile turns f (checked by checkFilter) into a predicate over row ids
+// of the copy. Every leaf is true or false, never unknown, so NOT is the
+// complement: a creator missing the field matches NOT eq.
+func (c *colCache) compile(f *index.Filter) func(id int64) bool {
+	switch f.Op {
+	case index.OpAnd, index.OpOr:
+		subs := make([]func(int64) bool, len(f.Sub))
+		for i := range f.Sub {
+			subs[i] = c.compile(&f.Sub[i])
+		}
+		if f.Op == index.OpAnd {
+			return func(id int64) bool {
+				for _, p := range subs {
+					if !p(id) {
+						return false
+					}
+				}
+				return true
+			}
+		}
+		return func(id int64) bool {
+			for _, p := range subs {
+				if p(id) {
+					return true
+				}
+			}
+			return false
+		}
+	case index.OpNot:
+		sub := c.compile(&f.Sub[0])
+		return func(id int64) bool { return !sub(id) }
+	}
+	i := c.pos[f.Field]
+	if c.sch.cols[i].Kind == index.Keyword {
+		codes := c.kw[i]
+		switch f.Op {
+		case index.OpExists:
+			return func(id int64) bool { return codes[id] != 0 }
+		case index.OpMissing:
+			return func(id int64) bool { return codes[id] == 0 }
+		}
+		// eq or in: the codes of the values some creator ever had.
+		var want []uint32
+		for _, v := range f.Values {
+			if code, ok := c.dict[i].lookup(v); ok && v != "" && !slices.Contains(want, code) {
+				want = append(want, code)
+			}
+		}
+		switch len(want) {
+		case 0:
+			return func(int64) bool { return false }
+		case 1:
+			w := want[0]
+			return func(id int64) bool { return codes[id] == w }
+		}
+		in := make([]bool, len(c.dict[i].vals))
+		for _, code := range want {
+			in[code] = true
+		}
+		return func(id int64) bool { return in[codes[id]] }
+	}
+	vals := c.num[i]
+	switch f.Op {
+	case index.OpExists:
+		return func(id int64) bool { return vals[id] == vals[id] }
+	case index.OpMissing:
+		return func(id int64) bool { return vals[id] != vals[id] }
+	case index.OpEq:
+		x := *f.Min
+		return func(id int64) bool { return vals[id] == x }
+	}
+	// A range; NaN (missing) compares false with either bound.
+	lo, hi := math.Inf(-1), math.Inf(1)
+	if f.Min != nil {
+		lo = *f.Min
+	}
+	if f.Max != nil {
+		hi = *f.Max
+	}
+	return func(id int64) bool { v := vals[id]; return v >= lo && v <= hi }
+}
+
+const pageByKeySQL = `SELECT id FROM creators ORDER BY key LIMIT ? OFFSET ?`
+
+// summariesSQL reads the summaries of n creators by row id.
+func summariesSQL(n int) string {
+	return `SELECT id, summary FROM creator_summaries WHERE id IN (` + strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + `)`
+}
+
+// pageByKey returns the row ids of a page of all creators by key, walking
+// the key index.
+func (s *Store) pageByKey(ctx context.Context, tx *sql.Tx, limit, offset int) ([]int64, error) {
+	rows, err := s.query(ctx, tx, pageByKeySQL, limit, offset)
+	if err != nil {
+		return nil, fmt.Errorf("reading page: %w", err)
+	}
+	defer rows.Close()
+	ids := []int64{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("reading page: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// summaries reads and decodes the search summaries of ids, in order.
+func (s *Store) summaries(ctx context.Context, tx *sql.Tx, ids []int64) ([]creator.Record, error) {
+	hits := make([]creator.Record, len(ids))
+	if len(ids) == 0 {
+		return hits, nil
+	}
+	at := make(map[int64]int, len(ids))
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		at[id] = i
+		args[i] = id
+	}
+	rows, err := s.query(ctx, tx, summariesSQL(len(ids)), args...)
+	if err != nil {
+		return nil, fmt.Errorf("reading hits: %w", err)
+	}
+	defer rows.Close()
+	found := 0
+	for rows.Next() {
+		var id int64
+		var doc []byte
+		if err := rows.Scan(&id, &doc); err != nil {
+			return nil, fmt.Errorf("reading hits: %w", err)
+		}
+		if err := json.Unmarshal(doc, &hits[at[id]]); err != nil {
+			return nil, fmt.Errorf("decoding hit %d: %w", id, err)
+		}
+		found++
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("reading hits: %w", err)
+	}
+	if found != len(ids) {
+		return nil, fmt.Errorf("reading hits: %d of %d summaries missing", len(ids)-found, len(ids))
+	}
+	return hits, nil
 }
 
 func asFloat(v any) float64 {
@@ -433,104 +650,10 @@ func ftsQuery(text string) string {
 	return b.String()
 }
 
-// mayMatchTags reports whether a word of text could match a filter tag,
-// whose words start with an 'x' (see tags.go): only then does the text
-// match need a column filter, which costs FTS5 a pass over the positions.
-// Words starting with anything but an ASCII letter or digit count as
-// possible matches, since the tokenizer folds case and diacritics.
-func mayMatchTags(text string) bool {
-	for _, w := range splitWords(text) {
-		c := w[0]
-		if c == 'x' || c == 'X' || !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
-			return true
-		}
-	}
-	return false
-}
-
 // splitWords splits text into words the way FTS5's unicode61 tokenizer
 // does: runs of letters, numbers and combining marks.
 func splitWords(text string) []string {
 	return strings.FieldsFunc(text, func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsNumber(r) && !unicode.Is(unicode.Mn, r) && !unicode.Is(unicode.Co, r)
 	})
-}
-
-// filterBuilder translates an index.Filter into a SQL condition with bound
-// parameters. Every leaf yields true or false, never NULL, so NOT is the
-// complement: a record missing the field matches NOT eq.
-type filterBuilder struct {
-	s    *Store
-	sql  strings.Builder
-	args []any
-}
-
-func (b *filterBuilder) build(f *index.Filter) error {
-	switch f.Op {
-	case index.OpAnd, index.OpOr:
-		sep := " AND "
-		if f.Op == index.OpOr {
-			sep = " OR "
-		}
-		b.sql.WriteByte('(')
-		for i := range f.Sub {
-			if i > 0 {
-				b.sql.WriteString(sep)
-			}
-			if err := b.build(&f.Sub[i]); err != nil {
-				return err
-			}
-		}
-		b.sql.WriteByte(')')
-		return nil
-	case index.OpNot:
-		b.sql.WriteString("NOT (")
-		if err := b.build(&f.Sub[0]); err != nil {
-			return err
-		}
-		b.sql.WriteByte(')')
-		return nil
-	}
-	c := b.s.schema.byName[f.Field]
-	if c == nil || !c.Filterable {
-		return fmt.Errorf("%w: %s: not a filterable field", creator.ErrInvalid, f.Field)
-	}
-	col := "c." + c.ident
-	switch f.Op {
-	case index.OpEq:
-		b.sql.WriteString("(" + col + " IS NOT NULL AND " + col + " = ?)")
-		if c.Kind == index.Keyword {
-			b.args = append(b.args, f.Values[0])
-		} else {
-			b.args = append(b.args, *f.Min)
-		}
-	case index.OpIn:
-		b.sql.WriteString("(" + col + " IS NOT NULL AND " + col + " IN (")
-		for i, v := range f.Values {
-			if i > 0 {
-				b.sql.WriteString(", ")
-			}
-			b.sql.WriteByte('?')
-			b.args = append(b.args, v)
-		}
-		b.sql.WriteString("))")
-	case index.OpRange:
-		b.sql.WriteString("(" + col + " IS NOT NULL")
-		if f.Min != nil {
-			b.sql.WriteString(" AND " + col + " >= ?")
-			b.args = append(b.args, *f.Min)
-		}
-		if f.Max != nil {
-			b.sql.WriteString(" AND " + col + " <= ?")
-			b.args = append(b.args, *f.Max)
-		}
-		b.sql.WriteByte(')')
-	case index.OpExists:
-		b.sql.WriteString("(" + col + " IS NOT NULL)")
-	case index.OpMissing:
-		b.sql.WriteString("(" + col + " IS NULL)")
-	default:
-		return fmt.Errorf("%w: %s: unknown operator %q", creator.ErrInvalid, f.Field, f.Op)
-	}
-	return nil
 }

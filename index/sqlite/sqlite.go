@@ -27,6 +27,7 @@ type Store struct {
 	r      *sql.DB // read-only connections
 	cfg    config
 	schema *schema
+	cols   *colCache // the field columns in memory (see columns.go)
 	// written counts creators written since the planner's statistics
 	// were last refreshed.
 	written atomic.Int64
@@ -63,6 +64,15 @@ func (s *Store) query(ctx context.Context, tx *sql.Tx, query string, args ...any
 		return tx.StmtContext(ctx, st).QueryContext(ctx, args...)
 	}
 	return tx.QueryContext(ctx, query, args...)
+}
+
+// queryRow runs a one-row search statement in tx, prepared once where it
+// can be.
+func (s *Store) queryRow(ctx context.Context, tx *sql.Tx, query string, args ...any) *sql.Row {
+	if st := s.stmt(ctx, query); st != nil {
+		return tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+	}
+	return tx.QueryRowContext(ctx, query, args...)
 }
 
 type config struct {
@@ -222,7 +232,7 @@ func open(path string, fields []index.Field, version int, opts ...Option) (*Stor
 	r.SetMaxIdleConns(cfg.readConns)
 	r.SetConnMaxIdleTime(0)
 	r.SetConnMaxLifetime(0)
-	return &Store{w: w, r: r, cfg: cfg, schema: sch, stmts: map[string]*sql.Stmt{}}, nil
+	return &Store{w: w, r: r, cfg: cfg, schema: sch, cols: newColCache(sch), stmts: map[string]*sql.Stmt{}}, nil
 }
 
 func cloneValues(v url.Values) url.Values {
