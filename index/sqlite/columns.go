@@ -32,9 +32,9 @@ type colCache struct {
 	pos map[string]int // field name -> index in sch.cols
 
 	mu   sync.RWMutex
-	gen  int64    // generation the copy holds; -1 before the first read
-	keys []string // by row id; "" where there is no creator
-	live int      // creators in the copy
+	gen  int64       // generation the copy holds; -1 before the first read
+	keys []string    // by row id; "" where there is no creator
+	live int         // creators in the copy
 	kw   [][]uint32  // by column: code of each row's keyword value (0: missing); nil for numeric columns
 	num  [][]float64 // by column: each row's value (NaN: missing); nil for keyword columns
 	dict []*dict     // by column: the values of a keyword column; nil for numeric columns
