@@ -80,6 +80,25 @@ func (c *colCache) reset() {
 	}
 }
 
+// Bytes returns about how much memory the copy takes.
+func (c *colCache) Bytes() int {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	n := cap(c.keys) * 16
+	for _, k := range c.keys {
+		n += len(k)
+	}
+	for i := range c.sch.cols {
+		n += cap(c.kw[i])*4 + cap(c.num[i])*8
+		if d := c.dict[i]; d != nil {
+			for _, v := range d.vals {
+				n += 2*len(v) + 48
+			}
+		}
+	}
+	return n
+}
+
 // foldASCII lower-cases the ASCII letters of s, as SQLite's NOCASE does.
 func foldASCII(s string) string {
 	for i := 0; i < len(s); i++ {

@@ -18,3 +18,6 @@ func PrepareForTest(s *Store, w index.Write) (Prepared, error) {
 	}
 	return Prepared{Summary: p.summary, Doc: p.doc, Snap: p.snap, Text: p.text}, nil
 }
+
+// ColumnCopyBytes is about how much memory s's column copy takes.
+func ColumnCopyBytes(s *Store) int { return s.cols.Bytes() }
