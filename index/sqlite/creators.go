@@ -182,7 +182,7 @@ func (w *writeStmts) upsertAll(ctx context.Context, tx *sql.Tx, sch *schema, enc
 			if _, err := w.updCreator.ExecContext(ctx, append(args, id)...); err != nil {
 				return fmt.Errorf("writing %s: %w", p.key, err)
 			}
-			if _, err := w.updDoc.ExecContext(ctx, p.doc, id); err != nil {
+			if _, err := w.updDoc.ExecContext(ctx, p.stored, id); err != nil {
 				return fmt.Errorf("writing %s: %w", p.key, err)
 			}
 			if _, err := w.updSummary.ExecContext(ctx, p.summary, id); err != nil {
@@ -197,7 +197,7 @@ func (w *writeStmts) upsertAll(ctx context.Context, tx *sql.Tx, sch *schema, enc
 			if err != nil {
 				return fmt.Errorf("writing %s: %w", p.key, err)
 			}
-			if _, err := w.insDoc.ExecContext(ctx, id, p.doc); err != nil {
+			if _, err := w.insDoc.ExecContext(ctx, id, p.stored); err != nil {
 				return fmt.Errorf("writing %s: %w", p.key, err)
 			}
 			if _, err := w.insSummary.ExecContext(ctx, id, p.summary); err != nil {
@@ -246,6 +246,9 @@ func (s *Store) Get(ctx context.Context, key string) (*creator.Record, error) {
 		return nil, fmt.Errorf("getting creator %s: %w", key, creator.ErrNotFound)
 	}
 	if err != nil {
+		return nil, fmt.Errorf("getting creator %s: %w", key, err)
+	}
+	if doc, err = unpackDoc(doc); err != nil {
 		return nil, fmt.Errorf("getting creator %s: %w", key, err)
 	}
 	var rec creator.Record

@@ -22,6 +22,7 @@ type prepared struct {
 	key                     string
 	vals                    []any // field column values in schema order
 	summary, doc, snap      []byte
+	stored                  []byte // doc as stored (see docs.go)
 	at                      int64
 	name, handle, bio, text string
 }
@@ -38,6 +39,7 @@ func (s *Store) prepare(w index.Write) (*prepared, error) {
 	if err := p.encodeJSON(rec, &w.Snapshot); err != nil {
 		return nil, err
 	}
+	p.stored = packDoc(p.doc)
 	p.vals = make([]any, len(s.schema.cols))
 	for i := range s.schema.cols {
 		p.vals[i] = s.schema.cols[i].value(rec)

@@ -368,7 +368,11 @@ func backfill(ctx context.Context, tx *sql.Tx, cols []*column) error {
 			return fmt.Errorf("back-filling columns: %w", err)
 		}
 		var rec creator.Record
-		if err := json.Unmarshal(doc, &rec); err != nil {
+		doc, err := unpackDoc(doc)
+		if err == nil {
+			err = json.Unmarshal(doc, &rec)
+		}
+		if err != nil {
 			rows.Close()
 			return fmt.Errorf("back-filling columns: decoding record %d: %w", id, err)
 		}
@@ -413,7 +417,11 @@ func reindexText(ctx context.Context, tx *sql.Tx) error {
 			return fmt.Errorf("reindexing text: %w", err)
 		}
 		var rec creator.Record
-		if err := json.Unmarshal(doc, &rec); err != nil {
+		doc, err := unpackDoc(doc)
+		if err == nil {
+			err = json.Unmarshal(doc, &rec)
+		}
+		if err != nil {
 			return fmt.Errorf("reindexing text: decoding record %d: %w", id, err)
 		}
 		name, handle, bio, posts := index.TextOf(&rec)

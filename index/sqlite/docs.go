@@ -1,0 +1,35 @@
+package sqlite
+
+import (
+	"fmt"
+
+	"github.com/klauspost/compress/s2"
+)
+
+// Stored documents. A creator's record is stored compressed with S2 (a
+// Snappy extension: about 1 GB/s each way on one core), behind a one-byte
+// mark, which makes it about a third of its JSON: the file is smaller and
+// a write copies fewer pages into the write-ahead log. Documents stored
+// before as plain JSON (which starts with '{') are read as they are.
+
+const docS2 = 0x01 // mark of an S2-compressed document
+
+// packDoc returns the stored form of a record's JSON.
+func packDoc(doc []byte) []byte {
+	buf := make([]byte, 1+s2.MaxEncodedLen(len(doc)))
+	buf[0] = docS2
+	n := len(s2.Encode(buf[1:], doc))
+	return buf[: 1+n : 1+n]
+}
+
+// unpackDoc returns the JSON of a stored document.
+func unpackDoc(stored []byte) ([]byte, error) {
+	if len(stored) == 0 || stored[0] != docS2 {
+		return stored, nil
+	}
+	doc, err := s2.Decode(nil, stored[1:])
+	if err != nil {
+		return nil, fmt.Errorf("decompressing document: %w", err)
+	}
+	return doc, nil
+}
