@@ -11,12 +11,12 @@ import (
 	"github.com/creatorscout/scout/index"
 )
 
-// The column copy. Every search filters, counts facets, computes stats and
-// orders its matches from an in-memory copy of the field columns of all
-// creators, indexed by row id: SQLite finds the matches of the text (FTS5)
-// and stores everything, but looking each match up in the creators table
-// cost about a microsecond per match, which is most of a search when a
-// common word matches tens of thousands of creators.
+// The column copy. Every search matches its text (text.go), filters,
+// counts facets, computes stats and orders its matches from an in-memory
+// copy of the words and field columns of all creators, indexed by row id:
+// SQLite stores everything, but looking each match up in the creators
+// table cost about a microsecond per match, and reading FTS5's list of a
+// common word tens of milliseconds in a million creators.
 //
 // The copy follows the file by generation: every write transaction that
 // changes creators increments store_meta's "gen" and stamps the rows it
@@ -38,6 +38,7 @@ type colCache struct {
 	kw   [][]uint32  // by column: code of each row's keyword value (0: missing); nil for numeric columns
 	num  [][]float64 // by column: each row's value (NaN: missing); nil for keyword columns
 	dict []*dict     // by column: the values of a keyword column; nil for numeric columns
+	text *textIndex  // the creators' words (text.go)
 }
 
 // dict numbers the distinct values of one keyword column. Values that
@@ -50,7 +51,7 @@ type dict struct {
 }
 
 func newColCache(sch *schema) *colCache {
-	c := &colCache{sch: sch, pos: map[string]int{}, gen: -1}
+	c := &colCache{sch: sch, pos: map[string]int{}, gen: -1, text: newTextIndex()}
 	c.kw = make([][]uint32, len(sch.cols))
 	c.num = make([][]float64, len(sch.cols))
 	c.dict = make([]*dict, len(sch.cols))
@@ -68,6 +69,7 @@ func newColCache(sch *schema) *colCache {
 func (c *colCache) reset() {
 	c.keys = c.keys[:0]
 	c.live = 0
+	c.text.reset()
 	for i, col := range c.sch.cols {
 		if col.Kind == index.Keyword {
 			c.kw[i] = c.kw[i][:0]
@@ -84,7 +86,7 @@ func (c *colCache) reset() {
 func (c *colCache) Bytes() int {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	n := cap(c.keys) * 16
+	n := cap(c.keys)*16 + c.text.bytes()
 	for _, k := range c.keys {
 		n += len(k)
 	}
@@ -168,6 +170,7 @@ func growTo[T any](s []T, n int, zero T) []T {
 
 // remove drops row id from the copy.
 func (c *colCache) remove(id int64) {
+	c.text.remove(id)
 	if id <= 0 || id >= int64(len(c.keys)) || c.keys[id] == "" {
 		return
 	}
@@ -185,10 +188,14 @@ func (c *colCache) remove(id int64) {
 	}
 }
 
-// set stores row id with its key and column values (in schema order, as
-// SQLite returns them: nil, string, float64 or int64).
-func (c *colCache) set(id int64, key string, vals []any) {
+// set stores row id with its key, its words as stored (see packText) and
+// its column values (in schema order, as SQLite returns them: nil, string,
+// float64 or int64).
+func (c *colCache) set(id int64, key string, words []byte, vals []any) error {
 	c.remove(id)
+	if err := c.text.add(id, words); err != nil {
+		return fmt.Errorf("creator %s: %w", key, err)
+	}
 	c.grow(id)
 	c.keys[id] = key
 	c.live++
@@ -210,6 +217,7 @@ func (c *colCache) set(id int64, key string, vals []any) {
 			c.num[i][id] = asFloat(v)
 		}
 	}
+	return nil
 }
 
 const (
@@ -217,16 +225,16 @@ const (
 	erasedSQL = `SELECT id FROM erased WHERE seq > ?`
 )
 
-// refreshSQL reads the field columns of every creator, or with since of
-// those written after a generation.
+// refreshSQL reads the words and field columns of every creator, or with
+// since of those written after a generation.
 func refreshSQL(sch *schema, since bool) string {
 	idents := make([]string, len(sch.cols))
 	for i, col := range sch.cols {
-		idents[i] = col.ident
+		idents[i] = "c." + col.ident
 	}
-	q := `SELECT id, key, ` + strings.Join(idents, ", ") + ` FROM creators`
+	q := `SELECT c.id, c.key, t.words, ` + strings.Join(idents, ", ") + ` FROM creators c JOIN creator_text t ON t.id = c.id`
 	if since {
-		q += ` WHERE seq > ?`
+		q += ` WHERE c.seq > ?`
 	}
 	return q
 }
@@ -275,7 +283,11 @@ func (c *colCache) acquire(ctx context.Context, tx *sql.Tx, gen int64) error {
 func (c *colCache) refresh(ctx context.Context, tx *sql.Tx, gen int64) error {
 	sel := refreshSQL(c.sch, false)
 	var args []any
-	if c.gen < 0 {
+	if c.text.needsRebuild() {
+		c.gen = -1
+	}
+	full := c.gen < 0
+	if full {
 		c.reset()
 	} else {
 		rows, err := tx.QueryContext(ctx, erasedSQL, c.gen)
@@ -307,9 +319,10 @@ func (c *colCache) refresh(ctx context.Context, tx *sql.Tx, gen int64) error {
 	defer rows.Close()
 	var id int64
 	var key string
+	var words []byte
 	vals := make([]any, len(c.sch.cols))
-	dest := make([]any, 0, len(vals)+2)
-	dest = append(dest, &id, &key)
+	dest := make([]any, 0, len(vals)+3)
+	dest = append(dest, &id, &key, &words)
 	for i := range vals {
 		dest = append(dest, &vals[i])
 	}
@@ -318,12 +331,16 @@ func (c *colCache) refresh(ctx context.Context, tx *sql.Tx, gen int64) error {
 			c.gen = -1
 			return fmt.Errorf("reading field columns: %w", err)
 		}
-		c.set(id, key, vals)
+		if err := c.set(id, key, words, vals); err != nil {
+			c.gen = -1
+			return fmt.Errorf("reading field columns: %w", err)
+		}
 	}
 	if err := rows.Err(); err != nil {
 		c.gen = -1
 		return fmt.Errorf("reading field columns: %w", err)
 	}
+	c.text.settle(full)
 	c.gen = gen
 	return nil
 }

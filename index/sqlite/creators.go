@@ -72,7 +72,7 @@ func (s *Store) UpsertMany(ctx context.Context, ws []index.Write) error {
 // the whole transaction, and SQLite then needs no statement journal, which
 // would copy every page a statement changes (and make FTS5 flush).
 type writeStmts struct {
-	find, insCreator, updCreator, insDoc, updDoc, insSummary, updSummary, hist, trim, ftsDel, ftsIns *sql.Stmt
+	find, insCreator, updCreator, insDoc, updDoc, insSummary, updSummary, hist, trim, insText, updText *sql.Stmt
 }
 
 func (s *Store) writeStmts(ctx context.Context, tx *sql.Tx) (*writeStmts, error) {
@@ -96,12 +96,8 @@ func (s *Store) writeStmts(ctx context.Context, tx *sql.Tx) (*writeStmts, error)
 		`INSERT OR ROLLBACK INTO history(key, at, doc) VALUES (?, ?, ?)`,
 		`DELETE FROM history WHERE key = ?1 AND seq IN (
 			SELECT seq FROM history WHERE key = ?1 ORDER BY at DESC, seq DESC LIMIT -1 OFFSET ?2)`,
-		// The text index is written at the end of the batch: FTS5 writes
-		// its pending terms out at every statement savepoint, and the other
-		// statements of a write could open one (the ROLLBACK resolution
-		// above avoids them too).
-		`DELETE FROM creators_fts WHERE rowid IN (SELECT value FROM json_each(?))`,
-		insertText,
+		`INSERT OR ROLLBACK INTO creator_text(id, words) VALUES (?, ?)`,
+		`UPDATE OR ROLLBACK creator_text SET words = ? WHERE id = ?`,
 	}
 	stmts := make([]*sql.Stmt, len(q))
 	for i := range q {
@@ -118,13 +114,10 @@ func (s *Store) writeStmts(ctx context.Context, tx *sql.Tx) (*writeStmts, error)
 }
 
 func (w *writeStmts) close() {
-	for _, st := range []*sql.Stmt{w.find, w.insCreator, w.updCreator, w.insDoc, w.updDoc, w.insSummary, w.updSummary, w.hist, w.trim, w.ftsDel, w.ftsIns} {
+	for _, st := range []*sql.Stmt{w.find, w.insCreator, w.updCreator, w.insDoc, w.updDoc, w.insSummary, w.updSummary, w.hist, w.trim, w.insText, w.updText} {
 		st.Close()
 	}
 }
-
-// insertText writes one creator's text index entry.
-const insertText = `INSERT INTO creators_fts(rowid, name, handle, bio, posts) VALUES (?, ?, ?, ?, ?)`
 
 // findRow reads the id stored under key; found is false when there is no
 // such creator.
@@ -149,18 +142,15 @@ func nextGen(ctx context.Context, tx *sql.Tx) (int64, error) {
 	return gen, nil
 }
 
-// upsertAll writes the batch: rows, documents and history per creator,
-// then the text index of the batch at once.
+// upsertAll writes the batch: row, documents, words and history per
+// creator.
 func (w *writeStmts) upsertAll(ctx context.Context, tx *sql.Tx, sch *schema, enc *encoder, historyCap int) error {
 	gen, err := nextGen(ctx, tx)
 	if err != nil {
 		return err
 	}
-	var stale []int64            // ids whose text index entry is replaced
 	existed := map[string]bool{} // keys stored before this batch
 	appended := map[string]int{} // snapshots appended per key in this batch
-	text := map[int64]int{}      // id -> index in ps of its last write
-	var order []int64            // ids in first-write order
 	args := make([]any, 0, 64)
 	for i := range enc.ps {
 		p, err := enc.get(i)
@@ -172,7 +162,6 @@ func (w *writeStmts) upsertAll(ctx context.Context, tx *sql.Tx, sch *schema, enc
 			return fmt.Errorf("writing %s: %w", p.key, err)
 		}
 		if found && appended[p.key] == 0 {
-			stale = append(stale, oldID)
 			existed[p.key] = true
 		}
 		id := oldID
@@ -186,6 +175,9 @@ func (w *writeStmts) upsertAll(ctx context.Context, tx *sql.Tx, sch *schema, enc
 				return fmt.Errorf("writing %s: %w", p.key, err)
 			}
 			if _, err := w.updSummary.ExecContext(ctx, p.summary, id); err != nil {
+				return fmt.Errorf("writing %s: %w", p.key, err)
+			}
+			if _, err := w.updText.ExecContext(ctx, p.words, id); err != nil {
 				return fmt.Errorf("writing %s: %w", p.key, err)
 			}
 		} else {
@@ -203,6 +195,9 @@ func (w *writeStmts) upsertAll(ctx context.Context, tx *sql.Tx, sch *schema, enc
 			if _, err := w.insSummary.ExecContext(ctx, id, p.summary); err != nil {
 				return fmt.Errorf("writing %s: %w", p.key, err)
 			}
+			if _, err := w.insText.ExecContext(ctx, id, p.words); err != nil {
+				return fmt.Errorf("writing %s: %w", p.key, err)
+			}
 		}
 		if _, err := w.hist.ExecContext(ctx, p.key, p.at, p.snap); err != nil {
 			return fmt.Errorf("writing history of %s: %w", p.key, err)
@@ -213,25 +208,6 @@ func (w *writeStmts) upsertAll(ctx context.Context, tx *sql.Tx, sch *schema, enc
 			if _, err := w.trim.ExecContext(ctx, p.key, historyCap); err != nil {
 				return fmt.Errorf("trimming history of %s: %w", p.key, err)
 			}
-		}
-		if _, ok := text[id]; !ok {
-			order = append(order, id)
-		}
-		text[id] = i
-	}
-	if len(stale) > 0 {
-		ids, err := json.Marshal(stale)
-		if err != nil {
-			return err
-		}
-		if _, err := w.ftsDel.ExecContext(ctx, string(ids)); err != nil {
-			return fmt.Errorf("removing replaced text: %w", err)
-		}
-	}
-	for _, id := range order {
-		p := enc.ps[text[id]]
-		if _, err := w.ftsIns.ExecContext(ctx, id, p.name, p.handle, p.bio, p.text); err != nil {
-			return fmt.Errorf("indexing text: %w", err)
 		}
 	}
 	return nil
@@ -312,7 +288,7 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 				return err
 			}
 			for _, q := range []string{
-				`DELETE FROM creators_fts WHERE rowid = ?`,
+				`DELETE FROM creator_text WHERE id = ?`,
 				`DELETE FROM creator_docs WHERE id = ?`,
 				`DELETE FROM creator_summaries WHERE id = ?`,
 				`DELETE FROM creators WHERE id = ?`,

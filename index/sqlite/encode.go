@@ -23,6 +23,7 @@ type prepared struct {
 	vals                    []any // field column values in schema order
 	summary, doc, snap      []byte
 	stored                  []byte // doc as stored (see docs.go)
+	words                   []byte // name, handle, bio and post words as stored (see text.go)
 	at                      int64
 	name, handle, bio, text string
 }
@@ -52,6 +53,7 @@ func (s *Store) prepare(w index.Write) (*prepared, error) {
 		ws.add(rec.Profile.Posts[i].Text)
 	}
 	p.text = ws.done()
+	p.words = packText(p.name, p.handle, p.bio, p.text)
 	return p, nil
 }
 

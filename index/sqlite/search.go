@@ -17,17 +17,6 @@ import (
 	"github.com/creatorscout/scout/index"
 )
 
-// Relevance is by attribute, as Meilisearch's attribute ranking rule
-// orders: a creator with a word of the text in its name or handle comes
-// first, then one with a word in its bio, then the rest (whose posts have
-// the words), ties by key. (bm25 would also weigh how often and how rare
-// each word is, but it reads each match's column sizes, about 2.5 µs a
-// match: 30 ms for a common word in 100,000 creators.)
-const (
-	rankName = 8 // a word in the name or handle
-	rankBio  = 3 // a word in the bio
-)
-
 // maxTextWords bounds how many words of a query's text are matched.
 const maxTextWords = 32
 
@@ -63,9 +52,8 @@ func (s *Store) Search(ctx context.Context, q index.Query) (*index.Result, error
 
 // searchPlan is a query checked against the schema.
 type searchPlan struct {
-	match         string // FTS5 query; "" without text
-	anyWord       string // the words of the text as alternatives, for ranking
-	ranked        bool   // ordered by relevance
+	words         []string // the folded words of the text
+	ranked        bool     // ordered by relevance
 	filter        *index.Filter
 	facets        []int // positions in the schema of the facet fields, each once
 	sorts         []sortKey
@@ -102,10 +90,8 @@ func (s *Store) plan(q *index.Query) (*searchPlan, error) {
 			return nil, err
 		}
 	}
-	words := ftsWords(q.Text)
-	p.match = strings.Join(words, " ")
-	p.anyWord = strings.Join(words, " OR ")
-	p.ranked = p.match != "" && len(p.sorts) == 0
+	p.words = queryWords(q.Text)
+	p.ranked = len(p.words) > 0 && len(p.sorts) == 0
 	return p, nil
 }
 
@@ -147,17 +133,11 @@ func (s *Store) search(ctx context.Context, p *searchPlan) (*index.Result, error
 	if err != nil {
 		return nil, err
 	}
-	var text *textMatches
-	if p.match != "" {
-		if text, err = s.matchText(ctx, tx, p); err != nil {
-			return nil, err
-		}
-	}
 	c := s.cols
 	if err := c.acquire(ctx, tx, gen); err != nil {
 		return nil, err
 	}
-	res, page, err := c.answer(p, text)
+	res, page, err := c.answer(p)
 	c.mu.RUnlock()
 	if err != nil {
 		return nil, err
@@ -173,109 +153,34 @@ func (s *Store) search(ctx context.Context, p *searchPlan) (*index.Result, error
 	return res, nil
 }
 
-// textMatches are the row ids matching a query's text, in increasing
-// order, with their rank (lower is better) when the order is by relevance.
-type textMatches struct {
-	ids   []int64
-	ranks []float64
-}
-
-// matchSQL is the statement that finds the creators matching an FTS5
-// query: their row ids, in increasing order, as one text value (reading a
-// row through database/sql costs several times what SQLite takes to
-// produce it).
-const matchSQL = `SELECT coalesce(group_concat(rowid), '') FROM creators_fts WHERE creators_fts MATCH ?`
-
-// matchText runs the FTS5 query of p and, when ranked, the queries that
-// find which matches have a word of the text in their name or handle, or
-// in their bio.
-func (s *Store) matchText(ctx context.Context, tx *sql.Tx, p *searchPlan) (*textMatches, error) {
-	ids, err := s.matchIDs(ctx, tx, p.match)
-	if err != nil {
-		return nil, err
-	}
-	m := &textMatches{ids: ids}
-	if !p.ranked || len(ids) == 0 {
-		return m, nil
-	}
-	m.ranks = make([]float64, len(ids))
-	for _, part := range []struct {
-		cols   string
-		weight float64
-	}{{"{name handle}", rankName}, {"{bio}", rankBio}} {
-		in, err := s.matchIDs(ctx, tx, part.cols+" : ("+p.anyWord+")")
-		if err != nil {
-			return nil, err
-		}
-		// Both lists are in increasing order.
-		i := 0
-		for _, id := range in {
-			for i < len(ids) && ids[i] < id {
-				i++
-			}
-			if i < len(ids) && ids[i] == id {
-				m.ranks[i] -= part.weight
-			}
-		}
-	}
-	return m, nil
-}
-
-// matchIDs returns the row ids matching an FTS5 query, in increasing order.
-func (s *Store) matchIDs(ctx context.Context, tx *sql.Tx, match string) ([]int64, error) {
-	var list string
-	if err := s.queryRow(ctx, tx, matchSQL, match).Scan(&list); err != nil {
-		return nil, fmt.Errorf("matching text: %w", err)
-	}
-	if list == "" {
-		return nil, nil
-	}
-	ids := make([]int64, 0, strings.Count(list, ",")+1)
-	for len(list) > 0 {
-		item, rest, _ := strings.Cut(list, ",")
-		list = rest
-		id, err := strconv.ParseInt(item, 10, 64)
-		if err != nil {
-			return nil, fmt.Errorf("matching text: reading row id %q: %w", item, err)
-		}
-		if n := len(ids); n > 0 && id <= ids[n-1] {
-			return nil, fmt.Errorf("matching text: row ids out of order")
-		}
-		ids = append(ids, id)
-	}
-	return ids, nil
-}
-
 // answer computes the total, facets, stats and the row ids of the page of
 // p over the copy (read-locked). The page is nil when the copy leaves it
 // to the key index (no text, filter or sort).
-func (c *colCache) answer(p *searchPlan, text *textMatches) (*index.Result, []int64, error) {
+func (c *colCache) answer(p *searchPlan) (*index.Result, []int64, error) {
 	res := &index.Result{}
 	var pred func(id int64) bool
 	if p.filter != nil {
 		pred = c.compile(p.filter)
 	}
-	everything := text == nil && pred == nil
-	// The matches, in row id order (FTS5 returns them so), with their
-	// ranks when ranked.
+	everything := p.words == nil && pred == nil
+	// The matches, with their ranks (lower is better) when ranked.
 	var ids []int64
 	var ranks []float64
 	switch {
-	case text != nil:
-		ids = make([]int64, 0, len(text.ids))
+	case p.words != nil:
+		text := c.text.match(p.words, p.ranked)
+		ids = make([]int64, 0, len(text.docs))
 		if p.ranked {
-			ranks = make([]float64, 0, len(text.ids))
+			ranks = make([]float64, 0, len(text.docs))
 		}
-		for i, id := range text.ids {
-			if id <= 0 || id >= int64(len(c.keys)) || c.keys[id] == "" {
-				continue // not a creator of this generation
-			}
+		for i, d := range text.docs {
+			id := c.text.rowOf[d]
 			if pred != nil && !pred(id) {
 				continue
 			}
 			ids = append(ids, id)
 			if p.ranked {
-				ranks = append(ranks, text.ranks[i])
+				ranks = append(ranks, -float64(text.score[i]))
 			}
 		}
 	case pred != nil || len(p.sorts) > 0:
@@ -653,27 +558,9 @@ func asString(v any) string {
 	return fmt.Sprint(v)
 }
 
-// ftsWords turns free text into the words of an FTS5 query: every word
-// must match, the last one also as a prefix. Words are split as FTS5's
-// unicode61 tokenizer splits them and each is quoted, so no input is FTS5
-// syntax. Text without words gives none.
-func ftsWords(text string) []string {
-	words := splitWords(text)
-	if len(words) > maxTextWords {
-		words = words[:maxTextWords]
-	}
-	out := make([]string, len(words))
-	for i, w := range words {
-		out[i] = `"` + strings.ReplaceAll(w, `"`, `""`) + `"`
-	}
-	if len(out) > 0 {
-		out[len(out)-1] += "*"
-	}
-	return out
-}
-
-// splitWords splits text into words the way FTS5's unicode61 tokenizer
-// does: runs of letters, numbers and combining marks.
+// splitWords splits text into words: runs of letters, numbers and
+// combining marks (as FTS5's unicode61 tokenizer splits them). eachWord
+// (text.go) splits the same way.
 func splitWords(text string) []string {
 	return strings.FieldsFunc(text, func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsNumber(r) && !unicode.Is(unicode.Mn, r) && !unicode.Is(unicode.Co, r)

@@ -66,15 +66,6 @@ func (s *Store) query(ctx context.Context, tx *sql.Tx, query string, args ...any
 	return tx.QueryContext(ctx, query, args...)
 }
 
-// queryRow runs a one-row search statement in tx, prepared once where it
-// can be.
-func (s *Store) queryRow(ctx context.Context, tx *sql.Tx, query string, args ...any) *sql.Row {
-	if st := s.stmt(ctx, query); st != nil {
-		return tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
-	}
-	return tx.QueryRowContext(ctx, query, args...)
-}
-
 type config struct {
 	historyCap  int
 	synchronous string
