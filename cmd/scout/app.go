@@ -326,6 +326,9 @@ func (a *app) apiHandler() http.Handler {
 // serveAPI serves the API on ln until ctx is done.
 func (a *app) serveAPI(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{Handler: a.apiHandler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second}
+	// The SQLite store reads its in-memory copy of the creators whole on
+	// its first search: start that now, not on a user's first query.
+	go a.store.Search(ctx, index.Query{PerPage: 1})
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

@@ -33,7 +33,7 @@
 //   - Text search: every word must match and the last also as a prefix, as
 //     in SQLite; quotes and a leading '-' are dropped from the query so that
 //     Meilisearch's phrase and negation syntax never applies (plainText).
-//     But Meilisearch's tokenizer (charabia) is not FTS5's unicode61, and
+//     But Meilisearch's tokenizer (charabia) is not the SQLite store's, and
 //     it tolerates typos: one in query words of Config.OneTypoMinLen (8)
 //     letters or more, two from Config.TwoTyposMinLen (12); numbers match
 //     exactly; Config.DisableTypos turns it off. Relevance order differs

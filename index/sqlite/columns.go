@@ -340,6 +340,7 @@ func (c *colCache) refresh(ctx context.Context, tx *sql.Tx, gen int64) error {
 		c.gen = -1
 		return fmt.Errorf("reading field columns: %w", err)
 	}
+	c.text.flush()
 	c.text.settle(full)
 	c.gen = gen
 	return nil

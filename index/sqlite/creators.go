@@ -70,7 +70,7 @@ func (s *Store) UpsertMany(ctx context.Context, ws []index.Write) error {
 // changes a row uses the ROLLBACK conflict resolution: the writer knows
 // (from find) whether the row exists, so a conflict is a bug that must undo
 // the whole transaction, and SQLite then needs no statement journal, which
-// would copy every page a statement changes (and make FTS5 flush).
+// would copy every page a statement changes.
 type writeStmts struct {
 	find, insCreator, updCreator, insDoc, updDoc, insSummary, updSummary, hist, trim, insText, updText *sql.Stmt
 }

@@ -1,5 +1,5 @@
 // Package sqlite is the embedded backend of index.Store: one SQLite file
-// (modernc.org/sqlite, pure Go) in WAL mode, with FTS5 for text search.
+// (modernc.org/sqlite, pure Go) in WAL mode, searched in memory.
 //
 // # Layout
 //

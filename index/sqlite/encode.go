@@ -63,7 +63,7 @@ func (s *Store) prepare(w index.Write) (*prepared, error) {
 // index smaller and its writes faster. (Relevance then counts that the
 // posts use a word, not how often.)
 //
-// It splits words as splitWords does (FTS5's unicode61 tokenizer: runs of
+// It splits words as splitWords does (as FTS5's unicode61 tokenizer: runs of
 // letters, numbers, Mn and Co runes) and compares them as strings.ToLower
 // does, without a slice of words or a lowered copy of each: ASCII runs are
 // scanned byte by byte, ASCII words are keyed by a slice of one lowered

@@ -24,9 +24,9 @@ const maxTextWords = 32
 // because other searches brought the column copy past it.
 const maxStaleTries = 8
 
-// Search answers q. Text is matched by FTS5; filters, facets, stats and
-// order are computed from the column copy (see columns.go) of the same
-// state of the data. An invalid query gives an error wrapping
+// Search answers q from the copy in memory of the words (text.go) and
+// field columns (columns.go), brought to the state of the data its read
+// transaction sees; only the page of hits is read from SQLite. An invalid query gives an error wrapping
 // creator.ErrInvalid that names the offending field. It is safe for
 // concurrent use.
 func (s *Store) Search(ctx context.Context, q index.Query) (*index.Result, error) {
@@ -395,6 +395,9 @@ func (c *colCache) compile(f *index.Filter) func(id int64) bool {
 			subs[i] = c.compile(&f.Sub[i])
 		}
 		if f.Op == index.OpAnd {
+			// Most selective first: most creators are then turned away
+			// by one test.
+			c.bySelectivity(subs)
 			return func(id int64) bool {
 				for _, p := range subs {
 					if !p(id) {
@@ -471,6 +474,40 @@ const pageByKeySQL = `SELECT id FROM creators ORDER BY key LIMIT ? OFFSET ?`
 // summariesSQL reads the summaries of n creators by row id.
 func summariesSQL(n int) string {
 	return `SELECT id, summary FROM creator_summaries WHERE id IN (` + strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + `)`
+}
+
+// bySelectivity orders predicates by the share of a sample of the
+// creators they accept, fewest first.
+func (c *colCache) bySelectivity(preds []func(int64) bool) {
+	if len(preds) < 2 || c.live == 0 {
+		return
+	}
+	const samples = 256
+	var ids []int64
+	step := max(1, len(c.keys)/samples)
+	for id := 1; id < len(c.keys) && len(ids) < samples; id += step {
+		if c.keys[id] != "" {
+			ids = append(ids, int64(id))
+		}
+	}
+	counts := make([]int, len(preds))
+	for i, p := range preds {
+		for _, id := range ids {
+			if p(id) {
+				counts[i]++
+			}
+		}
+	}
+	idx := make([]int, len(preds))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return counts[a] - counts[b] })
+	sorted := make([]func(int64) bool, len(preds))
+	for i, j := range idx {
+		sorted[i] = preds[j]
+	}
+	copy(preds, sorted)
 }
 
 // pageByKey returns the row ids of a page of all creators by key, walking

@@ -21,7 +21,7 @@ import (
 // others, saying so.
 type Features struct {
 	// Typo is true when text search tolerates a typo in a long word
-	// (Meilisearch does; SQLite FTS5 does not).
+	// (Meilisearch does; the SQLite store does not).
 	Typo bool
 }
 
