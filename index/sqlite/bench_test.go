@@ -287,3 +287,23 @@ func BenchmarkSearch1M(b *testing.B) {
 	}
 	benchSearch(b, 1_000_000)
 }
+
+// BenchmarkFirstSearch100k opens the 100,000-creator store and runs one
+// search, which reads the column copy (words and field columns) whole.
+func BenchmarkFirstSearch100k(b *testing.B) {
+	c := corpusOf(b, 100_000)
+	if c.err != nil {
+		b.Fatal(c.err)
+	}
+	for b.Loop() {
+		s, err := sqlite.Open(c.path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := s.Search(context.Background(), index.Query{Text: "warm", PerPage: 1}); err != nil {
+			b.Fatal(err)
+		}
+		s.Close()
+	}
+	b.ReportMetric(float64(100_000)/(b.Elapsed().Seconds()/float64(b.N)), "creators/s")
+}
