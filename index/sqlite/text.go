@@ -44,19 +44,19 @@ var classWeight = [nClasses]int32{8, 3, 1}
 // textIndex is the word index of the creators in the copy. It is guarded
 // by the colCache's lock.
 type textIndex struct {
-	ids    map[string]uint32           // word -> word id
-	words  []string                    // word id -> word
-	lists  [][nClasses]*roaring.Bitmap // word id -> document numbers by class; nil when none
+	ids   map[string]uint32           // word -> word id
+	words []string                    // word id -> word
+	lists [][nClasses]*roaring.Bitmap // word id -> document numbers by class; nil when none
 	// pend holds document numbers not yet added to lists (adding them
 	// many at a time, in order, is several times faster); dirty lists the
 	// words that have some. flush adds them.
-	pend  [][nClasses][]uint32
-	dirty []uint32
-	sorted []uint32                    // word ids in order of their words, for prefixes
-	fresh  []uint32                    // word ids not yet in sorted
-	live   *roaring.Bitmap             // document numbers of creators in the copy
-	docOf  []uint32                    // row id -> document number (0: none)
-	rowOf  []int64                     // document number -> row id (0: dead)
+	pend   [][nClasses][]uint32
+	dirty  []uint32
+	sorted []uint32        // word ids in order of their words, for prefixes
+	fresh  []uint32        // word ids not yet in sorted
+	live   *roaring.Bitmap // document numbers of creators in the copy
+	docOf  []uint32        // row id -> document number (0: none)
+	rowOf  []int64         // document number -> row id (0: dead)
 }
 
 func newTextIndex() *textIndex {
