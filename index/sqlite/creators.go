@@ -62,6 +62,11 @@ func (s *Store) UpsertMany(ctx context.Context, ws []index.Write) error {
 	if err != nil {
 		return fmt.Errorf("upserting creators: %w", err)
 	}
+	n := 0
+	for _, p := range enc.ps {
+		n += len(p.stored) + len(p.summary) + len(p.words) + len(p.snap)
+	}
+	s.logged(n)
 	s.wrote(ctx, len(ws))
 	return nil
 }

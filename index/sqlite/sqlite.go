@@ -28,6 +28,17 @@ type Store struct {
 	cfg    config
 	schema *schema
 	cols   *colCache // the field columns in memory (see columns.go)
+
+	// The checkpointer copies the write-ahead log into the file on its
+	// own connection, so that the writer does not stop to do it at the
+	// end of a large write (see checkpoints).
+	ckpt     *sql.DB
+	ckptC    chan struct{} // asks for a checkpoint; never closed
+	ckptStop chan struct{} // closed by Close
+	ckptDone chan struct{} // closed when the checkpointer has stopped
+	stopOnce sync.Once
+	unlogged atomic.Int64 // bytes of creators written since the last checkpoint was asked for
+	ckpts    atomic.Int64 // checkpoints the checkpointer ran
 	// written counts creators written since the planner's statistics
 	// were last refreshed.
 	written atomic.Int64
@@ -185,8 +196,12 @@ func open(path string, fields []index.Field, version int, opts ...Option) (*Stor
 	for k, vs := range common {
 		wv[k] = append(wv[k], vs...)
 	}
+	cv := cloneValues(wv) // the checkpointer's connection
 	wv.Set("_txlock", "immediate")
 	wv.Add("_pragma", "analysis_limit(2000)")
+	// The checkpointer does it (see checkpoints); the writer only when
+	// the log has grown far beyond that, as after many small writes.
+	wv.Add("_pragma", "wal_autocheckpoint(10000)")
 	w, err := sql.Open("sqlite", path+"?"+wv.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("opening store %s: %w", path, err)
@@ -223,7 +238,51 @@ func open(path string, fields []index.Field, version int, opts ...Option) (*Stor
 	r.SetMaxIdleConns(cfg.readConns)
 	r.SetConnMaxIdleTime(0)
 	r.SetConnMaxLifetime(0)
-	return &Store{w: w, r: r, cfg: cfg, schema: sch, cols: newColCache(sch), stmts: map[string]*sql.Stmt{}}, nil
+	ckpt, err := sql.Open("sqlite", path+"?"+cv.Encode())
+	if err != nil {
+		r.Close()
+		w.Close()
+		return nil, fmt.Errorf("opening store %s: %w", path, err)
+	}
+	ckpt.SetMaxOpenConns(1)
+	s := &Store{w: w, r: r, cfg: cfg, schema: sch, cols: newColCache(sch), stmts: map[string]*sql.Stmt{},
+		ckpt: ckpt, ckptC: make(chan struct{}, 1), ckptStop: make(chan struct{}), ckptDone: make(chan struct{})}
+	go s.checkpoints()
+	return s, nil
+}
+
+// checkpointBytes is about how much creator data written asks for a
+// checkpoint (SQLite's own default is after 1000 pages, 8 MiB here).
+const checkpointBytes = 8 << 20
+
+// checkpoints runs a passive checkpoint each time a write asks for one,
+// until Close. A passive checkpoint waits for nobody: it copies what no
+// reader still needs, and the log is reused from the start once all of it
+// has been copied.
+func (s *Store) checkpoints() {
+	defer close(s.ckptDone)
+	for {
+		select {
+		case <-s.ckptStop:
+			return
+		case <-s.ckptC:
+			s.ckpt.Exec("PRAGMA wal_checkpoint(PASSIVE)") // best effort: the next one catches up
+			s.ckpts.Add(1)
+		}
+	}
+}
+
+// logged notes n bytes written to the log and asks for a checkpoint
+// once there are enough of them.
+func (s *Store) logged(n int) {
+	if s.unlogged.Add(int64(n)) < checkpointBytes {
+		return
+	}
+	s.unlogged.Store(0)
+	select {
+	case s.ckptC <- struct{}{}:
+	default: // one is already asked for
+	}
 }
 
 func cloneValues(v url.Values) url.Values {
@@ -243,12 +302,14 @@ func (s *Store) Close() error {
 	}
 	s.stmts = nil
 	s.stmtMu.Unlock()
+	s.stopOnce.Do(func() { close(s.ckptStop) })
+	<-s.ckptDone
 	s.w.Exec("PRAGMA optimize")
 	_, cerr := s.w.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
 	if cerr != nil && strings.Contains(cerr.Error(), "database is locked") {
 		cerr = nil // another process still reads; it checkpoints later
 	}
-	err := errors.Join(s.r.Close(), s.w.Close(), cerr)
+	err := errors.Join(s.r.Close(), s.ckpt.Close(), s.w.Close(), cerr)
 	if err != nil {
 		return fmt.Errorf("closing store: %w", err)
 	}
