@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -90,15 +91,20 @@ var leanPool = sync.OnceValue(func() []index.Write {
 // BenchmarkIngest writes b.N new creators through UpsertMany in batches of
 // 1000 and reports creators per second. "full" records are as the pipeline
 // stores them (10 posts, 5 comments, 20 sampled followers: about 7 KB of
-// JSON); "lean" ones have 3 posts and no samples.
+// JSON); "lean" ones have 3 posts and no samples. "2-writers" calls
+// UpsertMany from two goroutines, as crawl workers do: one batch is encoded
+// while the other is written.
 func BenchmarkIngest(b *testing.B) {
 	for _, bc := range []struct {
 		name, sync string
 		pool       func() []index.Write
+		writers    int
 	}{
-		{"full/sync=FULL", "FULL", writePool},
-		{"full/sync=NORMAL", "NORMAL", writePool},
-		{"lean/sync=NORMAL", "NORMAL", leanPool},
+		{"full/sync=FULL", "FULL", writePool, 1},
+		{"full/sync=NORMAL", "NORMAL", writePool, 1},
+		{"full/sync=NORMAL/2-writers", "NORMAL", writePool, 2},
+		{"lean/sync=NORMAL", "NORMAL", leanPool, 1},
+		{"lean/sync=NORMAL/2-writers", "NORMAL", leanPool, 2},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			s, err := sqlite.Open(filepath.Join(b.TempDir(), "ingest.db"), sqlite.WithSynchronous(bc.sync))
@@ -109,19 +115,40 @@ func BenchmarkIngest(b *testing.B) {
 			pool := bc.pool()
 			ctx := context.Background()
 			const batch = 1000
-			buf := make([]index.Write, 0, batch)
 			b.ResetTimer()
 			cpu0 := cpuTime()
-			for i := 0; i < b.N; {
-				buf = buf[:0]
-				for ; len(buf) < batch && i < b.N; i++ {
-					buf = append(buf, rekey(pool[i%len(pool)], i))
-				}
-				if err := s.UpsertMany(ctx, buf); err != nil {
-					b.Fatal(err)
-				}
+			// Each writer takes the next batch; with two, one batch is
+			// encoded while the other is written.
+			var next atomic.Int64
+			var wg sync.WaitGroup
+			errs := make(chan error, bc.writers)
+			for range bc.writers {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					buf := make([]index.Write, 0, batch)
+					for {
+						start := int(next.Add(batch)) - batch
+						if start >= b.N {
+							return
+						}
+						buf = buf[:0]
+						for i := start; i < min(start+batch, b.N); i++ {
+							buf = append(buf, rekey(pool[i%len(pool)], i))
+						}
+						if err := s.UpsertMany(ctx, buf); err != nil {
+							errs <- err
+							return
+						}
+					}
+				}()
 			}
+			wg.Wait()
 			b.StopTimer()
+			close(errs)
+			if err := <-errs; err != nil {
+				b.Fatal(err)
+			}
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "creators/s")
 			// CPU time per creator, which other load on the machine does
 			// not inflate the way it does wall time.
