@@ -211,6 +211,11 @@ func (c *colCache) set(id int64, key string, words []byte, vals []any) error {
 			}
 			d := c.dict[i]
 			code := d.code(s)
+			if d.n[code] == 0 {
+				// No creator has the value now: label it as this one
+				// spells it, not as a creator gone since did.
+				d.vals[code] = s
+			}
 			d.n[code]++
 			c.kw[i][id] = code
 		} else if v != nil {

@@ -124,21 +124,32 @@ func (s *Store) checkFilter(f *index.Filter) error {
 
 // search runs p in one read transaction.
 func (s *Store) search(ctx context.Context, p *searchPlan) (*index.Result, error) {
-	tx, err := s.r.BeginTx(ctx, nil)
+	// The transaction and the copy's refresh run to the end even when ctx
+	// is cancelled: a refresh cut off would leave the copy to be read
+	// whole by the next search, which at a million creators takes most
+	// of a minute. ctx still bounds the rest.
+	bg := context.WithoutCancel(ctx)
+	tx, err := s.r.BeginTx(bg, nil)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
-	gen, err := readGen(ctx, tx)
+	gen, err := readGen(bg, tx)
 	if err != nil {
 		return nil, err
 	}
 	c := s.cols
-	if err := c.acquire(ctx, tx, gen); err != nil {
+	if err := c.acquire(bg, tx, gen); err != nil {
 		return nil, err
 	}
-	res, page, err := c.answer(p)
-	c.mu.RUnlock()
+	if err := ctx.Err(); err != nil {
+		c.mu.RUnlock()
+		return nil, err
+	}
+	res, page, err := func() (*index.Result, []int64, error) {
+		defer c.mu.RUnlock()
+		return c.answer(p)
+	}()
 	if err != nil {
 		return nil, err
 	}
@@ -471,10 +482,9 @@ func (c *colCache) compile(f *index.Filter) func(id int64) bool {
 
 const pageByKeySQL = `SELECT id FROM creators ORDER BY key LIMIT ? OFFSET ?`
 
-// summariesSQL reads the summaries of n creators by row id.
-func summariesSQL(n int) string {
-	return `SELECT id, summary FROM creator_summaries WHERE id IN (` + strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + `)`
-}
+// summariesSQL reads the summaries of creators by row id, given as a JSON
+// array (one statement for any number of them).
+const summariesSQL = `SELECT id, summary FROM creator_summaries WHERE id IN (SELECT value FROM json_each(?))`
 
 // bySelectivity orders predicates by the share of a sample of the
 // creators they accept, fewest first.
@@ -513,7 +523,7 @@ func (c *colCache) bySelectivity(preds []func(int64) bool) {
 // pageByKey returns the row ids of a page of all creators by key, walking
 // the key index.
 func (s *Store) pageByKey(ctx context.Context, tx *sql.Tx, limit, offset int) ([]int64, error) {
-	rows, err := s.query(ctx, tx, pageByKeySQL, limit, offset)
+	rows, err := query(ctx, tx, s.pageStmt, pageByKeySQL, limit, offset)
 	if err != nil {
 		return nil, fmt.Errorf("reading page: %w", err)
 	}
@@ -536,12 +546,17 @@ func (s *Store) summaries(ctx context.Context, tx *sql.Tx, ids []int64) ([]creat
 		return hits, nil
 	}
 	at := make(map[int64]int, len(ids))
-	args := make([]any, len(ids))
+	list := make([]byte, 0, 8*len(ids))
+	list = append(list, '[')
 	for i, id := range ids {
 		at[id] = i
-		args[i] = id
+		if i > 0 {
+			list = append(list, ',')
+		}
+		list = strconv.AppendInt(list, id, 10)
 	}
-	rows, err := s.query(ctx, tx, summariesSQL(len(ids)), args...)
+	list = append(list, ']')
+	rows, err := query(ctx, tx, s.sumStmt, summariesSQL, string(list))
 	if err != nil {
 		return nil, fmt.Errorf("reading hits: %w", err)
 	}

@@ -43,38 +43,23 @@ type Store struct {
 	// were last refreshed.
 	written atomic.Int64
 
-	stmtMu sync.Mutex
-	stmts  map[string]*sql.Stmt // prepared search statements by SQL
+	// The search statements, prepared on the read pool when the store
+	// is opened: preparing one later would need a free read connection
+	// while the search holds one for its transaction, which deadlocks
+	// once every connection is held by a search doing the same.
+	pageStmt, sumStmt *sql.Stmt
+
+	closeOnce sync.Once
+	closeErr  error
 }
 
-// maxStmts bounds the cache of prepared search statements. Statements are
-// never evicted (one may be running); past the bound, queries are prepared
-// each time.
-const maxStmts = 512
-
-// stmt returns the search statement for query, prepared on the read pool
-// once and reused (database/sql prepares it again on each connection that
-// runs it), or nil when it is not cached.
-func (s *Store) stmt(ctx context.Context, query string) *sql.Stmt {
-	s.stmtMu.Lock()
-	defer s.stmtMu.Unlock()
-	if st := s.stmts[query]; st != nil || s.stmts == nil || len(s.stmts) >= maxStmts {
-		return st
-	}
-	st, err := s.r.PrepareContext(ctx, query)
-	if err != nil {
-		return nil // the query reports it when it runs
-	}
-	s.stmts[query] = st
-	return st
-}
-
-// query runs a search statement in tx, prepared once where it can be.
-func (s *Store) query(ctx context.Context, tx *sql.Tx, query string, args ...any) (*sql.Rows, error) {
-	if st := s.stmt(ctx, query); st != nil {
+// query runs a search statement in tx: st, prepared when the store was
+// opened, or q when st is nil.
+func query(ctx context.Context, tx *sql.Tx, st *sql.Stmt, q string, args ...any) (*sql.Rows, error) {
+	if st != nil {
 		return tx.StmtContext(ctx, st).QueryContext(ctx, args...)
 	}
-	return tx.QueryContext(ctx, query, args...)
+	return tx.QueryContext(ctx, q, args...)
 }
 
 type config struct {
@@ -245,8 +230,17 @@ func open(path string, fields []index.Field, version int, opts ...Option) (*Stor
 		return nil, fmt.Errorf("opening store %s: %w", path, err)
 	}
 	ckpt.SetMaxOpenConns(1)
-	s := &Store{w: w, r: r, cfg: cfg, schema: sch, cols: newColCache(sch), stmts: map[string]*sql.Stmt{},
+	s := &Store{w: w, r: r, cfg: cfg, schema: sch, cols: newColCache(sch), 
 		ckpt: ckpt, ckptC: make(chan struct{}, 1), ckptStop: make(chan struct{}), ckptDone: make(chan struct{})}
+	if version == len(migrations) { // older versions are opened only by tests, which do not search
+		if s.pageStmt, err = r.PrepareContext(ctx, pageByKeySQL); err == nil {
+			s.sumStmt, err = r.PrepareContext(ctx, summariesSQL)
+		}
+	}
+	if err != nil {
+		errors.Join(r.Close(), ckpt.Close(), w.Close())
+		return nil, fmt.Errorf("opening store %s: preparing searches: %w", path, err)
+	}
 	go s.checkpoints()
 	return s, nil
 }
@@ -296,24 +290,24 @@ func cloneValues(v url.Values) url.Values {
 // Close checkpoints the write-ahead log and closes the file. The Store must
 // not be used afterwards.
 func (s *Store) Close() error {
-	s.stmtMu.Lock()
-	for _, st := range s.stmts {
-		st.Close()
-	}
-	s.stmts = nil
-	s.stmtMu.Unlock()
-	s.stopOnce.Do(func() { close(s.ckptStop) })
-	<-s.ckptDone
-	s.w.Exec("PRAGMA optimize")
-	_, cerr := s.w.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
-	if cerr != nil && strings.Contains(cerr.Error(), "database is locked") {
-		cerr = nil // another process still reads; it checkpoints later
-	}
-	err := errors.Join(s.r.Close(), s.ckpt.Close(), s.w.Close(), cerr)
-	if err != nil {
-		return fmt.Errorf("closing store: %w", err)
-	}
-	return nil
+	s.closeOnce.Do(func() {
+		for _, st := range []*sql.Stmt{s.pageStmt, s.sumStmt} {
+			if st != nil {
+				st.Close()
+			}
+		}
+		s.stopOnce.Do(func() { close(s.ckptStop) })
+		<-s.ckptDone
+		s.w.Exec("PRAGMA optimize")
+		_, cerr := s.w.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
+		if cerr != nil && strings.Contains(cerr.Error(), "database is locked") {
+			cerr = nil // another process still reads; it checkpoints later
+		}
+		if err := errors.Join(s.r.Close(), s.ckpt.Close(), s.w.Close(), cerr); err != nil {
+			s.closeErr = fmt.Errorf("closing store: %w", err)
+		}
+	})
+	return s.closeErr
 }
 
 // write runs fn in one immediate transaction on the writing connection.

@@ -1,0 +1,162 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/creatorscout/scout/creator"
+	"github.com/creatorscout/scout/index"
+)
+
+// Defects a review found; each test failed before its fix.
+
+// TestSearchesDoNotDeadlockOnThePool runs many searches of every page size
+// at once on a pool of one read connection and on the default pool: a
+// search holding a connection must never wait for another one.
+func TestSearchesDoNotDeadlockOnThePool(t *testing.T) {
+	for _, conns := range []int{1, 0} {
+		t.Run(fmt.Sprintf("read-conns=%d", conns), func(t *testing.T) {
+			ctx := context.Background()
+			var opts []Option
+			if conns > 0 {
+				opts = append(opts, WithReadConns(conns))
+			}
+			s, err := Open(filepath.Join(t.TempDir(), "pool.db"), opts...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			var ws []index.Write
+			for i := range 150 {
+				ws = append(ws, index.Write{Record: testRecord(creator.Bluesky, fmt.Sprintf("p%d", i), "DE", int64(i))})
+			}
+			if err := s.UpsertMany(ctx, ws); err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+			defer cancel()
+			var wg sync.WaitGroup
+			errs := make(chan error, 64)
+			for g := range 12 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for per := 1 + g; per <= 100; per += 12 {
+						q := index.Query{PerPage: per}
+						if per%2 == 0 {
+							q.Text = "vegan"
+						}
+						res, err := s.Search(ctx, q)
+						if err != nil {
+							errs <- err
+							return
+						}
+						if len(res.Hits) != min(per, res.Total) {
+							errs <- fmt.Errorf("per_page %d: %d hits of %d", per, len(res.Hits), res.Total)
+							return
+						}
+					}
+				}()
+			}
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				t.Error(err)
+			}
+		})
+	}
+}
+
+// TestCancelledSearchKeepsTheCopy cancels a search whose copy has writes
+// to read: the copy must still reach the new generation, not be dropped
+// to be read whole by the next search.
+func TestCancelledSearchKeepsTheCopy(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(filepath.Join(t.TempDir(), "cancel.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	write := func(prefix string) {
+		var ws []index.Write
+		for i := range 500 {
+			ws = append(ws, index.Write{Record: testRecord(creator.Bluesky, fmt.Sprintf("%s%d", prefix, i), "DE", int64(i))})
+		}
+		if err := s.UpsertMany(ctx, ws); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("a")
+	if _, err := s.Search(ctx, index.Query{}); err != nil {
+		t.Fatal(err)
+	}
+	write("b")
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := s.Search(cancelled, index.Query{Text: "vegan"}); err == nil {
+		t.Error("a cancelled search returned no error")
+	}
+	s.cols.mu.RLock()
+	gen := s.cols.gen
+	s.cols.mu.RUnlock()
+	tx, err := s.r.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := readGen(ctx, tx)
+	tx.Rollback()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if gen != want {
+		t.Errorf("after a cancelled search the copy is at generation %d, want %d", gen, want)
+	}
+}
+
+func TestCloseTwice(t *testing.T) {
+	s, err := Open(filepath.Join(t.TempDir(), "twice.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+}
+
+// TestFacetLabelFollowsLiveCreators stores "de", then "DE", then erases
+// the "de" creator: the facet is labelled as the creator left spells it.
+func TestFacetLabelFollowsLiveCreators(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(filepath.Join(t.TempDir(), "label.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	lower := testRecord(creator.Bluesky, "lower", "de", 1)
+	if err := s.Upsert(ctx, lower, creator.Snapshot{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Search(ctx, index.Query{Facets: []string{"country"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Delete(ctx, lower.Key); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Upsert(ctx, testRecord(creator.Bluesky, "upper", "DE", 2), creator.Snapshot{}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.Search(ctx, index.Query{Facets: []string{"country"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Facets["country"]["DE"] != 1 || len(res.Facets["country"]) != 1 {
+		t.Errorf("facets %v, want DE: 1", res.Facets["country"])
+	}
+}
