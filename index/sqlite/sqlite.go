@@ -230,7 +230,7 @@ func open(path string, fields []index.Field, version int, opts ...Option) (*Stor
 		return nil, fmt.Errorf("opening store %s: %w", path, err)
 	}
 	ckpt.SetMaxOpenConns(1)
-	s := &Store{w: w, r: r, cfg: cfg, schema: sch, cols: newColCache(sch), 
+	s := &Store{w: w, r: r, cfg: cfg, schema: sch, cols: newColCache(sch),
 		ckpt: ckpt, ckptC: make(chan struct{}, 1), ckptStop: make(chan struct{}), ckptDone: make(chan struct{})}
 	if version == len(migrations) { // older versions are opened only by tests, which do not search
 		if s.pageStmt, err = r.PrepareContext(ctx, pageByKeySQL); err == nil {
