@@ -63,7 +63,7 @@ func (s *Store) prepare(w index.Write) (*prepared, error) {
 // index smaller and its writes faster. (Relevance then counts that the
 // posts use a word, not how often.)
 //
-// It splits words as splitWords does (as FTS5's unicode61 tokenizer: runs of
+// It splits words as isWordRune says (as FTS5's unicode61 tokenizer: runs of
 // letters, numbers, Mn and Co runes) and compares them as strings.ToLower
 // does, without a slice of words or a lowered copy of each: ASCII runs are
 // scanned byte by byte, ASCII words are keyed by a slice of one lowered
@@ -138,7 +138,7 @@ func (ws *wordSet) done() string {
 	return s
 }
 
-// isWordRune reports whether r is part of a word for splitWords.
+// isWordRune reports whether r is part of a word (letters, numbers, Mn, Co).
 func isWordRune(r rune) bool {
 	return unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Co, r)
 }

@@ -11,7 +11,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode"
 
 	"github.com/creatorscout/scout/creator"
 	"github.com/creatorscout/scout/index"
@@ -608,13 +607,4 @@ func asString(v any) string {
 		return ""
 	}
 	return fmt.Sprint(v)
-}
-
-// splitWords splits text into words: runs of letters, numbers and
-// combining marks (as FTS5's unicode61 tokenizer splits them). eachWord
-// (text.go) splits the same way.
-func splitWords(text string) []string {
-	return strings.FieldsFunc(text, func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsNumber(r) && !unicode.Is(unicode.Mn, r) && !unicode.Is(unicode.Co, r)
-	})
 }

@@ -298,7 +298,7 @@ func (t *textIndex) bytes() int {
 	return n
 }
 
-// eachWord calls fn with each word of text, folded: split as splitWords
+// eachWord calls fn with each word of text, folded: split as isWordRune
 // splits, lower-cased, diacritics removed. Words that fold to nothing are
 // skipped.
 func eachWord(text string, fn func(w string)) {

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/creatorscout/scout/creator"
 	"github.com/creatorscout/scout/index"
@@ -104,4 +105,14 @@ func TestTextIndexRewrites(t *testing.T) {
 	if docs := len(s.cols.text.rowOf) - 1; docs > 3*n+minDead {
 		t.Errorf("%d document numbers for %d creators: the index was never read afresh", docs, n)
 	}
+}
+
+// splitWords splits text into words: runs of letters, numbers and
+// combining marks (as FTS5's unicode61 tokenizer splits them), by the
+// Unicode tables directly: the reference eachWord and distinctWords are
+// checked against.
+func splitWords(text string) []string {
+	return strings.FieldsFunc(text, func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsNumber(r) && !unicode.Is(unicode.Mn, r) && !unicode.Is(unicode.Co, r)
+	})
 }
