@@ -57,7 +57,11 @@ func (s *Store) UpsertMany(ctx context.Context, ws []index.Write) error {
 			return err
 		}
 		defer st.close()
-		return st.upsertAll(ctx, tx, s.schema, enc, s.cfg.historyCap)
+		keys := make([]string, len(ws))
+		for i, w := range ws {
+			keys[i] = w.Record.Key
+		}
+		return st.upsertAll(ctx, tx, s.schema, keys, enc, s.cfg.historyCap)
 	})
 	if err != nil {
 		return fmt.Errorf("upserting creators: %w", err)
@@ -77,7 +81,7 @@ func (s *Store) UpsertMany(ctx context.Context, ws []index.Write) error {
 // the whole transaction, and SQLite then needs no statement journal, which
 // would copy every page a statement changes.
 type writeStmts struct {
-	find, insCreator, updCreator, insDoc, updDoc, insSummary, updSummary, hist, trim, insText, updText *sql.Stmt
+	find, findMany, insCreator, updCreator, insDoc, updDoc, insSummary, updSummary, hist, trim, insText, updText *sql.Stmt
 }
 
 func (s *Store) writeStmts(ctx context.Context, tx *sql.Tx) (*writeStmts, error) {
@@ -92,6 +96,7 @@ func (s *Store) writeStmts(ctx context.Context, tx *sql.Tx) (*writeStmts, error)
 	}
 	q := []string{
 		`SELECT id FROM creators WHERE key = ?`,
+		`SELECT key, id FROM creators WHERE key IN (SELECT value FROM json_each(?))`,
 		`INSERT OR ROLLBACK INTO creators(key, seq, ` + strings.Join(cols, ", ") + `) VALUES (?, ?, ` + strings.Join(marks, ", ") + `)`,
 		`UPDATE OR ROLLBACK creators SET seq = ?, ` + strings.Join(sets, ", ") + ` WHERE id = ?`,
 		`INSERT OR ROLLBACK INTO creator_docs(id, doc) VALUES (?, ?)`,
@@ -115,11 +120,11 @@ func (s *Store) writeStmts(ctx context.Context, tx *sql.Tx) (*writeStmts, error)
 		}
 		stmts[i] = st
 	}
-	return &writeStmts{stmts[0], stmts[1], stmts[2], stmts[3], stmts[4], stmts[5], stmts[6], stmts[7], stmts[8], stmts[9], stmts[10]}, nil
+	return &writeStmts{stmts[0], stmts[1], stmts[2], stmts[3], stmts[4], stmts[5], stmts[6], stmts[7], stmts[8], stmts[9], stmts[10], stmts[11]}, nil
 }
 
 func (w *writeStmts) close() {
-	for _, st := range []*sql.Stmt{w.find, w.insCreator, w.updCreator, w.insDoc, w.updDoc, w.insSummary, w.updSummary, w.hist, w.trim, w.insText, w.updText} {
+	for _, st := range []*sql.Stmt{w.find, w.findMany, w.insCreator, w.updCreator, w.insDoc, w.updDoc, w.insSummary, w.updSummary, w.hist, w.trim, w.insText, w.updText} {
 		st.Close()
 	}
 }
@@ -137,6 +142,29 @@ func (w *writeStmts) findRow(ctx context.Context, key string) (id int64, found b
 	return id, true, nil
 }
 
+// findRows returns the ids stored under those of keys that are stored.
+func (w *writeStmts) findRows(ctx context.Context, keys []string) (map[string]int64, error) {
+	list, err := json.Marshal(keys)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := w.findMany.QueryContext(ctx, string(list))
+	if err != nil {
+		return nil, fmt.Errorf("finding creators: %w", err)
+	}
+	defer rows.Close()
+	ids := make(map[string]int64, len(keys))
+	for rows.Next() {
+		var key string
+		var id int64
+		if err := rows.Scan(&key, &id); err != nil {
+			return nil, fmt.Errorf("finding creators: %w", err)
+		}
+		ids[key] = id
+	}
+	return ids, rows.Err()
+}
+
 // nextGen increments the generation of the data in tx (see columns.go)
 // and returns it.
 func nextGen(ctx context.Context, tx *sql.Tx) (int64, error) {
@@ -149,12 +177,20 @@ func nextGen(ctx context.Context, tx *sql.Tx) (int64, error) {
 
 // upsertAll writes the batch: row, documents, words and history per
 // creator.
-func (w *writeStmts) upsertAll(ctx context.Context, tx *sql.Tx, sch *schema, enc *encoder, historyCap int) error {
+func (w *writeStmts) upsertAll(ctx context.Context, tx *sql.Tx, sch *schema, keys []string, enc *encoder, historyCap int) error {
 	gen, err := nextGen(ctx, tx)
 	if err != nil {
 		return err
 	}
-	existed := map[string]bool{} // keys stored before this batch
+	// The ids of the batch's creators already stored, in one statement.
+	ids, err := w.findRows(ctx, keys)
+	if err != nil {
+		return err
+	}
+	existed := make(map[string]bool, len(ids)) // keys stored before this batch
+	for k := range ids {
+		existed[k] = true
+	}
 	appended := map[string]int{} // snapshots appended per key in this batch
 	args := make([]any, 0, 64)
 	for i := range enc.ps {
@@ -162,14 +198,7 @@ func (w *writeStmts) upsertAll(ctx context.Context, tx *sql.Tx, sch *schema, enc
 		if err != nil {
 			return err
 		}
-		oldID, found, err := w.findRow(ctx, p.key)
-		if err != nil {
-			return fmt.Errorf("writing %s: %w", p.key, err)
-		}
-		if found && appended[p.key] == 0 {
-			existed[p.key] = true
-		}
-		id := oldID
+		id, found := ids[p.key]
 		if found {
 			args = append(args[:0], gen)
 			args = append(args, p.vals...)
@@ -194,6 +223,7 @@ func (w *writeStmts) upsertAll(ctx context.Context, tx *sql.Tx, sch *schema, enc
 			if err != nil {
 				return fmt.Errorf("writing %s: %w", p.key, err)
 			}
+			ids[p.key] = id
 			if _, err := w.insDoc.ExecContext(ctx, id, p.stored); err != nil {
 				return fmt.Errorf("writing %s: %w", p.key, err)
 			}

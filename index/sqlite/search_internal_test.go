@@ -160,3 +160,40 @@ func TestFacetLabelFollowsLiveCreators(t *testing.T) {
 		t.Errorf("facets %v, want DE: 1", res.Facets["country"])
 	}
 }
+
+// TestBatchWritesOneCreatorTwice writes a stored creator and a new one
+// twice each in one batch: the last write of each wins, one row each, and
+// every snapshot is kept.
+func TestBatchWritesOneCreatorTwice(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(filepath.Join(t.TempDir(), "twice-in-batch.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	old := testRecord(creator.Bluesky, "old", "DE", 1)
+	if err := s.Upsert(ctx, old, creator.Snapshot{At: time.Unix(1, 0)}); err != nil {
+		t.Fatal(err)
+	}
+	var ws []index.Write
+	for i, id := range []string{"old", "new", "old", "new"} {
+		r := testRecord(creator.Bluesky, id, []string{"FR", "FR", "US", "US"}[i], int64(10+i))
+		ws = append(ws, index.Write{Record: r, Snapshot: creator.Snapshot{At: time.Unix(int64(10+i), 0), Followers: int64(10 + i)}})
+	}
+	if err := s.UpsertMany(ctx, ws); err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.Search(ctx, index.Query{Facets: []string{"country"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Total != 2 || res.Facets["country"]["US"] != 2 {
+		t.Errorf("after the batch: total %d, countries %v; want 2 creators, both US", res.Total, res.Facets["country"])
+	}
+	for id, want := range map[string]int{"old": 3, "new": 2} {
+		h, err := s.History(ctx, creator.Key(creator.Ref{Platform: creator.Bluesky, ID: id}), 0)
+		if err != nil || len(h) != want {
+			t.Errorf("history of %s: %d snapshots (%v), want %d", id, len(h), err, want)
+		}
+	}
+}
