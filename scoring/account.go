@@ -173,6 +173,14 @@ func AccountInputs(f AccountFeatures) (x [NumAccountInputs]float64, known [NumAc
 	setF(inLogBio, f.BioLen, log1pCached)
 	setF(inHandleDigits, f.HandleDigitShare, func(v float64) float64 { return v })
 	setB(inURL, f.HasURL)
+	deriveInputs(&x, &known)
+	setF(inNoBio, f.BioLen, func(v float64) float64 { return b2f(v == 0) })
+	return x, known
+}
+
+// deriveInputs sets the inputs computed from others: how far following
+// exceeds followers, and the squares of the log counts.
+func deriveInputs(x *[NumAccountInputs]float64, known *[NumAccountInputs]bool) {
 	if known[inLogFollowers] && known[inLogFollowing] {
 		known[inFollowingExcess] = true
 		x[inFollowingExcess] = math.Max(0, x[inLogFollowing]-x[inLogFollowers])
@@ -183,8 +191,6 @@ func AccountInputs(f AccountFeatures) (x [NumAccountInputs]float64, known [NumAc
 			x[inLogFollowersSq+i] = x[j] * x[j]
 		}
 	}
-	setF(inNoBio, f.BioLen, func(v float64) float64 { return b2f(v == 0) })
-	return x, known
 }
 
 // log1pTable holds math.Log1p of the small whole numbers that counts and

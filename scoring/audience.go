@@ -261,16 +261,7 @@ func fakeProbability(a *creator.Account, now time.Time) (float64, int) {
 		x[inHandleDigits] = float64(digits) / float64(n)
 	}
 	setB(inURL, a.HasURL)
-	if known[inLogFollowers] && known[inLogFollowing] {
-		known[inFollowingExcess] = true
-		x[inFollowingExcess] = math.Max(0, x[inLogFollowing]-x[inLogFollowers])
-	}
-	for i, j := range [3]int{inLogFollowers, inLogFollowing, inLogPosts} {
-		if known[j] {
-			known[inLogFollowersSq+i] = true
-			x[inLogFollowersSq+i] = x[j] * x[j]
-		}
-	}
+	deriveInputs(&x, &known)
 	m := &ShippedAccountModel
 	z := m.Bias
 	n := 0
