@@ -145,9 +145,7 @@ func cmdCrawl(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintln(stderr, "scout crawl:", err)
 		return 1
 	}
-	enc := json.NewEncoder(stdout)
-	enc.SetIndent("", "  ")
-	enc.Encode(rec)
+	printJSON(stdout, rec)
 	return 0
 }
 
@@ -253,9 +251,7 @@ func cmdSearch(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return 1
 	}
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		enc.Encode(res)
+		printJSON(stdout, res)
 		return 0
 	}
 	tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
@@ -333,4 +329,12 @@ func cmdScheduler(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		fmt.Fprintln(stdout, "scout: scheduler running")
 		return a.scheduler(ctx)
 	})
+}
+
+// printJSON writes v to w as indented JSON, the output of the commands
+// that print records.
+func printJSON(w io.Writer, v any) {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(v)
 }
