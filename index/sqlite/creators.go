@@ -259,14 +259,11 @@ func (s *Store) Get(ctx context.Context, key string) (*creator.Record, error) {
 	if err != nil {
 		return nil, fmt.Errorf("getting creator %s: %w", key, err)
 	}
-	if doc, err = unpackDoc(doc); err != nil {
+	rec, err := decodeRecord(doc)
+	if err != nil {
 		return nil, fmt.Errorf("getting creator %s: %w", key, err)
 	}
-	var rec creator.Record
-	if err := json.Unmarshal(doc, &rec); err != nil {
-		return nil, fmt.Errorf("getting creator %s: decoding: %w", key, err)
-	}
-	return &rec, nil
+	return rec, nil
 }
 
 // History returns up to limit of the newest snapshots of key (all kept when

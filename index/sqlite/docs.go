@@ -1,9 +1,12 @@
 package sqlite
 
 import (
+	"encoding/json"
 	"fmt"
 
 	"github.com/klauspost/compress/s2"
+
+	"github.com/creatorscout/scout/creator"
 )
 
 // Stored documents. A creator's record is stored compressed with S2 (a
@@ -32,4 +35,17 @@ func unpackDoc(stored []byte) ([]byte, error) {
 		return nil, fmt.Errorf("decompressing document: %w", err)
 	}
 	return doc, nil
+}
+
+// decodeRecord returns the record of a stored document.
+func decodeRecord(stored []byte) (*creator.Record, error) {
+	doc, err := unpackDoc(stored)
+	if err != nil {
+		return nil, err
+	}
+	var rec creator.Record
+	if err := json.Unmarshal(doc, &rec); err != nil {
+		return nil, fmt.Errorf("decoding record: %w", err)
+	}
+	return &rec, nil
 }

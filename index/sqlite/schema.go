@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"math"
 	"regexp"
@@ -377,18 +376,14 @@ func backfill(ctx context.Context, tx *sql.Tx, cols []*column) error {
 			rows.Close()
 			return fmt.Errorf("back-filling columns: %w", err)
 		}
-		var rec creator.Record
-		doc, err := unpackDoc(doc)
-		if err == nil {
-			err = json.Unmarshal(doc, &rec)
-		}
+		rec, err := decodeRecord(doc)
 		if err != nil {
 			rows.Close()
-			return fmt.Errorf("back-filling columns: decoding record %d: %w", id, err)
+			return fmt.Errorf("back-filling columns: record %d: %w", id, err)
 		}
 		vals := make([]any, 0, len(cols)+1)
 		for _, c := range cols {
-			vals = append(vals, c.value(&rec))
+			vals = append(vals, c.value(rec))
 		}
 		todo = append(todo, row{id, append(vals, id)})
 	}
@@ -426,15 +421,11 @@ func reindexText(ctx context.Context, tx *sql.Tx) error {
 		if err := rows.Scan(&id, &doc); err != nil {
 			return fmt.Errorf("reindexing text: %w", err)
 		}
-		var rec creator.Record
-		doc, err := unpackDoc(doc)
-		if err == nil {
-			err = json.Unmarshal(doc, &rec)
-		}
+		rec, err := decodeRecord(doc)
 		if err != nil {
-			return fmt.Errorf("reindexing text: decoding record %d: %w", id, err)
+			return fmt.Errorf("reindexing text: record %d: %w", id, err)
 		}
-		name, handle, bio, posts := index.TextOf(&rec)
+		name, handle, bio, posts := index.TextOf(rec)
 		if _, err := ins.ExecContext(ctx, id, packText(name, handle, bio, distinctWords(posts))); err != nil {
 			return fmt.Errorf("reindexing text: %w", err)
 		}
