@@ -56,7 +56,6 @@ func (s *Store) UpsertMany(ctx context.Context, ws []index.Write) error {
 		if err != nil {
 			return err
 		}
-		defer st.close()
 		keys := make([]string, len(ws))
 		for i, w := range ws {
 			keys[i] = w.Record.Key
@@ -84,8 +83,9 @@ type writeStmts struct {
 	find, findMany, insCreator, updCreator, insDoc, updDoc, insSummary, updSummary, hist, trim, insText, updText *sql.Stmt
 }
 
-func (s *Store) writeStmts(ctx context.Context, tx *sql.Tx) (*writeStmts, error) {
-	sch := s.schema
+// writeSQL is the SQL of the write statements, in the order of the fields
+// of writeStmts.
+func writeSQL(sch *schema) []string {
 	cols := make([]string, len(sch.cols))
 	marks := make([]string, len(sch.cols))
 	sets := make([]string, len(sch.cols))
@@ -94,7 +94,7 @@ func (s *Store) writeStmts(ctx context.Context, tx *sql.Tx) (*writeStmts, error)
 		marks[i] = "?"
 		sets[i] = c.ident + " = ?"
 	}
-	q := []string{
+	return []string{
 		`SELECT id FROM creators WHERE key = ?`,
 		`SELECT key, id FROM creators WHERE key IN (SELECT value FROM json_each(?))`,
 		`INSERT OR ROLLBACK INTO creators(key, seq, ` + strings.Join(cols, ", ") + `) VALUES (?, ?, ` + strings.Join(marks, ", ") + `)`,
@@ -109,9 +109,16 @@ func (s *Store) writeStmts(ctx context.Context, tx *sql.Tx) (*writeStmts, error)
 		`INSERT OR ROLLBACK INTO creator_text(id, words) VALUES (?, ?)`,
 		`UPDATE OR ROLLBACK creator_text SET words = ? WHERE id = ?`,
 	}
+}
+
+// prepareWrites prepares the write statements on the writing connection,
+// once, when the store is opened: preparing them in every write cost more
+// than the write itself when it is one creator.
+func prepareWrites(ctx context.Context, w *sql.DB, sch *schema) ([]*sql.Stmt, error) {
+	q := writeSQL(sch)
 	stmts := make([]*sql.Stmt, len(q))
 	for i := range q {
-		st, err := tx.PrepareContext(ctx, q[i])
+		st, err := w.PrepareContext(ctx, q[i])
 		if err != nil {
 			for _, p := range stmts[:i] {
 				p.Close()
@@ -120,13 +127,19 @@ func (s *Store) writeStmts(ctx context.Context, tx *sql.Tx) (*writeStmts, error)
 		}
 		stmts[i] = st
 	}
-	return &writeStmts{stmts[0], stmts[1], stmts[2], stmts[3], stmts[4], stmts[5], stmts[6], stmts[7], stmts[8], stmts[9], stmts[10], stmts[11]}, nil
+	return stmts, nil
 }
 
-func (w *writeStmts) close() {
-	for _, st := range []*sql.Stmt{w.find, w.findMany, w.insCreator, w.updCreator, w.insDoc, w.updDoc, w.insSummary, w.updSummary, w.hist, w.trim, w.insText, w.updText} {
-		st.Close()
+// writeStmts returns the write statements for tx.
+func (s *Store) writeStmts(ctx context.Context, tx *sql.Tx) (*writeStmts, error) {
+	if s.writes == nil {
+		return nil, fmt.Errorf("%w: the store was opened at an old schema version, for reading", creator.ErrInvalid)
 	}
+	st := make([]*sql.Stmt, len(s.writes))
+	for i, p := range s.writes {
+		st[i] = tx.StmtContext(ctx, p)
+	}
+	return &writeStmts{st[0], st[1], st[2], st[3], st[4], st[5], st[6], st[7], st[8], st[9], st[10], st[11]}, nil
 }
 
 // findRow reads the id stored under key; found is false when there is no
@@ -306,7 +319,6 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 		if err != nil {
 			return err
 		}
-		defer st.close()
 		id, found, err := st.findRow(ctx, key)
 		if err != nil {
 			return err

@@ -48,6 +48,7 @@ type Store struct {
 	// while the search holds one for its transaction, which deadlocks
 	// once every connection is held by a search doing the same.
 	pageStmt, sumStmt *sql.Stmt
+	writes            []*sql.Stmt // on w, in the order of writeStmts' fields
 
 	closeOnce sync.Once
 	closeErr  error
@@ -232,9 +233,12 @@ func open(path string, fields []index.Field, version int, opts ...Option) (*Stor
 	ckpt.SetMaxOpenConns(1)
 	s := &Store{w: w, r: r, cfg: cfg, schema: sch, cols: newColCache(sch),
 		ckpt: ckpt, ckptC: make(chan struct{}, 1), ckptStop: make(chan struct{}), ckptDone: make(chan struct{})}
-	if version == len(migrations) { // older versions are opened only by tests, which do not search
+	if version == len(migrations) { // older versions are opened only by tests, which neither search nor write
 		if s.pageStmt, err = r.PrepareContext(ctx, pageByKeySQL); err == nil {
 			s.sumStmt, err = r.PrepareContext(ctx, summariesSQL)
+		}
+		if err == nil {
+			s.writes, err = prepareWrites(ctx, w, sch)
 		}
 	}
 	if err != nil {
@@ -291,7 +295,7 @@ func cloneValues(v url.Values) url.Values {
 // not be used afterwards.
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
-		for _, st := range []*sql.Stmt{s.pageStmt, s.sumStmt} {
+		for _, st := range append([]*sql.Stmt{s.pageStmt, s.sumStmt}, s.writes...) {
 			if st != nil {
 				st.Close()
 			}
