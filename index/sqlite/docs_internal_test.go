@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"path/filepath"
 	"testing"
 
 	"github.com/creatorscout/scout/creator"
@@ -15,11 +14,7 @@ import (
 // by earlier versions are still read.
 func TestStoredDocuments(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(filepath.Join(t.TempDir(), "docs.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openTest(t)
 	rec := testRecord(creator.Bluesky, "packed", "DE", 42)
 	if err := s.Upsert(ctx, rec, creator.Snapshot{}); err != nil {
 		t.Fatal(err)

@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -39,11 +38,7 @@ func explain(t *testing.T, s *Store, q string, args ...any) string {
 // See the summary in bench_test.go.
 func TestQueryPlans(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(filepath.Join(t.TempDir(), "plans.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openTest(t)
 	var ws []index.Write
 	for i := range 400 {
 		r := testRecord([]string{creator.Bluesky, creator.Mastodon, creator.YouTube}[i%3], fmt.Sprintf("r%d", i), "DE", int64(i*i))

@@ -178,11 +178,7 @@ func TestNewFieldColumn(t *testing.T) {
 func TestOptions(t *testing.T) {
 	ctx := context.Background()
 	t.Run("history cap", func(t *testing.T) {
-		s, err := Open(filepath.Join(t.TempDir(), "cap.db"), WithHistoryCap(3))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer s.Close()
+		s := openTest(t, WithHistoryCap(3))
 		rec := testRecord(creator.Bluesky, "capped", "US", 10)
 		for i := range 5 {
 			if err := s.Upsert(ctx, rec, creator.Snapshot{At: rec.UpdatedAt.Add(time.Duration(i) * time.Hour), Followers: int64(i)}); err != nil {
@@ -219,4 +215,16 @@ func TestOptions(t *testing.T) {
 			t.Errorf("Open of a file from a newer build: %v", err)
 		}
 	})
+}
+
+// openTest opens a store in a new file of the test's temporary directory,
+// closed when the test ends.
+func openTest(t *testing.T, opts ...Option) *Store {
+	t.Helper()
+	s, err := Open(filepath.Join(t.TempDir(), "store.db"), opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
 }

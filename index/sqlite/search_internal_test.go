@@ -25,11 +25,7 @@ func TestSearchesDoNotDeadlockOnThePool(t *testing.T) {
 			if conns > 0 {
 				opts = append(opts, WithReadConns(conns))
 			}
-			s, err := Open(filepath.Join(t.TempDir(), "pool.db"), opts...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer s.Close()
+			s := openTest(t, opts...)
 			var ws []index.Write
 			for i := range 150 {
 				ws = append(ws, index.Write{Record: testRecord(creator.Bluesky, fmt.Sprintf("p%d", i), "DE", int64(i))})
@@ -76,11 +72,7 @@ func TestSearchesDoNotDeadlockOnThePool(t *testing.T) {
 // to be read whole by the next search.
 func TestCancelledSearchKeepsTheCopy(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(filepath.Join(t.TempDir(), "cancel.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openTest(t)
 	write := func(prefix string) {
 		var ws []index.Write
 		for i := range 500 {
@@ -134,11 +126,7 @@ func TestCloseTwice(t *testing.T) {
 // the "de" creator: the facet is labelled as the creator left spells it.
 func TestFacetLabelFollowsLiveCreators(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(filepath.Join(t.TempDir(), "label.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openTest(t)
 	lower := testRecord(creator.Bluesky, "lower", "de", 1)
 	if err := s.Upsert(ctx, lower, creator.Snapshot{}); err != nil {
 		t.Fatal(err)
@@ -166,11 +154,7 @@ func TestFacetLabelFollowsLiveCreators(t *testing.T) {
 // every snapshot is kept.
 func TestBatchWritesOneCreatorTwice(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(filepath.Join(t.TempDir(), "twice-in-batch.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openTest(t)
 	old := testRecord(creator.Bluesky, "old", "DE", 1)
 	if err := s.Upsert(ctx, old, creator.Snapshot{At: time.Unix(1, 0)}); err != nil {
 		t.Fatal(err)

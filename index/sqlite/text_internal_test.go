@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -71,11 +70,7 @@ func TestPackText(t *testing.T) {
 // over: the index must read everything afresh and keep answering right.
 func TestTextIndexRewrites(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(filepath.Join(t.TempDir(), "rewrites.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openTest(t)
 	defer func(was int) { minDead = was }(minDead)
 	minDead = 3000
 	const n = 500
