@@ -82,8 +82,8 @@ func (c *colCache) reset() {
 	}
 }
 
-// Bytes returns about how much memory the copy takes.
-func (c *colCache) Bytes() int {
+// bytes returns about how much memory the copy takes.
+func (c *colCache) bytes() int {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	n := cap(c.keys)*16 + c.text.bytes()

@@ -20,4 +20,4 @@ func PrepareForTest(s *Store, w index.Write) (Prepared, error) {
 }
 
 // ColumnCopyBytes is about how much memory s's column copy takes.
-func ColumnCopyBytes(s *Store) int { return s.cols.Bytes() }
+func ColumnCopyBytes(s *Store) int { return s.cols.bytes() }
