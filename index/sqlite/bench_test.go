@@ -107,7 +107,7 @@ func BenchmarkIngest(b *testing.B) {
 		{"lean/sync=NORMAL", "NORMAL", leanPool, 1, 1000},
 		{"lean/sync=NORMAL/2-writers", "NORMAL", leanPool, 2, 1000},
 		// As the crawl pipeline writes: one creator per transaction.
-		{"full/sync=FULL/one-at-a-time", "FULL", writePool, 1, 1},
+		{"one-at-a-time/full/sync=FULL", "FULL", writePool, 1, 1},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			s, err := sqlite.Open(filepath.Join(b.TempDir(), "ingest.db"), sqlite.WithSynchronous(bc.sync))

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"github.com/klauspost/compress/s2"
 
@@ -17,12 +18,18 @@ import (
 
 const docS2 = 0x01 // mark of an S2-compressed document
 
-// packDoc returns the stored form of a record's JSON.
-func packDoc(doc []byte) []byte {
-	buf := make([]byte, 1+s2.MaxEncodedLen(len(doc)))
-	buf[0] = docS2
-	n := len(s2.Encode(buf[1:], doc))
-	return buf[: 1+n : 1+n]
+// packDoc appends the stored form of a record's JSON to dst.
+func packDoc(dst, doc []byte) []byte {
+	return compress(append(dst, docS2), doc)
+}
+
+// compress appends src compressed with S2 to dst, allocating only when dst
+// has too little room.
+func compress(dst, src []byte) []byte {
+	n := len(dst)
+	dst = slices.Grow(dst, s2.MaxEncodedLen(len(src)))
+	z := s2.Encode(dst[n:cap(dst)], src)
+	return dst[:n+len(z)]
 }
 
 // unpackDoc returns the JSON of a stored document.

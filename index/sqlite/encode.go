@@ -3,6 +3,7 @@ package sqlite
 import (
 	"encoding/json"
 	"fmt"
+	"hash/maphash"
 	"math"
 	"runtime"
 	"strconv"
@@ -19,14 +20,27 @@ import (
 
 // prepared is one creator write, encoded outside the write lock.
 type prepared struct {
-	key                     string
-	vals                    []any // field column values in schema order
-	summary, doc, snap      []byte
-	stored                  []byte // doc as stored (see docs.go)
-	words                   []byte // name, handle, bio and post words as stored (see text.go)
-	at                      int64
-	name, handle, bio, text string
+	key  string
+	vals []any // field column values in schema order
+	// summary, snap, stored and words share one allocation.
+	summary, snap []byte
+	stored        []byte // the record's JSON as stored (see docs.go)
+	words         []byte // name, handle, bio and post words as stored (see text.go)
+	at            int64
 }
+
+// scratch is the memory prepare reuses from one write to the next: the
+// JSON, the compressed record and the words are built in it, and only
+// what the writer stores is copied out, in one allocation.
+type scratch struct {
+	json  jsonEncoder
+	z     []byte // the record as stored
+	words wordSet
+	raw   []byte // the words, before compression
+	wz    []byte // the words as stored
+}
+
+var scratches = sync.Pool{New: func() any { return &scratch{json: jsonEncoder{b: make([]byte, 0, 16<<10)}} }}
 
 func (s *Store) prepare(w index.Write) (*prepared, error) {
 	rec := w.Record
@@ -36,25 +50,42 @@ func (s *Store) prepare(w index.Write) (*prepared, error) {
 	if !creator.ValidKey(rec.Key) {
 		return nil, fmt.Errorf("%w: key %q is not a valid store key", creator.ErrInvalid, rec.Key)
 	}
-	p := &prepared{key: rec.Key, at: unixNano(w.Snapshot.At)}
-	if err := p.encodeJSON(rec, &w.Snapshot); err != nil {
+	sc := scratches.Get().(*scratch)
+	defer scratches.Put(sc)
+	doc, sum, snap, err := sc.json.encode(rec, &w.Snapshot)
+	if err != nil {
 		return nil, err
 	}
-	p.stored = packDoc(p.doc)
+	sc.z = packDoc(sc.z[:0], doc)
+	// index.TextOf, with the posts' text (joined by newlines, which part
+	// words) reduced to distinctWords without joining it first.
+	ws := &sc.words
+	ws.reset()
+	for i := range rec.Profile.Posts {
+		ws.add(rec.Profile.Posts[i].Text)
+	}
+	sc.raw = appendText(sc.raw[:0], rec.Profile.DisplayName, rec.Profile.Ref.Handle, rec.Profile.Bio, ws.out)
+	sc.wz = compress(sc.wz[:0], sc.raw)
+
+	p := &prepared{key: rec.Key, at: unixNano(w.Snapshot.At)}
+	buf := make([]byte, 0, len(sum)+len(snap)+len(sc.z)+len(sc.wz))
+	p.summary, buf = appendPiece(buf, sum)
+	p.snap, buf = appendPiece(buf, snap)
+	p.stored, buf = appendPiece(buf, sc.z)
+	p.words, _ = appendPiece(buf, sc.wz)
 	p.vals = make([]any, len(s.schema.cols))
 	for i := range s.schema.cols {
 		p.vals[i] = s.schema.cols[i].value(rec)
 	}
-	// index.TextOf, with the posts' text (joined by newlines, which part
-	// words) reduced to distinctWords without joining it first.
-	p.name, p.handle, p.bio = rec.Profile.DisplayName, rec.Profile.Ref.Handle, rec.Profile.Bio
-	ws := wordSets.Get().(*wordSet)
-	for i := range rec.Profile.Posts {
-		ws.add(rec.Profile.Posts[i].Text)
-	}
-	p.text = ws.done()
-	p.words = packText(p.name, p.handle, p.bio, p.text)
 	return p, nil
+}
+
+// appendPiece appends b to buf, which has room for it, and returns the
+// copy and buf.
+func appendPiece(buf, b []byte) (piece, out []byte) {
+	n := len(buf)
+	buf = append(buf, b...)
+	return buf[n:len(buf):len(buf)], buf
 }
 
 // distinctWords returns the words of text, each once, in order of first
@@ -65,27 +96,46 @@ func (s *Store) prepare(w index.Write) (*prepared, error) {
 //
 // It splits words as isWordRune says (as FTS5's unicode61 tokenizer: runs of
 // letters, numbers, Mn and Co runes) and compares them as strings.ToLower
-// does, without a slice of words or a lowered copy of each: ASCII runs are
-// scanned byte by byte, ASCII words are keyed by a slice of one lowered
-// copy of text, and the set is reused.
+// does.
 func distinctWords(text string) string {
-	ws := wordSets.Get().(*wordSet)
+	var ws wordSet
+	ws.reset()
 	ws.add(text)
-	return ws.done()
+	return string(ws.out)
 }
 
-// wordSet collects distinct words; get one from wordSets.
+// wordSet collects distinct words. It is an open-addressing hash set of the
+// words' lowered forms, kept one after another in keys, so that adding a
+// word allocates nothing: ASCII words are lowered and hashed as they are
+// scanned, others are lowered by strings.ToLower.
 type wordSet struct {
-	seen map[string]struct{} // lower-cased
-	out  []byte
+	slots []uint64 // high 32 bits of the hash << 32 | word number + 1; 0 when empty
+	keys  []byte   // the lowered words, one after another
+	ends  []uint32 // where each word's lowered form ends in keys
+	out   []byte   // the words, space-separated, as first spelled
 }
 
-var wordSets = sync.Pool{New: func() any { return &wordSet{seen: make(map[string]struct{}, 256)} }}
+// wordSlots is the size of a new wordSet's table; one grown past
+// maxWordSlots (by a huge text) is dropped on reset.
+const (
+	wordSlots    = 512
+	maxWordSlots = 1 << 14
+)
+
+var wordSeed = maphash.MakeSeed()
+
+// reset empties ws.
+func (ws *wordSet) reset() {
+	if len(ws.slots) == 0 || len(ws.slots) > maxWordSlots {
+		ws.slots = make([]uint64, wordSlots)
+	} else {
+		clear(ws.slots)
+	}
+	ws.keys, ws.ends, ws.out = ws.keys[:0], ws.ends[:0], ws.out[:0]
+}
 
 // add adds the words of text not seen yet to ws.
 func (ws *wordSet) add(text string) {
-	seen, out := ws.seen, ws.out
-	lower := asciiLower(text) // same offsets as text
 	for i := 0; i < len(text); {
 		if c := text[i]; c < utf8.RuneSelf {
 			if !asciiWord[c] {
@@ -96,12 +146,16 @@ func (ws *wordSet) add(text string) {
 			i += size
 			continue
 		}
-		start, ascii := i, true
+		start, keyStart, ascii := i, len(ws.keys), true
 		for i < len(text) {
 			if c := text[i]; c < utf8.RuneSelf {
 				if !asciiWord[c] {
 					break
 				}
+				if 'A' <= c && c <= 'Z' {
+					c += 'a' - 'A'
+				}
+				ws.keys = append(ws.keys, c)
 				i++
 				continue
 			}
@@ -112,30 +166,63 @@ func (ws *wordSet) add(text string) {
 			ascii = false
 			i += size
 		}
-		key := lower[start:i]
 		if !ascii {
-			key = strings.ToLower(text[start:i])
+			ws.keys = append(ws.keys[:keyStart], strings.ToLower(text[start:i])...)
 		}
-		if _, dup := seen[key]; dup {
-			continue
+		if ws.insert(keyStart) {
+			if len(ws.out) > 0 {
+				ws.out = append(ws.out, ' ')
+			}
+			ws.out = append(ws.out, text[start:i]...)
 		}
-		seen[key] = struct{}{}
-		if len(out) > 0 {
-			out = append(out, ' ')
-		}
-		out = append(out, text[start:i]...)
 	}
-	ws.out = out
 }
 
-// done returns the words added, space-separated, and puts ws back in
-// wordSets.
-func (ws *wordSet) done() string {
-	s := string(ws.out)
-	clear(ws.seen)
-	ws.out = ws.out[:0]
-	wordSets.Put(ws)
-	return s
+// insert adds the key at keys[start:] and reports whether it is new; a
+// key already there is dropped from keys.
+func (ws *wordSet) insert(start int) bool {
+	key := ws.keys[start:]
+	h := maphash.Bytes(wordSeed, key)
+	mask := uint64(len(ws.slots) - 1)
+	for j := h & mask; ; j = (j + 1) & mask {
+		slot := ws.slots[j]
+		if slot == 0 {
+			ws.ends = append(ws.ends, uint32(len(ws.keys)))
+			ws.slots[j] = h&^0xffffffff | uint64(len(ws.ends))
+			if 2*len(ws.ends) > len(ws.slots) {
+				ws.grow()
+			}
+			return true
+		}
+		if slot>>32 == h>>32 {
+			n := int(uint32(slot)) - 1
+			from := uint32(0)
+			if n > 0 {
+				from = ws.ends[n-1]
+			}
+			if string(ws.keys[from:ws.ends[n]]) == string(key) {
+				ws.keys = ws.keys[:start]
+				return false
+			}
+		}
+	}
+}
+
+// grow doubles the table.
+func (ws *wordSet) grow() {
+	slots := make([]uint64, 2*len(ws.slots))
+	mask := uint64(len(slots) - 1)
+	from := uint32(0)
+	for n, end := range ws.ends {
+		h := maphash.Bytes(wordSeed, ws.keys[from:end])
+		from = end
+		j := h & mask
+		for slots[j] != 0 {
+			j = (j + 1) & mask
+		}
+		slots[j] = h&^0xffffffff | uint64(n+1)
+	}
+	ws.slots = slots
 }
 
 // isWordRune reports whether r is part of a word (letters, numbers, Mn, Co).
@@ -150,27 +237,6 @@ var asciiWord = func() (t [utf8.RuneSelf]bool) {
 	}
 	return t
 }()
-
-// asciiLower returns s with ASCII upper-case letters lowered (only those,
-// so the offsets of s hold), without a copy when there are none.
-func asciiLower(s string) string {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; 'A' <= c && c <= 'Z' {
-			var b strings.Builder
-			b.Grow(len(s))
-			b.WriteString(s[:i])
-			for ; i < len(s); i++ {
-				c := s[i]
-				if 'A' <= c && c <= 'Z' {
-					c += 'a' - 'A'
-				}
-				b.WriteByte(c)
-			}
-			return b.String()
-		}
-	}
-	return s
-}
 
 // encodeChunk is how many writes an encoding worker takes at a time.
 const encodeChunk = 32
@@ -249,62 +315,51 @@ func (e *encoder) abandon() { e.stop.Store(true) }
 // audience and score details, all omitempty: it is the record's JSON with
 // those members cut out, so it is taken from the record's bytes.
 
-// encodeJSON sets p.doc, p.summary and p.snap, in one allocation.
-func (p *prepared) encodeJSON(rec *creator.Record, snap *creator.Snapshot) error {
-	e := jsonEncoders.Get().(*jsonEncoder)
-	defer jsonEncoders.Put(e)
+// encode returns the JSON of rec, of its summary and of snap, as
+// json.Marshal gives them. They are e's until its next use.
+func (e *jsonEncoder) encode(rec *creator.Record, snap *creator.Snapshot) (doc, sum, sn []byte, err error) {
 	e.b, e.err, e.ncut = e.b[:0], nil, 0
 	e.record(rec)
 	docEnd := len(e.b)
 	e.snapshot(snap)
 	if e.err != nil {
-		return p.encodeJSONStd(rec, snap)
+		return encodeJSONStd(rec, snap)
 	}
-	cut := 0
-	for _, c := range e.cuts[:e.ncut] {
-		cut += c[1] - c[0]
-	}
-	doc, sn := e.b[:docEnd], e.b[docEnd:]
-	buf := make([]byte, 0, 2*len(doc)-cut+len(sn))
-	buf = append(buf, doc...)
-	p.doc = buf[:len(doc):len(doc)]
+	doc, sn = e.b[:docEnd:docEnd], e.b[docEnd:]
+	e.sum = e.sum[:0]
 	from := 0
 	for _, c := range e.cuts[:e.ncut] {
-		buf = append(buf, doc[from:c[0]]...)
+		e.sum = append(e.sum, doc[from:c[0]]...)
 		from = c[1]
 	}
-	buf = append(buf, doc[from:]...)
-	p.summary = buf[len(doc):len(buf):len(buf)]
-	p.snap = append(buf, sn...)[len(buf):]
-	return nil
+	e.sum = append(e.sum, doc[from:]...)
+	return doc, e.sum, sn, nil
 }
 
-// encodeJSONStd is encodeJSON by encoding/json.
-func (p *prepared) encodeJSONStd(rec *creator.Record, snap *creator.Snapshot) error {
-	var err error
-	if p.doc, err = json.Marshal(rec); err != nil {
-		return fmt.Errorf("encoding record %s: %w", rec.Key, err)
+// encodeJSONStd is encode by encoding/json.
+func encodeJSONStd(rec *creator.Record, snap *creator.Snapshot) (doc, sum, sn []byte, err error) {
+	if doc, err = json.Marshal(rec); err != nil {
+		return nil, nil, nil, fmt.Errorf("encoding record %s: %w", rec.Key, err)
 	}
-	sum := index.Summary(rec)
-	if p.summary, err = json.Marshal(&sum); err != nil {
-		return fmt.Errorf("encoding record %s: %w", rec.Key, err)
+	summary := index.Summary(rec)
+	if sum, err = json.Marshal(&summary); err != nil {
+		return nil, nil, nil, fmt.Errorf("encoding record %s: %w", rec.Key, err)
 	}
-	if p.snap, err = json.Marshal(snap); err != nil {
-		return fmt.Errorf("encoding snapshot of %s: %w", rec.Key, err)
+	if sn, err = json.Marshal(snap); err != nil {
+		return nil, nil, nil, fmt.Errorf("encoding snapshot of %s: %w", rec.Key, err)
 	}
-	return nil
+	return doc, sum, sn, nil
 }
 
 // jsonEncoder appends JSON to b. The first error stops nothing but is kept;
 // the caller then falls back to encoding/json.
 type jsonEncoder struct {
 	b    []byte
+	sum  []byte // the summary, assembled from b without the cuts
 	err  error
 	cuts [4][2]int // spans of b not in the summary
 	ncut int
 }
-
-var jsonEncoders = sync.Pool{New: func() any { return &jsonEncoder{b: make([]byte, 0, 16<<10)} }}
 
 func (e *jsonEncoder) raw(s string) { e.b = append(e.b, s...) }
 

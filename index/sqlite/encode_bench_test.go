@@ -33,10 +33,10 @@ func BenchmarkPrepare(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		size += len(p.Doc)
+		size += len(p.Stored)
 	}
 	b.StopTimer()
-	b.ReportMetric(float64(size)/float64(b.N), "doc-bytes/op")
+	b.ReportMetric(float64(size)/float64(b.N), "stored-bytes/op")
 }
 
 // TestPrepareMatchesEncodingJSON checks prepare's JSON against
@@ -55,12 +55,16 @@ func TestPrepareMatchesEncodingJSON(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		doc, err := p.Doc()
+		if err != nil {
+			t.Fatal(err)
+		}
 		sum := index.Summary(w.Record)
 		for _, c := range []struct {
 			name string
 			got  []byte
 			v    any
-		}{{"record", p.Doc, w.Record}, {"summary", p.Summary, &sum}, {"snapshot", p.Snap, &w.Snapshot}} {
+		}{{"record", doc, w.Record}, {"summary", p.Summary, &sum}, {"snapshot", p.Snap, &w.Snapshot}} {
 			want, err := json.Marshal(c.v)
 			if err != nil {
 				t.Fatal(err)

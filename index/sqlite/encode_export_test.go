@@ -5,9 +5,16 @@ import "github.com/creatorscout/scout/index"
 // Prepared is what prepare produced for one write, for tests and
 // benchmarks outside the package.
 type Prepared struct {
-	Summary, Doc, Snap []byte
-	Text               string
+	Summary, Snap []byte
+	Stored, Words []byte // as stored: compressed
 }
+
+// Doc is the record's JSON, decompressed from what is stored.
+func (p Prepared) Doc() ([]byte, error) { return unpackDoc(p.Stored) }
+
+// Text is the creator's words as stored: name, handle, bio and the
+// distinct words of the posts.
+func (p Prepared) Text() ([4]string, error) { return unpackText(p.Words) }
 
 // PrepareForTest runs the store's prepare on w: the encoding a write goes
 // through before the writer stores it.
@@ -16,7 +23,7 @@ func PrepareForTest(s *Store, w index.Write) (Prepared, error) {
 	if err != nil {
 		return Prepared{}, err
 	}
-	return Prepared{Summary: p.summary, Doc: p.doc, Snap: p.snap, Text: p.text}, nil
+	return Prepared{Summary: p.summary, Snap: p.snap, Stored: p.stored, Words: p.words}, nil
 }
 
 // ColumnCopyBytes is about how much memory s's column copy takes.

@@ -195,13 +195,17 @@ func (f *filler) time() time.Time {
 	return t.In(testZones[r.IntN(len(testZones))])
 }
 
-// checkEncoding checks encodeJSON against json.Marshal: byte for byte, and
-// decoded.
+// testEncoder is reused by every checkEncoding, as prepare reuses its
+// encoders, so that what one encoding leaves behind would show in the next.
+var testEncoder jsonEncoder
+
+// checkEncoding checks jsonEncoder.encode against json.Marshal: byte for
+// byte, and decoded.
 func checkEncoding(t *testing.T, rec *creator.Record, snap *creator.Snapshot) {
 	t.Helper()
-	var p prepared
-	if err := p.encodeJSON(rec, snap); err != nil {
-		t.Fatalf("encodeJSON: %v", err)
+	doc, summary, sn, err := testEncoder.encode(rec, snap)
+	if err != nil {
+		t.Fatalf("encode: %v", err)
 	}
 	sum := index.Summary(rec)
 	for _, c := range []struct {
@@ -210,9 +214,9 @@ func checkEncoding(t *testing.T, rec *creator.Record, snap *creator.Snapshot) {
 		v    any
 		into func() any
 	}{
-		{"record", p.doc, rec, func() any { return new(creator.Record) }},
-		{"summary", p.summary, &sum, func() any { return new(creator.Record) }},
-		{"snapshot", p.snap, snap, func() any { return new(creator.Snapshot) }},
+		{"record", doc, rec, func() any { return new(creator.Record) }},
+		{"summary", summary, &sum, func() any { return new(creator.Record) }},
+		{"snapshot", sn, snap, func() any { return new(creator.Snapshot) }},
 	} {
 		want, err := json.Marshal(c.v)
 		if err != nil {
@@ -265,8 +269,8 @@ func TestEncodeJSONErrors(t *testing.T) {
 		"zone 24h":      {rec: creator.Record{FirstSeen: time.Date(2020, 1, 1, 0, 0, 0, 0, time.FixedZone("", 24*3600))}},
 		"post year 1e5": {rec: creator.Record{Profile: creator.Profile{Posts: []creator.Post{{CreatedAt: time.Date(1e5, 1, 1, 0, 0, 0, 0, time.UTC)}}}}},
 	} {
-		var p prepared
-		err := p.encodeJSON(&c.rec, &c.snap)
+		var e jsonEncoder
+		_, _, _, err := e.encode(&c.rec, &c.snap)
 		var uv *json.UnsupportedValueError
 		var me *json.MarshalerError
 		if err == nil || !errors.As(err, &uv) && !errors.As(err, &me) {
@@ -275,8 +279,11 @@ func TestEncodeJSONErrors(t *testing.T) {
 	}
 }
 
-// TestPrepareText checks that prepare's text columns are index.TextOf's,
-// with the posts reduced by the reference distinctWords.
+// TestPrepareText checks that prepare stores index.TextOf's words, with
+// the posts reduced by the reference distinctWords, and the JSON of the
+// record, its summary and snapshot as json.Marshal gives them; one store
+// prepares them all, so what one write leaves in the reused memory would
+// show in the next.
 func TestPrepareText(t *testing.T) {
 	s, err := Open(t.TempDir() + "/text.db")
 	if err != nil {
@@ -299,12 +306,32 @@ func TestPrepareText(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		name, handle, bio, posts := index.TextOf(&rec)
-		if p.name != name || p.handle != handle || p.bio != bio {
-			t.Fatalf("prepare gives name, handle, bio %q, %q, %q; TextOf %q, %q, %q", p.name, p.handle, p.bio, name, handle, bio)
+		got, err := unpackText(p.words)
+		if err != nil {
+			t.Fatal(err)
 		}
-		if want := distinctWordsReference(posts); p.text != want {
-			t.Fatalf("prepare gives text %q, want %q", p.text, want)
+		name, handle, bio, posts := index.TextOf(&rec)
+		if want := [4]string{name, handle, bio, distinctWordsReference(posts)}; got != want {
+			t.Fatalf("prepare stores words %q, want %q", got, want)
+		}
+		// The stored record and the rest are what json.Marshal gives.
+		doc, err := unpackDoc(p.stored)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum := index.Summary(&rec)
+		for _, c := range []struct {
+			name string
+			got  []byte
+			v    any
+		}{{"record", doc, &rec}, {"summary", p.summary, &sum}, {"snapshot", p.snap, creator.Snapshot{At: rec.UpdatedAt}}} {
+			want, err := json.Marshal(c.v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(c.got, want) {
+				t.Fatalf("prepare stores %s\n%s\nwant\n%s", c.name, c.got, want)
+			}
 		}
 	}
 }

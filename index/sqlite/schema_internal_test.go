@@ -60,13 +60,21 @@ func TestMigrateFromVersion1(t *testing.T) {
 	for i, c := range old.schema.cols {
 		cols, marks, args = append(cols, c.ident), append(marks, "?"), append(args, p.vals[i])
 	}
+	doc, err := unpackDoc(p.stored)
+	if err != nil {
+		t.Fatal(err)
+	}
+	words, err := unpackText(p.words)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, st := range []struct {
 		q    string
 		args []any
 	}{
 		{`INSERT INTO creators(` + strings.Join(cols, ", ") + `) VALUES (` + strings.Join(marks, ", ") + `)`, args},
-		{`INSERT INTO creator_docs(id, summary, doc) VALUES (1, ?, ?)`, []any{p.summary, p.doc}},
-		{`INSERT INTO creators_fts(rowid, name, handle, bio, posts) VALUES (1, ?, ?, ?, ?)`, []any{p.name, p.handle, p.bio, p.text}}, // version 1 has no tags
+		{`INSERT INTO creator_docs(id, summary, doc) VALUES (1, ?, ?)`, []any{p.summary, doc}},
+		{`INSERT INTO creators_fts(rowid, name, handle, bio, posts) VALUES (1, ?, ?, ?, ?)`, []any{words[0], words[1], words[2], words[3]}}, // version 1 has no tags
 		{`INSERT INTO history(key, at, doc) VALUES (?, ?, ?)`, []any{p.key, p.at, p.snap}},
 	} {
 		if _, err := old.w.ExecContext(ctx, st.q, st.args...); err != nil {

@@ -382,13 +382,19 @@ func queryWords(text string) []string {
 
 // packText is the stored form of a creator's words: name, handle, bio and
 // posts, each length-prefixed, compressed.
-func packText(parts ...string) []byte {
-	var raw []byte
-	for _, p := range parts {
-		raw = binary.AppendUvarint(raw, uint64(len(p)))
-		raw = append(raw, p...)
+func packText(name, handle, bio, posts string) []byte {
+	return compress(nil, appendText(nil, name, handle, bio, posts))
+}
+
+// appendText appends the four parts of a creator's words, each
+// length-prefixed, to dst: packText before compression.
+func appendText[T string | []byte](dst []byte, name, handle, bio string, posts T) []byte {
+	for _, p := range [...]string{name, handle, bio} {
+		dst = binary.AppendUvarint(dst, uint64(len(p)))
+		dst = append(dst, p...)
 	}
-	return s2.Encode(nil, raw)
+	dst = binary.AppendUvarint(dst, uint64(len(posts)))
+	return append(dst, posts...)
 }
 
 // unpackText returns the four parts packText stored.

@@ -56,7 +56,7 @@ func TestEachWord(t *testing.T) {
 
 func TestPackText(t *testing.T) {
 	parts := []string{"Name", "", "bio with ümlauts", strings.Repeat("word ", 500)}
-	got, err := unpackText(packText(parts...))
+	got, err := unpackText(packText(parts[0], parts[1], parts[2], parts[3]))
 	if err != nil || !slices.Equal(got[:], parts) {
 		t.Errorf("unpackText(packText(%q)) = %q, %v", parts, got, err)
 	}
