@@ -28,17 +28,16 @@ import (
 // prints them whole). A search runs these statements, in one read
 // transaction:
 //
-//	SEARCH store_meta USING PRIMARY KEY (name=?)          (the generation)
-//	SCAN creators_fts VIRTUAL TABLE INDEX 0:M...          (text; when ranked, twice more with column filters)
-//	SEARCH creators USING INDEX creators_seq (seq>?)      (rows changed since the column copy last looked)
-//	SEARCH erased USING INDEX erased_seq (seq>?)          (rows erased since then)
-//	SEARCH creator_summaries USING INTEGER PRIMARY KEY (rowid=?)   (the page of hits)
+//	SEARCH store_meta USING PRIMARY KEY (name=?)              (the generation)
+//	SEARCH creators USING INDEX creators_seq (seq>?)          (rows changed since the copy in memory last looked)
+//	SEARCH erased USING INDEX erased_seq (seq>?)              (rows erased since then)
+//	SEARCH creators USING INTEGER PRIMARY KEY (rowid=?)       (the summaries of the page of hits)
 //
 // and, with neither text nor filter nor sort, the first page by key walks
 // the key index: SCAN creators USING COVERING INDEX sqlite_autoindex_creators_1.
-// Filters, facet counts, stats and ordering read no table: they run over the
-// column copy in memory (columns.go), whose size the search benchmarks
-// report as cols-MB.
+// Text, filters, facet counts, stats and ordering read no table: they run
+// over the copy in memory of the words (text.go) and field columns
+// (columns.go), whose size the search benchmarks report as cols-MB.
 
 var benchDir = sync.OnceValues(func() (string, error) {
 	if d := os.Getenv("SCOUT_BENCH_DIR"); d != "" {

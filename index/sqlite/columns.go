@@ -235,11 +235,11 @@ const (
 func refreshSQL(sch *schema, since bool) string {
 	idents := make([]string, len(sch.cols))
 	for i, col := range sch.cols {
-		idents[i] = "c." + col.ident
+		idents[i] = col.ident
 	}
-	q := `SELECT c.id, c.key, t.words, ` + strings.Join(idents, ", ") + ` FROM creators c JOIN creator_text t ON t.id = c.id`
+	q := `SELECT id, key, words, ` + strings.Join(idents, ", ") + ` FROM creators`
 	if since {
-		q += ` WHERE c.seq > ?`
+		q += ` WHERE seq > ?`
 	}
 	return q
 }

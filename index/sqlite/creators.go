@@ -80,11 +80,12 @@ func (s *Store) UpsertMany(ctx context.Context, ws []index.Write) error {
 // the whole transaction, and SQLite then needs no statement journal, which
 // would copy every page a statement changes.
 type writeStmts struct {
-	find, findMany, insCreator, updCreator, insDoc, updDoc, insSummary, updSummary, hist, trim, insText, updText *sql.Stmt
+	find, findMany, insCreator, updCreator, insDoc, updDoc, hist, trim *sql.Stmt
 }
 
 // writeSQL is the SQL of the write statements, in the order of the fields
-// of writeStmts.
+// of writeStmts. A creator is three rows: its field columns, summary and
+// words (creators), its record (creator_docs) and a snapshot (history).
 func writeSQL(sch *schema) []string {
 	cols := make([]string, len(sch.cols))
 	marks := make([]string, len(sch.cols))
@@ -97,17 +98,13 @@ func writeSQL(sch *schema) []string {
 	return []string{
 		`SELECT id FROM creators WHERE key = ?`,
 		`SELECT key, id FROM creators WHERE key IN (SELECT value FROM json_each(?))`,
-		`INSERT OR ROLLBACK INTO creators(key, seq, ` + strings.Join(cols, ", ") + `) VALUES (?, ?, ` + strings.Join(marks, ", ") + `)`,
-		`UPDATE OR ROLLBACK creators SET seq = ?, ` + strings.Join(sets, ", ") + ` WHERE id = ?`,
+		`INSERT OR ROLLBACK INTO creators(key, seq, summary, words, ` + strings.Join(cols, ", ") + `) VALUES (?, ?, ?, ?, ` + strings.Join(marks, ", ") + `)`,
+		`UPDATE OR ROLLBACK creators SET seq = ?, summary = ?, words = ?, ` + strings.Join(sets, ", ") + ` WHERE id = ?`,
 		`INSERT OR ROLLBACK INTO creator_docs(id, doc) VALUES (?, ?)`,
 		`UPDATE OR ROLLBACK creator_docs SET doc = ? WHERE id = ?`,
-		`INSERT OR ROLLBACK INTO creator_summaries(id, summary) VALUES (?, ?)`,
-		`UPDATE OR ROLLBACK creator_summaries SET summary = ? WHERE id = ?`,
 		`INSERT OR ROLLBACK INTO history(key, at, doc) VALUES (?, ?, ?)`,
 		`DELETE FROM history WHERE key = ?1 AND seq IN (
 			SELECT seq FROM history WHERE key = ?1 ORDER BY at DESC, seq DESC LIMIT -1 OFFSET ?2)`,
-		`INSERT OR ROLLBACK INTO creator_text(id, words) VALUES (?, ?)`,
-		`UPDATE OR ROLLBACK creator_text SET words = ? WHERE id = ?`,
 	}
 }
 
@@ -139,7 +136,7 @@ func (s *Store) writeStmts(ctx context.Context, tx *sql.Tx) (*writeStmts, error)
 	for i, p := range s.writes {
 		st[i] = tx.StmtContext(ctx, p)
 	}
-	return &writeStmts{st[0], st[1], st[2], st[3], st[4], st[5], st[6], st[7], st[8], st[9], st[10], st[11]}, nil
+	return &writeStmts{st[0], st[1], st[2], st[3], st[4], st[5], st[6], st[7]}, nil
 }
 
 // findRow reads the id stored under key; found is false when there is no
@@ -213,7 +210,7 @@ func (w *writeStmts) upsertAll(ctx context.Context, tx *sql.Tx, sch *schema, key
 		}
 		id, found := ids[p.key]
 		if found {
-			args = append(args[:0], gen)
+			args = append(args[:0], gen, p.summary, p.words)
 			args = append(args, p.vals...)
 			if _, err := w.updCreator.ExecContext(ctx, append(args, id)...); err != nil {
 				return fmt.Errorf("writing %s: %w", p.key, err)
@@ -221,14 +218,8 @@ func (w *writeStmts) upsertAll(ctx context.Context, tx *sql.Tx, sch *schema, key
 			if _, err := w.updDoc.ExecContext(ctx, p.stored, id); err != nil {
 				return fmt.Errorf("writing %s: %w", p.key, err)
 			}
-			if _, err := w.updSummary.ExecContext(ctx, p.summary, id); err != nil {
-				return fmt.Errorf("writing %s: %w", p.key, err)
-			}
-			if _, err := w.updText.ExecContext(ctx, p.words, id); err != nil {
-				return fmt.Errorf("writing %s: %w", p.key, err)
-			}
 		} else {
-			args = append(args[:0], p.key, gen)
+			args = append(args[:0], p.key, gen, p.summary, p.words)
 			res, err := w.insCreator.ExecContext(ctx, append(args, p.vals...)...)
 			if err == nil {
 				id, err = res.LastInsertId()
@@ -238,12 +229,6 @@ func (w *writeStmts) upsertAll(ctx context.Context, tx *sql.Tx, sch *schema, key
 			}
 			ids[p.key] = id
 			if _, err := w.insDoc.ExecContext(ctx, id, p.stored); err != nil {
-				return fmt.Errorf("writing %s: %w", p.key, err)
-			}
-			if _, err := w.insSummary.ExecContext(ctx, id, p.summary); err != nil {
-				return fmt.Errorf("writing %s: %w", p.key, err)
-			}
-			if _, err := w.insText.ExecContext(ctx, id, p.words); err != nil {
 				return fmt.Errorf("writing %s: %w", p.key, err)
 			}
 		}
@@ -310,7 +295,7 @@ func (s *Store) History(ctx context.Context, key string, limit int) ([]creator.S
 	return out, nil
 }
 
-// Delete erases the creator: its record, text index entry, history, job
+// Delete erases the creator: its record, words, history, job
 // items and alert events naming it, and its watchlist memberships. It is
 // safe for concurrent use.
 func (s *Store) Delete(ctx context.Context, key string) error {
@@ -332,9 +317,7 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 				return err
 			}
 			for _, q := range []string{
-				`DELETE FROM creator_text WHERE id = ?`,
 				`DELETE FROM creator_docs WHERE id = ?`,
-				`DELETE FROM creator_summaries WHERE id = ?`,
 				`DELETE FROM creators WHERE id = ?`,
 			} {
 				if _, err := tx.ExecContext(ctx, q, id); err != nil {

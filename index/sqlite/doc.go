@@ -3,12 +3,13 @@
 //
 // # Layout
 //
-// Every field of index.Fields is a real column of the narrow creators
-// table, derived from the schema when the store is opened (never listed by
-// hand). Whole records (compressed, see docs.go), their search summaries,
-// each creator's words (name, handle, bio, the distinct words of its
-// posts), snapshots, jobs, opt-outs, watchlists and alert events are
-// documents beside the columns needed to query them.
+// Every field of index.Fields is a real column of the creators table,
+// derived from the schema when the store is opened (never listed by hand).
+// A creator is three rows: in creators its key, field columns, search
+// summary and words (name, handle, bio, the distinct words of its posts,
+// compressed); in creator_docs its whole record (compressed, see docs.go);
+// in history a snapshot per write. Jobs, opt-outs, watchlists and alert
+// events are documents beside the columns needed to query them.
 //
 // # Searching
 //

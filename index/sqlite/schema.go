@@ -188,7 +188,25 @@ var migrations = []migration{
 			words BLOB NOT NULL
 		)`,
 	}, true},
+	// A creator write stores three rows instead of five: its summary and
+	// words go in its row of creators (the column copy reads the words
+	// with the field columns; a page of hits reads the summaries by row
+	// id), beside the narrow field columns, where a page holds several:
+	// with the record a row would fill most of a page by itself.
+	{8, "words and summaries in creators", []string{
+		`ALTER TABLE creators ADD COLUMN summary BLOB NOT NULL DEFAULT x''`,
+		`ALTER TABLE creators ADD COLUMN words BLOB NOT NULL DEFAULT x''`,
+		`UPDATE creators SET
+			summary = coalesce((SELECT summary FROM creator_summaries s WHERE s.id = creators.id), x''),
+			words = coalesce((SELECT words FROM creator_text t WHERE t.id = creators.id), x'')`,
+		`DROP TABLE creator_summaries`,
+		`DROP TABLE creator_text`,
+	}, false},
 }
+
+// wordsInCreators is the first schema version that keeps a creator's
+// words in its row of creators.
+const wordsInCreators = 8
 
 // column is the SQL column of one search field.
 type column struct {
@@ -292,7 +310,7 @@ func migrate(ctx context.Context, db *sql.DB, sch *schema, upTo int) error {
 		return fmt.Errorf("migrating schema: %w", err)
 	}
 	if reindex {
-		if err := reindexText(ctx, tx); err != nil {
+		if err := reindexText(ctx, tx, cur); err != nil {
 			return fmt.Errorf("migrating schema: %w", err)
 		}
 	}
@@ -400,12 +418,16 @@ func backfill(ctx context.Context, tx *sql.Tx, cols []*column) error {
 }
 
 // reindexText rewrites the stored words of every creator from the stored
-// documents.
-func reindexText(ctx context.Context, tx *sql.Tx) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM creator_text`); err != nil {
-		return fmt.Errorf("reindexing text: %w", err)
+// documents, where schema version has them.
+func reindexText(ctx context.Context, tx *sql.Tx, version int) error {
+	q := `UPDATE creators SET words = ?2 WHERE id = ?1`
+	if version < wordsInCreators {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM creator_text`); err != nil {
+			return fmt.Errorf("reindexing text: %w", err)
+		}
+		q = `INSERT INTO creator_text(id, words) VALUES (?1, ?2)`
 	}
-	ins, err := tx.PrepareContext(ctx, `INSERT INTO creator_text(id, words) VALUES (?, ?)`)
+	ins, err := tx.PrepareContext(ctx, q)
 	if err != nil {
 		return fmt.Errorf("reindexing text: %w", err)
 	}

@@ -483,7 +483,7 @@ const pageByKeySQL = `SELECT id FROM creators ORDER BY key LIMIT ? OFFSET ?`
 
 // summariesSQL reads the summaries of creators by row id, given as a JSON
 // array (one statement for any number of them).
-const summariesSQL = `SELECT id, summary FROM creator_summaries WHERE id IN (SELECT value FROM json_each(?))`
+const summariesSQL = `SELECT id, summary FROM creators WHERE id IN (SELECT value FROM json_each(?))`
 
 // bySelectivity orders predicates by the share of a sample of the
 // creators they accept, fewest first.

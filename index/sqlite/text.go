@@ -26,7 +26,7 @@ import (
 // has to be edited. When dead numbers outnumber live ones the copy is read
 // afresh.
 //
-// SQLite keeps each creator's words (creator_text: name, handle, bio and
+// SQLite keeps each creator's words (creators.words: name, handle, bio and
 // the distinct words of the posts, compressed) to fill the index from.
 
 // Word classes, in order of relevance.
@@ -397,9 +397,13 @@ func appendText[T string | []byte](dst []byte, name, handle, bio string, posts T
 	return append(dst, posts...)
 }
 
-// unpackText returns the four parts packText stored.
+// unpackText returns the four parts packText stored; nothing stored (a
+// creator whose words were never written) is no words.
 func unpackText(packed []byte) ([4]string, error) {
 	var parts [4]string
+	if len(packed) == 0 {
+		return parts, nil
+	}
 	raw, err := s2.Decode(nil, packed)
 	if err != nil {
 		return parts, fmt.Errorf("decompressing words: %w", err)
