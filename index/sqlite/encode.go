@@ -3,9 +3,9 @@ package sqlite
 import (
 	"encoding/json"
 	"fmt"
-	"hash/maphash"
 	"math"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -122,8 +122,6 @@ const (
 	maxWordSlots = 1 << 14
 )
 
-var wordSeed = maphash.MakeSeed()
-
 // reset empties ws.
 func (ws *wordSet) reset() {
 	if len(ws.slots) == 0 || len(ws.slots) > maxWordSlots {
@@ -134,11 +132,27 @@ func (ws *wordSet) reset() {
 	ws.keys, ws.ends, ws.out = ws.keys[:0], ws.ends[:0], ws.out[:0]
 }
 
+// FNV-1a, byte by byte, so that a word is hashed as it is scanned.
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+func fnv(b []byte) uint64 {
+	h := uint64(fnvOffset)
+	for _, c := range b {
+		h = (h ^ uint64(c)) * fnvPrime
+	}
+	return h
+}
+
 // add adds the words of text not seen yet to ws.
 func (ws *wordSet) add(text string) {
+	// Lowered ASCII takes as many bytes as it had: room for all of text.
+	keys := slices.Grow(ws.keys, len(text))
 	for i := 0; i < len(text); {
 		if c := text[i]; c < utf8.RuneSelf {
-			if !asciiWord[c] {
+			if asciiFold[c] == 0 {
 				i++
 				continue
 			}
@@ -146,16 +160,16 @@ func (ws *wordSet) add(text string) {
 			i += size
 			continue
 		}
-		start, keyStart, ascii := i, len(ws.keys), true
+		start, keyStart, ascii := i, len(keys), true
+		h := uint64(fnvOffset)
 		for i < len(text) {
 			if c := text[i]; c < utf8.RuneSelf {
-				if !asciiWord[c] {
+				l := asciiFold[c]
+				if l == 0 {
 					break
 				}
-				if 'A' <= c && c <= 'Z' {
-					c += 'a' - 'A'
-				}
-				ws.keys = append(ws.keys, c)
+				keys = append(keys, l)
+				h = (h ^ uint64(l)) * fnvPrime
 				i++
 				continue
 			}
@@ -167,34 +181,37 @@ func (ws *wordSet) add(text string) {
 			i += size
 		}
 		if !ascii {
-			ws.keys = append(ws.keys[:keyStart], strings.ToLower(text[start:i])...)
+			keys = append(keys[:keyStart], strings.ToLower(text[start:i])...)
+			h = fnv(keys[keyStart:])
 		}
-		if ws.insert(keyStart) {
+		ws.keys = keys
+		if ws.insert(keyStart, h) {
 			if len(ws.out) > 0 {
 				ws.out = append(ws.out, ' ')
 			}
 			ws.out = append(ws.out, text[start:i]...)
 		}
+		keys = ws.keys
 	}
 }
 
-// insert adds the key at keys[start:] and reports whether it is new; a
-// key already there is dropped from keys.
-func (ws *wordSet) insert(start int) bool {
+// insert adds the key at keys[start:], whose hash is h, and reports
+// whether it is new; a key already there is dropped from keys.
+func (ws *wordSet) insert(start int, h uint64) bool {
 	key := ws.keys[start:]
-	h := maphash.Bytes(wordSeed, key)
 	mask := uint64(len(ws.slots) - 1)
-	for j := h & mask; ; j = (j + 1) & mask {
+	tag := h &^ 0xffffffff
+	for j := (h ^ h>>32) & mask; ; j = (j + 1) & mask {
 		slot := ws.slots[j]
 		if slot == 0 {
 			ws.ends = append(ws.ends, uint32(len(ws.keys)))
-			ws.slots[j] = h&^0xffffffff | uint64(len(ws.ends))
+			ws.slots[j] = tag | uint64(len(ws.ends))
 			if 2*len(ws.ends) > len(ws.slots) {
 				ws.grow()
 			}
 			return true
 		}
-		if slot>>32 == h>>32 {
+		if slot&^0xffffffff == tag {
 			n := int(uint32(slot)) - 1
 			from := uint32(0)
 			if n > 0 {
@@ -214,9 +231,9 @@ func (ws *wordSet) grow() {
 	mask := uint64(len(slots) - 1)
 	from := uint32(0)
 	for n, end := range ws.ends {
-		h := maphash.Bytes(wordSeed, ws.keys[from:end])
+		h := fnv(ws.keys[from:end])
 		from = end
-		j := h & mask
+		j := (h ^ h>>32) & mask
 		for slots[j] != 0 {
 			j = (j + 1) & mask
 		}
@@ -230,10 +247,13 @@ func isWordRune(r rune) bool {
 	return unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Co, r)
 }
 
-// asciiWord is isWordRune for ASCII.
-var asciiWord = func() (t [utf8.RuneSelf]bool) {
+// asciiFold is, for each ASCII byte of a word (isWordRune), the byte
+// lowered; 0 for the others.
+var asciiFold = func() (t [utf8.RuneSelf]byte) {
 	for c := range t {
-		t[c] = isWordRune(rune(c))
+		if isWordRune(rune(c)) {
+			t[c] = byte(unicode.ToLower(rune(c)))
+		}
 	}
 	return t
 }()

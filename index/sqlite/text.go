@@ -351,7 +351,7 @@ func eachWord(text string, fn func(w string)) {
 // wordRune is isWordRune, with a table for ASCII.
 func wordRune(r rune) bool {
 	if r < utf8.RuneSelf {
-		return asciiWord[r]
+		return asciiFold[r] != 0
 	}
 	return isWordRune(r)
 }
