@@ -41,6 +41,7 @@ func TestQueryNormalize(t *testing.T) {
 		{"not two", Query{Filter: &Filter{Op: OpNot, Sub: []Filter{Eq("tier", "a"), Eq("tier", "b")}}}, "not"},
 		{"nested bad", Query{Filter: &Filter{Op: OpOr, Sub: []Filter{Eq("tier", "a"), {Op: OpEq, Field: "x"}}}}, "x"},
 		{"text too long", Query{Text: strings.Repeat("a", 513)}, "q"},
+		{"too many words", Query{Text: "one two three four five six seven eight nine ten eleven"}, "q has more than 10 words"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -49,6 +50,93 @@ func TestQueryNormalize(t *testing.T) {
 				t.Errorf("Normalize = %v, want invalid input mentioning %q", err, tt.mention)
 			}
 		})
+	}
+}
+
+func TestQueryNormalizeWords(t *testing.T) {
+	tests := []struct {
+		name string
+		text string
+		ok   bool
+	}{
+		{"ten words", "one two three four five six seven eight nine ten", true},
+		{"eleven words", "one two three four five six seven eight nine ten eleven", false},
+		{"ten and separators", ` "one", two-three (four) five_six seven.eight nine; ten! `, true},
+		{"eleven by hyphens", "a-b-c-d-e-f-g-h-i-j-k", false},
+		{"symbols count", "a + b + c + d + e + f", false},
+		{"ten chinese characters", "我喜欢素食和美味的食谱", false},
+		{"five chinese characters", "素食的食谱", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			q := Query{Text: tt.text}
+			err := q.Normalize()
+			if tt.ok && err != nil {
+				t.Fatalf("Normalize(%q) = %v, want it accepted", tt.text, err)
+			}
+			if tt.ok {
+				return
+			}
+			if !errors.Is(err, creator.ErrInvalid) {
+				t.Fatalf("Normalize(%q) = %v, want creator.ErrInvalid", tt.text, err)
+			}
+			// The API reports a Normalize error as a message that starts
+			// with the parameter's name.
+			if msg := strings.TrimPrefix(err.Error(), creator.ErrInvalid.Error()+": "); !strings.HasPrefix(msg, "q ") {
+				t.Errorf("Normalize(%q) error %q does not start with the parameter name q", tt.text, msg)
+			}
+		})
+	}
+}
+
+func TestTextWords(t *testing.T) {
+	tests := []struct {
+		text string
+		want int
+	}{
+		{"", 0},
+		{"   ", 0},
+		{"vegan", 1},
+		{"vegan recipes", 2},
+		{"  vegan\t\nrecipes  ", 2},
+		{`"vegan recipes"`, 2},
+		{"-meat vegan", 2},
+		{"plant-based", 2},
+		{"snake_case", 2},
+		{"don't", 2},
+		{"3.14", 2},
+		{"abc123def", 1},
+		{"#vegan @cook", 2},
+		{"100%", 1},
+		{"“quoted” «words»", 2},
+		// Symbols that are not separators are words to Meilisearch.
+		{"+", 1},
+		{"C++", 2},
+		{"$100", 2},
+		{"3°F", 3},
+		{"🦀", 1},
+		{"🦀🦀", 1},
+		{"🦀 🦀", 2},
+		// A change of script starts a word.
+		{"cafébar", 1},
+		{"abcабв", 2},
+		{"ελληνικά", 1},
+		// Text that Meilisearch segments by dictionary counts by character,
+		// with the digits grouped with it.
+		{"素食", 2},
+		{"2024年", 5},
+		{"素食 vegan", 3},
+		{"vegan 素食", 3},
+		{"ภาษาไทย", 7},
+		{"한국어", 3},
+		{"الشجرة", 6},
+		// Marks belong to their letter.
+		{"cafe\u0301", 1},
+	}
+	for _, tt := range tests {
+		if got := TextWords(tt.text); got != tt.want {
+			t.Errorf("TextWords(%q) = %d, want %d", tt.text, got, tt.want)
+		}
 	}
 }
 

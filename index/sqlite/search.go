@@ -17,7 +17,7 @@ import (
 )
 
 // maxTextWords bounds how many words of a query's text are matched.
-const maxTextWords = 32
+const maxTextWords = index.MaxTextWords
 
 // maxStaleTries bounds how many times a search restarts its transaction
 // because other searches brought the column copy past it.

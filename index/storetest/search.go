@@ -737,6 +737,7 @@ func (s *suite) invalid(t *testing.T) {
 		{"negative page", index.Query{Page: -1}, "page"},
 		{"per_page too large", index.Query{PerPage: index.MaxPerPage + 1}, "per_page"},
 		{"page too deep", index.Query{Page: index.MaxTotalHits, PerPage: 100}, "page"},
+		{"too many words", index.Query{Text: "one two three four five six seven eight nine ten eleven"}, "q has more than"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
