@@ -89,7 +89,7 @@ func TestContractOpen(t *testing.T) {
 			"filterableAttributes": filterable,
 			"sortableAttributes":   sortable,
 			"rankingRules":         []any{"sort", "words", "typo", "proximity", "attribute", "exactness", "key_sort:asc"},
-			"pagination":           map[string]any{"maxTotalHits": float64(index.MaxTotalHits)},
+			"pagination":           map[string]any{"maxTotalHits": float64(index.MaxTotalHits + index.MaxPerPage)},
 			"faceting":             map[string]any{"maxValuesPerFacet": 1000.0, "sortFacetValuesBy": countFacets},
 			"typoTolerance": map[string]any{
 				"enabled":             true,
@@ -115,6 +115,39 @@ func TestContractOpen(t *testing.T) {
 	// Every one of the 14 tasks was polled until it succeeded.
 	if got := len(polls); got != 14 {
 		t.Errorf("polled %d distinct tasks, want 14", got)
+	}
+}
+
+// TestContractLastPage checks that the creators index's maxTotalHits lets
+// Meilisearch return every hit of the deepest page index.Query.Normalize
+// accepts: Meilisearch returns no hit beyond maxTotalHits, so a smaller
+// setting would cut the last pages short.
+func TestContractLastPage(t *testing.T) {
+	f := newFake(t)
+	s, err := Open(context.Background(), Config{URL: f.srv.URL})
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	s.Close()
+	var maxHits float64
+	for _, r := range f.requests() {
+		if r.Method == "PATCH" && r.Path == "/indexes/scout_creators/settings" {
+			maxHits = r.Body.(map[string]any)["pagination"].(map[string]any)["maxTotalHits"].(float64)
+		}
+	}
+	for _, perPage := range []int{1, 7, 20, 99, index.MaxPerPage} {
+		// The deepest page Normalize accepts.
+		page := 1
+		for {
+			q := index.Query{Page: page + 1, PerPage: perPage}
+			if q.Normalize() != nil {
+				break
+			}
+			page++
+		}
+		if last := page * perPage; float64(last) > maxHits {
+			t.Errorf("per_page %d: page %d ends at hit %d, beyond maxTotalHits %v", perPage, page, last, maxHits)
+		}
 	}
 }
 

@@ -178,7 +178,10 @@ func (s *Store) specs() []indexSpec {
 			// text relevance, as in the SQLite backend; the last rule
 			// breaks every remaining tie by key.
 			RankingRules: []string{"sort", "words", "typo", "proximity", "attribute", "exactness", attrKeySort + ":asc"},
-			Pagination:   &meilisearch.Pagination{MaxTotalHits: index.MaxTotalHits},
+			// index.Query.Normalize lets a page start at hit
+			// index.MaxTotalHits, so the last page reaches
+			// index.MaxPerPage further.
+			Pagination: &meilisearch.Pagination{MaxTotalHits: index.MaxTotalHits + index.MaxPerPage},
 			TypoTolerance: &meilisearch.TypoTolerance{
 				Enabled: !s.cfg.DisableTypos,
 				MinWordSizeForTypos: meilisearch.MinWordSizeForTypos{
