@@ -779,6 +779,15 @@ func (e *jsonEncoder) str(s string) {
 	b := append(e.b, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		if i+8 <= len(s) {
+			w := s[i : i+8]
+			_ = w[7]
+			if jsonPlain8(uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+				uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56) {
+				i += 8
+				continue
+			}
+		}
 		if c := s[i]; c < utf8.RuneSelf {
 			if jsonSafe[c] {
 				i++
@@ -824,6 +833,19 @@ func (e *jsonEncoder) str(s string) {
 	}
 	b = append(b, s[start:]...)
 	e.b = append(b, '"')
+}
+
+// jsonPlain8 reports whether the 8 bytes of x (little-endian) are all
+// written as they are (jsonSafe), testing them at once: none is a control
+// character, '"', '\\', '<', '>', '&' or past ASCII. A byte of x^c*ones is
+// zero where x has c; (v-ones)&^v&highs has the high bit of some byte set
+// when v has a zero byte, and (x-0x20*ones)&^x&highs when x has a byte
+// under 0x20 (both exact for the word as a whole, which is all that is
+// asked).
+func jsonPlain8(x uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	q, bs, lt, gt, amp := x^'"'*ones, x^'\\'*ones, x^'<'*ones, x^'>'*ones, x^'&'*ones
+	return (x|(x-0x20*ones)&^x|(q-ones)&^q|(bs-ones)&^bs|(lt-ones)&^lt|(gt-ones)&^gt|(amp-ones)&^amp)&highs == 0
 }
 
 // jsonSafe is encoding/json's htmlSafeSet: the ASCII bytes json.Marshal

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/creatorscout/scout/creator"
 	"github.com/creatorscout/scout/index"
@@ -333,5 +334,41 @@ func TestPrepareText(t *testing.T) {
 				t.Fatalf("prepare stores %s\n%s\nwant\n%s", c.name, c.got, want)
 			}
 		}
+	}
+}
+
+// TestJSONPlain8 checks the word-at-a-time test of 8 bytes against
+// jsonSafe byte by byte: every byte value at every position among plain
+// ones, and random words.
+func TestJSONPlain8(t *testing.T) {
+	plain := func(s string) bool {
+		for i := range len(s) {
+			if s[i] >= utf8.RuneSelf || !jsonSafe[s[i]] {
+				return false
+			}
+		}
+		return true
+	}
+	check := func(b []byte) {
+		x := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 | uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+		if got, want := jsonPlain8(x), plain(string(b)); got != want {
+			t.Fatalf("jsonPlain8(%q) = %v, want %v", b, got, want)
+		}
+	}
+	for pos := range 8 {
+		for c := range 256 {
+			b := []byte("abcdefgh")
+			b[pos] = byte(c)
+			check(b)
+		}
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	for range 200000 {
+		var b [8]byte
+		for i := range b {
+			// Mostly bytes near the edges of the classes.
+			b[i] = []byte{0, 0x1f, 0x20, 0x21, '"', '\\', '<', '>', '&', 'a', 0x7f, 0x80, 0xff, byte(r.IntN(256))}[r.IntN(14)]
+		}
+		check(b[:])
 	}
 }
