@@ -19,10 +19,12 @@
 // Meilisearch v1.15 or later is required (the typo settings send
 // disableOnNumbers).
 //
-// Filters: every filter expression is built by one function (filterExpr)
-// from the typed index.Filter, with every string value double-quoted and
-// escaped per Meilisearch's filter grammar (quote), so a value can never
-// become syntax. The store's own ids and keys (creator keys, job ids, ...)
+// Filters: every filter the Store sends, on creators or on its own
+// indexes, is first a typed expression (expr: creatorExpr translates an
+// index.Filter, checking its fields against index.Fields) and is written
+// in Meilisearch's filter grammar by one function (filterText), which
+// double-quotes and escapes every string value (quote) and writes numbers
+// as plain decimals, so a value can never become syntax. The store's own ids and keys (creator keys, job ids, ...)
 // are stored in filterable attributes as lower-case hex (enc), because
 // Meilisearch compares and sorts filter strings case-insensitively and keys
 // are case-sensitive.

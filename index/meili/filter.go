@@ -3,6 +3,7 @@ package meili
 import (
 	"encoding/hex"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -12,7 +13,7 @@ import (
 
 // enc is how the store's own filterable or sortable strings (creator keys,
 // job ids, watchlist ids, ...; not the keyword fields of creators, see
-// filterExpr) are stored: lower-case hex
+// creatorExpr) are stored: lower-case hex
 // of its bytes. Meilisearch normalises facet strings (trims, lower-cases,
 // decomposes Unicode) before comparing and sorting them, which would make
 // "US" equal "us" and order keys case-insensitively; hex is unchanged by
@@ -32,7 +33,8 @@ func dec(s string) string {
 // quote returns s as a double-quoted string of Meilisearch's filter grammar.
 // Inside double quotes the parser first turns \" into " and then unescapes
 // backslash sequences (\\ into \), so backslashes are doubled before quotes
-// are escaped. Every string reaching a filter goes through quote.
+// are escaped. Every string reaching a filter goes through quote, called
+// by filterText.
 func quote(s string) string {
 	var b strings.Builder
 	b.Grow(len(s) + 2)
@@ -55,24 +57,121 @@ func quote(s string) string {
 // grammar's bare values are letters, digits, '_', '-' and '.').
 func number(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 
-// eqStr is the filter "attr equals the string v", for the store's own
-// attributes (attr is a constant of this package, v is stored with enc).
-func eqStr(attr, v string) string { return attr + " = " + quote(enc(v)) }
-
-// inStr is the filter "attr is one of vs".
-func inStr(attr string, vs []string) string {
-	q := make([]string, len(vs))
-	for i, v := range vs {
-		q[i] = quote(enc(v))
-	}
-	return attr + " IN [" + strings.Join(q, ", ") + "]"
+// expr is a filter expression over the attributes of one of the store's
+// indexes, typed: every filter the Store sends is built as an expr and
+// made text by filterText, the one function that writes Meilisearch's
+// filter grammar. Values are held as they are stored in the index.
+type expr struct {
+	op   string   // an index.Op* constant
+	attr string   // the attribute compared (not for OpAnd, OpOr, OpNot)
+	vals []string // OpEq (one) and OpIn: string values, as stored
+	min  *float64 // OpEq on a number; OpRange's lower bound
+	max  *float64 // OpRange's upper bound
+	sub  []expr   // OpAnd, OpOr, OpNot
 }
 
-// filterExpr translates a validated filter on creators into Meilisearch's
-// filter grammar. It is the only function that builds a creator filter.
-// Field names come from index.Fields only (anything else is an error
-// wrapping creator.ErrInvalid); keyword values are stored with enc and
-// quoted with quote; numbers are plain decimals.
+// eqVal is the filter "attr equals the string v", for the store's own
+// attributes, whose values are stored with enc.
+func eqVal(attr, v string) expr { return eqStored(attr, enc(v)) }
+
+// inVals is the filter "attr is one of vs", for the store's own
+// attributes.
+func inVals(attr string, vs ...string) expr {
+	stored := make([]string, len(vs))
+	for i, v := range vs {
+		stored[i] = enc(v)
+	}
+	return expr{op: index.OpIn, attr: attr, vals: stored}
+}
+
+// eqStored is the filter "attr equals v", v as it is stored (a value read
+// back from the index).
+func eqStored(attr, v string) expr { return expr{op: index.OpEq, attr: attr, vals: []string{v}} }
+
+// inStored is the filter "attr is one of vs", vs as they are stored.
+func inStored(attr string, vs ...string) expr { return expr{op: index.OpIn, attr: attr, vals: vs} }
+
+// allOf is the conjunction of es; anyOf the disjunction.
+func allOf(es ...expr) expr { return expr{op: index.OpAnd, sub: es} }
+
+func anyOf(es ...expr) expr { return expr{op: index.OpOr, sub: es} }
+
+// filterText writes e in Meilisearch's filter grammar; it is the only
+// function of the package that does. Attribute names are constants of
+// this package or names from index.Fields (see creatorExpr); every string
+// value goes through quote and every number through number, so a value
+// can never become syntax. A conjunction or disjunction of one operand is
+// that operand, of none is no filter (""). Nested operators are
+// parenthesised; so is the top one unless bare is true.
+func filterText(e expr, bare bool) string {
+	switch e.op {
+	case index.OpAnd, index.OpOr:
+		var parts []string
+		for _, s := range e.sub {
+			if p := filterText(s, false); p != "" {
+				parts = append(parts, p)
+			}
+		}
+		switch len(parts) {
+		case 0:
+			return ""
+		case 1:
+			return parts[0]
+		}
+		sep := " AND "
+		if e.op == index.OpOr {
+			sep = " OR "
+		}
+		return paren(strings.Join(parts, sep), bare)
+	case index.OpNot:
+		return paren("NOT "+filterText(e.sub[0], false), bare)
+	case index.OpEq:
+		if e.min != nil {
+			return e.attr + " = " + number(*e.min)
+		}
+		return e.attr + " = " + quote(e.vals[0])
+	case index.OpIn:
+		q := make([]string, len(e.vals))
+		for i, v := range e.vals {
+			q[i] = quote(v)
+		}
+		return e.attr + " IN [" + strings.Join(q, ", ") + "]"
+	case index.OpRange:
+		switch {
+		case e.max == nil:
+			return e.attr + " >= " + number(*e.min)
+		case e.min == nil:
+			return e.attr + " <= " + number(*e.max)
+		}
+		return paren(e.attr+" >= "+number(*e.min)+" AND "+e.attr+" <= "+number(*e.max), bare)
+	case index.OpExists:
+		return e.attr + " EXISTS"
+	case index.OpMissing:
+		return e.attr + " NOT EXISTS"
+	}
+	panic("meili: filter operator " + e.op)
+}
+
+func paren(s string, bare bool) string {
+	if bare {
+		return s
+	}
+	return "(" + s + ")"
+}
+
+// filterExpr translates a filter on creators into Meilisearch's filter
+// grammar: creatorExpr, then filterText.
+func filterExpr(f *index.Filter) (string, error) {
+	e, err := creatorExpr(f)
+	if err != nil {
+		return "", err
+	}
+	return filterText(e, false), nil
+}
+
+// creatorExpr translates a filter on creators into an expr. Field names
+// come from index.Fields only (anything else is an error wrapping
+// creator.ErrInvalid); numbers must be finite.
 //
 // Keyword values are stored as they are (not with enc), so that they
 // compare case-insensitively as in the SQLite backend (whose keyword
@@ -83,79 +182,61 @@ func inStr(attr string, vs []string) string {
 // complement over all documents, so records missing the field match;
 // keyword fields are absent from a document when empty, so EXISTS means
 // non-empty and nothing equals "".
-func filterExpr(f *index.Filter) (string, error) {
+func creatorExpr(f *index.Filter) (expr, error) {
 	switch f.Op {
 	case index.OpAnd, index.OpOr:
 		if len(f.Sub) == 0 {
-			return "", fmt.Errorf("%w: filter: %s needs operands", creator.ErrInvalid, f.Op)
+			return expr{}, fmt.Errorf("%w: filter: %s needs operands", creator.ErrInvalid, f.Op)
 		}
-		parts := make([]string, len(f.Sub))
+		e := expr{op: f.Op, sub: make([]expr, len(f.Sub))}
 		for i := range f.Sub {
-			p, err := filterExpr(&f.Sub[i])
+			s, err := creatorExpr(&f.Sub[i])
 			if err != nil {
-				return "", err
+				return expr{}, err
 			}
-			parts[i] = p
+			e.sub[i] = s
 		}
-		if len(parts) == 1 {
-			return parts[0], nil
-		}
-		sep := " AND "
-		if f.Op == index.OpOr {
-			sep = " OR "
-		}
-		return "(" + strings.Join(parts, sep) + ")", nil
+		return e, nil
 	case index.OpNot:
 		if len(f.Sub) != 1 {
-			return "", fmt.Errorf("%w: filter: not needs one operand", creator.ErrInvalid)
+			return expr{}, fmt.Errorf("%w: filter: not needs one operand", creator.ErrInvalid)
 		}
-		p, err := filterExpr(&f.Sub[0])
+		s, err := creatorExpr(&f.Sub[0])
 		if err != nil {
-			return "", err
+			return expr{}, err
 		}
-		return "(NOT " + p + ")", nil
+		return expr{op: index.OpNot, sub: []expr{s}}, nil
 	}
 	fd, ok := index.FieldByName(f.Field)
 	if !ok || !fd.Filterable {
-		return "", fmt.Errorf("%w: %s: not a filterable field", creator.ErrInvalid, f.Field)
+		return expr{}, fmt.Errorf("%w: %s: not a filterable field", creator.ErrInvalid, f.Field)
 	}
 	name := fd.Name
+	finite := func(v *float64) bool { return v == nil || !math.IsNaN(*v) && !math.IsInf(*v, 0) }
 	switch f.Op {
 	case index.OpEq:
 		if fd.Kind == index.Numeric {
-			if f.Min == nil {
-				return "", fmt.Errorf("%w: %s: eq needs a number", creator.ErrInvalid, name)
+			if f.Min == nil || !finite(f.Min) {
+				return expr{}, fmt.Errorf("%w: %s: eq needs a number", creator.ErrInvalid, name)
 			}
-			return name + " = " + number(*f.Min), nil
+			return expr{op: index.OpEq, attr: name, min: f.Min}, nil
 		}
 		if len(f.Values) != 1 {
-			return "", fmt.Errorf("%w: %s: eq needs one value", creator.ErrInvalid, name)
+			return expr{}, fmt.Errorf("%w: %s: eq needs one value", creator.ErrInvalid, name)
 		}
-		return name + " = " + quote(f.Values[0]), nil
+		return eqStored(name, f.Values[0]), nil
 	case index.OpIn:
 		if fd.Kind != index.Keyword || len(f.Values) == 0 {
-			return "", fmt.Errorf("%w: %s: in needs keyword values", creator.ErrInvalid, name)
+			return expr{}, fmt.Errorf("%w: %s: in needs keyword values", creator.ErrInvalid, name)
 		}
-		q := make([]string, len(f.Values))
-		for i, v := range f.Values {
-			q[i] = quote(v)
-		}
-		return name + " IN [" + strings.Join(q, ", ") + "]", nil
+		return inStored(name, f.Values...), nil
 	case index.OpRange:
-		if fd.Kind != index.Numeric || f.Min == nil && f.Max == nil {
-			return "", fmt.Errorf("%w: %s: range needs a numeric field and a bound", creator.ErrInvalid, name)
+		if fd.Kind != index.Numeric || f.Min == nil && f.Max == nil || !finite(f.Min) || !finite(f.Max) {
+			return expr{}, fmt.Errorf("%w: %s: range needs a numeric field and a finite bound", creator.ErrInvalid, name)
 		}
-		switch {
-		case f.Max == nil:
-			return name + " >= " + number(*f.Min), nil
-		case f.Min == nil:
-			return name + " <= " + number(*f.Max), nil
-		}
-		return "(" + name + " >= " + number(*f.Min) + " AND " + name + " <= " + number(*f.Max) + ")", nil
-	case index.OpExists:
-		return name + " EXISTS", nil
-	case index.OpMissing:
-		return name + " NOT EXISTS", nil
+		return expr{op: index.OpRange, attr: name, min: f.Min, max: f.Max}, nil
+	case index.OpExists, index.OpMissing:
+		return expr{op: f.Op, attr: name}, nil
 	}
-	return "", fmt.Errorf("%w: %s: unknown operator %q", creator.ErrInvalid, name, f.Op)
+	return expr{}, fmt.Errorf("%w: %s: unknown operator %q", creator.ErrInvalid, name, f.Op)
 }

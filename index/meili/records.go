@@ -106,7 +106,7 @@ func (s *Store) GetJob(ctx context.Context, id string) (*index.Job, error) {
 func (s *Store) countItems(ctx context.Context, j *index.Job) error {
 	var zero int64
 	resp, err := s.ms.Index(s.names.jobItems).SearchWithContext(ctx, "", &meilisearch.SearchRequest{
-		Filter: eqStr(attrJob, j.ID), Facets: []string{attrState}, HitsPerPage: &zero,
+		Filter: filterText(eqVal(attrJob, j.ID), true), Facets: []string{attrState}, HitsPerPage: &zero,
 	})
 	if err != nil {
 		return mapErr(err)
@@ -154,11 +154,11 @@ func (s *Store) PutJobItem(ctx context.Context, it *index.JobItem) error {
 
 // JobItems implements index.Jobs.
 func (s *Store) JobItems(ctx context.Context, jobID, state string) ([]index.JobItem, error) {
-	filter := eqStr(attrJob, jobID)
+	f := eqVal(attrJob, jobID)
 	if state != "" {
-		filter += " AND " + eqStr(attrState, state)
+		f = allOf(f, eqVal(attrState, state))
 	}
-	items, err := fetchData[index.JobItem](ctx, s, s.names.jobItems, filter)
+	items, err := fetchData[index.JobItem](ctx, s, s.names.jobItems, filterText(f, true))
 	if err != nil {
 		return nil, fmt.Errorf("listing items of job %s: %w", jobID, err)
 	}
@@ -168,7 +168,7 @@ func (s *Store) JobItems(ctx context.Context, jobID, state string) ([]index.JobI
 
 // UnfinishedJobs implements index.Jobs.
 func (s *Store) UnfinishedJobs(ctx context.Context) ([]index.Job, error) {
-	jobs, err := fetchData[index.Job](ctx, s, s.names.jobs, inStr(attrState, []string{index.JobQueued, index.JobRunning}))
+	jobs, err := fetchData[index.Job](ctx, s, s.names.jobs, filterText(inVals(attrState, index.JobQueued, index.JobRunning), true))
 	if err != nil {
 		return nil, fmt.Errorf("listing unfinished jobs: %w", err)
 	}
@@ -209,19 +209,19 @@ func (s *Store) AddOptOut(ctx context.Context, o *index.OptOut) error {
 // IsOptedOut implements index.OptOuts. Ids compare exactly, handles and
 // platforms case-insensitively.
 func (s *Store) IsOptedOut(ctx context.Context, platform, id, handle string) (bool, error) {
-	var or []string
+	var or []expr
 	if id != "" {
-		or = append(or, eqStr(attrOID, id))
+		or = append(or, eqVal(attrOID, id))
 	}
 	if handle != "" {
-		or = append(or, eqStr(attrHandleLC, strings.ToLower(handle)))
+		or = append(or, eqVal(attrHandleLC, strings.ToLower(handle)))
 	}
 	if len(or) == 0 {
 		return false, nil
 	}
 	var one int64 = 1
 	resp, err := s.ms.Index(s.names.optOuts).SearchWithContext(ctx, "", &meilisearch.SearchRequest{
-		Filter:      eqStr(attrPlatform, strings.ToLower(platform)) + " AND (" + strings.Join(or, " OR ") + ")",
+		Filter:      filterText(allOf(eqVal(attrPlatform, strings.ToLower(platform)), anyOf(or...)), true),
 		HitsPerPage: &one, AttributesToRetrieve: []string{attrID},
 	})
 	if err != nil {
@@ -313,7 +313,7 @@ func (s *Store) DeleteWatchlist(ctx context.Context, id string) error {
 	if err != nil {
 		return fmt.Errorf("deleting watchlist %s: %w", id, mapErr(err))
 	}
-	ti2, err := s.ms.Index(s.names.alerts).DeleteDocumentsByFilterWithContext(ctx, eqStr(attrWatch, id), nil)
+	ti2, err := s.ms.Index(s.names.alerts).DeleteDocumentsByFilterWithContext(ctx, filterText(eqVal(attrWatch, id), true), nil)
 	if err != nil {
 		return fmt.Errorf("deleting watchlist %s: %w", id, mapErr(err))
 	}
@@ -325,7 +325,7 @@ func (s *Store) DeleteWatchlist(ctx context.Context, id string) error {
 
 // dropMember removes key from every watchlist that has it.
 func (s *Store) dropMember(ctx context.Context, key string) error {
-	ws, err := fetchData[index.Watchlist](ctx, s, s.names.watchlists, eqStr(attrMembers, key))
+	ws, err := fetchData[index.Watchlist](ctx, s, s.names.watchlists, filterText(eqVal(attrMembers, key), true))
 	if err != nil {
 		return fmt.Errorf("finding watchlists of %s: %w", key, err)
 	}
@@ -380,18 +380,18 @@ func (s *Store) ListAlerts(ctx context.Context, f index.AlertFilter) ([]index.Al
 		limit = 100
 	}
 	limit = min(limit, index.MaxTotalHits)
-	var conds []string
+	var conds []expr
 	if f.WatchlistID != "" {
-		conds = append(conds, eqStr(attrWatch, f.WatchlistID))
+		conds = append(conds, eqVal(attrWatch, f.WatchlistID))
 	}
 	if f.CreatorKey != "" {
-		conds = append(conds, eqStr(attrCKey, f.CreatorKey))
+		conds = append(conds, eqVal(attrCKey, f.CreatorKey))
 	}
 	if f.Kind != "" {
-		conds = append(conds, eqStr(attrKind, f.Kind))
+		conds = append(conds, eqVal(attrKind, f.Kind))
 	}
 	resp, err := s.ms.Index(s.names.alerts).SearchWithContext(ctx, "", &meilisearch.SearchRequest{
-		Filter: filterOrNil(strings.Join(conds, " AND ")), Sort: []string{attrAt + ":desc", attrAID + ":asc"},
+		Filter: filterOrNil(filterText(allOf(conds...), true)), Sort: []string{attrAt + ":desc", attrAID + ":asc"},
 		Limit: int64(limit), AttributesToRetrieve: []string{attrData},
 	})
 	if err != nil {
