@@ -58,7 +58,7 @@ func TestContractOpen(t *testing.T) {
 		}
 	}
 	filterable = append(filterable, "all")
-	sortable = append(sortable, "key_sort")
+	sortable = append(sortable, "key_sort", "key_sort_rest")
 	countFacets := map[string]any{"*": "count"}
 	aux := func(filterable, sortable []any, maxHits float64) any {
 		m := map[string]any{
@@ -88,7 +88,7 @@ func TestContractOpen(t *testing.T) {
 			"searchableAttributes": []any{"text_name", "text_handle", "text_bio", "text_posts"},
 			"filterableAttributes": filterable,
 			"sortableAttributes":   sortable,
-			"rankingRules":         []any{"sort", "words", "typo", "proximity", "attribute", "exactness", "key_sort:asc"},
+			"rankingRules":         []any{"sort", "words", "typo", "proximity", "attribute", "exactness", "key_sort:asc", "key_sort_rest:asc"},
 			"pagination":           map[string]any{"maxTotalHits": float64(index.MaxTotalHits + index.MaxPerPage)},
 			"faceting":             map[string]any{"maxValuesPerFacet": 1000.0, "sortFacetValuesBy": countFacets},
 			"typoTolerance": map[string]any{
@@ -459,7 +459,7 @@ func TestContractSearch(t *testing.T) {
 		"attributesToRetrieve": []any{"summary"},
 		"facets":               []any{"platform", "followers", "tier", "all"},
 		"filter":               `(platform = "a\" OR platform = \"x" AND followers >= 1000)`,
-		"sort":                 []any{"followers:desc", "overall:asc", "key_sort:asc"},
+		"sort":                 []any{"followers:desc", "overall:asc", "key_sort:asc", "key_sort_rest:asc"},
 		// meilisearch-go v0.36.3 always sends "hybrid"; Meilisearch reads
 		// null as no hybrid search.
 		"hybrid": nil,
@@ -487,7 +487,7 @@ func TestContractSearchBodies(t *testing.T) {
 		{
 			name: "defaults sort by key",
 			q:    index.Query{},
-			want: map[string]any{"q": "", "page": 1.0, "hitsPerPage": 20.0, "sort": []any{"key_sort:asc"}, "facets": []any{"all"}, "filter": nil},
+			want: map[string]any{"q": "", "page": 1.0, "hitsPerPage": 20.0, "sort": []any{"key_sort:asc", "key_sort_rest:asc"}, "facets": []any{"all"}, "filter": nil},
 		},
 		{
 			name: "text without sort ranks by relevance",
@@ -652,6 +652,10 @@ func TestContractUpsertBatches(t *testing.T) {
 	if diff := cmp.Diff(wantPaths, paths); diff != "" {
 		t.Fatalf("requests of one batch (-want +got):\n%s", diff)
 	}
+	byCKey := map[string]string{}
+	for _, k := range keys {
+		byCKey[fkey(k)] = k
+	}
 	snaps := docsOf(reqs, "scout_snapshots")
 	if len(snaps) != 4 {
 		t.Fatalf("snapshot batch has %d documents, want 4", len(snaps))
@@ -660,7 +664,7 @@ func TestContractUpsertBatches(t *testing.T) {
 	for _, d := range snaps {
 		m := d.(map[string]any)
 		id, ck, seq := m["id"].(string), m["ckey"].(string), m["seq"].(string)
-		key := dec(ck)
+		key := byCKey[ck]
 		if !creator.ValidKey(id) || !strings.HasPrefix(id, key+"-") || !strings.HasSuffix(id, seq) || seen[id] {
 			t.Errorf("snapshot document id %q for key %q, seq %q: want a new valid id of key and seq", id, key, seq)
 		}
@@ -689,7 +693,7 @@ func TestContractUpsertBatches(t *testing.T) {
 		full, _ := json.Marshal(rec)
 		sumJSON, _ := json.Marshal(&sum)
 		want := map[string]any{
-			"key": "youtube-UCx_y", "key_sort": enc("youtube-UCx_y"), "all": "1",
+			"key": "youtube-UCx_y", "key_sort": "|rxwxeh#]0{c|", "all": "1",
 			"text_name": "Name youtube-UCx_y", "text_handle": "hyoutube-UCx_y", "text_bio": "bio",
 			"text_posts": "first post\nsecond", "record": string(full), "summary": string(sumJSON),
 			"platform": "youtube", "tier": "nano", "country": "US", "updated_at": float64(rec.UpdatedAt.Unix()),
@@ -1016,5 +1020,126 @@ func TestContractExportPages(t *testing.T) {
 	err = s.ForEachAlert(context.Background(), func(*index.AlertEvent) error { return stop })
 	if !errors.Is(err, stop) {
 		t.Errorf("ForEachAlert returned %v, want the callback's error", err)
+	}
+}
+
+// TestContractLongValues writes and then reads, filters and deletes by
+// the longest values the store takes (a 511-byte creator key, ids and
+// handles of hundreds of bytes) and checks that every string the Store
+// puts in a filterable or sortable attribute, and every value in its
+// filters, is one Meilisearch keeps whole (facetValue leaves it as it is):
+// Meilisearch cuts stored facet strings to 468 bytes but compares filter
+// values uncut, so a longer value could never match.
+func TestContractLongValues(t *testing.T) {
+	f := newFake(t)
+	s, err := Open(context.Background(), Config{URL: f.srv.URL, BatchSize: 1})
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	defer s.Close()
+	// The filterable and sortable attributes of each index, from its
+	// settings.
+	faceted := map[string]map[string]bool{}
+	for _, r := range f.requests() {
+		if r.Method != "PATCH" {
+			continue
+		}
+		uid := strings.TrimSuffix(strings.TrimPrefix(r.Path, "/indexes/"), "/settings")
+		faceted[uid] = map[string]bool{}
+		body := r.Body.(map[string]any)
+		for _, k := range []string{"filterableAttributes", "sortableAttributes"} {
+			list, _ := body[k].([]any)
+			for _, a := range list {
+				faceted[uid][a.(string)] = true
+			}
+		}
+	}
+	ctx := context.Background()
+	key := "bluesky-" + strings.Repeat("Ab9_", 125) + "xyz" // 511 bytes
+	if !creator.ValidKey(key) || len(key) != creator.MaxKeyLen {
+		t.Fatalf("test key of %d bytes is not a valid maximal key", len(key))
+	}
+	long := func(c string) string { return strings.Repeat(c, 300) }
+	steps := []struct {
+		name string
+		do   func() error
+	}{
+		{"Upsert", func() error { return s.Upsert(ctx, record(key, "bluesky", 5), creator.Snapshot{}) }},
+		{"PutJobItem", func() error {
+			return s.PutJobItem(ctx, &index.JobItem{JobID: long("j"), Key: key, State: index.ItemDone})
+		}},
+		{"PutAlert", func() error {
+			return s.PutAlert(ctx, &index.AlertEvent{ID: long("a"), WatchlistID: long("w"), CreatorKey: key, Kind: long("k")})
+		}},
+		{"AddOptOut", func() error {
+			return s.AddOptOut(ctx, &index.OptOut{Platform: "bluesky", ID: long("i"), Handle: long("H")})
+		}},
+		{"PutWatchlist", func() error {
+			return s.PutWatchlist(ctx, &index.Watchlist{ID: long("w"), Members: []index.WatchMember{{Key: key}}})
+		}},
+		{"History", func() error { _, err := s.History(ctx, key, 0); return err }},
+		{"JobItems", func() error { _, err := s.JobItems(ctx, long("j"), index.ItemDone); return err }},
+		{"IsOptedOut", func() error { _, err := s.IsOptedOut(ctx, "bluesky", long("i"), long("h")); return err }},
+		{"ListAlerts", func() error {
+			_, err := s.ListAlerts(ctx, index.AlertFilter{WatchlistID: long("w"), CreatorKey: key, Kind: long("k")})
+			return err
+		}},
+		{"Delete", func() error { return s.Delete(ctx, key) }},
+		{"DeleteWatchlist", func() error { return s.DeleteWatchlist(ctx, long("w")) }},
+	}
+	for _, st := range steps {
+		if err := st.do(); err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+	}
+	stored := map[string]bool{}
+	var filters []string
+	for _, r := range f.requests() {
+		uid := strings.Split(strings.TrimPrefix(r.Path, "/indexes/"), "/")[0]
+		switch {
+		case r.Method == "POST" && strings.HasSuffix(r.Path, "/documents"):
+			for _, d := range r.Body.([]any) {
+				for attr, v := range d.(map[string]any) {
+					if _, field := index.FieldByName(attr); field && uid == "scout_creators" || !faceted[uid][attr] {
+						continue // keyword fields are stored as written, see creatorExpr
+					}
+					vs, ok := v.([]any)
+					if !ok {
+						vs = []any{v}
+					}
+					for _, v := range vs {
+						sv, ok := v.(string)
+						if !ok {
+							continue
+						}
+						if !unchanged(sv) {
+							t.Errorf("%s: attribute %s holds %d bytes that Meilisearch changes: %.40q...", uid, attr, len(sv), sv)
+						}
+						stored[sv] = true
+					}
+				}
+			}
+		case strings.HasSuffix(r.Path, "/search") || strings.HasSuffix(r.Path, "/documents/fetch") || strings.HasSuffix(r.Path, "/documents/delete"):
+			if fl, ok := r.Body.(map[string]any)["filter"].(string); ok {
+				filters = append(filters, fl)
+			}
+		}
+	}
+	if len(filters) < 8 {
+		t.Fatalf("only %d filters sent: %q", len(filters), filters)
+	}
+	for _, fl := range filters {
+		_, vals, err := skeleton(fl)
+		if err != nil {
+			t.Fatalf("filter %q: %v", fl, err)
+		}
+		for _, v := range vals {
+			if !unchanged(v) {
+				t.Errorf("filter %.60q... compares a value of %d bytes that Meilisearch would have cut", fl, len(v))
+			}
+			if !stored[v] {
+				t.Errorf("filter %.60q... compares %.40q..., which no document stores", fl, v)
+			}
+		}
 	}
 }

@@ -32,9 +32,10 @@ func creatorDoc(rec *creator.Record) (map[string]any, error) {
 		return nil, fmt.Errorf("encoding record %s: %w", rec.Key, err)
 	}
 	name, handle, bio, posts := index.TextOf(rec)
+	head, rest := keySort(rec.Key)
 	d := map[string]any{
 		attrKey:     rec.Key,
-		attrKeySort: enc(rec.Key),
+		attrKeySort: head,
 		attrAll:     "1",
 		attrName:    name,
 		attrHandle:  handle,
@@ -42,6 +43,9 @@ func creatorDoc(rec *creator.Record) (map[string]any, error) {
 		attrPosts:   posts,
 		attrRecord:  string(full),
 		attrSummary: string(summary),
+	}
+	if rest != "" {
+		d[attrKeyRest] = rest
 	}
 	for _, f := range index.Fields {
 		switch f.Kind {
@@ -142,7 +146,7 @@ func (s *Store) flush(ctx context.Context, ps []prepared) error {
 	last := map[string]int{}
 	for i, p := range ps {
 		seq := seqKey(p.at, s.seq.Add(1))
-		snaps[i] = snapDoc{ID: snapID(p.key, seq), CKey: enc(p.key), Seq: seq, Data: p.snap}
+		snaps[i] = snapDoc{ID: snapID(p.key, seq), CKey: fkey(p.key), Seq: seq, Data: p.snap}
 		if _, ok := last[p.key]; !ok {
 			keys = append(keys, p.key)
 		}
@@ -414,7 +418,7 @@ func searchRequest(q *index.Query) (*meilisearch.SearchRequest, error) {
 			}
 			req.Sort = append(req.Sort, srt.Field+dir)
 		}
-		req.Sort = append(req.Sort, attrKeySort+":asc")
+		req.Sort = append(req.Sort, attrKeySort+":asc", attrKeyRest+":asc")
 	}
 	return req, nil
 }

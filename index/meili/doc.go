@@ -24,10 +24,23 @@
 // index.Filter, checking its fields against index.Fields) and is written
 // in Meilisearch's filter grammar by one function (filterText), which
 // double-quotes and escapes every string value (quote) and writes numbers
-// as plain decimals, so a value can never become syntax. The store's own ids and keys (creator keys, job ids, ...)
-// are stored in filterable attributes as lower-case hex (enc), because
-// Meilisearch compares and sorts filter strings case-insensitively and keys
-// are case-sensitive.
+// as plain decimals, so a value can never become syntax.
+//
+// Stored forms: Meilisearch lower-cases, trims and Unicode-decomposes the
+// strings of filterable and sortable attributes and cuts them to 468
+// bytes before it compares or sorts them, but compares a filter's value
+// uncut. So the store's own strings (creator keys, job, watchlist and
+// alert ids, opt-out ids and handles, states) are never stored as they
+// are: a value only compared for equality is stored as lower-case hex
+// when that fits in 468 bytes and as "h" and its SHA-256 in hex when not
+// (fkey), identically when written and when filtered on; a creator key is
+// sorted by two attributes, its first 468 characters and the rest, each
+// mapped one to one and in order onto printable ASCII without capitals
+// (keySort), so keys of up to 511 bytes sort by their bytes; an alert id,
+// the tiebreak of alerts, is stored as an order-preserving base 64 of
+// its first 351 bytes (sortEnc). A store written before these forms
+// (key_sort as hex, alert ids as hex) orders creators correctly again
+// only once every creator is written anew (scout reindex).
 //
 // Differences from the SQLite backend (index/sqlite), documented here
 // because the conformance suite cannot see all of them:

@@ -1,6 +1,7 @@
 package meili
 
 import (
+	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"math"
@@ -11,21 +12,95 @@ import (
 	"github.com/creatorscout/scout/index"
 )
 
-// enc is how the store's own filterable or sortable strings (creator keys,
-// job ids, watchlist ids, ...; not the keyword fields of creators, see
-// creatorExpr) are stored: lower-case hex
-// of its bytes. Meilisearch normalises facet strings (trims, lower-cases,
-// decomposes Unicode) before comparing and sorting them, which would make
-// "US" equal "us" and order keys case-insensitively; hex is unchanged by
-// that normalisation, keeps byte order, and holds no filter syntax.
+// How the store's own strings (creator keys, job ids, watchlist ids,
+// ...; not the keyword fields of creators, see creatorExpr) are stored in
+// filterable and sortable attributes. Meilisearch normalises a facet
+// string (trims it, lower-cases it, decomposes Unicode) and truncates it
+// to maxFacetBytes before it compares or sorts it, but compares a filter's
+// value untruncated: "US" would equal "us", keys would sort
+// case-insensitively, and a value longer than maxFacetBytes would never
+// equal anything. So equality-only values are stored with fkey and sort
+// keys with keySort or sortEnc: forms that normalisation leaves unchanged,
+// that fit in maxFacetBytes and hold no filter syntax.
+
+// maxFacetBytes is the longest string Meilisearch keeps whole in a
+// filterable or sortable attribute (its MAX_FACET_VALUE_LENGTH, 500 - 32
+// bytes).
+const maxFacetBytes = 468
+
+// fkey is the stored form of a value that is only compared for equality:
+// enc(v), lower-case hex, when that fits in maxFacetBytes (values of up
+// to 234 bytes), else "h" and the hex SHA-256 of v (65 bytes). 'h' is not
+// a hex digit and a hash form has odd length, so the two forms never
+// meet: fkey is injective but for SHA-256 collisions.
+func fkey(v string) string {
+	if 2*len(v) <= maxFacetBytes {
+		return enc(v)
+	}
+	sum := sha256.Sum256([]byte(v))
+	return "h" + hex.EncodeToString(sum[:])
+}
+
+// enc is lower-case hex of s's bytes.
 func enc(s string) string { return hex.EncodeToString([]byte(s)) }
 
-// dec reverses enc; a value that is not hex (written by something else) is
-// returned as it is.
-func dec(s string) string {
-	b, err := hex.DecodeString(s)
-	if err != nil {
-		return s
+// sortDigits are 64 printable ASCII characters in increasing byte order,
+// none of them upper case, a space, '"' or '\', so that Meilisearch's
+// normalisation leaves them as they are and quote never escapes them.
+// '!' sorts before all of them.
+const sortDigits = "#$%&'()*+,-./0123456789:;<=>?@[]^_`abcdefghijklmnopqrstuvwxyz{|}"
+
+// keyDigits are the 64 characters a creator key may hold
+// (creator.ValidKey), in increasing byte order.
+const keyDigits = "-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz"
+
+// keyToSort maps each character of keyDigits to the sortDigit of the same
+// rank (0 for any other byte).
+var keyToSort = func() (m [256]byte) {
+	for i := 0; i < len(keyDigits); i++ {
+		m[keyDigits[i]] = sortDigits[i]
+	}
+	return m
+}()
+
+// keySort returns the two sort attributes of a creator key: its first
+// maxFacetBytes characters, each mapped one to one and in order onto
+// sortDigits, and, for a key of maxFacetBytes characters or more, '!'
+// and the rest mapped likewise (else ""). Sorting by the first and then
+// by the second (absent sorts last, but only keys of maxFacetBytes
+// characters or more can tie on the first, and they all have a second)
+// orders keys by their bytes, which is how the SQLite store orders them.
+// key must be valid (creator.ValidKey), so at most 511 bytes.
+func keySort(key string) (head, rest string) {
+	b := make([]byte, len(key)+1)
+	for i := 0; i < len(key); i++ {
+		b[i+1] = keyToSort[key[i]]
+	}
+	if len(key) < maxFacetBytes {
+		return string(b[1:]), ""
+	}
+	b[maxFacetBytes] = '!'
+	return string(b[1 : maxFacetBytes+1]), string(b[maxFacetBytes:])
+}
+
+// sortEnc is the stored form of a string that is sorted on: its bytes, six
+// bits to a character of sortDigits (an order-preserving base 64, without
+// padding), cut to maxFacetBytes. Strings that differ in their first 351
+// bytes sort as their bytes do; longer ones that share those tie.
+func sortEnc(s string) string {
+	var b []byte
+	var acc, bits uint
+	for i := 0; i < len(s) && len(b) < maxFacetBytes; i++ {
+		acc = acc<<8 | uint(s[i])
+		bits += 8
+		for bits >= 6 && len(b) < maxFacetBytes {
+			bits -= 6
+			b = append(b, sortDigits[acc>>bits&63])
+		}
+		acc &= 1<<bits - 1
+	}
+	if bits > 0 && len(b) < maxFacetBytes {
+		b = append(b, sortDigits[acc<<(6-bits)&63])
 	}
 	return string(b)
 }
@@ -71,15 +146,15 @@ type expr struct {
 }
 
 // eqVal is the filter "attr equals the string v", for the store's own
-// attributes, whose values are stored with enc.
-func eqVal(attr, v string) expr { return eqStored(attr, enc(v)) }
+// attributes, whose values are stored with fkey.
+func eqVal(attr, v string) expr { return eqStored(attr, fkey(v)) }
 
 // inVals is the filter "attr is one of vs", for the store's own
 // attributes.
 func inVals(attr string, vs ...string) expr {
 	stored := make([]string, len(vs))
 	for i, v := range vs {
-		stored[i] = enc(v)
+		stored[i] = fkey(v)
 	}
 	return expr{op: index.OpIn, attr: attr, vals: stored}
 }

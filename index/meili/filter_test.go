@@ -1,9 +1,12 @@
 package meili
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -91,5 +94,146 @@ func TestFilterText(t *testing.T) {
 				t.Errorf("filterText = %s, want %s", got, tt.want)
 			}
 		})
+	}
+}
+
+// facetValue is what Meilisearch keeps of a string in a filterable or
+// sortable attribute and compares and sorts by, for ASCII strings: trimmed,
+// lower-cased and cut to maxFacetBytes (normalize_facet and truncate_str in
+// milli).
+func facetValue(s string) string {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if len(s) > maxFacetBytes {
+		s = s[:maxFacetBytes]
+	}
+	return s
+}
+
+// unchanged reports whether Meilisearch keeps s as it is.
+func unchanged(s string) bool { return facetValue(s) == s }
+
+func TestFkey(t *testing.T) {
+	at234, at235 := strings.Repeat("x", 234), strings.Repeat("x", 235)
+	tests := []struct {
+		name, v, want string
+	}{
+		{"short", "bluesky-a", enc("bluesky-a")},
+		{"empty", "", ""},
+		{"longest hex", at234, enc(at234)},
+		{"hashed", at235, "h" + func() string { s := sha256.Sum256([]byte(at235)); return hex.EncodeToString(s[:]) }()},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := fkey(tt.v); got != tt.want {
+				t.Errorf("fkey(%q) = %q, want %q", tt.v, got, tt.want)
+			}
+		})
+	}
+	// Distinct values, also long ones that differ only at the end, have
+	// distinct stored forms that Meilisearch keeps whole.
+	long := strings.Repeat("did:plc:", 64)
+	vals := []string{"", "a", "A", at234, at234 + "y", at235, long, long + "a", long + "b", "h" + strings.Repeat("0", 64)}
+	seen := map[string]string{}
+	for _, v := range vals {
+		k := fkey(v)
+		if !unchanged(k) {
+			t.Errorf("fkey(%.20q...) = %.20q... is changed by Meilisearch (%d bytes)", v, k, len(k))
+		}
+		if prev, ok := seen[k]; ok {
+			t.Errorf("fkey(%.20q...) = fkey(%.20q...)", v, prev)
+		}
+		seen[k] = v
+	}
+}
+
+// randomKeys returns valid keys (creator.ValidKey), many of them long and
+// sharing long prefixes, so that their order past maxFacetBytes matters.
+func randomKeys(rng *rand.Rand, n int) []string {
+	base := make([]byte, 511)
+	for i := range base {
+		base[i] = keyDigits[rng.IntN(len(keyDigits))]
+	}
+	keys := make([]string, n)
+	for i := range keys {
+		k := slices.Clone(base[:1+rng.IntN(511)])
+		switch rng.IntN(3) {
+		case 0: // a key of its own
+			for j := range k {
+				k[j] = keyDigits[rng.IntN(len(keyDigits))]
+			}
+		case 1: // the shared prefix with a change near its end
+			if len(k) > 0 {
+				k[len(k)-1-rng.IntN(min(len(k), 50))] = keyDigits[rng.IntN(len(keyDigits))]
+			}
+		}
+		keys[i] = string(k)
+	}
+	keys = append(keys, string(base[:maxFacetBytes-1]), string(base[:maxFacetBytes]), string(base[:maxFacetBytes+1]), string(base))
+	return keys
+}
+
+func TestKeySortOrder(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	keys := randomKeys(rng, 300)
+	type sorted struct{ key, head, rest string }
+	var ss []sorted
+	for _, k := range keys {
+		head, rest := keySort(k)
+		if !unchanged(head) || !unchanged(rest) {
+			t.Fatalf("keySort(%q) = %q, %q: changed by Meilisearch", k, head, rest)
+		}
+		if (len(k) >= maxFacetBytes) != (rest != "") {
+			t.Fatalf("keySort of a %d-byte key has rest %q", len(k), rest)
+		}
+		ss = append(ss, sorted{k, head, rest})
+	}
+	// Meilisearch's order: by head, then by rest with a missing rest last.
+	meili := func(a, b sorted) int {
+		if c := strings.Compare(facetValue(a.head), facetValue(b.head)); c != 0 {
+			return c
+		}
+		switch {
+		case a.rest == "" && b.rest == "":
+			return 0
+		case a.rest == "":
+			return 1
+		case b.rest == "":
+			return -1
+		}
+		return strings.Compare(facetValue(a.rest), facetValue(b.rest))
+	}
+	for _, a := range ss {
+		for _, b := range ss {
+			if got, want := meili(a, b), strings.Compare(a.key, b.key); got != want {
+				t.Fatalf("keys %q and %q: Meilisearch compares %d, bytes %d", a.key, b.key, got, want)
+			}
+		}
+	}
+}
+
+func TestSortEnc(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	var vals []string
+	for range 300 {
+		b := make([]byte, rng.IntN(352))
+		for i := range b {
+			b[i] = byte(rng.IntN(4)) * 85 // few distinct bytes: long shared prefixes
+		}
+		vals = append(vals, string(b))
+	}
+	vals = append(vals, "", "\x00", "\x00\x00", "a", "al-00", "al-01", "\xff")
+	for _, a := range vals {
+		ea := sortEnc(a)
+		if !unchanged(ea) || len(ea) != (8*len(a)+5)/6 {
+			t.Fatalf("sortEnc of %d bytes = %d bytes %q, changed by Meilisearch or of the wrong length", len(a), len(ea), ea)
+		}
+		for _, b := range vals {
+			if got, want := strings.Compare(ea, sortEnc(b)), strings.Compare(a, b); got != want {
+				t.Fatalf("sortEnc(%q) vs sortEnc(%q) compares %d, the strings %d", a, b, got, want)
+			}
+		}
+	}
+	if got := sortEnc(strings.Repeat("z", 1000)); len(got) != maxFacetBytes {
+		t.Errorf("sortEnc of 1000 bytes has %d bytes, want %d", len(got), maxFacetBytes)
 	}
 }

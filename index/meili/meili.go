@@ -46,9 +46,10 @@ type names struct {
 
 // Attributes of the creators index besides the index.Fields.
 const (
-	attrKey     = "key"      // primary key: the creator key
-	attrKeySort = "key_sort" // enc(key): sorts like the key's bytes
-	attrAll     = "all"      // always "1": a facet whose count is the exact total
+	attrKey     = "key"           // primary key: the creator key
+	attrKeySort = "key_sort"      // keySort's head: with attrKeyRest, sorts like the key's bytes
+	attrKeyRest = "key_sort_rest" // keySort's rest, for keys of maxFacetBytes or more
+	attrAll     = "all"           // always "1": a facet whose count is the exact total
 	attrName    = "text_name"
 	attrHandle  = "text_handle"
 	attrBio     = "text_bio"
@@ -57,8 +58,8 @@ const (
 	attrSummary = "summary" // index.Summary of the record as JSON text, for hits
 )
 
-// Attributes of the other indexes. String attributes that are filtered or
-// sorted on hold enc of their value.
+// Attributes of the other indexes. String attributes that are filtered on
+// hold fkey of their value; sorted ones, seqKey or sortEnc.
 const (
 	attrID       = "id"    // primary key of every other index
 	attrCKey     = "ckey"  // creator key (snapshots, job items, alerts)
@@ -72,7 +73,7 @@ const (
 	attrWatch    = "watchlist"
 	attrKind     = "kind"
 	attrAt       = "at"   // sort key of an alert's time
-	attrAID      = "aid"  // enc(alert id), the tiebreak of alerts
+	attrAID      = "aid"  // sortEnc(alert id), the tiebreak of alerts
 	attrData     = "data" // the stored value as JSON text
 )
 
@@ -89,7 +90,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if !creator.ValidKey(cfg.IndexPrefix + "x") {
 		return nil, fmt.Errorf("opening meilisearch store: %w: index prefix %q", creator.ErrInvalid, cfg.IndexPrefix)
 	}
-	reserved := map[string]bool{attrKey: true, attrKeySort: true, attrAll: true, attrName: true,
+	reserved := map[string]bool{attrKey: true, attrKeySort: true, attrKeyRest: true, attrAll: true, attrName: true,
 		attrHandle: true, attrBio: true, attrPosts: true, attrRecord: true, attrSummary: true}
 	for _, f := range index.Fields {
 		if reserved[f.Name] || strings.HasPrefix(f.Name, "_") {
@@ -153,7 +154,7 @@ func (s *Store) specs() []indexSpec {
 		}
 	}
 	filterable = append(filterable, attrAll)
-	sortable = append(sortable, attrKeySort)
+	sortable = append(sortable, attrKeySort, attrKeyRest)
 	histHits := int64(s.cfg.HistoryCap + 2*s.cfg.BatchSize + index.MaxTotalHits)
 	aux := func(uid string, filterable, sortable []string, maxHits int64) indexSpec {
 		return indexSpec{uid: uid, pk: attrID, settings: &meilisearch.Settings{
@@ -175,9 +176,9 @@ func (s *Store) specs() []indexSpec {
 			FilterableAttributes: filterable,
 			SortableAttributes:   sortable,
 			// "sort" first: an explicit sort orders results whatever the
-			// text relevance, as in the SQLite backend; the last rule
-			// breaks every remaining tie by key.
-			RankingRules: []string{"sort", "words", "typo", "proximity", "attribute", "exactness", attrKeySort + ":asc"},
+			// text relevance, as in the SQLite backend; the last rules
+			// break every remaining tie by key.
+			RankingRules: []string{"sort", "words", "typo", "proximity", "attribute", "exactness", attrKeySort + ":asc", attrKeyRest + ":asc"},
 			// index.Query.Normalize lets a page start at hit
 			// index.MaxTotalHits, so the last page reaches
 			// index.MaxPerPage further.

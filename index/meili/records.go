@@ -83,7 +83,7 @@ func (s *Store) PutJob(ctx context.Context, j *index.Job) error {
 	if err != nil {
 		return fmt.Errorf("putting job %s: %w", j.ID, err)
 	}
-	doc := map[string]any{attrID: docID("job", j.ID), attrState: enc(j.State), attrData: data}
+	doc := map[string]any{attrID: docID("job", j.ID), attrState: fkey(j.State), attrData: data}
 	if err := s.put(ctx, s.names.jobs, doc); err != nil {
 		return fmt.Errorf("putting job %s: %w", j.ID, err)
 	}
@@ -117,14 +117,14 @@ func (s *Store) countItems(ctx context.Context, j *index.Job) error {
 	}
 	j.Counts = index.JobCounts{}
 	for v, n := range counts[attrState] {
-		switch dec(v) {
-		case index.ItemPending:
+		switch v {
+		case fkey(index.ItemPending):
 			j.Counts.Pending += n
-		case index.ItemDone:
+		case fkey(index.ItemDone):
 			j.Counts.Done += n
-		case index.ItemFailed:
+		case fkey(index.ItemFailed):
 			j.Counts.Failed += n
-		case index.ItemSkipped:
+		case fkey(index.ItemSkipped):
 			j.Counts.Skipped += n
 		}
 	}
@@ -143,8 +143,8 @@ func (s *Store) PutJobItem(ctx context.Context, it *index.JobItem) error {
 		return fmt.Errorf("putting item %s of job %s: %w", it.Key, it.JobID, err)
 	}
 	doc := map[string]any{
-		attrID: itemID(it.JobID, it.Key), attrJob: enc(it.JobID), attrCKey: enc(it.Key),
-		attrState: enc(it.State), attrData: data,
+		attrID: itemID(it.JobID, it.Key), attrJob: fkey(it.JobID), attrCKey: fkey(it.Key),
+		attrState: fkey(it.State), attrData: data,
 	}
 	if err := s.put(ctx, s.names.jobItems, doc); err != nil {
 		return fmt.Errorf("putting item %s of job %s: %w", it.Key, it.JobID, err)
@@ -193,12 +193,12 @@ func (s *Store) AddOptOut(ctx context.Context, o *index.OptOut) error {
 		return fmt.Errorf("adding opt-out: %w", err)
 	}
 	seq := seqKey(o.CreatedAt, s.seq.Add(1))
-	doc := map[string]any{attrID: "o" + seq, attrSeq: seq, attrPlatform: enc(strings.ToLower(o.Platform)), attrData: data}
+	doc := map[string]any{attrID: "o" + seq, attrSeq: seq, attrPlatform: fkey(strings.ToLower(o.Platform)), attrData: data}
 	if o.ID != "" {
-		doc[attrOID] = enc(o.ID)
+		doc[attrOID] = fkey(o.ID)
 	}
 	if o.Handle != "" {
-		doc[attrHandleLC] = enc(strings.ToLower(o.Handle))
+		doc[attrHandleLC] = fkey(strings.ToLower(o.Handle))
 	}
 	if err := s.put(ctx, s.names.optOuts, doc); err != nil {
 		return fmt.Errorf("adding opt-out: %w", err)
@@ -268,7 +268,7 @@ func watchDoc(w *index.Watchlist) (map[string]any, error) {
 	}
 	members := make([]string, len(w.Members))
 	for i, m := range w.Members {
-		members[i] = enc(m.Key)
+		members[i] = fkey(m.Key)
 	}
 	return map[string]any{attrID: docID("w", w.ID), attrMembers: members, attrData: data}, nil
 }
@@ -355,8 +355,8 @@ func (s *Store) PutAlert(ctx context.Context, e *index.AlertEvent) error {
 		return fmt.Errorf("putting alert %s: %w", e.ID, err)
 	}
 	doc := map[string]any{
-		attrID: docID("a", e.ID), attrWatch: enc(e.WatchlistID), attrCKey: enc(e.CreatorKey),
-		attrKind: enc(e.Kind), attrAt: seqKey(e.At, 0), attrAID: enc(e.ID), attrData: data,
+		attrID: docID("a", e.ID), attrWatch: fkey(e.WatchlistID), attrCKey: fkey(e.CreatorKey),
+		attrKind: fkey(e.Kind), attrAt: seqKey(e.At, 0), attrAID: sortEnc(e.ID), attrData: data,
 	}
 	if err := s.put(ctx, s.names.alerts, doc); err != nil {
 		return fmt.Errorf("putting alert %s: %w", e.ID, err)

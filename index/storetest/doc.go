@@ -21,5 +21,6 @@
 // returns after its write is visible to the other methods. Every subtest
 // opens its own store. Keys used by the suite are lower-case letters,
 // digits and '-', so that ties broken "by key ascending" order the same way
-// in every backend.
+// in every backend; only the LongValues test uses keys of every allowed
+// character, to check that they order by their bytes.
 package storetest
