@@ -11,16 +11,18 @@ var errClosed = errors.New("meilisearch store closed")
 
 // batcher coalesces concurrent creator writes into batches: one goroutine
 // takes the first waiting request, collects more until size writes or wait
-// has passed, sends them with flush and gives every caller flush's error.
-// Batches are flushed one at a time, in arrival order. It is safe for
-// concurrent use.
+// has passed, sends them with flush and gives every caller the first
+// error flush reports for its writes. Batches are flushed one at a time,
+// in arrival order. It is safe for concurrent use.
 type batcher struct {
-	in    chan batchReq
-	stop  chan struct{}
-	done  chan struct{}
-	size  int
-	wait  time.Duration
-	flush func(ctx context.Context, ws []prepared) error
+	in   chan batchReq
+	stop chan struct{}
+	done chan struct{}
+	size int
+	wait time.Duration
+	// flush writes a batch and returns each write's error, or nil if
+	// all succeeded.
+	flush func(ctx context.Context, ws []prepared) []error
 }
 
 type batchReq struct {
@@ -28,7 +30,7 @@ type batchReq struct {
 	err chan error
 }
 
-func newBatcher(size int, wait time.Duration, flush func(context.Context, []prepared) error) *batcher {
+func newBatcher(size int, wait time.Duration, flush func(context.Context, []prepared) []error) *batcher {
 	b := &batcher{
 		in: make(chan batchReq), stop: make(chan struct{}), done: make(chan struct{}),
 		size: size, wait: wait, flush: flush,
@@ -95,8 +97,19 @@ func (b *batcher) loop() {
 		for _, r := range group {
 			ws = append(ws, r.ws...)
 		}
-		err := b.flush(context.Background(), ws)
+		errs := b.flush(context.Background(), ws)
+		off := 0
 		for _, r := range group {
+			var err error
+			if errs != nil {
+				for _, e := range errs[off : off+len(r.ws)] {
+					if e != nil {
+						err = e
+						break
+					}
+				}
+			}
+			off += len(r.ws)
 			r.err <- err
 		}
 	}

@@ -31,6 +31,13 @@ type Config struct {
 	// BatchSize is the most creator writes sent in one documents request.
 	// Zero means 1000.
 	BatchSize int
+	// MaxBatchBytes is the most bytes of JSON sent in one documents
+	// request; a batch is split into requests by this as well as by
+	// BatchSize. Zero means 32 MiB. It must stay below Meilisearch's
+	// payload limit (--http-payload-size-limit, 100 MB by default), which
+	// refuses a larger request whole. A creator whose record or snapshot
+	// alone is larger fails its own write with creator.ErrInvalid.
+	MaxBatchBytes int
 	// BatchWait is how long the batcher waits for more writes to join a
 	// batch before it sends it. Zero means 5 milliseconds.
 	BatchWait time.Duration
@@ -66,6 +73,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.BatchSize <= 0 {
 		c.BatchSize = 1000
+	}
+	if c.MaxBatchBytes <= 0 {
+		c.MaxBatchBytes = 32 << 20
 	}
 	if c.BatchWait <= 0 {
 		c.BatchWait = 5 * time.Millisecond

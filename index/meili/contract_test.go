@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net/http"
 	"slices"
 	"strings"
 	"sync"
@@ -1141,5 +1142,234 @@ func TestContractLongValues(t *testing.T) {
 				t.Errorf("filter %.60q... compares %.40q..., which no document stores", fl, v)
 			}
 		}
+	}
+}
+
+// docSize is the size of rec's creators document as the Store sends it.
+func docSize(t *testing.T, rec *creator.Record) int {
+	t.Helper()
+	m, err := creatorDoc(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(b)
+}
+
+func TestContractBatchBytes(t *testing.T) {
+	f := newFake(t)
+	var recs []*creator.Record
+	var ws []index.Write
+	for i := range 10 {
+		r := record(fmt.Sprintf("bluesky-k%02d", i), "bluesky", int64(i))
+		recs = append(recs, r)
+		ws = append(ws, index.Write{Record: r, Snapshot: creator.Snapshot{Followers: int64(i)}})
+	}
+	size := 0
+	for _, r := range recs {
+		size = max(size, docSize(t, r))
+	}
+	limit := 3*size + 4 // three documents a request
+	s := openFake(t, f, Config{MaxBatchBytes: limit})
+	if err := s.UpsertMany(context.Background(), ws); err != nil {
+		t.Fatalf("UpsertMany: %v", err)
+	}
+	reqs := f.requests()
+	var keys []string
+	for _, d := range docsOf(reqs, "scout_creators") {
+		keys = append(keys, d.(map[string]any)["key"].(string))
+	}
+	var want []string
+	for _, r := range recs {
+		want = append(want, r.Key)
+	}
+	if diff := cmp.Diff(want, keys); diff != "" {
+		t.Errorf("creator documents sent, each once, in order (-want +got):\n%s", diff)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, path := range []string{"/indexes/scout_creators/documents", "/indexes/scout_snapshots/documents"} {
+		sizes := f.sizes[path]
+		if len(sizes) == 0 {
+			t.Errorf("no request to %s", path)
+		}
+		for _, n := range sizes {
+			if n > limit {
+				t.Errorf("%s: a request of %d bytes, over MaxBatchBytes %d (all: %v)", path, n, limit, sizes)
+			}
+		}
+	}
+	if n := len(f.sizes["/indexes/scout_creators/documents"]); n != 4 {
+		t.Errorf("%d creators requests for 10 documents of which 3 fit in one, want 4", n)
+	}
+}
+
+func TestContractUpsertTooLarge(t *testing.T) {
+	f := newFake(t)
+	small := record("bluesky-small", "bluesky", 1)
+	limit := docSize(t, small) + 1000
+	s := openFake(t, f, Config{MaxBatchBytes: limit, BatchSize: 1})
+	big := record("bluesky-big", "bluesky", 1)
+	big.Profile.Bio = strings.Repeat("long bio ", limit/9)
+	bigSnap := creator.Snapshot{PrimaryNiche: strings.Repeat("n", limit)}
+	tests := []struct {
+		name string
+		rec  *creator.Record
+		snap creator.Snapshot
+	}{
+		{"record", big, creator.Snapshot{}},
+		{"snapshot", small, bigSnap},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := s.Upsert(context.Background(), tt.rec, tt.snap)
+			if !errors.Is(err, creator.ErrInvalid) || !strings.Contains(err.Error(), "MaxBatchBytes") || !strings.Contains(err.Error(), tt.rec.Key) {
+				t.Errorf("Upsert of a too large %s = %v, want creator.ErrInvalid naming the key and MaxBatchBytes", tt.name, err)
+			}
+			if r := f.requests(); len(r) != 0 {
+				t.Errorf("Upsert of a too large %s sent %v", tt.name, r)
+			}
+		})
+	}
+	if err := s.Upsert(context.Background(), small, creator.Snapshot{}); err != nil {
+		t.Errorf("Upsert of a record that fits: %v", err)
+	}
+}
+
+// TestContractUpsertPartialFailure runs four concurrent Upserts that are
+// sent as one batch in two creators requests of two records (by
+// MaxBatchBytes), one of which fails. The writes in the request that
+// succeeded succeed; the others fail, and their snapshots are deleted
+// again; the task of the request that was enqueued is waited for even
+// when the next request cannot be sent.
+func TestContractUpsertPartialFailure(t *testing.T) {
+	tests := []struct {
+		name string
+		// failing chooses which of the two creators requests (0 or 1) fails.
+		failing int
+		// rejected: the request gets an HTTP error; else its task fails.
+		rejected   bool
+		undoFails  bool // the request deleting snapshots again fails too
+		wantInErr  string
+		wantUndone bool
+	}{
+		{name: "second request rejected", failing: 1, rejected: true, wantInErr: "payload_too_large", wantUndone: true},
+		{name: "first task fails", failing: 0, wantInErr: "internal", wantUndone: true},
+		{name: "undo fails too", failing: 1, rejected: true, undoFails: true, wantInErr: "deleting its snapshot again"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFake(t)
+			var recs []*creator.Record
+			for i := range 4 {
+				recs = append(recs, record(fmt.Sprintf("bluesky-k%d", i), "bluesky", 1))
+			}
+			size := 0
+			for _, r := range recs {
+				size = max(size, docSize(t, r))
+			}
+			s := openFake(t, f, Config{BatchSize: 4, BatchWait: time.Hour, MaxBatchBytes: 2*size + 3})
+			creatorsReqs := 0
+			f.reject = func(r recorded) (int, string) {
+				switch {
+				case r.Path == "/indexes/scout_creators/documents":
+					creatorsReqs++
+					if tt.rejected && creatorsReqs-1 == tt.failing {
+						return http.StatusRequestEntityTooLarge, "payload_too_large"
+					}
+				case r.Path == "/indexes/scout_snapshots/documents/delete-batch" && tt.undoFails:
+					return http.StatusInternalServerError, "internal"
+				}
+				return 0, ""
+			}
+			taskOf := map[int64]int{} // task uid -> creators request number
+			n := 0
+			f.onTask = func(r recorded) []taskState {
+				if r.Path != "/indexes/scout_creators/documents" {
+					return nil
+				}
+				taskOf[f.nextTask] = n
+				n++
+				if !tt.rejected && n-1 == tt.failing {
+					return []taskState{{Status: "processing"}, {Status: "failed", Code: "internal"}}
+				}
+				return []taskState{{Status: "enqueued"}, {Status: "processing"}, {Status: "succeeded"}}
+			}
+			errs := make([]error, len(recs))
+			var wg sync.WaitGroup
+			for i, r := range recs {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					errs[i] = s.Upsert(context.Background(), r, creator.Snapshot{Followers: int64(i)})
+				}()
+			}
+			wg.Wait()
+			polls := f.polls()
+			reqs := f.requests()
+
+			// Which keys went in which creators request, and the snapshot
+			// ids of each key.
+			var perReq [][]string
+			snapIDs := map[string]string{}
+			var undone []any
+			for _, r := range reqs {
+				switch r.Path {
+				case "/indexes/scout_creators/documents":
+					var ks []string
+					for _, d := range r.Body.([]any) {
+						ks = append(ks, d.(map[string]any)["key"].(string))
+					}
+					perReq = append(perReq, ks)
+				case "/indexes/scout_snapshots/documents":
+					for _, d := range r.Body.([]any) {
+						m := d.(map[string]any)
+						for _, rec := range recs {
+							if m["ckey"] == fkey(rec.Key) {
+								snapIDs[rec.Key] = m["id"].(string)
+							}
+						}
+					}
+				case "/indexes/scout_snapshots/documents/delete-batch":
+					undone = r.Body.([]any)
+				}
+			}
+			if len(perReq) != 2 || len(perReq[0]) != 2 || len(perReq[1]) != 2 {
+				t.Fatalf("creators requests %v, want two of two records", perReq)
+			}
+			failed := map[string]bool{}
+			for _, k := range perReq[tt.failing] {
+				failed[k] = true
+			}
+			var wantUndone []any
+			for i, r := range recs {
+				if failed[r.Key] {
+					if errs[i] == nil || !strings.Contains(errs[i].Error(), tt.wantInErr) {
+						t.Errorf("Upsert(%s), in the failing request: %v, want an error naming %q", r.Key, errs[i], tt.wantInErr)
+					}
+					wantUndone = append(wantUndone, snapIDs[r.Key])
+				} else if errs[i] != nil {
+					t.Errorf("Upsert(%s), in the request that succeeded: %v", r.Key, errs[i])
+				}
+			}
+			slices.SortFunc(wantUndone, func(a, b any) int { return strings.Compare(a.(string), b.(string)) })
+			slices.SortFunc(undone, func(a, b any) int { return strings.Compare(a.(string), b.(string)) })
+			if diff := cmp.Diff(wantUndone, undone); diff != "" {
+				t.Errorf("snapshots deleted again (-want +got):\n%s", diff)
+			}
+			// Every enqueued creators task was polled until it ended.
+			for uid, i := range taskOf {
+				want := 3
+				if !tt.rejected && i == tt.failing {
+					want = 2
+				}
+				if got := polls[fmt.Sprintf("/tasks/%d", uid)]; got != want {
+					t.Errorf("task of creators request %d polled %d times, want %d (until it ended)", i, got, want)
+				}
+			}
+		})
 	}
 }

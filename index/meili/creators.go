@@ -98,17 +98,24 @@ func (s *Store) Upsert(ctx context.Context, rec *creator.Record, snap creator.Sn
 }
 
 // prepared is one creator write, encoded by its caller so that a record
-// that cannot be encoded fails only its own call.
+// that cannot be encoded, or is too large to send, fails only its own
+// call.
 type prepared struct {
 	key  string
 	at   time.Time
-	snap string         // the snapshot as JSON text
-	doc  map[string]any // the creators document
+	snap string          // the snapshot as JSON text
+	doc  json.RawMessage // the creators document
 }
 
+// seqLen is the length of every seqKey.
+const seqLen = 40
+
 // UpsertMany implements index.Creators. The writes join the batcher like
-// Upsert's; a large slice is sent in requests of Config.BatchSize. It is
-// not one transaction: see the package documentation.
+// Upsert's; a large slice is sent in requests of at most Config.BatchSize
+// documents and Config.MaxBatchBytes bytes. A record or snapshot too
+// large for one request is an error wrapping creator.ErrInvalid, and
+// nothing of the call is written. It is not one transaction: see the
+// package documentation.
 func (s *Store) UpsertMany(ctx context.Context, ws []index.Write) error {
 	if len(ws) == 0 {
 		return nil
@@ -118,18 +125,36 @@ func (s *Store) UpsertMany(ctx context.Context, ws []index.Write) error {
 		if w.Record == nil {
 			return fmt.Errorf("upserting creators: %w: nil record", creator.ErrInvalid)
 		}
-		if !creator.ValidKey(w.Record.Key) {
-			return fmt.Errorf("upserting creators: %w: key %q", creator.ErrInvalid, w.Record.Key)
+		key := w.Record.Key
+		if !creator.ValidKey(key) {
+			return fmt.Errorf("upserting creators: %w: key %q", creator.ErrInvalid, key)
 		}
-		doc, err := creatorDoc(w.Record)
+		m, err := creatorDoc(w.Record)
 		if err != nil {
 			return fmt.Errorf("upserting creators: %w: %w", creator.ErrInvalid, err)
 		}
+		doc, err := json.Marshal(m)
+		if err != nil {
+			return fmt.Errorf("upserting creators: %w: encoding record %s: %w", creator.ErrInvalid, key, err)
+		}
 		snap, err := json.Marshal(&w.Snapshot)
 		if err != nil {
-			return fmt.Errorf("upserting creators: %w: encoding snapshot of %s: %w", creator.ErrInvalid, w.Record.Key, err)
+			return fmt.Errorf("upserting creators: %w: encoding snapshot of %s: %w", creator.ErrInvalid, key, err)
 		}
-		ps[i] = prepared{key: w.Record.Key, at: w.Snapshot.At, snap: string(snap), doc: doc}
+		// The snapshot's document as flush will make it: a seqKey has a
+		// fixed length.
+		seq := strings.Repeat("0", seqLen)
+		sd, err := json.Marshal(snapDoc{ID: snapID(key, seq), CKey: fkey(key), Seq: seq, Data: string(snap)})
+		if err != nil {
+			return fmt.Errorf("upserting creators: %w: encoding snapshot of %s: %w", creator.ErrInvalid, key, err)
+		}
+		if err := s.fits(doc); err != nil {
+			return fmt.Errorf("upserting creators: record %s: %w", key, err)
+		}
+		if err := s.fits(sd); err != nil {
+			return fmt.Errorf("upserting creators: snapshot of %s: %w", key, err)
+		}
+		ps[i] = prepared{key: key, at: w.Snapshot.At, snap: string(snap), doc: doc}
 	}
 	if err := s.batch.submit(ctx, ps); err != nil {
 		return fmt.Errorf("upserting creators: %w", err)
@@ -137,71 +162,214 @@ func (s *Store) UpsertMany(ctx context.Context, ws []index.Write) error {
 	return nil
 }
 
-// flush writes one batch: snapshots first, then records (the last write of
-// a key wins), then trims the touched histories to Config.HistoryCap. If
-// the records fail, the batch's snapshots are deleted again.
-func (s *Store) flush(ctx context.Context, ps []prepared) error {
-	snaps := make([]snapDoc, len(ps))
+// fits returns nil if doc can be sent in a documents request of
+// Config.MaxBatchBytes, else an error wrapping creator.ErrInvalid.
+func (s *Store) fits(doc json.RawMessage) error {
+	if len(doc)+2 > s.cfg.MaxBatchBytes {
+		return fmt.Errorf("%w: %d bytes as JSON, more than one documents request may hold (Config.MaxBatchBytes is %d)",
+			creator.ErrInvalid, len(doc), s.cfg.MaxBatchBytes)
+	}
+	return nil
+}
+
+// flush writes one batch and returns each write's error (nil if all
+// succeeded): snapshots first, then records (the last write of a key
+// wins), then it trims the touched histories to Config.HistoryCap. A key
+// whose snapshots were not all written gets no record; a key whose record
+// was not written has the snapshots of this batch that were written
+// deleted again; the writes of such keys fail, the others succeed.
+func (s *Store) flush(ctx context.Context, ps []prepared) []error {
+	snaps := make([]json.RawMessage, len(ps))
+	ids := make([]string, len(ps))
 	var keys []string
 	last := map[string]int{}
 	for i, p := range ps {
 		seq := seqKey(p.at, s.seq.Add(1))
-		snaps[i] = snapDoc{ID: snapID(p.key, seq), CKey: fkey(p.key), Seq: seq, Data: p.snap}
+		ids[i] = snapID(p.key, seq)
+		d, err := json.Marshal(snapDoc{ID: ids[i], CKey: fkey(p.key), Seq: seq, Data: p.snap})
+		if err != nil { // cannot happen: UpsertMany encoded the same
+			return sameErr(len(ps), fmt.Errorf("encoding snapshot of %s: %w", p.key, err))
+		}
+		snaps[i] = d
 		if _, ok := last[p.key]; !ok {
 			keys = append(keys, p.key)
 		}
 		last[p.key] = i
 	}
-	recs := make([]map[string]any, 0, len(keys))
+	errs := make([]error, len(ps))
+	failed := false
+	fail := func(i int, err error) {
+		if errs[i] == nil {
+			errs[i] = err
+		}
+		failed = true
+	}
+
+	// Snapshots; a key with any snapshot not written gets no record.
+	snapDone := make([]bool, len(ps))
+	keyErr := map[string]error{}
+	for _, c := range s.addDocs(ctx, s.names.snapshots, attrID, snaps) {
+		for i := c.lo; i < c.hi; i++ {
+			if c.err != nil {
+				fail(i, fmt.Errorf("writing snapshots: %w", c.err))
+				if keyErr[ps[i].key] == nil {
+					keyErr[ps[i].key] = fmt.Errorf("writing snapshots: %w", c.err)
+				}
+			} else {
+				snapDone[i] = true
+			}
+		}
+	}
+
+	// Records of the keys whose snapshots are all written.
+	var recKeys []string
+	var recs []json.RawMessage
 	for _, k := range keys {
-		recs = append(recs, ps[last[k]].doc)
-	}
-	if err := s.addDocs(ctx, s.names.snapshots, attrID, snaps, len(snaps)); err != nil {
-		return fmt.Errorf("writing snapshots: %w", err)
-	}
-	if err := s.addDocs(ctx, s.names.creators, attrKey, recs, len(recs)); err != nil {
-		ids := make([]string, len(snaps))
-		for i := range snaps {
-			ids[i] = snaps[i].ID
+		if keyErr[k] == nil {
+			recKeys = append(recKeys, k)
+			recs = append(recs, ps[last[k]].doc)
 		}
-		if ti, derr := s.ms.Index(s.names.snapshots).DeleteDocumentsWithContext(ctx, ids, nil); derr == nil {
-			_ = s.wait(ctx, ti)
+	}
+	for _, c := range s.addDocs(ctx, s.names.creators, attrKey, recs) {
+		if c.err != nil {
+			for _, k := range recKeys[c.lo:c.hi] {
+				keyErr[k] = fmt.Errorf("writing records: %w", c.err)
+			}
 		}
-		return fmt.Errorf("writing records: %w", err)
 	}
-	if err := s.trim(ctx, keys); err != nil {
-		return fmt.Errorf("trimming history: %w", err)
+
+	// Undo the snapshots of keys without their record, and trim the
+	// histories of the others.
+	var undo []string
+	var undoIdx []int
+	for i, p := range ps {
+		if err := keyErr[p.key]; err != nil {
+			fail(i, err)
+			if snapDone[i] {
+				undo = append(undo, ids[i])
+				undoIdx = append(undoIdx, i)
+			}
+		}
 	}
-	return nil
+	if len(undo) > 0 {
+		ti, err := s.ms.Index(s.names.snapshots).DeleteDocumentsWithContext(ctx, undo, nil)
+		if err != nil {
+			err = mapErr(err)
+		} else {
+			err = s.wait(ctx, ti)
+		}
+		if err != nil {
+			for _, i := range undoIdx {
+				errs[i] = fmt.Errorf("%w; deleting its snapshot again: %w", errs[i], err)
+			}
+		}
+	}
+	var written []string
+	for _, k := range keys {
+		if keyErr[k] == nil {
+			written = append(written, k)
+		}
+	}
+	if err := s.trim(ctx, written); err != nil {
+		for i, p := range ps {
+			if keyErr[p.key] == nil {
+				fail(i, fmt.Errorf("trimming history: %w", err))
+			}
+		}
+	}
+	if !failed {
+		return nil
+	}
+	return errs
 }
 
-// addDocs adds or replaces docs (a slice of n documents) in requests of at
-// most Config.BatchSize and waits for every task.
-func (s *Store) addDocs(ctx context.Context, uid, pk string, docs any, n int) error {
+// sameErr returns n copies of err.
+func sameErr(n int, err error) []error {
+	errs := make([]error, n)
+	for i := range errs {
+		errs[i] = err
+	}
+	return errs
+}
+
+// sent is the outcome of one documents request: docs[lo:hi] were written
+// if err is nil.
+type sent struct {
+	lo, hi int
+	err    error
+}
+
+// addDocs adds or replaces docs in requests of at most Config.BatchSize
+// documents and Config.MaxBatchBytes bytes, waits for every task that was
+// enqueued, and returns each request's outcome in order, covering all of
+// docs. When a request cannot be sent, the later ones are not sent
+// either (they fail with the same error), but the tasks already enqueued
+// are still waited for and checked, so every outcome is known.
+func (s *Store) addDocs(ctx context.Context, uid, pk string, docs []json.RawMessage) []sent {
 	idx := s.ms.Index(uid)
+	var out []sent
 	var tis []*meilisearch.TaskInfo
-	for lo := 0; lo < n; lo += s.cfg.BatchSize {
-		hi := min(lo+s.cfg.BatchSize, n)
-		var part any
-		switch d := docs.(type) {
-		case []snapDoc:
-			part = d[lo:hi]
-		case []map[string]any:
-			part = d[lo:hi]
-		default:
-			part = docs
-			hi = n
+	var sendErr error
+	for lo := 0; lo < len(docs); {
+		if err := s.fits(docs[lo]); err != nil {
+			out = append(out, sent{lo: lo, hi: lo + 1, err: fmt.Errorf("document %d of %d: %w", lo+1, len(docs), err)})
+			tis = append(tis, nil)
+			lo++
+			continue
 		}
-		ti, err := idx.AddDocumentsWithContext(ctx, part, &meilisearch.DocumentOptions{PrimaryKey: &pk})
+		hi, size := lo, 1
+		for hi < len(docs) && hi-lo < s.cfg.BatchSize && size+len(docs[hi])+1 <= s.cfg.MaxBatchBytes {
+			size += len(docs[hi]) + 1
+			hi++
+		}
+		c := sent{lo: lo, hi: hi}
+		lo = hi
+		if sendErr != nil {
+			c.err = sendErr
+			out, tis = append(out, c), append(tis, nil)
+			continue
+		}
+		body := make([]byte, 0, size+1)
+		body = append(body, '[')
+		for i, d := range docs[c.lo:c.hi] {
+			if i > 0 {
+				body = append(body, ',')
+			}
+			body = append(body, d...)
+		}
+		body = append(body, ']')
+		ti, err := idx.AddDocumentsWithContext(ctx, body, &meilisearch.DocumentOptions{PrimaryKey: &pk})
 		if err != nil {
-			return mapErr(err)
+			sendErr = fmt.Errorf("sending documents %d to %d of %d: %w", c.lo+1, c.hi, len(docs), mapErr(err))
+			c.err = sendErr
+			ti = nil
 		}
-		tis = append(tis, ti)
-		if hi == n {
-			break
+		out, tis = append(out, c), append(tis, ti)
+	}
+	for i, ti := range tis {
+		if ti != nil {
+			out[i].err = s.wait(ctx, ti)
 		}
 	}
-	return s.waitAll(ctx, tis)
+	return out
+}
+
+// docsErr is the first error of outs, noting how many requests failed.
+func docsErr(outs []sent) error {
+	var first error
+	n := 0
+	for _, o := range outs {
+		if o.err != nil {
+			n++
+			if first == nil {
+				first = o.err
+			}
+		}
+	}
+	if n > 1 {
+		return fmt.Errorf("%w (and %d more documents requests failed)", first, n-1)
+	}
+	return first
 }
 
 // trim deletes the oldest snapshots of keys beyond Config.HistoryCap. One

@@ -11,10 +11,17 @@
 // checks; a task that ends "failed" or "canceled" is an error carrying the
 // task's error code (meilisearch-go's WaitForTask returns a nil error for
 // failed tasks, so the Store polls tasks itself). Upserts are batched: a
-// single goroutine coalesces concurrent Upsert and UpsertMany calls into one
-// documents request per index, by size (Config.BatchSize) and time
-// (Config.BatchWait); each caller returns only when its batch's tasks have
-// succeeded, so the write is visible to Get and Search.
+// single goroutine coalesces concurrent Upsert and UpsertMany calls into
+// one batch, by count (Config.BatchSize) and time (Config.BatchWait), and
+// sends each index's documents in requests of at most Config.BatchSize
+// documents and Config.MaxBatchBytes bytes (Meilisearch refuses a request
+// over its payload limit whole); a record or snapshot too large for one
+// request fails its own call with creator.ErrInvalid before it joins a
+// batch. Each caller returns only when the tasks of its writes have
+// ended, so a write that succeeded is visible to Get and Search; when one
+// request of a batch fails, the writes in the others still succeed and
+// only the writes it held fail. If a request cannot be sent, the tasks
+// already enqueued are still waited for and checked.
 //
 // Meilisearch v1.15 or later is required (the typo settings send
 // disableOnNumbers).
@@ -55,8 +62,13 @@
 //     (ties are still broken by key); an explicit sort orders results the
 //     same way in both.
 //   - Atomicity: Meilisearch has no transactions across indexes. An upsert
-//     writes the snapshots first and then the records; if the record write
-//     fails, the snapshots just written are deleted again (best effort).
+//     writes the snapshots first and then the records; a creator whose
+//     snapshots were not all written gets no record, and one whose record
+//     was not written has the snapshots just written deleted again (if
+//     that fails too, the write's error says so). A request whose answer
+//     is lost (a timeout) counts as failed though Meilisearch may still
+//     apply it, so a record can then be stored without the snapshot
+//     written with it.
 //     Delete removes the record, history, job items, alerts and watchlist
 //     memberships with several tasks, not one transaction.
 //   - Keyword filters compare as Meilisearch normalises facet values:

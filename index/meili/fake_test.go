@@ -37,6 +37,12 @@ type fakeMeili struct {
 	// onTask, when set, is called for each task-creating request before it
 	// is given a uid; what it returns is queued as that task's states.
 	onTask func(r recorded) []taskState
+	// reject, when set, is called for each task-creating request first;
+	// a non-zero status is the response (with an error body of code),
+	// and no task is made.
+	reject func(r recorded) (status int, code string)
+	// sizes holds the body size of each task-creating request, by path.
+	sizes map[string][]int
 	// search answers POST /indexes/{uid}/search.
 	search func(uid string, body map[string]any) (int, any)
 	// getDoc answers GET /indexes/{uid}/documents/{id}.
@@ -128,6 +134,17 @@ func (f *fakeMeili) serve(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, code, resp)
 	case r.Method == http.MethodPost || r.Method == http.MethodPatch || r.Method == http.MethodDelete:
 		f.mu.Lock()
+		if f.sizes == nil {
+			f.sizes = map[string][]int{}
+		}
+		f.sizes[r.URL.Path] = append(f.sizes[r.URL.Path], len(raw))
+		if f.reject != nil {
+			if status, code := f.reject(rec); status != 0 {
+				f.mu.Unlock()
+				writeJSON(w, status, apiError(code, "fake rejection "+code))
+				return
+			}
+		}
 		f.nextTask++
 		uid := f.nextTask
 		if f.onTask != nil {

@@ -54,7 +54,11 @@ func fetchData[T any](ctx context.Context, s *Store, uid, filter string) ([]T, e
 
 // put adds one document and waits for it.
 func (s *Store) put(ctx context.Context, uid string, doc map[string]any) error {
-	return s.addDocs(ctx, uid, attrID, []map[string]any{doc}, 1)
+	raw, err := json.Marshal(doc)
+	if err != nil {
+		return fmt.Errorf("encoding document: %w", err)
+	}
+	return docsErr(s.addDocs(ctx, uid, attrID, []json.RawMessage{raw}))
 }
 
 // getData reads one document's data attribute into v.
@@ -332,14 +336,18 @@ func (s *Store) dropMember(ctx context.Context, key string) error {
 	if len(ws) == 0 {
 		return nil
 	}
-	docs := make([]map[string]any, len(ws))
+	docs := make([]json.RawMessage, len(ws))
 	for i := range ws {
 		ws[i].Members = slices.DeleteFunc(ws[i].Members, func(m index.WatchMember) bool { return m.Key == key })
-		if docs[i], err = watchDoc(&ws[i]); err != nil {
-			return err
+		d, err := watchDoc(&ws[i])
+		if err == nil {
+			docs[i], err = json.Marshal(d)
+		}
+		if err != nil {
+			return fmt.Errorf("encoding watchlist %s: %w", ws[i].ID, err)
 		}
 	}
-	if err := s.addDocs(ctx, s.names.watchlists, attrID, docs, len(docs)); err != nil {
+	if err := docsErr(s.addDocs(ctx, s.names.watchlists, attrID, docs)); err != nil {
 		return fmt.Errorf("updating watchlists of %s: %w", key, err)
 	}
 	return nil
