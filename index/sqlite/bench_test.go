@@ -88,7 +88,8 @@ var leanPool = sync.OnceValue(func() []index.Write {
 })
 
 // BenchmarkIngest writes b.N new creators through UpsertMany in batches (of
-// 1000 but where it says one-at-a-time) and reports creators per second. "full" records are as the pipeline
+// 1000; of 5000 for full-5000, of one for one-at-a-time) and reports
+// creators per second. "full" records are as the pipeline
 // stores them (10 posts, 5 comments, 20 sampled followers: about 7 KB of
 // JSON); "lean" ones have 3 posts and no samples. "2-writers" calls
 // UpsertMany from two goroutines, as crawl workers do: one batch is encoded
@@ -101,8 +102,10 @@ func BenchmarkIngest(b *testing.B) {
 		batch      int
 	}{
 		{"full/sync=FULL", "FULL", writePool, 1, 1000},
+		{"full/sync=FULL/2-writers", "FULL", writePool, 2, 1000},
 		{"full/sync=NORMAL", "NORMAL", writePool, 1, 1000},
 		{"full/sync=NORMAL/2-writers", "NORMAL", writePool, 2, 1000},
+		{"full-5000/sync=FULL", "FULL", writePool, 1, 5000},
 		{"lean/sync=NORMAL", "NORMAL", leanPool, 1, 1000},
 		{"lean/sync=NORMAL/2-writers", "NORMAL", leanPool, 2, 1000},
 		// As the crawl pipeline writes: one creator per transaction.

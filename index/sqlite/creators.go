@@ -209,7 +209,9 @@ func (w *writeStmts) upsertAll(ctx context.Context, tx *sql.Tx, sch *schema, key
 			return err
 		}
 		id, found := ids[p.key]
-		if found {
+		switch {
+		case p.snapOnly: // a later write of the batch stores the record
+		case found:
 			args = append(args[:0], gen, p.summary, p.words)
 			args = append(args, p.vals...)
 			if _, err := w.updCreator.ExecContext(ctx, append(args, id)...); err != nil {
@@ -218,7 +220,7 @@ func (w *writeStmts) upsertAll(ctx context.Context, tx *sql.Tx, sch *schema, key
 			if _, err := w.updDoc.ExecContext(ctx, p.stored, id); err != nil {
 				return fmt.Errorf("writing %s: %w", p.key, err)
 			}
-		} else {
+		default:
 			args = append(args[:0], p.key, gen, p.summary, p.words)
 			res, err := w.insCreator.ExecContext(ctx, append(args, p.vals...)...)
 			if err == nil {

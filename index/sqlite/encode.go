@@ -20,8 +20,12 @@ import (
 
 // prepared is one creator write, encoded outside the write lock.
 type prepared struct {
-	key  string
-	vals []any // field column values in schema order
+	key string
+	// snapOnly is set when a later write of the batch has the same key:
+	// only the snapshot is encoded and stored, since the later record
+	// replaces this one in the same transaction.
+	snapOnly bool
+	vals     []any // field column values in schema order
 	// summary, snap, stored and words share one allocation.
 	summary, snap []byte
 	stored        []byte // the record's JSON as stored (see docs.go)
@@ -42,7 +46,8 @@ type scratch struct {
 
 var scratches = sync.Pool{New: func() any { return &scratch{json: jsonEncoder{b: make([]byte, 0, 16<<10)}} }}
 
-func (s *Store) prepare(w index.Write) (*prepared, error) {
+// prepare encodes w; with snapOnly, only its snapshot.
+func (s *Store) prepare(w index.Write, snapOnly bool) (*prepared, error) {
 	rec := w.Record
 	if rec == nil {
 		return nil, fmt.Errorf("%w: record is nil", creator.ErrInvalid)
@@ -52,6 +57,13 @@ func (s *Store) prepare(w index.Write) (*prepared, error) {
 	}
 	sc := scratches.Get().(*scratch)
 	defer scratches.Put(sc)
+	if snapOnly {
+		snap, err := sc.json.encodeSnapshot(rec.Key, &w.Snapshot)
+		if err != nil {
+			return nil, err
+		}
+		return &prepared{key: rec.Key, snapOnly: true, at: unixNano(w.Snapshot.At), snap: slices.Clone(snap)}, nil
+	}
 	doc, sum, snap, err := sc.json.encode(rec, &w.Snapshot)
 	if err != nil {
 		return nil, err
@@ -272,7 +284,22 @@ type encoder struct {
 	stop atomic.Bool
 }
 
+// encode starts encoding ws; a write whose key comes again later in ws
+// is encoded snapOnly.
 func (s *Store) encode(ws []index.Write) *encoder {
+	var superseded []bool
+	if len(ws) > 1 {
+		last := make(map[string]int, len(ws))
+		for i, w := range ws {
+			last[w.Record.Key] = i
+		}
+		if len(last) < len(ws) {
+			superseded = make([]bool, len(ws))
+			for i, w := range ws {
+				superseded[i] = last[w.Record.Key] != i
+			}
+		}
+	}
 	n := (len(ws) + encodeChunk - 1) / encodeChunk
 	e := &encoder{ps: make([]*prepared, len(ws)), errs: make([]error, n), done: make([]chan struct{}, n)}
 	for i := range e.done {
@@ -285,7 +312,7 @@ func (s *Store) encode(ws []index.Write) *encoder {
 				return
 			}
 			for i := c * encodeChunk; i < min(len(ws), (c+1)*encodeChunk) && !e.stop.Load(); i++ {
-				p, err := s.prepare(ws[i])
+				p, err := s.prepare(ws[i], superseded != nil && superseded[i])
 				if err != nil {
 					e.errs[c] = err
 					break
@@ -354,6 +381,21 @@ func (e *jsonEncoder) encode(rec *creator.Record, snap *creator.Snapshot) (doc, 
 	}
 	e.sum = append(e.sum, doc[from:]...)
 	return doc, e.sum, sn, nil
+}
+
+// encodeSnapshot returns the JSON of snap, as json.Marshal gives it, for
+// the creator key. It is e's until its next use.
+func (e *jsonEncoder) encodeSnapshot(key string, snap *creator.Snapshot) ([]byte, error) {
+	e.b, e.err = e.b[:0], nil
+	e.snapshot(snap)
+	if e.err != nil {
+		b, err := json.Marshal(snap)
+		if err != nil {
+			return nil, fmt.Errorf("encoding snapshot of %s: %w", key, err)
+		}
+		return b, nil
+	}
+	return e.b, nil
 }
 
 // encodeJSONStd is encode by encoding/json.

@@ -19,7 +19,7 @@ func (p Prepared) Text() ([4]string, error) { return unpackText(p.Words) }
 // PrepareForTest runs the store's prepare on w: the encoding a write goes
 // through before the writer stores it.
 func PrepareForTest(s *Store, w index.Write) (Prepared, error) {
-	p, err := s.prepare(w)
+	p, err := s.prepare(w, false)
 	if err != nil {
 		return Prepared{}, err
 	}

@@ -303,7 +303,7 @@ func TestPrepareText(t *testing.T) {
 				rec.Profile.Posts[j].Text += " " + strings.ToUpper(rec.Profile.Posts[j-1].Text)
 			}
 		}
-		p, err := s.prepare(index.Write{Record: &rec, Snapshot: creator.Snapshot{At: rec.UpdatedAt}})
+		p, err := s.prepare(index.Write{Record: &rec, Snapshot: creator.Snapshot{At: rec.UpdatedAt}}, false)
 		if err != nil {
 			t.Fatal(err)
 		}

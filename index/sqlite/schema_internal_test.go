@@ -50,7 +50,7 @@ func TestMigrateFromVersion1(t *testing.T) {
 	}
 	// Write a creator the way version 1 did.
 	rec := testRecord(creator.Bluesky, "old", "US", 5000)
-	p, err := old.prepare(index.Write{Record: rec, Snapshot: creator.Snapshot{At: rec.UpdatedAt}})
+	p, err := old.prepare(index.Write{Record: rec, Snapshot: creator.Snapshot{At: rec.UpdatedAt}}, false)
 	if err != nil {
 		t.Fatal(err)
 	}

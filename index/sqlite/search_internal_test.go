@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/creatorscout/scout/creator"
 	"github.com/creatorscout/scout/index"
 )
@@ -179,5 +181,79 @@ func TestBatchWritesOneCreatorTwice(t *testing.T) {
 		if err != nil || len(h) != want {
 			t.Errorf("history of %s: %d snapshots (%v), want %d", id, len(h), err, want)
 		}
+	}
+}
+
+// TestBatchWritesOneKeyTwice writes a batch in which one creator comes
+// twice (as a reindex writes a creator once per snapshot): only the later
+// record is stored, so the search copy, the words and the facets must show
+// it and not the earlier one, while both snapshots are kept. The earlier
+// one is encoded only as a snapshot, which the test sees as the stored
+// words and summary of the later record.
+func TestBatchWritesOneKeyTwice(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	first := testRecord(creator.Bluesky, "twice", "DE", 100)
+	first.Profile.Bio = "alpha"
+	first.Scores.PrimaryNiche = "food"
+	later := testRecord(creator.Bluesky, "twice", "FR", 200)
+	later.Profile.Bio = "beta"
+	later.Scores.PrimaryNiche = "travel"
+	other := testRecord(creator.Bluesky, "other", "DE", 300)
+	snap := func(r *creator.Record, d int) creator.Snapshot {
+		return creator.Snapshot{At: r.UpdatedAt.Add(time.Duration(d) * time.Hour), Followers: r.Profile.Followers}
+	}
+	if err := s.UpsertMany(ctx, []index.Write{{Record: first, Snapshot: snap(first, 1)}, {Record: other, Snapshot: snap(other, 1)}, {Record: later, Snapshot: snap(later, 2)}}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Get(ctx, later.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(later, got); diff != "" {
+		t.Errorf("record (-want +got):\n%s", diff)
+	}
+	hist, err := s.History(ctx, later.Key, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hist) != 2 || hist[0].Followers != 100 || hist[1].Followers != 200 {
+		t.Errorf("history %+v, want the snapshots of both writes", hist)
+	}
+	for _, tt := range []struct {
+		text, country string
+		want          []string
+	}{
+		{"beta", "", []string{later.Key}},
+		{"alpha", "", nil},
+		{"", "FR", []string{later.Key}},
+		{"", "DE", []string{other.Key}},
+	} {
+		q := index.Query{Text: tt.text, Facets: []string{"niche"}}
+		if tt.country != "" {
+			f := index.In("country", tt.country)
+			q.Filter = &f
+		}
+		res, err := s.Search(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var keys []string
+		for _, h := range res.Hits {
+			keys = append(keys, h.Key)
+			if h.Key == later.Key && h.Profile.Bio != "beta" {
+				t.Errorf("hit %s has the summary of the earlier write (bio %q)", h.Key, h.Profile.Bio)
+			}
+		}
+		if diff := cmp.Diff(tt.want, keys); diff != "" {
+			t.Errorf("search %q country %q (-want +got):\n%s", tt.text, tt.country, diff)
+		}
+	}
+	res, err := s.Search(ctx, index.Query{Facets: []string{"niche"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(map[string]int{"travel": 1, "food": 1}, res.Facets["niche"]); diff != "" {
+		t.Errorf("niche facet (-want +got):\n%s", diff)
 	}
 }
