@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/creatorscout/scout/creator"
@@ -53,7 +54,7 @@ func runReindex(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	toKey := fs.String("to-key", "", "Meilisearch API key of the target (default $SCOUT_MEILI_KEY)")
 	fromPrefix := fs.String("from-prefix", "", "Meilisearch index prefix of the source (default scout_)")
 	toPrefix := fs.String("to-prefix", "", "Meilisearch index prefix of the target (default scout_)")
-	batch := fs.Int("batch", 500, "creator writes per UpsertMany call")
+	batch := fs.Int("batch", 1000, "creator writes per UpsertMany call (two are written at once)")
 	allowNonEmpty := fs.Bool("allow-nonempty", false, "copy into a target that already holds creators")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -163,16 +164,24 @@ func copyStore(ctx context.Context, src, dst index.Store, batch int, log io.Writ
 		st.Watchlists++
 	}
 
+	// Two batches are written at once, so that one is encoded while the
+	// other commits; the copy waits for both before it goes on, and
+	// before it returns on an error.
+	w := newPipeline(2)
+	defer w.wait()
 	var ws []index.Write
 	flush := func() error {
 		if len(ws) == 0 {
 			return nil
 		}
-		if err := dst.UpsertMany(ctx, ws); err != nil {
-			return fmt.Errorf("writing creators: %w", err)
-		}
-		ws = ws[:0]
-		return nil
+		b := ws
+		ws = make([]index.Write, 0, batch)
+		return w.do(func() error {
+			if err := dst.UpsertMany(ctx, b); err != nil {
+				return fmt.Errorf("writing creators: %w", err)
+			}
+			return nil
+		})
 	}
 	addCreator := func(rec *creator.Record, hist []creator.Snapshot) error {
 		if len(hist) == 0 {
@@ -208,6 +217,9 @@ func copyStore(ctx context.Context, src, dst index.Store, batch int, log io.Writ
 		}
 	}
 	if err := flush(); err != nil {
+		return st, err
+	}
+	if err := w.wait(); err != nil {
 		return st, err
 	}
 
@@ -316,4 +328,49 @@ func snapshotOf(r *creator.Record) creator.Snapshot {
 		Authenticity:   r.Scores.Authenticity,
 		PrimaryNiche:   r.Scores.PrimaryNiche,
 	}
+}
+
+// pipeline runs up to n functions at once and keeps the first error.
+type pipeline struct {
+	sem chan struct{}
+	wg  sync.WaitGroup
+	mu  sync.Mutex
+	err error
+}
+
+func newPipeline(n int) *pipeline { return &pipeline{sem: make(chan struct{}, n)} }
+
+// do runs fn once fewer than n are running, and returns the first error
+// of those run before, if any (then fn is not run).
+func (p *pipeline) do(fn func() error) error {
+	p.sem <- struct{}{}
+	if err := p.firstErr(); err != nil {
+		<-p.sem
+		return err
+	}
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		defer func() { <-p.sem }()
+		if err := fn(); err != nil {
+			p.mu.Lock()
+			if p.err == nil {
+				p.err = err
+			}
+			p.mu.Unlock()
+		}
+	}()
+	return nil
+}
+
+func (p *pipeline) firstErr() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.err
+}
+
+// wait waits for everything started and returns the first error.
+func (p *pipeline) wait() error {
+	p.wg.Wait()
+	return p.firstErr()
 }

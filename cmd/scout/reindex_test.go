@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"slices"
 	"sort"
 	"strings"
@@ -413,5 +414,40 @@ func TestRunReindexUsage(t *testing.T) {
 				t.Errorf("runReindex(%q) = %d, stderr %q; want %d and %q", tt.args, code, stderr.String(), tt.wantCode, tt.wantErr)
 			}
 		})
+	}
+}
+
+// failingWrites is a memStore whose UpsertMany fails from the n-th call.
+type failingWrites struct {
+	*memStore
+	mu    sync.Mutex
+	calls int
+	n     int
+}
+
+func (f *failingWrites) UpsertMany(ctx context.Context, ws []index.Write) error {
+	f.mu.Lock()
+	f.calls++
+	fail := f.calls >= f.n
+	f.mu.Unlock()
+	if fail {
+		return errors.New("disk full")
+	}
+	return f.memStore.UpsertMany(ctx, ws)
+}
+
+// TestCopyStoreWriteFails checks that a failed batch write, written while
+// the next batch is read, stops the copy with its error and nothing after
+// it is copied: no jobs or alert events.
+func TestCopyStoreWriteFails(t *testing.T) {
+	src := newMem()
+	fixture(t, src)
+	dst := &failingWrites{memStore: newMem(), n: 2}
+	_, err := copyStore(context.Background(), exportingMem{src}, dst, 1, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "writing creators: disk full") {
+		t.Fatalf("copyStore = %v, want the write's error", err)
+	}
+	if len(dst.jobs) != 0 || len(dst.alerts) != 0 {
+		t.Errorf("copied %d jobs and %d alert events after a failed creator write", len(dst.jobs), len(dst.alerts))
 	}
 }
