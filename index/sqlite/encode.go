@@ -40,8 +40,7 @@ type scratch struct {
 	json  jsonEncoder
 	z     []byte // the record as stored
 	words wordSet
-	raw   []byte // the words, before compression
-	wz    []byte // the words as stored
+	raw   []byte // the words as stored
 }
 
 var scratches = sync.Pool{New: func() any { return &scratch{json: jsonEncoder{b: make([]byte, 0, 16<<10)}} }}
@@ -77,14 +76,13 @@ func (s *Store) prepare(w index.Write, snapOnly bool) (*prepared, error) {
 		ws.add(rec.Profile.Posts[i].Text)
 	}
 	sc.raw = appendText(sc.raw[:0], rec.Profile.DisplayName, rec.Profile.Ref.Handle, rec.Profile.Bio, ws.out)
-	sc.wz = compress(sc.wz[:0], sc.raw)
 
 	p := &prepared{key: rec.Key, at: unixNano(w.Snapshot.At)}
-	buf := make([]byte, 0, len(sum)+len(snap)+len(sc.z)+len(sc.wz))
+	buf := make([]byte, 0, len(sum)+len(snap)+len(sc.z)+len(sc.raw))
 	p.summary, buf = appendPiece(buf, sum)
 	p.snap, buf = appendPiece(buf, snap)
 	p.stored, buf = appendPiece(buf, sc.z)
-	p.words, _ = appendPiece(buf, sc.wz)
+	p.words, _ = appendPiece(buf, sc.raw)
 	p.vals = make([]any, len(s.schema.cols))
 	for i := range s.schema.cols {
 		p.vals[i] = s.schema.cols[i].value(rec)

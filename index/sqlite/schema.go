@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/klauspost/compress/s2"
+
 	"github.com/creatorscout/scout/creator"
 	"github.com/creatorscout/scout/index"
 )
@@ -24,6 +26,8 @@ type migration struct {
 	// rewritten from the stored documents, which happens once, after all
 	// the pending migrations, when the field columns are in place.
 	reindex bool
+	// then, if set, runs after stmts, in the same transaction.
+	then func(ctx context.Context, tx *sql.Tx) error
 }
 
 // migrations is the ordered list of schema changes. The columns of the
@@ -102,7 +106,7 @@ var migrations = []migration{
 			name TEXT PRIMARY KEY,
 			kind INTEGER NOT NULL
 		)`,
-	}, false},
+	}, false, nil},
 	{2, "summaries apart from documents; facet counts and numeric stats", []string{
 		`CREATE TABLE creator_summaries (
 			id      INTEGER PRIMARY KEY,
@@ -125,7 +129,7 @@ var migrations = []migration{
 			min   REAL,
 			max   REAL
 		) WITHOUT ROWID`,
-	}, false},
+	}, false, nil},
 	{3, "filter tags in the text index", []string{
 		`DROP TABLE creators_fts`,
 		`CREATE VIRTUAL TABLE creators_fts USING fts5(
@@ -133,14 +137,14 @@ var migrations = []migration{
 			content='', contentless_delete=1,
 			tokenize='unicode61 remove_diacritics 2'
 		)`,
-	}, true},
-	{4, "counts of numeric values by bucket", nil, false},
+	}, true, nil},
+	{4, "counts of numeric values by bucket", nil, false, nil},
 	// FTS5 keeps up to hashsize bytes of new terms in memory and writes
 	// them as one segment; the default (1 MiB) makes a bulk load write and
 	// merge a segment every few hundred creators.
 	{5, "larger text index write buffer", []string{
 		`INSERT INTO creators_fts(creators_fts, rank) VALUES ('hashsize', 33554432)`,
-	}, false},
+	}, false, nil},
 	// Searches filter, count and order from a copy of the field columns
 	// in memory (columns.go), which follows the file by generation; the
 	// derived tables, the filter tags and the keyword indexes that served
@@ -177,7 +181,7 @@ var migrations = []migration{
 			id  INTEGER NOT NULL
 		)`,
 		`CREATE INDEX erased_seq ON erased(seq)`,
-	}, true},
+	}, true, nil},
 	// The words are indexed in memory (text.go), which matches a common
 	// word in a million creators in microseconds where FTS5 took tens of
 	// milliseconds; SQLite keeps each creator's words to fill it from.
@@ -187,7 +191,7 @@ var migrations = []migration{
 			id    INTEGER PRIMARY KEY,
 			words BLOB NOT NULL
 		)`,
-	}, true},
+	}, true, nil},
 	// A creator write stores three rows instead of five: its summary and
 	// words go in its row of creators (the column copy reads the words
 	// with the field columns; a page of hits reads the summaries by row
@@ -196,12 +200,52 @@ var migrations = []migration{
 	{8, "words and summaries in creators", []string{
 		`ALTER TABLE creators ADD COLUMN summary BLOB NOT NULL DEFAULT x''`,
 		`ALTER TABLE creators ADD COLUMN words BLOB NOT NULL DEFAULT x''`,
-		`UPDATE creators SET
-			summary = coalesce((SELECT summary FROM creator_summaries s WHERE s.id = creators.id), x''),
-			words = coalesce((SELECT words FROM creator_text t WHERE t.id = creators.id), x'')`,
+		`UPDATE creators SET summary = coalesce((SELECT summary FROM creator_summaries s WHERE s.id = creators.id), x'')`,
 		`DROP TABLE creator_summaries`,
-		`DROP TABLE creator_text`,
-	}, false},
+	}, false, moveWords},
+}
+
+// moveWords moves every creator's words from creator_text, where they were
+// compressed, into its row of creators, where they are not (migration 8).
+func moveWords(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, `SELECT id, words FROM creator_text`)
+	if err != nil {
+		return err
+	}
+	type moved struct {
+		id    int64
+		words []byte
+	}
+	var todo []moved
+	for rows.Next() {
+		var m moved
+		var z []byte
+		if err := rows.Scan(&m.id, &z); err != nil {
+			rows.Close()
+			return err
+		}
+		if m.words, err = s2.Decode(nil, z); err != nil {
+			rows.Close()
+			return fmt.Errorf("decompressing the words of %d: %w", m.id, err)
+		}
+		todo = append(todo, m)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	upd, err := tx.PrepareContext(ctx, `UPDATE creators SET words = ? WHERE id = ?`)
+	if err != nil {
+		return err
+	}
+	defer upd.Close()
+	for _, m := range todo {
+		if _, err := upd.ExecContext(ctx, m.words, m.id); err != nil {
+			return err
+		}
+	}
+	_, err = tx.ExecContext(ctx, `DROP TABLE creator_text`)
+	return err
 }
 
 // wordsInCreators is the first schema version that keeps a creator's
@@ -298,6 +342,11 @@ func migrate(ctx context.Context, db *sql.DB, sch *schema, upTo int) error {
 		reindex = reindex || m.reindex
 		for _, st := range m.stmts {
 			if _, err := tx.ExecContext(ctx, st); err != nil {
+				return fmt.Errorf("migrating schema to version %d (%s): %w", m.version, m.name, err)
+			}
+		}
+		if m.then != nil {
+			if err := m.then(ctx, tx); err != nil {
 				return fmt.Errorf("migrating schema to version %d (%s): %w", m.version, m.name, err)
 			}
 		}
@@ -448,7 +497,11 @@ func reindexText(ctx context.Context, tx *sql.Tx, version int) error {
 			return fmt.Errorf("reindexing text: record %d: %w", id, err)
 		}
 		name, handle, bio, posts := index.TextOf(rec)
-		if _, err := ins.ExecContext(ctx, id, packText(name, handle, bio, distinctWords(posts))); err != nil {
+		words := packText(name, handle, bio, distinctWords(posts))
+		if version < wordsInCreators {
+			words = s2.Encode(nil, words) // creator_text's form
+		}
+		if _, err := ins.ExecContext(ctx, id, words); err != nil {
 			return fmt.Errorf("reindexing text: %w", err)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/klauspost/compress/s2"
 
 	"github.com/creatorscout/scout/creator"
 	"github.com/creatorscout/scout/index"
@@ -130,6 +131,83 @@ func TestMigrateFromVersion1(t *testing.T) {
 		t.Errorf("schema_version has %d rows, want %d", n, len(migrations))
 	}
 	s2.Close()
+}
+
+// TestMigrateFromVersion7 opens a file written by schema version 7 (words
+// compressed in creator_text, summaries in creator_summaries) and checks
+// that migration 8 moves both into creators: the record, its summary as a
+// hit and its words for text search are as written.
+func TestMigrateFromVersion7(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "v7.db")
+	old, err := open(path, index.Fields, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs := []*creator.Record{testRecord(creator.Bluesky, "seven", "US", 5000), testRecord(creator.Mastodon, "eight", "DE", 70)}
+	recs[1].Profile.Posts[0].Text = "quinoa salad"
+	for i, rec := range recs {
+		p, err := old.prepare(index.Write{Record: rec, Snapshot: creator.Snapshot{At: rec.UpdatedAt}}, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := i + 1
+		cols, marks, args := []string{"id", "key", "seq"}, []string{"?", "?", "?"}, []any{id, p.key, 1}
+		for i, c := range old.schema.cols {
+			cols, marks, args = append(cols, c.ident), append(marks, "?"), append(args, p.vals[i])
+		}
+		for _, st := range []struct {
+			q    string
+			args []any
+		}{
+			{`INSERT INTO creators(` + strings.Join(cols, ", ") + `) VALUES (` + strings.Join(marks, ", ") + `)`, args},
+			{`INSERT INTO creator_docs(id, doc) VALUES (?, ?)`, []any{id, p.stored}},
+			{`INSERT INTO creator_summaries(id, summary) VALUES (?, ?)`, []any{id, p.summary}},
+			{`INSERT INTO creator_text(id, words) VALUES (?, ?)`, []any{id, s2.Encode(nil, p.words)}},
+			{`INSERT INTO history(key, at, doc) VALUES (?, ?, ?)`, []any{p.key, p.at, p.snap}},
+		} {
+			if _, err := old.w.ExecContext(ctx, st.q, st.args...); err != nil {
+				t.Fatalf("writing as version 7: %v", err)
+			}
+		}
+	}
+	if err := old.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(path)
+	if err != nil {
+		t.Fatalf("Open after version 7: %v", err)
+	}
+	defer s.Close()
+	if v := schemaVersion(t, s); v != len(migrations) {
+		t.Errorf("schema version %d after Open, want %d", v, len(migrations))
+	}
+	for _, rec := range recs {
+		got, err := s.Get(ctx, rec.Key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(rec, got); diff != "" {
+			t.Errorf("record after migration (-want +got):\n%s", diff)
+		}
+	}
+	for _, tt := range []struct {
+		text string
+		want *creator.Record
+	}{{"lentil", recs[0]}, {"quinoa", recs[1]}, {"seven", recs[0]}} {
+		res, err := s.Search(ctx, index.Query{Text: tt.text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff([]creator.Record{index.Summary(tt.want)}, res.Hits); diff != "" {
+			t.Errorf("search %q after migration (-want +got):\n%s", tt.text, diff)
+		}
+	}
+	var tables int
+	s.r.QueryRow(`SELECT count(*) FROM sqlite_schema WHERE name IN ('creator_text', 'creator_summaries')`).Scan(&tables)
+	if tables != 0 {
+		t.Errorf("%d of creator_text and creator_summaries are left after migration 8", tables)
+	}
 }
 
 // TestNewFieldColumn opens a store whose schema lacks a field, writes, and

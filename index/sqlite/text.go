@@ -9,7 +9,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/RoaringBitmap/roaring/v2"
-	"github.com/klauspost/compress/s2"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -381,13 +380,15 @@ func queryWords(text string) []string {
 }
 
 // packText is the stored form of a creator's words: name, handle, bio and
-// posts, each length-prefixed, compressed.
+// posts, each length-prefixed. (Up to schema version 7 they were also
+// compressed; see migration 8. Compressing saved a fifth of their bytes for
+// more CPU than those bytes cost to write.)
 func packText(name, handle, bio, posts string) []byte {
-	return compress(nil, appendText(nil, name, handle, bio, posts))
+	return appendText(nil, name, handle, bio, posts)
 }
 
-// appendText appends the four parts of a creator's words, each
-// length-prefixed, to dst: packText before compression.
+// appendText appends the stored form of a creator's words (packText) to
+// dst.
 func appendText[T string | []byte](dst []byte, name, handle, bio string, posts T) []byte {
 	for _, p := range [...]string{name, handle, bio} {
 		dst = binary.AppendUvarint(dst, uint64(len(p)))
@@ -404,10 +405,7 @@ func unpackText(packed []byte) ([4]string, error) {
 	if len(packed) == 0 {
 		return parts, nil
 	}
-	raw, err := s2.Decode(nil, packed)
-	if err != nil {
-		return parts, fmt.Errorf("decompressing words: %w", err)
-	}
+	raw := packed
 	for i := range parts {
 		n, k := binary.Uvarint(raw)
 		if k <= 0 || uint64(len(raw)-k) < n {
@@ -415,6 +413,9 @@ func unpackText(packed []byte) ([4]string, error) {
 		}
 		parts[i] = string(raw[k : k+int(n)])
 		raw = raw[k+int(n):]
+	}
+	if len(raw) > 0 {
+		return parts, fmt.Errorf("reading words: %d bytes after the last part", len(raw))
 	}
 	return parts, nil
 }
