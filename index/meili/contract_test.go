@@ -107,8 +107,12 @@ func TestContractOpen(t *testing.T) {
 		aux([]any{"members"}, nil, index.MaxTotalHits),
 		aux([]any{"watchlist", "ckey", "kind"}, []any{"at", "aid"}, index.MaxTotalHits),
 	}
+	// Each index's settings are read; on new indexes (Meilisearch's
+	// defaults) the settings the Store needs all differ and are sent.
 	for i, k := range kinds {
-		want = append(want, recorded{Method: "PATCH", Path: "/indexes/" + k.uid + "/settings", Auth: "Bearer secret", Body: settings[i]})
+		want = append(want,
+			recorded{Method: "GET", Path: "/indexes/" + k.uid + "/settings", Auth: "Bearer secret"},
+			recorded{Method: "PATCH", Path: "/indexes/" + k.uid + "/settings", Auth: "Bearer secret", Body: settings[i]})
 	}
 	if diff := cmp.Diff(want, reqs); diff != "" {
 		t.Errorf("start-up requests (-want +got):\n%s", diff)
@@ -116,6 +120,100 @@ func TestContractOpen(t *testing.T) {
 	// Every one of the 14 tasks was polled until it succeeded.
 	if got := len(polls); got != 14 {
 		t.Errorf("polled %d distinct tasks, want 14", got)
+	}
+
+	// Opening the store again sends no settings: nothing differs.
+	f.mu.Lock()
+	f.reqs = nil
+	f.mu.Unlock()
+	s2, err := Open(context.Background(), Config{URL: f.srv.URL, APIKey: "secret", IndexPrefix: "t_"})
+	if err != nil {
+		t.Fatalf("Open again: %v", err)
+	}
+	defer s2.Close()
+	polls = f.polls()
+	want = want[:len(kinds)] // the index creations
+	for _, k := range kinds {
+		want = append(want, recorded{Method: "GET", Path: "/indexes/" + k.uid + "/settings", Auth: "Bearer secret"})
+	}
+	if diff := cmp.Diff(want, f.requests()); diff != "" {
+		t.Errorf("start-up requests of a store set up before (-want +got):\n%s", diff)
+	}
+	if got := len(polls); got != len(kinds) {
+		t.Errorf("second start-up polled %d distinct tasks, want %d (the index creations)", got, len(kinds))
+	}
+}
+
+// TestContractOpenResetsSettings changes one setting of an index by hand
+// at a time and checks that Open sends exactly that setting back: as
+// null (Meilisearch's default) for the settings the Store needs at their
+// default, as its value for the others. After that start-up the settings
+// have converged and the next sends nothing.
+func TestContractOpenResetsSettings(t *testing.T) {
+	tests := []struct {
+		name    string
+		uid     string
+		setting string
+		value   any // set by hand, as the settings route reads it
+		want    any // sent by Open
+	}{
+		{"stop words", "scout_creators", "stopWords", []any{"the", "a"}, nil},
+		{"synonyms", "scout_creators", "synonyms", map[string]any{"vegan": []any{"plant"}}, nil},
+		{"distinct attribute", "scout_creators", "distinctAttribute", "platform", nil},
+		{"displayed attributes", "scout_creators", "displayedAttributes", []any{"key"}, nil},
+		{"prefix search", "scout_creators", "prefixSearch", "disabled", nil},
+		{"separator tokens", "scout_creators", "separatorTokens", []any{"&"}, nil},
+		{"non-separator tokens", "scout_creators", "nonSeparatorTokens", []any{"-"}, nil},
+		{"dictionary", "scout_creators", "dictionary", []any{"C++"}, nil},
+		{"proximity precision", "scout_creators", "proximityPrecision", "byAttribute", nil},
+		{"search cutoff", "scout_creators", "searchCutoffMs", 150.0, nil},
+		{"localized attributes", "scout_creators", "localizedAttributes", []any{map[string]any{"locales": []any{"deu"}, "attributePatterns": []any{"*"}}}, nil},
+		{"embedders", "scout_creators", "embedders", map[string]any{"e": map[string]any{"source": "userProvided", "dimensions": 3.0}}, nil},
+		{"sort rule missing", "scout_alerts", "rankingRules", []any{"words", "typo"}, nil},
+		{"searchable attributes", "scout_creators", "searchableAttributes", []any{"*"},
+			[]any{"text_name", "text_handle", "text_bio", "text_posts"}},
+		{"filterable attribute objects", "scout_jobs", "filterableAttributes",
+			[]any{map[string]any{"attributePatterns": []any{"state"}, "features": map[string]any{"facetSearch": true}}}, []any{"state"}},
+		{"typo tolerance off", "scout_creators", "typoTolerance",
+			map[string]any{"enabled": false, "minWordSizeForTypos": map[string]any{"oneTypo": 8.0, "twoTypos": 12.0},
+				"disableOnWords": []any{}, "disableOnAttributes": []any{}, "disableOnNumbers": true},
+			map[string]any{"enabled": true, "minWordSizeForTypos": map[string]any{"oneTypo": 8.0, "twoTypos": 12.0},
+				"disableOnWords": []any{}, "disableOnAttributes": []any{}, "disableOnNumbers": true}},
+		{"facet order of one field", "scout_creators", "faceting",
+			map[string]any{"maxValuesPerFacet": 1000.0, "sortFacetValuesBy": map[string]any{"*": "count", "tier": "alpha"}},
+			map[string]any{"maxValuesPerFacet": 1000.0, "sortFacetValuesBy": map[string]any{"*": "count"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFake(t)
+			open := func() []recorded {
+				s, err := Open(context.Background(), Config{URL: f.srv.URL})
+				if err != nil {
+					t.Fatalf("Open: %v", err)
+				}
+				s.Close()
+				return f.requests()
+			}
+			open()
+			f.mu.Lock()
+			f.indexSettings(tt.uid)[tt.setting] = tt.value
+			f.mu.Unlock()
+			var patches []recorded
+			for _, r := range open() {
+				if r.Method == "PATCH" {
+					patches = append(patches, r)
+				}
+			}
+			wantPatch := []recorded{{Method: "PATCH", Path: "/indexes/" + tt.uid + "/settings", Body: map[string]any{tt.setting: tt.want}}}
+			if diff := cmp.Diff(wantPatch, patches); diff != "" {
+				t.Errorf("settings sent on start-up (-want +got):\n%s", diff)
+			}
+			for _, r := range open() {
+				if r.Method == "PATCH" {
+					t.Errorf("settings sent again on the next start-up: %v %v", r, r.Body)
+				}
+			}
+		})
 	}
 }
 

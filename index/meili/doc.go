@@ -3,9 +3,19 @@
 //
 // Open creates the indexes it needs (creators, snapshots, jobs, job items,
 // opt-outs, watchlists, alerts; each named Config.IndexPrefix + kind),
-// applies their settings idempotently and waits for every settings task to
-// succeed before it returns. The creators index's filterable, sortable and
-// facet attributes are derived from index.Fields, never listed by hand.
+// reads each index's settings and sends, in one update per index, every
+// setting that differs from what the Store needs: its own values for the
+// settings it sets, and null (Meilisearch's default) for those it needs
+// at their default but finds changed, such as stop words, synonyms, a
+// distinct attribute, displayed attributes, separator tokens, a
+// dictionary, proximity precision, prefix search, localized attributes or
+// embedders (defaultSettings). It waits for every update to succeed
+// before it returns. A store whose settings are already as needed gets no
+// update, so start-up causes no reindexing. Settings are read and written
+// with plain HTTP requests, since meilisearch-go's Settings type drops
+// empty values and cannot send null. The creators index's filterable,
+// sortable and facet attributes are derived from index.Fields, never
+// listed by hand.
 //
 // Writes: every write is a Meilisearch task that the Store waits for and
 // checks; a task that ends "failed" or "canceled" is an error carrying the

@@ -43,6 +43,12 @@ type fakeMeili struct {
 	reject func(r recorded) (status int, code string)
 	// sizes holds the body size of each task-creating request, by path.
 	sizes map[string][]int
+	// settings holds each index's settings as GET /indexes/{uid}/settings
+	// answers them; an index not in it has fakeDefaults. A settings
+	// PATCH updates them as Meilisearch does: null resets a setting to
+	// its default, and typoTolerance, faceting and pagination are updated
+	// part by part.
+	settings map[string]map[string]any
 	// search answers POST /indexes/{uid}/search.
 	search func(uid string, body map[string]any) (int, any)
 	// getDoc answers GET /indexes/{uid}/documents/{id}.
@@ -111,6 +117,11 @@ func (f *fakeMeili) serve(w http.ResponseWriter, r *http.Request) {
 		body = m
 	}
 	switch {
+	case len(parts) == 3 && parts[0] == "indexes" && parts[2] == "settings" && r.Method == http.MethodGet:
+		f.mu.Lock()
+		cur := f.indexSettings(parts[1])
+		f.mu.Unlock()
+		writeJSON(w, http.StatusOK, cur)
 	case len(parts) == 3 && parts[0] == "indexes" && parts[2] == "search" && r.Method == http.MethodPost:
 		if f.search == nil {
 			writeJSON(w, http.StatusOK, map[string]any{"hits": []any{}, "totalHits": 0})
@@ -145,6 +156,23 @@ func (f *fakeMeili) serve(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 		}
+		if len(parts) == 3 && parts[0] == "indexes" && parts[2] == "settings" && r.Method == http.MethodPatch {
+			cur := f.indexSettings(parts[1])
+			def := fakeDefaults()
+			for k, v := range body {
+				old, isMap := cur[k].(map[string]any)
+				switch nv, ok := v.(map[string]any); {
+				case v == nil:
+					cur[k] = def[k]
+				case ok && isMap && (k == "typoTolerance" || k == "faceting" || k == "pagination"):
+					for pk, pv := range nv {
+						old[pk] = pv
+					}
+				default:
+					cur[k] = v
+				}
+			}
+		}
 		f.nextTask++
 		uid := f.nextTask
 		if f.onTask != nil {
@@ -161,6 +189,51 @@ func (f *fakeMeili) serve(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeJSON(w, http.StatusNotFound, apiError("not_found", "the fake does not serve "+r.URL.Path))
 	}
+}
+
+// indexSettings returns the settings of index uid, which the caller may
+// change. f.mu must be held.
+func (f *fakeMeili) indexSettings(uid string) map[string]any {
+	if f.settings == nil {
+		f.settings = map[string]map[string]any{}
+	}
+	if f.settings[uid] == nil {
+		f.settings[uid] = fakeDefaults()
+	}
+	return f.settings[uid]
+}
+
+// fakeDefaults returns the settings of a new index in Meilisearch v1.15,
+// as GET /indexes/{uid}/settings answers them.
+func fakeDefaults() map[string]any {
+	var m map[string]any
+	err := json.Unmarshal([]byte(`{
+		"displayedAttributes": ["*"],
+		"searchableAttributes": ["*"],
+		"filterableAttributes": [],
+		"sortableAttributes": [],
+		"rankingRules": ["words", "typo", "proximity", "attribute", "sort", "exactness"],
+		"stopWords": [],
+		"nonSeparatorTokens": [],
+		"separatorTokens": [],
+		"dictionary": [],
+		"synonyms": {},
+		"distinctAttribute": null,
+		"proximityPrecision": "byWord",
+		"typoTolerance": {"enabled": true, "minWordSizeForTypos": {"oneTypo": 5, "twoTypos": 9},
+			"disableOnWords": [], "disableOnAttributes": [], "disableOnNumbers": false},
+		"faceting": {"maxValuesPerFacet": 100, "sortFacetValuesBy": {"*": "alpha"}},
+		"pagination": {"maxTotalHits": 1000},
+		"embedders": {},
+		"searchCutoffMs": null,
+		"localizedAttributes": null,
+		"facetSearch": true,
+		"prefixSearch": "indexingTime"
+	}`), &m)
+	if err != nil {
+		panic(err)
+	}
+	return m
 }
 
 func apiError(code, msg string) map[string]any {

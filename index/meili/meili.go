@@ -1,11 +1,16 @@
 package meili
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
+	"reflect"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -23,6 +28,8 @@ var _ index.Exporter = (*Store)(nil)
 type Store struct {
 	cfg   Config
 	ms    meilisearch.ServiceManager
+	hc    *http.Client // the client ms uses
+	base  string       // Config.URL without a trailing slash
 	names names
 	batch *batcher
 	// seq orders writes that carry the same time (snapshots, opt-outs).
@@ -78,9 +85,10 @@ const (
 )
 
 // Open connects to Meilisearch, creates the store's indexes (primary key
-// "key" for creators, "id" for the others) unless they exist, applies their
-// settings and waits for all of it. The settings are the same on every
-// start, so opening an existing store changes nothing.
+// "key" for creators, "id" for the others) unless they exist, brings their
+// settings to what the Store needs and waits for all of it. Settings that
+// already are as needed are not sent, so opening a store set up before
+// changes nothing; settings changed by hand are put back.
 func Open(ctx context.Context, cfg Config) (*Store, error) {
 	cfg = cfg.withDefaults()
 	u, err := url.Parse(cfg.URL)
@@ -111,8 +119,10 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	}
 	p := cfg.IndexPrefix
 	s := &Store{
-		cfg: cfg,
-		ms:  meilisearch.New(cfg.URL, opts...),
+		cfg:  cfg,
+		ms:   meilisearch.New(cfg.URL, opts...),
+		hc:   hc,
+		base: strings.TrimRight(cfg.URL, "/"),
 		names: names{
 			creators: p + kindCreators, snapshots: p + kindSnapshots, jobs: p + kindJobs,
 			jobItems: p + kindJobItems, optOuts: p + kindOptOuts, watchlists: p + kindWatchlists,
@@ -136,9 +146,12 @@ func (s *Store) Close() error {
 }
 
 type indexSpec struct {
-	uid      string
-	pk       string
-	settings *meilisearch.Settings
+	uid string
+	pk  string
+	// settings are the settings the index needs, as Meilisearch's settings
+	// route reads them (JSON values); those not listed must be at
+	// Meilisearch's default (defaultSettings).
+	settings map[string]any
 }
 
 // specs returns every index and its settings. The creators index's
@@ -155,48 +168,43 @@ func (s *Store) specs() []indexSpec {
 	}
 	filterable = append(filterable, attrAll)
 	sortable = append(sortable, attrKeySort, attrKeyRest)
-	histHits := int64(s.cfg.HistoryCap + 2*s.cfg.BatchSize + index.MaxTotalHits)
-	aux := func(uid string, filterable, sortable []string, maxHits int64) indexSpec {
-		return indexSpec{uid: uid, pk: attrID, settings: &meilisearch.Settings{
+	histHits := s.cfg.HistoryCap + 2*s.cfg.BatchSize + index.MaxTotalHits
+	countFacets := map[string]string{"*": "count"}
+	aux := func(uid string, filterable, sortable []string, maxHits int) indexSpec {
+		return indexSpec{uid: uid, pk: attrID, settings: asJSON(map[string]any{
 			// Nothing of these indexes is searched by text; indexing only
 			// the id keeps their writes cheap.
-			SearchableAttributes: []string{attrID},
-			FilterableAttributes: filterable,
-			SortableAttributes:   sortable,
-			Pagination:           &meilisearch.Pagination{MaxTotalHits: maxHits},
-			Faceting: &meilisearch.Faceting{
-				MaxValuesPerFacet: 1000,
-				SortFacetValuesBy: map[string]meilisearch.SortFacetType{"*": meilisearch.SortFacetTypeCount},
-			},
-		}}
+			"searchableAttributes": []string{attrID},
+			"filterableAttributes": orEmpty(filterable),
+			"sortableAttributes":   orEmpty(sortable),
+			"pagination":           map[string]any{"maxTotalHits": maxHits},
+			"faceting":             map[string]any{"maxValuesPerFacet": 1000, "sortFacetValuesBy": countFacets},
+		})}
 	}
 	return []indexSpec{
-		{uid: s.names.creators, pk: attrKey, settings: &meilisearch.Settings{
-			SearchableAttributes: []string{attrName, attrHandle, attrBio, attrPosts},
-			FilterableAttributes: filterable,
-			SortableAttributes:   sortable,
+		{uid: s.names.creators, pk: attrKey, settings: asJSON(map[string]any{
+			"searchableAttributes": []string{attrName, attrHandle, attrBio, attrPosts},
+			"filterableAttributes": filterable,
+			"sortableAttributes":   sortable,
 			// "sort" first: an explicit sort orders results whatever the
 			// text relevance, as in the SQLite backend; the last rules
 			// break every remaining tie by key.
-			RankingRules: []string{"sort", "words", "typo", "proximity", "attribute", "exactness", attrKeySort + ":asc", attrKeyRest + ":asc"},
+			"rankingRules": []string{"sort", "words", "typo", "proximity", "attribute", "exactness", attrKeySort + ":asc", attrKeyRest + ":asc"},
 			// index.Query.Normalize lets a page start at hit
 			// index.MaxTotalHits, so the last page reaches
 			// index.MaxPerPage further.
-			Pagination: &meilisearch.Pagination{MaxTotalHits: index.MaxTotalHits + index.MaxPerPage},
-			TypoTolerance: &meilisearch.TypoTolerance{
-				Enabled: !s.cfg.DisableTypos,
-				MinWordSizeForTypos: meilisearch.MinWordSizeForTypos{
-					OneTypo: int64(s.cfg.OneTypoMinLen), TwoTypos: int64(s.cfg.TwoTyposMinLen),
+			"pagination": map[string]any{"maxTotalHits": index.MaxTotalHits + index.MaxPerPage},
+			"typoTolerance": map[string]any{
+				"enabled": !s.cfg.DisableTypos,
+				"minWordSizeForTypos": map[string]any{
+					"oneTypo": s.cfg.OneTypoMinLen, "twoTypos": s.cfg.TwoTyposMinLen,
 				},
-				DisableOnWords: []string{}, DisableOnAttributes: []string{},
+				"disableOnWords": []string{}, "disableOnAttributes": []string{},
 				// Numbers match exactly, as in SQLite.
-				DisableOnNumbers: true,
+				"disableOnNumbers": true,
 			},
-			Faceting: &meilisearch.Faceting{
-				MaxValuesPerFacet: int64(s.cfg.MaxValuesPerFacet),
-				SortFacetValuesBy: map[string]meilisearch.SortFacetType{"*": meilisearch.SortFacetTypeCount},
-			},
-		}},
+			"faceting": map[string]any{"maxValuesPerFacet": s.cfg.MaxValuesPerFacet, "sortFacetValuesBy": countFacets},
+		})},
 		aux(s.names.snapshots, []string{attrCKey}, []string{attrSeq}, histHits),
 		aux(s.names.jobs, []string{attrState}, nil, index.MaxTotalHits),
 		aux(s.names.jobItems, []string{attrJob, attrCKey, attrState}, nil, index.MaxTotalHits),
@@ -206,8 +214,151 @@ func (s *Store) specs() []indexSpec {
 	}
 }
 
-// setup creates the indexes and applies their settings, all requests first
-// and then all waits, so start-up costs two rounds of tasks.
+func orEmpty(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// asJSON returns v as encoding/json decodes its encoding into an any,
+// so that it compares with settings read from Meilisearch.
+func asJSON(v map[string]any) map[string]any {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // the specs are plain values
+	}
+	var out map[string]any
+	if err := json.Unmarshal(b, &out); err != nil {
+		panic(err)
+	}
+	return out
+}
+
+// defaultSettings are the settings every index needs at (or near)
+// Meilisearch's default, each with the test of a value read that does not
+// need resetting. A setting that fails its test (changed by hand, say) is
+// reset to Meilisearch's default by sending it as null: stop words,
+// synonyms and custom separators or dictionary words would change which
+// words match; a distinct attribute would drop hits and change counts;
+// displayed attributes would hide the stored documents; prefix search
+// must stay on for the last word; proximity precision changes ranking;
+// localized attributes change tokenization; an embedder would make every
+// write call it; searchCutoffMs would cut searches short; the indexes
+// other than creators need the "sort" ranking rule (wherever it is: their
+// default rules differ between Meilisearch versions).
+var defaultSettings = map[string]func(have any) bool{
+	"displayedAttributes": func(v any) bool { l, ok := sortedStrings(v); return ok && slices.Equal(l, []string{"*"}) },
+	"distinctAttribute":   isEmpty,
+	"stopWords":           isEmpty,
+	"synonyms":            isEmpty,
+	"separatorTokens":     isEmpty,
+	"nonSeparatorTokens":  isEmpty,
+	"dictionary":          isEmpty,
+	"proximityPrecision":  func(v any) bool { return v == "byWord" },
+	"prefixSearch":        func(v any) bool { return v == "indexingTime" },
+	"localizedAttributes": isEmpty,
+	"embedders":           isEmpty,
+	"searchCutoffMs":      isEmpty,
+	"rankingRules":        func(v any) bool { l, ok := sortedStrings(v); return ok && slices.Contains(l, "sort") },
+}
+
+// isEmpty reports whether a setting read is null, an empty list or an
+// empty object.
+func isEmpty(v any) bool {
+	switch v := v.(type) {
+	case nil:
+		return true
+	case []any:
+		return len(v) == 0
+	case map[string]any:
+		return len(v) == 0
+	}
+	return false
+}
+
+// setSettings are the settings (and parts of settings) whose lists
+// Meilisearch keeps as sets and reads back sorted: their order does not
+// matter.
+var setSettings = map[string]bool{
+	"filterableAttributes": true, "sortableAttributes": true, "stopWords": true,
+	"separatorTokens": true, "nonSeparatorTokens": true, "dictionary": true,
+	"disableOnWords": true, "disableOnAttributes": true,
+}
+
+// partSettings are the settings made of parts that are updated one by
+// one; only the parts the Store sets are compared (a newer Meilisearch may
+// add parts).
+var partSettings = map[string]bool{"typoTolerance": true, "pagination": true, "faceting": true}
+
+// settingsPatch returns the settings to send so that an index whose
+// settings read have becomes one with want (and defaultSettings for the
+// rest): every setting of want that differs, with its value, and every
+// other setting of defaultSettings that fails its test, as null. It is
+// empty when nothing differs.
+func settingsPatch(want, have map[string]any) map[string]any {
+	patch := map[string]any{}
+	for k, w := range want {
+		if h, ok := have[k]; !ok || !sameSetting(k, w, h) {
+			patch[k] = w
+		}
+	}
+	for k, fine := range defaultSettings {
+		if _, ok := want[k]; ok {
+			continue
+		}
+		// A setting this Meilisearch does not have cannot be wrong.
+		if h, ok := have[k]; ok && !fine(h) {
+			patch[k] = nil
+		}
+	}
+	return patch
+}
+
+// sameSetting reports whether the setting k read as have is want.
+func sameSetting(k string, want, have any) bool {
+	switch {
+	case setSettings[k]:
+		w, ok1 := sortedStrings(want)
+		h, ok2 := sortedStrings(have)
+		return ok1 && ok2 && slices.Equal(w, h)
+	case partSettings[k]:
+		w, ok1 := want.(map[string]any)
+		h, ok2 := have.(map[string]any)
+		if !ok1 || !ok2 {
+			return false
+		}
+		for part, wv := range w {
+			hv, ok := h[part]
+			if !ok || !sameSetting(part, wv, hv) {
+				return false
+			}
+		}
+		return true
+	}
+	return reflect.DeepEqual(want, have)
+}
+
+// sortedStrings returns v, a JSON list of strings, sorted.
+func sortedStrings(v any) ([]string, bool) {
+	list, ok := v.([]any)
+	if !ok {
+		return nil, false
+	}
+	out := make([]string, len(list))
+	for i, e := range list {
+		if out[i], ok = e.(string); !ok {
+			return nil, false
+		}
+	}
+	slices.Sort(out)
+	return out, true
+}
+
+// setup creates the indexes, then reads each one's settings and sends
+// the settings that differ from what the Store needs, in one update per
+// index, and waits for the updates: on a store already set up, start-up
+// sends no update and so causes no reindexing.
 func (s *Store) setup(ctx context.Context) error {
 	specs := s.specs()
 	created := make([]*meilisearch.TaskInfo, len(specs))
@@ -224,18 +375,71 @@ func (s *Store) setup(ctx context.Context) error {
 			return fmt.Errorf("creating index %s: %w", sp.uid, err)
 		}
 	}
-	updated := make([]*meilisearch.TaskInfo, len(specs))
-	for i, sp := range specs {
-		ti, err := s.ms.Index(sp.uid).UpdateSettingsWithContext(ctx, sp.settings)
-		if err != nil {
-			return fmt.Errorf("updating settings of %s: %w", sp.uid, mapErr(err))
+	var updated []*meilisearch.TaskInfo
+	var uids []string
+	for _, sp := range specs {
+		var have map[string]any
+		if err := s.settingsCall(ctx, http.MethodGet, sp.uid, nil, &have); err != nil {
+			return fmt.Errorf("reading settings of %s: %w", sp.uid, err)
 		}
-		updated[i] = ti
-	}
-	for i, sp := range specs {
-		if err := s.wait(ctx, updated[i]); err != nil {
+		patch := settingsPatch(sp.settings, have)
+		if len(patch) == 0 {
+			continue
+		}
+		ti := new(meilisearch.TaskInfo)
+		if err := s.settingsCall(ctx, http.MethodPatch, sp.uid, patch, ti); err != nil {
 			return fmt.Errorf("updating settings of %s: %w", sp.uid, err)
 		}
+		updated, uids = append(updated, ti), append(uids, sp.uid)
+	}
+	for i, ti := range updated {
+		if err := s.wait(ctx, ti); err != nil {
+			return fmt.Errorf("updating settings of %s: %w", uids[i], err)
+		}
+	}
+	return nil
+}
+
+// settingsCall sends method to the settings route of index uid with the
+// Store's HTTP client and decodes the answer into out. Settings are read
+// and written without meilisearch-go, whose Settings type drops empty
+// lists and false values and cannot send null, which resets a setting.
+func (s *Store) settingsCall(ctx context.Context, method, uid string, body, out any) error {
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return fmt.Errorf("encoding settings: %w", err)
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, s.base+"/indexes/"+url.PathEscape(uid)+"/settings", rd)
+	if err != nil {
+		return err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if s.cfg.APIKey != "" {
+		req.Header.Set("Authorization", "Bearer "+s.cfg.APIKey)
+	}
+	resp, err := s.hc.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+	if err != nil {
+		return fmt.Errorf("reading the answer to %s %s: %w", method, req.URL.Path, err)
+	}
+	if resp.StatusCode/100 != 2 {
+		var e struct{ Message, Code string }
+		_ = json.Unmarshal(raw, &e)
+		return &APIError{StatusCode: resp.StatusCode, Code: e.Code, Message: e.Message,
+			err: fmt.Errorf("%s %s: %s", method, req.URL.Path, resp.Status)}
+	}
+	if err := json.Unmarshal(raw, out); err != nil {
+		return fmt.Errorf("decoding the answer to %s %s: %w", method, req.URL.Path, creator.ErrMalformed)
 	}
 	return nil
 }
