@@ -20,7 +20,10 @@ type Config struct {
 	// IndexPrefix is put before every index name ("creators", "snapshots",
 	// ...). Empty means "scout_". It may hold only [A-Za-z0-9_-].
 	IndexPrefix string
-	// Timeout bounds each HTTP request. Zero means 30 seconds.
+	// Timeout bounds each HTTP request. Zero means 30 seconds. Keep it
+	// under 10 minutes, the search time budget (searchCutoffMs) the Store
+	// sets, so that a search is never cut short by Meilisearch before the
+	// request gives up.
 	Timeout time.Duration
 	// TLS configures HTTPS connections. Nil means Go's defaults (system
 	// roots, TLS 1.2 or later).

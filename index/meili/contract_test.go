@@ -66,6 +66,7 @@ func TestContractOpen(t *testing.T) {
 			"searchableAttributes": []any{"id"},
 			"pagination":           map[string]any{"maxTotalHits": maxHits},
 			"faceting":             map[string]any{"maxValuesPerFacet": 1000.0, "sortFacetValuesBy": countFacets},
+			"searchCutoffMs":       600000.0,
 		}
 		if filterable != nil {
 			m["filterableAttributes"] = filterable
@@ -91,7 +92,8 @@ func TestContractOpen(t *testing.T) {
 			"sortableAttributes":   sortable,
 			"rankingRules":         []any{"sort", "words", "typo", "proximity", "attribute", "exactness", "key_sort:asc", "key_sort_rest:asc"},
 			"pagination":           map[string]any{"maxTotalHits": float64(index.MaxTotalHits + index.MaxPerPage)},
-			"faceting":             map[string]any{"maxValuesPerFacet": 1000.0, "sortFacetValuesBy": countFacets},
+			"faceting":             map[string]any{"maxValuesPerFacet": 1000.0, "sortFacetValuesBy": creatorFacetOrder()},
+			"searchCutoffMs":       600000.0,
 			"typoTolerance": map[string]any{
 				"enabled":             true,
 				"minWordSizeForTypos": map[string]any{"oneTypo": 8.0, "twoTypos": 12.0},
@@ -144,6 +146,38 @@ func TestContractOpen(t *testing.T) {
 	}
 }
 
+// creatorFacetOrder is the creators index's sortFacetValuesBy: keyword
+// facets by count (through "*": their counts and the values reported are
+// Meilisearch's most frequent), numeric facets, whose values the Store
+// never reads (only their facetStats), in value order.
+func creatorFacetOrder() map[string]any {
+	m := map[string]any{"*": "count"}
+	for _, fd := range index.Fields {
+		if fd.Facet && fd.Kind == index.Numeric {
+			m[fd.Name] = "alpha"
+		}
+	}
+	return m
+}
+
+func TestCreatorFacetOrder(t *testing.T) {
+	m := creatorFacetOrder()
+	numeric := 0
+	for _, fd := range index.Fields {
+		switch {
+		case fd.Facet && fd.Kind == index.Keyword:
+			if _, ok := m[fd.Name]; ok {
+				t.Errorf("keyword facet %s has its own order; want the count order of \"*\"", fd.Name)
+			}
+		case fd.Facet && fd.Kind == index.Numeric:
+			numeric++
+		}
+	}
+	if numeric == 0 || len(m) != numeric+1 {
+		t.Errorf("facet order %v: want \"*\" and the %d numeric facets", m, numeric)
+	}
+}
+
 // TestContractOpenResetsSettings changes one setting of an index by hand
 // at a time and checks that Open sends exactly that setting back: as
 // null (Meilisearch's default) for the settings the Store needs at their
@@ -166,7 +200,8 @@ func TestContractOpenResetsSettings(t *testing.T) {
 		{"non-separator tokens", "scout_creators", "nonSeparatorTokens", []any{"-"}, nil},
 		{"dictionary", "scout_creators", "dictionary", []any{"C++"}, nil},
 		{"proximity precision", "scout_creators", "proximityPrecision", "byAttribute", nil},
-		{"search cutoff", "scout_creators", "searchCutoffMs", 150.0, nil},
+		{"search cutoff", "scout_creators", "searchCutoffMs", 150.0, 600000.0},
+		{"search cutoff reset", "scout_jobs", "searchCutoffMs", nil, 600000.0},
 		{"localized attributes", "scout_creators", "localizedAttributes", []any{map[string]any{"locales": []any{"deu"}, "attributePatterns": []any{"*"}}}, nil},
 		{"embedders", "scout_creators", "embedders", map[string]any{"e": map[string]any{"source": "userProvided", "dimensions": 3.0}}, nil},
 		{"sort rule missing", "scout_alerts", "rankingRules", []any{"words", "typo"}, nil},
@@ -181,7 +216,7 @@ func TestContractOpenResetsSettings(t *testing.T) {
 				"disableOnWords": []any{}, "disableOnAttributes": []any{}, "disableOnNumbers": true}},
 		{"facet order of one field", "scout_creators", "faceting",
 			map[string]any{"maxValuesPerFacet": 1000.0, "sortFacetValuesBy": map[string]any{"*": "count", "tier": "alpha"}},
-			map[string]any{"maxValuesPerFacet": 1000.0, "sortFacetValuesBy": map[string]any{"*": "count"}}},
+			map[string]any{"maxValuesPerFacet": 1000.0, "sortFacetValuesBy": creatorFacetOrder()}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -15,7 +15,12 @@
 // with plain HTTP requests, since meilisearch-go's Settings type drops
 // empty values and cannot send null. The creators index's filterable,
 // sortable and facet attributes are derived from index.Fields, never
-// listed by hand.
+// listed by hand. Every index's search time budget (searchCutoffMs) is
+// 10 minutes, far beyond Config.Timeout, so Meilisearch never answers a
+// waiting caller with the partial results of a search cut short. Keyword
+// facets list their values by count (the most frequent are reported);
+// numeric facets, of which only the min and max (facetStats) are read, in
+// value order, so Meilisearch does not count every distinct value.
 //
 // Writes: every write is a Meilisearch task that the Store waits for and
 // checks; a task that ends "failed" or "canceled" is an error carrying the

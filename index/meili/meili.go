@@ -170,6 +170,18 @@ func (s *Store) specs() []indexSpec {
 	sortable = append(sortable, attrKeySort, attrKeyRest)
 	histHits := s.cfg.HistoryCap + 2*s.cfg.BatchSize + index.MaxTotalHits
 	countFacets := map[string]string{"*": "count"}
+	// Keyword facets report their most frequent values, so Meilisearch
+	// counts every value to choose them ("count"). Of a numeric facet the
+	// Store reads only the min and max (facetStats), which Meilisearch
+	// computes apart from the values' order (milli's compute_stats), so
+	// it lists values in their order and stops at maxValuesPerFacet
+	// ("alpha") instead of counting every distinct follower count.
+	creatorFacets := map[string]string{"*": "count"}
+	for _, f := range index.Fields {
+		if f.Facet && f.Kind == index.Numeric {
+			creatorFacets[f.Name] = "alpha"
+		}
+	}
 	aux := func(uid string, filterable, sortable []string, maxHits int) indexSpec {
 		return indexSpec{uid: uid, pk: attrID, settings: asJSON(map[string]any{
 			// Nothing of these indexes is searched by text; indexing only
@@ -179,6 +191,7 @@ func (s *Store) specs() []indexSpec {
 			"sortableAttributes":   orEmpty(sortable),
 			"pagination":           map[string]any{"maxTotalHits": maxHits},
 			"faceting":             map[string]any{"maxValuesPerFacet": 1000, "sortFacetValuesBy": countFacets},
+			"searchCutoffMs":       searchCutoff.Milliseconds(),
 		})}
 	}
 	return []indexSpec{
@@ -203,7 +216,8 @@ func (s *Store) specs() []indexSpec {
 				// Numbers match exactly, as in SQLite.
 				"disableOnNumbers": true,
 			},
-			"faceting": map[string]any{"maxValuesPerFacet": s.cfg.MaxValuesPerFacet, "sortFacetValuesBy": countFacets},
+			"faceting":       map[string]any{"maxValuesPerFacet": s.cfg.MaxValuesPerFacet, "sortFacetValuesBy": creatorFacets},
+			"searchCutoffMs": searchCutoff.Milliseconds(),
 		})},
 		aux(s.names.snapshots, []string{attrCKey}, []string{attrSeq}, histHits),
 		aux(s.names.jobs, []string{attrState}, nil, index.MaxTotalHits),
@@ -213,6 +227,13 @@ func (s *Store) specs() []indexSpec {
 		aux(s.names.alerts, []string{attrWatch, attrCKey, attrKind}, []string{attrAt, attrAID}, index.MaxTotalHits),
 	}
 }
+
+// searchCutoff is every index's searchCutoffMs: Meilisearch stops a
+// search after this long and answers with what it found so far, which
+// would be wrong results, not an error. Its default is 1.5 seconds; the
+// Store's requests time out long before this (Config.Timeout), so a
+// search is never cut short for a caller still waiting for it.
+const searchCutoff = 10 * time.Minute
 
 func orEmpty(s []string) []string {
 	if s == nil {
@@ -244,9 +265,9 @@ func asJSON(v map[string]any) map[string]any {
 // displayed attributes would hide the stored documents; prefix search
 // must stay on for the last word; proximity precision changes ranking;
 // localized attributes change tokenization; an embedder would make every
-// write call it; searchCutoffMs would cut searches short; the indexes
-// other than creators need the "sort" ranking rule (wherever it is: their
-// default rules differ between Meilisearch versions).
+// write call it; the indexes other than creators need the "sort" ranking
+// rule (wherever it is: their default rules differ between Meilisearch
+// versions).
 var defaultSettings = map[string]func(have any) bool{
 	"displayedAttributes": func(v any) bool { l, ok := sortedStrings(v); return ok && slices.Equal(l, []string{"*"}) },
 	"distinctAttribute":   isEmpty,
@@ -259,7 +280,6 @@ var defaultSettings = map[string]func(have any) bool{
 	"prefixSearch":        func(v any) bool { return v == "indexingTime" },
 	"localizedAttributes": isEmpty,
 	"embedders":           isEmpty,
-	"searchCutoffMs":      isEmpty,
 	"rankingRules":        func(v any) bool { l, ok := sortedStrings(v); return ok && slices.Contains(l, "sort") },
 }
 
