@@ -13,7 +13,8 @@ var errClosed = errors.New("meilisearch store closed")
 // takes the first waiting request, collects more until size writes or wait
 // has passed, sends them with flush and gives every caller the first
 // error flush reports for its writes. Batches are flushed one at a time,
-// in arrival order. It is safe for concurrent use.
+// in arrival order; operations that must not overlap a batch (do) run on
+// the same goroutine, in their turn. It is safe for concurrent use.
 type batcher struct {
 	in   chan batchReq
 	stop chan struct{}
@@ -23,10 +24,13 @@ type batcher struct {
 	// flush writes a batch and returns each write's error, or nil if
 	// all succeeded.
 	flush func(ctx context.Context, ws []prepared) []error
+	// queued, when set (by tests), is called by do before it queues its op.
+	queued func()
 }
 
 type batchReq struct {
 	ws  []prepared
+	op  func() error // set for do: run alone, between batches
 	err chan error
 }
 
@@ -42,7 +46,21 @@ func newBatcher(size int, wait time.Duration, flush func(context.Context, []prep
 // submit queues ws and waits for its batch to be flushed. If ctx ends
 // first, submit returns ctx's error, and the writes may still be applied.
 func (b *batcher) submit(ctx context.Context, ws []prepared) error {
-	r := batchReq{ws: ws, err: make(chan error, 1)}
+	return b.send(ctx, batchReq{ws: ws, err: make(chan error, 1)})
+}
+
+// do runs op on the batching goroutine, after the batches of the writes
+// submitted before it and before any submitted after it, so that it never
+// runs while a batch is being written, and returns op's error. If ctx
+// ends first, do returns ctx's error, and op may still run.
+func (b *batcher) do(ctx context.Context, op func() error) error {
+	if b.queued != nil {
+		b.queued()
+	}
+	return b.send(ctx, batchReq{op: op, err: make(chan error, 1)})
+}
+
+func (b *batcher) send(ctx context.Context, r batchReq) error {
 	select {
 	case b.in <- r:
 	case <-b.done:
@@ -77,13 +95,22 @@ func (b *batcher) loop() {
 		case <-b.stop:
 			return
 		}
+		if first.op != nil {
+			first.err <- first.op()
+			continue
+		}
 		group := []batchReq{first}
 		n := len(first.ws)
+		var next *batchReq // an op that ended the collecting
 		timer := time.NewTimer(b.wait)
 	collect:
 		for n < b.size {
 			select {
 			case r := <-b.in:
+				if r.op != nil {
+					next = &r
+					break collect
+				}
 				group = append(group, r)
 				n += len(r.ws)
 			case <-timer.C:
@@ -111,6 +138,9 @@ func (b *batcher) loop() {
 			}
 			off += len(r.ws)
 			r.err <- err
+		}
+		if next != nil {
+			next.err <- next.op()
 		}
 	}
 }

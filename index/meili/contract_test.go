@@ -1506,3 +1506,65 @@ func TestContractUpsertPartialFailure(t *testing.T) {
 		})
 	}
 }
+
+// TestContractDeleteBetweenBatches deletes a creator while a batch writing
+// it is in flight (its snapshots' task is held "processing"): the Delete
+// must wait for the batch, so that the batch cannot write the record
+// again after the Delete removed it. The held task is released as soon as
+// the Delete is queued behind the batch, or as soon as it reaches
+// Meilisearch (which it must not do first).
+func TestContractDeleteBetweenBatches(t *testing.T) {
+	f := newFake(t)
+	s := openFake(t, f, Config{BatchSize: 1})
+	key := "bluesky-a"
+	release := make(chan struct{})
+	snapSent := make(chan struct{})
+	var once sync.Once
+	f.holdTask = func(r recorded) chan struct{} {
+		if r.Path == "/indexes/scout_snapshots/documents" {
+			once.Do(func() { close(snapSent) })
+			return release
+		}
+		return nil
+	}
+	deleteSeen := make(chan struct{}, 1)
+	f.onTask = func(r recorded) []taskState {
+		if r.Method == "DELETE" && r.Path == "/indexes/scout_creators/documents/"+key {
+			select {
+			case deleteSeen <- struct{}{}:
+			default:
+			}
+		}
+		return nil
+	}
+	queued := make(chan struct{})
+	s.batch.queued = func() { close(queued) }
+
+	upErr, delErr := make(chan error, 1), make(chan error, 1)
+	go func() { upErr <- s.Upsert(context.Background(), record(key, "bluesky", 1), creator.Snapshot{}) }()
+	<-snapSent
+	go func() { delErr <- s.Delete(context.Background(), key) }()
+	select {
+	case <-queued:
+	case <-deleteSeen:
+	}
+	close(release)
+	if err := <-upErr; err != nil {
+		t.Fatalf("Upsert: %v", err)
+	}
+	if err := <-delErr; err != nil {
+		t.Fatalf("Delete: %v", err)
+	}
+	var order []string
+	for _, r := range f.requests() {
+		switch {
+		case r.Method == "POST" && r.Path == "/indexes/scout_creators/documents":
+			order = append(order, "write record")
+		case r.Method == "DELETE" && r.Path == "/indexes/scout_creators/documents/"+key:
+			order = append(order, "delete record")
+		}
+	}
+	if diff := cmp.Diff([]string{"write record", "delete record"}, order); diff != "" {
+		t.Errorf("order of the batch's write and the Delete (-want +got):\n%s", diff)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -508,33 +509,41 @@ func (s *Store) History(ctx context.Context, key string, limit int) ([]creator.S
 
 // Delete implements index.Creators: it deletes the record, its history,
 // the job items and alert events naming it, and removes it from every
-// watchlist, waiting for each task.
+// watchlist, waiting for each task. It runs between the batches of
+// Upserts (batcher.do), so it never interleaves with a batch writing the
+// same creator, which could leave a record without its history.
 func (s *Store) Delete(ctx context.Context, key string) error {
-	var tis []*meilisearch.TaskInfo
-	add := func(ti *meilisearch.TaskInfo, err error) error {
-		if err != nil {
-			return fmt.Errorf("deleting creator %s: %w", key, mapErr(err))
-		}
-		tis = append(tis, ti)
-		return nil
-	}
-	if creator.ValidKey(key) {
-		if err := add(s.ms.Index(s.names.creators).DeleteDocumentWithContext(ctx, key, nil)); err != nil {
-			return err
-		}
-	}
-	for _, uid := range []string{s.names.snapshots, s.names.jobItems, s.names.alerts} {
-		if err := add(s.ms.Index(uid).DeleteDocumentsByFilterWithContext(ctx, filterText(eqVal(attrCKey, key), true), nil)); err != nil {
-			return err
-		}
-	}
-	if err := s.waitAll(ctx, tis); err != nil {
-		return fmt.Errorf("deleting creator %s: %w", key, err)
-	}
-	if err := s.dropMember(ctx, key); err != nil {
+	if err := s.batch.do(ctx, func() error { return s.deleteNow(ctx, key) }); err != nil {
 		return fmt.Errorf("deleting creator %s: %w", key, err)
 	}
 	return nil
+}
+
+// deleteNow does Delete's work. A request that fails does not stop the
+// others, and every task enqueued is waited for and checked.
+func (s *Store) deleteNow(ctx context.Context, key string) error {
+	var tis []*meilisearch.TaskInfo
+	var errs []error
+	add := func(ti *meilisearch.TaskInfo, err error) {
+		if err != nil {
+			errs = append(errs, mapErr(err))
+			return
+		}
+		tis = append(tis, ti)
+	}
+	if creator.ValidKey(key) {
+		add(s.ms.Index(s.names.creators).DeleteDocumentWithContext(ctx, key, nil))
+	}
+	for _, uid := range []string{s.names.snapshots, s.names.jobItems, s.names.alerts} {
+		add(s.ms.Index(uid).DeleteDocumentsByFilterWithContext(ctx, filterText(eqVal(attrCKey, key), true), nil))
+	}
+	if err := s.waitAll(ctx, tis); err != nil {
+		errs = append(errs, err)
+	}
+	if err := s.dropMember(ctx, key); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
 }
 
 // Search implements index.Creators.

@@ -37,6 +37,11 @@ type fakeMeili struct {
 	// onTask, when set, is called for each task-creating request before it
 	// is given a uid; what it returns is queued as that task's states.
 	onTask func(r recorded) []taskState
+	// holdTask, when set, is called for each task-creating request; if it
+	// returns a channel, polls of the task answer "processing" until the
+	// channel is closed, and then go on as they would have.
+	holdTask func(r recorded) chan struct{}
+	hold     map[int64]chan struct{}
 	// reject, when set, is called for each task-creating request first;
 	// a non-zero status is the response (with an error body of code),
 	// and no task is made.
@@ -94,8 +99,18 @@ func (f *fakeMeili) serve(w http.ResponseWriter, r *http.Request) {
 		uid, _ := strconv.ParseInt(parts[1], 10, 64)
 		f.mu.Lock()
 		f.reqs = append(f.reqs, rec)
+		held := false
+		if ch := f.hold[uid]; ch != nil {
+			select {
+			case <-ch:
+			default:
+				held = true
+			}
+		}
 		st := taskState{Status: "succeeded"}
-		if q := f.states[uid]; len(q) > 0 {
+		if held {
+			st = taskState{Status: "processing"}
+		} else if q := f.states[uid]; len(q) > 0 {
 			st = q[0]
 			if len(q) > 1 {
 				f.states[uid] = q[1:]
@@ -178,6 +193,14 @@ func (f *fakeMeili) serve(w http.ResponseWriter, r *http.Request) {
 		if f.onTask != nil {
 			if st := f.onTask(rec); st != nil {
 				f.states[uid] = st
+			}
+		}
+		if f.holdTask != nil {
+			if ch := f.holdTask(rec); ch != nil {
+				if f.hold == nil {
+					f.hold = map[int64]chan struct{}{}
+				}
+				f.hold[uid] = ch
 			}
 		}
 		f.mu.Unlock()
