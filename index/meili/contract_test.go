@@ -1568,3 +1568,50 @@ func TestContractDeleteBetweenBatches(t *testing.T) {
 		t.Errorf("order of the batch's write and the Delete (-want +got):\n%s", diff)
 	}
 }
+
+// TestContractWatchlistWritesExclusive checks that every write of
+// watchlists holds the Store's watchlist lock while it talks to
+// Meilisearch, Delete's read-modify-write of memberships included, so
+// that a PutWatchlist of the same Store cannot land between Delete's read
+// and write and be lost.
+func TestContractWatchlistWritesExclusive(t *testing.T) {
+	f := newFake(t)
+	s := openFake(t, f, Config{})
+	var unlocked []string
+	check := func(what string) {
+		if s.watchMu.TryLock() {
+			s.watchMu.Unlock()
+			unlocked = append(unlocked, what)
+		}
+	}
+	wl := index.Watchlist{ID: "w1", Members: []index.WatchMember{{Key: "bluesky-a"}, {Key: "bluesky-b"}}}
+	wlJSON, _ := json.Marshal(&wl)
+	f.fetch = func(uid string, _ map[string]any) (int, any) {
+		if uid == "scout_watchlists" {
+			check("Delete reading watchlists")
+		}
+		return 200, map[string]any{"results": []any{map[string]any{"data": string(wlJSON)}}, "offset": 0, "limit": 1000, "total": 1}
+	}
+	f.onTask = func(r recorded) []taskState {
+		switch {
+		case r.Method == "POST" && r.Path == "/indexes/scout_watchlists/documents":
+			check("writing a watchlist")
+		case r.Method == "DELETE" && strings.HasPrefix(r.Path, "/indexes/scout_watchlists/documents/"):
+			check("deleting a watchlist")
+		}
+		return nil
+	}
+	ctx := context.Background()
+	if err := s.PutWatchlist(ctx, &wl); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Delete(ctx, "bluesky-a"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteWatchlist(ctx, "w1"); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string(nil), unlocked); diff != "" {
+		t.Errorf("watchlist requests sent without the lock (-want +got):\n%s", diff)
+	}
+}

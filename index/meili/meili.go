@@ -12,6 +12,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -34,6 +35,10 @@ type Store struct {
 	batch *batcher
 	// seq orders writes that carry the same time (snapshots, opt-outs).
 	seq atomic.Uint64
+	// watchMu serialises the writes of watchlists (PutWatchlist,
+	// DeleteWatchlist and Delete's read-modify-write of memberships), so
+	// that none is lost to another of this Store.
+	watchMu sync.Mutex
 }
 
 // Index kinds; each index is named Config.IndexPrefix + kind.

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -284,7 +285,9 @@ func (s *Store) PutWatchlist(ctx context.Context, w *index.Watchlist) error {
 	}
 	doc, err := watchDoc(w)
 	if err == nil {
+		s.watchMu.Lock()
 		err = s.put(ctx, s.names.watchlists, doc)
+		s.watchMu.Unlock()
 	}
 	if err != nil {
 		return fmt.Errorf("putting watchlist %s: %w", w.ID, err)
@@ -313,13 +316,16 @@ func (s *Store) ListWatchlists(ctx context.Context) ([]index.Watchlist, error) {
 
 // DeleteWatchlist implements index.Watchlists.
 func (s *Store) DeleteWatchlist(ctx context.Context, id string) error {
+	s.watchMu.Lock()
+	defer s.watchMu.Unlock()
 	ti1, err := s.ms.Index(s.names.watchlists).DeleteDocumentWithContext(ctx, docID("w", id), nil)
 	if err != nil {
 		return fmt.Errorf("deleting watchlist %s: %w", id, mapErr(err))
 	}
 	ti2, err := s.ms.Index(s.names.alerts).DeleteDocumentsByFilterWithContext(ctx, filterText(eqVal(attrWatch, id), true), nil)
 	if err != nil {
-		return fmt.Errorf("deleting watchlist %s: %w", id, mapErr(err))
+		// The list's deletion is enqueued: its outcome is known too.
+		return fmt.Errorf("deleting watchlist %s: %w", id, errors.Join(mapErr(err), s.wait(ctx, ti1)))
 	}
 	if err := s.waitAll(ctx, []*meilisearch.TaskInfo{ti1, ti2}); err != nil {
 		return fmt.Errorf("deleting watchlist %s: %w", id, err)
@@ -327,8 +333,12 @@ func (s *Store) DeleteWatchlist(ctx context.Context, id string) error {
 	return nil
 }
 
-// dropMember removes key from every watchlist that has it.
+// dropMember removes key from every watchlist that has it: it reads the
+// lists and writes them back, holding watchMu so that no PutWatchlist of
+// this Store is lost in between.
 func (s *Store) dropMember(ctx context.Context, key string) error {
+	s.watchMu.Lock()
+	defer s.watchMu.Unlock()
 	ws, err := fetchData[index.Watchlist](ctx, s, s.names.watchlists, filterText(eqVal(attrMembers, key), true))
 	if err != nil {
 		return fmt.Errorf("finding watchlists of %s: %w", key, err)
