@@ -9,8 +9,9 @@
 // at their default but finds changed, such as stop words, synonyms, a
 // distinct attribute, displayed attributes, separator tokens, a
 // dictionary, proximity precision, prefix search, localized attributes or
-// embedders (defaultSettings). It waits for every update to succeed
-// before it returns. A store whose settings are already as needed gets no
+// embedders (defaultSettings). Settings that cannot change its results
+// (facetSearch, say) are left as they are. It waits for every update to
+// succeed before it returns. A store whose settings are already as needed gets no
 // update, so start-up causes no reindexing. Settings are read and written
 // with plain HTTP requests, since meilisearch-go's Settings type drops
 // empty values and cannot send null. The creators index's filterable,
@@ -75,7 +76,12 @@
 //     letters or more, two from Config.TwoTyposMinLen (12); numbers match
 //     exactly; Config.DisableTypos turns it off. Relevance order differs
 //     (ties are still broken by key); an explicit sort orders results the
-//     same way in both.
+//     same way in both. Meilisearch matches only the first ten words of a
+//     query, so index.Query.Normalize refuses text of more than
+//     index.MaxTextWords words as index.TextWords counts them, an upper
+//     bound of both tokenizers' counts but for one case: when Meilisearch
+//     takes a query for German it may split a compound word into several
+//     and then ignore the words past the tenth.
 //   - Atomicity: Meilisearch has no transactions across indexes. An upsert
 //     writes the snapshots first and then the records; a creator whose
 //     snapshots were not all written gets no record, and one whose record
@@ -85,17 +91,28 @@
 //     apply it, so a record can then be stored without the snapshot
 //     written with it.
 //     Delete removes the record, history, job items, alerts and watchlist
-//     memberships with several tasks, not one transaction.
+//     memberships with several tasks, not one transaction. It runs between
+//     the batches of its Store, never during one, so a batch of the same
+//     Store cannot write the creator again halfway through; but an Upsert
+//     of the same creator by another process (another scout worker) can
+//     still interleave with it. Delete rewrites the watchlists that hold
+//     the creator (read, then write): the watchlist writes of one Store
+//     are serialised, but a PutWatchlist by another process between the
+//     read and the write is lost.
 //   - Keyword filters compare as Meilisearch normalises facet values:
 //     trimmed, Unicode-lower-cased and decomposed, where SQLite's NOCASE
 //     folds ASCII case only. A facet count groups such variants under one
-//     of the values written.
+//     of the values written. Keyword values are stored as written (so that
+//     they compare case-insensitively), so one over 468 bytes once
+//     normalised never equals a filter value.
 //   - Facet counts are capped at Config.MaxValuesPerFacet values per field
 //     (the most frequent are kept).
 //   - Sorting on a field a record lacks (only updated_at can be missing)
 //     puts that record last in both directions.
 //   - Search totals are exact (counted with a facet on an attribute every
-//     document has), but ListAlerts returns at most index.MaxTotalHits.
+//     document has), but ListAlerts returns at most index.MaxTotalHits,
+//     and orders alerts of the same time by the first 351 bytes of their
+//     ids only.
 //   - Snapshots with the same time are all kept, ordered by write order
 //     within one process.
 //
