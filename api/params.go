@@ -118,6 +118,9 @@ func ParseSearch(v url.Values) (index.Query, error) {
 	if len(q.Text) > 512 {
 		return q, &paramError{"q", "at most 512 bytes"}
 	}
+	if n := index.TextWords(q.Text); n > index.MaxTextWords {
+		return q, &paramError{"q", fmt.Sprintf("at most %d words (has %d)", index.MaxTextWords, n)}
+	}
 	if q.PerPage > index.MaxPerPage {
 		return q, &paramError{"per_page", fmt.Sprintf("at most %d", index.MaxPerPage)}
 	}

@@ -69,6 +69,7 @@ func TestParseSearchInvalid(t *testing.T) {
 		{"range on keyword", "tier_min=3", "tier_min"},
 		{"too deep", "page=600&per_page=20", "page"},
 		{"text too long", "q=" + strings.Repeat("a", 600), "q"},
+		{"text of too many words", "q=one+two+three+four+five+six+seven+eight+nine+ten+eleven", "q"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

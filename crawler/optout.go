@@ -165,7 +165,9 @@ func (p *Pipeline) eraseRef(ctx context.Context, ref creator.Ref) error {
 // keysByHandle finds stored creators of a platform with this handle.
 func (p *Pipeline) keysByHandle(ctx context.Context, platform, handle string) ([]string, error) {
 	f := index.Eq("platform", platform)
-	res, err := p.cfg.Store.Search(ctx, index.Query{Text: handle, Filter: &f, PerPage: index.MaxPerPage})
+	// A handle of more words than a query takes is looked up by its
+	// first ones; the hits are checked against all of it below.
+	res, err := p.cfg.Store.Search(ctx, index.Query{Text: index.LeadingWords(handle, index.MaxTextWords), Filter: &f, PerPage: index.MaxPerPage})
 	if err != nil {
 		return nil, fmt.Errorf("finding %s on %s: %w", handle, platform, err)
 	}

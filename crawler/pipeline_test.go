@@ -473,3 +473,38 @@ func TestCreatorLockSerialisesWrites(t *testing.T) {
 		t.Error("the crawl left its lock behind")
 	}
 }
+
+// TestOptOutLongHandle erases a creator whose handle has more words than
+// a search query takes: the store is searched for its first words and
+// the hits are matched against the whole handle.
+func TestOptOutLongHandle(t *testing.T) {
+	f := newFixture(t, 0)
+	ctx := context.Background()
+	handle := "a1.b2.c3.d4.e5.f6.g7.h8.i9.j10.k11.example.social"
+	if n := index.TextWords(handle); n <= index.MaxTextWords {
+		t.Fatalf("handle has %d words; the test needs more than %d", n, index.MaxTextWords)
+	}
+	ref := creator.Ref{Platform: creator.Bluesky, ID: "did:plc:longhandle", Handle: handle}
+	rec := &creator.Record{Key: creator.Key(ref), Profile: creator.Profile{Ref: ref, Followers: 10}, UpdatedAt: time.Now()}
+	// A creator whose handle shares the first ten words is left alone.
+	near := creator.Ref{Platform: creator.Bluesky, ID: "did:plc:near", Handle: "a1.b2.c3.d4.e5.f6.g7.h8.i9.j10.other.social"}
+	other := &creator.Record{Key: creator.Key(near), Profile: creator.Profile{Ref: near, Followers: 10}, UpdatedAt: time.Now()}
+	for _, r := range []*creator.Record{rec, other} {
+		if err := f.store.Upsert(ctx, r, creator.Snapshot{At: r.UpdatedAt}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := f.pipe.OptOut(ctx, crawler.OptOutRequest{Platform: creator.Bluesky, Handle: handle})
+	if err != nil {
+		t.Fatalf("OptOut: %v", err)
+	}
+	if diff := cmp.Diff([]string{rec.Key}, res.Erased); diff != "" {
+		t.Errorf("erased (-want +got):\n%s", diff)
+	}
+	if _, err := f.store.Get(ctx, rec.Key); !errors.Is(err, creator.ErrNotFound) {
+		t.Errorf("Get after opt-out: %v, want not found", err)
+	}
+	if _, err := f.store.Get(ctx, other.Key); err != nil {
+		t.Errorf("the other creator: %v", err)
+	}
+}

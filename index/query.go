@@ -130,6 +130,25 @@ func TextWords(text string) int {
 	return n
 }
 
+// LeadingWords returns the longest beginning of text, cut between
+// characters, that has at most n words as TextWords counts them: a text
+// that a query can take. Lookups that search for a name or handle use it
+// so that a long one narrows the search by its first words instead of
+// failing; they check every hit against the whole text.
+func LeadingWords(text string, n int) string {
+	if TextWords(text) <= n {
+		return text
+	}
+	end := 0
+	for i := range text { // each character's start; text is short (a name or handle)
+		if TextWords(text[:i]) > n {
+			break
+		}
+		end = i
+	}
+	return text[:end]
+}
+
 // Scripts that TextWords tells apart; scriptOther is any other
 // character, which joins the script around it.
 const (

@@ -172,3 +172,26 @@ func TestFieldsSchema(t *testing.T) {
 		}
 	}
 }
+
+func TestLeadingWords(t *testing.T) {
+	tests := []struct {
+		text string
+		n    int
+		want string
+	}{
+		{"alice.bsky.social", 10, "alice.bsky.social"},
+		{"a.b.c.d.e.f.g.h.i.j.k.l", 10, "a.b.c.d.e.f.g.h.i.j."},
+		{"one two three", 2, "one two "},
+		{"日本語のテキスト", 3, "日本語"},
+		{"", 1, ""},
+	}
+	for _, tt := range tests {
+		got := LeadingWords(tt.text, tt.n)
+		if got != tt.want {
+			t.Errorf("LeadingWords(%q, %d) = %q, want %q", tt.text, tt.n, got, tt.want)
+		}
+		if TextWords(got) > tt.n {
+			t.Errorf("LeadingWords(%q, %d) = %q has %d words", tt.text, tt.n, got, TextWords(got))
+		}
+	}
+}

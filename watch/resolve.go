@@ -106,7 +106,9 @@ func validHandle(h string) bool {
 // platform.
 func storeHandleLookup(st index.Creators) HandleLookup {
 	return func(ctx context.Context, ref creator.Ref) (creator.Ref, error) {
-		q := index.Query{Text: ref.Handle, PerPage: index.MaxPerPage}
+		// A handle of more words than a query takes is looked up by its
+		// first ones; the hits are checked against all of it below.
+		q := index.Query{Text: index.LeadingWords(ref.Handle, index.MaxTextWords), PerPage: index.MaxPerPage}
 		f := index.Eq("platform", ref.Platform)
 		q.Filter = &f
 		res, err := st.Search(ctx, q)
