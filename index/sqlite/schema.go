@@ -208,44 +208,50 @@ var migrations = []migration{
 // moveWords moves every creator's words from creator_text, where they were
 // compressed, into its row of creators, where they are not (migration 8).
 func moveWords(ctx context.Context, tx *sql.Tx) error {
-	rows, err := tx.QueryContext(ctx, `SELECT id, words FROM creator_text`)
+	err := eachRow(ctx, tx, `SELECT id, words FROM creator_text`, `UPDATE creators SET words = ? WHERE id = ?`,
+		func(id int64, z []byte) ([]any, error) {
+			words, err := s2.Decode(nil, z)
+			if err != nil {
+				return nil, fmt.Errorf("decompressing the words of %d: %w", id, err)
+			}
+			return []any{words, id}, nil
+		})
 	if err != nil {
-		return err
-	}
-	type moved struct {
-		id    int64
-		words []byte
-	}
-	var todo []moved
-	for rows.Next() {
-		var m moved
-		var z []byte
-		if err := rows.Scan(&m.id, &z); err != nil {
-			rows.Close()
-			return err
-		}
-		if m.words, err = s2.Decode(nil, z); err != nil {
-			rows.Close()
-			return fmt.Errorf("decompressing the words of %d: %w", m.id, err)
-		}
-		todo = append(todo, m)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	upd, err := tx.PrepareContext(ctx, `UPDATE creators SET words = ? WHERE id = ?`)
-	if err != nil {
-		return err
-	}
-	defer upd.Close()
-	for _, m := range todo {
-		if _, err := upd.ExecContext(ctx, m.words, m.id); err != nil {
-			return err
-		}
+		return fmt.Errorf("moving words: %w", err)
 	}
 	_, err = tx.ExecContext(ctx, `DROP TABLE creator_text`)
 	return err
+}
+
+// eachRow runs the statement upd with the arguments fn makes of each row
+// (an id and a blob) that the query sel returns, as they are read: sel and
+// upd must not touch the same table.
+func eachRow(ctx context.Context, tx *sql.Tx, sel, upd string, fn func(id int64, blob []byte) ([]any, error)) error {
+	st, err := tx.PrepareContext(ctx, upd)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	rows, err := tx.QueryContext(ctx, sel)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var blob []byte
+		if err := rows.Scan(&id, &blob); err != nil {
+			return err
+		}
+		args, err := fn(id, blob)
+		if err != nil {
+			return err
+		}
+		if _, err := st.ExecContext(ctx, args...); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 // wordsInCreators is the first schema version that keeps a creator's
@@ -422,46 +428,20 @@ func backfill(ctx context.Context, tx *sql.Tx, cols []*column) error {
 	for _, c := range cols {
 		set = append(set, c.ident+" = ?")
 	}
-	upd, err := tx.PrepareContext(ctx, `UPDATE creators SET `+strings.Join(set, ", ")+` WHERE id = ?`)
+	err := eachRow(ctx, tx, `SELECT id, doc FROM creator_docs`, `UPDATE creators SET `+strings.Join(set, ", ")+` WHERE id = ?`,
+		func(id int64, doc []byte) ([]any, error) {
+			rec, err := decodeRecord(doc)
+			if err != nil {
+				return nil, fmt.Errorf("record %d: %w", id, err)
+			}
+			vals := make([]any, 0, len(cols)+1)
+			for _, c := range cols {
+				vals = append(vals, c.value(rec))
+			}
+			return append(vals, id), nil
+		})
 	if err != nil {
 		return fmt.Errorf("back-filling columns: %w", err)
-	}
-	defer upd.Close()
-	rows, err := tx.QueryContext(ctx, `SELECT id, doc FROM creator_docs`)
-	if err != nil {
-		return fmt.Errorf("back-filling columns: %w", err)
-	}
-	type row struct {
-		id   int64
-		vals []any
-	}
-	var todo []row
-	for rows.Next() {
-		var id int64
-		var doc []byte
-		if err := rows.Scan(&id, &doc); err != nil {
-			rows.Close()
-			return fmt.Errorf("back-filling columns: %w", err)
-		}
-		rec, err := decodeRecord(doc)
-		if err != nil {
-			rows.Close()
-			return fmt.Errorf("back-filling columns: record %d: %w", id, err)
-		}
-		vals := make([]any, 0, len(cols)+1)
-		for _, c := range cols {
-			vals = append(vals, c.value(rec))
-		}
-		todo = append(todo, row{id, append(vals, id)})
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("back-filling columns: %w", err)
-	}
-	for _, r := range todo {
-		if _, err := upd.ExecContext(ctx, r.vals...); err != nil {
-			return fmt.Errorf("back-filling columns: %w", err)
-		}
 	}
 	return nil
 }
@@ -476,36 +456,20 @@ func reindexText(ctx context.Context, tx *sql.Tx, version int) error {
 		}
 		q = `INSERT INTO creator_text(id, words) VALUES (?1, ?2)`
 	}
-	ins, err := tx.PrepareContext(ctx, q)
+	err := eachRow(ctx, tx, `SELECT id, doc FROM creator_docs ORDER BY id`, q,
+		func(id int64, doc []byte) ([]any, error) {
+			rec, err := decodeRecord(doc)
+			if err != nil {
+				return nil, fmt.Errorf("record %d: %w", id, err)
+			}
+			name, handle, bio, posts := index.TextOf(rec)
+			words := packText(name, handle, bio, distinctWords(posts))
+			if version < wordsInCreators {
+				words = s2.Encode(nil, words) // creator_text's form
+			}
+			return []any{id, words}, nil
+		})
 	if err != nil {
-		return fmt.Errorf("reindexing text: %w", err)
-	}
-	defer ins.Close()
-	rows, err := tx.QueryContext(ctx, `SELECT id, doc FROM creator_docs ORDER BY id`)
-	if err != nil {
-		return fmt.Errorf("reindexing text: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var doc []byte
-		if err := rows.Scan(&id, &doc); err != nil {
-			return fmt.Errorf("reindexing text: %w", err)
-		}
-		rec, err := decodeRecord(doc)
-		if err != nil {
-			return fmt.Errorf("reindexing text: record %d: %w", id, err)
-		}
-		name, handle, bio, posts := index.TextOf(rec)
-		words := packText(name, handle, bio, distinctWords(posts))
-		if version < wordsInCreators {
-			words = s2.Encode(nil, words) // creator_text's form
-		}
-		if _, err := ins.ExecContext(ctx, id, words); err != nil {
-			return fmt.Errorf("reindexing text: %w", err)
-		}
-	}
-	if err := rows.Err(); err != nil {
 		return fmt.Errorf("reindexing text: %w", err)
 	}
 	return nil
