@@ -164,18 +164,13 @@ func (p *Pipeline) eraseRef(ctx context.Context, ref creator.Ref) error {
 
 // keysByHandle finds stored creators of a platform with this handle.
 func (p *Pipeline) keysByHandle(ctx context.Context, platform, handle string) ([]string, error) {
-	f := index.Eq("platform", platform)
-	// A handle of more words than a query takes is looked up by its
-	// first ones; the hits are checked against all of it below.
-	res, err := p.cfg.Store.Search(ctx, index.Query{Text: index.LeadingWords(handle, index.MaxTextWords), Filter: &f, PerPage: index.MaxPerPage})
+	hits, err := index.ByHandle(ctx, p.cfg.Store, platform, handle)
 	if err != nil {
 		return nil, fmt.Errorf("finding %s on %s: %w", handle, platform, err)
 	}
-	var keys []string
-	for _, h := range res.Hits {
-		if strings.EqualFold(h.Profile.Ref.Handle, handle) {
-			keys = append(keys, h.Key)
-		}
+	keys := make([]string, len(hits))
+	for i, h := range hits {
+		keys[i] = h.Key
 	}
 	return keys, nil
 }

@@ -79,11 +79,12 @@ const MaxTextWords = 10
 //   - a run of other characters that are not separators ('+', '$', '°',
 //     emoji) as one word too, though the SQLite store ignores them and
 //     Meilisearch often joins them to the word beside them;
+//   - a run of Arabic-script letters as two words, since Meilisearch's
+//     Arabic segmenter splits a leading ال (the article) off a word;
 //   - every character (separators aside) of Chinese, Japanese, Korean,
-//     Thai, Khmer or Arabic-script text, and the digits and symbols that
-//     Meilisearch groups with it, as a word of its own, since
-//     Meilisearch's dictionary and affix segmenters may split such text
-//     anywhere.
+//     Thai or Khmer text, and the digits and symbols that Meilisearch
+//     groups with it, as a word of its own, since Meilisearch's
+//     dictionary segmenters may split such text anywhere.
 //
 // Whitespace and the ASCII and common Unicode punctuation that both
 // backends treat as separators count as nothing. The count is an upper
@@ -122,8 +123,14 @@ func TextWords(text string) int {
 		case unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Co, r):
 			kind = word
 		}
-		if kind != prev || newGroup || segmented(group) {
+		switch {
+		case segmented(group):
 			n++
+		case kind != prev || newGroup:
+			n++
+			if group == scriptArabic && kind == word {
+				n++ // Meilisearch splits a leading ال off as a word of its own
+			}
 		}
 		prev = kind
 	}
@@ -219,7 +226,7 @@ func scriptOf(r rune) int {
 // between any two characters (by dictionary or by affix).
 func segmented(sc int) bool {
 	switch sc {
-	case scriptHan, scriptHiragana, scriptKatakana, scriptHangul, scriptThai, scriptKhmer, scriptArabic:
+	case scriptHan, scriptHiragana, scriptKatakana, scriptHangul, scriptThai, scriptKhmer:
 		return true
 	}
 	return false

@@ -101,24 +101,17 @@ func validHandle(h string) bool {
 	return true
 }
 
-// storeHandleLookup finds a handle among the creators already stored: a text
-// search on the handle, keeping an exact (case-insensitive) match on the
-// platform.
+// storeHandleLookup finds a handle among the creators already stored
+// (index.ByHandle), keeping one whose id is known.
 func storeHandleLookup(st index.Creators) HandleLookup {
 	return func(ctx context.Context, ref creator.Ref) (creator.Ref, error) {
-		// A handle of more words than a query takes is looked up by its
-		// first ones; the hits are checked against all of it below.
-		q := index.Query{Text: index.LeadingWords(ref.Handle, index.MaxTextWords), PerPage: index.MaxPerPage}
-		f := index.Eq("platform", ref.Platform)
-		q.Filter = &f
-		res, err := st.Search(ctx, q)
+		hits, err := index.ByHandle(ctx, st, ref.Platform, ref.Handle)
 		if err != nil {
 			return creator.Ref{}, fmt.Errorf("looking up handle %s: %w", ref.Handle, err)
 		}
-		for _, h := range res.Hits {
-			r := h.Profile.Ref
-			if r.ID != "" && strings.EqualFold(r.Handle, ref.Handle) {
-				return r, nil
+		for _, h := range hits {
+			if h.Profile.Ref.ID != "" {
+				return h.Profile.Ref, nil
 			}
 		}
 		return creator.Ref{}, fmt.Errorf("looking up handle %s: %w", ref.Handle, creator.ErrNotFound)

@@ -292,6 +292,9 @@ func (s *Scheduler) runOne(ctx context.Context, listed *index.Watchlist, now tim
 // search runs a saved search and returns its matches as members.
 func (s *Scheduler) search(ctx context.Context, q index.Query) ([]index.WatchMember, error) {
 	q.Page, q.PerPage, q.Facets = 1, index.MaxPerPage, nil
+	// A search saved before queries were limited to index.MaxTextWords
+	// runs on its first words, rather than stopping the watchlist.
+	q.Text = index.LeadingWords(q.Text, index.MaxTextWords)
 	var out []index.WatchMember
 	for len(out) < s.cfg.SearchLimit {
 		res, err := s.svc.store.Search(ctx, q)

@@ -508,3 +508,41 @@ func TestNewSchedulerNeedsItsParts(t *testing.T) {
 		t.Errorf("NewScheduler with nothing: %v, want ErrInvalid", err)
 	}
 }
+
+// TestSchedulerLongSavedSearch runs a watchlist whose saved search has more
+// words than a query now takes (saved before the limit): it runs on its
+// first words instead of stopping the watchlist, whose members are still
+// rescanned.
+func TestSchedulerLongSavedSearch(t *testing.T) {
+	ctx := context.Background()
+	srv := testredis.New(t, redisDB)
+	st := newMemStore()
+	clk := newClock(day(0))
+	c := creators(t, st, "fitann")
+	svc := New(st, WithClock(clk.Now))
+	if _, err := svc.Create(ctx, Spec{ID: "l", Name: "l", Members: []string{c[0].Key}}); err != nil {
+		t.Fatal(err)
+	}
+	// Saved straight into the store, as an older version could.
+	w, err := st.GetWatchlist(ctx, "l")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.SavedSearch = &index.Query{Text: "fit one two three four five six seven eight nine ten"}
+	if err := st.PutWatchlist(ctx, w); err != nil {
+		t.Fatal(err)
+	}
+	enq := newAsynqRescans(t, srv.Client, "rescan-long")
+	s := newScheduler(t, svc, srv.Client, enq, "t-long", 30*time.Second)
+	res, err := s.Tick(ctx)
+	if err != nil {
+		t.Fatalf("Tick: %v", err)
+	}
+	if res.Enqueued != 1 {
+		t.Errorf("run: %+v, want the member rescanned", res)
+	}
+	after, _ := svc.Get(ctx, "l")
+	if !after.NextRunAt.After(clk.Now()) {
+		t.Errorf("next run %v, want it moved past now %v", after.NextRunAt, clk.Now())
+	}
+}

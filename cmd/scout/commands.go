@@ -155,15 +155,12 @@ func (a *app) findRecord(ctx context.Context, ref creator.Ref) (*creator.Record,
 	if ref.ID != "" {
 		return a.store.Get(ctx, creator.Key(ref))
 	}
-	f := index.Eq("platform", ref.Platform)
-	res, err := a.store.Search(ctx, index.Query{Text: ref.Handle, Filter: &f, PerPage: 20})
+	hits, err := index.ByHandle(ctx, a.store, ref.Platform, ref.Handle)
 	if err != nil {
 		return nil, err
 	}
-	for _, h := range res.Hits {
-		if strings.EqualFold(h.Profile.Ref.Handle, ref.Handle) {
-			return a.store.Get(ctx, h.Key)
-		}
+	if len(hits) > 0 {
+		return a.store.Get(ctx, hits[0].Key)
 	}
 	return nil, fmt.Errorf("finding %s: %w", ref, creator.ErrNotFound)
 }
