@@ -63,7 +63,9 @@
 // the tiebreak of alerts, is stored as an order-preserving base 64 of
 // its first 351 bytes (sortEnc). A store written before these forms
 // (key_sort as hex, alert ids as hex) orders creators correctly again
-// only once every creator is written anew (scout reindex).
+// only once every creator is written anew (scout reindex); so does one
+// written before keySort kept the 468th byte of keys of 468 bytes or more
+// (two such keys that differed only there tied), for those keys.
 //
 // Differences from the SQLite backend (index/sqlite), documented here
 // because the conformance suite cannot see all of them:

@@ -72,15 +72,20 @@ var keyToSort = func() (m [256]byte) {
 // orders keys by their bytes, which is how the SQLite store orders them.
 // key must be valid (creator.ValidKey), so at most 511 bytes.
 func keySort(key string) (head, rest string) {
-	b := make([]byte, len(key)+1)
-	for i := 0; i < len(key); i++ {
-		b[i+1] = keyToSort[key[i]]
-	}
 	if len(key) < maxFacetBytes {
-		return string(b[1:]), ""
+		return mapKey(key), ""
 	}
-	b[maxFacetBytes] = '!'
-	return string(b[1 : maxFacetBytes+1]), string(b[maxFacetBytes:])
+	return mapKey(key[:maxFacetBytes]), "!" + mapKey(key[maxFacetBytes:])
+}
+
+// mapKey maps each character of s, part of a valid key, onto sortDigits
+// (keyToSort).
+func mapKey(s string) string {
+	b := make([]byte, len(s))
+	for i := 0; i < len(s); i++ {
+		b[i] = keyToSort[s[i]]
+	}
+	return string(b)
 }
 
 // sortEnc is the stored form of a string that is sorted on: its bytes, six

@@ -156,7 +156,7 @@ func randomKeys(rng *rand.Rand, n int) []string {
 	keys := make([]string, n)
 	for i := range keys {
 		k := slices.Clone(base[:1+rng.IntN(511)])
-		switch rng.IntN(3) {
+		switch rng.IntN(4) {
 		case 0: // a key of its own
 			for j := range k {
 				k[j] = keyDigits[rng.IntN(len(keyDigits))]
@@ -165,6 +165,11 @@ func randomKeys(rng *rand.Rand, n int) []string {
 			if len(k) > 0 {
 				k[len(k)-1-rng.IntN(min(len(k), 50))] = keyDigits[rng.IntN(len(keyDigits))]
 			}
+		case 2: // a shared prefix of maxFacetBytes-3 bytes or more, with a change around maxFacetBytes
+			k = slices.Clone(base[:maxFacetBytes-3+rng.IntN(len(base)-maxFacetBytes+4)])
+			if j := maxFacetBytes - 3 + rng.IntN(6); j < len(k) {
+				k[j] = keyDigits[rng.IntN(len(keyDigits))]
+			}
 		}
 		keys[i] = string(k)
 	}
@@ -172,42 +177,122 @@ func randomKeys(rng *rand.Rand, n int) []string {
 	return keys
 }
 
+// sortAttrs are a key's two sort attributes (keySort).
+type sortAttrs struct{ head, rest string }
+
+// meiliCompare is how Meilisearch orders two creators by the sort
+// attributes of their keys: by head, then by rest, a missing rest last,
+// each compared as facetValue keeps it.
+func meiliCompare(a, b sortAttrs) int {
+	if c := strings.Compare(facetValue(a.head), facetValue(b.head)); c != 0 {
+		return c
+	}
+	switch {
+	case a.rest == "" && b.rest == "":
+		return 0
+	case a.rest == "":
+		return 1
+	case b.rest == "":
+		return -1
+	}
+	return strings.Compare(facetValue(a.rest), facetValue(b.rest))
+}
+
+// checkKeySort checks that keySort(key) is kept whole by Meilisearch, has
+// a rest exactly when key has maxFacetBytes bytes or more, and holds every
+// byte of key: its head the first maxFacetBytes, its rest, after '!', the
+// others.
+func checkKeySort(t *testing.T, key string) sortAttrs {
+	t.Helper()
+	head, rest := keySort(key)
+	if !unchanged(head) || !unchanged(rest) {
+		t.Fatalf("keySort(%q) = %q, %q: changed by Meilisearch", key, head, rest)
+	}
+	if (len(key) >= maxFacetBytes) != (rest != "") {
+		t.Fatalf("keySort of a %d-byte key has rest %q", len(key), rest)
+	}
+	unmap := func(s string) string {
+		b := []byte(s)
+		for i := range b {
+			if j := strings.IndexByte(sortDigits, b[i]); j >= 0 {
+				b[i] = keyDigits[j]
+			} else {
+				b[i] = '?' // not a key character
+			}
+		}
+		return string(b)
+	}
+	got := unmap(head)
+	if rest != "" {
+		if rest[0] != '!' {
+			t.Fatalf("keySort(%q) has rest %q, not starting with '!'", key, rest)
+		}
+		got += unmap(rest[1:])
+	}
+	if len(head) != min(len(key), maxFacetBytes) || got != key {
+		t.Fatalf("keySort of a %d-byte key = %d-byte head and %d-byte rest, which hold %q, not the key %q",
+			len(key), len(head), len(rest), got, key)
+	}
+	return sortAttrs{head, rest}
+}
+
 func TestKeySortOrder(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	keys := randomKeys(rng, 300)
-	type sorted struct{ key, head, rest string }
+	keys := randomKeys(rng, 400)
+	type sorted struct {
+		key string
+		sortAttrs
+	}
 	var ss []sorted
 	for _, k := range keys {
-		head, rest := keySort(k)
-		if !unchanged(head) || !unchanged(rest) {
-			t.Fatalf("keySort(%q) = %q, %q: changed by Meilisearch", k, head, rest)
-		}
-		if (len(k) >= maxFacetBytes) != (rest != "") {
-			t.Fatalf("keySort of a %d-byte key has rest %q", len(k), rest)
-		}
-		ss = append(ss, sorted{k, head, rest})
-	}
-	// Meilisearch's order: by head, then by rest with a missing rest last.
-	meili := func(a, b sorted) int {
-		if c := strings.Compare(facetValue(a.head), facetValue(b.head)); c != 0 {
-			return c
-		}
-		switch {
-		case a.rest == "" && b.rest == "":
-			return 0
-		case a.rest == "":
-			return 1
-		case b.rest == "":
-			return -1
-		}
-		return strings.Compare(facetValue(a.rest), facetValue(b.rest))
+		ss = append(ss, sorted{k, checkKeySort(t, k)})
 	}
 	for _, a := range ss {
 		for _, b := range ss {
-			if got, want := meili(a, b), strings.Compare(a.key, b.key); got != want {
+			if got, want := meiliCompare(a.sortAttrs, b.sortAttrs), strings.Compare(a.key, b.key); got != want {
 				t.Fatalf("keys %q and %q: Meilisearch compares %d, bytes %d", a.key, b.key, got, want)
 			}
 		}
+	}
+}
+
+// TestKeySortBoundary orders pairs of long keys that differ at or around
+// byte maxFacetBytes, where keySort splits a key into its head and rest.
+func TestKeySortBoundary(t *testing.T) {
+	base := strings.Repeat("aZ09_-", 86)[:511] // a valid key of the greatest length
+	at := func(k string, i int, c byte) string {
+		b := []byte(k)
+		b[i] = c
+		return string(b)
+	}
+	tests := []struct {
+		name string
+		a, b string // a < b by their bytes
+	}{
+		{"differ at 466", at(base, 466, '-'), at(base, 466, 'z')},
+		{"differ at 467", at(base, 467, '-'), at(base, 467, 'z')},
+		{"differ at 468", at(base, 468, '-'), at(base, 468, 'z')},
+		{"differ at 469", at(base, 469, '-'), at(base, 469, 'z')},
+		{"differ at 467 in case", at(base, 467, 'A'), at(base, 467, 'a')},
+		{"differ at 467, opposite after", at(at(base, 467, 'A'), 468, 'z'), at(at(base, 467, 'B'), 468, '-')},
+		{"468-byte keys", at(base[:468], 467, '0'), at(base[:468], 467, '1')},
+		{"468-byte keys differing early", at(base[:468], 0, '-'), at(base[:468], 0, 'z')},
+		{"467 and 468 bytes", base[:467], base[:468]},
+		{"468 and 469 bytes", base[:468], base[:469]},
+		{"511-byte key and its prefix", base[:510], base},
+		{"511-byte keys differing last", at(base, 510, '-'), at(base, 510, 'z')},
+		{"511-byte key and a shorter greater one", base, at(base[:467], 466, 'z')},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if strings.Compare(tt.a, tt.b) >= 0 {
+				t.Fatalf("test keys not in order")
+			}
+			a, b := checkKeySort(t, tt.a), checkKeySort(t, tt.b)
+			if got := []int{meiliCompare(a, b), meiliCompare(b, a)}; !slices.Equal(got, []int{-1, 1}) {
+				t.Errorf("Meilisearch compares the keys %d and reversed %d, want -1 and 1", got[0], got[1])
+			}
+		})
 	}
 }
 
