@@ -12,10 +12,16 @@ import (
 // config is everything cmd/scout reads from the environment. Library
 // packages never read the environment; they get these values passed down.
 type config struct {
-	DataDir     string         // SCOUT_DATA_DIR, default ./data
-	RedisURL    string         // SCOUT_REDIS_URL; empty = embedded miniredis
-	MeiliURL    string         // SCOUT_MEILI_URL; empty = embedded SQLite
-	MeiliKey    string         // SCOUT_MEILI_KEY
+	DataDir  string // SCOUT_DATA_DIR, default ./data
+	RedisURL string // SCOUT_REDIS_URL; empty = embedded miniredis
+	MeiliURL string // SCOUT_MEILI_URL; empty = embedded SQLite
+	MeiliKey string // SCOUT_MEILI_KEY
+	// MeiliTimeout bounds each request to Meilisearch (SCOUT_MEILI_TIMEOUT;
+	// zero: the store's default, 30s).
+	MeiliTimeout time.Duration
+	// MeiliCAFile is a PEM file of the certificate authorities trusted for
+	// an https Meilisearch URL (SCOUT_MEILI_CA_FILE; empty: the system's).
+	MeiliCAFile string
 	Addr        string         // SCOUT_ADDR, default 127.0.0.1:8080
 	APIKey      string         // SCOUT_API_KEY; empty = no auth
 	AllowNets   []netip.Prefix // SCOUT_ALLOW_PRIVATE_NETS, comma-separated CIDRs; default none
@@ -51,6 +57,7 @@ func configFromEnv() (config, error) {
 		RedisURL:    os.Getenv("SCOUT_REDIS_URL"),
 		MeiliURL:    os.Getenv("SCOUT_MEILI_URL"),
 		MeiliKey:    os.Getenv("SCOUT_MEILI_KEY"),
+		MeiliCAFile: os.Getenv("SCOUT_MEILI_CA_FILE"),
 		Addr:        envOr("SCOUT_ADDR", "127.0.0.1:8080"),
 		APIKey:      os.Getenv("SCOUT_API_KEY"),
 		BlueskyURL:  os.Getenv("SCOUT_BLUESKY_URL"),
@@ -84,7 +91,7 @@ func configFromEnv() (config, error) {
 			return c, fmt.Errorf("SCOUT_MAX_RETRY: want a whole number, got %q", v)
 		}
 	}
-	for name, dst := range map[string]*time.Duration{"SCOUT_CRAWL_UNIQUE_FOR": &c.UniqueFor, "SCOUT_RETRY_BASE": &c.RetryBase} {
+	for name, dst := range map[string]*time.Duration{"SCOUT_CRAWL_UNIQUE_FOR": &c.UniqueFor, "SCOUT_RETRY_BASE": &c.RetryBase, "SCOUT_MEILI_TIMEOUT": &c.MeiliTimeout} {
 		if v := os.Getenv(name); v != "" {
 			if *dst, err = time.ParseDuration(v); err != nil || *dst <= 0 {
 				return c, fmt.Errorf("%s: want a positive duration like 1h, got %q", name, v)

@@ -28,7 +28,8 @@ A store is sqlite:<data dir or .db file> or meili:<http(s) URL>, e.g.
 
 The target should be empty: histories and opt-outs are appended, so copying
 twice into the same store duplicates them (--allow-nonempty to do it anyway).
-Meilisearch keys come from --from-key/--to-key, else SCOUT_MEILI_KEY.
+Meilisearch keys come from --from-key/--to-key, else SCOUT_MEILI_KEY;
+SCOUT_MEILI_TIMEOUT and SCOUT_MEILI_CA_FILE apply to both stores.
 
 flags:`
 
@@ -70,14 +71,18 @@ func runReindex(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fmt.Fprintln(stderr, "scout reindex: --from and --to name the same store")
 		return 2
 	}
-	envKey := os.Getenv("SCOUT_MEILI_KEY")
-	src, err := openStoreSpec(ctx, *from, orDefault(*fromKey, envKey), *fromPrefix)
+	cfg, err := configFromEnv()
+	if err != nil {
+		fmt.Fprintf(stderr, "scout reindex: %v\n", err)
+		return 2
+	}
+	src, err := openStoreSpec(ctx, cfg, *from, orDefault(*fromKey, cfg.MeiliKey), *fromPrefix)
 	if err != nil {
 		fmt.Fprintf(stderr, "scout reindex: opening source: %v\n", err)
 		return 1
 	}
 	defer src.Close()
-	dst, err := openStoreSpec(ctx, *to, orDefault(*toKey, envKey), *toPrefix)
+	dst, err := openStoreSpec(ctx, cfg, *to, orDefault(*toKey, cfg.MeiliKey), *toPrefix)
 	if err != nil {
 		fmt.Fprintf(stderr, "scout reindex: opening target: %v\n", err)
 		return 1
@@ -114,8 +119,9 @@ func orDefault(a, b string) string {
 }
 
 // openStoreSpec opens "sqlite:<path>" (a data directory, whose store file
-// is scout.db, or a .db file) or "meili:<url>".
-func openStoreSpec(ctx context.Context, spec, key, prefix string) (index.Store, error) {
+// is scout.db, or a .db file) or "meili:<url>" (with cfg's timeout and
+// trusted authorities).
+func openStoreSpec(ctx context.Context, cfg config, spec, key, prefix string) (index.Store, error) {
 	kind, rest, ok := strings.Cut(spec, ":")
 	if !ok || rest == "" {
 		return nil, fmt.Errorf("%w: store %q is not sqlite:<path> or meili:<url>", creator.ErrInvalid, spec)
@@ -131,7 +137,11 @@ func openStoreSpec(ctx context.Context, spec, key, prefix string) (index.Store, 
 		}
 		return sqlite.Open(path)
 	case "meili", "meilisearch":
-		return meili.Open(ctx, meili.Config{URL: rest, APIKey: key, IndexPrefix: prefix})
+		mc, err := cfg.meiliConfig(rest, key, prefix)
+		if err != nil {
+			return nil, err
+		}
+		return meili.Open(ctx, mc)
 	}
 	return nil, fmt.Errorf("%w: unknown store kind %q (want sqlite or meili)", creator.ErrInvalid, kind)
 }
