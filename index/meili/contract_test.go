@@ -178,6 +178,39 @@ func TestCreatorFacetOrder(t *testing.T) {
 	}
 }
 
+// TestSettingKindsSet checks that every setting setSettings and
+// partSettings name is one the Store sets, or a part of one, so that
+// sameSetting compares it; the settings needed at their default are only
+// tested by defaultSettings.
+func TestSettingKindsSet(t *testing.T) {
+	s := &Store{cfg: Config{}.withDefaults()}
+	set := map[string]bool{}
+	var walk func(m map[string]any)
+	walk = func(m map[string]any) {
+		for k, v := range m {
+			set[k] = true
+			if partSettings[k] {
+				walk(v.(map[string]any))
+			}
+		}
+	}
+	for _, sp := range s.specs() {
+		walk(sp.settings)
+	}
+	var notSet []string
+	for _, kinds := range []map[string]bool{setSettings, partSettings} {
+		for k := range kinds {
+			if !set[k] {
+				notSet = append(notSet, k)
+			}
+		}
+	}
+	slices.Sort(notSet)
+	if diff := cmp.Diff([]string(nil), notSet); diff != "" {
+		t.Errorf("settings named by setSettings or partSettings that the Store does not set (-want +got):\n%s", diff)
+	}
+}
+
 // TestContractOpenResetsSettings changes one setting of an index by hand
 // at a time and checks that Open sends exactly that setting back: as
 // null (Meilisearch's default) for the settings the Store needs at their

@@ -302,12 +302,12 @@ func isEmpty(v any) bool {
 	return false
 }
 
-// setSettings are the settings (and parts of settings) whose lists
-// Meilisearch keeps as sets and reads back sorted: their order does not
-// matter.
+// setSettings are the settings (and parts of settings) of those the
+// Store sets whose lists Meilisearch keeps as sets and reads back sorted:
+// their order does not matter. (Those needed at their default, such as
+// stopWords, are only tested by defaultSettings.)
 var setSettings = map[string]bool{
-	"filterableAttributes": true, "sortableAttributes": true, "stopWords": true,
-	"separatorTokens": true, "nonSeparatorTokens": true, "dictionary": true,
+	"filterableAttributes": true, "sortableAttributes": true,
 	"disableOnWords": true, "disableOnAttributes": true,
 }
 
