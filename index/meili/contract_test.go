@@ -1127,6 +1127,60 @@ func TestContractRecords(t *testing.T) {
 	}
 }
 
+// snapDoc is a snapshot's document as encoding/json writes it, which
+// snapDocJSON must write.
+type snapDoc struct {
+	ID   string `json:"id"`
+	CKey string `json:"ckey"`
+	Seq  string `json:"seq"`
+	Data string `json:"data"`
+}
+
+// TestSnapDocJSON checks that snapDocJSON writes a snapshot's document as
+// encoding/json would, and that snapDocLen, by which UpsertMany checks
+// its size, is its length.
+func TestSnapDocJSON(t *testing.T) {
+	at := time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC)
+	ownID := strings.Repeat("k", creator.MaxKeyLen-1-seqLen) // the longest key in its snapshots' ids
+	tests := []struct {
+		name string
+		key  string
+		snap creator.Snapshot
+	}{
+		{"plain", "bluesky-a", creator.Snapshot{At: at, Followers: 5, EngagementRate: 0.25}},
+		{"escaped", "bluesky-a", creator.Snapshot{At: at, PrimaryNiche: "\"q\" \\ <b>&amp; \u2028\u2029 \x01\t é 日本 \xff",
+			SponsoredPostIDs: []string{`a"b`, `c\d`}}},
+		{"key in the id", ownID, creator.Snapshot{At: at}},
+		{"key hashed in the id", ownID + "k", creator.Snapshot{At: at}},
+		{"key hashed in ckey", strings.Repeat("-", creator.MaxKeyLen), creator.Snapshot{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			data, err := snapData(&tt.snap)
+			if err != nil {
+				t.Fatal(err)
+			}
+			text, err := json.Marshal(&tt.snap)
+			if err != nil {
+				t.Fatal(err)
+			}
+			seq := seqKey(tt.snap.At, 7)
+			id, ckey := snapID(tt.key, seq), fkey(tt.key)
+			want, err := json.Marshal(snapDoc{ID: id, CKey: ckey, Seq: seq, Data: string(text)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := snapDocJSON(id, ckey, seq, data)
+			if diff := cmp.Diff(string(want), string(got)); diff != "" {
+				t.Errorf("snapDocJSON (-want +got):\n%s", diff)
+			}
+			if n := snapDocLen(snapID(tt.key, strings.Repeat("0", seqLen)), ckey, data); n != len(want) {
+				t.Errorf("snapDocLen = %d, want %d", n, len(want))
+			}
+		})
+	}
+}
+
 func TestSeqKeyOrder(t *testing.T) {
 	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	ordered := []struct {
@@ -1381,17 +1435,51 @@ func TestContractUpsertTooLarge(t *testing.T) {
 	big := record("bluesky-big", "bluesky", 1)
 	big.Profile.Bio = strings.Repeat("long bio ", limit/9)
 	bigSnap := creator.Snapshot{PrimaryNiche: strings.Repeat("n", limit)}
+	// sized returns a snapshot of small whose document, as encoding/json
+	// writes it, has n bytes.
+	sized := func(n int) creator.Snapshot {
+		size := func(niche string) int {
+			snap := creator.Snapshot{PrimaryNiche: niche}
+			text, err := json.Marshal(&snap)
+			if err != nil {
+				t.Fatal(err)
+			}
+			seq := seqKey(time.Time{}, 0)
+			doc, err := json.Marshal(snapDoc{ID: snapID(small.Key, seq), CKey: fkey(small.Key), Seq: seq, Data: string(text)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(doc)
+		}
+		return creator.Snapshot{PrimaryNiche: strings.Repeat("n", 1+n-size("n"))}
+	}
 	tests := []struct {
 		name string
 		rec  *creator.Record
 		snap creator.Snapshot
+		fits bool
 	}{
-		{"record", big, creator.Snapshot{}},
-		{"snapshot", small, bigSnap},
+		{"record", big, creator.Snapshot{}, false},
+		{"snapshot", small, bigSnap, false},
+		{"snapshot a byte over", small, sized(limit - 1), false},
+		{"snapshot at the limit", small, sized(limit - 2), true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			err := s.Upsert(context.Background(), tt.rec, tt.snap)
+			if tt.fits {
+				if err != nil {
+					t.Fatalf("Upsert of a %s: %v", tt.name, err)
+				}
+				f.requests()
+				f.mu.Lock()
+				sizes := f.sizes["/indexes/scout_snapshots/documents"]
+				f.mu.Unlock()
+				if diff := cmp.Diff([]int{limit}, sizes); diff != "" {
+					t.Errorf("snapshots requests' sizes, MaxBatchBytes %d (-want +got):\n%s", limit, diff)
+				}
+				return
+			}
 			if !errors.Is(err, creator.ErrInvalid) || !strings.Contains(err.Error(), "MaxBatchBytes") || !strings.Contains(err.Error(), tt.rec.Key) {
 				t.Errorf("Upsert of a too large %s = %v, want creator.ErrInvalid naming the key and MaxBatchBytes", tt.name, err)
 			}

@@ -63,12 +63,40 @@ func creatorDoc(rec *creator.Record) (map[string]any, error) {
 	return d, nil
 }
 
-// snapDoc is one snapshot in the snapshots index.
-type snapDoc struct {
-	ID   string `json:"id"`
-	CKey string `json:"ckey"`
-	Seq  string `json:"seq"`
-	Data string `json:"data"`
+// snapDocJSON returns the document of one snapshot in the snapshots
+// index, {"id":id,"ckey":ckey,"seq":seq,"data":data}, where data is the
+// snapshot's JSON text already encoded as a JSON string (snapData), so
+// that it is copied, not encoded again. id, ckey and seq are written as
+// they are: snapID, fkey and seqKey make them of key characters and hex
+// digits, which JSON does not escape.
+func snapDocJSON(id, ckey, seq string, data []byte) json.RawMessage {
+	b := make([]byte, 0, snapDocLen(id, ckey, data))
+	b = append(b, `{"id":"`...)
+	b = append(b, id...)
+	b = append(b, `","ckey":"`...)
+	b = append(b, ckey...)
+	b = append(b, `","seq":"`...)
+	b = append(b, seq...)
+	b = append(b, `","data":`...)
+	b = append(b, data...)
+	return append(b, '}')
+}
+
+// snapDocLen is the length of snapDocJSON(id, ckey, seq, data) for any
+// seqKey seq.
+func snapDocLen(id, ckey string, data []byte) int {
+	return len(`{"id":"","ckey":"","seq":"","data":}`) + len(id) + len(ckey) + seqLen + len(data)
+}
+
+// snapData returns snap's JSON text encoded as a JSON string, the data of
+// its document.
+func snapData(snap *creator.Snapshot) ([]byte, error) {
+	text, err := json.Marshal(snap)
+	if err != nil {
+		return nil, err
+	}
+	data, _ := json.Marshal(string(text)) // a string always encodes
+	return data, nil
 }
 
 // seqKey returns a string that sorts like (t, n): the seconds with the
@@ -103,8 +131,9 @@ func (s *Store) Upsert(ctx context.Context, rec *creator.Record, snap creator.Sn
 // call.
 type prepared struct {
 	key  string
+	ckey string // fkey(key)
 	at   time.Time
-	snap string          // the snapshot as JSON text
+	data []byte          // the snapshot's data (snapData)
 	doc  json.RawMessage // the creators document
 }
 
@@ -138,24 +167,20 @@ func (s *Store) UpsertMany(ctx context.Context, ws []index.Write) error {
 		if err != nil {
 			return fmt.Errorf("upserting creators: %w: encoding record %s: %w", creator.ErrInvalid, key, err)
 		}
-		snap, err := json.Marshal(&w.Snapshot)
+		data, err := snapData(&w.Snapshot)
 		if err != nil {
 			return fmt.Errorf("upserting creators: %w: encoding snapshot of %s: %w", creator.ErrInvalid, key, err)
 		}
-		// The snapshot's document as flush will make it: a seqKey has a
-		// fixed length.
-		seq := strings.Repeat("0", seqLen)
-		sd, err := json.Marshal(snapDoc{ID: snapID(key, seq), CKey: fkey(key), Seq: seq, Data: string(snap)})
-		if err != nil {
-			return fmt.Errorf("upserting creators: %w: encoding snapshot of %s: %w", creator.ErrInvalid, key, err)
-		}
-		if err := s.fits(doc); err != nil {
+		ckey := fkey(key)
+		if err := s.fits(len(doc)); err != nil {
 			return fmt.Errorf("upserting creators: record %s: %w", key, err)
 		}
-		if err := s.fits(sd); err != nil {
+		// The size of the snapshot's document as flush will make it: a
+		// seqKey has a fixed length.
+		if err := s.fits(snapDocLen(snapID(key, strings.Repeat("0", seqLen)), ckey, data)); err != nil {
 			return fmt.Errorf("upserting creators: snapshot of %s: %w", key, err)
 		}
-		ps[i] = prepared{key: key, at: w.Snapshot.At, snap: string(snap), doc: doc}
+		ps[i] = prepared{key: key, ckey: ckey, at: w.Snapshot.At, data: data, doc: doc}
 	}
 	if err := s.batch.submit(ctx, ps); err != nil {
 		return fmt.Errorf("upserting creators: %w", err)
@@ -163,12 +188,13 @@ func (s *Store) UpsertMany(ctx context.Context, ws []index.Write) error {
 	return nil
 }
 
-// fits returns nil if doc can be sent in a documents request of
-// Config.MaxBatchBytes, else an error wrapping creator.ErrInvalid.
-func (s *Store) fits(doc json.RawMessage) error {
-	if len(doc)+2 > s.cfg.MaxBatchBytes {
+// fits returns nil if a document of n bytes of JSON can be sent in a
+// documents request of Config.MaxBatchBytes, else an error wrapping
+// creator.ErrInvalid.
+func (s *Store) fits(n int) error {
+	if n+2 > s.cfg.MaxBatchBytes {
 		return fmt.Errorf("%w: %d bytes as JSON, more than one documents request may hold (Config.MaxBatchBytes is %d)",
-			creator.ErrInvalid, len(doc), s.cfg.MaxBatchBytes)
+			creator.ErrInvalid, n, s.cfg.MaxBatchBytes)
 	}
 	return nil
 }
@@ -187,11 +213,7 @@ func (s *Store) flush(ctx context.Context, ps []prepared) []error {
 	for i, p := range ps {
 		seq := seqKey(p.at, s.seq.Add(1))
 		ids[i] = snapID(p.key, seq)
-		d, err := json.Marshal(snapDoc{ID: ids[i], CKey: fkey(p.key), Seq: seq, Data: p.snap})
-		if err != nil { // cannot happen: UpsertMany encoded the same
-			return sameErr(len(ps), fmt.Errorf("encoding snapshot of %s: %w", p.key, err))
-		}
-		snaps[i] = d
+		snaps[i] = snapDocJSON(ids[i], p.ckey, seq, p.data)
 		if _, ok := last[p.key]; !ok {
 			keys = append(keys, p.key)
 		}
@@ -284,15 +306,6 @@ func (s *Store) flush(ctx context.Context, ps []prepared) []error {
 	return errs
 }
 
-// sameErr returns n copies of err.
-func sameErr(n int, err error) []error {
-	errs := make([]error, n)
-	for i := range errs {
-		errs[i] = err
-	}
-	return errs
-}
-
 // sent is the outcome of one documents request: docs[lo:hi] were written
 // if err is nil.
 type sent struct {
@@ -312,7 +325,7 @@ func (s *Store) addDocs(ctx context.Context, uid, pk string, docs []json.RawMess
 	var tis []*meilisearch.TaskInfo
 	var sendErr error
 	for lo := 0; lo < len(docs); {
-		if err := s.fits(docs[lo]); err != nil {
+		if err := s.fits(len(docs[lo])); err != nil {
 			out = append(out, sent{lo: lo, hi: lo + 1, err: fmt.Errorf("document %d of %d: %w", lo+1, len(docs), err)})
 			tis = append(tis, nil)
 			lo++
