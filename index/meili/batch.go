@@ -24,8 +24,6 @@ type batcher struct {
 	// flush writes a batch and returns each write's error, or nil if
 	// all succeeded.
 	flush func(ctx context.Context, ws []prepared) []error
-	// queued, when set (by tests), is called by do before it queues its op.
-	queued func()
 }
 
 type batchReq struct {
@@ -54,9 +52,6 @@ func (b *batcher) submit(ctx context.Context, ws []prepared) error {
 // runs while a batch is being written, and returns op's error. If ctx
 // ends first, do returns ctx's error, and op may still run.
 func (b *batcher) do(ctx context.Context, op func() error) error {
-	if b.queued != nil {
-		b.queued()
-	}
 	return b.send(ctx, batchReq{op: op, err: make(chan error, 1)})
 }
 

@@ -1,12 +1,14 @@
 package meili
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
 	"net/http"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -1632,13 +1634,15 @@ func TestContractUpsertPartialFailure(t *testing.T) {
 // it is in flight (its snapshots' task is held "processing"): the Delete
 // must wait for the batch, so that the batch cannot write the record
 // again after the Delete removed it. The held task is released as soon as
-// the Delete is queued behind the batch, or as soon as it reaches
-// Meilisearch (which it must not do first).
+// the Delete waits in batcher.do behind the batch (inBatcherDo), or as
+// soon as it reaches Meilisearch (which it must not do first).
 func TestContractDeleteBetweenBatches(t *testing.T) {
 	f := newFake(t)
 	s := openFake(t, f, Config{BatchSize: 1})
 	key := "bluesky-a"
 	release := make(chan struct{})
+	releaseOnce := sync.OnceFunc(func() { close(release) })
+	defer releaseOnce() // before the Store's Close waits for the batch
 	snapSent := make(chan struct{})
 	var once sync.Once
 	f.holdTask = func(r recorded) chan struct{} {
@@ -1658,18 +1662,23 @@ func TestContractDeleteBetweenBatches(t *testing.T) {
 		}
 		return nil
 	}
-	queued := make(chan struct{})
-	s.batch.queued = func() { close(queued) }
-
 	upErr, delErr := make(chan error, 1), make(chan error, 1)
 	go func() { upErr <- s.Upsert(context.Background(), record(key, "bluesky", 1), creator.Snapshot{}) }()
 	<-snapSent
 	go func() { delErr <- s.Delete(context.Background(), key) }()
-	select {
-	case <-queued:
-	case <-deleteSeen:
+	deadline := time.Now().Add(10 * time.Second)
+	for waiting := false; !waiting; {
+		select {
+		case <-deleteSeen:
+			waiting = true
+		case <-time.After(time.Millisecond):
+			waiting = inBatcherDo()
+			if !waiting && time.Now().After(deadline) {
+				t.Fatal("Delete neither waited in batcher.do nor reached Meilisearch within 10s")
+			}
+		}
 	}
-	close(release)
+	releaseOnce()
 	if err := <-upErr; err != nil {
 		t.Fatalf("Upsert: %v", err)
 	}
@@ -1688,6 +1697,14 @@ func TestContractDeleteBetweenBatches(t *testing.T) {
 	if diff := cmp.Diff([]string{"write record", "delete record"}, order); diff != "" {
 		t.Errorf("order of the batch's write and the Delete (-want +got):\n%s", diff)
 	}
+}
+
+// inBatcherDo reports whether a goroutine is in batcher.do, as a Delete
+// waiting for its turn behind a batch is. It reads the goroutines' stacks,
+// so that the batcher needs no hook for tests.
+func inBatcherDo() bool {
+	buf := make([]byte, 1<<20)
+	return bytes.Contains(buf[:runtime.Stack(buf, true)], []byte("meili.(*batcher).do("))
 }
 
 // TestContractWatchlistWritesExclusive checks that every write of
