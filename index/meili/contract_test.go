@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"net/http"
 	"runtime"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/meilisearch/meilisearch-go"
 
 	"github.com/creatorscout/scout/creator"
 	"github.com/creatorscout/scout/index"
@@ -210,6 +212,79 @@ func TestSettingKindsSet(t *testing.T) {
 	slices.Sort(notSet)
 	if diff := cmp.Diff([]string(nil), notSet); diff != "" {
 		t.Errorf("settings named by setSettings or partSettings that the Store does not set (-want +got):\n%s", diff)
+	}
+}
+
+// TestContractSettingTypes checks that the fake refuses a settings PATCH
+// as Meilisearch does when a value's JSON type is not the documented one,
+// so that the contract tests fail on a payload of the wrong type, and
+// takes every payload Open sends.
+func TestContractSettingTypes(t *testing.T) {
+	f := newFake(t)
+	s := openFake(t, f, Config{})
+	if diff := cmp.Diff(slices.Sorted(maps.Keys(fakeDefaults())), slices.Sorted(maps.Keys(fakeSettingTypes))); diff != "" {
+		t.Errorf("settings the fake checks, against those it has (-want +got):\n%s", diff)
+	}
+	resets := map[string]any{}
+	for k := range defaultSettings {
+		resets[k] = nil
+	}
+	tests := []struct {
+		name string
+		body any
+		code string // "" if taken
+	}{
+		{"resets", resets, ""},
+		{"parts reset", map[string]any{"typoTolerance": map[string]any{"disableOnWords": nil, "minWordSizeForTypos": map[string]any{"oneTypo": nil}}}, ""},
+		{"filterable attribute objects", map[string]any{"filterableAttributes": []any{"a", map[string]any{"attributePatterns": []any{"b"}}}}, ""},
+		{"cutoff as a string", map[string]any{"searchCutoffMs": "600000"}, "invalid_settings_search_cutoff_ms"},
+		{"cutoff not whole", map[string]any{"searchCutoffMs": 1.5}, "invalid_settings_search_cutoff_ms"},
+		{"filterable as a string", map[string]any{"filterableAttributes": "state"}, "invalid_settings_filterable_attributes"},
+		{"ranking rule a number", map[string]any{"rankingRules": []any{"sort", 1.0}}, "invalid_settings_ranking_rules"},
+		{"stop words an object", map[string]any{"stopWords": map[string]any{}}, "invalid_settings_stop_words"},
+		{"prefix search a bool", map[string]any{"prefixSearch": false}, "invalid_settings_prefix_search"},
+		{"typo part a string", map[string]any{"typoTolerance": map[string]any{"disableOnNumbers": "true"}}, "invalid_settings_typo_tolerance"},
+		{"typo size a string", map[string]any{"typoTolerance": map[string]any{"minWordSizeForTypos": map[string]any{"oneTypo": "8"}}}, "invalid_settings_typo_tolerance"},
+		{"typo size too large", map[string]any{"typoTolerance": map[string]any{"minWordSizeForTypos": map[string]any{"twoTypos": 256.0}}}, "invalid_settings_typo_tolerance"},
+		{"unknown typo part", map[string]any{"typoTolerance": map[string]any{"disableOnNumber": true}}, "invalid_settings_typo_tolerance"},
+		{"facet order unknown", map[string]any{"faceting": map[string]any{"sortFacetValuesBy": map[string]any{"*": "random"}}}, "invalid_settings_faceting"},
+		{"max hits negative", map[string]any{"pagination": map[string]any{"maxTotalHits": -1.0}}, "invalid_settings_pagination"},
+		{"unknown setting", map[string]any{"searchableAtributes": []any{"id"}}, "bad_request"},
+		{"not an object", []any{"searchCutoffMs"}, "bad_request"},
+	}
+	for _, sp := range s.specs() {
+		tests = append(tests, struct {
+			name string
+			body any
+			code string
+		}{"spec of " + sp.uid, sp.settings, ""})
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f.mu.Lock()
+			before := jsonValue(t, f.indexSettings("scout_jobs"))
+			f.mu.Unlock()
+			ti := new(meilisearch.TaskInfo)
+			err := s.settingsCall(context.Background(), http.MethodPatch, "scout_jobs", tt.body, ti)
+			var ae *APIError
+			code := ""
+			if errors.As(err, &ae) {
+				code = ae.Code
+			} else if err != nil {
+				t.Fatalf("settings PATCH: %v", err)
+			}
+			if code != tt.code {
+				t.Errorf("settings PATCH answered with code %q, want %q (%v)", code, tt.code, err)
+			}
+			f.mu.Lock()
+			after := jsonValue(t, f.indexSettings("scout_jobs"))
+			f.mu.Unlock()
+			if tt.code != "" {
+				if diff := cmp.Diff(before, after); diff != "" {
+					t.Errorf("a refused PATCH changed the settings (-before +after):\n%s", diff)
+				}
+			}
+		})
 	}
 }
 

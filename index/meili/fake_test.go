@@ -4,12 +4,16 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
+	"math"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"unicode"
 )
 
 // fakeMeili is a recording fake of the parts of Meilisearch's HTTP API the
@@ -50,9 +54,11 @@ type fakeMeili struct {
 	sizes map[string][]int
 	// settings holds each index's settings as GET /indexes/{uid}/settings
 	// answers them; an index not in it has fakeDefaults. A settings
-	// PATCH updates them as Meilisearch does: null resets a setting to
-	// its default, and typoTolerance, faceting and pagination are updated
-	// part by part.
+	// PATCH updates them as Meilisearch does: null resets a setting (or a
+	// part) to its default, and typoTolerance, faceting and pagination are
+	// updated part by part. A PATCH that names a setting Meilisearch does
+	// not have or gives one a value of the wrong type is refused
+	// (fakeSettingTypes) and changes nothing.
 	settings map[string]map[string]any
 	// search answers POST /indexes/{uid}/search.
 	search func(uid string, body map[string]any) (int, any)
@@ -172,6 +178,11 @@ func (f *fakeMeili) serve(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		if len(parts) == 3 && parts[0] == "indexes" && parts[2] == "settings" && r.Method == http.MethodPatch {
+			if code, msg := checkSettings(rec.Body); code != "" {
+				f.mu.Unlock()
+				writeJSON(w, http.StatusBadRequest, apiError(code, msg))
+				return
+			}
 			cur := f.indexSettings(parts[1])
 			def := fakeDefaults()
 			for k, v := range body {
@@ -181,6 +192,9 @@ func (f *fakeMeili) serve(w http.ResponseWriter, r *http.Request) {
 					cur[k] = def[k]
 				case ok && isMap && (k == "typoTolerance" || k == "faceting" || k == "pagination"):
 					for pk, pv := range nv {
+						if pv == nil {
+							pv = def[k].(map[string]any)[pk]
+						}
 						old[pk] = pv
 					}
 				default:
@@ -257,6 +271,153 @@ func fakeDefaults() map[string]any {
 		panic(err)
 	}
 	return m
+}
+
+// fakeSettingTypes holds, for every setting of Meilisearch v1.15's
+// settings route, a test of a value sent for it against the type
+// Meilisearch documents (https://www.meilisearch.com/docs/reference/api/
+// settings): lists of strings, objects of known parts, integers that are
+// not negative, the documented words of an enumeration. null, which
+// resets a setting or a part, is accepted for every setting and part.
+var fakeSettingTypes = map[string]func(any) bool{
+	"displayedAttributes":  jsonList(jsonString),
+	"searchableAttributes": jsonList(jsonString),
+	// A filterable attribute is a name or, since v1.14, an object of
+	// attribute patterns and features.
+	"filterableAttributes": jsonList(func(v any) bool { return jsonString(v) || jsonMap(jsonAny)(v) }),
+	"sortableAttributes":   jsonList(jsonString),
+	"rankingRules":         jsonList(jsonString),
+	"stopWords":            jsonList(jsonString),
+	"nonSeparatorTokens":   jsonList(jsonString),
+	"separatorTokens":      jsonList(jsonString),
+	"dictionary":           jsonList(jsonString),
+	"synonyms":             jsonMap(jsonList(jsonString)),
+	"distinctAttribute":    jsonString,
+	"proximityPrecision":   jsonEnum("byWord", "byAttribute"),
+	"typoTolerance": jsonObject(map[string]func(any) bool{
+		"enabled":             jsonBool,
+		"minWordSizeForTypos": jsonObject(map[string]func(any) bool{"oneTypo": jsonUint(255), "twoTypos": jsonUint(255)}),
+		"disableOnWords":      jsonList(jsonString),
+		"disableOnAttributes": jsonList(jsonString),
+		"disableOnNumbers":    jsonBool,
+	}),
+	"faceting": jsonObject(map[string]func(any) bool{
+		"maxValuesPerFacet": jsonUint(math.MaxInt64),
+		"sortFacetValuesBy": jsonMap(jsonEnum("alpha", "count")),
+	}),
+	"pagination":          jsonObject(map[string]func(any) bool{"maxTotalHits": jsonUint(math.MaxInt64)}),
+	"embedders":           jsonMap(jsonMap(jsonAny)),
+	"searchCutoffMs":      jsonUint(math.MaxInt64),
+	"localizedAttributes": jsonList(jsonObject(map[string]func(any) bool{"attributePatterns": jsonList(jsonString), "locales": jsonList(jsonString)})),
+	"facetSearch":         jsonBool,
+	"prefixSearch":        jsonEnum("indexingTime", "disabled"),
+}
+
+// checkSettings returns the error code and message with which
+// Meilisearch refuses the body of a settings PATCH, or "" if it takes it:
+// bad_request for a body that is not an object or names an unknown
+// setting, invalid_settings_<name in snake case> for a value of the wrong
+// type (fakeSettingTypes).
+func checkSettings(body any) (code, msg string) {
+	m, ok := body.(map[string]any)
+	if !ok {
+		return "bad_request", "the settings are not a JSON object"
+	}
+	names := slices.Sorted(maps.Keys(m))
+	for _, k := range names {
+		valid, ok := fakeSettingTypes[k]
+		if !ok {
+			return "bad_request", fmt.Sprintf("unknown field `%s`", k)
+		}
+		if v := m[k]; v != nil && !valid(v) {
+			b, _ := json.Marshal(v)
+			return "invalid_settings_" + snakeCase(k), fmt.Sprintf("invalid value for `%s`: %s", k, b)
+		}
+	}
+	return "", ""
+}
+
+// snakeCase turns a camel-case setting name into Meilisearch's error code
+// form: searchCutoffMs into search_cutoff_ms.
+func snakeCase(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if unicode.IsUpper(r) {
+			b.WriteByte('_')
+			r = unicode.ToLower(r)
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func jsonAny(any) bool { return true }
+
+func jsonString(v any) bool { _, ok := v.(string); return ok }
+
+func jsonBool(v any) bool { _, ok := v.(bool); return ok }
+
+// jsonUint accepts a whole number from 0 to max.
+func jsonUint(max float64) func(any) bool {
+	return func(v any) bool {
+		n, ok := v.(float64)
+		return ok && n >= 0 && n <= max && n == math.Trunc(n)
+	}
+}
+
+// jsonEnum accepts one of the strings words.
+func jsonEnum(words ...string) func(any) bool {
+	return func(v any) bool { s, ok := v.(string); return ok && slices.Contains(words, s) }
+}
+
+// jsonList accepts a list whose elements all pass elem.
+func jsonList(elem func(any) bool) func(any) bool {
+	return func(v any) bool {
+		l, ok := v.([]any)
+		if !ok {
+			return false
+		}
+		for _, e := range l {
+			if !elem(e) {
+				return false
+			}
+		}
+		return true
+	}
+}
+
+// jsonMap accepts an object whose values all pass val, whatever its keys.
+func jsonMap(val func(any) bool) func(any) bool {
+	return func(v any) bool {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return false
+		}
+		for _, e := range m {
+			if !val(e) {
+				return false
+			}
+		}
+		return true
+	}
+}
+
+// jsonObject accepts an object of some of parts, each null or passing
+// its test.
+func jsonObject(parts map[string]func(any) bool) func(any) bool {
+	return func(v any) bool {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return false
+		}
+		for k, e := range m {
+			valid, ok := parts[k]
+			if !ok || e != nil && !valid(e) {
+				return false
+			}
+		}
+		return true
+	}
 }
 
 func apiError(code, msg string) map[string]any {
