@@ -76,13 +76,13 @@ func runReindex(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fmt.Fprintf(stderr, "scout reindex: %v\n", err)
 		return 2
 	}
-	src, err := openStoreSpec(ctx, cfg, *from, orDefault(*fromKey, cfg.MeiliKey), *fromPrefix)
+	src, err := openStoreSpec(ctx, cfg, *from, orDefault(*fromKey, cfg.MeiliKey), *fromPrefix, false)
 	if err != nil {
 		fmt.Fprintf(stderr, "scout reindex: opening source: %v\n", err)
 		return 1
 	}
 	defer src.Close()
-	dst, err := openStoreSpec(ctx, cfg, *to, orDefault(*toKey, cfg.MeiliKey), *toPrefix)
+	dst, err := openStoreSpec(ctx, cfg, *to, orDefault(*toKey, cfg.MeiliKey), *toPrefix, true)
 	if err != nil {
 		fmt.Fprintf(stderr, "scout reindex: opening target: %v\n", err)
 		return 1
@@ -120,8 +120,10 @@ func orDefault(a, b string) string {
 
 // openStoreSpec opens "sqlite:<path>" (a data directory, whose store file
 // is scout.db, or a .db file) or "meili:<url>" (with cfg's timeout and
-// trusted authorities).
-func openStoreSpec(ctx context.Context, cfg config, spec, key, prefix string) (index.Store, error) {
+// trusted authorities). A SQLite target of a copy (bulk) does not sync
+// every batch to disk, only its checkpoints and its close: a copy cut
+// short is copied again, and one that finished is durable.
+func openStoreSpec(ctx context.Context, cfg config, spec, key, prefix string, bulk bool) (index.Store, error) {
 	kind, rest, ok := strings.Cut(spec, ":")
 	if !ok || rest == "" {
 		return nil, fmt.Errorf("%w: store %q is not sqlite:<path> or meili:<url>", creator.ErrInvalid, spec)
@@ -134,6 +136,9 @@ func openStoreSpec(ctx context.Context, cfg config, spec, key, prefix string) (i
 				return nil, fmt.Errorf("creating data directory: %w", err)
 			}
 			path = filepath.Join(path, "scout.db")
+		}
+		if bulk {
+			return sqlite.Open(path, sqlite.WithSynchronous("NORMAL"))
 		}
 		return sqlite.Open(path)
 	case "meili", "meilisearch":
