@@ -2,8 +2,12 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
+	"sync"
 
 	"github.com/creatorscout/scout/creator"
 	"github.com/creatorscout/scout/index"
@@ -55,22 +59,107 @@ func (s *Store) forEachID(ctx context.Context, what, query string, fn func(id st
 
 // ForEachCreator calls fn with every creator record and its kept history,
 // oldest snapshot first, in key order. A creator deleted while the export
-// runs is skipped.
+// runs is skipped. It reads exportPage creators at a time, each page in
+// one read transaction (two statements: the records, then their
+// histories), and decodes a page on all CPUs before it calls fn in order.
 func (s *Store) ForEachCreator(ctx context.Context, fn func(rec *creator.Record, history []creator.Snapshot) error) error {
-	return s.forEachID(ctx, "creators", `SELECT key FROM creators WHERE key > ? ORDER BY key LIMIT ?`, func(key string) error {
-		rec, err := s.Get(ctx, key)
+	after := ""
+	for {
+		keys, docs, hists, err := s.creatorPage(ctx, after)
 		if err != nil {
-			if isNotFound(err) {
-				return nil
+			return fmt.Errorf("listing creators: %w", err)
+		}
+		recs := make([]*creator.Record, len(keys))
+		snaps := make([][]creator.Snapshot, len(keys))
+		errs := make([]error, len(keys))
+		var wg sync.WaitGroup
+		workers := min(runtime.GOMAXPROCS(0), len(keys))
+		for w := range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := w; i < len(keys); i += workers {
+					if recs[i], errs[i] = decodeRecord(docs[i]); errs[i] != nil {
+						continue
+					}
+					for _, h := range hists[i] {
+						var snap creator.Snapshot
+						if errs[i] = json.Unmarshal(h, &snap); errs[i] != nil {
+							break
+						}
+						snaps[i] = append(snaps[i], snap)
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		for i, key := range keys {
+			if errs[i] != nil {
+				return fmt.Errorf("reading creator %s: %w", key, errs[i])
 			}
-			return err
+			if err := fn(recs[i], snaps[i]); err != nil {
+				return err
+			}
 		}
-		h, err := s.History(ctx, key, 0)
-		if err != nil {
-			return err
+		if len(keys) < exportPage {
+			return nil
 		}
-		return fn(rec, h)
-	})
+		after = keys[len(keys)-1]
+	}
+}
+
+// creatorPage reads the keys, stored records and snapshot documents (oldest
+// first) of up to exportPage creators after the key after, in key order.
+func (s *Store) creatorPage(ctx context.Context, after string) (keys []string, docs [][]byte, hists [][][]byte, err error) {
+	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	defer tx.Rollback()
+	rows, err := tx.QueryContext(ctx, `SELECT c.key, d.doc FROM creators c JOIN creator_docs d ON d.id = c.id
+		WHERE c.key > ? ORDER BY c.key LIMIT ?`, after, exportPage)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	for rows.Next() {
+		var key string
+		var doc []byte
+		if err := rows.Scan(&key, &doc); err != nil {
+			rows.Close()
+			return nil, nil, nil, err
+		}
+		keys, docs = append(keys, key), append(docs, doc)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(keys) == 0 {
+		return nil, nil, nil, err
+	}
+	list, err := json.Marshal(keys)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	rows, err = tx.QueryContext(ctx, `SELECT key, doc FROM history WHERE key IN (SELECT value FROM json_each(?)) ORDER BY key, at, seq`, string(list))
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	defer rows.Close()
+	hists = make([][][]byte, len(keys))
+	i := 0
+	for rows.Next() {
+		var key string
+		var doc []byte
+		if err := rows.Scan(&key, &doc); err != nil {
+			return nil, nil, nil, err
+		}
+		for i < len(keys) && keys[i] < key {
+			i++
+		}
+		if i == len(keys) || keys[i] != key {
+			return nil, nil, nil, fmt.Errorf("history of %s out of key order", key)
+		}
+		hists[i] = append(hists[i], doc)
+	}
+	return keys, docs, hists, rows.Err()
 }
 
 // ForEachJob calls fn with every job, Counts filled, and its items by key.

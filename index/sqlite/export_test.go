@@ -3,8 +3,11 @@ package sqlite_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/creatorscout/scout/creator"
 	"github.com/creatorscout/scout/index"
@@ -56,11 +59,32 @@ func TestExportEverything(t *testing.T) {
 	}
 
 	seen := map[string]int{}
+	var order []string
 	if err := st.ForEachCreator(ctx, func(rec *creator.Record, h []creator.Snapshot) error {
 		seen[rec.Key] = len(h)
+		order = append(order, rec.Key)
+		// Decoded on several CPUs, each is still the record and history
+		// of its own key.
+		want, err := st.Get(ctx, rec.Key)
+		if err != nil {
+			return err
+		}
+		if diff := cmp.Diff(want, rec); diff != "" {
+			t.Errorf("record %s (-Get +export):\n%s", rec.Key, diff)
+		}
+		wantH, err := st.History(ctx, rec.Key, 0)
+		if err != nil {
+			return err
+		}
+		if diff := cmp.Diff(wantH, h); diff != "" {
+			t.Errorf("history of %s (-History +export):\n%s", rec.Key, diff)
+		}
 		return nil
 	}); err != nil {
 		t.Fatal(err)
+	}
+	if !slices.IsSorted(order) {
+		t.Error("creators not exported in key order")
 	}
 	if len(seen) != n {
 		t.Errorf("exported %d creators, want %d", len(seen), n)
