@@ -11,7 +11,7 @@ import (
 // filter the store accepts.
 func OpenAPI() map[string]any {
 	params := []any{
-		qp("q", "string", "full-text search over display name, handle, bio and post text"),
+		qp("q", "string", "full-text search over display name, handle, bio and post text; at most 512 bytes and 10 words"),
 		qp("sort", "string", "comma-separated sortable fields, '-' prefix for descending"),
 		qp("page", "integer", "1-based page"),
 		qp("per_page", "integer", "results per page, 1 to 100"),
