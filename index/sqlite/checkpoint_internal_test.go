@@ -13,9 +13,12 @@ import (
 	"github.com/creatorscout/scout/index"
 )
 
-// TestCheckpointer writes about 64 MB of creators: the checkpointer, not
-// the writer, must copy the log into the file as it goes, so the log stays
+// TestCheckpointer writes batches of about 12 MB of creators, each more
+// than the 8 MB after which a write asks for a checkpoint: the
+// checkpointer, not the writer, must copy the log into the file after each,
+// so that the next batch writes the log from its start and the log stays
 // far below what the writer's own threshold (10000 pages, 80 MB) allows.
+// It waits for each checkpoint to be done rather than for a while.
 func TestCheckpointer(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "ckpt.db")
@@ -33,7 +36,8 @@ func TestCheckpointer(t *testing.T) {
 		return string(b)
 	}
 	maxWAL := int64(0)
-	for batch := range 16 {
+	for batch := range 8 {
+		done := s.ckpts.Load()
 		ws := make([]index.Write, 500)
 		for i := range ws {
 			r := testRecord(creator.Bluesky, fmt.Sprintf("b%d-%d", batch, i), "DE", int64(i))
@@ -43,13 +47,14 @@ func TestCheckpointer(t *testing.T) {
 		if err := s.UpsertMany(ctx, ws); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(20 * time.Millisecond) // room for the checkpointer between batches
+		for deadline := time.Now().Add(time.Minute); s.ckpts.Load() == done; time.Sleep(time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("batch %d: no checkpoint a minute after a write that asked for one", batch)
+			}
+		}
 		if fi, err := os.Stat(path + "-wal"); err == nil && fi.Size() > maxWAL {
 			maxWAL = fi.Size()
 		}
-	}
-	if s.ckpts.Load() == 0 {
-		t.Fatal("the checkpointer never ran")
 	}
 	if maxWAL > 48<<20 {
 		t.Errorf("the log grew to %d MB: the checkpointer does not keep up", maxWAL>>20)
