@@ -6,9 +6,9 @@
 // Every field of index.Fields is a real column of the creators table,
 // derived from the schema when the store is opened (never listed by hand).
 // A creator is three rows: in creators its key, field columns, search
-// summary and words (name, handle, bio, the distinct words of its posts,
-// compressed); in creator_docs its whole record (compressed, see docs.go);
-// in history a snapshot per write. Jobs, opt-outs, watchlists and alert
+// summary and words (name, handle, bio, the distinct words of its posts);
+// in creator_docs its whole record (compressed, see docs.go); in history a
+// snapshot per write. Jobs, opt-outs, watchlists and alert
 // events are documents beside the columns needed to query them.
 //
 // # Searching
@@ -40,5 +40,8 @@
 // processes wait up to the busy timeout. Reads use a pool of read-only
 // connections and never wait for writes. Large batches are encoded (JSON,
 // compression, words) on all CPUs while the writer stores the ones already
-// encoded.
+// encoded; a creator written more than once in a batch (as a reindex
+// writes one per snapshot) has its record encoded and stored once, the
+// last, and every snapshot appended. Two writers calling at once overlap:
+// one batch is encoded while the other commits.
 package sqlite

@@ -26,7 +26,7 @@ import (
 // afresh.
 //
 // SQLite keeps each creator's words (creators.words: name, handle, bio and
-// the distinct words of the posts, compressed) to fill the index from.
+// the distinct words of the posts) to fill the index from.
 
 // Word classes, in order of relevance.
 const (
