@@ -9,8 +9,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/creatorscout/scout/creator"
 	"github.com/creatorscout/scout/index"
@@ -180,23 +181,31 @@ func copyStore(ctx context.Context, src, dst index.Store, batch int, log io.Writ
 	}
 
 	// Two batches are written at once, so that one is encoded while the
-	// other commits; the copy waits for both before it goes on, and
-	// before it returns on an error.
-	w := newPipeline(2)
-	defer w.wait()
+	// other commits. After a failed write the copy stops at its next
+	// batch, and it never returns before the writes it started end.
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(2)
+	defer g.Wait()
 	var ws []index.Write
 	flush := func() error {
 		if len(ws) == 0 {
 			return nil
 		}
+		if gctx.Err() != nil { // a write failed, or ctx ended
+			if err := g.Wait(); err != nil {
+				return err
+			}
+			return ctx.Err()
+		}
 		b := ws
 		ws = make([]index.Write, 0, batch)
-		return w.do(func() error {
-			if err := dst.UpsertMany(ctx, b); err != nil {
+		g.Go(func() error {
+			if err := dst.UpsertMany(gctx, b); err != nil {
 				return fmt.Errorf("writing creators: %w", err)
 			}
 			return nil
 		})
+		return nil
 	}
 	addCreator := func(rec *creator.Record, hist []creator.Snapshot) error {
 		if len(hist) == 0 {
@@ -234,7 +243,7 @@ func copyStore(ctx context.Context, src, dst index.Store, batch int, log io.Writ
 	if err := flush(); err != nil {
 		return st, err
 	}
-	if err := w.wait(); err != nil {
+	if err := g.Wait(); err != nil {
 		return st, err
 	}
 
@@ -343,49 +352,4 @@ func snapshotOf(r *creator.Record) creator.Snapshot {
 		Authenticity:   r.Scores.Authenticity,
 		PrimaryNiche:   r.Scores.PrimaryNiche,
 	}
-}
-
-// pipeline runs up to n functions at once and keeps the first error.
-type pipeline struct {
-	sem chan struct{}
-	wg  sync.WaitGroup
-	mu  sync.Mutex
-	err error
-}
-
-func newPipeline(n int) *pipeline { return &pipeline{sem: make(chan struct{}, n)} }
-
-// do runs fn once fewer than n are running, and returns the first error
-// of those run before, if any (then fn is not run).
-func (p *pipeline) do(fn func() error) error {
-	p.sem <- struct{}{}
-	if err := p.firstErr(); err != nil {
-		<-p.sem
-		return err
-	}
-	p.wg.Add(1)
-	go func() {
-		defer p.wg.Done()
-		defer func() { <-p.sem }()
-		if err := fn(); err != nil {
-			p.mu.Lock()
-			if p.err == nil {
-				p.err = err
-			}
-			p.mu.Unlock()
-		}
-	}()
-	return nil
-}
-
-func (p *pipeline) firstErr() error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.err
-}
-
-// wait waits for everything started and returns the first error.
-func (p *pipeline) wait() error {
-	p.wg.Wait()
-	return p.firstErr()
 }
