@@ -18,17 +18,12 @@ import (
 
 const docS2 = 0x01 // mark of an S2-compressed document
 
-// packDoc appends the stored form of a record's JSON to dst.
+// packDoc appends the stored form of a record's JSON to dst, allocating
+// only when dst has too little room.
 func packDoc(dst, doc []byte) []byte {
-	return compress(append(dst, docS2), doc)
-}
-
-// compress appends src compressed with S2 to dst, allocating only when dst
-// has too little room.
-func compress(dst, src []byte) []byte {
+	dst = slices.Grow(append(dst, docS2), s2.MaxEncodedLen(len(doc)))
 	n := len(dst)
-	dst = slices.Grow(dst, s2.MaxEncodedLen(len(src)))
-	z := s2.Encode(dst[n:cap(dst)], src)
+	z := s2.Encode(dst[n:cap(dst)], doc)
 	return dst[:n+len(z)]
 }
 

@@ -405,7 +405,7 @@ func unpackText(packed []byte) ([4]string, error) {
 	if len(packed) == 0 {
 		return parts, nil
 	}
-	raw := packed
+	raw := packed // what is left to read
 	for i := range parts {
 		n, k := binary.Uvarint(raw)
 		if k <= 0 || uint64(len(raw)-k) < n {
