@@ -1,71 +1,48 @@
 // Package meili is the distributed backend of index.Store, on Meilisearch
 // (github.com/meilisearch/meilisearch-go).
 //
-// Open creates the indexes it needs (creators, snapshots, jobs, job items,
-// opt-outs, watchlists, alerts; each named Config.IndexPrefix + kind),
-// reads each index's settings and sends, in one update per index, every
-// setting that differs from what the Store needs: its own values for the
-// settings it sets, and null (Meilisearch's default) for those it needs
-// at their default but finds changed, such as stop words, synonyms, a
-// distinct attribute, displayed attributes, separator tokens, a
-// dictionary, proximity precision, prefix search, localized attributes or
-// embedders (defaultSettings). Settings that cannot change its results
-// (facetSearch, say) are left as they are. It waits for every update to
-// succeed before it returns. A store whose settings are already as needed gets no
-// update, so start-up causes no reindexing. Settings are read and written
-// with plain HTTP requests, since meilisearch-go's Settings type drops
-// empty values and cannot send null. The creators index's filterable,
-// sortable and facet attributes are derived from index.Fields, never
-// listed by hand. Every index's search time budget (searchCutoffMs) is
-// 10 minutes, far beyond Config.Timeout, so Meilisearch never answers a
-// waiting caller with the partial results of a search cut short. Keyword
-// facets list their values by count (the most frequent are reported);
-// numeric facets, of which only the min and max (facetStats) are read, in
-// value order, so Meilisearch does not count every distinct value.
-//
-// Writes: every write is a Meilisearch task that the Store waits for and
-// checks; a task that ends "failed" or "canceled" is an error carrying the
-// task's error code (meilisearch-go's WaitForTask returns a nil error for
-// failed tasks, so the Store polls tasks itself). Upserts are batched: a
-// single goroutine coalesces concurrent Upsert and UpsertMany calls into
-// one batch, by count (Config.BatchSize) and time (Config.BatchWait), and
-// sends each index's documents in requests of at most Config.BatchSize
-// documents and Config.MaxBatchBytes bytes (Meilisearch refuses a request
-// over its payload limit whole); a record or snapshot too large for one
-// request fails its own call with creator.ErrInvalid before it joins a
-// batch. Each caller returns only when the tasks of its writes have
-// ended, so a write that succeeded is visible to Get and Search; when one
-// request of a batch fails, the writes in the others still succeed and
-// only the writes it held fail. If a request cannot be sent, the tasks
-// already enqueued are still waited for and checked.
+// Open creates the indexes it needs (each named Config.IndexPrefix + kind)
+// and waits until their settings are what the Store needs: a setting
+// changed by hand that could change its results (stop words, synonyms, a
+// distinct attribute, an embedder, ...) is set back at start-up, which
+// needs no scout reindex. A store whose settings are already as needed
+// gets no settings update, so start-up alone causes no reindexing. Every
+// index's search time budget is 10 minutes, far beyond Config.Timeout, so
+// Meilisearch never answers with the partial results of a search cut
+// short.
 //
 // Meilisearch v1.15 or later is required (the typo settings send
 // disableOnNumbers).
 //
-// Filters: every filter the Store sends, on creators or on its own
-// indexes, is first a typed expression (expr: creatorExpr translates an
-// index.Filter, checking its fields against index.Fields) and is written
-// in Meilisearch's filter grammar by one function (filterText), which
-// double-quotes and escapes every string value (quote) and writes numbers
-// as plain decimals, so a value can never become syntax.
+// Writes: every write is a Meilisearch task that the Store waits for and
+// checks; a task that ends "failed" or "canceled" is an error carrying the
+// task's error code. Upserts are batched: concurrent Upsert and UpsertMany
+// calls are coalesced into one batch, by count (Config.BatchSize) and time
+// (Config.BatchWait), and each index's documents are sent in requests of
+// at most Config.BatchSize documents and Config.MaxBatchBytes bytes
+// (Meilisearch refuses a request over its payload limit whole); a call
+// holding a record or snapshot too large for one request fails whole with
+// creator.ErrInvalid before it joins a batch. Each caller returns only
+// when the tasks of its writes have ended, so a write that succeeded is
+// visible to Get and Search. When one request of a batch fails, the
+// writes it held fail; if it could not be sent at all, the later requests
+// to the same index are not sent either and their writes fail with the
+// same error (the tasks already enqueued are still waited for and
+// checked). Every write of a creator fails when any of its snapshots or
+// its record in the batch was not written, even one in a request that
+// succeeded; the writes of other creators in the requests that succeeded
+// still succeed. If trimming the histories fails after that, the writes
+// that had succeeded fail with that error, though they are stored.
 //
-// Stored forms: Meilisearch lower-cases, trims and Unicode-decomposes the
-// strings of filterable and sortable attributes and cuts them to 468
-// bytes before it compares or sorts them, but compares a filter's value
-// uncut. So the store's own strings (creator keys, job, watchlist and
-// alert ids, opt-out ids and handles, states) are never stored as they
-// are: a value only compared for equality is stored as lower-case hex
-// when that fits in 468 bytes and as "h" and its SHA-256 in hex when not
-// (fkey), identically when written and when filtered on; a creator key is
-// sorted by two attributes, its first 468 characters and the rest, each
-// mapped one to one and in order onto printable ASCII without capitals
-// (keySort), so keys of up to 511 bytes sort by their bytes; an alert id,
-// the tiebreak of alerts, is stored as an order-preserving base 64 of
-// its first 351 bytes (sortEnc). A store written before these forms
-// (key_sort as hex, alert ids as hex) orders creators correctly again
-// only once every creator is written anew (scout reindex); so does one
-// written before keySort kept the 468th byte of keys of 468 bytes or more
-// (two such keys that differed only there tied), for those keys.
+// Filter values are always quoted or written as plain numbers, so a value
+// can never become filter syntax.
+//
+// The store's own strings (creator keys, job, watchlist and alert ids,
+// ...) are stored in forms that Meilisearch's normalisation of facet
+// values leaves unchanged; keys of up to 511 bytes sort by their bytes. A
+// store written before these forms (sort keys and alert ids stored as hex)
+// orders creators correctly again only once every creator is written anew
+// (scout reindex).
 //
 // Differences from the SQLite backend (index/sqlite), documented here
 // because the conformance suite cannot see all of them:
@@ -90,8 +67,9 @@
 //     was not written has the snapshots just written deleted again (if
 //     that fails too, the write's error says so). A request whose answer
 //     is lost (a timeout) counts as failed though Meilisearch may still
-//     apply it, so a record can then be stored without the snapshot
-//     written with it.
+//     apply it: a record can then be stored without the snapshot written
+//     with it (its snapshot was deleted again), and a snapshot without
+//     the record written with it (the record was not sent).
 //     Delete removes the record, history, job items, alerts and watchlist
 //     memberships with several tasks, not one transaction. It runs between
 //     the batches of its Store, never during one, so a batch of the same
