@@ -38,8 +38,9 @@ type Config struct {
 	// request; a batch is split into requests by this as well as by
 	// BatchSize. Zero means 32 MiB. It must stay below Meilisearch's
 	// payload limit (--http-payload-size-limit, 100 MB by default), which
-	// refuses a larger request whole. A creator whose record or snapshot
-	// alone is larger fails its own write with creator.ErrInvalid.
+	// refuses a larger request whole. An Upsert or UpsertMany call holding
+	// a record or snapshot that alone is larger fails whole with
+	// creator.ErrInvalid, writing nothing.
 	MaxBatchBytes int
 	// BatchWait is how long the batcher waits for more writes to join a
 	// batch before it sends it. Zero means 5 milliseconds.

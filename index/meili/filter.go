@@ -12,20 +12,20 @@ import (
 	"github.com/creatorscout/scout/index"
 )
 
-// How the store's own strings (creator keys, job ids, watchlist ids,
-// ...; not the keyword fields of creators, see creatorExpr) are stored in
-// filterable and sortable attributes. Meilisearch normalises a facet
-// string (trims it, lower-cases it, decomposes Unicode) and truncates it
-// to maxFacetBytes before it compares or sorts it, but compares a filter's
-// value untruncated: "US" would equal "us", keys would sort
-// case-insensitively, and a value longer than maxFacetBytes would never
-// equal anything. So equality-only values are stored with fkey and sort
-// keys with keySort or sortEnc: forms that normalisation leaves unchanged,
-// that fit in maxFacetBytes and hold no filter syntax.
-
 // maxFacetBytes is the longest string Meilisearch keeps whole in a
 // filterable or sortable attribute (its MAX_FACET_VALUE_LENGTH, 500 - 32
 // bytes).
+//
+// It decides how the store's own strings (creator keys, job ids, watchlist
+// ids, ...; not the keyword fields of creators, see creatorExpr) are
+// stored in filterable and sortable attributes. Meilisearch normalises a
+// facet string (trims it, lower-cases it, decomposes Unicode) and
+// truncates it to maxFacetBytes before it compares or sorts it, but
+// compares a filter's value untruncated: "US" would equal "us", keys
+// would sort case-insensitively, and a value longer than maxFacetBytes
+// would never equal anything. So equality-only values are stored with
+// fkey and sort keys with keySort or sortEnc: forms that normalisation
+// leaves unchanged, that fit in maxFacetBytes and hold no filter syntax.
 const maxFacetBytes = 468
 
 // fkey is the stored form of a value that is only compared for equality:
@@ -253,7 +253,7 @@ func filterExpr(f *index.Filter) (string, error) {
 // come from index.Fields only (anything else is an error wrapping
 // creator.ErrInvalid); numbers must be finite.
 //
-// Keyword values are stored as they are (not with enc), so that they
+// Keyword values are stored as they are (not with fkey), so that they
 // compare case-insensitively as in the SQLite backend (whose keyword
 // columns are COLLATE NOCASE) and facet counts report the values written;
 // quote alone keeps them values.
