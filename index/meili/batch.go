@@ -21,8 +21,8 @@ type batcher struct {
 	done chan struct{}
 	size int
 	wait time.Duration
-	// flush writes a batch and returns each write's error, or nil if
-	// all succeeded.
+	// flush writes a batch and returns each write's error, one per
+	// write (nil where it succeeded).
 	flush func(ctx context.Context, ws []prepared) []error
 }
 
@@ -123,12 +123,10 @@ func (b *batcher) loop() {
 		off := 0
 		for _, r := range group {
 			var err error
-			if errs != nil {
-				for _, e := range errs[off : off+len(r.ws)] {
-					if e != nil {
-						err = e
-						break
-					}
+			for _, e := range errs[off : off+len(r.ws)] {
+				if e != nil {
+					err = e
+					break
 				}
 			}
 			off += len(r.ws)

@@ -199,12 +199,13 @@ func (s *Store) fits(n int) error {
 	return nil
 }
 
-// flush writes one batch and returns each write's error (nil if all
-// succeeded): snapshots first, then records (the last write of a key
-// wins), then it trims the touched histories to Config.HistoryCap. A key
-// whose snapshots were not all written gets no record; a key whose record
-// was not written has the snapshots of this batch that were written
-// deleted again; the writes of such keys fail, the others succeed.
+// flush writes one batch and returns each write's error, one per write
+// of ps (nil where it succeeded): snapshots first, then records (the last
+// write of a key wins), then it trims the touched histories to
+// Config.HistoryCap. A key whose snapshots were not all written gets no
+// record; a key whose record was not written has the snapshots of this
+// batch that were written deleted again; the writes of such keys fail,
+// the others succeed.
 func (s *Store) flush(ctx context.Context, ps []prepared) []error {
 	snaps := make([]json.RawMessage, len(ps))
 	ids := make([]string, len(ps))
@@ -220,26 +221,22 @@ func (s *Store) flush(ctx context.Context, ps []prepared) []error {
 		last[p.key] = i
 	}
 	errs := make([]error, len(ps))
-	failed := false
-	fail := func(i int, err error) {
-		if errs[i] == nil {
-			errs[i] = err
-		}
-		failed = true
-	}
 
 	// Snapshots; a key with any snapshot not written gets no record.
 	snapDone := make([]bool, len(ps))
 	keyErr := map[string]error{}
 	for _, c := range s.addDocs(ctx, s.names.snapshots, attrID, snaps) {
-		for i := c.lo; i < c.hi; i++ {
-			if c.err != nil {
-				fail(i, fmt.Errorf("writing snapshots: %w", c.err))
-				if keyErr[ps[i].key] == nil {
-					keyErr[ps[i].key] = fmt.Errorf("writing snapshots: %w", c.err)
-				}
-			} else {
+		if c.err == nil {
+			for i := c.lo; i < c.hi; i++ {
 				snapDone[i] = true
+			}
+			continue
+		}
+		err := fmt.Errorf("writing snapshots: %w", c.err)
+		for i := c.lo; i < c.hi; i++ {
+			errs[i] = err
+			if keyErr[ps[i].key] == nil {
+				keyErr[ps[i].key] = err
 			}
 		}
 	}
@@ -255,23 +252,30 @@ func (s *Store) flush(ctx context.Context, ps []prepared) []error {
 	}
 	for _, c := range s.addDocs(ctx, s.names.creators, attrKey, recs) {
 		if c.err != nil {
+			err := fmt.Errorf("writing records: %w", c.err)
 			for _, k := range recKeys[c.lo:c.hi] {
-				keyErr[k] = fmt.Errorf("writing records: %w", c.err)
+				keyErr[k] = err
 			}
 		}
 	}
 
 	// Undo the snapshots of keys without their record, and trim the
 	// histories of the others.
-	var undo []string
+	var undo, written []string
 	var undoIdx []int
 	for i, p := range ps {
-		if err := keyErr[p.key]; err != nil {
-			fail(i, err)
+		err := keyErr[p.key]
+		switch {
+		case err != nil:
+			if errs[i] == nil {
+				errs[i] = err
+			}
 			if snapDone[i] {
 				undo = append(undo, ids[i])
 				undoIdx = append(undoIdx, i)
 			}
+		case last[p.key] == i:
+			written = append(written, p.key)
 		}
 	}
 	if len(undo) > 0 {
@@ -287,21 +291,13 @@ func (s *Store) flush(ctx context.Context, ps []prepared) []error {
 			}
 		}
 	}
-	var written []string
-	for _, k := range keys {
-		if keyErr[k] == nil {
-			written = append(written, k)
-		}
-	}
 	if err := s.trim(ctx, written); err != nil {
+		err = fmt.Errorf("trimming history: %w", err)
 		for i, p := range ps {
 			if keyErr[p.key] == nil {
-				fail(i, fmt.Errorf("trimming history: %w", err))
+				errs[i] = err
 			}
 		}
-	}
-	if !failed {
-		return nil
 	}
 	return errs
 }
