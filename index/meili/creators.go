@@ -279,13 +279,9 @@ func (s *Store) flush(ctx context.Context, ps []prepared) []error {
 		}
 	}
 	if len(undo) > 0 {
-		ti, err := s.ms.Index(s.names.snapshots).DeleteDocumentsWithContext(ctx, undo, nil)
-		if err != nil {
-			err = mapErr(err)
-		} else {
-			err = s.wait(ctx, ti)
-		}
-		if err != nil {
+		var ts tasks
+		ts.add(s.ms.Index(s.names.snapshots).DeleteDocumentsWithContext(ctx, undo, nil))
+		if err := s.waitAll(ctx, &ts); err != nil {
 			for _, i := range undoIdx {
 				errs[i] = fmt.Errorf("%w; deleting its snapshot again: %w", errs[i], err)
 			}
@@ -416,11 +412,9 @@ func (s *Store) trim(ctx context.Context, keys []string) error {
 				if len(ids) == 0 {
 					break
 				}
-				ti, err := idx.DeleteDocumentsWithContext(ctx, ids, nil)
-				if err != nil {
-					return mapErr(err)
-				}
-				if err := s.wait(ctx, ti); err != nil {
+				var ts tasks
+				ts.add(idx.DeleteDocumentsWithContext(ctx, ids, nil))
+				if err := s.waitAll(ctx, &ts); err != nil {
 					return err
 				}
 				excess -= len(ids)
@@ -531,28 +525,14 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 // deleteNow does Delete's work. A request that fails does not stop the
 // others, and every task enqueued is waited for and checked.
 func (s *Store) deleteNow(ctx context.Context, key string) error {
-	var tis []*meilisearch.TaskInfo
-	var errs []error
-	add := func(ti *meilisearch.TaskInfo, err error) {
-		if err != nil {
-			errs = append(errs, mapErr(err))
-			return
-		}
-		tis = append(tis, ti)
-	}
+	var ts tasks
 	if creator.ValidKey(key) {
-		add(s.ms.Index(s.names.creators).DeleteDocumentWithContext(ctx, key, nil))
+		ts.add(s.ms.Index(s.names.creators).DeleteDocumentWithContext(ctx, key, nil))
 	}
 	for _, uid := range []string{s.names.snapshots, s.names.jobItems, s.names.alerts} {
-		add(s.ms.Index(uid).DeleteDocumentsByFilterWithContext(ctx, filterText(eqVal(attrCKey, key), true), nil))
+		ts.add(s.ms.Index(uid).DeleteDocumentsByFilterWithContext(ctx, filterText(eqVal(attrCKey, key), true), nil))
 	}
-	if err := s.waitAll(ctx, tis); err != nil {
-		errs = append(errs, err)
-	}
-	if err := s.dropMember(ctx, key); err != nil {
-		errs = append(errs, err)
-	}
-	return errors.Join(errs...)
+	return errors.Join(s.waitAll(ctx, &ts), s.dropMember(ctx, key))
 }
 
 // Search implements index.Creators.

@@ -524,15 +524,34 @@ func (s *Store) wait(ctx context.Context, ti *meilisearch.TaskInfo) error {
 	}
 }
 
-// waitAll waits for every task, returning the first error.
-func (s *Store) waitAll(ctx context.Context, tis []*meilisearch.TaskInfo) error {
+// tasks collects the outcomes of requests that enqueue tasks, sent one
+// after another, so that every task that was enqueued is waited for even
+// when another request could not be sent.
+type tasks struct {
+	tis  []*meilisearch.TaskInfo
+	errs []error // of the requests that could not be sent
+}
+
+// add records the outcome of sending one request.
+func (t *tasks) add(ti *meilisearch.TaskInfo, err error) {
+	if err != nil {
+		t.errs = append(t.errs, mapErr(err))
+		return
+	}
+	t.tis = append(t.tis, ti)
+}
+
+// waitAll waits for every task of t and returns the errors of the
+// requests that could not be sent joined with the first error of a task,
+// or nil if there is none.
+func (s *Store) waitAll(ctx context.Context, t *tasks) error {
 	var first error
-	for _, ti := range tis {
+	for _, ti := range t.tis {
 		if err := s.wait(ctx, ti); err != nil && first == nil {
 			first = err
 		}
 	}
-	return first
+	return errors.Join(append(t.errs, first)...)
 }
 
 // sentinel maps a Meilisearch error code to the store's sentinel errors.

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -318,16 +317,14 @@ func (s *Store) ListWatchlists(ctx context.Context) ([]index.Watchlist, error) {
 func (s *Store) DeleteWatchlist(ctx context.Context, id string) error {
 	s.watchMu.Lock()
 	defer s.watchMu.Unlock()
-	ti1, err := s.ms.Index(s.names.watchlists).DeleteDocumentWithContext(ctx, docID("w", id), nil)
-	if err != nil {
-		return fmt.Errorf("deleting watchlist %s: %w", id, mapErr(err))
+	// The alerts are deleted only if the list's deletion was enqueued;
+	// when they cannot be, the list's outcome is still waited for.
+	var ts tasks
+	ts.add(s.ms.Index(s.names.watchlists).DeleteDocumentWithContext(ctx, docID("w", id), nil))
+	if len(ts.errs) == 0 {
+		ts.add(s.ms.Index(s.names.alerts).DeleteDocumentsByFilterWithContext(ctx, filterText(eqVal(attrWatch, id), true), nil))
 	}
-	ti2, err := s.ms.Index(s.names.alerts).DeleteDocumentsByFilterWithContext(ctx, filterText(eqVal(attrWatch, id), true), nil)
-	if err != nil {
-		// The list's deletion is enqueued: its outcome is known too.
-		return fmt.Errorf("deleting watchlist %s: %w", id, errors.Join(mapErr(err), s.wait(ctx, ti1)))
-	}
-	if err := s.waitAll(ctx, []*meilisearch.TaskInfo{ti1, ti2}); err != nil {
+	if err := s.waitAll(ctx, &ts); err != nil {
 		return fmt.Errorf("deleting watchlist %s: %w", id, err)
 	}
 	return nil
