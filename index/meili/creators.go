@@ -386,7 +386,7 @@ func (s *Store) trim(ctx context.Context, keys []string) error {
 	for lo := 0; lo < len(keys); lo += 100 {
 		part := keys[lo:min(lo+100, len(keys))]
 		resp, err := idx.SearchWithContext(ctx, "", &meilisearch.SearchRequest{
-			Filter: filterText(inVals(attrCKey, part...), true), Facets: []string{attrCKey}, HitsPerPage: &zero,
+			Filter: filterText(inVals(attrCKey, part...)), Facets: []string{attrCKey}, HitsPerPage: &zero,
 		})
 		if err != nil {
 			return mapErr(err)
@@ -398,7 +398,7 @@ func (s *Store) trim(ctx context.Context, keys []string) error {
 		for ck, n := range counts[attrCKey] {
 			for excess := n - s.cfg.HistoryCap; excess > 0; {
 				page, err := idx.SearchWithContext(ctx, "", &meilisearch.SearchRequest{
-					Filter: filterText(eqStored(attrCKey, ck), true), Sort: []string{attrSeq + ":desc"},
+					Filter: filterText(eqStored(attrCKey, ck)), Sort: []string{attrSeq + ":desc"},
 					Offset: int64(s.cfg.HistoryCap), Limit: int64(min(excess, 1000)),
 					AttributesToRetrieve: []string{attrID},
 				})
@@ -496,7 +496,7 @@ func (s *Store) History(ctx context.Context, key string, limit int) ([]creator.S
 		limit = s.cfg.HistoryCap
 	}
 	resp, err := s.ms.Index(s.names.snapshots).SearchWithContext(ctx, "", &meilisearch.SearchRequest{
-		Filter: filterText(eqVal(attrCKey, key), true), Sort: []string{attrSeq + ":desc"}, Limit: int64(limit),
+		Filter: filterText(eqVal(attrCKey, key)), Sort: []string{attrSeq + ":desc"}, Limit: int64(limit),
 		AttributesToRetrieve: []string{attrData},
 	})
 	if err != nil {
@@ -530,7 +530,7 @@ func (s *Store) deleteNow(ctx context.Context, key string) error {
 		ts.add(s.ms.Index(s.names.creators).DeleteDocumentWithContext(ctx, key, nil))
 	}
 	for _, uid := range []string{s.names.snapshots, s.names.jobItems, s.names.alerts} {
-		ts.add(s.ms.Index(uid).DeleteDocumentsByFilterWithContext(ctx, filterText(eqVal(attrCKey, key), true), nil))
+		ts.add(s.ms.Index(uid).DeleteDocumentsByFilterWithContext(ctx, filterText(eqVal(attrCKey, key)), nil))
 	}
 	return errors.Join(s.waitAll(ctx, &ts), s.dropMember(ctx, key))
 }

@@ -182,61 +182,64 @@ func anyOf(es ...expr) expr { return expr{op: index.OpOr, sub: es} }
 // value goes through quote and every number through number, so a value
 // can never become syntax. A conjunction or disjunction of one operand is
 // that operand, of none is no filter (""). Nested operators are
-// parenthesised; so is the top one unless bare is true.
-func filterText(e expr, bare bool) string {
-	switch e.op {
-	case index.OpAnd, index.OpOr:
-		var parts []string
-		for _, s := range e.sub {
-			if p := filterText(s, false); p != "" {
-				parts = append(parts, p)
-			}
+// parenthesised; the top one is not.
+func filterText(e expr) string {
+	paren := func(s string, nested bool) string {
+		if nested {
+			return "(" + s + ")"
 		}
-		switch len(parts) {
-		case 0:
-			return ""
-		case 1:
-			return parts[0]
-		}
-		sep := " AND "
-		if e.op == index.OpOr {
-			sep = " OR "
-		}
-		return paren(strings.Join(parts, sep), bare)
-	case index.OpNot:
-		return paren("NOT "+filterText(e.sub[0], false), bare)
-	case index.OpEq:
-		if e.min != nil {
-			return e.attr + " = " + number(*e.min)
-		}
-		return e.attr + " = " + quote(e.vals[0])
-	case index.OpIn:
-		q := make([]string, len(e.vals))
-		for i, v := range e.vals {
-			q[i] = quote(v)
-		}
-		return e.attr + " IN [" + strings.Join(q, ", ") + "]"
-	case index.OpRange:
-		switch {
-		case e.max == nil:
-			return e.attr + " >= " + number(*e.min)
-		case e.min == nil:
-			return e.attr + " <= " + number(*e.max)
-		}
-		return paren(e.attr+" >= "+number(*e.min)+" AND "+e.attr+" <= "+number(*e.max), bare)
-	case index.OpExists:
-		return e.attr + " EXISTS"
-	case index.OpMissing:
-		return e.attr + " NOT EXISTS"
-	}
-	panic("meili: filter operator " + e.op)
-}
-
-func paren(s string, bare bool) string {
-	if bare {
 		return s
 	}
-	return "(" + s + ")"
+	var write func(e expr, nested bool) string
+	write = func(e expr, nested bool) string {
+		switch e.op {
+		case index.OpAnd, index.OpOr:
+			var parts []string
+			for _, s := range e.sub {
+				if p := write(s, true); p != "" {
+					parts = append(parts, p)
+				}
+			}
+			switch len(parts) {
+			case 0:
+				return ""
+			case 1:
+				return parts[0]
+			}
+			sep := " AND "
+			if e.op == index.OpOr {
+				sep = " OR "
+			}
+			return paren(strings.Join(parts, sep), nested)
+		case index.OpNot:
+			return paren("NOT "+write(e.sub[0], true), nested)
+		case index.OpEq:
+			if e.min != nil {
+				return e.attr + " = " + number(*e.min)
+			}
+			return e.attr + " = " + quote(e.vals[0])
+		case index.OpIn:
+			q := make([]string, len(e.vals))
+			for i, v := range e.vals {
+				q[i] = quote(v)
+			}
+			return e.attr + " IN [" + strings.Join(q, ", ") + "]"
+		case index.OpRange:
+			switch {
+			case e.max == nil:
+				return e.attr + " >= " + number(*e.min)
+			case e.min == nil:
+				return e.attr + " <= " + number(*e.max)
+			}
+			return paren(e.attr+" >= "+number(*e.min)+" AND "+e.attr+" <= "+number(*e.max), nested)
+		case index.OpExists:
+			return e.attr + " EXISTS"
+		case index.OpMissing:
+			return e.attr + " NOT EXISTS"
+		}
+		panic("meili: filter operator " + e.op)
+	}
+	return write(e, false)
 }
 
 // filterExpr translates a filter on creators into Meilisearch's filter
@@ -246,7 +249,7 @@ func filterExpr(f *index.Filter) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return filterText(e, false), nil
+	return filterText(e), nil
 }
 
 // creatorExpr translates a filter on creators into an expr. Field names

@@ -75,22 +75,21 @@ func TestFilterText(t *testing.T) {
 	tests := []struct {
 		name string
 		e    expr
-		bare bool
 		want string
 	}{
-		{"eq", eqVal(attrJob, "j1"), true, `job = "` + enc("j1") + `"`},
-		{"in", inVals(attrState, "a", "b"), true, `state IN ["` + enc("a") + `", "` + enc("b") + `"]`},
-		{"stored", eqStored(attrCKey, `x"y`), true, `ckey = "x\"y"`},
-		{"and bare", allOf(eqStored("a", "1"), eqStored("b", "2")), true, `a = "1" AND b = "2"`},
-		{"and grouped", allOf(eqStored("a", "1"), eqStored("b", "2")), false, `(a = "1" AND b = "2")`},
-		{"or inside and", allOf(eqStored("a", "1"), anyOf(eqStored("b", "2"), eqStored("c", "3"))), true, `a = "1" AND (b = "2" OR c = "3")`},
-		{"one operand", allOf(anyOf(eqStored("a", "1"))), true, `a = "1"`},
-		{"no operand", allOf(), true, ``},
-		{"empty operands dropped", allOf(allOf(), eqStored("a", "1")), true, `a = "1"`},
+		{"eq", eqVal(attrJob, "j1"), `job = "` + enc("j1") + `"`},
+		{"in", inVals(attrState, "a", "b"), `state IN ["` + enc("a") + `", "` + enc("b") + `"]`},
+		{"stored", eqStored(attrCKey, `x"y`), `ckey = "x\"y"`},
+		{"and bare", allOf(eqStored("a", "1"), eqStored("b", "2")), `a = "1" AND b = "2"`},
+		{"and grouped", anyOf(allOf(eqStored("a", "1"), eqStored("b", "2")), eqStored("c", "3")), `(a = "1" AND b = "2") OR c = "3"`},
+		{"or inside and", allOf(eqStored("a", "1"), anyOf(eqStored("b", "2"), eqStored("c", "3"))), `a = "1" AND (b = "2" OR c = "3")`},
+		{"one operand", allOf(anyOf(eqStored("a", "1"))), `a = "1"`},
+		{"no operand", allOf(), ``},
+		{"empty operands dropped", allOf(allOf(), eqStored("a", "1")), `a = "1"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := filterText(tt.e, tt.bare); got != tt.want {
+			if got := filterText(tt.e); got != tt.want {
 				t.Errorf("filterText = %s, want %s", got, tt.want)
 			}
 		})

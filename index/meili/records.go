@@ -110,7 +110,7 @@ func (s *Store) GetJob(ctx context.Context, id string) (*index.Job, error) {
 func (s *Store) countItems(ctx context.Context, j *index.Job) error {
 	var zero int64
 	resp, err := s.ms.Index(s.names.jobItems).SearchWithContext(ctx, "", &meilisearch.SearchRequest{
-		Filter: filterText(eqVal(attrJob, j.ID), true), Facets: []string{attrState}, HitsPerPage: &zero,
+		Filter: filterText(eqVal(attrJob, j.ID)), Facets: []string{attrState}, HitsPerPage: &zero,
 	})
 	if err != nil {
 		return mapErr(err)
@@ -162,7 +162,7 @@ func (s *Store) JobItems(ctx context.Context, jobID, state string) ([]index.JobI
 	if state != "" {
 		f = allOf(f, eqVal(attrState, state))
 	}
-	items, err := fetchData[index.JobItem](ctx, s, s.names.jobItems, filterText(f, true))
+	items, err := fetchData[index.JobItem](ctx, s, s.names.jobItems, filterText(f))
 	if err != nil {
 		return nil, fmt.Errorf("listing items of job %s: %w", jobID, err)
 	}
@@ -172,7 +172,7 @@ func (s *Store) JobItems(ctx context.Context, jobID, state string) ([]index.JobI
 
 // UnfinishedJobs implements index.Jobs.
 func (s *Store) UnfinishedJobs(ctx context.Context) ([]index.Job, error) {
-	jobs, err := fetchData[index.Job](ctx, s, s.names.jobs, filterText(inVals(attrState, index.JobQueued, index.JobRunning), true))
+	jobs, err := fetchData[index.Job](ctx, s, s.names.jobs, filterText(inVals(attrState, index.JobQueued, index.JobRunning)))
 	if err != nil {
 		return nil, fmt.Errorf("listing unfinished jobs: %w", err)
 	}
@@ -225,7 +225,7 @@ func (s *Store) IsOptedOut(ctx context.Context, platform, id, handle string) (bo
 	}
 	var one int64 = 1
 	resp, err := s.ms.Index(s.names.optOuts).SearchWithContext(ctx, "", &meilisearch.SearchRequest{
-		Filter:      filterText(allOf(eqVal(attrPlatform, strings.ToLower(platform)), anyOf(or...)), true),
+		Filter:      filterText(allOf(eqVal(attrPlatform, strings.ToLower(platform)), anyOf(or...))),
 		HitsPerPage: &one, AttributesToRetrieve: []string{attrID},
 	})
 	if err != nil {
@@ -322,7 +322,7 @@ func (s *Store) DeleteWatchlist(ctx context.Context, id string) error {
 	var ts tasks
 	ts.add(s.ms.Index(s.names.watchlists).DeleteDocumentWithContext(ctx, docID("w", id), nil))
 	if len(ts.errs) == 0 {
-		ts.add(s.ms.Index(s.names.alerts).DeleteDocumentsByFilterWithContext(ctx, filterText(eqVal(attrWatch, id), true), nil))
+		ts.add(s.ms.Index(s.names.alerts).DeleteDocumentsByFilterWithContext(ctx, filterText(eqVal(attrWatch, id)), nil))
 	}
 	if err := s.waitAll(ctx, &ts); err != nil {
 		return fmt.Errorf("deleting watchlist %s: %w", id, err)
@@ -336,7 +336,7 @@ func (s *Store) DeleteWatchlist(ctx context.Context, id string) error {
 func (s *Store) dropMember(ctx context.Context, key string) error {
 	s.watchMu.Lock()
 	defer s.watchMu.Unlock()
-	ws, err := fetchData[index.Watchlist](ctx, s, s.names.watchlists, filterText(eqVal(attrMembers, key), true))
+	ws, err := fetchData[index.Watchlist](ctx, s, s.names.watchlists, filterText(eqVal(attrMembers, key)))
 	if err != nil {
 		return fmt.Errorf("finding watchlists of %s: %w", key, err)
 	}
@@ -406,7 +406,7 @@ func (s *Store) ListAlerts(ctx context.Context, f index.AlertFilter) ([]index.Al
 		conds = append(conds, eqVal(attrKind, f.Kind))
 	}
 	resp, err := s.ms.Index(s.names.alerts).SearchWithContext(ctx, "", &meilisearch.SearchRequest{
-		Filter: filterOrNil(filterText(allOf(conds...), true)), Sort: []string{attrAt + ":desc", attrAID + ":asc"},
+		Filter: filterOrNil(filterText(allOf(conds...))), Sort: []string{attrAt + ":desc", attrAID + ":asc"},
 		Limit: int64(limit), AttributesToRetrieve: []string{attrData},
 	})
 	if err != nil {
