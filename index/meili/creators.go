@@ -299,10 +299,11 @@ func (s *Store) flush(ctx context.Context, ps []prepared) []error {
 }
 
 // sent is the outcome of one documents request: docs[lo:hi] were written
-// if err is nil.
+// if err is nil. ti is its task, nil if none was enqueued.
 type sent struct {
 	lo, hi int
 	err    error
+	ti     *meilisearch.TaskInfo
 }
 
 // addDocs adds or replaces docs in requests of at most Config.BatchSize
@@ -314,12 +315,10 @@ type sent struct {
 func (s *Store) addDocs(ctx context.Context, uid, pk string, docs []json.RawMessage) []sent {
 	idx := s.ms.Index(uid)
 	var out []sent
-	var tis []*meilisearch.TaskInfo
 	var sendErr error
 	for lo := 0; lo < len(docs); {
 		if err := s.fits(len(docs[lo])); err != nil {
 			out = append(out, sent{lo: lo, hi: lo + 1, err: fmt.Errorf("document %d of %d: %w", lo+1, len(docs), err)})
-			tis = append(tis, nil)
 			lo++
 			continue
 		}
@@ -332,7 +331,7 @@ func (s *Store) addDocs(ctx context.Context, uid, pk string, docs []json.RawMess
 		lo = hi
 		if sendErr != nil {
 			c.err = sendErr
-			out, tis = append(out, c), append(tis, nil)
+			out = append(out, c)
 			continue
 		}
 		body := make([]byte, 0, size+1)
@@ -348,13 +347,14 @@ func (s *Store) addDocs(ctx context.Context, uid, pk string, docs []json.RawMess
 		if err != nil {
 			sendErr = fmt.Errorf("sending documents %d to %d of %d: %w", c.lo+1, c.hi, len(docs), mapErr(err))
 			c.err = sendErr
-			ti = nil
+		} else {
+			c.ti = ti
 		}
-		out, tis = append(out, c), append(tis, ti)
+		out = append(out, c)
 	}
-	for i, ti := range tis {
-		if ti != nil {
-			out[i].err = s.wait(ctx, ti)
+	for i := range out {
+		if out[i].ti != nil {
+			out[i].err = s.wait(ctx, out[i].ti)
 		}
 	}
 	return out

@@ -400,9 +400,8 @@ func (s *Store) setup(ctx context.Context) error {
 			return fmt.Errorf("creating index %s: %w", sp.uid, err)
 		}
 	}
-	var updated []*meilisearch.TaskInfo
-	var uids []string
-	for _, sp := range specs {
+	updated := make([]*meilisearch.TaskInfo, len(specs)) // nil: no update sent
+	for i, sp := range specs {
 		var have map[string]any
 		if err := s.settingsCall(ctx, http.MethodGet, sp.uid, nil, &have); err != nil {
 			return fmt.Errorf("reading settings of %s: %w", sp.uid, err)
@@ -415,11 +414,14 @@ func (s *Store) setup(ctx context.Context) error {
 		if err := s.settingsCall(ctx, http.MethodPatch, sp.uid, patch, ti); err != nil {
 			return fmt.Errorf("updating settings of %s: %w", sp.uid, err)
 		}
-		updated, uids = append(updated, ti), append(uids, sp.uid)
+		updated[i] = ti
 	}
-	for i, ti := range updated {
-		if err := s.wait(ctx, ti); err != nil {
-			return fmt.Errorf("updating settings of %s: %w", uids[i], err)
+	for i, sp := range specs {
+		if updated[i] == nil {
+			continue
+		}
+		if err := s.wait(ctx, updated[i]); err != nil {
+			return fmt.Errorf("updating settings of %s: %w", sp.uid, err)
 		}
 	}
 	return nil
