@@ -21,7 +21,11 @@
 //     is not robots-gated: documented APIs (the Bluesky AppView, Mastodon's
 //     REST API, ...) are governed by their terms and rate limits, which the
 //     per-host policy encodes. WithRobotsCheck overrides the choice per
-//     request.
+//     request. Files are matched by github.com/jimsmart/grobotstxt, a port
+//     of Google's parser (the reference for RFC 9309), which passes the
+//     cases of Google's robots_test.cc (TestRobotsGoogleSuite). It reads
+//     any bytes, so no file blocks a site for being odd; Crawl-delay, not
+//     part of RFC 9309, only ever slows the client down.
 //   - Rate limits per host, and per credential when a request carries one
 //     (WithCredential), enforced with GCRA in Redis so that any number of
 //     workers sharing the Redis stay under the limit together; limits adapt

@@ -6,14 +6,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/temoto/robotstxt"
+	"github.com/jimsmart/grobotstxt"
 
 	"github.com/creatorscout/scout/creator"
 )
@@ -34,29 +36,109 @@ type robotsEntry struct {
 	Expires int64 `json:"e"`
 }
 
-// robotsRules decides paths for one origin.
+// robotsRules decides paths for one origin. The file is matched by
+// grobotstxt, a port of Google's parser, the reference implementation of
+// RFC 9309; it reads any bytes, so no file is ever unparsable.
 type robotsRules struct {
-	data    *robotstxt.RobotsData // nil: decided by allowAll
-	all     bool
+	body    string // the file, when Status was 2xx
+	parsed  bool   // body holds a fetched file
+	all     bool   // without a file: whether everything is allowed
+	delay   time.Duration
 	status  int
 	expires time.Time
 }
 
-func (r *robotsRules) crawlDelay(agent string) time.Duration {
-	if r.data == nil {
-		return 0
-	}
-	if g := r.data.FindGroup(agent); g != nil {
-		return g.CrawlDelay
-	}
-	return 0
-}
+func (r *robotsRules) crawlDelay() time.Duration { return r.delay }
 
-func (r *robotsRules) allows(agent, path string) bool {
-	if r.data == nil {
+// allows reports whether agent may fetch path, the escaped path and query
+// of a URL (starting with "/"). The matcher normalises its input as a URL,
+// so path is given under a placeholder origin: a path that starts with
+// "//" is then not read as a host.
+func (r *robotsRules) allows(agent, path string) (ok bool) {
+	if !r.parsed {
 		return r.all
 	}
-	return r.data.TestAgent(path, agent)
+	defer func() {
+		// grobotstxt panics on a path without a leading "/"; refuse
+		// that one URL rather than the worker.
+		if recover() != nil {
+			ok = false
+		}
+	}()
+	return grobotstxt.AgentAllowed(r.body, agent, "http://robots.invalid"+path)
+}
+
+// maxCrawlDelay caps a Crawl-delay: a larger one is read as this long.
+const maxCrawlDelay = time.Minute
+
+// delayReader finds the Crawl-delay of one agent's group, else of the "*"
+// group, grouping lines as grobotstxt's matcher does (a group ends at the
+// first User-agent line after one of its rules). Crawl-delay is not part
+// of RFC 9309: a value that is not a number of seconds is ignored.
+type delayReader struct {
+	agent                     string
+	inSpecific, inGlobal, sep bool
+	specific, global          time.Duration
+	seenSpecific, seenGlobal  bool
+}
+
+var _ grobotstxt.ParseHandler = (*delayReader)(nil)
+
+func (d *delayReader) HandleRobotsStart() {}
+func (d *delayReader) HandleRobotsEnd()   {}
+func (d *delayReader) HandleUserAgent(_ int, v string) {
+	if d.sep {
+		d.inSpecific, d.inGlobal, d.sep = false, false, false
+	}
+	if v == "*" || strings.HasPrefix(v, "* ") || strings.HasPrefix(v, "*\t") {
+		d.inGlobal = true
+		return
+	}
+	if i := strings.IndexFunc(v, func(r rune) bool { return !isAgentChar(r) }); i >= 0 {
+		v = v[:i]
+	}
+	if v != "" && strings.EqualFold(v, d.agent) {
+		d.inSpecific = true
+	}
+}
+func (d *delayReader) HandleAllow(int, string)    { d.rule() }
+func (d *delayReader) HandleDisallow(int, string) { d.rule() }
+func (d *delayReader) HandleSitemap(int, string)  {}
+func (d *delayReader) HandleUnknownAction(_ int, action, value string) {
+	if !strings.EqualFold(action, "crawl-delay") || !(d.inSpecific || d.inGlobal) {
+		return
+	}
+	secs, err := strconv.ParseFloat(value, 64)
+	if err != nil || secs <= 0 || math.IsNaN(secs) || math.IsInf(secs, 0) {
+		return
+	}
+	dur := maxCrawlDelay
+	if secs < maxCrawlDelay.Seconds() {
+		dur = time.Duration(secs * float64(time.Second))
+	}
+	if d.inSpecific && !d.seenSpecific {
+		d.specific, d.seenSpecific = dur, true
+	} else if !d.inSpecific && d.inGlobal && !d.seenGlobal {
+		d.global, d.seenGlobal = dur, true
+	}
+}
+
+func (d *delayReader) rule() {
+	if d.inSpecific || d.inGlobal {
+		d.sep = true
+	}
+}
+
+func (d *delayReader) delay() time.Duration {
+	if d.seenSpecific {
+		return d.specific
+	}
+	return d.global
+}
+
+// isAgentChar reports whether r may be part of a product token.
+func isAgentChar(r rune) bool {
+	return r < 0x80 && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("!#$%&'*+-.^_`|~", r))
 }
 
 // robotsCache keeps parsed rules in the process and makes concurrent
@@ -130,16 +212,9 @@ func (c *Client) checkRobots(ctx context.Context, u *url.URL) (time.Duration, er
 	if err != nil {
 		return 0, fmt.Errorf("fetching %s: reading robots.txt: %w", redact(u), err)
 	}
-	path := u.EscapedPath()
-	if path == "" {
-		path = "/"
-	}
-	if u.RawQuery != "" {
-		path += "?" + u.RawQuery
-	}
-	if !rules.allows(c.agent, path) {
+	if !rules.allows(c.agent, robotsPath(u)) {
 		why := "disallowed by " + origin + "/robots.txt"
-		if rules.data == nil {
+		if !rules.parsed {
 			why = fmt.Sprintf("%s/robots.txt unavailable (status %d), retrying later", origin, rules.status)
 			if rules.status == robotsUnreachable {
 				why = origin + "/robots.txt unreachable, retrying later"
@@ -147,7 +222,20 @@ func (c *Client) checkRobots(ctx context.Context, u *url.URL) (time.Duration, er
 		}
 		return 0, fmt.Errorf("fetching %s: %w: %s", redact(u), creator.ErrForbidden, why)
 	}
-	return rules.crawlDelay(c.agent), nil
+	return rules.crawlDelay(), nil
+}
+
+// robotsPath returns what robots.txt rules are matched against: u's
+// escaped path ("/" when empty) and its query, without the fragment.
+func robotsPath(u *url.URL) string {
+	path := u.EscapedPath()
+	if path == "" {
+		path = "/"
+	}
+	if u.RawQuery != "" || u.ForceQuery {
+		path += "?" + u.RawQuery
+	}
+	return path
 }
 
 // robotsFor returns the rules of origin from the process, then from the
@@ -168,7 +256,7 @@ func (c *Client) robotsFor(ctx context.Context, origin string) (*robotsRules, er
 	} else if ok {
 		var e robotsEntry
 		if json.Unmarshal(b, &e) == nil && now.Before(time.UnixMilli(e.Expires)) {
-			r := e.rules()
+			r := e.rules(c.agent)
 			c.robotsCache.put(origin, r)
 			return r, nil
 		}
@@ -187,7 +275,7 @@ func (c *Client) robotsFor(ctx context.Context, origin string) (*robotsRules, er
 			return nil, err
 		}
 	}
-	r := e.rules()
+	r := e.rules(c.agent)
 	c.robotsCache.put(origin, r)
 	return r, nil
 }
@@ -198,18 +286,16 @@ func (e robotsEntry) cacheable() bool {
 	return (e.Status >= 200 && e.Status <= 299) || (e.Status >= 400 && e.Status <= 499 && e.Status != http.StatusTooManyRequests)
 }
 
-func (e robotsEntry) rules() *robotsRules {
+// rules reads the entry for agent. A 2xx file is always read: the parser
+// skips lines it cannot read, so an odd file never blocks a site.
+func (e robotsEntry) rules(agent string) *robotsRules {
 	r := &robotsRules{status: e.Status, expires: time.UnixMilli(e.Expires)}
 	switch {
 	case e.Status >= 200 && e.Status <= 299:
-		data, err := robotstxt.FromBytes(e.Body)
-		if err != nil {
-			// An unparsable file says nothing we can honour precisely:
-			// treat it like an unreachable one.
-			r.all = false
-			return r
-		}
-		r.data = data
+		r.body, r.parsed = string(e.Body), true
+		d := &delayReader{agent: agent}
+		grobotstxt.Parse(r.body, d)
+		r.delay = d.delay()
 	case e.cacheable():
 		r.all = true // 4xx: robots.txt unavailable, everything allowed
 	default:

@@ -90,6 +90,15 @@ func TestRobotsRules(t *testing.T) {
 		{"longest match wins", robotsText("User-agent: *\nDisallow: /a\nAllow: /a/b\n"), "/a/b/c", true},
 		{"longest match wins, disallow", robotsText("User-agent: *\nAllow: /a\nDisallow: /a/b\n"), "/a/b/c", false},
 		{"query is part of the path", robotsText("User-agent: *\nDisallow: /search?q=\n"), "/search?q=x", false},
+		{"non-ASCII rule matches the escaped path", robotsText("User-agent: *\nDisallow: /ツ\n"), "/%E3%83%84", false},
+		{"# starts a comment inside a rule", robotsText("User-agent: *\nDisallow: /private#no bots\n"), "/private/a", false},
+		{"wildcard rules ranked by matched length", robotsText("User-agent: *\nAllow: /page\nDisallow: /*.html\n"), "/page.html", false},
+		{"tie won by Allow", robotsText("User-agent: *\nDisallow: /a\nAllow: /a\n"), "/a/b", true},
+		{"user-agent is not matched by prefix", robotsText("User-agent: c\nDisallow: /\n"), "/page", true},
+		{"rule before the first user-agent is ignored", robotsText("Disallow: /\nUser-agent: *\nDisallow: /private\n"), "/public/x", true},
+		{"unreadable Crawl-delay is ignored", robotsText("User-agent: *\nCrawl-delay: 1s\nDisallow: /private\n"), "/public/x", true},
+		{"HTML served as robots.txt allows everything", robotsText("<html><body>Not a robots file</body></html>"), "/private/x", true},
+		{"binary served as robots.txt allows everything", robotsText("\x00\xff\xfe\x01garbage"), "/private/x", true},
 		{"404 allows everything", robotsStatus(http.StatusNotFound), "/private/x", true},
 		{"403 allows everything", robotsStatus(http.StatusForbidden), "/private/x", true},
 		{"500 disallows everything", robotsStatus(http.StatusInternalServerError), "/public/x", false},
@@ -252,5 +261,33 @@ func TestRobotsCrawlDelaySlowsDown(t *testing.T) {
 	slept := clk.Slept()
 	if len(slept) == 0 || slept[len(slept)-1] != want {
 		t.Errorf("sleeps %v, want the last to be %v (Crawl-delay: 2)", slept, want)
+	}
+}
+
+func TestRobotsCrawlDelay(t *testing.T) {
+	tests := []struct {
+		name, robots string
+		want         time.Duration
+	}{
+		{"none", "User-agent: *\nDisallow: /x\n", 0},
+		{"global", "User-agent: *\nCrawl-delay: 2\n", 2 * time.Second},
+		{"fraction", "User-agent: *\nCrawl-delay: 0.5\n", 500 * time.Millisecond},
+		{"our group wins over *", "User-agent: *\nCrawl-delay: 9\n\nUser-agent: CreatorScout\nCrawl-delay: 3\n", 3 * time.Second},
+		{"other agent's group ignored", "User-agent: OtherBot\nCrawl-delay: 30\n", 0},
+		{"prefix of our agent ignored", "User-agent: Creator\nCrawl-delay: 30\n", 0},
+		{"unreadable value ignored", "User-agent: *\nCrawl-delay: 1s\n", 0},
+		{"negative ignored", "User-agent: *\nCrawl-delay: -4\n", 0},
+		{"capped", "User-agent: *\nCrawl-delay: 86400\n", maxCrawlDelay},
+		{"outside any group ignored", "Crawl-delay: 5\nUser-agent: *\nDisallow: /x\n", 0},
+		{"group ends at a user-agent after rules", "User-agent: *\nDisallow: /x\nUser-agent: OtherBot\nCrawl-delay: 7\n", 0},
+		{"agents sharing a group", "User-agent: OtherBot\nUser-agent: creatorscout\nCrawl-delay: 4\n", 4 * time.Second},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := robotsEntry{Status: 200, Body: []byte(tt.robots)}.rules("CreatorScout")
+			if got := r.crawlDelay(); got != tt.want {
+				t.Errorf("crawl delay %v, want %v", got, tt.want)
+			}
+		})
 	}
 }
