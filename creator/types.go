@@ -34,19 +34,23 @@ func (r Ref) String() string {
 // of recent posts with their counts, replies on some posts with their
 // authors, and a sample of the audience (followers or commenters).
 type Profile struct {
-	Ref         Ref       `json:"ref"`
-	DisplayName string    `json:"display_name,omitempty"`
-	Bio         string    `json:"bio,omitempty"`
-	AvatarURL   string    `json:"avatar_url,omitempty"`
-	URL         string    `json:"url,omitempty"`
-	Links       []string  `json:"links,omitempty"`
-	Followers   int64     `json:"followers"`
-	Following   int64     `json:"following"`
-	PostsCount  int64     `json:"posts_count"`
-	CreatedAt   time.Time `json:"created_at,omitzero"`
-	Verified    bool      `json:"verified,omitempty"`
-	Bot         bool      `json:"bot,omitempty"`
-	Private     bool      `json:"private,omitempty"`
+	Ref         Ref      `json:"ref"`
+	DisplayName string   `json:"display_name,omitempty"`
+	Bio         string   `json:"bio,omitempty"`
+	AvatarURL   string   `json:"avatar_url,omitempty"`
+	URL         string   `json:"url,omitempty"`
+	Links       []string `json:"links,omitempty"`
+	Followers   int64    `json:"followers"`
+	Following   int64    `json:"following"`
+	PostsCount  int64    `json:"posts_count"`
+	// UnknownCounts names the counts the platform did not send
+	// (CountFollowers, CountFollowing, CountPosts); their fields hold 0,
+	// which the crawler replaces with the previous crawl's figure.
+	UnknownCounts []string  `json:"unknown_counts,omitempty"`
+	CreatedAt     time.Time `json:"created_at,omitzero"`
+	Verified      bool      `json:"verified,omitempty"`
+	Bot           bool      `json:"bot,omitempty"`
+	Private       bool      `json:"private,omitempty"`
 	// Country is an ISO 3166-1 alpha-2 code when known.
 	Country string `json:"country,omitempty"`
 	// Language is the creator's main language (BCP 47 primary subtag), from
@@ -63,6 +67,23 @@ type Profile struct {
 	AudienceKind string    `json:"audience_kind,omitempty"`
 	// FetchedAt is when the source fetched this profile.
 	FetchedAt time.Time `json:"fetched_at,omitzero"`
+}
+
+// Names of a Profile's counts, as listed in Profile.UnknownCounts.
+const (
+	CountFollowers = "followers"
+	CountFollowing = "following"
+	CountPosts     = "posts_count"
+)
+
+// CountKnown reports whether the count named name was sent by the platform.
+func (p *Profile) CountKnown(name string) bool {
+	for _, n := range p.UnknownCounts {
+		if n == name {
+			return false
+		}
+	}
+	return true
 }
 
 // Post is one post of a creator with its public counts. Views is -1 where

@@ -466,6 +466,7 @@ func (e *jsonEncoder) profile(p *creator.Profile) {
 	e.int(p.Following)
 	e.raw(`,"posts_count":`)
 	e.int(p.PostsCount)
+	e.optStrs(`,"unknown_counts":`, p.UnknownCounts)
 	e.optTime(`,"created_at":`, p.CreatedAt)
 	e.optBool(`,"verified":`, p.Verified)
 	e.optBool(`,"bot":`, p.Bot)
