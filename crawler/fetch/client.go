@@ -1,6 +1,7 @@
 package fetch
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -68,7 +69,14 @@ type StatusError struct {
 	StatusCode int
 	// URL is the request URL with credentials in its query redacted.
 	URL string
+	// Body is the start of the response body (at most StatusBodyMax
+	// bytes), for the error code APIs put there; nil when unread.
+	Body []byte
 }
+
+// StatusBodyMax is how much of an unexpected response's body a
+// *StatusError keeps.
+const StatusBodyMax = 2 << 10
 
 // Error implements error.
 func (e *StatusError) Error() string {
@@ -344,7 +352,8 @@ func (c *Client) Get(ctx context.Context, u *url.URL) (*Response, error) {
 // GetJSON fetches u and decodes its JSON body into v. It implements
 // crawler.Doer: 404 and 410 give errors wrapping creator.ErrNotFound, 429
 // after retries *creator.RetryAfter (so creator.ErrRateLimited), an
-// undecodable body creator.ErrMalformed, other statuses *StatusError.
+// undecodable body creator.ErrMalformed, other statuses *StatusError
+// holding the start of the body.
 // robots.txt is not consulted unless ctx says so (WithRobotsCheck).
 func (c *Client) GetJSON(ctx context.Context, u *url.URL, v any) error {
 	if _, set := robotsFrom(ctx); !set {
@@ -363,7 +372,8 @@ func (c *Client) GetJSON(ctx context.Context, u *url.URL, v any) error {
 	case resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusGone:
 		return fmt.Errorf("fetching %s: %w", redact(u), creator.ErrNotFound)
 	case resp.StatusCode < 200 || resp.StatusCode > 299:
-		return fmt.Errorf("fetching %s: %w", redact(u), &StatusError{StatusCode: resp.StatusCode, URL: redact(u)})
+		body := resp.Body[:min(len(resp.Body), StatusBodyMax)]
+		return fmt.Errorf("fetching %s: %w", redact(u), &StatusError{StatusCode: resp.StatusCode, URL: redact(u), Body: bytes.Clone(body)})
 	}
 	if err := json.Unmarshal(resp.Body, v); err != nil {
 		return fmt.Errorf("decoding %s: %w: %v", redact(u), creator.ErrMalformed, err)

@@ -339,3 +339,28 @@ func TestRedactsSecrets(t *testing.T) {
 		t.Errorf("redact(%s) = %s, still holds the key", u, got)
 	}
 }
+
+func TestGetJSONStatusErrorKeepsBody(t *testing.T) {
+	long := `{"error":"NotFound","message":"` + strings.Repeat("x", 3*StatusBodyMax) + `"}`
+	for _, tt := range []struct{ name, body, want string }{
+		{"xrpc error", `{"error":"NotFound","message":"Post not found"}`, `{"error":"NotFound","message":"Post not found"}`},
+		{"long body cut", long, long[:StatusBodyMax]},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.WriteHeader(http.StatusBadRequest)
+				fmt.Fprint(w, tt.body)
+			}))
+			defer srv.Close()
+			c := mustNew(t, fakeOpts(newFakeClock())...)
+			err := c.GetJSON(context.Background(), mustURL(t, srv.URL+"/x"), new(any))
+			var se *StatusError
+			if !errors.As(err, &se) {
+				t.Fatalf("GetJSON error %v, want a *StatusError", err)
+			}
+			if se.StatusCode != http.StatusBadRequest || string(se.Body) != tt.want {
+				t.Errorf("StatusError %d with body %q, want 400 with %q", se.StatusCode, short(string(se.Body)), short(tt.want))
+			}
+		})
+	}
+}
