@@ -585,6 +585,7 @@ func (p *Pipeline) crawl(ctx context.Context, cp CrawlPayload) error {
 	if err != nil && !errors.Is(err, creator.ErrNotFound) {
 		return fmt.Errorf("loading %s: %w", key, err)
 	}
+	carryCounts(prof, prev)
 	history, err := p.cfg.Store.History(ctx, key, p.cfg.HistoryLimit)
 	if err != nil {
 		return fmt.Errorf("loading history of %s: %w", key, err)
@@ -750,4 +751,26 @@ func RetryDelay(base time.Duration, now func() time.Time) asynq.RetryDelayFunc {
 // newID returns a sortable, random job id.
 func newID(now time.Time) string {
 	return fmt.Sprintf("%s-%08x", now.UTC().Format("20060102T150405"), rand.Uint32())
+}
+
+// carryCounts replaces the counts the platform did not send with the
+// previous crawl's figures, so an absent count is neither stored as 0 nor
+// read as a sudden fall. Without a previous record they stay 0 and listed
+// as unknown.
+func carryCounts(prof *creator.Profile, prev *creator.Record) {
+	if prev == nil || len(prof.UnknownCounts) == 0 {
+		return
+	}
+	for _, c := range []struct {
+		name     string
+		dst, src *int64
+	}{
+		{creator.CountFollowers, &prof.Followers, &prev.Profile.Followers},
+		{creator.CountFollowing, &prof.Following, &prev.Profile.Following},
+		{creator.CountPosts, &prof.PostsCount, &prev.Profile.PostsCount},
+	} {
+		if !prof.CountKnown(c.name) {
+			*c.dst = *c.src
+		}
+	}
 }

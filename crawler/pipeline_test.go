@@ -2,6 +2,7 @@ package crawler_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -48,6 +49,8 @@ type fixture struct {
 	hits   map[string]*atomic.Int32 // requests per actor/q parameter
 	now    time.Time
 	source crawler.Source
+	// override, when set, may answer a request instead of the simulator.
+	override func(w http.ResponseWriter, r *http.Request, sim http.Handler) bool
 }
 
 // newFixture wires a pipeline to the Bluesky source over the simulator, a
@@ -62,6 +65,9 @@ func newFixture(t *testing.T, keep time.Duration) *fixture {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if c, ok := f.hits[r.URL.Query().Get("actor")]; ok {
 			c.Add(1)
+		}
+		if f.override != nil && f.override(w, r, h) {
+			return
 		}
 		h.ServeHTTP(w, r)
 	}))
@@ -506,5 +512,82 @@ func TestOptOutLongHandle(t *testing.T) {
 	}
 	if _, err := f.store.Get(ctx, other.Key); err != nil {
 		t.Errorf("the other creator: %v", err)
+	}
+}
+
+// TestCrawlStoresCreatorWithDeletedPostInThread: the AppView answers
+// getPostThread for a post deleted since the feed listed it with 400
+// {"error":"NotFound"}; the crawl stores the creator all the same.
+func TestCrawlStoresCreatorWithDeletedPostInThread(t *testing.T) {
+	f := newFixture(t, 0)
+	var deleted atomic.Int32
+	f.override = func(w http.ResponseWriter, r *http.Request, _ http.Handler) bool {
+		if !strings.HasSuffix(r.URL.Path, "/app.bsky.feed.getPostThread") || deleted.Load() > 0 {
+			return false
+		}
+		deleted.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		w.Write([]byte(`{"error":"NotFound","message":"Post not found: ` + r.URL.Query().Get("uri") + `"}`))
+		return true
+	}
+	if err := f.crawl(t, creator.Ref{Platform: creator.Bluesky, Handle: sim.HandleSteady}, ""); err != nil {
+		t.Fatalf("crawl: %v", err)
+	}
+	if deleted.Load() != 1 {
+		t.Fatalf("the crawl asked for %d deleted threads, want 1", deleted.Load())
+	}
+	steady, _ := f.world.Creator(sim.HandleSteady)
+	rec, err := f.store.Get(context.Background(), creator.Key(creator.Ref{Platform: creator.Bluesky, ID: steady.DID}))
+	if err != nil {
+		t.Fatalf("creator not stored: %v", err)
+	}
+	if len(rec.Profile.Posts) == 0 {
+		t.Errorf("stored creator has no posts")
+	}
+}
+
+// TestCrawlCarriesUnknownCounts: a profile sent without followersCount
+// keeps the previous crawl's figure instead of falling to 0.
+func TestCrawlCarriesUnknownCounts(t *testing.T) {
+	f := newFixture(t, 0)
+	ref := creator.Ref{Platform: creator.Bluesky, Handle: sim.HandleSteady}
+	if err := f.crawl(t, ref, ""); err != nil {
+		t.Fatalf("first crawl: %v", err)
+	}
+	steady, _ := f.world.Creator(sim.HandleSteady)
+	key := creator.Key(creator.Ref{Platform: creator.Bluesky, ID: steady.DID})
+	first, err := f.store.Get(context.Background(), key)
+	if err != nil || first.Profile.Followers == 0 {
+		t.Fatalf("first crawl stored %+v, %v; want a follower count", first, err)
+	}
+	f.override = func(w http.ResponseWriter, r *http.Request, h http.Handler) bool {
+		if !strings.HasSuffix(r.URL.Path, "/app.bsky.actor.getProfile") {
+			return false
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		var v map[string]any
+		if err := json.Unmarshal(rec.Body.Bytes(), &v); err != nil {
+			t.Error(err)
+		}
+		delete(v, "followersCount")
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(v)
+		return true
+	}
+	f.now = f.now.Add(time.Hour)
+	if err := f.crawl(t, ref, ""); err != nil {
+		t.Fatalf("second crawl: %v", err)
+	}
+	second, err := f.store.Get(context.Background(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second.Profile.Followers != first.Profile.Followers {
+		t.Errorf("followers after a profile without followersCount: %d, want the previous %d", second.Profile.Followers, first.Profile.Followers)
+	}
+	if diff := cmp.Diff([]string{creator.CountFollowers}, second.Profile.UnknownCounts); diff != "" {
+		t.Errorf("unknown counts (-want +got):\n%s", diff)
 	}
 }

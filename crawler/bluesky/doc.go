@@ -16,6 +16,16 @@
 // error wrapping creator.ErrOptedOut, and they are dropped from follower and
 // reply samples.
 //
+// The AppView's XRPC errors (a 400 whose body names the error) are read
+// from the client's *fetch.StatusError: a post deleted since the feed listed
+// it ("NotFound") only loses that thread's replies; "Profile not found",
+// "Actor not found", AccountTakedown, AccountDeactivated, BlockedActor and
+// BlockedByActor give creator.ErrNotFound. An account whose handle is
+// "handle.invalid" is kept by its DID with no handle, and its profile URL
+// names the DID. The profile's website is its first link. A count the
+// AppView leaves out is unknown (creator.Profile.UnknownCounts), not 0; a
+// post without any counts is left out of the sample.
+//
 // The source registers itself under creator.Bluesky; its options
 // (crawler.Config.Options) are "posts" (default 30), "reply_posts" (default
 // 5) and "followers" (default 100). The parsers (Parse*) turn AppView JSON

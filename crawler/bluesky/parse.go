@@ -18,17 +18,44 @@ const LabelNoUnauthenticated = "!no-unauthenticated"
 // errMissing reports a required field absent from a response.
 var errMissing = errors.New("missing required field")
 
+// InvalidHandle is the handle the AppView reports for an account whose
+// handle no longer resolves to its DID. It names nobody: the source keeps
+// such an account by its DID alone.
+const InvalidHandle = "handle.invalid"
+
 // checkXRPC turns an XRPC error body that was decoded as a success into an
-// error: "Profile not found" and similar into creator.ErrNotFound, anything
-// else into creator.ErrMalformed.
+// error: see xrpcErr.
 func checkXRPC(e xrpcError) error {
 	if e.Error == "" {
 		return nil
 	}
-	if isNotFoundMessage(e.Error, e.Message) {
+	return xrpcErr(e)
+}
+
+// xrpcErr classifies an XRPC error. A missing actor or record ("NotFound",
+// InvalidRequest "Profile not found" or "Actor not found") and an account
+// the AppView will not show (AccountTakedown, AccountDeactivated,
+// BlockedActor, BlockedByActor) give creator.ErrNotFound: there is nothing
+// to crawl, and asking again will not change that soon. Anything else is
+// creator.ErrMalformed.
+func xrpcErr(e xrpcError) error {
+	switch {
+	case isUnavailable(e.Error):
+		return fmt.Errorf("%w: account unavailable: %s: %s", creator.ErrNotFound, e.Error, e.Message)
+	case isNotFoundMessage(e.Error, e.Message):
 		return fmt.Errorf("%w: %s: %s", creator.ErrNotFound, e.Error, e.Message)
 	}
 	return fmt.Errorf("%w: xrpc error %s: %s", creator.ErrMalformed, e.Error, e.Message)
+}
+
+// isUnavailable reports whether an XRPC error code says the account exists
+// but is not shown.
+func isUnavailable(code string) bool {
+	switch code {
+	case "AccountTakedown", "AccountDeactivated", "BlockedActor", "BlockedByActor":
+		return true
+	}
+	return false
 }
 
 // isNotFoundMessage reports whether an XRPC error names a missing actor or
@@ -127,7 +154,7 @@ func refsFromSearch(r *searchActorsResponse) ([]creator.Ref, string, error) {
 		if optedOut(a.Labels) {
 			continue
 		}
-		refs = append(refs, creator.Ref{Platform: creator.Bluesky, ID: a.DID, Handle: a.Handle})
+		refs = append(refs, creator.Ref{Platform: creator.Bluesky, ID: a.DID, Handle: handleOf(&a)})
 	}
 	return refs, r.Cursor, nil
 }
@@ -168,6 +195,9 @@ func postsFromFeed(r *authorFeedResponse, did string) ([]creator.Post, string, e
 			continue // a reply to another account
 		}
 		p, err := postFromView(it.Post)
+		if errors.Is(err, errNoCounts) {
+			continue
+		}
 		if err != nil {
 			return nil, "", fmt.Errorf("decoding feed[%d]: %w", i, err)
 		}
@@ -254,7 +284,7 @@ func commentsFromThread(r *threadResponse, excludeDID string) ([]creator.Comment
 			PostID: parent,
 			Author: accountFromView(pv.Author, false),
 			Text:   pv.Record.Text,
-			Likes:  pv.LikeCount,
+			Likes:  deref(pv.LikeCount),
 		}
 		if t, ok := crawler.ParseTime(pv.Record.CreatedAt); ok {
 			c.CreatedAt = t
@@ -290,26 +320,40 @@ func profileFromView(v *profileView) (*creator.Profile, error) {
 	if v.DID == "" || v.Handle == "" {
 		return nil, fmt.Errorf("decoding profile: %w: %w: did or handle", creator.ErrMalformed, errMissing)
 	}
+	handle := handleOf(v)
 	p := &creator.Profile{
-		Ref:       creator.Ref{Platform: creator.Bluesky, ID: v.DID, Handle: v.Handle},
+		Ref:       creator.Ref{Platform: creator.Bluesky, ID: v.DID, Handle: handle},
 		AvatarURL: v.Avatar,
-		URL:       "https://bsky.app/profile/" + v.Handle,
+		URL:       ProfileURL(v.DID, handle),
 	}
 	if v.DisplayName != nil {
 		p.DisplayName = *v.DisplayName
 	}
+	if v.Website != "" {
+		p.Links = append(p.Links, v.Website)
+	}
 	if v.Description != nil {
 		p.Bio = *v.Description
-		p.Links = linksIn(p.Bio)
+		for _, l := range linksIn(p.Bio) {
+			if !sameLink(l, v.Website) {
+				p.Links = append(p.Links, l)
+			}
+		}
 	}
-	if v.FollowersCount != nil {
-		p.Followers = *v.FollowersCount
-	}
-	if v.FollowsCount != nil {
-		p.Following = *v.FollowsCount
-	}
-	if v.PostsCount != nil {
-		p.PostsCount = *v.PostsCount
+	for _, c := range []struct {
+		name string
+		src  *int64
+		dst  *int64
+	}{
+		{creator.CountFollowers, v.FollowersCount, &p.Followers},
+		{creator.CountFollowing, v.FollowsCount, &p.Following},
+		{creator.CountPosts, v.PostsCount, &p.PostsCount},
+	} {
+		if c.src == nil {
+			p.UnknownCounts = append(p.UnknownCounts, c.name)
+			continue
+		}
+		*c.dst = *c.src
 	}
 	if t, ok := crawler.ParseTime(v.CreatedAt); ok {
 		p.CreatedAt = t
@@ -329,13 +373,41 @@ func profileFromView(v *profileView) (*creator.Profile, error) {
 	return p, nil
 }
 
+// handleOf returns v's handle, or "" for InvalidHandle.
+func handleOf(v *profileView) string {
+	if strings.EqualFold(v.Handle, InvalidHandle) {
+		return ""
+	}
+	return v.Handle
+}
+
+// ProfileURL is the bsky.app address of an account: by handle, or by DID
+// when the handle is empty (invalid).
+func ProfileURL(did, handle string) string {
+	if handle == "" || strings.EqualFold(handle, InvalidHandle) {
+		return "https://bsky.app/profile/" + did
+	}
+	return "https://bsky.app/profile/" + handle
+}
+
+// sameLink reports whether a link written in a bio is the profile's
+// website, written with or without its scheme and trailing slash.
+func sameLink(a, b string) bool {
+	norm := func(s string) string {
+		s = strings.ToLower(s)
+		s = strings.TrimPrefix(strings.TrimPrefix(s, "https://"), "http://")
+		return strings.TrimRight(s, "/")
+	}
+	return b != "" && norm(a) == norm(b)
+}
+
 // accountFromView builds an Account. detailed says v came from getProfile(s),
 // whose views always carry the counts and omit an empty description; from a
 // basic view an absent description or count stays unknown.
 func accountFromView(v *profileView, detailed bool) creator.Account {
 	a := creator.Account{
 		ID:        v.DID,
-		Handle:    v.Handle,
+		Handle:    handleOf(v),
 		HasAvatar: creator.Ptr(v.Avatar != ""),
 	}
 	if v.DisplayName != nil {
@@ -349,7 +421,10 @@ func accountFromView(v *profileView, detailed bool) creator.Account {
 	case detailed:
 		a.Bio = creator.Ptr("")
 	}
-	if a.Bio != nil {
+	switch {
+	case v.Website != "":
+		a.HasURL = creator.Ptr(true)
+	case a.Bio != nil:
 		a.HasURL = creator.Ptr(len(linksIn(*a.Bio)) > 0)
 	}
 	if v.FollowersCount != nil {
@@ -370,9 +445,16 @@ func accountFromView(v *profileView, detailed bool) creator.Account {
 	return a
 }
 
+// errNoCounts reports a post view without any of its counts: its
+// engagement is unknown, not zero, so it is left out of the sample.
+var errNoCounts = errors.New("post without counts")
+
 func postFromView(v *postView) (creator.Post, error) {
 	if v.URI == "" || v.Record == nil {
 		return creator.Post{}, fmt.Errorf("decoding post: %w: %w: uri or record", creator.ErrMalformed, errMissing)
+	}
+	if v.LikeCount == nil && v.ReplyCount == nil && v.RepostCount == nil && v.QuoteCount == nil {
+		return creator.Post{}, errNoCounts
 	}
 	p := creator.Post{
 		ID:       v.URI,
@@ -380,10 +462,10 @@ func postFromView(v *postView) (creator.Post, error) {
 		Text:     v.Record.Text,
 		Langs:    v.Record.Langs,
 		Hashtags: hashtags(v.Record),
-		Likes:    v.LikeCount,
-		Replies:  v.ReplyCount,
-		Reposts:  v.RepostCount,
-		Quotes:   v.QuoteCount,
+		Likes:    deref(v.LikeCount),
+		Replies:  deref(v.ReplyCount),
+		Reposts:  deref(v.RepostCount),
+		Quotes:   deref(v.QuoteCount),
 		Views:    -1,
 	}
 	t, ok := crawler.ParseTime(v.Record.CreatedAt)
@@ -392,6 +474,13 @@ func postFromView(v *postView) (creator.Post, error) {
 	}
 	p.CreatedAt = t
 	return p, nil
+}
+
+func deref(n *int64) int64 {
+	if n == nil {
+		return 0
+	}
+	return *n
 }
 
 // postURL is the bsky.app address of a post: at://<did>/app.bsky.feed.post/<rkey>
@@ -406,7 +495,7 @@ func postURL(v *postView) string {
 		return ""
 	}
 	who := parts[0]
-	if v.Author != nil && v.Author.Handle != "" {
+	if v.Author != nil && handleOf(v.Author) != "" {
 		who = v.Author.Handle
 	}
 	return "https://bsky.app/profile/" + who + "/post/" + parts[2]

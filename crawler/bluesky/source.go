@@ -2,6 +2,7 @@ package bluesky
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/creatorscout/scout/crawler"
+	"github.com/creatorscout/scout/crawler/fetch"
 	"github.com/creatorscout/scout/creator"
 )
 
@@ -92,6 +94,23 @@ func (s *Source) Policy() crawler.Policy {
 	}
 }
 
+// get fetches u into v. An XRPC error the AppView answered with (a 400
+// whose body names "NotFound", "AccountTakedown", ...) is classified by
+// xrpcErr and wrapped around the client's error, so a deleted post or a
+// suspended account reads as creator.ErrNotFound rather than a failure.
+func (s *Source) get(ctx context.Context, u *url.URL, v any) error {
+	err := s.http.GetJSON(ctx, u, v)
+	var se *fetch.StatusError
+	if err == nil || !errors.As(err, &se) || se.StatusCode < 400 || se.StatusCode > 499 {
+		return err
+	}
+	var e xrpcError
+	if json.Unmarshal(se.Body, &e) != nil || e.Error == "" {
+		return err
+	}
+	return fmt.Errorf("%w (%w)", xrpcErr(e), err)
+}
+
 func (s *Source) endpoint(method string, q url.Values) *url.URL {
 	u := *s.base
 	u.Path = strings.TrimRight(u.Path, "/") + "/xrpc/" + method
@@ -120,7 +139,7 @@ func (s *Source) Discover(ctx context.Context, q crawler.DiscoverQuery) ([]creat
 			v.Set("cursor", cursor)
 		}
 		var r searchActorsResponse
-		if err := s.http.GetJSON(ctx, s.endpoint("app.bsky.actor.searchActors", v), &r); err != nil {
+		if err := s.get(ctx, s.endpoint("app.bsky.actor.searchActors", v), &r); err != nil {
 			return nil, fmt.Errorf("discovering bluesky creators for %q: %w", query, err)
 		}
 		got, next, err := refsFromSearch(&r)
@@ -195,15 +214,15 @@ func validActor(s string) bool {
 
 // profile fetches one profile. The AppView answers an unknown actor with
 // 400 InvalidRequest "Profile not found"; depending on the Doer that shows
-// as an error that does not wrap creator.ErrNotFound (crawler/fetch gives a
-// *fetch.StatusError with status 400 and drops the body), or as an error
-// body decoded into the response (caught by checkXRPC). When getProfile fails
+// as a *fetch.StatusError holding that body (classified by get), an error
+// that only says 400, or an error body decoded into the response (caught
+// by checkXRPC). When getProfile fails
 // with anything but a not-found, rate-limit, policy or size error, the
 // actor is looked up once through getProfiles, which answers 200 with no
 // profile for an unknown actor.
 func (s *Source) profile(ctx context.Context, actor string) (*creator.Profile, error) {
 	var r profileResponse
-	err := s.http.GetJSON(ctx, s.endpoint("app.bsky.actor.getProfile", url.Values{"actor": {actor}}), &r)
+	err := s.get(ctx, s.endpoint("app.bsky.actor.getProfile", url.Values{"actor": {actor}}), &r)
 	if err == nil {
 		if err := checkXRPC(r.xrpcError); err != nil {
 			return nil, err
@@ -219,7 +238,7 @@ func (s *Source) profile(ctx context.Context, actor string) (*creator.Profile, e
 		return nil, fmt.Errorf("%w: %w", creator.ErrNotFound, err)
 	}
 	var pr profilesResponse
-	if err2 := s.http.GetJSON(ctx, s.endpoint("app.bsky.actor.getProfiles", url.Values{"actors": {actor}}), &pr); err2 != nil {
+	if err2 := s.get(ctx, s.endpoint("app.bsky.actor.getProfiles", url.Values{"actors": {actor}}), &pr); err2 != nil {
 		return nil, err
 	}
 	views, err2 := profilesFromResponse(&pr)
@@ -243,7 +262,7 @@ func (s *Source) authorFeed(ctx context.Context, did string) ([]creator.Post, er
 			v.Set("cursor", cursor)
 		}
 		var r authorFeedResponse
-		if err := s.http.GetJSON(ctx, s.endpoint("app.bsky.feed.getAuthorFeed", v), &r); err != nil {
+		if err := s.get(ctx, s.endpoint("app.bsky.feed.getAuthorFeed", v), &r); err != nil {
 			return nil, err
 		}
 		got, next, err := postsFromFeed(&r, did)
@@ -284,7 +303,7 @@ func (s *Source) comments(ctx context.Context, did string, posts []creator.Post)
 	for _, i := range idx {
 		var r threadResponse
 		u := s.endpoint("app.bsky.feed.getPostThread", url.Values{"uri": {posts[i].ID}, "depth": {"1"}, "parentHeight": {"0"}})
-		if err := s.http.GetJSON(ctx, u, &r); err != nil {
+		if err := s.get(ctx, u, &r); err != nil {
 			if errors.Is(err, creator.ErrNotFound) {
 				continue // deleted since the feed listed it
 			}
@@ -316,7 +335,7 @@ func (s *Source) audience(ctx context.Context, did string) ([]creator.Account, e
 			v.Set("cursor", cursor)
 		}
 		var r followersResponse
-		if err := s.http.GetJSON(ctx, s.endpoint("app.bsky.graph.getFollowers", v), &r); err != nil {
+		if err := s.get(ctx, s.endpoint("app.bsky.graph.getFollowers", v), &r); err != nil {
 			return nil, err
 		}
 		got, next, err := followersFromResponse(&r)
@@ -342,7 +361,7 @@ func (s *Source) audience(ctx context.Context, did string) ([]creator.Account, e
 			v.Add("actors", f.DID)
 		}
 		var r profilesResponse
-		if err := s.http.GetJSON(ctx, s.endpoint("app.bsky.actor.getProfiles", v), &r); err != nil {
+		if err := s.get(ctx, s.endpoint("app.bsky.actor.getProfiles", v), &r); err != nil {
 			return nil, fmt.Errorf("fetching follower profiles: %w", err)
 		}
 		got, err := profilesFromResponse(&r)

@@ -30,6 +30,7 @@ type profileView struct {
 	Handle         string        `json:"handle"`
 	DisplayName    *string       `json:"displayName"`
 	Description    *string       `json:"description"`
+	Website        string        `json:"website"`
 	Avatar         string        `json:"avatar"`
 	FollowersCount *int64        `json:"followersCount"`
 	FollowsCount   *int64        `json:"followsCount"`
@@ -94,10 +95,10 @@ type postView struct {
 	URI         string       `json:"uri"`
 	Author      *profileView `json:"author"`
 	Record      *postRecord  `json:"record"`
-	LikeCount   int64        `json:"likeCount"`
-	RepostCount int64        `json:"repostCount"`
-	ReplyCount  int64        `json:"replyCount"`
-	QuoteCount  int64        `json:"quoteCount"`
+	LikeCount   *int64       `json:"likeCount"`
+	RepostCount *int64       `json:"repostCount"`
+	ReplyCount  *int64       `json:"replyCount"`
+	QuoteCount  *int64       `json:"quoteCount"`
 	IndexedAt   string       `json:"indexedAt"`
 	Labels      []label      `json:"labels"`
 }
