@@ -12,16 +12,28 @@
 //     (/api/v1/directory?order=active&local=true) or its account search
 //     (/api/v2/search?type=accounts, never with resolve).
 //
-// Refs are "user@instance", lower-cased, in both ID and Handle.
+// Refs are "user@instance", lower-cased, in both ID and Handle. Posts count
+// quotes from quotes_count (Mastodon 4.5 and later; 0 before).
 //
 // The source enforces the platform's opt-out signals and the operator's
 // instance policy in code:
 //
-//   - an account with noindex: true, or with #nobot or #noindex in its bio,
-//     is never returned: Fetch refuses it with an error wrapping
-//     creator.ErrOptedOut, discovery leaves it out, and it is dropped from
+//   - an account with noindex: true, or with #nobot or #noindex in its bio
+//     or in the name or value of a profile field, is never returned: Fetch
+//     refuses it with an error wrapping creator.ErrOptedOut, discovery
+//     leaves it out, and it is dropped from follower and reply samples;
+//   - discovery returns only accounts with discoverable: true, and never
+//     one with indexable: false. Mastodon documents indexable as the
+//     account's consent to having its public posts searched; we read
+//     false as an opt-out of being found by search-like discovery. Such an
+//     account is still crawled when an operator asks for it by name (it
+//     is labelled "not-indexable"), since it did not set noindex;
+//   - discovery also leaves out accounts that moved (moved is set),
+//     memorials, suspended accounts and accounts the instance's moderators
+//     limited; Fetch gives creator.ErrNotFound for a moved ("moved to
+//     new@instance"), memorial or suspended account, and labels a limited
+//     one "limited"; suspended and moved accounts are dropped from
 //     follower and reply samples;
-//   - discovery returns only accounts with discoverable: true;
 //   - an account with hide_collections: true gets no follower sample;
 //   - instances are checked against an allow/deny list before any request
 //     is sent; a denied instance gives an error wrapping

@@ -13,6 +13,15 @@ import (
 	"github.com/creatorscout/scout/creator"
 )
 
+// Labels the source puts on a profile.
+const (
+	// LabelLimited marks an account its instance's moderators limited.
+	LabelLimited = "limited"
+	// LabelNotIndexable marks an account that said indexable: false: it
+	// is crawled when asked for by name, never found by discovery.
+	LabelNotIndexable = "not-indexable"
+)
+
 // missingAvatar is the file name of Mastodon's default avatar: an account
 // whose avatar URL ends with it has not set one.
 const missingAvatar = "missing.png"
@@ -112,8 +121,8 @@ func profileFromAccount(a *account, instance string) (*creator.Profile, error) {
 	if a.ID == "" || acct == "" {
 		return nil, fmt.Errorf("%w: account without id or acct", creator.ErrMalformed)
 	}
-	if a.Suspended {
-		return nil, fmt.Errorf("%w: account %s is suspended", creator.ErrNotFound, acct)
+	if why := inactive(a); why != "" {
+		return nil, fmt.Errorf("%w: account %s is %s", creator.ErrNotFound, acct, why)
 	}
 	bio := htmlText(a.Note)
 	if why := optOutReason(a, bio); why != "" {
@@ -148,6 +157,12 @@ func profileFromAccount(a *account, instance string) (*creator.Profile, error) {
 	}
 	if a.Group {
 		p.Labels = append(p.Labels, "group")
+	}
+	if a.Limited {
+		p.Labels = append(p.Labels, LabelLimited)
+	}
+	if a.Indexable != nil && !*a.Indexable {
+		p.Labels = append(p.Labels, LabelNotIndexable)
 	}
 	return p, nil
 }
@@ -184,7 +199,7 @@ func accountLinks(a *account) []string {
 
 func accountFrom(a *account, instance string) (creator.Account, bool) {
 	acct := acctOf(a, instance)
-	if acct == "" || optedOutAccount(a) {
+	if acct == "" || optedOutAccount(a) || a.Suspended || a.Moved != nil {
 		return creator.Account{}, false
 	}
 	out := creator.Account{
@@ -225,7 +240,7 @@ func refsFrom(as []account, instance string) []creator.Ref {
 	out := []creator.Ref{}
 	for i := range as {
 		acct := acctOf(&as[i], instance)
-		if acct == "" || as[i].Suspended || !discoverable(&as[i]) {
+		if acct == "" || !discoverable(&as[i]) {
 			continue
 		}
 		out = append(out, creator.Ref{Platform: creator.Mastodon, ID: acct, Handle: acct})
@@ -275,6 +290,7 @@ func postFromStatus(st *status) creator.Post {
 		Likes:   st.FavouritesCount,
 		Replies: st.RepliesCount,
 		Reposts: st.ReblogsCount,
+		Quotes:  st.QuotesCount,
 		Views:   -1,
 	}
 	if st.URL != nil && *st.URL != "" {

@@ -282,16 +282,36 @@ func rawOptedOut(a map[string]any) bool {
 	if a["noindex"] == true {
 		return true
 	}
-	note := strings.ToLower(htmlText(a["note"].(string)))
-	for _, tag := range []string{"#nobot", "#noindex"} {
-		if i := strings.Index(note, tag); i >= 0 {
-			end := i + len(tag)
-			if end == len(note) || !strings.ContainsAny(note[end:end+1], "abcdefghijklmnopqrstuvwxyz0123456789_") {
-				return true
+	texts := []string{a["note"].(string)}
+	if fs, ok := a["fields"].([]any); ok {
+		for _, f := range fs {
+			m := f.(map[string]any)
+			texts = append(texts, m["name"].(string), m["value"].(string))
+		}
+	}
+	for _, text := range texts {
+		note := strings.ToLower(htmlText(text))
+		for _, tag := range []string{"#nobot", "#noindex"} {
+			if i := strings.Index(note, tag); i >= 0 {
+				end := i + len(tag)
+				if end == len(note) || !strings.ContainsAny(note[end:end+1], "abcdefghijklmnopqrstuvwxyz0123456789_") {
+					return true
+				}
 			}
 		}
 	}
 	return false
+}
+
+// rawInactive reports a suspended or moved account, which no sample keeps.
+func rawInactive(a map[string]any) bool {
+	return a["suspended"] == true || a["moved"] != nil
+}
+
+// rawUndiscoverable reports an account discovery must not return: not
+// discoverable, indexable: false, inactive, a memorial, limited.
+func rawUndiscoverable(a map[string]any) bool {
+	return a["discoverable"] != true || a["indexable"] == false || rawInactive(a) || a["memorial"] == true || a["limited"] == true
 }
 
 func TestRecordedAccount(t *testing.T) {
@@ -395,7 +415,7 @@ func TestRecordedAccountLists(t *testing.T) {
 			}
 			var want []creator.Account
 			for _, r := range rawList(t, body) {
-				if rawOptedOut(r) {
+				if rawOptedOut(r) || rawInactive(r) {
 					continue
 				}
 				acct := strings.ToLower(r["acct"].(string))
@@ -431,7 +451,7 @@ func TestRecordedDirectory(t *testing.T) {
 			}
 			want := []creator.Ref{}
 			for _, r := range rawList(t, body) {
-				if r["discoverable"] != true || rawOptedOut(r) {
+				if rawUndiscoverable(r) || rawOptedOut(r) {
 					continue
 				}
 				acct := strings.ToLower(r["acct"].(string))

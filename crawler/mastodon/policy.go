@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/creatorscout/scout/creator"
@@ -18,8 +19,9 @@ var DeniedByDefault = []string{"mastodon.social"}
 const (
 	SignalNoindex         = "noindex"
 	SignalNotDiscoverable = "discoverable:false (discovery)"
-	SignalNobot           = "bio:#nobot"
-	SignalNoindexTag      = "bio:#noindex"
+	SignalNotIndexable    = "indexable:false (discovery)"
+	SignalNobot           = "bio or field:#nobot"
+	SignalNoindexTag      = "bio or field:#noindex"
 	SignalHideCollections = "hide_collections (no follower sample)"
 )
 
@@ -140,15 +142,23 @@ func SplitAcct(s string) (user, instance string, err error) {
 // optOutTagRE finds #nobot or #noindex as a whole hashtag in plain text.
 var optOutTagRE = regexp.MustCompile(`(?i)(^|[^\p{L}\p{N}_])#(nobot|noindex)([^\p{L}\p{N}_]|$)`)
 
-// OptOutReason returns why an account opted out of being indexed ("" when
-// it did not): noindex: true, or #nobot / #noindex in its bio. bio is the
-// account's note as plain text.
+// optOutReason returns why an account opted out of being indexed ("" when
+// it did not): noindex: true, or #nobot / #noindex in its bio or in the
+// name or value of one of its profile fields. bio is the account's note as
+// plain text.
 func optOutReason(a *account, bio string) string {
 	if a.Noindex != nil && *a.Noindex {
 		return "noindex"
 	}
 	if m := optOutTagRE.FindStringSubmatch(bio); m != nil {
 		return "#" + strings.ToLower(m[2]) + " in bio"
+	}
+	for _, f := range a.Fields {
+		for _, text := range []string{htmlText(f.Name), htmlText(f.Value)} {
+			if m := optOutTagRE.FindStringSubmatch(text); m != nil {
+				return "#" + strings.ToLower(m[2]) + " in profile field " + strconv.Quote(htmlText(f.Name))
+			}
+		}
 	}
 	return ""
 }
@@ -158,8 +168,33 @@ func optedOutAccount(a *account) bool {
 	return optOutReason(a, htmlText(a.Note)) != ""
 }
 
+// inactive returns why a is not a live account ("" when it is): suspended,
+// moved to another account, or a memorial.
+func inactive(a *account) string {
+	switch {
+	case a.Suspended:
+		return "suspended"
+	case a.Moved != nil:
+		if a.Moved.Acct != "" {
+			return "moved to " + strings.ToLower(a.Moved.Acct)
+		}
+		return "moved to another account"
+	case a.Memorial:
+		return "a memorial account"
+	}
+	return ""
+}
+
 // discoverable reports whether a may be returned by discovery: it must say
-// discoverable: true (null means it never opted in) and not have opted out.
+// discoverable: true (null means it never opted in), not say indexable:
+// false (it asked not to be searched: an opt-out of discovery), be live,
+// not limited by its instance's moderators, and not have opted out.
 func discoverable(a *account) bool {
-	return a.Discoverable != nil && *a.Discoverable && !optedOutAccount(a)
+	if a.Discoverable == nil || !*a.Discoverable {
+		return false
+	}
+	if a.Indexable != nil && !*a.Indexable {
+		return false
+	}
+	return inactive(a) == "" && !a.Limited && !optedOutAccount(a)
 }

@@ -131,13 +131,14 @@ func (s *Source) Name() string { return creator.Mastodon }
 
 // Policy returns the source's declared policy: 1 request per second with
 // bursts of 10 per instance (300 per 5 minutes), the noindex, discoverable,
-// #nobot, #noindex and hide_collections signals honoured, no retention
+// indexable, #nobot, #noindex (in the bio or a profile field) and
+// hide_collections signals honoured, no retention
 // limit, scoring allowed, terms per instance.
 func (s *Source) Policy() crawler.Policy {
 	return crawler.Policy{
 		RatePerSecond:  RatePerSecond,
 		Burst:          Burst,
-		OptOutSignals:  []string{SignalNoindex, SignalNotDiscoverable, SignalNobot, SignalNoindexTag, SignalHideCollections},
+		OptOutSignals:  []string{SignalNoindex, SignalNotDiscoverable, SignalNotIndexable, SignalNobot, SignalNoindexTag, SignalHideCollections},
 		Retention:      0,
 		ScoringAllowed: true,
 		Terms:          TermsURL,

@@ -424,7 +424,7 @@ func TestNewRejectsBadOptions(t *testing.T) {
 func TestPolicy(t *testing.T) {
 	src := newTestSource(t, newFakeInstance(t, nil), nil)
 	p := src.Policy()
-	if p.RatePerSecond != 1 || p.Burst != 10 || p.Retention != 0 || !p.ScoringAllowed || p.NeedsCredentials || p.Terms == "" || len(p.OptOutSignals) != 5 {
+	if p.RatePerSecond != 1 || p.Burst != 10 || p.Retention != 0 || !p.ScoringAllowed || p.NeedsCredentials || p.Terms == "" || len(p.OptOutSignals) != 6 {
 		t.Errorf("Policy = %+v", p)
 	}
 	if src.Name() != creator.Mastodon {

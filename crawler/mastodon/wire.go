@@ -12,26 +12,33 @@ type field struct {
 }
 
 type account struct {
-	ID              string  `json:"id"`
-	Username        string  `json:"username"`
-	Acct            string  `json:"acct"`
-	DisplayName     string  `json:"display_name"`
-	Note            string  `json:"note"`
-	URL             string  `json:"url"`
-	Avatar          string  `json:"avatar"`
-	Bot             bool    `json:"bot"`
-	Group           bool    `json:"group"`
-	Locked          bool    `json:"locked"`
-	Discoverable    *bool   `json:"discoverable"`
-	Indexable       *bool   `json:"indexable"`
-	Noindex         *bool   `json:"noindex"`
-	HideCollections *bool   `json:"hide_collections"`
-	Suspended       bool    `json:"suspended"`
-	CreatedAt       string  `json:"created_at"`
-	StatusesCount   *int64  `json:"statuses_count"`
-	FollowersCount  *int64  `json:"followers_count"`
-	FollowingCount  *int64  `json:"following_count"`
-	Fields          []field `json:"fields"`
+	ID              string `json:"id"`
+	Username        string `json:"username"`
+	Acct            string `json:"acct"`
+	DisplayName     string `json:"display_name"`
+	Note            string `json:"note"`
+	URL             string `json:"url"`
+	Avatar          string `json:"avatar"`
+	Bot             bool   `json:"bot"`
+	Group           bool   `json:"group"`
+	Locked          bool   `json:"locked"`
+	Discoverable    *bool  `json:"discoverable"`
+	Indexable       *bool  `json:"indexable"`
+	Noindex         *bool  `json:"noindex"`
+	HideCollections *bool  `json:"hide_collections"`
+	Suspended       bool   `json:"suspended"`
+	// Limited is set when moderators of the answering instance limited
+	// (silenced) the account.
+	Limited bool `json:"limited"`
+	// Memorial is set on the account of a person who died.
+	Memorial bool `json:"memorial"`
+	// Moved is the account this one moved to; non-nil means inactive.
+	Moved          *account `json:"moved"`
+	CreatedAt      string   `json:"created_at"`
+	StatusesCount  *int64   `json:"statuses_count"`
+	FollowersCount *int64   `json:"followers_count"`
+	FollowingCount *int64   `json:"following_count"`
+	Fields         []field  `json:"fields"`
 }
 
 type tag struct {
@@ -52,6 +59,7 @@ type status struct {
 	RepliesCount       int64    `json:"replies_count"`
 	ReblogsCount       int64    `json:"reblogs_count"`
 	FavouritesCount    int64    `json:"favourites_count"`
+	QuotesCount        int64    `json:"quotes_count"` // Mastodon 4.5 and later
 	Reblog             *status  `json:"reblog"`
 	Account            *account `json:"account"`
 	Tags               []tag    `json:"tags"`
