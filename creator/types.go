@@ -57,6 +57,9 @@ type Profile struct {
 	// the posts' declared languages when the platform gives them.
 	Language string   `json:"language,omitempty"`
 	Labels   []string `json:"labels,omitempty"`
+	// Linked lists the creator's accounts elsewhere that evidence links
+	// both ways (never a matching name), with that evidence.
+	Linked []LinkedAccount `json:"linked,omitempty"`
 	// Posts is a sample of recent original posts, newest first.
 	Posts []Post `json:"posts,omitempty"`
 	// Comments are replies to some of Posts, with their authors.
@@ -84,6 +87,48 @@ func (p *Profile) CountKnown(name string) bool {
 		}
 	}
 	return true
+}
+
+// LinkedAccount is another account of the same person: one the creator's
+// account points at and that points back, each way shown by Evidence.
+type LinkedAccount struct {
+	// Platform is a platform name (Web for a site).
+	Platform string `json:"platform"`
+	// ID is the platform-native id when it is known from the link (a
+	// Mastodon acct, a Bluesky DID, a page URL for Web); Handle likewise.
+	ID     string `json:"id,omitempty"`
+	Handle string `json:"handle,omitempty"`
+	// URL is the linked account's address as the evidence names it.
+	URL      string         `json:"url"`
+	Evidence []LinkEvidence `json:"evidence"`
+}
+
+// Kinds of link evidence.
+const (
+	// EvidenceMastodonVerified: a Mastodon profile field links to the
+	// page, and the instance verified that the page links back with
+	// rel="me" (the field's verified_at).
+	EvidenceMastodonVerified = "mastodon_verified_field"
+	// EvidenceRelMe: a page links to the account with rel="me", and the
+	// account's page links back to it with rel="me".
+	EvidenceRelMe = "rel_me_backlink"
+	// EvidenceDomainHandle: a Bluesky account's handle is a domain, which
+	// proves control of it to the AT Protocol (DNS TXT or
+	// /.well-known/atproto-did), and the account names that domain as its
+	// website.
+	EvidenceDomainHandle = "bluesky_domain_handle"
+)
+
+// LinkEvidence is one piece of two-way evidence for a link.
+type LinkEvidence struct {
+	Kind string `json:"kind"`
+	// Forward says how the creator's account points at the linked one;
+	// Back how the linked one points back.
+	Forward string `json:"forward"`
+	Back    string `json:"back"`
+	// At is when the evidence was verified (by the platform where it says
+	// so, else when the crawler checked it).
+	At time.Time `json:"at,omitzero"`
 }
 
 // Post is one post of a creator with its public counts. Views is -1 where

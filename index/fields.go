@@ -50,6 +50,9 @@ var Fields = []Field{
 	num("followers", func(r *creator.Record) float64 { return float64(r.Profile.Followers) }),
 	num("following", func(r *creator.Record) float64 { return float64(r.Profile.Following) }),
 	num("posts_count", func(r *creator.Record) float64 { return float64(r.Profile.PostsCount) }),
+	// linked_accounts counts the creator's accounts elsewhere linked by
+	// two-way evidence: linked_accounts >= 1 is "has linked accounts".
+	num("linked_accounts", func(r *creator.Record) float64 { return float64(len(r.Profile.Linked)) }),
 	num("engagement_rate", func(r *creator.Record) float64 { return r.Scores.EngagementRate }),
 	num("posts_per_week", func(r *creator.Record) float64 { return r.Scores.PostsPerWeek }),
 	num("days_since_last_post", func(r *creator.Record) float64 { return r.Scores.DaysSinceLast }),

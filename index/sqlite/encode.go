@@ -474,6 +474,16 @@ func (e *jsonEncoder) profile(p *creator.Profile) {
 	e.optStr(`,"country":`, p.Country)
 	e.optStr(`,"language":`, p.Language)
 	e.optStrs(`,"labels":`, p.Labels)
+	if len(p.Linked) > 0 {
+		e.raw(`,"linked":[`)
+		for i := range p.Linked {
+			if i > 0 {
+				e.raw(`,`)
+			}
+			e.linked(&p.Linked[i])
+		}
+		e.raw(`]`)
+	}
 	if len(p.Posts) > 0 {
 		start := len(e.b)
 		e.raw(`,"posts":[`)
@@ -512,6 +522,37 @@ func (e *jsonEncoder) profile(p *creator.Profile) {
 	}
 	e.optStr(`,"audience_kind":`, p.AudienceKind)
 	e.optTime(`,"fetched_at":`, p.FetchedAt)
+	e.raw(`}`)
+}
+
+func (e *jsonEncoder) linked(l *creator.LinkedAccount) {
+	e.raw(`{"platform":`)
+	e.str(l.Platform)
+	e.optStr(`,"id":`, l.ID)
+	e.optStr(`,"handle":`, l.Handle)
+	e.raw(`,"url":`)
+	e.str(l.URL)
+	e.raw(`,"evidence":`)
+	if l.Evidence == nil {
+		e.raw(`null`)
+	} else {
+		e.raw(`[`)
+		for i := range l.Evidence {
+			ev := &l.Evidence[i]
+			if i > 0 {
+				e.raw(`,`)
+			}
+			e.raw(`{"kind":`)
+			e.str(ev.Kind)
+			e.raw(`,"forward":`)
+			e.str(ev.Forward)
+			e.raw(`,"back":`)
+			e.str(ev.Back)
+			e.optTime(`,"at":`, ev.At)
+			e.raw(`}`)
+		}
+		e.raw(`]`)
+	}
 	e.raw(`}`)
 }
 

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"reflect"
 	"time"
@@ -87,6 +88,14 @@ func randomize(r *creator.Record, rng *rand.Rand) {
 	r.Profile.Followers = counts[rng.IntN(len(counts))]
 	r.Profile.Following = counts[rng.IntN(len(counts))]
 	r.Profile.PostsCount = counts[rng.IntN(len(counts))]
+	r.Profile.Linked = nil
+	for range rng.IntN(3) {
+		n := len(r.Profile.Linked)
+		r.Profile.Linked = append(r.Profile.Linked, creator.LinkedAccount{
+			Platform: creator.Web, ID: fmt.Sprintf("https://site%d.example/", n), URL: fmt.Sprintf("https://site%d.example/", n),
+			Evidence: []creator.LinkEvidence{{Kind: creator.EvidenceRelMe, Forward: "rel=me", Back: "rel=me", At: at(-time.Hour)}},
+		})
+	}
 	v := reflect.ValueOf(&r.Scores).Elem()
 	for i := 0; i < v.NumField(); i++ {
 		if f := v.Field(i); f.Kind() == reflect.Float64 {
