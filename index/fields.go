@@ -47,6 +47,18 @@ var Fields = []Field{
 	kw("language", func(r *creator.Record) string { return r.Profile.Language }),
 	kw("engagement_label", func(r *creator.Record) string { return r.Scores.EngagementLabel }),
 	kw("growth_trend", func(r *creator.Record) string { return r.Scores.GrowthTrend }),
+	// The handle and profile URL are exact fields for lookups (ByHandle,
+	// ByProfileURL), filterable but neither facets nor sorted on.
+	{Name: "handle", Kind: Keyword, Filterable: true,
+		Keyword: func(r *creator.Record) string { return NormalizeHandle(r.Profile.Ref.Handle) }},
+	{Name: "profile_url", Kind: Keyword, Filterable: true,
+		Keyword: func(r *creator.Record) string {
+			u, err := NormalizeProfileURL(r.Profile.URL)
+			if err != nil {
+				return ""
+			}
+			return u
+		}},
 	num("followers", func(r *creator.Record) float64 { return float64(r.Profile.Followers) }),
 	num("following", func(r *creator.Record) float64 { return float64(r.Profile.Following) }),
 	num("posts_count", func(r *creator.Record) float64 { return float64(r.Profile.PostsCount) }),

@@ -574,6 +574,8 @@ func TestContractFilterExpr(t *testing.T) {
 			`(platform = ? OR (NOT tier IN [?, ?])) AND followers >= 1`, []string{"a", "b", "c"},
 		},
 		{"injection in eq", index.Eq("platform", tricky[0]), `platform = ?`, tricky[:1]},
+		{"handle lookup", index.And(index.Eq("platform", "bluesky"), index.Eq("handle", `a" OR handle EXISTS`)), `platform = ? AND handle = ?`, []string{"bluesky", `a" OR handle EXISTS`}},
+		{"url lookup", index.Eq("profile_url", "https://bsky.app/profile/x.bsky.social"), `profile_url = ?`, []string{"https://bsky.app/profile/x.bsky.social"}},
 		{"injection in in", index.In("niche", tricky...), `niche IN [` + strings.TrimSuffix(strings.Repeat("?, ", len(tricky)), ", ") + `]`, tricky},
 	}
 	for _, tt := range tests {
@@ -941,6 +943,7 @@ func TestContractUpsertBatches(t *testing.T) {
 			"text_name": "Name youtube-UCx_y", "text_handle": "hyoutube-UCx_y", "text_bio": "bio",
 			"text_posts": "first post\nsecond", "record": string(full), "summary": string(sumJSON),
 			"platform": "youtube", "tier": "nano", "country": "US", "updated_at": float64(rec.UpdatedAt.Unix()),
+			"handle": "hyoutube-ucx_y", // index.NormalizeHandle of the handle: the exact lookup field
 		}
 		for _, fd := range index.Fields {
 			if fd.Kind == index.Numeric && fd.Name != "updated_at" {

@@ -47,6 +47,7 @@ func RunWith(t *testing.T, open func(t *testing.T) index.Store, f Features) {
 	t.Run("Text", s.text)
 	t.Run("InvalidQueries", s.invalid)
 	t.Run("Erasure", s.erasure)
+	t.Run("Lookups", s.lookups)
 	t.Run("LongValues", s.longValues)
 	t.Run("Concurrency", s.concurrency)
 	t.Run("Jobs", s.jobs)
