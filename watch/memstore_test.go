@@ -14,7 +14,7 @@ import (
 
 // memStore is an in-memory index.Store for unit tests: watchlists, alerts,
 // records and history; Search matches Text as a substring of the handle and
-// honours a platform eq filter. It copies through JSON as a real backend
+// honours and-ed keyword eq filters. It copies through JSON as a real backend
 // does.
 type memStore struct {
 	mu      sync.Mutex
@@ -103,7 +103,7 @@ func (m *memStore) Search(ctx context.Context, q index.Query) (*index.Result, er
 		if q.Text != "" && !strings.Contains(strings.ToLower(r.Profile.Ref.Handle), strings.ToLower(q.Text)) {
 			continue
 		}
-		if f := q.Filter; f != nil && f.Op == index.OpEq && f.Field == "platform" && r.Profile.Ref.Platform != f.Values[0] {
+		if q.Filter != nil && !matchKeywords(q.Filter, r) {
 			continue
 		}
 		keys = append(keys, k)
@@ -115,6 +115,24 @@ func (m *memStore) Search(ctx context.Context, q index.Query) (*index.Result, er
 		res.Hits = append(res.Hits, index.Summary(m.recs[keys[i]]))
 	}
 	return res, nil
+}
+
+// matchKeywords honours and-ed keyword eq filters (platform, handle,
+// profile_url), the ones the watch package's lookups send.
+func matchKeywords(f *index.Filter, r *creator.Record) bool {
+	switch f.Op {
+	case index.OpAnd:
+		for i := range f.Sub {
+			if !matchKeywords(&f.Sub[i], r) {
+				return false
+			}
+		}
+		return true
+	case index.OpEq:
+		fd, ok := index.FieldByName(f.Field)
+		return ok && fd.Kind == index.Keyword && strings.EqualFold(fd.Keyword(r), f.Values[0])
+	}
+	panic("memStore: unsupported filter " + f.Op)
 }
 
 func (m *memStore) PutJob(context.Context, *index.Job) error { return nil }

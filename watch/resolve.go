@@ -102,7 +102,8 @@ func validHandle(h string) bool {
 }
 
 // storeHandleLookup finds a handle among the creators already stored
-// (index.ByHandle), keeping one whose id is known.
+// by the exact handle field (index.ByHandle), keeping one whose id is
+// known.
 func storeHandleLookup(st index.Creators) HandleLookup {
 	return func(ctx context.Context, ref creator.Ref) (creator.Ref, error) {
 		hits, err := index.ByHandle(ctx, st, ref.Platform, ref.Handle)
