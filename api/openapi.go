@@ -1,85 +1,368 @@
 package api
 
 import (
+	"encoding/json"
+	"fmt"
 	"net/http"
-
-	"github.com/creatorscout/scout/index"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
 )
 
-// OpenAPI returns the OpenAPI 3.1 document of the API. The search
-// parameters are generated from index.Fields, so the document lists every
-// filter the store accepts.
-func OpenAPI() map[string]any {
-	params := []any{
-		qp("q", "string", "full-text search over display name, handle, bio and post text; at most 512 bytes and 10 words"),
-		qp("sort", "string", "comma-separated sortable fields, '-' prefix for descending"),
-		qp("page", "integer", "1-based page"),
-		qp("per_page", "integer", "results per page, 1 to 100"),
-		qp("facets", "string", "comma-separated fields: keyword fields give counts, numeric ones min/max"),
-	}
-	for _, f := range index.Fields {
-		if !f.Filterable {
-			continue
+// The OpenAPI document is generated from the route table (every route,
+// parameter and response) and, by reflection, from the Go types the
+// handlers decode and encode, so it cannot drift from them; TestOpenAPI
+// checks it against real responses.
+
+// OpenAPI returns the OpenAPI 3.1 document of the API, listing servers
+// (nil: a relative "/").
+func (s *Server) OpenAPI(servers []string) map[string]any {
+	g := &schemaGen{enums: s.cfg.Enums, defs: map[string]any{}, types: map[string]reflect.Type{}}
+	paths := map[string]any{}
+	var tags []string
+	for i := range s.routes {
+		rt := &s.routes[i]
+		p := strings.ReplaceAll(rt.path, "{$}", "")
+		item, _ := paths[p].(map[string]any)
+		if item == nil {
+			item = map[string]any{}
+			paths[p] = item
 		}
-		if f.Kind == index.Keyword {
-			params = append(params, qp(f.Name, "string", "equals one of the comma-separated values; '-' matches a missing value"))
-			continue
+		item[strings.ToLower(rt.method)] = g.operation(rt)
+		if !slices.Contains(tags, rt.tag) {
+			tags = append(tags, rt.tag)
 		}
-		params = append(params,
-			qp(f.Name+"_min", "number", "inclusive lower bound of "+f.Name),
-			qp(f.Name+"_max", "number", "inclusive upper bound of "+f.Name))
 	}
-	errResp := map[string]any{"description": "error", "content": map[string]any{"application/json": map[string]any{
-		"schema": map[string]any{"$ref": "#/components/schemas/Error"}}}}
-	ok := func(desc string) map[string]any { return map[string]any{"description": desc} }
+	var tagList []any
+	for _, t := range tags {
+		tagList = append(tagList, map[string]any{"name": t, "description": tagDocs[t]})
+	}
+	var srv []any
+	for _, u := range servers {
+		srv = append(srv, map[string]any{"url": u})
+	}
+	if len(srv) == 0 {
+		srv = append(srv, map[string]any{"url": "/", "description": "this server"})
+	}
+	g.defs["Error"] = g.schema(reflect.TypeFor[Error]())
 	return map[string]any{
 		"openapi": "3.1.0",
-		"info":    map[string]any{"title": "CreatorScout API", "version": "1"},
-		"components": map[string]any{
-			"securitySchemes": map[string]any{"bearer": map[string]any{"type": "http", "scheme": "bearer"}},
-			"schemas": map[string]any{"Error": map[string]any{"type": "object", "properties": map[string]any{
-				"error": map[string]any{"type": "object", "properties": map[string]any{
-					"code": map[string]any{"type": "string"}, "message": map[string]any{"type": "string"}}}}}},
+		"info": map[string]any{
+			"title":   "CreatorScout API",
+			"version": "1",
+			"summary": "Find and vet social-media creators: search, exact lookups, watchlists, alerts and exports.",
+			"description": "Errors are JSON `{\"error\":{\"code\":...,\"message\":...}}` whose message names the parameter or body field at fault. " +
+				"Unknown query parameters and body fields are refused (400), a wrong method is a 405 with `Allow`. " +
+				"Times are RFC 3339 in UTC. Every response carries `X-Request-Id`. " +
+				"Keys have a scope (read < write < admin) and a rate limit per minute, reported in `RateLimit-*` headers; past it the answer is 429 with `Retry-After`.",
+			"license": map[string]any{"name": "Apache-2.0", "identifier": "Apache-2.0"},
 		},
-		"paths": map[string]any{
-			"/healthz":     map[string]any{"get": map[string]any{"responses": map[string]any{"200": ok("healthy"), "503": errResp}}},
-			"/v1/creators": map[string]any{"get": map[string]any{"summary": "search creators", "parameters": params, "responses": map[string]any{"200": ok("hits, total, facets, stats"), "400": errResp}}},
-			"/v1/creators/{key}": map[string]any{"get": map[string]any{"summary": "one creator with its scores and evidence",
-				"parameters": []any{pp("key")}, "responses": map[string]any{"200": ok("the record"), "404": errResp}}},
-			"/v1/creators/{key}/history": map[string]any{"get": map[string]any{"summary": "snapshot history, oldest first",
-				"parameters": []any{pp("key"), qp("limit", "integer", "newest N snapshots")}, "responses": map[string]any{"200": ok("snapshots"), "404": errResp}}},
-			"/v1/discover": map[string]any{"post": map[string]any{"summary": "discover creators: {source, query, limit}", "responses": map[string]any{"202": ok("the job"), "400": errResp}}},
-			"/v1/crawl":    map[string]any{"post": map[string]any{"summary": "crawl one creator: {platform, handle or id}", "responses": map[string]any{"202": ok("the job"), "400": errResp}}},
-			"/v1/optout": map[string]any{"post": map[string]any{"summary": "opt a creator out: {platform, handle or id or url, reason}; erases what is stored and stops collection",
-				"responses": map[string]any{"200": ok("the opt-out and the erased keys"), "400": errResp}}},
-			"/v1/optouts": map[string]any{"get": map[string]any{"summary": "export the opt-out list",
-				"parameters": []any{qp("format", "string", "json (default) or csv")}, "responses": map[string]any{"200": ok("the list")}}},
-			"/v1/watchlists": map[string]any{
-				"post": map[string]any{"summary": "create a watchlist: {name, members (keys or profile URLs), saved_search, cadence, rules, webhooks}", "responses": map[string]any{"201": ok("the watchlist, webhook secrets in full"), "400": errResp}},
-				"get":  map[string]any{"summary": "list watchlists (secrets masked)", "responses": map[string]any{"200": ok("watchlists")}}},
-			"/v1/watchlists/{id}": map[string]any{
-				"get":    map[string]any{"parameters": []any{pp("id")}, "responses": map[string]any{"200": ok("the watchlist"), "404": errResp}},
-				"patch":  map[string]any{"summary": "update name, cadence, rules, saved_search, webhooks", "parameters": []any{pp("id")}, "responses": map[string]any{"200": ok("the watchlist"), "400": errResp, "404": errResp}},
-				"delete": map[string]any{"parameters": []any{pp("id")}, "responses": map[string]any{"204": ok("deleted"), "404": errResp}}},
-			"/v1/watchlists/{id}/members":       map[string]any{"post": map[string]any{"summary": "add members: {members: [key or profile URL]}", "parameters": []any{pp("id")}, "responses": map[string]any{"200": ok("the watchlist"), "400": errResp}}},
-			"/v1/watchlists/{id}/members/{key}": map[string]any{"delete": map[string]any{"parameters": []any{pp("id"), pp("key")}, "responses": map[string]any{"200": ok("the watchlist"), "404": errResp}}},
-			"/v1/watchlists/{id}/alerts": map[string]any{"get": map[string]any{"summary": "alert events, newest first",
-				"parameters": []any{pp("id"), qp("kind", "string", "alert kind"), qp("creator", "string", "creator key"), qp("limit", "integer", "1 to 1000")}, "responses": map[string]any{"200": ok("alerts")}}},
-			"/v1/alerts/{id}": map[string]any{"get": map[string]any{"summary": "one alert event with its deliveries", "parameters": []any{pp("id")}, "responses": map[string]any{"200": ok("the event"), "404": errResp}}},
-			"/v1/jobs/{id}": map[string]any{"get": map[string]any{"summary": "job state, counts and items",
-				"parameters": []any{pp("id")}, "responses": map[string]any{"200": ok("the job"), "404": errResp}}},
+		"servers":  srv,
+		"tags":     tagList,
+		"security": []any{map[string]any{"bearer": []any{}}},
+		"paths":    paths,
+		"components": map[string]any{
+			"securitySchemes": map[string]any{"bearer": map[string]any{"type": "http", "scheme": "bearer",
+				"description": "an API key: `scout apikey create NAME --scope read|write|admin`, or SCOUT_API_KEY (admin)"}},
+			"schemas": g.defs,
 		},
 	}
 }
 
-func qp(name, typ, desc string) map[string]any {
-	return map[string]any{"name": name, "in": "query", "description": desc, "schema": map[string]any{"type": typ}}
+var tagDocs = map[string]string{
+	"service":    "Health, readiness, metrics and this document",
+	"creators":   "Search, exact lookups and records of creators",
+	"jobs":       "Discover and crawl jobs",
+	"compliance": "Opt-outs and erasure",
+	"watchlists": "Watchlists rescanned on a cadence",
+	"alerts":     "Alert events of watchlists and their webhook deliveries",
 }
 
-func pp(name string) map[string]any {
-	return map[string]any{"name": name, "in": "path", "required": true, "schema": map[string]any{"type": "string"}}
+// operation is the OpenAPI operation object of rt.
+func (g *schemaGen) operation(rt *route) map[string]any {
+	op := map[string]any{"operationId": rt.id, "summary": rt.summary, "tags": []any{rt.tag}}
+	if rt.doc != "" {
+		op["description"] = rt.doc
+	}
+	if rt.scope == "" {
+		op["security"] = []any{}
+	} else {
+		op["description"] = strings.TrimSpace(rt.doc + "\n\nNeeds a key of scope `" + rt.scope + "` or above.")
+	}
+	var params []any
+	for _, p := range rt.pathParams {
+		params = append(params, paramObject(p, "path"))
+	}
+	for _, p := range rt.query {
+		params = append(params, paramObject(p, "query"))
+	}
+	if len(params) > 0 {
+		op["parameters"] = params
+	}
+	if rt.body != nil {
+		op["requestBody"] = map[string]any{"required": true, "content": map[string]any{
+			"application/json": map[string]any{"schema": g.schema(reflect.TypeOf(rt.body))}}}
+	}
+	resps := map[string]any{}
+	for _, r := range rt.responses {
+		resps[strconv.Itoa(r.code)] = g.response(rt, r)
+	}
+	if rt.scope != "" {
+		for _, r := range []response{{code: 401, desc: "no valid API key"}, {code: 403, desc: "the key's scope does not allow this"},
+			{code: 429, desc: "the key's rate limit is spent", headers: []string{"Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "RateLimit-Policy"}}} {
+			resps[strconv.Itoa(r.code)] = g.response(rt, r)
+		}
+	}
+	if rt.query != nil || isSearch(rt) {
+		if _, ok := resps["400"]; !ok {
+			resps["400"] = g.response(rt, response{code: 400})
+		}
+	}
+	resps["405"] = g.response(rt, response{code: 405, desc: "the method is not allowed on this path", headers: []string{"Allow"}})
+	op["responses"] = resps
+	return op
+}
+
+var defaultDesc = map[int]string{400: "invalid input, named in the message", 404: "not found", 409: "conflict", 410: "gone",
+	503: "a part of the server this operation needs is not configured or not answering"}
+
+func (g *schemaGen) response(rt *route, r response) map[string]any {
+	desc := r.desc
+	if desc == "" {
+		desc = defaultDesc[r.code]
+	}
+	out := map[string]any{"description": desc}
+	headers := map[string]any{"X-Request-Id": headerObject("X-Request-Id", "string")}
+	names := r.headers
+	if rt.scope != "" && r.code < 300 {
+		names = append(names, "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "RateLimit-Policy")
+	}
+	for _, h := range names {
+		typ := "integer"
+		switch h {
+		case "Location", "Allow", "RateLimit-Policy", "X-Request-Id":
+			typ = "string"
+		case "X-Export-Truncated":
+			typ = "boolean"
+		}
+		headers[h] = headerObject(h, typ)
+	}
+	out["headers"] = headers
+	switch {
+	case r.code >= 400 && r.body == nil:
+		out["content"] = map[string]any{"application/json": map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/Error"}}}
+	case r.body != nil:
+		content := map[string]any{"application/json": map[string]any{"schema": g.schema(reflect.TypeOf(r.body))}}
+		if r.export {
+			content["text/csv"] = map[string]any{"schema": map[string]any{"type": "string", "description": "with format=csv: a header row, then one row per item"}}
+			content["application/jsonl"] = map[string]any{"schema": map[string]any{"type": "string", "description": "with format=jsonl: one JSON object per line"}}
+		}
+		out["content"] = content
+	case r.code == 200:
+		ct := map[string]string{"metrics": "text/plain", "docs": "text/html", "page": "text/html", "openapi": "application/json"}[rt.id]
+		schema := map[string]any{"type": "string"}
+		if ct == "application/json" {
+			schema = map[string]any{"type": "object"}
+		}
+		out["content"] = map[string]any{ct: map[string]any{"schema": schema}}
+	}
+	return out
+}
+
+func headerObject(name, typ string) map[string]any {
+	return map[string]any{"description": headerDocs[name], "schema": map[string]any{"type": typ}}
+}
+
+// paramObject is the OpenAPI parameter object of p.
+func paramObject(p param, in string) map[string]any {
+	schema := map[string]any{"type": p.typ}
+	if p.format != "" {
+		schema["format"] = p.format
+	}
+	if p.min != nil {
+		schema["minimum"] = *p.min
+	}
+	if p.max != nil {
+		schema["maximum"] = *p.max
+	}
+	if p.def != nil {
+		schema["default"] = p.def
+	}
+	if p.enum != nil && !p.list {
+		schema["enum"] = p.enum
+	}
+	o := map[string]any{"name": p.name, "in": in, "description": p.desc, "schema": schema}
+	if p.list {
+		items := map[string]any{"type": p.typ}
+		if p.enum != nil {
+			items["enum"] = p.enum
+		}
+		o["schema"] = map[string]any{"type": "array", "items": items}
+		o["style"] = "form"
+		o["explode"] = false
+	}
+	if p.required || in == "path" {
+		o["required"] = true
+	}
+	if p.example != "" {
+		o["example"] = p.example
+	}
+	return o
+}
+
+// schemaGen derives JSON Schemas (2020-12, as OpenAPI 3.1 uses) from Go
+// types: a named struct becomes a component referenced by name.
+type schemaGen struct {
+	enums Enums
+	defs  map[string]any
+	types map[string]reflect.Type
+}
+
+var timeType = reflect.TypeFor[time.Time]()
+var rawType = reflect.TypeFor[json.RawMessage]()
+
+func (g *schemaGen) schema(t reflect.Type) map[string]any {
+	switch {
+	case t == timeType:
+		return map[string]any{"type": "string", "format": "date-time"}
+	case t == rawType:
+		return map[string]any{}
+	}
+	switch t.Kind() {
+	case reflect.Pointer:
+		return g.schema(t.Elem())
+	case reflect.Bool:
+		return map[string]any{"type": "boolean"}
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return map[string]any{"type": "integer"}
+	case reflect.Float32, reflect.Float64:
+		return map[string]any{"type": "number"}
+	case reflect.String:
+		return map[string]any{"type": "string"}
+	case reflect.Slice, reflect.Array:
+		return map[string]any{"type": "array", "items": g.schema(t.Elem())}
+	case reflect.Map:
+		if t.Elem().Kind() == reflect.Interface {
+			return map[string]any{"type": "object"}
+		}
+		return map[string]any{"type": "object", "additionalProperties": g.schema(t.Elem())}
+	case reflect.Interface:
+		return map[string]any{}
+	case reflect.Struct:
+		name := t.Name()
+		if name == "" {
+			return g.structSchema(t)
+		}
+		if prev, ok := g.types[name]; ok && prev != t {
+			panic(fmt.Sprintf("api: two types named %s in the OpenAPI document (%s, %s)", name, prev.PkgPath(), t.PkgPath()))
+		}
+		if _, ok := g.types[name]; !ok {
+			g.types[name] = t
+			g.defs[name] = map[string]any{} // placeholder against recursion
+			g.defs[name] = g.structSchema(t)
+		}
+		return map[string]any{"$ref": "#/components/schemas/" + name}
+	}
+	panic("api: no JSON Schema for " + t.String())
+}
+
+func (g *schemaGen) structSchema(t reflect.Type) map[string]any {
+	props := map[string]any{}
+	var required []string
+	g.fields(t, props, &required)
+	s := map[string]any{"type": "object", "properties": props}
+	if len(required) > 0 {
+		slices.Sort(required)
+		s["required"] = required
+	}
+	return s
+}
+
+// fields adds t's JSON fields to props, and those always present (no
+// omitempty or omitzero) to required. Fields of embedded structs are
+// inlined, as encoding/json does.
+func (g *schemaGen) fields(t reflect.Type, props map[string]any, required *[]string) {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		tag := f.Tag.Get("json")
+		name, opts, _ := strings.Cut(tag, ",")
+		if name == "-" || (!f.IsExported() && !f.Anonymous) {
+			continue
+		}
+		if f.Anonymous && name == "" {
+			et := f.Type
+			if et.Kind() == reflect.Pointer {
+				et = et.Elem()
+			}
+			if et.Kind() == reflect.Struct {
+				g.fields(et, props, required)
+				continue
+			}
+		}
+		if name == "" {
+			name = f.Name
+		}
+		optional := strings.Contains(opts, "omitempty") || strings.Contains(opts, "omitzero")
+		sch := g.schema(f.Type)
+		sch = g.annotate(sch, f, name)
+		// encoding/json writes a nil slice, map or pointer as null.
+		if !optional {
+			switch f.Type.Kind() {
+			case reflect.Slice, reflect.Map, reflect.Pointer:
+				if f.Type != rawType {
+					sch = map[string]any{"anyOf": []any{sch, map[string]any{"type": "null"}}}
+				}
+			}
+			*required = append(*required, name)
+		}
+		props[name] = sch
+	}
+}
+
+// annotate adds a field's description, enumeration and limits from its
+// tags and the units known by name.
+func (g *schemaGen) annotate(sch map[string]any, f reflect.StructField, name string) map[string]any {
+	if _, ref := sch["$ref"]; ref {
+		return sch // siblings of $ref are not for us to add
+	}
+	out := map[string]any{}
+	for k, v := range sch {
+		out[k] = v
+	}
+	if d, ok := numericDocs[name]; ok && (out["type"] == "number" || out["type"] == "integer") {
+		out["description"] = d
+	} else if d, ok := keywordDocs[name]; ok && out["type"] == "string" {
+		out["description"] = d
+	}
+	if e := f.Tag.Get("enum"); e != "" {
+		if strings.Contains(e, ",") {
+			out["enum"] = strings.Split(e, ",")
+		} else if vals, ok := g.enums[e]; ok {
+			out["enum"] = vals
+		}
+	}
+	for _, k := range []string{"minimum", "maximum", "maxLength"} {
+		if v := f.Tag.Get(k); v != "" {
+			n, _ := strconv.ParseFloat(v, 64)
+			out[k] = n
+		}
+	}
+	if v := f.Tag.Get("format"); v != "" {
+		out["format"] = v
+	}
+	return out
 }
 
 func (s *Server) openapi(w http.ResponseWriter, r *http.Request) {
-	WriteJSON(w, http.StatusOK, OpenAPI())
+	servers := s.cfg.Servers
+	if servers == nil {
+		scheme := "http"
+		if r.TLS != nil {
+			scheme = "https"
+		}
+		servers = []string{scheme + "://" + r.Host}
+	}
+	WriteJSON(w, http.StatusOK, s.OpenAPI(servers))
 }

@@ -2,9 +2,7 @@ package api
 
 import (
 	"context"
-	"encoding/csv"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/creatorscout/scout/index"
@@ -13,18 +11,29 @@ import (
 // OptOutRequest is the body of POST /v1/optout: a platform and a handle,
 // id or profile URL.
 type OptOutRequest struct {
-	Platform string `json:"platform"`
-	Handle   string `json:"handle,omitempty"`
-	ID       string `json:"id,omitempty"`
-	URL      string `json:"url,omitempty"`
-	Reason   string `json:"reason,omitempty"`
+	// Platform is required unless URL is given.
+	Platform string `json:"platform" enum:"platform"`
+	// Handle is the creator's handle, without "@".
+	Handle string `json:"handle,omitempty" maxLength:"256"`
+	// ID is the platform-native id (a DID, ...).
+	ID string `json:"id,omitempty" maxLength:"512"`
+	// URL is the creator's profile URL.
+	URL string `json:"url,omitempty" format:"uri"`
+	// Reason is kept with the opt-out.
+	Reason string `json:"reason,omitempty" maxLength:"1000"`
+}
+
+// OptOutResult says what an opt-out did.
+type OptOutResult struct {
+	OptOut index.OptOut `json:"opt_out"`
+	// Erased lists the store keys of the creators erased.
+	Erased []string `json:"erased"`
 }
 
 // OptOuts records opt-outs (erasing what was stored) and lists them.
 type OptOuts interface {
-	// OptOut records the opt-out and erases the creator; the result is
-	// returned to the client as JSON.
-	OptOut(ctx context.Context, req OptOutRequest) (any, error)
+	// OptOut records the opt-out and erases the creator.
+	OptOut(ctx context.Context, req OptOutRequest) (*OptOutResult, error)
 	ListOptOuts(ctx context.Context) ([]index.OptOut, error)
 }
 
@@ -33,39 +42,50 @@ func (s *Server) optOut(w http.ResponseWriter, r *http.Request) {
 	if !DecodeBody(w, r, &req) {
 		return
 	}
+	if req.Platform != "" {
+		if err := s.checkEnum("platform", "platform", req.Platform); err != nil {
+			s.fail(w, err)
+			return
+		}
+	}
 	res, err := s.cfg.OptOuts.OptOut(r.Context(), req)
 	if err != nil {
 		s.fail(w, err)
 		return
 	}
+	s.audit(r, "opt out", "platform", req.Platform)
 	WriteJSON(w, http.StatusOK, res)
 }
 
-// listOptOuts exports the opt-out list as JSON, or CSV with ?format=csv.
+// OptOutList is the answer of GET /v1/optouts.
+type OptOutList struct {
+	OptOuts []index.OptOut `json:"opt_outs"`
+}
+
+// listOptOuts exports the opt-out list as JSON, CSV or JSON Lines.
 func (s *Server) listOptOuts(w http.ResponseWriter, r *http.Request) {
+	format, err := exportFormat(r.URL.Query())
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
 	list, err := s.cfg.OptOuts.ListOptOuts(r.Context())
 	if err != nil {
 		s.fail(w, err)
 		return
 	}
-	switch r.URL.Query().Get("format") {
-	case "", "json":
-		if list == nil {
-			list = []index.OptOut{}
-		}
-		WriteJSON(w, http.StatusOK, map[string]any{"opt_outs": list})
-	case "csv":
-		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		w.Header().Set("Content-Disposition", `attachment; filename="optouts.csv"`)
-		cw := csv.NewWriter(w)
-		cw.Write(CSVHeader)
-		for _, o := range list {
-			cw.Write(CSVRow(o))
-		}
-		cw.Flush()
-	default:
-		WriteError(w, http.StatusBadRequest, "invalid_parameter", "format: must be json or csv")
+	if list == nil {
+		list = []index.OptOut{}
 	}
+	if format == "json" {
+		WriteJSON(w, http.StatusOK, OptOutList{OptOuts: list})
+		return
+	}
+	e := newExporter(w, format, "optouts", CSVHeader)
+	for _, o := range list {
+		e.row(CSVRow(o), o)
+	}
+	e.flush()
 }
 
 // CSVHeader and CSVRow are the opt-out list's CSV form, for the API and
@@ -75,13 +95,4 @@ var CSVHeader = []string{"platform", "id", "handle", "reason", "created_at"}
 // CSVRow is one opt-out as a CSV row, with every text cell defused.
 func CSVRow(o index.OptOut) []string {
 	return []string{csvSafe(o.Platform), csvSafe(o.ID), csvSafe(o.Handle), csvSafe(o.Reason), o.CreatedAt.UTC().Format(time.RFC3339)}
-}
-
-// csvSafe defuses spreadsheet formula injection in text that requesters
-// control.
-func csvSafe(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }

@@ -8,10 +8,10 @@ import (
 //go:embed static/index.html
 var indexHTML []byte
 
-// page serves the web page that lists search results. It builds every
+// servePage serves the web page that lists search results. It builds every
 // cell with textContent, never innerHTML, so stored text cannot inject
 // markup.
-func (s *Server) page(w http.ResponseWriter, r *http.Request) {
+func servePage(w http.ResponseWriter) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Security-Policy", "default-src 'self'; script-src 'unsafe-inline' 'self'; style-src 'unsafe-inline'")
 	_, _ = w.Write(indexHTML)

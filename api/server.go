@@ -2,17 +2,21 @@ package api
 
 import (
 	"context"
-	"crypto/subtle"
-	_ "embed"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"reflect"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/go-redis/redis_rate/v10"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/creatorscout/scout/creator"
 	"github.com/creatorscout/scout/index"
@@ -46,24 +50,51 @@ type Config struct {
 	Watchlists Watchlists
 	// OptOuts takes opt-out requests; nil makes those endpoints answer 503.
 	OptOuts OptOuts
-	// APIKey, when set, is required as "Authorization: Bearer <key>" on
-	// /v1 endpoints; empty means no authentication (local use).
+	// APIKey, when set, is an admin key accepted as "Authorization: Bearer
+	// <key>" under the name SCOUT_API_KEY. With neither APIKey nor Keys no
+	// key is required (local use).
 	APIKey string
-	// Health reports whether the server's dependencies answer; nil means
-	// always healthy.
-	Health func(ctx context.Context) error
-	// Logger logs requests that failed on the server side; nil means
+	// Keys looks up named API keys by the hash of their secret; nil means
+	// only APIKey.
+	Keys KeyLookup
+	// Redis keeps the per-key rate limits, so that they hold across
+	// replicas; nil means no rate limit.
+	Redis redis.UniversalClient
+	// RatePerMinute is the rate limit of a key that names none; 0 means
+	// DefaultRatePerMinute.
+	RatePerMinute int
+	// Enums are the valid values of keyword parameters by name (platform,
+	// tier, niche, engagement_label, growth_trend); nil means DefaultEnums.
+	Enums Enums
+	// Ready reports whether the server can serve: the store answers reads
+	// and writes, Redis answers. Each check is named; nil means ready.
+	Ready map[string]func(ctx context.Context) error
+	// Registry receives the API's metrics and Gatherer serves /metrics;
+	// nil means prometheus.DefaultRegisterer and DefaultGatherer.
+	Registry prometheus.Registerer
+	Gatherer prometheus.Gatherer
+	// Logger logs every request (JSON, with its request id); nil means
 	// slog.Default().
 	Logger *slog.Logger
-	// Extra registers more routes (watchlists, opt-out) on the same mux.
-	Extra []func(mux *http.ServeMux)
+	// ResolveURL turns a profile URL into the creator it names (a platform
+	// and a handle or id), for lookups by URL of creators whose stored URL
+	// is spelled otherwise; nil means only the stored profile_url field.
+	ResolveURL func(raw string) (creator.Ref, error)
+	// Servers are the base URLs the OpenAPI document lists; nil means the
+	// URL the document was requested at.
+	Servers []string
 }
 
 // Server is the HTTP API. It is safe for concurrent use.
 type Server struct {
-	cfg Config
-	mux *http.ServeMux
-	log *slog.Logger
+	cfg            Config
+	mux            *http.ServeMux
+	log            *slog.Logger
+	search         *SearchParser
+	limiter        *redis_rate.Limiter
+	metrics        *metrics
+	metricsHandler http.Handler
+	routes         []route
 }
 
 // New returns the API server for cfg.
@@ -72,78 +103,114 @@ func New(cfg Config) *Server {
 	if s.log == nil {
 		s.log = slog.Default()
 	}
-	s.mux.HandleFunc("GET /healthz", s.health)
-	s.mux.HandleFunc("GET /v1/creators", s.auth(s.search))
-	s.mux.HandleFunc("GET /v1/creators/{key}", s.auth(s.get))
-	s.mux.HandleFunc("GET /v1/creators/{key}/history", s.auth(s.history))
-	s.mux.HandleFunc("POST /v1/discover", s.auth(s.discover))
-	s.mux.HandleFunc("POST /v1/crawl", s.auth(s.crawl))
-	s.mux.HandleFunc("GET /v1/jobs/{id}", s.auth(s.job))
-	s.mux.HandleFunc("POST /v1/optout", s.auth(s.needOptOuts(s.optOut)))
-	s.mux.HandleFunc("GET /v1/optouts", s.auth(s.needOptOuts(s.listOptOuts)))
-	s.mux.HandleFunc("GET /v1/openapi.json", s.openapi)
-	s.routeWatchlists()
-	s.mux.HandleFunc("GET /{$}", s.page)
-	for _, f := range cfg.Extra {
-		f(s.mux)
+	if cfg.Enums == nil {
+		cfg.Enums = DefaultEnums()
+		s.cfg.Enums = cfg.Enums
 	}
+	s.search = NewSearchParser(cfg.Enums)
+	if cfg.Redis != nil {
+		s.limiter = redis_rate.NewLimiter(cfg.Redis)
+	}
+	reg, gat := cfg.Registry, cfg.Gatherer
+	if reg == nil {
+		reg = prometheus.DefaultRegisterer
+	}
+	if gat == nil {
+		gat = prometheus.DefaultGatherer
+	}
+	s.metrics = newMetrics(registerOnce{reg})
+	s.metricsHandler = metricsHandler(gat)
+	s.routes = s.routeTable()
+	s.handle(s.routes)
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		WriteError(w, http.StatusNotFound, "not_found", "no such endpoint: "+r.Method+" "+r.URL.Path)
+		WriteError(w, http.StatusNotFound, "not_found", "no such endpoint: "+r.Method+" "+r.URL.Path+" (the API's operations are listed at /v1/openapi.json and /docs)")
 	})
 	return s
+}
+
+// registerOnce registers collectors, reusing those already registered (a
+// process that builds several Servers, as tests do, shares the series).
+type registerOnce struct{ prometheus.Registerer }
+
+func (r registerOnce) MustRegister(cs ...prometheus.Collector) {
+	for _, c := range cs {
+		if err := r.Register(c); err != nil {
+			var are prometheus.AlreadyRegisteredError
+			if !errors.As(err, &are) {
+				panic(err)
+			}
+			reflect.ValueOf(c).Elem().Set(reflect.ValueOf(are.ExistingCollector).Elem())
+		}
+	}
 }
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
-	s.mux.ServeHTTP(w, r)
+	s.observe(w, r, s.mux)
 }
 
-// Auth wraps h with the server's API-key check, for routes added by Extra.
-func (s *Server) Auth(h http.HandlerFunc) http.HandlerFunc { return s.auth(h) }
-
-func (s *Server) auth(h http.HandlerFunc) http.HandlerFunc {
-	if s.cfg.APIKey == "" {
-		return h
-	}
-	want := []byte("Bearer " + s.cfg.APIKey)
-	return func(w http.ResponseWriter, r *http.Request) {
-		if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) != 1 {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="scout"`)
-			WriteError(w, http.StatusUnauthorized, "unauthorized", "a valid API key is required (Authorization: Bearer <key>)")
-			return
-		}
-		h(w, r)
-	}
-}
-
-func (s *Server) needOptOuts(h http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		if s.cfg.OptOuts == nil {
-			WriteError(w, http.StatusServiceUnavailable, "unavailable", "this server does not take opt-outs")
-			return
-		}
-		h(w, r)
-	}
-}
+// needs names a Config part a route cannot run without.
+func needSubmitter(s *Server) (string, bool)  { return "accept jobs", s.cfg.Submitter != nil }
+func needWatchlists(s *Server) (string, bool) { return "keep watchlists", s.cfg.Watchlists != nil }
+func needOptOuts(s *Server) (string, bool)    { return "take opt-outs", s.cfg.OptOuts != nil }
 
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {
-	if s.cfg.Health != nil {
-		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-		defer cancel()
-		if err := s.cfg.Health(ctx); err != nil {
-			s.log.Error("health check failed", "err", err) // details stay in the log
-			WriteError(w, http.StatusServiceUnavailable, "unhealthy", "a dependency is not answering")
-			return
-		}
-	}
-	WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	WriteJSON(w, http.StatusOK, Health{Status: "ok"})
 }
 
-func (s *Server) search(w http.ResponseWriter, r *http.Request) {
-	q, err := ParseSearch(r.URL.Query())
+// Health is the answer of /healthz and /readyz.
+type Health struct {
+	// Status is "ok" or "unavailable".
+	Status string `json:"status" enum:"ok,unavailable"`
+	// Checks gives each dependency's state ("ok" or "failing") on /readyz.
+	Checks map[string]string `json:"checks,omitempty"`
+}
+
+// ready checks the store and Redis: 200 when every check passes, else 503
+// with Retry-After and the failing checks named (their errors go to the
+// log only).
+func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+	defer cancel()
+	out := Health{Status: "ok", Checks: map[string]string{}}
+	names := make([]string, 0, len(s.cfg.Ready))
+	for n := range s.cfg.Ready {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		if err := s.cfg.Ready[n](ctx); err != nil {
+			s.log.ErrorContext(r.Context(), "readiness check failed", "check", n, "err", err, "request_id", RequestID(r.Context()))
+			out.Checks[n] = "failing"
+			out.Status = "unavailable"
+			continue
+		}
+		out.Checks[n] = "ok"
+	}
+	if out.Status != "ok" {
+		w.Header().Set("Retry-After", "10")
+		WriteJSON(w, http.StatusServiceUnavailable, out)
+		return
+	}
+	WriteJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) searchCreators(w http.ResponseWriter, r *http.Request) {
+	v := r.URL.Query()
+	format, err := exportFormat(v)
 	if err != nil {
 		s.fail(w, err)
+		return
+	}
+	v.Del("format")
+	q, err := s.search.Parse(v)
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	if format != "json" {
+		s.exportCreators(w, r, q, format)
 		return
 	}
 	res, err := s.cfg.Store.Search(r.Context(), q)
@@ -151,49 +218,58 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, err)
 		return
 	}
+	if res.Hits == nil {
+		res.Hits = []creator.Record{}
+	}
 	WriteJSON(w, http.StatusOK, res)
 }
 
 // pathKey returns the {key} path value, writing a 400 when it is not a
 // valid creator key.
-func pathKey(w http.ResponseWriter, r *http.Request) (string, bool) {
+func (s *Server) pathKey(w http.ResponseWriter, r *http.Request) (string, bool) {
 	key := r.PathValue("key")
 	if !creator.ValidKey(key) {
-		WriteError(w, http.StatusBadRequest, "invalid_parameter", "key: not a valid creator key")
+		msg := "key: " + quoteShort(key) + " is not a creator key (keys look like bluesky-did_3Aplc_3Aabc)"
+		if strings.Contains(key, ".") || strings.HasPrefix(key, "@") {
+			msg += "; to find a creator by handle use GET /v1/creators/lookup?platform=bluesky&handle=" + key
+		}
+		WriteError(w, http.StatusBadRequest, "invalid_parameter", msg)
 		return "", false
 	}
 	return key, true
 }
 
-func (s *Server) get(w http.ResponseWriter, r *http.Request) {
-	key, ok := pathKey(w, r)
+func (s *Server) getCreator(w http.ResponseWriter, r *http.Request) {
+	key, ok := s.pathKey(w, r)
 	if !ok {
 		return
 	}
 	rec, err := s.cfg.Store.Get(r.Context(), key)
 	if err != nil {
-		s.fail(w, err)
+		s.failFor(w, err, "creator with key", key)
 		return
 	}
 	WriteJSON(w, http.StatusOK, rec)
 }
 
+// HistoryView is the answer of GET /v1/creators/{key}/history.
+type HistoryView struct {
+	Key       string             `json:"key"`
+	Snapshots []creator.Snapshot `json:"snapshots"`
+}
+
 func (s *Server) history(w http.ResponseWriter, r *http.Request) {
-	key, ok := pathKey(w, r)
+	key, ok := s.pathKey(w, r)
 	if !ok {
 		return
 	}
-	limit := 0
-	if v := r.URL.Query().Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			WriteError(w, http.StatusBadRequest, "invalid_parameter", "limit: must be a whole number of at least 1")
-			return
-		}
-		limit = n
+	limit, err := intParam(r.URL.Query(), "limit", 0, 1, index.DefaultHistoryCap*10)
+	if err != nil {
+		s.fail(w, err)
+		return
 	}
 	if _, err := s.cfg.Store.Get(r.Context(), key); err != nil {
-		s.fail(w, err)
+		s.failFor(w, err, "creator with key", key)
 		return
 	}
 	h, err := s.cfg.Store.History(r.Context(), key, limit)
@@ -204,22 +280,42 @@ func (s *Server) history(w http.ResponseWriter, r *http.Request) {
 	if h == nil {
 		h = []creator.Snapshot{}
 	}
-	WriteJSON(w, http.StatusOK, map[string]any{"key": key, "snapshots": h})
+	WriteJSON(w, http.StatusOK, HistoryView{Key: key, Snapshots: h})
+}
+
+// intParam reads an optional whole-number parameter within [lo, hi]; def
+// when absent.
+func intParam(v map[string][]string, name string, def, lo, hi int) (int, error) {
+	vals := v[name]
+	if len(vals) == 0 {
+		return def, nil
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(vals[0]))
+	if err != nil || n < lo || n > hi {
+		return 0, &paramError{name, fmt.Sprintf("must be a whole number from %d to %d", lo, hi)}
+	}
+	return n, nil
 }
 
 // DiscoverRequest is the body of POST /v1/discover.
 type DiscoverRequest struct {
-	Source string `json:"source"`
-	Query  string `json:"query"`
-	Limit  int    `json:"limit"`
+	// Source is the platform to discover on; empty means bluesky.
+	Source string `json:"source,omitempty" enum:"platform"`
+	// Query is what to search the source for (required).
+	Query string `json:"query" maxLength:"256"`
+	// Limit is how many creators at most, 1 to 1000; 0 means 50.
+	Limit int `json:"limit,omitempty" minimum:"0" maximum:"1000"`
 }
 
 // CrawlRequest is the body of POST /v1/crawl: a platform and an id or a
 // handle.
 type CrawlRequest struct {
-	Platform string `json:"platform"`
-	ID       string `json:"id,omitempty"`
-	Handle   string `json:"handle,omitempty"`
+	// Platform of the creator; empty means bluesky.
+	Platform string `json:"platform,omitempty" enum:"platform"`
+	// ID is the platform-native id (a DID, a channel id, ...).
+	ID string `json:"id,omitempty" maxLength:"512"`
+	// Handle is the creator's handle, without "@".
+	Handle string `json:"handle,omitempty" maxLength:"256"`
 }
 
 func (s *Server) discover(w http.ResponseWriter, r *http.Request) {
@@ -230,11 +326,23 @@ func (s *Server) discover(w http.ResponseWriter, r *http.Request) {
 	if req.Source == "" {
 		req.Source = creator.Bluesky
 	}
+	if err := s.checkEnum("source", "platform", req.Source); err != nil {
+		s.fail(w, err)
+		return
+	}
+	if strings.TrimSpace(req.Query) == "" {
+		s.fail(w, &paramError{"query", "required: what to search the source for"})
+		return
+	}
+	if len(req.Query) > 256 {
+		s.fail(w, &paramError{"query", "at most 256 bytes"})
+		return
+	}
 	if req.Limit == 0 {
 		req.Limit = 50
 	}
-	if s.cfg.Submitter == nil {
-		WriteError(w, http.StatusServiceUnavailable, "unavailable", "this server does not accept jobs")
+	if req.Limit < 1 || req.Limit > 1000 {
+		s.fail(w, &paramError{"limit", "must be a whole number from 1 to 1000"})
 		return
 	}
 	job, err := s.cfg.Submitter.SubmitDiscover(r.Context(), req.Source, req.Query, req.Limit)
@@ -242,6 +350,7 @@ func (s *Server) discover(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, err)
 		return
 	}
+	s.audit(r, "discover", "job", job.ID)
 	w.Header().Set("Location", "/v1/jobs/"+job.ID)
 	WriteJSON(w, http.StatusAccepted, job)
 }
@@ -254,8 +363,22 @@ func (s *Server) crawl(w http.ResponseWriter, r *http.Request) {
 	if req.Platform == "" {
 		req.Platform = creator.Bluesky
 	}
-	if s.cfg.Submitter == nil {
-		WriteError(w, http.StatusServiceUnavailable, "unavailable", "this server does not accept jobs")
+	if err := s.checkEnum("platform", "platform", req.Platform); err != nil {
+		s.fail(w, err)
+		return
+	}
+	req.Handle = strings.TrimPrefix(strings.TrimSpace(req.Handle), "@")
+	req.ID = strings.TrimSpace(req.ID)
+	if req.ID == "" && req.Handle == "" {
+		s.fail(w, &paramError{"handle", "a handle or an id is required"})
+		return
+	}
+	if len(req.Handle) > 256 || len(req.ID) > 512 {
+		s.fail(w, &paramError{"handle", "too long (a handle has at most 256 bytes, an id 512)"})
+		return
+	}
+	if strings.ContainsAny(req.Handle, " \t\r\n/\\") {
+		s.fail(w, &paramError{"handle", quoteShort(req.Handle) + " is not a handle (no spaces or slashes)"})
 		return
 	}
 	job, err := s.cfg.Submitter.SubmitCrawl(r.Context(), creator.Ref{Platform: req.Platform, ID: req.ID, Handle: req.Handle})
@@ -263,11 +386,13 @@ func (s *Server) crawl(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, err)
 		return
 	}
+	s.audit(r, "crawl", "job", job.ID)
 	w.Header().Set("Location", "/v1/jobs/"+job.ID)
 	WriteJSON(w, http.StatusAccepted, job)
 }
 
-// JobView is a job as GET /v1/jobs/{id} shows it: the job with its items.
+// JobView is a job as GET /v1/jobs/{id} shows it: the job with its items
+// (at most 1000).
 type JobView struct {
 	*index.Job
 	Items []index.JobItem `json:"items"`
@@ -281,7 +406,7 @@ func (s *Server) job(w http.ResponseWriter, r *http.Request) {
 	}
 	j, err := s.cfg.Store.GetJob(r.Context(), id)
 	if err != nil {
-		s.fail(w, err)
+		s.failFor(w, err, "job with id", id)
 		return
 	}
 	items, err := s.cfg.Store.JobItems(r.Context(), id, "")
@@ -298,6 +423,25 @@ func (s *Server) job(w http.ResponseWriter, r *http.Request) {
 	WriteJSON(w, http.StatusOK, JobView{Job: j, Items: items})
 }
 
+// audit records a write with the name of the key that made it.
+func (s *Server) audit(r *http.Request, action, kind, id string) {
+	name := ""
+	if k := KeyFrom(r.Context()); k != nil {
+		name = k.Name
+	}
+	s.log.InfoContext(r.Context(), "write", "action", action, kind, id, "key", name, "request_id", RequestID(r.Context()))
+}
+
+// failFor is fail for a route that reads one thing by id: not found says
+// which ("no watchlist with id x").
+func (s *Server) failFor(w http.ResponseWriter, err error, what, id string) {
+	if errors.Is(err, creator.ErrNotFound) {
+		WriteError(w, http.StatusNotFound, "not_found", "no "+what+" "+quoteShort(id))
+		return
+	}
+	s.fail(w, err)
+}
+
 // fail writes err as a JSON error: invalid input 400, not found 404,
 // opted out 410, anything else 500 (logged, with a generic message).
 func (s *Server) fail(w http.ResponseWriter, err error) {
@@ -306,38 +450,50 @@ func (s *Server) fail(w http.ResponseWriter, err error) {
 	case errors.As(err, &pe):
 		WriteError(w, http.StatusBadRequest, "invalid_parameter", pe.Error())
 	case errors.Is(err, creator.ErrInvalid):
-		WriteError(w, http.StatusBadRequest, "invalid_parameter", trimSentinel(err))
+		WriteError(w, http.StatusBadRequest, "invalid_parameter", userMessage(err))
 	case errors.Is(err, creator.ErrNotFound):
-		WriteError(w, http.StatusNotFound, "not_found", err.Error())
+		WriteError(w, http.StatusNotFound, "not_found", userMessage(err))
 	case errors.Is(err, creator.ErrOptedOut):
 		WriteError(w, http.StatusGone, "opted_out", "this creator opted out")
 	case errors.Is(err, creator.ErrForbidden):
-		WriteError(w, http.StatusForbidden, "forbidden", err.Error())
+		WriteError(w, http.StatusForbidden, "forbidden", userMessage(err))
+	case errors.Is(err, context.DeadlineExceeded):
+		w.Header().Set("Retry-After", "5")
+		WriteError(w, http.StatusServiceUnavailable, "unavailable", "the store did not answer in time; retry")
 	default:
 		s.log.Error("request failed", "err", err)
 		WriteError(w, http.StatusInternalServerError, "internal", "internal error")
 	}
 }
 
-// Fail writes err as Server.fail does, for routes added by Extra.
-func (s *Server) Fail(w http.ResponseWriter, err error) { s.fail(w, err) }
-
-// trimSentinel drops the wrapped "invalid input: " so the message starts
-// with the parameter name where the error names one.
-func trimSentinel(err error) string {
+// userMessage makes an error chain a message for an API user: the
+// sentinel's own words and the wrapping verbs before the part that names
+// the parameter go, and a part repeated by two layers of wrapping shows
+// once.
+func userMessage(err error) string {
 	msg := err.Error()
-	if i := strings.Index(msg, creator.ErrInvalid.Error()+": "); i >= 0 {
-		return msg[i+len(creator.ErrInvalid.Error())+2:]
+	for _, sentinel := range []error{creator.ErrInvalid, creator.ErrForbidden} {
+		if i := strings.Index(msg, sentinel.Error()+": "); i >= 0 {
+			msg = msg[i+len(sentinel.Error())+2:]
+		}
 	}
-	return msg
+	parts := strings.Split(msg, ": ")
+	out := parts[:0]
+	for i, p := range parts {
+		if i > 0 && p == parts[i-1] {
+			continue
+		}
+		out = append(out, p)
+	}
+	return strings.Join(out, ": ")
 }
 
 // MaxBody is the largest request body accepted.
 const MaxBody = 1 << 20
 
 // DecodeBody decodes a JSON request body into v, refusing unknown fields,
-// trailing data and bodies over MaxBody; on failure it writes a 400 and
-// returns false.
+// trailing data and bodies over MaxBody; on failure it writes a 400 whose
+// message names the field in the body's terms and returns false.
 func DecodeBody(w http.ResponseWriter, r *http.Request, v any) bool {
 	// Requiring the JSON content type (not just accepting it) makes a
 	// browser preflight any cross-site request, so a page the operator
@@ -354,7 +510,7 @@ func DecodeBody(w http.ResponseWriter, r *http.Request, v any) bool {
 			WriteError(w, http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("body: larger than %d bytes", MaxBody))
 			return false
 		}
-		WriteError(w, http.StatusBadRequest, "invalid_body", "body: "+err.Error())
+		WriteError(w, http.StatusBadRequest, "invalid_body", "body: "+jsonProblem(err, v))
 		return false
 	}
 	if _, err := dec.Token(); err != io.EOF {
@@ -362,6 +518,104 @@ func DecodeBody(w http.ResponseWriter, r *http.Request, v any) bool {
 		return false
 	}
 	return true
+}
+
+// jsonProblem says what is wrong with a body in JSON's terms, never Go's.
+func jsonProblem(err error, v any) string {
+	var te *json.UnmarshalTypeError
+	var se *json.SyntaxError
+	switch {
+	case errors.Is(err, io.EOF):
+		return "empty; a JSON object is required"
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return "the JSON ends too early"
+	case errors.As(err, &se):
+		return fmt.Sprintf("not valid JSON at byte %d: %s", se.Offset, strings.TrimPrefix(se.Error(), "json: "))
+	case errors.As(err, &te):
+		if te.Field == "" {
+			return "must be " + article(jsonKind(te.Type)) + ", not " + article(te.Value)
+		}
+		return te.Field + ": must be " + article(jsonKind(te.Type)) + ", not " + article(te.Value)
+	}
+	msg := err.Error()
+	if name, ok := strings.CutPrefix(msg, "json: unknown field "); ok {
+		if fields := jsonFields(reflect.TypeOf(v)); len(fields) > 0 {
+			return "unknown field " + name + "; valid fields: " + strings.Join(fields, ", ")
+		}
+		return "unknown field " + name
+	}
+	return "not a valid JSON object"
+}
+
+// jsonKind names the JSON type a Go type decodes from.
+func jsonKind(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Bool:
+		return "boolean"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "whole number"
+	case reflect.Float32, reflect.Float64:
+		return "number"
+	case reflect.String:
+		if t == reflect.TypeFor[time.Time]() {
+			return "RFC 3339 time string"
+		}
+		return "string"
+	case reflect.Slice, reflect.Array:
+		return "array"
+	case reflect.Map, reflect.Struct:
+		if t == reflect.TypeFor[time.Time]() {
+			return "RFC 3339 time string"
+		}
+		return "object"
+	}
+	return "value"
+}
+
+func article(s string) string {
+	if s == "bool" {
+		s = "boolean"
+	}
+	if s == "" {
+		return s
+	}
+	if strings.ContainsRune("aeiouR", rune(s[0])) {
+		return "an " + s
+	}
+	return "a " + s
+}
+
+// jsonFields lists the JSON field names of a struct type.
+func jsonFields(t reflect.Type) []string {
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == nil || t.Kind() != reflect.Struct {
+		return nil
+	}
+	var out []string
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" {
+			continue
+		}
+		if name == "" {
+			if f.Anonymous {
+				out = append(out, jsonFields(f.Type)...)
+				continue
+			}
+			name = f.Name
+		}
+		out = append(out, name)
+	}
+	return out
 }
 
 // WriteJSON writes v as JSON with status code.
@@ -373,7 +627,28 @@ func WriteJSON(w http.ResponseWriter, code int, v any) {
 	_ = enc.Encode(v)
 }
 
+// Error is the API's error shape.
+type Error struct {
+	Error ErrorBody `json:"error"`
+}
+
+// ErrorBody says what went wrong.
+type ErrorBody struct {
+	// Code is a stable, machine-readable kind: invalid_parameter,
+	// invalid_body, not_found, unauthorized, forbidden, rate_limited,
+	// method_not_allowed, ...
+	Code string `json:"code"`
+	// Message is written for the API's user and names the parameter or
+	// field at fault.
+	Message string `json:"message"`
+}
+
 // WriteError writes the API's JSON error shape.
 func WriteError(w http.ResponseWriter, code int, kind, msg string) {
-	WriteJSON(w, code, map[string]any{"error": map[string]string{"code": kind, "message": msg}})
+	WriteJSON(w, code, Error{Error: ErrorBody{Code: kind, Message: msg}})
+}
+
+func jsonString(s string) (string, error) {
+	b, err := json.Marshal(s)
+	return string(b), err
 }

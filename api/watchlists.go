@@ -2,9 +2,10 @@ package api
 
 import (
 	"context"
+	"errors"
 	"net/http"
-	"strconv"
 
+	"github.com/creatorscout/scout/creator"
 	"github.com/creatorscout/scout/index"
 	"github.com/creatorscout/scout/watch"
 )
@@ -21,27 +22,23 @@ type Watchlists interface {
 	RemoveMember(ctx context.Context, id, key string) (*index.Watchlist, error)
 	Alerts(ctx context.Context, id string, f index.AlertFilter) ([]index.AlertEvent, error)
 	Alert(ctx context.Context, alertID string) (*index.AlertEvent, error)
+	Redeliver(ctx context.Context, alertID string) (*index.AlertEvent, error)
 }
 
-func (s *Server) routeWatchlists() {
-	w := func(h http.HandlerFunc) http.HandlerFunc {
-		return s.auth(func(rw http.ResponseWriter, r *http.Request) {
-			if s.cfg.Watchlists == nil {
-				WriteError(rw, http.StatusServiceUnavailable, "unavailable", "this server does not keep watchlists")
-				return
-			}
-			h(rw, r)
-		})
-	}
-	s.mux.HandleFunc("POST /v1/watchlists", w(s.createWatchlist))
-	s.mux.HandleFunc("GET /v1/watchlists", w(s.listWatchlists))
-	s.mux.HandleFunc("GET /v1/watchlists/{id}", w(s.getWatchlist))
-	s.mux.HandleFunc("PATCH /v1/watchlists/{id}", w(s.updateWatchlist))
-	s.mux.HandleFunc("DELETE /v1/watchlists/{id}", w(s.deleteWatchlist))
-	s.mux.HandleFunc("POST /v1/watchlists/{id}/members", w(s.addMembers))
-	s.mux.HandleFunc("DELETE /v1/watchlists/{id}/members/{key}", w(s.removeMember))
-	s.mux.HandleFunc("GET /v1/watchlists/{id}/alerts", w(s.watchlistAlerts))
-	s.mux.HandleFunc("GET /v1/alerts/{id}", w(s.getAlert))
+// WatchlistList is the answer of GET /v1/watchlists.
+type WatchlistList struct {
+	Watchlists []index.Watchlist `json:"watchlists"`
+}
+
+// MemberList is the answer of GET /v1/watchlists/{id}/members.
+type MemberList struct {
+	ID      string              `json:"id"`
+	Members []index.WatchMember `json:"members"`
+}
+
+// AlertList is the answer of GET /v1/watchlists/{id}/alerts.
+type AlertList struct {
+	Alerts []index.AlertEvent `json:"alerts"`
 }
 
 // createWatchlist answers 201 with the watchlist, webhook secrets in full
@@ -56,6 +53,7 @@ func (s *Server) createWatchlist(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, err)
 		return
 	}
+	s.audit(r, "create watchlist", "watchlist", wl.ID)
 	w.Header().Set("Location", "/v1/watchlists/"+wl.ID)
 	WriteJSON(w, http.StatusCreated, wl)
 }
@@ -70,16 +68,44 @@ func (s *Server) listWatchlists(w http.ResponseWriter, r *http.Request) {
 	for _, wl := range list {
 		out = append(out, watch.Redacted(wl))
 	}
-	WriteJSON(w, http.StatusOK, map[string]any{"watchlists": out})
+	WriteJSON(w, http.StatusOK, WatchlistList{Watchlists: out})
 }
 
 func (s *Server) getWatchlist(w http.ResponseWriter, r *http.Request) {
 	wl, err := s.cfg.Watchlists.Get(r.Context(), r.PathValue("id"))
 	if err != nil {
-		s.fail(w, err)
+		s.failFor(w, err, "watchlist with id", r.PathValue("id"))
 		return
 	}
 	WriteJSON(w, http.StatusOK, watch.Redacted(*wl))
+}
+
+// listMembers answers the members of a watchlist, or exports them.
+func (s *Server) listMembers(w http.ResponseWriter, r *http.Request) {
+	format, err := exportFormat(r.URL.Query())
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	id := r.PathValue("id")
+	wl, err := s.cfg.Watchlists.Get(r.Context(), id)
+	if err != nil {
+		s.failFor(w, err, "watchlist with id", id)
+		return
+	}
+	members := wl.Members
+	if members == nil {
+		members = []index.WatchMember{}
+	}
+	if format == "json" {
+		WriteJSON(w, http.StatusOK, MemberList{ID: wl.ID, Members: members})
+		return
+	}
+	e := newExporter(w, format, "watchlist-"+wl.ID+"-members", MemberCSVHeader)
+	for _, m := range members {
+		e.row(MemberCSVRow(m), m)
+	}
+	e.flush()
 }
 
 func (s *Server) updateWatchlist(w http.ResponseWriter, r *http.Request) {
@@ -89,7 +115,7 @@ func (s *Server) updateWatchlist(w http.ResponseWriter, r *http.Request) {
 	}
 	before, err := s.cfg.Watchlists.Get(r.Context(), r.PathValue("id"))
 	if err != nil {
-		s.fail(w, err)
+		s.failFor(w, err, "watchlist with id", r.PathValue("id"))
 		return
 	}
 	wl, err := s.cfg.Watchlists.Update(r.Context(), r.PathValue("id"), p)
@@ -97,14 +123,16 @@ func (s *Server) updateWatchlist(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, err)
 		return
 	}
+	s.audit(r, "update watchlist", "watchlist", wl.ID)
 	WriteJSON(w, http.StatusOK, revealNew(*wl, before))
 }
 
 func (s *Server) deleteWatchlist(w http.ResponseWriter, r *http.Request) {
 	if err := s.cfg.Watchlists.Delete(r.Context(), r.PathValue("id")); err != nil {
-		s.fail(w, err)
+		s.failFor(w, err, "watchlist with id", r.PathValue("id"))
 		return
 	}
+	s.audit(r, "delete watchlist", "watchlist", r.PathValue("id"))
 	w.WriteHeader(http.StatusNoContent)
 }
 
@@ -123,11 +151,16 @@ func (s *Server) addMembers(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, http.StatusBadRequest, "invalid_parameter", "members: at least one store key or profile URL is required")
 		return
 	}
-	wl, err := s.cfg.Watchlists.AddMembers(r.Context(), r.PathValue("id"), req.Members...)
-	if err != nil {
-		s.fail(w, err)
+	if len(req.Members) > 1000 {
+		WriteError(w, http.StatusBadRequest, "invalid_parameter", "members: at most 1000 at a time")
 		return
 	}
+	wl, err := s.cfg.Watchlists.AddMembers(r.Context(), r.PathValue("id"), req.Members...)
+	if err != nil {
+		s.failFor(w, err, "watchlist with id", r.PathValue("id"))
+		return
+	}
+	s.audit(r, "add members", "watchlist", wl.ID)
 	WriteJSON(w, http.StatusOK, watch.Redacted(*wl))
 }
 
@@ -137,44 +170,74 @@ func (s *Server) removeMember(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, err)
 		return
 	}
+	s.audit(r, "remove member", "watchlist", wl.ID)
 	WriteJSON(w, http.StatusOK, watch.Redacted(*wl))
 }
 
 func (s *Server) watchlistAlerts(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	f := index.AlertFilter{Kind: q.Get("kind"), CreatorKey: q.Get("creator")}
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 1000 {
-			WriteError(w, http.StatusBadRequest, "invalid_parameter", "limit: must be a whole number from 1 to 1000")
-			return
-		}
-		f.Limit = n
-	}
-	for k := range q {
-		if k != "kind" && k != "creator" && k != "limit" {
-			WriteError(w, http.StatusBadRequest, "invalid_parameter", k+": unknown parameter")
-			return
-		}
-	}
-	events, err := s.cfg.Watchlists.Alerts(r.Context(), r.PathValue("id"), f)
+	format, err := exportFormat(q)
 	if err != nil {
 		s.fail(w, err)
+		return
+	}
+	f := index.AlertFilter{Kind: q.Get("kind"), CreatorKey: q.Get("creator")}
+	if f.CreatorKey != "" && !creator.ValidKey(f.CreatorKey) {
+		s.fail(w, &paramError{"creator", quoteShort(f.CreatorKey) + " is not a creator key"})
+		return
+	}
+	if f.Limit, err = intParam(q, "limit", 100, 1, 1000); err != nil {
+		s.fail(w, err)
+		return
+	}
+	id := r.PathValue("id")
+	events, err := s.cfg.Watchlists.Alerts(r.Context(), id, f)
+	if err != nil {
+		s.failFor(w, err, "watchlist with id", id)
 		return
 	}
 	if events == nil {
 		events = []index.AlertEvent{}
 	}
-	WriteJSON(w, http.StatusOK, map[string]any{"alerts": events})
+	if format == "json" {
+		WriteJSON(w, http.StatusOK, AlertList{Alerts: events})
+		return
+	}
+	e := newExporter(w, format, "watchlist-"+id+"-alerts", AlertCSVHeader)
+	for _, a := range events {
+		e.row(AlertCSVRow(a), a)
+	}
+	e.flush()
 }
 
 func (s *Server) getAlert(w http.ResponseWriter, r *http.Request) {
 	ev, err := s.cfg.Watchlists.Alert(r.Context(), r.PathValue("id"))
 	if err != nil {
-		s.fail(w, err)
+		s.failFor(w, err, "alert with id", r.PathValue("id"))
 		return
 	}
 	WriteJSON(w, http.StatusOK, ev)
+}
+
+// redeliver sends a failed alert again to its watchlist's webhooks: 202
+// with the event, now pending; 409 when its delivery has not failed.
+func (s *Server) redeliver(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	ev, err := s.cfg.Watchlists.Redeliver(r.Context(), id)
+	if errors.Is(err, watch.ErrNotRedeliverable) {
+		WriteError(w, http.StatusConflict, "conflict", userMessage(err))
+		return
+	}
+	if errors.Is(err, watch.ErrNoQueue) {
+		WriteError(w, http.StatusServiceUnavailable, "unavailable", "this server has no queue to deliver webhooks from")
+		return
+	}
+	if err != nil {
+		s.failFor(w, err, "alert with id", id)
+		return
+	}
+	s.audit(r, "redeliver alert", "alert", id)
+	WriteJSON(w, http.StatusAccepted, ev)
 }
 
 // revealNew masks the secrets of webhooks that were already there before an

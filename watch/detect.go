@@ -35,6 +35,10 @@ const (
 	KindNicheChange = "niche_change"
 )
 
+// Kinds lists every alert kind.
+var Kinds = []string{KindFollowerSpike, KindAuthenticityBelow, KindAuthenticityDrop, KindEngagementDrop,
+	KindQuiet, KindUndisclosedSponsored, KindNicheChange}
+
 // Default thresholds, used where a watchlist's index.AlertRules field is
 // zero.
 const (

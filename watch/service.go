@@ -483,10 +483,20 @@ func (s *Service) resolveMembers(ctx context.Context, items []string, now time.T
 	return out, nil
 }
 
+// resolveURL finds the creator a profile URL names: a stored creator with
+// exactly this profile URL or the handle it holds (exact store lookups),
+// else through the HandleLookup (which may fetch from the platform).
 func (s *Service) resolveURL(ctx context.Context, raw string) (creator.Ref, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return creator.Ref{}, fmt.Errorf("%w: parsing profile url: %v", creator.ErrInvalid, err)
+	}
+	if hits, err := index.ByProfileURL(ctx, s.store, raw); err == nil {
+		for _, h := range hits {
+			if h.Profile.Ref.ID != "" {
+				return h.Profile.Ref, nil
+			}
+		}
 	}
 	for _, r := range s.resolvers {
 		ref, ok := r.ResolveURL(u)
@@ -494,8 +504,10 @@ func (s *Service) resolveURL(ctx context.Context, raw string) (creator.Ref, erro
 			continue
 		}
 		if ref.ID == "" {
-			ref, err = s.lookup(ctx, ref)
-			if err != nil {
+			stored, err := storeHandleLookup(s.store)(ctx, ref)
+			if err == nil {
+				ref = stored
+			} else if ref, err = s.lookup(ctx, ref); err != nil {
 				return creator.Ref{}, err
 			}
 		}

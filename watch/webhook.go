@@ -318,3 +318,68 @@ func stripDelivery(ev index.AlertEvent) index.AlertEvent {
 	ev.Deliveries = nil
 	return ev
 }
+
+// Errors of Redeliver.
+var (
+	// ErrNotRedeliverable reports a redelivery of an alert event whose
+	// delivery has not failed.
+	ErrNotRedeliverable = errors.New("not redeliverable")
+	// ErrNoQueue reports a redelivery asked of a Service without a task
+	// queue (WithTaskEnqueuer).
+	ErrNoQueue = errors.New("no delivery queue")
+)
+
+// Redeliver sends a failed alert event again to every webhook of its
+// watchlist that has not had it, as new delivery tasks with their full
+// number of attempts. Only an event whose DeliveryState is "failed" can be
+// redelivered (others give an error wrapping ErrNotRedeliverable); the
+// event is returned "pending". Without a task queue (WithTaskEnqueuer) it
+// gives an error wrapping ErrNoQueue. It is safe for concurrent use.
+func (s *Service) Redeliver(ctx context.Context, alertID string) (*index.AlertEvent, error) {
+	unlock := s.lockAlert(alertID)
+	ev, err := s.store.GetAlert(ctx, alertID)
+	if err != nil {
+		unlock()
+		return nil, fmt.Errorf("redelivering alert %s: %w", alertID, err)
+	}
+	if s.tasks == nil {
+		unlock()
+		return nil, fmt.Errorf("redelivering alert %s: %w", alertID, ErrNoQueue)
+	}
+	if ev.DeliveryState != "failed" {
+		unlock()
+		state := ev.DeliveryState
+		if state == "" {
+			state = "not sent (its watchlist has no webhooks)"
+		}
+		return nil, fmt.Errorf("%w: only a failed delivery can be redelivered; this alert's delivery is %s", ErrNotRedeliverable, state)
+	}
+	w, err := s.store.GetWatchlist(ctx, ev.WatchlistID)
+	if err != nil {
+		unlock()
+		return nil, fmt.Errorf("redelivering alert %s: watchlist %s: %w", alertID, ev.WatchlistID, err)
+	}
+	ev.DeliveryState = "pending"
+	if err := s.store.PutAlert(ctx, ev); err != nil {
+		unlock()
+		return nil, fmt.Errorf("redelivering alert %s: %w", alertID, err)
+	}
+	unlock()
+	// New task ids: asynq keeps the failed tasks' ids in its archive.
+	round := strconv.Itoa(len(ev.Deliveries))
+	for i, h := range w.Webhooks {
+		if delivered(ev, h.URL) {
+			continue
+		}
+		t, err := NewDeliverTask(ev.ID, i, h.URL)
+		if err != nil {
+			return nil, err
+		}
+		_, err = s.tasks.EnqueueContext(ctx, t, asynq.Queue(s.queue), asynq.MaxRetry(s.attempts-1),
+			asynq.TaskID(DeliverTaskID(ev.ID, i)+"-r"+round))
+		if err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) && !errors.Is(err, asynq.ErrDuplicateTask) {
+			return nil, fmt.Errorf("redelivering alert %s: enqueueing webhook %d: %w", alertID, i, err)
+		}
+	}
+	return ev, nil
+}

@@ -56,6 +56,9 @@ type app struct {
 	// its default.
 	schedInterval time.Duration
 
+	// taxonomy is the niche taxonomy scoring uses; nil means the default.
+	taxonomy *scoring.Taxonomy
+
 	// hostOverrides are extra per-host policies (the demo's simulator).
 	hostOverrides map[string]fetch.HostPolicy
 }
@@ -152,6 +155,7 @@ func newApp(ctx context.Context, cfg config, opts ...appOption) (_ *app, err err
 			return nil, fmt.Errorf("SCOUT_NICHES_FILE %s: %w", cfg.NichesFile, err)
 		}
 	}
+	a.taxonomy = scoringOpts.Taxonomy
 	a.pipe, err = crawler.NewPipeline(crawler.PipelineConfig{
 		Store:      a.store,
 		Sources:    a.sources,
@@ -312,15 +316,32 @@ func (a *app) apiHandler() http.Handler {
 		OptOuts:    optOuts{a},
 		Watchlists: a.watch,
 		APIKey:     a.cfg.APIKey,
+		Redis:      a.rdb,
+		Enums:      a.enums(),
 		Logger:     a.log,
-		Health: func(ctx context.Context) error {
-			if err := a.rdb.Ping(ctx).Err(); err != nil {
-				return fmt.Errorf("queue: %w", err)
-			}
-			_, err := a.store.Search(ctx, index.Query{PerPage: 1})
-			return err
+		ResolveURL: crawler.ParseProfileURL,
+		Ready: map[string]func(ctx context.Context) error{
+			"redis": func(ctx context.Context) error { return a.rdb.Ping(ctx).Err() },
+			"store": func(ctx context.Context) error {
+				_, err := a.store.Search(ctx, index.Query{PerPage: 1})
+				return err
+			},
 		},
 	})
+}
+
+// enums are the valid values of the API's enumerated parameters: the
+// api package's own and those of the scoring models.
+func (a *app) enums() api.Enums {
+	e := api.DefaultEnums()
+	tax := a.taxonomy
+	if tax == nil {
+		tax = scoring.DefaultTaxonomy()
+	}
+	e["niche"] = tax.Niches()
+	e["engagement_label"] = []string{scoring.EngagementLow, scoring.EngagementTypical, scoring.EngagementHigh, scoring.EngagementSuspicious}
+	e["growth_trend"] = []string{scoring.TrendNew, scoring.TrendRising, scoring.TrendSteady, scoring.TrendDeclining, scoring.TrendVolatile}
+	return e
 }
 
 // serveAPI serves the API on ln until ctx is done.

@@ -16,8 +16,12 @@ import (
 // optOuts adapts the pipeline's opt-out to the API's interface.
 type optOuts struct{ a *app }
 
-func (o optOuts) OptOut(ctx context.Context, r api.OptOutRequest) (any, error) {
-	return o.a.pipe.OptOut(ctx, crawler.OptOutRequest(r))
+func (o optOuts) OptOut(ctx context.Context, r api.OptOutRequest) (*api.OptOutResult, error) {
+	res, err := o.a.pipe.OptOut(ctx, crawler.OptOutRequest(r))
+	if err != nil {
+		return nil, err
+	}
+	return &api.OptOutResult{OptOut: res.OptOut, Erased: res.Erased}, nil
 }
 
 func (o optOuts) ListOptOuts(ctx context.Context) ([]index.OptOut, error) {
