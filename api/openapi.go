@@ -46,7 +46,7 @@ func (s *Server) OpenAPI(servers []string) map[string]any {
 	if len(srv) == 0 {
 		srv = append(srv, map[string]any{"url": "/", "description": "this server"})
 	}
-	g.defs["Error"] = g.schema(reflect.TypeFor[Error]())
+	g.schema(reflect.TypeFor[Error]()) // registers the component
 	return map[string]any{
 		"openapi": "3.1.0",
 		"info": map[string]any{
@@ -111,7 +111,7 @@ func (g *schemaGen) operation(rt *route) map[string]any {
 	}
 	if rt.scope != "" {
 		for _, r := range []response{{code: 401, desc: "no valid API key"}, {code: 403, desc: "the key's scope does not allow this"},
-			{code: 429, desc: "the key's rate limit is spent", headers: []string{"Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "RateLimit-Policy"}}} {
+			{code: 429, desc: "the key's rate limit is spent", headers: []string{"Retry-After"}}} {
 			resps[strconv.Itoa(r.code)] = g.response(rt, r)
 		}
 	}
@@ -136,7 +136,7 @@ func (g *schemaGen) response(rt *route, r response) map[string]any {
 	out := map[string]any{"description": desc}
 	headers := map[string]any{"X-Request-Id": headerObject("X-Request-Id", "string")}
 	names := r.headers
-	if rt.scope != "" && r.code < 300 {
+	if rt.scope != "" && r.code != 401 && r.code != 405 {
 		names = append(names, "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "RateLimit-Policy")
 	}
 	for _, h := range names {

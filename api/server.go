@@ -467,25 +467,34 @@ func (s *Server) fail(w http.ResponseWriter, err error) {
 }
 
 // userMessage makes an error chain a message for an API user: the
-// sentinel's own words and the wrapping verbs before the part that names
-// the parameter go, and a part repeated by two layers of wrapping shows
-// once.
+// wrapping layers' "-ing" context ("creating watchlist x: ") and the
+// sentinels' own words ("invalid input") go, and a part repeated by two
+// layers of wrapping shows once. What is left names the field at fault.
 func userMessage(err error) string {
-	msg := err.Error()
-	for _, sentinel := range []error{creator.ErrInvalid, creator.ErrForbidden} {
-		if i := strings.Index(msg, sentinel.Error()+": "); i >= 0 {
-			msg = msg[i+len(sentinel.Error())+2:]
-		}
-	}
-	parts := strings.Split(msg, ": ")
-	out := parts[:0]
+	parts := strings.Split(err.Error(), ": ")
+	out := make([]string, 0, len(parts))
 	for i, p := range parts {
-		if i > 0 && p == parts[i-1] {
+		switch {
+		case p == creator.ErrInvalid.Error() || p == creator.ErrForbidden.Error():
+			continue
+		case len(out) == 0 && i < len(parts)-1 && isGerund(p):
+			continue
+		case len(out) > 0 && out[len(out)-1] == p:
 			continue
 		}
 		out = append(out, p)
 	}
+	if len(out) == 0 {
+		return err.Error()
+	}
 	return strings.Join(out, ": ")
+}
+
+// isGerund reports whether a message part starts with an -ing verb, as
+// the wrapping context of an error does ("getting alert x").
+func isGerund(p string) bool {
+	w, _, _ := strings.Cut(p, " ")
+	return len(w) > 4 && strings.HasSuffix(w, "ing") && strings.ToLower(w) == w
 }
 
 // MaxBody is the largest request body accepted.
