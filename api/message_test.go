@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/creatorscout/scout/creator"
+	"github.com/creatorscout/scout/index"
 )
 
 func TestUserMessage(t *testing.T) {
@@ -22,6 +23,23 @@ func TestUserMessage(t *testing.T) {
 	for _, tt := range tests {
 		if got := userMessage(tt.err); got != tt.want {
 			t.Errorf("userMessage(%q) = %q, want %q", tt.err, got, tt.want)
+		}
+	}
+}
+
+// TestEveryFieldDocumented keeps the search parameters' descriptions (with
+// their units) in step with index.Fields.
+func TestEveryFieldDocumented(t *testing.T) {
+	for _, f := range index.Fields {
+		if !f.Filterable {
+			continue
+		}
+		docs := numericDocs
+		if f.Kind == index.Keyword {
+			docs = keywordDocs
+		}
+		if docs[f.Name] == "" {
+			t.Errorf("search field %s has no description in table.go", f.Name)
 		}
 	}
 }

@@ -42,7 +42,9 @@ func (o stubOptOuts) OptOut(ctx context.Context, r api.OptOutRequest) (*api.OptO
 	return &api.OptOutResult{OptOut: oo, Erased: []string{}}, nil
 }
 
-func (o stubOptOuts) ListOptOuts(ctx context.Context) ([]index.OptOut, error) { return o.st.ListOptOuts(ctx) }
+func (o stubOptOuts) ListOptOuts(ctx context.Context) ([]index.OptOut, error) {
+	return o.st.ListOptOuts(ctx)
+}
 
 // documented is an API server with every part configured and data behind
 // every route: creators, a job, a watchlist with members, alerts (one

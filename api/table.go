@@ -217,6 +217,8 @@ var numericDocs = map[string]string{
 	"price_max_usd":        "estimated highest price of a sponsored post, in US dollars",
 	"overall":              "overall score, 0 to 100",
 	"confidence":           "confidence of the scores, 0 to 1",
+	"linked_accounts":      "accounts on other platforms linked by two-way evidence (count)",
+	"updated_at":           "time of the last crawl",
 }
 
 func (s *Server) page(w http.ResponseWriter, r *http.Request) { servePage(w) }
