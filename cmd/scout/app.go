@@ -18,10 +18,8 @@ import (
 
 	"github.com/creatorscout/scout/api"
 	"github.com/creatorscout/scout/crawler"
-	_ "github.com/creatorscout/scout/crawler/bluesky" // registers the Bluesky source
 	"github.com/creatorscout/scout/crawler/fetch"
-	_ "github.com/creatorscout/scout/crawler/mastodon" // registers the Mastodon source
-	_ "github.com/creatorscout/scout/crawler/youtube"  // registers the YouTube source (needs an API key)
+	_ "github.com/creatorscout/scout/crawler/sources" // registers every source
 	"github.com/creatorscout/scout/creator"
 	"github.com/creatorscout/scout/index"
 	"github.com/creatorscout/scout/index/sqlite"

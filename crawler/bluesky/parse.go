@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"regexp"
 	"strings"
 
@@ -340,6 +341,7 @@ func profileFromView(v *profileView) (*creator.Profile, error) {
 			}
 		}
 	}
+	p.Linked = domainHandleLink(handle, v.Website, p.Links)
 	for _, c := range []struct {
 		name string
 		src  *int64
@@ -556,4 +558,43 @@ func linksIn(s string) []string {
 		out = append(out, m)
 	}
 	return out
+}
+
+// domainHandleLink links an account whose handle is a domain to that
+// domain's site when the profile names the site (as its website, else a
+// link in its bio): AT Protocol handle resolution proves the account
+// controls the domain (DNS TXT or /.well-known/atproto-did), and the
+// account points at the site. A link on any other host is no evidence.
+func domainHandleLink(handle, website string, links []string) []creator.LinkedAccount {
+	if handle == "" {
+		return nil
+	}
+	for i, l := range links {
+		raw := l
+		if !strings.Contains(raw, "://") {
+			raw = "https://" + raw
+		}
+		u, err := url.Parse(raw)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+			continue
+		}
+		host := strings.TrimPrefix(strings.ToLower(u.Hostname()), "www.")
+		if host != strings.ToLower(handle) {
+			continue
+		}
+		forward := "profile links to " + l + " in its bio"
+		if i == 0 && website != "" && l == website {
+			forward = "profile website is " + l
+		}
+		site := u.Scheme + "://" + u.Host + "/"
+		return []creator.LinkedAccount{{
+			Platform: creator.Web, ID: site, URL: site,
+			Evidence: []creator.LinkEvidence{{
+				Kind:    creator.EvidenceDomainHandle,
+				Forward: forward,
+				Back:    "handle " + handle + " is proved by the domain itself (AT Protocol handle resolution)",
+			}},
+		}}
+	}
+	return nil
 }

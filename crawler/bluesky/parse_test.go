@@ -55,6 +55,16 @@ func TestParseProfile(t *testing.T) {
 				CreatedAt:   ts("2023-09-19T15:47:01.417Z"),
 				Bot:         true,
 				Labels:      []string{"bot"},
+				// The handle is a domain the bio links to: linked by the
+				// domain handle, to the site's root.
+				Linked: []creator.LinkedAccount{{
+					Platform: creator.Web, ID: "https://cook.example.com/", URL: "https://cook.example.com/",
+					Evidence: []creator.LinkEvidence{{
+						Kind:    creator.EvidenceDomainHandle,
+						Forward: "profile links to cook.example.com/shop in its bio",
+						Back:    "handle cook.example.com is proved by the domain itself (AT Protocol handle resolution)",
+					}},
+				}},
 			},
 		},
 		{

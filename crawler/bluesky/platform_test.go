@@ -235,3 +235,44 @@ func TestParseFeedPostWithoutCounts(t *testing.T) {
 		t.Errorf("posts (-want +got):\n%s", diff)
 	}
 }
+
+// TestDomainHandleLink: a handle that is the domain of the profile's
+// website links the account to the site; a website elsewhere, or a
+// bsky.social handle, does not.
+func TestDomainHandleLink(t *testing.T) {
+	tests := []struct {
+		name, body string
+		want       []creator.LinkedAccount
+	}{
+		{
+			name: "website on the handle's domain",
+			body: `{"did":"did:plc:abc","handle":"ada.example","website":"https://www.ada.example/about","followersCount":1,"followsCount":1,"postsCount":1}`,
+			want: []creator.LinkedAccount{{Platform: creator.Web, ID: "https://www.ada.example/", URL: "https://www.ada.example/",
+				Evidence: []creator.LinkEvidence{{Kind: creator.EvidenceDomainHandle, Forward: "profile website is https://www.ada.example/about",
+					Back: "handle ada.example is proved by the domain itself (AT Protocol handle resolution)"}}}},
+		},
+		{
+			name: "website elsewhere",
+			body: `{"did":"did:plc:abc","handle":"ada.example","website":"https://linktr.ee/ada","followersCount":1,"followsCount":1,"postsCount":1}`,
+		},
+		{
+			name: "hosted handle, site named after it",
+			body: `{"did":"did:plc:abc","handle":"ada.bsky.social","website":"https://ada.example","followersCount":1,"followsCount":1,"postsCount":1}`,
+		},
+		{
+			name: "lookalike domain",
+			body: `{"did":"did:plc:abc","handle":"ada.example","website":"https://ada.example.evil.test","followersCount":1,"followsCount":1,"postsCount":1}`,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := bluesky.ParseProfile([]byte(tt.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, p.Linked); diff != "" {
+				t.Errorf("linked (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

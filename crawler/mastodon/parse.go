@@ -161,6 +161,7 @@ func profileFromAccount(a *account, instance string) (*creator.Profile, error) {
 	if a.Limited {
 		p.Labels = append(p.Labels, LabelLimited)
 	}
+	p.Linked = verifiedLinks(a, acct, instance)
 	if a.Indexable != nil && !*a.Indexable {
 		p.Labels = append(p.Labels, LabelNotIndexable)
 	}
@@ -427,4 +428,42 @@ func hasWord(list, w string) bool {
 		}
 	}
 	return false
+}
+
+// verifiedLinks returns the pages a's profile fields link to that the
+// instance verified link back with rel="me" (a field's verified_at): the
+// two-way evidence Mastodon itself checks. A link to a profile URL of a
+// known platform names that account; any other is a web page.
+func verifiedLinks(a *account, acct, instance string) []creator.LinkedAccount {
+	var out []creator.LinkedAccount
+	seen := map[string]bool{}
+	for _, f := range a.Fields {
+		if f.VerifiedAt == nil || *f.VerifiedAt == "" {
+			continue
+		}
+		links := htmlLinks(f.Value)
+		if len(links) == 0 || seen[links[0]] {
+			continue
+		}
+		target := links[0]
+		seen[target] = true
+		l := creator.LinkedAccount{Platform: creator.Web, ID: target, URL: target}
+		if r, err := crawler.ParseProfileURL(target); err == nil && !(r.Platform == creator.Mastodon && r.Handle == acct) {
+			l.Platform, l.ID, l.Handle = r.Platform, r.ID, r.Handle
+			if l.ID == "" && r.Platform == creator.Mastodon {
+				l.ID = r.Handle
+			}
+		}
+		ev := creator.LinkEvidence{
+			Kind:    creator.EvidenceMastodonVerified,
+			Forward: fmt.Sprintf("profile field %q of %s links to %s", htmlText(f.Name), acct, target),
+			Back:    fmt.Sprintf("%s links back with rel=\"me\", verified by %s", target, instance),
+		}
+		if t, ok := crawler.ParseTime(*f.VerifiedAt); ok {
+			ev.At = t
+		}
+		l.Evidence = []creator.LinkEvidence{ev}
+		out = append(out, l)
+	}
+	return out
 }

@@ -48,6 +48,18 @@ func TestParseAccount(t *testing.T) {
 		Following:   310,
 		PostsCount:  875,
 		CreatedAt:   ts("2023-02-01T00:00:00Z"),
+		// The Site field's link was verified by the instance; the
+		// unverified Pronouns field and the bio's shop link are no
+		// evidence.
+		Linked: []creator.LinkedAccount{{
+			Platform: creator.Web, ID: "https://alice.example.com", URL: "https://alice.example.com",
+			Evidence: []creator.LinkEvidence{{
+				Kind:    creator.EvidenceMastodonVerified,
+				Forward: `profile field "Site" of alice@example.social links to https://alice.example.com`,
+				Back:    `https://alice.example.com links back with rel="me", verified by example.social`,
+				At:      ts("2024-01-01T00:00:00Z"),
+			}},
+		}},
 	}
 	if diff := cmp.Diff(want, p); diff != "" {
 		t.Errorf("ParseAccount (-want +got):\n%s", diff)

@@ -140,3 +140,24 @@ func TestParseStatusQuotesCount(t *testing.T) {
 		t.Errorf("likes, replies, reposts, quotes = %v, want %v", got, want)
 	}
 }
+
+// TestVerifiedFieldLinks: only fields with verified_at link, and a
+// verified link to another platform's profile names that account.
+func TestVerifiedFieldLinks(t *testing.T) {
+	fields := `"fields":[
+	{"name":"Bluesky","value":"<a href=\"https://bsky.app/profile/ada.example\" rel=\"nofollow noopener me\" target=\"_blank\">bsky.app/profile/ada.example</a>","verified_at":"2025-03-01T10:00:00.000+00:00"},
+	{"name":"Blog","value":"<a href=\"https://blog.example\" rel=\"nofollow noopener me\">blog.example</a>","verified_at":null},
+	{"name":"Site","value":"<a href=\"https://ada.example/\" rel=\"me\">ada.example</a>","verified_at":"2025-03-02T10:00:00.000+00:00"}]`
+	p, err := ParseAccount([]byte(docsAccount("1", "ada", fields)), "example.social")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, l := range p.Linked {
+		got = append(got, l.Platform+" "+l.ID+" "+l.Handle+" "+l.Evidence[0].At.Format("2006-01-02"))
+	}
+	want := []string{"bluesky  ada.example 2025-03-01", "web https://ada.example/  2025-03-02"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("linked (-want +got):\n%s", diff)
+	}
+}

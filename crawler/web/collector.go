@@ -49,20 +49,43 @@ func Fetch(ctx context.Context, t Transporter, u *url.URL) (*Page, error) {
 }
 
 func fetchPage(ctx context.Context, t Transporter, u *url.URL, clock func() time.Time) (*Page, error) {
-	var page *Page
-	var parseErr error
+	final, body, header, err := get(ctx, t, u, clock)
+	if err != nil {
+		return nil, err
+	}
+	if noIndexHeader(header.Values("X-Robots-Tag")) {
+		return nil, fmt.Errorf("fetching page %s: %w: page asks not to be indexed", redacted(u), creator.ErrOptedOut)
+	}
+	page, err := Parse(final, body)
+	if err != nil {
+		return nil, err
+	}
+	if page.NoIndex {
+		return nil, fmt.Errorf("fetching page %s: %w: page asks not to be indexed", redacted(u), creator.ErrOptedOut)
+	}
+	return page, nil
+}
+
+// get fetches u through t with colly and returns the final URL (after
+// redirects), the body and the headers. A 404 or 410 gives an error
+// wrapping creator.ErrNotFound; a 429 or 5xx a *creator.RetryAfter;
+// refusals by the client (robots.txt, the SSRF guard) wrap
+// creator.ErrForbidden.
+func get(ctx context.Context, t Transporter, u *url.URL, clock func() time.Time) (*url.URL, []byte, http.Header, error) {
+	var body []byte
+	var got bool
 	final := u
+	header := http.Header{}
 	c := NewCollector(ctx, t)
 	c.OnResponse(func(r *colly.Response) {
 		final = r.Request.URL
-		if r.Headers != nil && noIndexHeader(r.Headers.Values("X-Robots-Tag")) {
-			page = &Page{URL: final.String(), NoIndex: true}
-			return
+		body = r.Body
+		got = true
+		if r.Headers != nil {
+			header = *r.Headers
 		}
-		page, parseErr = Parse(final, r.Body)
 	})
 	var status int
-	var header http.Header
 	c.OnError(func(r *colly.Response, err error) {
 		status = r.StatusCode
 		if r.Headers != nil {
@@ -73,7 +96,7 @@ func fetchPage(ctx context.Context, t Transporter, u *url.URL, clock func() time
 		u := redacted(u)
 		switch {
 		case status == http.StatusNotFound || status == http.StatusGone:
-			return nil, fmt.Errorf("fetching page %s: %w", u, creator.ErrNotFound)
+			return nil, nil, nil, fmt.Errorf("fetching page %s: %w", u, creator.ErrNotFound)
 		case status == http.StatusTooManyRequests || status >= 500:
 			// The client paused the site for every worker; say when to
 			// come back.
@@ -86,26 +109,20 @@ func fetchPage(ctx context.Context, t Transporter, u *url.URL, clock func() time
 			if status != http.StatusTooManyRequests {
 				ra.Err = &fetch.StatusError{StatusCode: status, URL: u.String()}
 			}
-			return nil, fmt.Errorf("fetching page %s: %w", u.String(), ra)
+			return nil, nil, nil, fmt.Errorf("fetching page %s: %w", u.String(), ra)
 		case status != 0:
-			return nil, fmt.Errorf("fetching page %s: unexpected status %d", u, status)
+			return nil, nil, nil, fmt.Errorf("fetching page %s: unexpected status %d", u, status)
 		}
 		var ue *url.Error
 		if errors.As(err, &ue) {
 			err = ue.Err
 		}
-		return nil, fmt.Errorf("fetching page %s: %w", u, err)
+		return nil, nil, nil, fmt.Errorf("fetching page %s: %w", u, err)
 	}
-	if parseErr != nil {
-		return nil, parseErr
+	if !got {
+		return nil, nil, nil, fmt.Errorf("fetching page %s: %w: no response", redacted(u), creator.ErrMalformed)
 	}
-	if page == nil {
-		return nil, fmt.Errorf("fetching page %s: %w: no response", u, creator.ErrMalformed)
-	}
-	if page.NoIndex {
-		return nil, fmt.Errorf("fetching page %s: %w: page asks not to be indexed", u, creator.ErrOptedOut)
-	}
-	return page, nil
+	return final, body, header, nil
 }
 
 func noIndexHeader(vals []string) bool {

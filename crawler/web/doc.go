@@ -12,5 +12,12 @@
 // is treated as an opt-out.
 //
 // The package registers the "web" source: a creator ref's ID (or Handle)
-// is the page URL. It does not discover creators; users submit URLs.
+// is the page URL. It does not discover creators; users submit URLs. Fetch
+// reads the page, its first feed (RSS 2.0, RSS 1.0, Atom or JSON Feed,
+// parsed here with encoding/xml: the feed library on offer was not an
+// approved release) into posts for posting cadence, and links the
+// accounts the page claims (rel="me", then sameAs; at most MaxLinkChecks)
+// whose own page links back to it with rel="me" (VerifyLinks). A claimed
+// page that robots.txt forbids, that fails or that does not link back is
+// not linked; names are never compared.
 package web

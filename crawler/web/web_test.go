@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -154,9 +155,17 @@ func (s *testSite) requested(path string) bool {
 	return false
 }
 
+// noDNS resolves no name, so a test never looks up a host outside it.
+type noDNS struct{}
+
+func (noDNS) LookupNetIP(_ context.Context, _, host string) ([]netip.Addr, error) {
+	return nil, &net.DNSError{Err: "no DNS in tests", Name: host, IsNotFound: true}
+}
+
 func newClient(t *testing.T) *fetch.Client {
 	t.Helper()
 	c, err := fetch.New(
+		fetch.WithResolver(noDNS{}),
 		fetch.WithAllowNets(netip.MustParsePrefix("127.0.0.0/8")),
 		fetch.WithDefaultHostPolicy(fetch.HostPolicy{Rate: 1000, Burst: 100}),
 		fetch.WithMaxBodyBytes(1<<20),
