@@ -34,7 +34,13 @@
 // engagement), HandleViral (a viral post early on day 12, then +30%
 // followers over two days with the engagement to match), HandleFake (55%
 // bought followers and bot commenters) and HandleOptedOut (labelled
-// !no-unauthenticated). World.Script gives any creator a trajectory.
+// !no-unauthenticated). HandleSite ("mara-sings.test") has a domain
+// handle and a web site the handler serves by host name (a ProfilePage
+// linking back with rel="me", robots.txt, an Atom feed); its profile names
+// the site as its website, on the port the request came in on, and
+// World.SiteHosts lists the host names to resolve to the simulator. It is
+// generated after every other creator, so it changes nothing else.
+// World.Script gives any creator a trajectory.
 // Named creators post once a day (twice while viral), so posting counts do
 // not blur their events; their texts and replies come from the package's
 // first, smaller template sets (replies to them repeat more than those to

@@ -49,6 +49,7 @@ type jProfile struct {
 	FollowersCount *int64       `json:"followersCount,omitempty"`
 	FollowsCount   *int64       `json:"followsCount,omitempty"`
 	PostsCount     *int64       `json:"postsCount,omitempty"`
+	Website        string       `json:"website,omitempty"`
 }
 
 type jIndex struct {
@@ -144,7 +145,13 @@ func (w *World) Handler() http.Handler {
 	mux.HandleFunc("/xrpc/", func(rw http.ResponseWriter, r *http.Request) {
 		xrpcError(rw, http.StatusNotImplemented, "MethodNotImplemented", "Method Not Implemented")
 	})
-	return mux
+	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		if m := w.siteFor(r.Host); m != nil {
+			w.serveSite(rw, r, m)
+			return
+		}
+		mux.ServeHTTP(rw, r)
+	})
 }
 
 func writeJSON(rw http.ResponseWriter, v any) {
@@ -326,7 +333,9 @@ func (w *World) getProfile(rw http.ResponseWriter, r *http.Request) {
 		notFoundProfile(rw)
 		return
 	}
-	writeJSON(rw, w.actorView(a, now, detailedView))
+	p := w.actorView(a, now, detailedView)
+	w.website(&p, a, r)
+	writeJSON(rw, p)
 }
 
 func (w *World) getProfiles(rw http.ResponseWriter, r *http.Request) {
@@ -344,7 +353,9 @@ func (w *World) getProfiles(rw http.ResponseWriter, r *http.Request) {
 	out := []jProfile{}
 	for _, n := range names {
 		if a, ok := w.resolve(n, now); ok {
-			out = append(out, w.actorView(a, now, detailedView))
+			p := w.actorView(a, now, detailedView)
+			w.website(&p, a, r)
+			out = append(out, p)
 		}
 	}
 	writeJSON(rw, map[string]any{"profiles": out})

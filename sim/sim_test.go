@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"math"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -529,5 +530,78 @@ func TestIDs(t *testing.T) {
 	us := time.Date(2026, 11, 1, 3, 4, 5, 678901000, time.UTC).UnixMicro()
 	if gotUS, clock, ok := parseTID(tid(us, 17)); !ok || gotUS != us || clock != 17 {
 		t.Errorf("parseTID(tid) = %d %d %v", gotUS, clock, ok)
+	}
+}
+
+// TestSite: the creator with a site has a domain handle, its profile names
+// the site (on the port the request came in on), and the simulator serves
+// the site by its host name: a ProfilePage linking back with rel="me",
+// robots.txt and an Atom feed of its posts.
+func TestSite(t *testing.T) {
+	w := New(Config{Seed: 3, Creators: 20})
+	if hosts := w.SiteHosts(); len(hosts) != 1 || hosts[0] != HandleSite {
+		t.Fatalf("SiteHosts = %v, want [%s]", hosts, HandleSite)
+	}
+	srv := httptest.NewServer(w.Handler())
+	defer srv.Close()
+	addr := strings.TrimPrefix(srv.URL, "http://")
+	_, port, _ := net.SplitHostPort(addr)
+	site := "http://" + HandleSite + ":" + port + "/"
+
+	resp, err := http.Get(srv.URL + "/xrpc/app.bsky.actor.getProfile?actor=" + HandleSite)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p struct{ Handle, Website string }
+	json.NewDecoder(resp.Body).Decode(&p)
+	resp.Body.Close()
+	if p.Handle != HandleSite || p.Website != site {
+		t.Errorf("profile handle %q website %q, want %q and %q", p.Handle, p.Website, HandleSite, site)
+	}
+	if u, ok := w.SiteURL(HandleSite, addr); !ok || u != site {
+		t.Errorf("SiteURL = %q, %v; want %q", u, ok, site)
+	}
+
+	get := func(path string) (int, string) {
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+path, nil)
+		req.Host = HandleSite + ":" + port
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	for _, tt := range []struct {
+		path string
+		want []string
+	}{
+		{"/", []string{`rel="me" href="https://bsky.app/profile/` + HandleSite + `"`, `"@type":"ProfilePage"`, `href="/feed.xml"`}},
+		{"/robots.txt", []string{"User-agent: *"}},
+		{"/feed.xml", []string{`<feed xmlns="http://www.w3.org/2005/Atom">`, "<entry>", "<published>"}},
+	} {
+		code, body := get(tt.path)
+		if code != http.StatusOK {
+			t.Errorf("GET %s: %d", tt.path, code)
+		}
+		for _, s := range tt.want {
+			if !strings.Contains(body, s) {
+				t.Errorf("GET %s: body lacks %q", tt.path, s)
+			}
+		}
+	}
+	if code, _ := get("/xrpc/app.bsky.actor.getProfile"); code != http.StatusNotFound {
+		t.Errorf("the site served the AppView: %d", code)
+	}
+	// Other creators have no website.
+	resp, err = http.Get(srv.URL + "/xrpc/app.bsky.actor.getProfile?actor=" + HandleSteady)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if strings.Contains(string(b), `"website"`) {
+		t.Errorf("a creator without a site has a website: %s", b)
 	}
 }

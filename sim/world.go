@@ -152,6 +152,7 @@ type model struct {
 	bilingual string       // "" or the second language code
 	tz        int          // UTC offset in hours of the creator's local day
 	regular   bool         // posts a fixed number a day (named creators), not a Poisson number
+	site      bool         // has a web site at its handle's domain (see site.go)
 	mu        sync.RWMutex // guards Trajectory after New
 }
 
@@ -177,6 +178,11 @@ func New(cfg Config) *World {
 	}
 	for len(w.list) < n+len(namedCreators) {
 		w.add(w.generate(len(w.list), nil))
+	}
+	// Creators with a site come last, so that they change nothing of the
+	// world generated before them.
+	for _, nc := range siteCreators {
+		w.add(w.generate(len(w.list), &nc))
 	}
 	return w
 }
@@ -289,6 +295,7 @@ type named struct {
 	fakeShare           float64
 	optedOut            bool
 	bio                 string
+	site                bool // the creator has a web site, served by the simulator
 }
 
 // Named creators: fixed handles with known trajectories, for tests and the
@@ -502,6 +509,10 @@ func (w *World) generate(idx int, nc *named) *model {
 	h := base + ".bsky.social"
 	for i := 2; w.handle[h] != nil; i++ {
 		h = fmt.Sprintf("%s%d.bsky.social", base, i)
+	}
+	if nc != nil && nc.site {
+		h = nc.handle // a domain handle: the site's own domain
+		m.site = true
 	}
 	m.Handle = h
 	m.keywords = keywords(m.Handle + " " + m.DisplayName + " " + m.bio)
