@@ -59,6 +59,9 @@ type app struct {
 
 	// hostOverrides are extra per-host policies (the demo's simulator).
 	hostOverrides map[string]fetch.HostPolicy
+	// resolver, when set, resolves host names for the outbound client
+	// (the demo's simulated sites).
+	resolver fetch.Resolver
 }
 
 // appOption adjusts an app before it is built (tests and the demo).
@@ -76,6 +79,8 @@ func withHostPolicy(host string, p fetch.HostPolicy) appOption {
 }
 
 func withLogger(l *slog.Logger) appOption { return func(a *app) { a.log = l } }
+
+func withResolver(r fetch.Resolver) appOption { return func(a *app) { a.resolver = r } }
 
 func newApp(ctx context.Context, cfg config, opts ...appOption) (_ *app, err error) {
 	a := &app{cfg: cfg, now: time.Now, log: slog.Default()}
@@ -97,6 +102,9 @@ func newApp(ctx context.Context, cfg config, opts ...appOption) (_ *app, err err
 	fopts := []fetch.Option{fetch.WithRedis(a.rdb), fetch.WithAllowNets(cfg.AllowNets...), fetch.WithClock(a.now)}
 	if cfg.UserAgent != "" {
 		fopts = append(fopts, fetch.WithUserAgent(cfg.UserAgent))
+	}
+	if a.resolver != nil {
+		fopts = append(fopts, fetch.WithResolver(a.resolver))
 	}
 	if a.http, err = fetch.New(fopts...); err != nil {
 		return nil, fmt.Errorf("building the outbound client: %w", err)

@@ -11,6 +11,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/creatorscout/scout/crawler/fetch"
@@ -24,15 +25,17 @@ var demoQueries = []string{"vegan recipes", "fitness", "gaming", "travel", "tech
 
 // demoSummary is what `scout demo --once` prints.
 type demoSummary struct {
-	Creators int              `json:"creators"`
-	ByTier   map[string]int   `json:"by_tier"`
-	ByNiche  map[string]int   `json:"by_niche"`
-	Jobs     int              `json:"jobs"`
-	Failed   int              `json:"failed"`
-	Skipped  int              `json:"skipped"`
-	Watch    *demoWatchResult `json:"watch,omitempty"`
-	Seconds  float64          `json:"seconds"`
-	DataDir  string           `json:"data_dir"`
+	Creators int            `json:"creators"`
+	ByTier   map[string]int `json:"by_tier"`
+	ByNiche  map[string]int `json:"by_niche"`
+	Jobs     int            `json:"jobs"`
+	Failed   int            `json:"failed"`
+	Skipped  int            `json:"skipped"`
+	// Linked lists creators linked across platforms by two-way evidence.
+	Linked  []demoLink       `json:"linked,omitempty"`
+	Watch   *demoWatchResult `json:"watch,omitempty"`
+	Seconds float64          `json:"seconds"`
+	DataDir string           `json:"data_dir"`
 }
 
 // cmdDemo runs `scout demo [--once]`: the simulator on loopback, the
@@ -81,7 +84,10 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	// The simulator is ours: it gets a generous limit instead of the real
 	// AppView's, so the demo finishes in well under two minutes.
 	// The app runs on the simulator's clock, so days can pass in seconds.
-	a, err := newApp(ctx, cfg, withNow(world.Now), withHostPolicy(simLn.Addr().String(), fetch.HostPolicy{Rate: 2000, Burst: 200}), withLogger(quietLogger()))
+	// The simulated creators' sites resolve to the simulator; no other
+	// name resolves, so the demo never leaves the machine.
+	a, err := newApp(ctx, cfg, withNow(world.Now), withHostPolicy(simLn.Addr().String(), fetch.HostPolicy{Rate: 2000, Burst: 200}),
+		withResolver(simResolver(world.SiteHosts())), withLogger(quietLogger()))
 	if err != nil {
 		fmt.Fprintln(stderr, "scout demo:", err)
 		return 1
@@ -109,6 +115,14 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	res, err := a.store.Search(ctx, index.Query{PerPage: 1, Facets: []string{"tier", "niche"}})
 	if err != nil {
+		fmt.Fprintln(stderr, "scout demo:", err)
+		return 1
+	}
+	if sum.Linked, err = runLinkDemo(ctx, a, stderr); err != nil {
+		fmt.Fprintln(stderr, "scout demo:", err)
+		return 1
+	}
+	if res, err = a.store.Search(ctx, index.Query{PerPage: 1, Facets: []string{"tier", "niche"}}); err != nil {
 		fmt.Fprintln(stderr, "scout demo:", err)
 		return 1
 	}
@@ -143,6 +157,10 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout)
 		printAlerts(stdout, sum.Watch)
 	}
+	for _, l := range sum.Linked {
+		fmt.Fprintf(stdout, "\nlinked across platforms: %s %s <-> %s %s (%s)\n  %s\n  %s\n",
+			l.Platform, l.Handle, l.LinkedPlatform, l.LinkedURL, l.Kind, l.Forward, l.Back)
+	}
 	fmt.Fprintf(stdout, `
 CreatorScout demo: %d creators stored in %.1fs (%s)
 by tier: %v
@@ -152,12 +170,13 @@ by tier: %v
     curl '%s/v1/creators?q=vegan&sort=-followers&facets=tier,niche'
     curl '%s/v1/creators?tier=micro,mid&authenticity_max=60&sort=authenticity&facets=niche'
     curl '%s/v1/creators?niche=fitness&followers_min=10000&sort=-engagement_rate'
+    curl '%s/v1/creators?linked_accounts_min=1'
     curl -H 'Content-Type: application/json' -d '{"source":"bluesky","query":"gaming","limit":20}' %s/v1/discover
     curl '%s/v1/watchlists'
     curl '%s/v1/openapi.json'
 
 Ctrl-C to stop.
-`, sum.Creators, sum.Seconds, cfg.DataDir, sum.ByTier, base, base, base, base, base, base, base)
+`, sum.Creators, sum.Seconds, cfg.DataDir, sum.ByTier, base, base, base, base, base, base, base, base)
 	if err := a.serveAPI(ctx, ln); err != nil {
 		fmt.Fprintln(stderr, "scout demo:", err)
 		return 1
@@ -198,4 +217,77 @@ func waitJobs(ctx context.Context, a *app, ids []string, stderr io.Writer) (demo
 		case <-tick.C:
 		}
 	}
+}
+
+// simResolver resolves the simulated sites' host names to loopback and no
+// other name.
+type simResolver []string
+
+func (r simResolver) LookupNetIP(_ context.Context, _, host string) ([]netip.Addr, error) {
+	for _, h := range r {
+		if strings.EqualFold(h, host) {
+			return []netip.Addr{netip.MustParseAddr("127.0.0.1")}, nil
+		}
+	}
+	return nil, &net.DNSError{Err: "the demo resolves only its simulated sites", Name: host, IsNotFound: true}
+}
+
+// demoLink is one creator the demo linked to an account on another
+// platform, with the evidence.
+type demoLink struct {
+	Platform       string `json:"platform"`
+	Handle         string `json:"handle"`
+	LinkedPlatform string `json:"linked_platform"`
+	LinkedURL      string `json:"linked_url"`
+	Kind           string `json:"kind"`
+	Forward        string `json:"forward"`
+	Back           string `json:"back"`
+	// LinkedStored says the linked account was crawled and stored too.
+	LinkedStored bool `json:"linked_stored"`
+}
+
+// runLinkDemo finds the stored creators with linked accounts
+// (linked_accounts_min=1), crawls their linked web sites through the web
+// source, and reports each link.
+func runLinkDemo(ctx context.Context, a *app, stderr io.Writer) ([]demoLink, error) {
+	one := 1.0
+	q := index.Query{PerPage: 20, Filter: &index.Filter{Op: index.OpRange, Field: "linked_accounts", Min: &one}}
+	res, err := a.store.Search(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("searching linked creators: %w", err)
+	}
+	var links []demoLink
+	var jobs []string
+	for _, h := range res.Hits {
+		for _, l := range h.Profile.Linked {
+			if len(l.Evidence) == 0 {
+				continue
+			}
+			d := demoLink{Platform: h.Profile.Ref.Platform, Handle: h.Profile.Ref.Handle, LinkedPlatform: l.Platform,
+				LinkedURL: l.URL, Kind: l.Evidence[0].Kind, Forward: l.Evidence[0].Forward, Back: l.Evidence[0].Back}
+			if l.Platform == creator.Web {
+				job, err := a.pipe.SubmitCrawl(ctx, creator.Ref{Platform: creator.Web, ID: l.ID})
+				if err != nil {
+					return nil, fmt.Errorf("crawling linked site %s: %w", l.URL, err)
+				}
+				jobs = append(jobs, job.ID)
+			}
+			links = append(links, d)
+		}
+	}
+	if len(jobs) > 0 {
+		fmt.Fprintf(stderr, "demo: crawling %d linked sites\n", len(jobs))
+		if _, err := waitJobs(ctx, a, jobs, io.Discard); err != nil {
+			return nil, err
+		}
+	}
+	for i, d := range links {
+		if d.LinkedPlatform != creator.Web {
+			continue
+		}
+		if _, err := a.store.Get(ctx, creator.Key(creator.Ref{Platform: creator.Web, ID: d.LinkedURL})); err == nil {
+			links[i].LinkedStored = true
+		}
+	}
+	return links, nil
 }

@@ -31,6 +31,17 @@ func TestIntegrationDemoOnce(t *testing.T) {
 	if sum.Creators == 0 || total != sum.Creators || sum.Failed != 0 {
 		t.Errorf("summary %+v: want creators stored, tiers adding up to them, no failures", sum)
 	}
+	// The simulated creator with a site is linked across Bluesky and the
+	// web by its domain handle, and its site is crawled and stored.
+	linked := false
+	for _, l := range sum.Linked {
+		if l.Handle == sim.HandleSite && l.Platform == "bluesky" && l.LinkedPlatform == "web" && l.Kind == "bluesky_domain_handle" && l.LinkedStored {
+			linked = true
+		}
+	}
+	if !linked {
+		t.Errorf("no creator linked across Bluesky and its stored site: %+v", sum.Linked)
+	}
 	if sum.Watch == nil {
 		t.Fatal("summary has no watchlist part")
 	}
