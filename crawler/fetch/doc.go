@@ -29,7 +29,9 @@
 //   - Rate limits per host, and per credential when a request carries one
 //     (WithCredential), enforced with GCRA in Redis so that any number of
 //     workers sharing the Redis stay under the limit together; limits adapt
-//     down when responses announce lower ones (RateLimit-*, X-RateLimit-*);
+//     down when responses announce lower ones (RateLimit-*, X-RateLimit-*,
+//     and Meta's X-App-Usage / X-Business-Use-Case-Usage percentages: slowed
+//     from 75%, paused at 100% until the announced time to regain access);
 //     a 429 or a 503 with Retry-After pauses the host for every worker until
 //     the announced time; daily quotas refuse work before they are spent.
 //   - Retries of 429, 5xx and transient network errors with backoff that

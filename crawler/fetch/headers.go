@@ -1,6 +1,7 @@
 package fetch
 
 import (
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
@@ -136,4 +137,66 @@ func RetryTime(h http.Header, now time.Time) (time.Time, bool) {
 		return a.Reset, true
 	}
 	return time.Time{}, false
+}
+
+// Meta's usage headers (Graph API, Instagram): X-App-Usage and
+// X-Ad-Account-Usage hold percentages of the app's hourly allowance,
+// X-Business-Use-Case-Usage a map from business id to a list of
+// per-use-case usages, each with estimated_time_to_regain_access in
+// minutes once throttled.
+const (
+	// metaSlowFrom is the usage (percent) from which requests are slowed,
+	// linearly down to none at metaFull.
+	metaSlowFrom = 75.0
+	metaFull     = 100.0
+	// metaDefaultPause is how long a host is paused at full usage when the
+	// headers give no time to regain access (the window is a rolling hour).
+	metaDefaultPause = 10 * time.Minute
+)
+
+type metaUsage struct {
+	CallCount    float64 `json:"call_count"`
+	TotalCPUTime float64 `json:"total_cputime"`
+	TotalTime    float64 `json:"total_time"`
+	// Acc is the ad-account usage's field; Regain is in minutes.
+	AccIDUtilPct float64 `json:"acc_id_util_pct"`
+	Regain       float64 `json:"estimated_time_to_regain_access"`
+}
+
+func (u metaUsage) max() float64 {
+	return max(u.CallCount, u.TotalCPUTime, u.TotalTime, u.AccIDUtilPct)
+}
+
+// parseMetaUsage reads Meta's usage headers: the highest usage in percent
+// and, when a use case is throttled, when access comes back. It reports
+// false when h has none of them or none can be read.
+func parseMetaUsage(h http.Header, now time.Time) (pct float64, regain time.Time, ok bool) {
+	note := func(u metaUsage) {
+		ok = true
+		pct = max(pct, u.max())
+		if u.Regain > 0 {
+			if t := now.Add(time.Duration(u.Regain * float64(time.Minute))); t.After(regain) {
+				regain = t
+			}
+		}
+	}
+	for _, name := range []string{"X-App-Usage", "X-Ad-Account-Usage"} {
+		if v := h.Get(name); v != "" {
+			var u metaUsage
+			if json.Unmarshal([]byte(v), &u) == nil {
+				note(u)
+			}
+		}
+	}
+	if v := h.Get("X-Business-Use-Case-Usage"); v != "" {
+		var byBusiness map[string][]metaUsage
+		if json.Unmarshal([]byte(v), &byBusiness) == nil {
+			for _, list := range byBusiness {
+				for _, u := range list {
+					note(u)
+				}
+			}
+		}
+	}
+	return pct, regain, ok
 }

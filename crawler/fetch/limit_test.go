@@ -307,3 +307,74 @@ func TestServerErrorPausesEveryWorkerBriefly(t *testing.T) {
 		t.Errorf("second worker's sleeps (-want +got):\n%s", diff)
 	}
 }
+
+// TestMetaUsagePausesEveryWorker: Meta's Graph API answers with its usage
+// headers (as its rate-limiting docs show them); at full usage every worker
+// sharing the Redis stops until access is regained, and high usage slows
+// them down.
+func TestMetaUsagePausesEveryWorker(t *testing.T) {
+	tests := []struct {
+		name      string
+		header    string
+		value     string
+		wantPause time.Duration // 0: no pause
+	}{
+		{"business use case throttled", "X-Business-Use-Case-Usage",
+			`{"17841406338772941":[{"type":"instagram","call_count":100,"total_cputime":25,"total_time":25,"estimated_time_to_regain_access":7}]}`, 7 * time.Minute},
+		{"app usage full, no time given", "X-App-Usage", `{"call_count":100,"total_time":25,"total_cputime":25}`, metaDefaultPause},
+		{"app usage low", "X-App-Usage", `{"call_count":28,"total_time":25,"total_cputime":25}`, 0},
+		{"unreadable header", "X-App-Usage", `call_count=100`, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var hits atomic.Int32
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if hits.Add(1) == 1 {
+					w.Header().Set(tt.header, tt.value)
+				}
+				fmt.Fprint(w, `{}`)
+			}))
+			defer srv.Close()
+			rdb, prefix := newTestRedis(t)
+			clk := newFakeClock()
+			a := mustNew(t, fakeOpts(clk, WithRedis(rdb), WithKeyPrefix(prefix), WithRetries(0, 0))...)
+			b := mustNew(t, fakeOpts(&fakeClock{t: clk.Now()}, WithRedis(rdb), WithKeyPrefix(prefix))...)
+			ctx := WithCredential(context.Background(), "operator-token")
+			u := mustURL(t, srv.URL+"/v21.0/17841406338772941")
+			if err := a.GetJSON(ctx, u, new(any)); err != nil {
+				t.Fatalf("first request: %v", err)
+			}
+			err := b.GetJSON(ctx, u, new(any))
+			if tt.wantPause == 0 {
+				if err != nil {
+					t.Fatalf("second worker: %v", err)
+				}
+				return
+			}
+			var ra *creator.RetryAfter
+			if !errors.As(err, &ra) {
+				t.Fatalf("second worker: %v, want a *creator.RetryAfter", err)
+			}
+			if want := clk.Now().Add(tt.wantPause); !ra.Until.Equal(want) {
+				t.Errorf("paused until %v, want %v", ra.Until, want)
+			}
+			if hits.Load() != 1 {
+				t.Errorf("server saw %d requests during the pause", hits.Load())
+			}
+		})
+	}
+}
+
+func TestParseMetaUsage(t *testing.T) {
+	now := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	h := http.Header{}
+	h.Set("X-App-Usage", `{"call_count":12,"total_time":80,"total_cputime":3}`)
+	h.Set("X-Business-Use-Case-Usage", `{"1":[{"type":"instagram","call_count":40,"estimated_time_to_regain_access":0}],"2":[{"type":"ads_management","call_count":91,"estimated_time_to_regain_access":2}]}`)
+	pct, regain, ok := parseMetaUsage(h, now)
+	if !ok || pct != 91 || !regain.Equal(now.Add(2*time.Minute)) {
+		t.Errorf("parseMetaUsage = %v, %v, %v; want 91, +2m, true", pct, regain, ok)
+	}
+	if _, _, ok := parseMetaUsage(http.Header{}, now); ok {
+		t.Error("no headers read as usage")
+	}
+}

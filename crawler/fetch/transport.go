@@ -297,6 +297,9 @@ func (c *Client) observe(ctx context.Context, u *url.URL, resp *http.Response) {
 		// Back off for every worker, briefly: the server is struggling.
 		_ = c.coord.pause(ctx, key, now.Add(c.backoff), now)
 	}
+	if pct, regain, ok := parseMetaUsage(resp.Header, now); ok {
+		c.observeMeta(ctx, key, u, pct, regain, now)
+	}
 	a := parseAnnounced(resp.Header, now)
 	if !a.HasReset || !a.Reset.After(now) || a.Remaining < 0 {
 		return
@@ -319,4 +322,25 @@ func minTime(a, b time.Time) time.Time {
 		return a
 	}
 	return b
+}
+
+// observeMeta applies Meta's usage headers to key for every worker: at
+// full usage the host (or credential) is paused until access is regained
+// (metaDefaultPause when no time is given); from metaSlowFrom on, its rate
+// is cut linearly towards zero, for the rest of the rolling hour.
+func (c *Client) observeMeta(ctx context.Context, key string, u *url.URL, pct float64, regain, now time.Time) {
+	switch {
+	case pct >= metaFull || regain.After(now):
+		if !regain.After(now) {
+			regain = now.Add(metaDefaultPause)
+		}
+		_ = c.coord.pause(ctx, key, minTime(regain, now.Add(maxAnnouncedPause)), now)
+	case pct >= metaSlowFrom:
+		pol := c.policy(u)
+		if pol.Rate <= 0 {
+			return
+		}
+		rps := pol.Rate * (metaFull - pct) / (metaFull - metaSlowFrom)
+		_ = c.coord.adapt(ctx, key, rps, now.Add(time.Hour), now)
+	}
 }
