@@ -38,7 +38,9 @@ type config struct {
 	//   mastodon.social is denied unless allowed explicitly),
 	//   SCOUT_YOUTUBE_API_KEY, SCOUT_YOUTUBE_DERIVED_METRICS_APPROVED (true
 	//   only for an audited API project that accepted the derived-metrics
-	//   amendment; otherwise YouTube data is stored but not scored).
+	//   amendment; otherwise YouTube data is stored but not scored),
+	//   SCOUT_INSTAGRAM_TOKEN, SCOUT_INSTAGRAM_USER_ID (the operator's own
+	//   Business or Creator account, for business_discovery).
 	SourceOptions map[string]map[string]string
 }
 
@@ -49,6 +51,8 @@ var sourceEnv = []struct{ env, source, option string }{
 	{"SCOUT_MASTODON_DISCOVER_INSTANCES", "mastodon", "discover_instances"},
 	{"SCOUT_YOUTUBE_API_KEY", "youtube", "api_key"},
 	{"SCOUT_YOUTUBE_DERIVED_METRICS_APPROVED", "youtube", "derived_metrics_approved"},
+	{"SCOUT_INSTAGRAM_TOKEN", "instagram", "token"},
+	{"SCOUT_INSTAGRAM_USER_ID", "instagram", "user_id"},
 }
 
 func configFromEnv() (config, error) {

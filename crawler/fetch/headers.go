@@ -200,3 +200,11 @@ func parseMetaUsage(h http.Header, now time.Time) (pct float64, regain time.Time
 	}
 	return pct, regain, ok
 }
+
+// MetaUsage reads Meta's usage headers (X-App-Usage, X-Ad-Account-Usage,
+// X-Business-Use-Case-Usage): the highest usage in percent and, when a use
+// case is throttled, when access comes back (zero when none says). It
+// reports false when h has none of them.
+func MetaUsage(h http.Header, now time.Time) (pct float64, regain time.Time, ok bool) {
+	return parseMetaUsage(h, now)
+}

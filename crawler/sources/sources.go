@@ -6,8 +6,9 @@
 package sources
 
 import (
-	_ "github.com/creatorscout/scout/crawler/bluesky"  // registers creator.Bluesky
-	_ "github.com/creatorscout/scout/crawler/mastodon" // registers creator.Mastodon
-	_ "github.com/creatorscout/scout/crawler/web"      // registers creator.Web
-	_ "github.com/creatorscout/scout/crawler/youtube"  // registers creator.YouTube (needs an API key)
+	_ "github.com/creatorscout/scout/crawler/bluesky"   // registers creator.Bluesky
+	_ "github.com/creatorscout/scout/crawler/instagram" // registers creator.Instagram (needs the operator's token)
+	_ "github.com/creatorscout/scout/crawler/mastodon"  // registers creator.Mastodon
+	_ "github.com/creatorscout/scout/crawler/web"       // registers creator.Web
+	_ "github.com/creatorscout/scout/crawler/youtube"   // registers creator.YouTube (needs an API key)
 )
