@@ -52,6 +52,17 @@ func TestIntegrationCLI(t *testing.T) {
 	if code, out, errs = run(search, "rising", "platform=bluesky"); code != 0 || !strings.Contains(out, sim.HandleRising) {
 		t.Errorf("scout search = %d %q %q, want a row for %s", code, out, errs, sim.HandleRising)
 	}
+	// Human output: display name, handle and followers as people read them;
+	// flags after the arguments.
+	if code, out, errs = run(search, "rising", "platform=bluesky", "--csv"); code != 0 || !strings.HasPrefix(out, "Key,Platform,Handle,Display name,") || !strings.Contains(out, sim.HandleRising) {
+		t.Errorf("scout search --csv = %d %q %q", code, out, errs)
+	}
+	if _, out, _ = run(search, "rising"); !strings.Contains(out, "NAME") || !strings.Contains(out, rec.Profile.DisplayName) || !strings.Contains(out, humanCount(rec.Profile.Followers)) {
+		t.Errorf("scout search shows no display name %q or followers %s:\n%s", rec.Profile.DisplayName, humanCount(rec.Profile.Followers), out)
+	}
+	if code, _, errs = run(search, "tier=gigantic"); code != 2 || !strings.Contains(errs, "emerging, nano, micro") {
+		t.Errorf("scout search tier=gigantic = %d %q, want 2 listing the tiers", code, errs)
+	}
 	if code, _, errs = run(search, "followers_min=lots"); code != 2 || !strings.Contains(errs, "followers_min") {
 		t.Errorf("scout search with a bad parameter = %d %q, want 2 naming followers_min", code, errs)
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -45,8 +46,8 @@ func setup(ctx context.Context, stderr io.Writer, opts ...appOption) (*app, bool
 func cmdAll(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("all", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	if fs.Parse(args) != nil {
-		return 2
+	if _, code, ok := parseOrExit(fs, args, stderr); !ok {
+		return code
 	}
 	a, ok := setup(ctx, stderr)
 	if !ok {
@@ -80,8 +81,8 @@ func cmdDiscover(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	query := fs.String("query", "", "what to search for (required)")
 	limit := fs.Int("limit", 50, "how many creators at most")
 	wait := fs.Bool("wait", true, "wait until the job ends")
-	if fs.Parse(args) != nil {
-		return 2
+	if _, code, ok := parseOrExit(fs, args, stderr); !ok {
+		return code
 	}
 	if strings.TrimSpace(*query) == "" {
 		fmt.Fprintln(stderr, "scout discover: --query is required")
@@ -106,14 +107,15 @@ func cmdCrawl(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs := flag.NewFlagSet("crawl", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	platform := fs.String("platform", creator.Bluesky, "platform of the creator")
-	if fs.Parse(args) != nil {
+	pos, code, ok := parseOrExit(fs, args, stderr)
+	if !ok {
+		return code
+	}
+	if len(pos) != 1 {
+		fmt.Fprintln(stderr, "usage: scout crawl [--platform bluesky] <handle or id> (see scout crawl --help)")
 		return 2
 	}
-	if fs.NArg() != 1 {
-		fmt.Fprintln(stderr, "usage: scout crawl [--platform bluesky] <handle or id>")
-		return 2
-	}
-	ref := creator.Ref{Platform: *platform, Handle: fs.Arg(0)}
+	ref := creator.Ref{Platform: *platform, Handle: pos[0]}
 	if strings.HasPrefix(ref.Handle, "did:") {
 		ref.ID, ref.Handle = ref.Handle, ""
 	}
@@ -208,17 +210,24 @@ func (a *app) follow(ctx context.Context, id string, wait bool, stdout, stderr i
 	}
 }
 
-// cmdSearch runs `scout search [--json] [param=value ...]` with the API's
-// search parameters (q=..., tier=micro, followers_min=1000, sort=-followers).
+// cmdSearch runs `scout search [--json|--csv] [words...] [param=value ...]`
+// with the API's search parameters (tier=micro, followers_min=1000,
+// sort=-followers).
 func cmdSearch(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("search", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	asJSON := fs.Bool("json", false, "print the whole result as JSON")
-	if fs.Parse(args) != nil {
+	asJSON := fs.Bool("json", false, "print the API's JSON answer (one page)")
+	asCSV := fs.Bool("csv", false, "print every match (up to 10000) as CSV, as the API's export")
+	pos, code, ok := parseOrExit(fs, args, stderr)
+	if !ok {
+		return code
+	}
+	if *asJSON && *asCSV {
+		fmt.Fprintln(stderr, "scout search: --json and --csv: choose one")
 		return 2
 	}
 	v := url.Values{}
-	for _, arg := range fs.Args() {
+	for _, arg := range pos {
 		k, val, ok := strings.Cut(arg, "=")
 		if !ok {
 			v.Set("q", strings.TrimSpace(v.Get("q")+" "+arg))
@@ -226,22 +235,29 @@ func cmdSearch(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		}
 		v.Add(k, val)
 	}
-	q, err := api.ParseSearch(v)
-	if err != nil {
-		fmt.Fprintln(stderr, "scout search:", err)
-		return 2
-	}
 	cfg, err := configFromEnv()
 	if err != nil {
 		fmt.Fprintln(stderr, "scout:", err)
 		return 1
 	}
 	a := &app{cfg: cfg}
+	q, err := api.NewSearchParser(a.enums()).Parse(v)
+	if err != nil {
+		fmt.Fprintln(stderr, "scout search:", err)
+		return 2
+	}
+	if dir, demo := demoFallback(cfg.DataDir, os.Getenv("SCOUT_DATA_DIR") != ""); demo {
+		fmt.Fprintf(stderr, "scout search: %s holds no store; reading the demo's in %s (set SCOUT_DATA_DIR to choose)\n", cfg.DataDir, dir)
+		a.cfg.DataDir = dir
+	}
 	if err := a.openStore(ctx); err != nil {
 		fmt.Fprintln(stderr, "scout:", err)
 		return 1
 	}
 	defer a.store.Close()
+	if *asCSV {
+		return searchCSV(ctx, a.store, q, stdout, stderr)
+	}
 	res, err := a.store.Search(ctx, q)
 	if err != nil {
 		fmt.Fprintln(stderr, "scout search:", err)
@@ -252,14 +268,70 @@ func cmdSearch(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return 0
 	}
 	tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "KEY\tHANDLE\tNICHE\tTIER\tFOLLOWERS\tER%\tAUTH\tOVERALL")
+	fmt.Fprintln(tw, "NAME\tHANDLE\tPLATFORM\tFOLLOWERS\tTIER\tNICHE\tER%\tAUTH\tOVERALL")
 	for _, h := range res.Hits {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%.2f\t%.0f\t%.0f\n", h.Key, h.Profile.Ref.Handle, h.Scores.PrimaryNiche,
-			h.Scores.Tier, h.Profile.Followers, h.Scores.EngagementRate*100, h.Scores.Authenticity, h.Scores.Overall)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%.2f\t%.0f\t%.0f\n", cell(h.Profile.DisplayName, 28), cell(h.Profile.Ref.Handle, 36),
+			h.Profile.Ref.Platform, humanCount(h.Profile.Followers), h.Scores.Tier, h.Scores.PrimaryNiche,
+			h.Scores.EngagementRate*100, h.Scores.Authenticity, h.Scores.Overall)
 	}
 	tw.Flush()
-	fmt.Fprintf(stdout, "%d of %d (page %d)\n", len(res.Hits), res.Total, res.Page)
+	switch {
+	case res.Total == 0:
+		fmt.Fprintln(stdout, "no creators match")
+	default:
+		fmt.Fprintf(stdout, "%d-%d of %d (page %d; page=N for more, --json for keys and details)\n",
+			(res.Page-1)*res.PerPage+min(1, len(res.Hits)), (res.Page-1)*res.PerPage+len(res.Hits), res.Total, res.Page)
+	}
 	return 0
+}
+
+// cell makes stored text one table cell: control characters and tabs
+// become spaces, and it is cut to n characters.
+func cell(s string, n int) string {
+	s = strings.Map(func(r rune) rune {
+		if r < ' ' || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, s)
+	if s == "" {
+		return "-"
+	}
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}
+
+// searchCSV writes every match of q (up to api.MaxExportRows) as the API's
+// CSV export does.
+func searchCSV(ctx context.Context, st index.Store, q index.Query, stdout, stderr io.Writer) int {
+	w := csv.NewWriter(stdout)
+	w.Write(api.CreatorCSVHeader)
+	q.Page, q.PerPage, q.Facets = 1, index.MaxPerPage, nil
+	rows := 0
+	for {
+		res, err := st.Search(ctx, q)
+		if err != nil {
+			w.Flush()
+			fmt.Fprintln(stderr, "scout search:", err)
+			return 1
+		}
+		for i := range res.Hits {
+			if rows < api.MaxExportRows {
+				w.Write(api.CreatorCSVRow(&res.Hits[i]))
+				rows++
+			}
+		}
+		if len(res.Hits) < q.PerPage || rows >= min(res.Total, api.MaxExportRows) {
+			w.Flush()
+			if res.Total > api.MaxExportRows {
+				fmt.Fprintf(stderr, "scout search: %d creators match; the export stops at %d\n", res.Total, api.MaxExportRows)
+			}
+			return 0
+		}
+		q.Page++
+	}
 }
 
 // service runs one long-lived part of scout (serve, worker, scheduler)
@@ -269,8 +341,8 @@ func cmdSearch(ctx context.Context, args []string, stdout, stderr io.Writer) int
 func service(ctx context.Context, name string, args []string, stdout, stderr io.Writer, needRedis, resume bool, run func(a *app) error) int {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	if fs.Parse(args) != nil {
-		return 2
+	if _, code, ok := parseOrExit(fs, args, stderr); !ok {
+		return code
 	}
 	if needRedis && os.Getenv("SCOUT_REDIS_URL") == "" {
 		fmt.Fprintf(stderr, "scout %s: SCOUT_REDIS_URL is required (the embedded queue lives inside one process; use `scout all`)\n", name)

@@ -49,8 +49,8 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	perQuery := fs.Int("limit", 100, "creators discovered per query")
 	seed := fs.Int64("seed", 1, "simulator seed")
 	days := fs.Int("days", 30, "days the watchlist part moves the simulator ahead (0 skips it)")
-	if fs.Parse(args) != nil {
-		return 2
+	if _, code, ok := parseOrExit(fs, args, stderr); !ok {
+		return code
 	}
 	start := time.Now()
 	cfg, err := configFromEnv()

@@ -41,6 +41,8 @@ var commands = []command{
 	}},
 	{"eval", "evaluate the scoring models on labeled data", runEval},
 	{"reindex", "copy one store into another (--from sqlite:DIR --to meili:URL)", runReindex},
+	{"openapi", "print the API's OpenAPI 3.1 document", cmdOpenAPI},
+	{"version", "print the version", cmdVersion},
 }
 
 func run(ctx context.Context, args []string) int {
@@ -48,24 +50,40 @@ func run(ctx context.Context, args []string) int {
 		usage(os.Stderr)
 		return 2
 	}
+	return runCommand(ctx, args, os.Stdout, os.Stderr)
+}
+
+// runCommand runs the command args name, answering --help (anywhere before
+// a "--") with the command's help on stdout and status 0.
+func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if args[0] == "help" && len(args) > 1 {
+		args = append(args[1:], "--help")
+	}
 	for _, c := range commands {
 		if c.name == args[0] {
-			return c.run(ctx, args[1:], os.Stdout, os.Stderr)
+			if wantsHelp(args[1:]) {
+				printHelp(ctx, c, args[1:], stdout)
+				return 0
+			}
+			return c.run(ctx, args[1:], stdout, stderr)
 		}
 	}
 	switch args[0] {
 	case "help", "-h", "--help":
-		usage(os.Stdout)
+		usage(stdout)
 		return 0
+	case "-v", "--version":
+		return cmdVersion(ctx, nil, stdout, stderr)
 	}
-	fmt.Fprintf(os.Stderr, "scout: unknown command %q\n", args[0])
-	usage(os.Stderr)
+	fmt.Fprintf(stderr, "scout: unknown command %q\n", args[0])
+	usage(stderr)
 	return 2
 }
 
 func usage(w io.Writer) {
-	fmt.Fprintln(w, "usage: scout <command> [flags]\n\ncommands:")
+	fmt.Fprintln(w, "usage: scout <command> [flags] [arguments]\n\ncommands:")
 	for _, c := range commands {
 		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}
+	fmt.Fprintln(w, "\nRun scout <command> --help for a command's arguments, flags and examples.")
 }

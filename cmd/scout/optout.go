@@ -41,7 +41,12 @@ func cmdOptOut(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	fs.StringVar(&req.Reason, "reason", "", "why (kept with the opt-out)")
 	list := fs.Bool("list", false, "print the opt-out list instead")
 	asCSV := fs.Bool("csv", false, "with --list: CSV instead of JSON")
-	if fs.Parse(args) != nil {
+	pos, code, ok := parseOrExit(fs, args, stderr)
+	if !ok {
+		return code
+	}
+	if len(pos) > 0 {
+		fmt.Fprintf(stderr, "scout optout: unexpected argument %q; name the creator with --handle, --id or --url\n", pos[0])
 		return 2
 	}
 	a, ok := setup(ctx, stderr)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/creatorscout/scout/api"
@@ -63,16 +64,21 @@ func cmdWatch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintln(stderr, watchUsage)
 		return 2
 	}
-	if fs.Parse(args) != nil {
-		return 2
+	pos, code, ok := parseOrExit(fs, args, stderr)
+	if !ok {
+		return code
 	}
-	need := map[string]int{"get": 1, "delete": 1, "alerts": 1, "remove": 2}
-	if n, ok := need[sub]; ok && fs.NArg() != n {
+	need := map[string]int{"get": 1, "delete": 1, "alerts": 1, "remove": 2, "list": 0, "create": 0}
+	if n, ok := need[sub]; ok && len(pos) != n {
 		fmt.Fprintln(stderr, watchUsage)
 		return 2
 	}
-	if sub == "add" && fs.NArg() < 2 {
+	if sub == "add" && len(pos) < 2 {
 		fmt.Fprintln(stderr, watchUsage)
+		return 2
+	}
+	if kind != "" && !slices.Contains(watch.Kinds, kind) {
+		fmt.Fprintf(stderr, "scout watch alerts: --kind: %q is not an alert kind; valid kinds: %s\n", kind, strings.Join(watch.Kinds, ", "))
 		return 2
 	}
 	a, ok := setup(ctx, stderr)
@@ -113,24 +119,24 @@ func cmdWatch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 	case "get":
 		var wl *index.Watchlist
-		if wl, err = svc.Get(ctx, fs.Arg(0)); err == nil {
+		if wl, err = svc.Get(ctx, pos[0]); err == nil {
 			out = watch.Redacted(*wl)
 		}
 	case "add", "remove":
 		var wl *index.Watchlist
 		if sub == "add" {
-			wl, err = svc.AddMembers(ctx, fs.Arg(0), fs.Args()[1:]...)
+			wl, err = svc.AddMembers(ctx, pos[0], pos[1:]...)
 		} else {
-			wl, err = svc.RemoveMember(ctx, fs.Arg(0), fs.Arg(1))
+			wl, err = svc.RemoveMember(ctx, pos[0], pos[1])
 		}
 		if err == nil {
 			out = watch.Redacted(*wl)
 		}
 	case "alerts":
-		out, err = svc.Alerts(ctx, fs.Arg(0), index.AlertFilter{Kind: kind, Limit: limit})
+		out, err = svc.Alerts(ctx, pos[0], index.AlertFilter{Kind: kind, Limit: limit})
 	case "delete":
-		if err = svc.Delete(ctx, fs.Arg(0)); err == nil {
-			out = map[string]string{"deleted": fs.Arg(0)}
+		if err = svc.Delete(ctx, pos[0]); err == nil {
+			out = map[string]string{"deleted": pos[0]}
 		}
 	}
 	if err != nil {
