@@ -83,7 +83,7 @@ func TestContractOpen(t *testing.T) {
 	want := []recorded{}
 	kinds := []struct{ uid, pk string }{
 		{"t_creators", "key"}, {"t_snapshots", "id"}, {"t_jobs", "id"}, {"t_job_items", "id"},
-		{"t_optouts", "id"}, {"t_watchlists", "id"}, {"t_alerts", "id"},
+		{"t_optouts", "id"}, {"t_watchlists", "id"}, {"t_alerts", "id"}, {"t_apikeys", "id"},
 	}
 	for _, k := range kinds {
 		want = append(want, recorded{Method: "POST", Path: "/indexes", Auth: "Bearer secret",
@@ -112,6 +112,7 @@ func TestContractOpen(t *testing.T) {
 		aux([]any{"platform", "oid", "handle"}, nil, index.MaxTotalHits),
 		aux([]any{"members"}, nil, index.MaxTotalHits),
 		aux([]any{"watchlist", "ckey", "kind"}, []any{"at", "aid"}, index.MaxTotalHits),
+		aux(nil, nil, index.MaxTotalHits),
 	}
 	// Each index's settings are read; on new indexes (Meilisearch's
 	// defaults) the settings the Store needs all differ and are sent.
@@ -123,9 +124,9 @@ func TestContractOpen(t *testing.T) {
 	if diff := cmp.Diff(want, reqs); diff != "" {
 		t.Errorf("start-up requests (-want +got):\n%s", diff)
 	}
-	// Every one of the 14 tasks was polled until it succeeded.
-	if got := len(polls); got != 14 {
-		t.Errorf("polled %d distinct tasks, want 14", got)
+	// Every one of the 16 tasks was polled until it succeeded.
+	if got := len(polls); got != 16 {
+		t.Errorf("polled %d distinct tasks, want 16", got)
 	}
 
 	// Opening the store again sends no settings: nothing differs.

@@ -48,12 +48,13 @@ const (
 	kindJobs       = "jobs"
 	kindJobItems   = "job_items"
 	kindOptOuts    = "optouts"
+	kindAPIKeys    = "apikeys"
 	kindWatchlists = "watchlists"
 	kindAlerts     = "alerts"
 )
 
 type names struct {
-	creators, snapshots, jobs, jobItems, optOuts, watchlists, alerts string
+	creators, snapshots, jobs, jobItems, optOuts, watchlists, alerts, apiKeys string
 }
 
 // Attributes of the creators index besides the index.Fields.
@@ -131,7 +132,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		names: names{
 			creators: p + kindCreators, snapshots: p + kindSnapshots, jobs: p + kindJobs,
 			jobItems: p + kindJobItems, optOuts: p + kindOptOuts, watchlists: p + kindWatchlists,
-			alerts: p + kindAlerts,
+			alerts: p + kindAlerts, apiKeys: p + kindAPIKeys,
 		},
 	}
 	s.seq.Store(uint64(time.Now().UnixNano()))
@@ -230,6 +231,7 @@ func (s *Store) specs() []indexSpec {
 		aux(s.names.optOuts, []string{attrPlatform, attrOID, attrHandleLC}, nil, index.MaxTotalHits),
 		aux(s.names.watchlists, []string{attrMembers}, nil, index.MaxTotalHits),
 		aux(s.names.alerts, []string{attrWatch, attrCKey, attrKind}, []string{attrAt, attrAID}, index.MaxTotalHits),
+		aux(s.names.apiKeys, nil, nil, index.MaxTotalHits),
 	}
 }
 

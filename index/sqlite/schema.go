@@ -203,6 +203,13 @@ var migrations = []migration{
 		`UPDATE creators SET summary = coalesce((SELECT summary FROM creator_summaries s WHERE s.id = creators.id), x'')`,
 		`DROP TABLE creator_summaries`,
 	}, false, moveWords},
+	{9, "api keys", []string{
+		`CREATE TABLE api_keys (
+			hash TEXT PRIMARY KEY,
+			name TEXT NOT NULL,
+			doc  BLOB NOT NULL
+		) WITHOUT ROWID`,
+	}, false, nil},
 }
 
 // moveWords moves every creator's words from creator_text, where they were

@@ -54,6 +54,7 @@ func RunWith(t *testing.T, open func(t *testing.T) index.Store, f Features) {
 	t.Run("OptOuts", s.optOuts)
 	t.Run("Watchlists", s.watchlists)
 	t.Run("Alerts", s.alerts)
+	t.Run("APIKeys", s.apiKeys)
 }
 
 type suite struct {
