@@ -8,8 +8,10 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/creatorscout/scout/creator"
+	"github.com/creatorscout/scout/index"
 )
 
 // Key is the API key a request was made with: its name (recorded with the
@@ -29,9 +31,35 @@ const EnvKeyName = "SCOUT_API_KEY"
 // localKey is the key of requests to a server that requires none.
 var localKey = &Key{Name: "local", Scope: ScopeAdmin}
 
-// KeyLookup finds a named API key by the SHA-256 of its secret (hex), or
-// returns an error wrapping creator.ErrNotFound (also for a revoked key).
-type KeyLookup func(ctx context.Context, hash string) (*Key, error)
+// KeyStore is where named API keys are kept (index.APIKeys).
+type KeyStore interface {
+	APIKeyByHash(ctx context.Context, hash string) (*index.APIKey, error)
+	ListAPIKeys(ctx context.Context) ([]index.APIKey, error)
+}
+
+// keysInUse reports whether any named key was ever created (revoked ones
+// count: revoking every key must not open the API). A yes is kept; a no is
+// asked again after a few seconds, so a key created by `scout apikey` in
+// another process takes effect at once.
+func (s *Server) keysInUse(ctx context.Context) (bool, error) {
+	if s.keysSeen.Load() {
+		return true, nil
+	}
+	now := time.Now().UnixNano()
+	if now < s.keysAskedUntil.Load() {
+		return false, nil
+	}
+	ks, err := s.cfg.Keys.ListAPIKeys(ctx)
+	if err != nil {
+		return false, err
+	}
+	if len(ks) > 0 {
+		s.keysSeen.Store(true)
+		return true, nil
+	}
+	s.keysAskedUntil.Store(now + int64(2*time.Second))
+	return false, nil
+}
 
 // HashSecret returns the form in which a key's secret is stored and looked
 // up: the hex SHA-256 of the secret. Secrets are random (see
@@ -54,10 +82,22 @@ func KeyFrom(ctx context.Context) *Key {
 
 // authenticate returns the key of r: the admin key when the bearer token is
 // Config.APIKey, a named key from Config.Keys, or the local admin key when
-// the server requires no key. It writes a 401 and returns false otherwise.
+// the server requires no key (no APIKey and no named key ever created). It
+// writes a 401 and returns false otherwise.
 func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (*Key, bool) {
-	if s.cfg.APIKey == "" && s.cfg.Keys == nil {
-		return localKey, true
+	if s.cfg.APIKey == "" {
+		open := s.cfg.Keys == nil
+		if !open {
+			inUse, err := s.keysInUse(r.Context())
+			if err != nil {
+				s.fail(w, err)
+				return nil, false
+			}
+			open = !inUse
+		}
+		if open {
+			return localKey, true
+		}
 	}
 	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	token = strings.TrimSpace(token)
@@ -66,11 +106,11 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (*Key, boo
 			return &Key{Name: EnvKeyName, Scope: ScopeAdmin}, true
 		}
 		if s.cfg.Keys != nil {
-			k, err := s.cfg.Keys(r.Context(), HashSecret(token))
+			k, err := s.cfg.Keys.APIKeyByHash(r.Context(), HashSecret(token))
 			switch {
-			case err == nil:
-				return k, true
-			case !errors.Is(err, creator.ErrNotFound):
+			case err == nil && k.RevokedAt.IsZero():
+				return &Key{Name: k.Name, Scope: k.Scope, RatePerMinute: k.RatePerMinute}, true
+			case err != nil && !errors.Is(err, creator.ErrNotFound):
 				s.fail(w, err)
 				return nil, false
 			}

@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-redis/redis_rate/v10"
@@ -54,9 +55,9 @@ type Config struct {
 	// <key>" under the name SCOUT_API_KEY. With neither APIKey nor Keys no
 	// key is required (local use).
 	APIKey string
-	// Keys looks up named API keys by the hash of their secret; nil means
-	// only APIKey.
-	Keys KeyLookup
+	// Keys holds the named API keys (`scout apikey`); nil means only
+	// APIKey. Once a named key exists, every /v1 route needs a key.
+	Keys KeyStore
 	// Redis keeps the per-key rate limits, so that they hold across
 	// replicas; nil means no rate limit.
 	Redis redis.UniversalClient
@@ -95,6 +96,9 @@ type Server struct {
 	metrics        *metrics
 	metricsHandler http.Handler
 	routes         []route
+	// keysSeen and keysAskedUntil cache whether named keys exist.
+	keysSeen       atomic.Bool
+	keysAskedUntil atomic.Int64
 }
 
 // New returns the API server for cfg.

@@ -316,7 +316,12 @@ func (a *app) worker(ctx context.Context) error {
 
 // apiHandler is the HTTP API over the app's store and pipeline.
 func (a *app) apiHandler() http.Handler {
+	var keys api.KeyStore
+	if ks, ok := a.store.(index.APIKeys); ok {
+		keys = ks
+	}
 	return api.New(api.Config{
+		Keys:       keys,
 		Store:      a.store,
 		Submitter:  a.pipe,
 		OptOuts:    optOuts{a},

@@ -143,3 +143,41 @@ func TestDemoFallback(t *testing.T) {
 		t.Errorf("own store: %s %v, want it kept", got, demo)
 	}
 }
+
+// TestAPIKeyCommand creates, lists and revokes keys in a real store, and
+// checks the API takes the key and then refuses it.
+func TestAPIKeyCommand(t *testing.T) {
+	t.Setenv("SCOUT_DATA_DIR", t.TempDir())
+	t.Setenv("SCOUT_REDIS_URL", "")
+	ctx := context.Background()
+	run := func(args ...string) (int, string, string) {
+		var out, errb bytes.Buffer
+		code := runCommand(ctx, append([]string{"apikey"}, args...), &out, &errb)
+		return code, out.String(), errb.String()
+	}
+	code, secret, errs := run("create", "dash", "--scope", "write", "--rate", "30")
+	secret = strings.TrimSpace(secret)
+	if code != 0 || !strings.HasPrefix(secret, "sk_") || len(secret) < 40 || !strings.Contains(errs, "shown once") {
+		t.Fatalf("apikey create = %d %q %q", code, secret, errs)
+	}
+	if code, _, errs := run("create", "dash"); code != 1 || !strings.Contains(errs, "exists") {
+		t.Errorf("creating a second key of the same name = %d %q", code, errs)
+	}
+	if code, _, errs := run("create", "x", "--scope", "root"); code != 2 || !strings.Contains(errs, "read, write, admin") {
+		t.Errorf("bad scope = %d %q", code, errs)
+	}
+	_, out, _ := run("list")
+	if !strings.Contains(out, "dash") || !strings.Contains(out, "write") || !strings.Contains(out, "30") || strings.Contains(out, secret) {
+		t.Errorf("apikey list:\n%s", out)
+	}
+	if code, out, _ := run("revoke", "dash"); code != 0 || !strings.Contains(out, "revoked") {
+		t.Errorf("apikey revoke = %d %q", code, out)
+	}
+	if code, _, errs := run("revoke", "dash"); code != 1 || !strings.Contains(errs, "no active key") {
+		t.Errorf("revoking twice = %d %q", code, errs)
+	}
+	_, out, _ = run("list")
+	if strings.Count(out, "dash") != 1 || strings.Contains(out, "\t-\n") {
+		t.Errorf("apikey list after revoking:\n%s", out)
+	}
+}

@@ -41,6 +41,7 @@ var commands = []command{
 	}},
 	{"eval", "evaluate the scoring models on labeled data", runEval},
 	{"reindex", "copy one store into another (--from sqlite:DIR --to meili:URL)", runReindex},
+	{"apikey", "named API keys with scopes: create, list, revoke", cmdAPIKey},
 	{"openapi", "print the API's OpenAPI 3.1 document", cmdOpenAPI},
 	{"version", "print the version", cmdVersion},
 }
