@@ -14,6 +14,7 @@ import (
 
 	"github.com/alicebob/miniredis/v2"
 	"github.com/hibiken/asynq"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/creatorscout/scout/api"
@@ -148,7 +149,7 @@ func newApp(ctx context.Context, cfg config, opts ...appOption) (_ *app, err err
 			return p.Ref, nil
 		}))
 	}
-	a.watch = watch.New(a.store, wopts...)
+	a.watch = watch.New(timedStore{a.store}, wopts...)
 	var scoringOpts scoring.Options
 	if cfg.NichesFile != "" {
 		f, err := os.Open(cfg.NichesFile)
@@ -163,7 +164,7 @@ func newApp(ctx context.Context, cfg config, opts ...appOption) (_ *app, err err
 	}
 	a.taxonomy = scoringOpts.Taxonomy
 	a.pipe, err = crawler.NewPipeline(crawler.PipelineConfig{
-		Store:      a.store,
+		Store:      timedStore{a.store},
 		Sources:    a.sources,
 		Redis:      a.rdb,
 		UniqueFor:  cfg.UniqueFor,
@@ -301,6 +302,7 @@ func (a *app) worker(ctx context.Context) error {
 		},
 	})
 	mux := asynq.NewServeMux()
+	mux.Use(countTasks)
 	a.pipe.Register(mux)
 	mux.HandleFunc(watch.TypeDeliver, a.watch.HandleDeliver)
 	for _, reg := range a.handlers {
@@ -319,6 +321,14 @@ func (a *app) apiHandler() http.Handler {
 	var keys api.KeyStore
 	if ks, ok := a.store.(index.APIKeys); ok {
 		keys = ks
+	}
+	queue := newQueueCollector(a.rdb)
+	if err := prometheus.Register(queue); err != nil {
+		var are prometheus.AlreadyRegisteredError
+		if errors.As(err, &are) { // a second handler in one process (tests): report this app's queue
+			prometheus.Unregister(are.ExistingCollector)
+			prometheus.MustRegister(queue)
+		}
 	}
 	return api.New(api.Config{
 		Keys:       keys,

@@ -49,6 +49,7 @@ func cmdAll(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if _, code, ok := parseOrExit(fs, args, stderr); !ok {
 		return code
 	}
+	serviceLogs()
 	a, ok := setup(ctx, stderr)
 	if !ok {
 		return 1
@@ -344,6 +345,7 @@ func service(ctx context.Context, name string, args []string, stdout, stderr io.
 	if _, code, ok := parseOrExit(fs, args, stderr); !ok {
 		return code
 	}
+	serviceLogs()
 	if needRedis && os.Getenv("SCOUT_REDIS_URL") == "" {
 		fmt.Fprintf(stderr, "scout %s: SCOUT_REDIS_URL is required (the embedded queue lives inside one process; use `scout all`)\n", name)
 		return 2
@@ -353,6 +355,13 @@ func service(ctx context.Context, name string, args []string, stdout, stderr io.
 		return 1
 	}
 	defer a.Close()
+	if addr := os.Getenv("SCOUT_METRICS_ADDR"); addr != "" && name != "serve" {
+		// A worker or scheduler has no API: its series are served here.
+		if err := serveMetrics(ctx, addr, a); err != nil {
+			fmt.Fprintf(stderr, "scout %s: SCOUT_METRICS_ADDR: %v\n", name, err)
+			return 1
+		}
+	}
 	if resume {
 		if _, err := a.pipe.Resume(ctx); err != nil {
 			fmt.Fprintln(stderr, "scout:", err)

@@ -1,0 +1,162 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/creatorscout/scout/creator"
+	"github.com/creatorscout/scout/index"
+)
+
+// The process's Prometheus series beside the API's own (package api),
+// on the default registry that /metrics serves.
+var (
+	taskCount = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "scout_tasks_total",
+		Help: "Queue tasks run by this process, by type and outcome (ok, error: retried, failed: not retried, rate_limited: a source's limit, retried later).",
+	}, []string{"type", "outcome"})
+	taskSeconds = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "scout_task_duration_seconds",
+		Help:    "Time to run a queue task, by type.",
+		Buckets: []float64{.01, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60},
+	}, []string{"type"})
+	storeWriteSeconds = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "scout_store_write_duration_seconds",
+		Help:    "Time a store write took until durable, by operation.",
+		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
+	}, []string{"op"})
+	registerMetrics sync.Once
+)
+
+func init() {
+	registerMetrics.Do(func() {
+		prometheus.MustRegister(taskCount, taskSeconds, storeWriteSeconds)
+	})
+}
+
+// countTasks is asynq middleware that counts every task by type and
+// outcome and times it.
+func countTasks(next asynq.Handler) asynq.Handler {
+	return asynq.HandlerFunc(func(ctx context.Context, t *asynq.Task) error {
+		start := time.Now()
+		err := next.ProcessTask(ctx, t)
+		outcome := "ok"
+		switch {
+		case err == nil:
+		case errors.Is(err, creator.ErrRateLimited):
+			outcome = "rate_limited"
+		case errors.Is(err, asynq.SkipRetry):
+			outcome = "failed"
+		default:
+			outcome = "error"
+		}
+		taskCount.WithLabelValues(t.Type(), outcome).Inc()
+		taskSeconds.WithLabelValues(t.Type()).Observe(time.Since(start).Seconds())
+		return err
+	})
+}
+
+// timedStore times the writes of the store it wraps; reads pass through.
+// The pipeline and the watch service write through it.
+type timedStore struct{ index.Store }
+
+func timeWrite(op string, start time.Time) {
+	storeWriteSeconds.WithLabelValues(op).Observe(time.Since(start).Seconds())
+}
+
+func (s timedStore) Upsert(ctx context.Context, rec *creator.Record, snap creator.Snapshot) error {
+	defer timeWrite("upsert", time.Now())
+	return s.Store.Upsert(ctx, rec, snap)
+}
+
+func (s timedStore) UpsertMany(ctx context.Context, ws []index.Write) error {
+	defer timeWrite("upsert_many", time.Now())
+	return s.Store.UpsertMany(ctx, ws)
+}
+
+func (s timedStore) Delete(ctx context.Context, key string) error {
+	defer timeWrite("delete", time.Now())
+	return s.Store.Delete(ctx, key)
+}
+
+func (s timedStore) PutJob(ctx context.Context, j *index.Job) error {
+	defer timeWrite("put_job", time.Now())
+	return s.Store.PutJob(ctx, j)
+}
+
+func (s timedStore) PutJobItem(ctx context.Context, it *index.JobItem) error {
+	defer timeWrite("put_job_item", time.Now())
+	return s.Store.PutJobItem(ctx, it)
+}
+
+func (s timedStore) AddOptOut(ctx context.Context, o *index.OptOut) error {
+	defer timeWrite("add_opt_out", time.Now())
+	return s.Store.AddOptOut(ctx, o)
+}
+
+func (s timedStore) PutWatchlist(ctx context.Context, w *index.Watchlist) error {
+	defer timeWrite("put_watchlist", time.Now())
+	return s.Store.PutWatchlist(ctx, w)
+}
+
+func (s timedStore) PutAlert(ctx context.Context, e *index.AlertEvent) error {
+	defer timeWrite("put_alert", time.Now())
+	return s.Store.PutAlert(ctx, e)
+}
+
+// queueCollector reports the queue's depth, by queue and state, read from
+// Redis at each scrape (so every process that serves /metrics reports the
+// cluster's queue).
+type queueCollector struct {
+	insp *asynq.Inspector
+	desc *prometheus.Desc
+}
+
+func newQueueCollector(rdb redis.UniversalClient) *queueCollector {
+	return &queueCollector{insp: asynq.NewInspectorFromRedisClient(rdb),
+		desc: prometheus.NewDesc("scout_queue_tasks", "Tasks in the queue by queue and state (pending, active, scheduled, retry, archived).", []string{"queue", "state"}, nil)}
+}
+
+func (c *queueCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
+
+func (c *queueCollector) Collect(ch chan<- prometheus.Metric) {
+	qs, err := c.insp.Queues()
+	if err != nil {
+		return
+	}
+	for _, q := range qs {
+		info, err := c.insp.GetQueueInfo(q)
+		if err != nil {
+			continue
+		}
+		for state, n := range map[string]int{"pending": info.Pending, "active": info.Active, "scheduled": info.Scheduled,
+			"retry": info.Retry, "archived": info.Archived} {
+			ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, float64(n), q, state)
+		}
+	}
+}
+
+// serveMetrics serves /metrics (the default registry, with the queue's
+// depth) on addr until ctx is done, for processes without the API.
+func serveMetrics(ctx context.Context, addr string, a *app) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	_ = prometheus.Register(newQueueCollector(a.rdb))
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.Handler())
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	context.AfterFunc(ctx, func() { srv.Close() })
+	return nil
+}
