@@ -2,12 +2,10 @@
 GO ?= go
 PKGS := ./...
 
-.PHONY: build test demo bench lint lint-openapi eval test-meili clean
-
-VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+.PHONY: build test demo bench lint eval test-meili clean
 
 build:
-	$(GO) build -ldflags "-X main.version=$(VERSION)" -o bin/scout ./cmd/scout
+	$(GO) build -o bin/scout ./cmd/scout
 
 # Runs every test. With SCOUT_TEST_REDIS_URL set, Redis-backed tests use
 # that server; otherwise they use an in-process miniredis.
@@ -26,17 +24,6 @@ bench:
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS)
-
-# Lints the API's OpenAPI document with a pinned Redocly CLI and its
-# recommended rules (zero errors and warnings expected). It needs npm; on a
-# machine without it the lint is skipped, saying so (make test never needs
-# Node).
-REDOCLY_VERSION := 2.77.0
-lint-openapi:
-	@if ! command -v npx >/dev/null 2>&1; then echo "lint-openapi: skipped: npm is not installed (the OpenAPI document is still checked by go test ./api)"; exit 0; fi; \
-	doc=$${TMPDIR:-/tmp}/scout-openapi-$$$$.json; \
-	$(GO) run ./cmd/scout openapi > $$doc && \
-	npx --yes @redocly/cli@$(REDOCLY_VERSION) lint --config .ci/redocly.yaml --max-problems 100 $$doc; rc=$$?; rm -f $$doc; exit $$rc
 
 # Accuracy of the scoring models on the labeled data in ../shared/datasets.
 eval:
