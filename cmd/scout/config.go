@@ -40,7 +40,10 @@ type config struct {
 	//   only for an audited API project that accepted the derived-metrics
 	//   amendment; otherwise YouTube data is stored but not scored),
 	//   SCOUT_INSTAGRAM_TOKEN, SCOUT_INSTAGRAM_USER_ID (the operator's own
-	//   Business or Creator account, for business_discovery).
+	//   Business or Creator account, for business_discovery),
+	//   SCOUT_TWITCH_CLIENT_ID, SCOUT_TWITCH_CLIENT_SECRET (an app's client
+	//   credentials), SCOUT_TWITCH_DATA_AUTHORISED (true only when Twitch
+	//   authorised keeping its data past 24 hours).
 	SourceOptions map[string]map[string]string
 }
 
@@ -53,6 +56,9 @@ var sourceEnv = []struct{ env, source, option string }{
 	{"SCOUT_YOUTUBE_DERIVED_METRICS_APPROVED", "youtube", "derived_metrics_approved"},
 	{"SCOUT_INSTAGRAM_TOKEN", "instagram", "token"},
 	{"SCOUT_INSTAGRAM_USER_ID", "instagram", "user_id"},
+	{"SCOUT_TWITCH_CLIENT_ID", "twitch", "client_id"},
+	{"SCOUT_TWITCH_CLIENT_SECRET", "twitch", "client_secret"},
+	{"SCOUT_TWITCH_DATA_AUTHORISED", "twitch", "data_authorised"},
 }
 
 func configFromEnv() (config, error) {
