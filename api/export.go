@@ -102,7 +102,7 @@ func CreatorCSVRow(r *creator.Record) []string {
 		strconv.FormatInt(p.Followers, 10), strconv.FormatInt(p.Following, 10), strconv.FormatInt(p.PostsCount, 10),
 		csvSafe(s.Tier), csvSafe(s.PrimaryNiche), num(s.NicheRelevance, 3), pct(s.EngagementRate), csvSafe(s.EngagementLabel),
 		num(s.Authenticity, 1), pct(s.FakeFollowerShare), pct(s.Growth30d), csvSafe(s.GrowthTrend),
-		num(s.BrandSafety, 1), pct(s.SponsoredPct), num(s.PriceMinUSD, 0), num(s.PriceMaxUSD, 0),
+		num(s.BrandSafety, 1), num(s.SponsoredPct, 2), num(s.PriceMinUSD, 0), num(s.PriceMaxUSD, 0),
 		num(s.Overall, 1), num(s.Confidence, 2), csvSafe(p.Country), csvSafe(p.Language), updated,
 	}
 }

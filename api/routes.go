@@ -292,6 +292,9 @@ func parseQuery(raw string) (url.Values, error) {
 		if err != nil {
 			return nil, &paramError{paramName(k), "the parameter name is not validly percent-encoded"}
 		}
+		if key == "" {
+			return nil, &paramError{"(no name)", "a parameter without a name (" + quoteShort(pair) + "); write name=value"}
+		}
 		value, err := url.QueryUnescape(val)
 		if err != nil {
 			return nil, &paramError{key, "the value is not validly percent-encoded (a % must be followed by two hex digits; write %25 for a literal %)"}

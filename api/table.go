@@ -212,7 +212,7 @@ var numericDocs = map[string]string{
 	"growth":               "growth score, 0 to 100",
 	"consistency":          "posting consistency score, 0 to 100",
 	"brand_safety":         "brand safety score, 0 to 100",
-	"sponsored_pct":        "share of sponsored posts, a fraction 0 to 1",
+	"sponsored_pct":        "share of sampled posts that are sponsored, in percent (0 to 100)",
 	"price_min_usd":        "estimated lowest price of a sponsored post, in US dollars",
 	"price_max_usd":        "estimated highest price of a sponsored post, in US dollars",
 	"overall":              "overall score, 0 to 100",
