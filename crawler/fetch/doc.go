@@ -25,7 +25,10 @@
 //     of Google's parser (the reference for RFC 9309), which passes the
 //     cases of Google's robots_test.cc (TestRobotsGoogleSuite). It reads
 //     any bytes, so no file blocks a site for being odd; Crawl-delay, not
-//     part of RFC 9309, only ever slows the client down.
+//     part of RFC 9309, only ever slows the client down. A file is parsed
+//     once per origin into the client's agent's rules and the "*" rules,
+//     which decide exactly as grobotstxt's matcher does
+//     (TestRobotsCompiledMatchesReference) without parsing it again.
 //   - Rate limits per host, and per credential when a request carries one
 //     (WithCredential), enforced with GCRA in Redis so that any number of
 //     workers sharing the Redis stay under the limit together; limits adapt

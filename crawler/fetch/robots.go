@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"github.com/jimsmart/grobotstxt"
 
@@ -36,76 +37,147 @@ type robotsEntry struct {
 	Expires int64 `json:"e"`
 }
 
-// robotsRules decides paths for one origin. The file is matched by
-// grobotstxt, a port of Google's parser, the reference implementation of
-// RFC 9309; it reads any bytes, so no file is ever unparsable.
+// robotsRules decides paths for one origin, for the agent it was compiled
+// for. The file is read by grobotstxt's parser, a port of Google's (the
+// reference implementation of RFC 9309), which reads any bytes, so no
+// file is ever unparsable; compileRobots keeps only the rules of the
+// agent's group and of the "*" group, so a decision does not parse the
+// file again.
 type robotsRules struct {
-	body    string // the file, when Status was 2xx
-	parsed  bool   // body holds a fetched file
-	all     bool   // without a file: whether everything is allowed
-	delay   time.Duration
-	status  int
-	expires time.Time
+	compiled *robotsCompiler // nil: decided by all
+	all      bool            // without a file: whether everything is allowed
+	status   int
+	expires  time.Time
 }
 
-func (r *robotsRules) crawlDelay() time.Duration { return r.delay }
+func (r *robotsRules) crawlDelay() time.Duration {
+	if r.compiled == nil {
+		return 0
+	}
+	return r.compiled.delay()
+}
 
-// allows reports whether agent may fetch path, the escaped path and query
-// of a URL (starting with "/"). The matcher normalises its input as a URL,
-// so path is given under a placeholder origin: a path that starts with
-// "//" is then not read as a host.
-func (r *robotsRules) allows(agent, path string) (ok bool) {
-	if !r.parsed {
+// allows reports whether the agent the rules were compiled for may fetch
+// path, the escaped path and query of a URL (starting with "/").
+func (r *robotsRules) allows(path string) bool {
+	if r.compiled == nil {
 		return r.all
 	}
-	defer func() {
-		// grobotstxt panics on a path without a leading "/"; refuse
-		// that one URL rather than the worker.
-		if recover() != nil {
-			ok = false
-		}
-	}()
-	return grobotstxt.AgentAllowed(r.body, agent, "http://robots.invalid"+path)
+	return r.compiled.allows(path)
 }
 
 // maxCrawlDelay caps a Crawl-delay: a larger one is read as this long.
 const maxCrawlDelay = time.Minute
 
-// delayReader finds the Crawl-delay of one agent's group, else of the "*"
-// group, grouping lines as grobotstxt's matcher does (a group ends at the
-// first User-agent line after one of its rules). Crawl-delay is not part
-// of RFC 9309: a value that is not a number of seconds is ignored.
-type delayReader struct {
-	agent                     string
-	inSpecific, inGlobal, sep bool
-	specific, global          time.Duration
-	seenSpecific, seenGlobal  bool
+// robotsRule is one Allow or Disallow pattern, escaped by the parser.
+type robotsRule struct {
+	allow   bool
+	pattern string
+	// prefix is the pattern's literal start (up to its first "*", without
+	// a final "$"): a path that does not start with it cannot match, so
+	// most rules are ruled out without running the matcher.
+	prefix string
+	// alt is Google's reading of an Allow of ".../index.htm(l)": it also
+	// allows ".../" exactly ("" when the pattern is no such Allow).
+	alt, altPrefix string
 }
 
-var _ grobotstxt.ParseHandler = (*delayReader)(nil)
-
-func (d *delayReader) HandleRobotsStart() {}
-func (d *delayReader) HandleRobotsEnd()   {}
-func (d *delayReader) HandleUserAgent(_ int, v string) {
-	if d.sep {
-		d.inSpecific, d.inGlobal, d.sep = false, false, false
+// literalPrefix returns the part of pattern a matching path must start
+// with: up to the first "*", and without a "$" that ends the pattern.
+func literalPrefix(pattern string) string {
+	if i := strings.IndexByte(pattern, '*'); i >= 0 {
+		return pattern[:i]
 	}
-	if v == "*" || strings.HasPrefix(v, "* ") || strings.HasPrefix(v, "*\t") {
-		d.inGlobal = true
+	return strings.TrimSuffix(pattern, "$")
+}
+
+func newRobotsRule(allow bool, pattern string) robotsRule {
+	r := robotsRule{allow: allow, pattern: pattern, prefix: literalPrefix(pattern)}
+	if allow {
+		if slash := strings.LastIndexByte(pattern, '/'); slash >= 0 && strings.HasPrefix(pattern[slash:], "/index.htm") {
+			r.alt = pattern[:slash+1] + "$"
+			r.altPrefix = literalPrefix(r.alt)
+		}
+	}
+	return r
+}
+
+// match returns len(pattern) when pattern matches path, else noMatch, as
+// grobotstxt's LongestMatchStrategy does.
+func match(path, pattern, prefix string) int {
+	if !strings.HasPrefix(path, prefix) || !grobotstxt.Matches(path, pattern) {
+		return noMatch
+	}
+	return len(pattern)
+}
+
+// robotsCompiler is a grobotstxt.ParseHandler that keeps, for one agent,
+// the rules of the groups that name it and of the "*" groups, grouping
+// lines exactly as grobotstxt's RobotsMatcher does: a User-agent line
+// after a rule starts a new group, rules before any User-agent line are
+// ignored, and a group naming both the agent and "*" counts as the
+// agent's. It reads Crawl-delay (not part of RFC 9309) the same way; a
+// value that is not a number of seconds is ignored.
+type robotsCompiler struct {
+	agent                                           string
+	seenGlobal, seenSpecific, everSpecific, sepSeen bool
+	specific, global                                []robotsRule
+	specDelay, globDelay                            time.Duration
+	hasSpecDelay, hasGlobDelay                      bool
+}
+
+var _ grobotstxt.ParseHandler = (*robotsCompiler)(nil)
+
+// compileRobots reads body for agent.
+func compileRobots(body, agent string) *robotsCompiler {
+	c := &robotsCompiler{agent: agent}
+	grobotstxt.Parse(body, c)
+	return c
+}
+
+func (c *robotsCompiler) HandleRobotsStart()          {}
+func (c *robotsCompiler) HandleRobotsEnd()            {}
+func (c *robotsCompiler) HandleSitemap(int, string)   {}
+func (c *robotsCompiler) HandleAllow(_ int, v string) { c.rule(true, v) }
+func (c *robotsCompiler) HandleDisallow(_ int, v string) {
+	c.rule(false, v)
+}
+
+func (c *robotsCompiler) HandleUserAgent(_ int, v string) {
+	if c.sepSeen {
+		c.seenSpecific, c.seenGlobal, c.sepSeen = false, false, false
+	}
+	// As Google's parser: "*" followed by a space and more is still the
+	// global group; any other value counts up to its first character
+	// that cannot be in a product token.
+	if len(v) >= 1 && v[0] == '*' && (len(v) == 1 || unicode.IsSpace(rune(v[1]))) {
+		c.seenGlobal = true
 		return
 	}
-	if i := strings.IndexFunc(v, func(r rune) bool { return !isAgentChar(r) }); i >= 0 {
-		v = v[:i]
+	i := 0
+	for i < len(v) && isAgentByte(v[i]) {
+		i++
 	}
-	if v != "" && strings.EqualFold(v, d.agent) {
-		d.inSpecific = true
+	if strings.EqualFold(v[:i], c.agent) {
+		c.seenSpecific, c.everSpecific = true, true
 	}
 }
-func (d *delayReader) HandleAllow(int, string)    { d.rule() }
-func (d *delayReader) HandleDisallow(int, string) { d.rule() }
-func (d *delayReader) HandleSitemap(int, string)  {}
-func (d *delayReader) HandleUnknownAction(_ int, action, value string) {
-	if !strings.EqualFold(action, "crawl-delay") || !(d.inSpecific || d.inGlobal) {
+
+func (c *robotsCompiler) rule(allow bool, pattern string) {
+	if !c.seenGlobal && !c.seenSpecific {
+		return
+	}
+	c.sepSeen = true
+	r := newRobotsRule(allow, pattern)
+	if c.seenSpecific {
+		c.specific = append(c.specific, r)
+	} else {
+		c.global = append(c.global, r)
+	}
+}
+
+func (c *robotsCompiler) HandleUnknownAction(_ int, action, value string) {
+	if !strings.EqualFold(action, "crawl-delay") || !(c.seenSpecific || c.seenGlobal) {
 		return
 	}
 	secs, err := strconv.ParseFloat(value, 64)
@@ -116,29 +188,66 @@ func (d *delayReader) HandleUnknownAction(_ int, action, value string) {
 	if secs < maxCrawlDelay.Seconds() {
 		dur = time.Duration(secs * float64(time.Second))
 	}
-	if d.inSpecific && !d.seenSpecific {
-		d.specific, d.seenSpecific = dur, true
-	} else if !d.inSpecific && d.inGlobal && !d.seenGlobal {
-		d.global, d.seenGlobal = dur, true
+	switch {
+	case c.seenSpecific && !c.hasSpecDelay:
+		c.specDelay, c.hasSpecDelay = dur, true
+	case !c.seenSpecific && !c.hasGlobDelay:
+		c.globDelay, c.hasGlobDelay = dur, true
 	}
 }
 
-func (d *delayReader) rule() {
-	if d.inSpecific || d.inGlobal {
-		d.sep = true
+func (c *robotsCompiler) delay() time.Duration {
+	if c.hasSpecDelay {
+		return c.specDelay
 	}
+	return c.globDelay
 }
 
-func (d *delayReader) delay() time.Duration {
-	if d.seenSpecific {
-		return d.specific
+// noMatch is the priority of a pattern that does not match: a match of
+// the empty pattern (priority 0) still ranks above it.
+const noMatch = -1
+
+// priorities returns the longest matching Allow and Disallow patterns'
+// lengths among rules (noMatch when none), with Google's reading of
+// ".../index.htm(l)": an Allow of it also allows ".../" exactly.
+func priorities(rules []robotsRule, path string) (allow, disallow int) {
+	allow, disallow = noMatch, noMatch
+	for i := range rules {
+		r := &rules[i]
+		if !r.allow {
+			disallow = max(disallow, match(path, r.pattern, r.prefix))
+			continue
+		}
+		p := match(path, r.pattern, r.prefix)
+		if p < 0 && r.alt != "" {
+			p = match(path, r.alt, r.altPrefix)
+		}
+		allow = max(allow, p)
 	}
-	return d.global
+	return allow, disallow
 }
 
-// isAgentChar reports whether r may be part of a product token.
-func isAgentChar(r rune) bool {
-	return r < 0x80 && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("!#$%&'*+-.^_`|~", r))
+// allows decides path as RobotsMatcher.Disallowed does: the agent's groups
+// when one of their rules matches; no rule at all when the file names the
+// agent but nothing matches; else the "*" groups. The longest match wins
+// and Allow wins a tie.
+func (c *robotsCompiler) allows(path string) bool {
+	if a, d := priorities(c.specific, path); a > 0 || d > 0 {
+		return d <= a
+	}
+	if c.everSpecific {
+		return true
+	}
+	if a, d := priorities(c.global, path); a > 0 || d > 0 {
+		return d <= a
+	}
+	return true
+}
+
+// isAgentByte reports whether b may be part of a product token as
+// grobotstxt reads one (letters, digits and ~#$%'*+-.^_`|).
+func isAgentByte(b byte) bool {
+	return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || strings.IndexByte("~#$%'*+-.^_`|", b) >= 0
 }
 
 // robotsCache keeps parsed rules in the process and makes concurrent
@@ -212,9 +321,9 @@ func (c *Client) checkRobots(ctx context.Context, u *url.URL) (time.Duration, er
 	if err != nil {
 		return 0, fmt.Errorf("fetching %s: reading robots.txt: %w", redact(u), err)
 	}
-	if !rules.allows(c.agent, robotsPath(u)) {
+	if !rules.allows(robotsPath(u)) {
 		why := "disallowed by " + origin + "/robots.txt"
-		if !rules.parsed {
+		if rules.compiled == nil {
 			why = fmt.Sprintf("%s/robots.txt unavailable (status %d), retrying later", origin, rules.status)
 			if rules.status == robotsUnreachable {
 				why = origin + "/robots.txt unreachable, retrying later"
@@ -292,10 +401,7 @@ func (e robotsEntry) rules(agent string) *robotsRules {
 	r := &robotsRules{status: e.Status, expires: time.UnixMilli(e.Expires)}
 	switch {
 	case e.Status >= 200 && e.Status <= 299:
-		r.body, r.parsed = string(e.Body), true
-		d := &delayReader{agent: agent}
-		grobotstxt.Parse(r.body, d)
-		r.delay = d.delay()
+		r.compiled = compileRobots(string(e.Body), agent)
 	case e.cacheable():
 		r.all = true // 4xx: robots.txt unavailable, everything allowed
 	default:

@@ -2,6 +2,7 @@ package fetch
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"net/url"
 	"strings"
 	"testing"
@@ -227,7 +228,7 @@ func TestRobotsGoogleSuite(t *testing.T) {
 			t.Fatalf("case %d (%s): parsing %q: %v", i, tc.test, tc.url, err)
 		}
 		r := robotsEntry{Status: 200, Body: []byte(tc.robots)}.rules(tc.agent)
-		got := r.allows(tc.agent, robotsPath(u))
+		got := r.allows(robotsPath(u))
 		if why, ok := googleExceptions[tc.test]; ok {
 			excepted++
 			if got == tc.want {
@@ -346,13 +347,13 @@ func BenchmarkRobotsGoogleSuite(b *testing.B) {
 	for b.Loop() {
 		for _, tc := range cases {
 			u, _ := url.Parse(tc.url)
-			robotsEntry{Status: 200, Body: []byte(tc.robots)}.rules(tc.agent).allows(tc.agent, robotsPath(u))
+			robotsEntry{Status: 200, Body: []byte(tc.robots)}.rules(tc.agent).allows(robotsPath(u))
 		}
 	}
 }
 
-// BenchmarkRobotsAllows measures one decision on a 1,000-rule file, which
-// the matcher parses again for each URL.
+// BenchmarkRobotsAllows measures one decision on a 2,000-rule file,
+// compiled once.
 func BenchmarkRobotsAllows(b *testing.B) {
 	var sb strings.Builder
 	sb.WriteString("User-agent: *\n")
@@ -360,8 +361,75 @@ func BenchmarkRobotsAllows(b *testing.B) {
 		fmt.Fprintf(&sb, "Disallow: /section-%d/*.php$\nAllow: /section-%d/public\n", i, i)
 	}
 	r := robotsEntry{Status: 200, Body: []byte(sb.String())}.rules("CreatorScout")
-	b.SetBytes(int64(sb.Len()))
 	for b.Loop() {
-		r.allows("CreatorScout", "/section-999/public/page.html")
+		r.allows("/section-999/public/page.html")
+	}
+}
+
+// reference decides a path with grobotstxt's own matcher, which parses the
+// file for every decision: the behaviour compileRobots must keep.
+func reference(body, agent, path string) bool {
+	return grobotstxt.AgentAllowed(body, agent, "http://robots.invalid"+path)
+}
+
+// TestRobotsCompiledMatchesReference compares the compiled rules with
+// grobotstxt's matcher on every case of Google's suite and on generated
+// files: groups, repeated and shared user-agent lines, rules before any
+// group, wildcards, "$", index.html, comments, odd lines and case.
+func TestRobotsCompiledMatchesReference(t *testing.T) {
+	check := func(body, agent, path string) {
+		t.Helper()
+		want := reference(body, agent, path)
+		if got := (robotsEntry{Status: 200, Body: []byte(body)}).rules(agent).allows(path); got != want {
+			t.Errorf("agent %q path %q: compiled %v, grobotstxt %v\nrobots.txt:\n%s", agent, path, got, want, short(body))
+		}
+	}
+	for _, tc := range googleCases() {
+		u, err := url.Parse(tc.url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		check(tc.robots, tc.agent, robotsPath(u))
+	}
+	lines := []string{
+		"User-agent: *", "User-agent: CreatorScout", "user-agent: creatorscout/1.0", "User-agent: Creator",
+		"User-agent: OtherBot", "User-agent: * extra", "User-agent: CreatorScout Bot", "useragent: CreatorScout",
+		"Allow: /", "Disallow: /", "Disallow: /a", "Allow: /a/b", "Disallow: /a/b$", "Allow: /*.html",
+		"Disallow: /*.html$", "Allow: /a/index.html", "Disallow: /a/", "Allow: /ツ", "Disallow: /%E3%83%84",
+		"Disallow: /a#comment", "Disallow:", "Allow:", "Crawl-delay: 3", "Sitemap: https://x.example/s.xml",
+		"Nonsense line", "# comment", "", "disallow /b", "Disallow: /*/c", "Allow: /a?q=1", "Disallow: /*?",
+	}
+	paths := []string{"/", "/a", "/a/", "/a/b", "/a/b/c", "/a/index.html", "/x.html", "/x.html?y", "/b",
+		"/%E3%83%84", "/c/d/c", "/a?q=1", "/a?q=2", "/ab", "/a/c"}
+	agents := []string{"CreatorScout", "creatorscout", "OtherBot"}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 3000 {
+		var b strings.Builder
+		for range 1 + rng.IntN(12) {
+			b.WriteString(lines[rng.IntN(len(lines))])
+			b.WriteByte('\n')
+		}
+		body := b.String()
+		agent := agents[rng.IntN(len(agents))]
+		for range 4 {
+			check(body, agent, paths[rng.IntN(len(paths))])
+		}
+		if t.Failed() {
+			return
+		}
+	}
+}
+
+// BenchmarkRobotsReference is BenchmarkRobotsAllows with grobotstxt's own
+// matcher, which parses the file again for each decision.
+func BenchmarkRobotsReference(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString("User-agent: *\n")
+	for i := range 1000 {
+		fmt.Fprintf(&sb, "Disallow: /section-%d/*.php$\nAllow: /section-%d/public\n", i, i)
+	}
+	body := sb.String()
+	for b.Loop() {
+		reference(body, "CreatorScout", "/section-999/public/page.html")
 	}
 }

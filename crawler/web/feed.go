@@ -129,7 +129,7 @@ func ParseFeed(base *url.URL, body []byte) ([]FeedItem, error) {
 		switch strings.ToLower(f.XMLName.Local) {
 		case "rss", "rdf":
 			for _, it := range append(f.Channel.Items, f.Items...) {
-				items = append(items, FeedItem{ID: strings.TrimSpace(firstNonEmpty(it.GUID, it.Link)), URL: abs(it.Link),
+				items = append(items, FeedItem{ID: firstNonEmpty(strings.TrimSpace(it.GUID), abs(it.Link), strings.TrimSpace(it.Link)), URL: abs(it.Link),
 					Title: strings.TrimSpace(it.Title), Published: feedTime(firstNonEmpty(it.PubDate, it.DCDate))})
 			}
 		case "feed":

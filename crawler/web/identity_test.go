@@ -188,9 +188,9 @@ func TestParseFeed(t *testing.T) {
 <item><title>Undated</title><link>/undated</link></item>
 </channel></rss>`,
 			want: []FeedItem{
-				{ID: "/new", URL: "https://ada.example/new", Title: "New", Published: day(10)},
+				{ID: "https://ada.example/new", URL: "https://ada.example/new", Title: "New", Published: day(10)},
 				{ID: "old", URL: "https://ada.example/old", Title: "Old", Published: day(1)},
-				{ID: "/undated", URL: "https://ada.example/undated", Title: "Undated"},
+				{ID: "https://ada.example/undated", URL: "https://ada.example/undated", Title: "Undated"},
 			},
 		},
 		{
