@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 
@@ -32,19 +33,26 @@ type OptOutResult struct {
 }
 
 // ParseProfileURL turns a profile URL into a Ref with a handle or id:
-// https://bsky.app/profile/<handle-or-did> and https://<instance>/@user.
+// https://bsky.app/profile/<handle-or-did>, https://<instance>/@user,
+// https://www.instagram.com/<username>/ and https://www.twitch.tv/<login>
+// (their site pages, such as /p/... or /videos/..., are not profiles).
 func ParseProfileURL(raw string) (creator.Ref, error) {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return creator.Ref{}, fmt.Errorf("parsing profile url: %w: url: not an http(s) URL", creator.ErrInvalid)
 	}
 	parts := strings.Split(strings.Trim(u.Path, "/"), "/")
+	host := strings.ToLower(u.Hostname())
 	switch {
 	case (u.Host == "bsky.app" || u.Host == "staging.bsky.app") && len(parts) >= 2 && parts[0] == "profile" && parts[1] != "":
 		if strings.HasPrefix(parts[1], "did:") {
 			return creator.Ref{Platform: creator.Bluesky, ID: parts[1]}, nil
 		}
 		return creator.Ref{Platform: creator.Bluesky, Handle: strings.ToLower(parts[1])}, nil
+	case (host == "instagram.com" || host == "www.instagram.com") && len(parts) == 1 && instagramUserRE.MatchString(parts[0]) && !instagramPages[strings.ToLower(parts[0])]:
+		return creator.Ref{Platform: creator.Instagram, Handle: strings.ToLower(parts[0])}, nil
+	case (host == "twitch.tv" || host == "www.twitch.tv" || host == "m.twitch.tv") && len(parts) == 1 && twitchLoginRE.MatchString(parts[0]) && !twitchPages[strings.ToLower(parts[0])]:
+		return creator.Ref{Platform: creator.Twitch, Handle: strings.ToLower(parts[0])}, nil
 	case len(parts) >= 1 && strings.HasPrefix(parts[0], "@") && len(parts[0]) > 1:
 		acct := parts[0][1:]
 		if !strings.Contains(acct, "@") {
@@ -233,3 +241,14 @@ func (p *Pipeline) EnqueuePurge(ctx context.Context) error {
 	}
 	return nil
 }
+
+var (
+	instagramUserRE = regexp.MustCompile(`^[A-Za-z0-9._]{1,30}$`)
+	twitchLoginRE   = regexp.MustCompile(`^[A-Za-z0-9_]{1,25}$`)
+	// instagramPages and twitchPages are first path segments of the sites'
+	// own pages, which are not accounts.
+	instagramPages = map[string]bool{"p": true, "reel": true, "reels": true, "explore": true, "stories": true,
+		"accounts": true, "direct": true, "about": true, "legal": true, "developer": true, "tv": true}
+	twitchPages = map[string]bool{"videos": true, "directory": true, "p": true, "settings": true, "downloads": true,
+		"jobs": true, "search": true, "subscriptions": true, "inventory": true, "wallet": true, "turbo": true}
+)

@@ -296,6 +296,14 @@ func TestParseProfileURL(t *testing.T) {
 		{"https://bsky.app/profile/Alice.bsky.social", creator.Ref{Platform: creator.Bluesky, Handle: "alice.bsky.social"}},
 		{"https://bsky.app/profile/did:plc:abc/post/123", creator.Ref{Platform: creator.Bluesky, ID: "did:plc:abc"}},
 		{"https://fosstodon.org/@bob", creator.Ref{Platform: creator.Mastodon, Handle: "bob@fosstodon.org"}},
+		{"https://www.instagram.com/Studio.Clay/", creator.Ref{Platform: creator.Instagram, Handle: "studio.clay"}},
+		{"https://www.twitch.tv/TwitchDev", creator.Ref{Platform: creator.Twitch, Handle: "twitchdev"}},
+	}
+	for _, notProfile := range []string{"https://www.instagram.com/p/CSr71Gzlqo4/", "https://www.instagram.com/explore",
+		"https://www.twitch.tv/videos/335921245", "https://www.twitch.tv/directory", "https://example.com/about"} {
+		if r, err := crawler.ParseProfileURL(notProfile); !errors.Is(err, creator.ErrInvalid) {
+			t.Errorf("ParseProfileURL(%q) = %+v, %v; want an invalid-input error", notProfile, r, err)
+		}
 	}
 	for _, tt := range tests {
 		got, err := crawler.ParseProfileURL(tt.in)
