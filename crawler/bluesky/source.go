@@ -108,7 +108,7 @@ func (s *Source) get(ctx context.Context, u *url.URL, v any) error {
 	if json.Unmarshal(se.Body, &e) != nil || e.Error == "" {
 		return err
 	}
-	return fmt.Errorf("%w (%w)", xrpcErr(e), err)
+	return fmt.Errorf("%w (status %d)", xrpcErr(e), se.StatusCode)
 }
 
 func (s *Source) endpoint(method string, q url.Values) *url.URL {

@@ -373,7 +373,9 @@ func (c *Client) GetJSON(ctx context.Context, u *url.URL, v any) error {
 		return fmt.Errorf("fetching %s: %w", redact(u), creator.ErrNotFound)
 	case resp.StatusCode < 200 || resp.StatusCode > 299:
 		body := resp.Body[:min(len(resp.Body), StatusBodyMax)]
-		return fmt.Errorf("fetching %s: %w", redact(u), &StatusError{StatusCode: resp.StatusCode, URL: redact(u), Body: bytes.Clone(body)})
+		// The status error names the URL; wrapping it in "fetching <url>"
+		// would say the URL twice.
+		return &StatusError{StatusCode: resp.StatusCode, URL: redact(u), Body: bytes.Clone(body)}
 	}
 	if err := json.Unmarshal(resp.Body, v); err != nil {
 		return fmt.Errorf("decoding %s: %w: %v", redact(u), creator.ErrMalformed, err)
