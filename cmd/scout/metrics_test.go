@@ -44,6 +44,8 @@ func TestIntegrationMetrics(t *testing.T) {
 		{"job item write", `scout_store_write_duration_seconds_count{op="put_job_item"}`, 1},
 		{"request latency by route and status", `scout_http_request_duration_seconds_count{method="POST",route="/v1/crawl",status="202"}`, 1},
 		{"job polls", `scout_http_request_duration_seconds_count{method="GET",route="/v1/jobs/{id}",status="200"}`, 1},
+		{"outbound fetches by source and status", `scout_fetch_requests_total{source="bluesky",status="200"}`, 1},
+		{"rate-limit waits by source", `scout_fetch_rate_limit_wait_seconds_count{source="bluesky"}`, 1},
 	}
 	for _, tt := range tests {
 		if d := value(after, tt.series) - value(before, tt.series); d < tt.atLeast {
