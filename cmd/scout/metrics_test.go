@@ -1,7 +1,9 @@
 package main
 
 import (
+	"encoding/json"
 	"io"
+	"os"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -54,6 +56,27 @@ func TestIntegrationMetrics(t *testing.T) {
 	}
 	if !regexp.MustCompile(`(?m)^scout_queue_tasks\{queue="[a-z]+",state="pending"\} \d+`).MatchString(after) {
 		t.Errorf("no queue depth series in /metrics")
+	}
+	// Every series the Grafana dashboard queries is served.
+	dash, err := os.ReadFile("../../deploy/grafana/creatorscout.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d struct{ Panels []struct{ Targets []struct{ Expr string } } }
+	if err := json.Unmarshal(dash, &d); err != nil {
+		t.Fatalf("dashboard: %v", err)
+	}
+	for _, p := range d.Panels {
+		for _, tg := range p.Targets {
+			for _, name := range regexp.MustCompile(`scout_[a-z0-9_]+`).FindAllString(tg.Expr, -1) {
+				if name == "scout_http_rate_limited_total" {
+					continue // by key name: it appears with the first 429 (api's TestRateLimits)
+				}
+				if !regexp.MustCompile(`(?m)^` + name + `[{ ]`).MatchString(after) {
+					t.Errorf("the dashboard queries %s, which /metrics does not serve (after a crawl)", name)
+				}
+			}
+		}
 	}
 }
 
