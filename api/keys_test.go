@@ -15,6 +15,7 @@ import (
 	"github.com/creatorscout/scout/index"
 	"github.com/creatorscout/scout/index/sqlite"
 	"github.com/creatorscout/scout/internal/testredis"
+	"github.com/creatorscout/scout/watch"
 )
 
 // keyed serves a real store's keys with rate limits in a real Redis (or
@@ -22,7 +23,7 @@ import (
 func keyed(t *testing.T, st *sqlite.Store, rdb *testredis.Server, envKey string) string {
 	t.Helper()
 	srv := httptest.NewServer(api.New(api.Config{Store: st, Keys: st, APIKey: envKey, Redis: rdb.Client,
-		Submitter: &recordingSubmitter{}, OptOuts: stubOptOuts{st}, Logger: slog.New(slog.DiscardHandler),
+		Submitter: &recordingSubmitter{}, OptOuts: stubOptOuts{st}, Watchlists: watch.New(st), Logger: slog.New(slog.DiscardHandler),
 		Registry: prometheus.NewRegistry(), Gatherer: prometheus.NewRegistry()}))
 	t.Cleanup(srv.Close)
 	return srv.URL
@@ -78,6 +79,8 @@ func TestKeyScopes(t *testing.T) {
 		{"admin opts out", admin, "POST", "/v1/optout", optout, 200},
 		{"admin lists opt-outs", admin, "GET", "/v1/optouts", "", 200},
 		{"public route needs none", "", "GET", "/healthz", "", 200},
+		{"write creates a watchlist", write, "POST", "/v1/watchlists", `{"name":"by writer"}`, 201},
+		{"read cannot create one", read, "POST", "/v1/watchlists", `{"name":"by reader"}`, 403},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -93,6 +96,12 @@ func TestKeyScopes(t *testing.T) {
 				t.Errorf("403 does not say which scope is needed: %s", body)
 			}
 		})
+	}
+
+	// Writes record the key's name.
+	_, _, body := do(t, "GET", base+"/v1/watchlists", "Bearer "+read, "")
+	if !strings.Contains(body, `"created_by":"writer"`) || !strings.Contains(body, `"updated_by":"writer"`) {
+		t.Errorf("the watchlist does not name the key that made it: %s", body)
 	}
 
 	// SCOUT_API_KEY is an admin key beside the named ones.

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/creatorscout/scout/index"
 )
 
 // Scopes of API keys, from least to most: a key of a scope may do what the
@@ -154,7 +156,7 @@ func (s *Server) serveRoute(rt *route, w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		setKeyName(r, k)
-		r = r.WithContext(withKey(r.Context(), k))
+		r = r.WithContext(index.WithActor(withKey(r.Context(), k), k.Name))
 	}
 	if rt.needs != nil {
 		if what, ok := rt.needs(s); !ok {

@@ -118,7 +118,7 @@ func (p *Pipeline) OptOut(ctx context.Context, req OptOutRequest) (*OptOutResult
 			keys[k] = true
 		}
 	}
-	o := index.OptOut{Platform: ref.Platform, ID: ref.ID, Handle: ref.Handle, Reason: req.Reason, CreatedAt: p.cfg.Now().UTC()}
+	o := index.OptOut{Platform: ref.Platform, ID: ref.ID, Handle: ref.Handle, Reason: req.Reason, CreatedAt: p.cfg.Now().UTC(), RecordedBy: index.ActorFrom(ctx)}
 	// Learn the id from a stored record so a later rename does not escape.
 	if o.ID == "" {
 		for k := range keys {

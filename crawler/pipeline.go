@@ -231,7 +231,7 @@ func (p *Pipeline) SubmitDiscover(ctx context.Context, source, query string, lim
 	dp := DiscoverPayload{JobID: newID(p.cfg.Now()), Source: source, Query: query, Limit: limit}
 	req, _ := json.Marshal(dp)
 	now := p.cfg.Now().UTC()
-	job := &index.Job{ID: dp.JobID, Kind: TypeDiscover, Request: req, State: index.JobQueued, CreatedAt: now, UpdatedAt: now}
+	job := &index.Job{ID: dp.JobID, Kind: TypeDiscover, Request: req, State: index.JobQueued, CreatedAt: now, UpdatedAt: now, CreatedBy: index.ActorFrom(ctx)}
 	if err := p.cfg.Store.PutJob(ctx, job); err != nil {
 		return nil, fmt.Errorf("recording discover job: %w", err)
 	}
@@ -263,7 +263,7 @@ func (p *Pipeline) SubmitCrawl(ctx context.Context, ref creator.Ref) (*index.Job
 	cp := CrawlPayload{Ref: ref, Reason: ReasonRequest, JobID: newID(p.cfg.Now())}
 	req, _ := json.Marshal(cp)
 	now := p.cfg.Now().UTC()
-	job := &index.Job{ID: cp.JobID, Kind: TypeCrawl, Request: req, State: index.JobQueued, Discovered: 1, CreatedAt: now, UpdatedAt: now}
+	job := &index.Job{ID: cp.JobID, Kind: TypeCrawl, Request: req, State: index.JobQueued, Discovered: 1, CreatedAt: now, UpdatedAt: now, CreatedBy: index.ActorFrom(ctx)}
 	if err := p.cfg.Store.PutJob(ctx, job); err != nil {
 		return nil, fmt.Errorf("recording crawl job: %w", err)
 	}

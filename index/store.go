@@ -82,7 +82,10 @@ type Job struct {
 	Discovered int    `json:"discovered"`
 	Error      string `json:"error,omitempty"`
 	// Counts tallies the job's items by state; backends compute it on read.
-	Counts    JobCounts `json:"counts"`
+	Counts JobCounts `json:"counts"`
+	// CreatedBy names who submitted the job (index.ActorFrom): an API key's
+	// name, "cli", or "" for the system (rescans, resumes).
+	CreatedBy string    `json:"created_by,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
 }
@@ -129,6 +132,8 @@ type OptOut struct {
 	Handle    string    `json:"handle,omitempty"`
 	Reason    string    `json:"reason,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
+	// RecordedBy names who recorded it (index.ActorFrom).
+	RecordedBy string `json:"recorded_by,omitempty"`
 }
 
 // OptOuts stores the opt-out list.

@@ -25,6 +25,10 @@ type Watchlist struct {
 	NextRunAt time.Time  `json:"next_run_at,omitzero"`
 	CreatedAt time.Time  `json:"created_at"`
 	UpdatedAt time.Time  `json:"updated_at"`
+	// CreatedBy and UpdatedBy name who made the watchlist and who last
+	// changed it (index.ActorFrom).
+	CreatedBy string `json:"created_by,omitempty"`
+	UpdatedBy string `json:"updated_by,omitempty"`
 }
 
 // WatchMember is one creator on a watchlist.

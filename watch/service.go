@@ -187,6 +187,8 @@ func (s *Service) Create(ctx context.Context, spec Spec) (*index.Watchlist, erro
 		CreatedAt:   now,
 		UpdatedAt:   now,
 		NextRunAt:   now,
+		CreatedBy:   index.ActorFrom(ctx),
+		UpdatedBy:   index.ActorFrom(ctx),
 	}
 	if w.ID == "" {
 		w.ID = "wl-" + randomHex(8)
@@ -383,6 +385,9 @@ func (s *Service) rmw(ctx context.Context, verb, id string, touch bool, f func(w
 	}
 	if touch {
 		w.UpdatedAt = s.now().UTC()
+		if a := index.ActorFrom(ctx); a != "" {
+			w.UpdatedBy = a
+		}
 	}
 	if err := s.store.PutWatchlist(ctx, w); err != nil {
 		return nil, fmt.Errorf("%s watchlist %s: %w", verb, id, err)

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -100,7 +101,8 @@ func newApp(ctx context.Context, cfg config, opts ...appOption) (_ *app, err err
 	if err := a.openStore(ctx); err != nil {
 		return nil, err
 	}
-	fopts := []fetch.Option{fetch.WithRedis(a.rdb), fetch.WithAllowNets(cfg.AllowNets...), fetch.WithClock(a.now)}
+	fobs := newFetchObserver()
+	fopts := []fetch.Option{fetch.WithRedis(a.rdb), fetch.WithAllowNets(cfg.AllowNets...), fetch.WithClock(a.now), fetch.WithObserver(fobs)}
 	if cfg.UserAgent != "" {
 		fopts = append(fopts, fetch.WithUserAgent(cfg.UserAgent))
 	}
@@ -124,6 +126,7 @@ func newApp(ctx context.Context, cfg config, opts ...appOption) (_ *app, err err
 		a.sources[name] = src
 		if host := baseHost(src, scfg.BaseURL); host != "" {
 			a.http.SetHost(host, fetch.PolicyFor(src.Policy()))
+			fobs.hosts.Store(strings.ToLower(host), name)
 		}
 	}
 	for host, p := range a.hostOverrides {

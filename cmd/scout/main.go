@@ -10,6 +10,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/creatorscout/scout/index"
 )
 
 func main() {
@@ -57,6 +59,7 @@ func run(ctx context.Context, args []string) int {
 // runCommand runs the command args name, answering --help (anywhere before
 // a "--") with the command's help on stdout and status 0.
 func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	ctx = index.WithActor(ctx, "cli") // who the jobs, watchlists and opt-outs it writes name
 	if args[0] == "help" && len(args) > 1 {
 		args = append(args[1:], "--help")
 	}

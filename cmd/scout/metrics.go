@@ -5,6 +5,8 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -159,4 +161,45 @@ func serveMetrics(ctx context.Context, addr string, a *app) error {
 	go srv.Serve(ln)
 	context.AfterFunc(ctx, func() { srv.Close() })
 	return nil
+}
+
+var (
+	fetchCount = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "scout_fetch_requests_total",
+		Help: "Outbound requests by source (the platform whose API host it went to; other: web pages, instances and hosts not configured) and status code (error: no response).",
+	}, []string{"source", "status"})
+	fetchWait = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "scout_fetch_rate_limit_wait_seconds",
+		Help:    "Time outbound requests waited for their host's rate limit, by source.",
+		Buckets: []float64{0, .01, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
+	}, []string{"source"})
+	registerFetchMetrics sync.Once
+)
+
+// fetchObserver counts the outbound client's requests by source: a host
+// is named by the source whose API it is (set as the sources are built).
+type fetchObserver struct{ hosts sync.Map }
+
+func newFetchObserver() *fetchObserver {
+	registerFetchMetrics.Do(func() { prometheus.MustRegister(fetchCount, fetchWait) })
+	return &fetchObserver{}
+}
+
+func (o *fetchObserver) source(host string) string {
+	if s, ok := o.hosts.Load(strings.ToLower(host)); ok {
+		return s.(string)
+	}
+	return "other"
+}
+
+func (o *fetchObserver) Waited(host string, d time.Duration) {
+	fetchWait.WithLabelValues(o.source(host)).Observe(d.Seconds())
+}
+
+func (o *fetchObserver) Fetched(host string, status int, err error) {
+	code := "error"
+	if err == nil || status > 0 {
+		code = strconv.Itoa(status)
+	}
+	fetchCount.WithLabelValues(o.source(host), code).Inc()
 }

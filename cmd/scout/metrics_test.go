@@ -1,7 +1,9 @@
 package main
 
 import (
+	"encoding/json"
 	"io"
+	"os"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -44,6 +46,8 @@ func TestIntegrationMetrics(t *testing.T) {
 		{"job item write", `scout_store_write_duration_seconds_count{op="put_job_item"}`, 1},
 		{"request latency by route and status", `scout_http_request_duration_seconds_count{method="POST",route="/v1/crawl",status="202"}`, 1},
 		{"job polls", `scout_http_request_duration_seconds_count{method="GET",route="/v1/jobs/{id}",status="200"}`, 1},
+		{"outbound fetches by source and status", `scout_fetch_requests_total{source="bluesky",status="200"}`, 1},
+		{"rate-limit waits by source", `scout_fetch_rate_limit_wait_seconds_count{source="bluesky"}`, 1},
 	}
 	for _, tt := range tests {
 		if d := value(after, tt.series) - value(before, tt.series); d < tt.atLeast {
@@ -52,6 +56,27 @@ func TestIntegrationMetrics(t *testing.T) {
 	}
 	if !regexp.MustCompile(`(?m)^scout_queue_tasks\{queue="[a-z]+",state="pending"\} \d+`).MatchString(after) {
 		t.Errorf("no queue depth series in /metrics")
+	}
+	// Every series the Grafana dashboard queries is served.
+	dash, err := os.ReadFile("../../deploy/grafana/creatorscout.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d struct{ Panels []struct{ Targets []struct{ Expr string } } }
+	if err := json.Unmarshal(dash, &d); err != nil {
+		t.Fatalf("dashboard: %v", err)
+	}
+	for _, p := range d.Panels {
+		for _, tg := range p.Targets {
+			for _, name := range regexp.MustCompile(`scout_[a-z0-9_]+`).FindAllString(tg.Expr, -1) {
+				if name == "scout_http_rate_limited_total" {
+					continue // by key name: it appears with the first 429 (api's TestRateLimits)
+				}
+				if !regexp.MustCompile(`(?m)^` + name + `[{ ]`).MatchString(after) {
+					t.Errorf("the dashboard queries %s, which /metrics does not serve (after a crawl)", name)
+				}
+			}
+		}
 	}
 }
 

@@ -119,6 +119,7 @@ type Client struct {
 	coord         coord
 	hc            *http.Client
 	robotsCache   *robotsCache
+	obs           Observer
 	hostsMu       sync.RWMutex
 	hosts         map[string]HostPolicy
 	defaultPolicy HostPolicy

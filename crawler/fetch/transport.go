@@ -45,15 +45,27 @@ func (g *gate) RoundTrip(req *http.Request) (*http.Response, error) {
 	if crawlDelay > 0 {
 		maxRate = 1 / crawlDelay.Seconds()
 	}
+	waitStart := time.Now()
 	if err := c.wait(ctx, u, maxRate); err != nil {
 		closeBody(req)
 		return nil, err
+	}
+	if c.obs != nil {
+		c.obs.Waited(u.Host, time.Since(waitStart))
 	}
 	if !budget.Take(ctx) {
 		closeBody(req)
 		return nil, fmt.Errorf("fetching %s: %w", redact(u), ErrBudgetSpent)
 	}
-	return c.send(req)
+	resp, err := c.send(req)
+	if c.obs != nil {
+		status := 0
+		if resp != nil {
+			status = resp.StatusCode
+		}
+		c.obs.Fetched(u.Host, status, err)
+	}
+	return resp, err
 }
 
 func closeBody(req *http.Request) {
