@@ -3,9 +3,9 @@ package main
 import (
 	"encoding/json"
 	"io"
-	"os"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"regexp"
 	"strconv"
 	"testing"
@@ -62,7 +62,9 @@ func TestIntegrationMetrics(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var d struct{ Panels []struct{ Targets []struct{ Expr string } } }
+	var d struct {
+		Panels []struct{ Targets []struct{ Expr string } }
+	}
 	if err := json.Unmarshal(dash, &d); err != nil {
 		t.Fatalf("dashboard: %v", err)
 	}
