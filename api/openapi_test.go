@@ -438,3 +438,22 @@ func TestRedeliver(t *testing.T) {
 		t.Errorf("second redeliver = %d %s, want 409", code, body)
 	}
 }
+
+// TestDocsPage checks the reference page: every operation with its
+// parameters and their values, every schema, and no script.
+func TestDocsPage(t *testing.T) {
+	d := newDocumented(t, api.Config{})
+	code, h, body := do(t, "GET", d.url+"/docs", "", "")
+	if code != 200 || !strings.HasPrefix(h.Get("Content-Type"), "text/html") {
+		t.Fatalf("GET /docs = %d %v", code, h)
+	}
+	for _, want := range []string{`id="lookupCreator"`, `id="redeliverAlert"`, `id="searchCreators"`, "<code>updated_at_min</code>",
+		"one of: emerging, nano, micro, mid, macro, mega", "RFC 3339", `id="schema-Record"`, `id="schema-Spec"`, "scope: admin"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/docs lacks %q", want)
+		}
+	}
+	if strings.Contains(body, "<script") {
+		t.Error("/docs has a script")
+	}
+}

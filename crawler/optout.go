@@ -118,6 +118,19 @@ func (p *Pipeline) OptOut(ctx context.Context, req OptOutRequest) (*OptOutResult
 			keys[k] = true
 		}
 	}
+	if req.URL != "" {
+		// The stored profile URL, exactly, wherever the URL's own form
+		// points.
+		hits, err := index.ByProfileURL(ctx, p.cfg.Store, req.URL)
+		if err != nil && !errors.Is(err, creator.ErrInvalid) {
+			return nil, fmt.Errorf("finding %s: %w", req.URL, err)
+		}
+		for _, h := range hits {
+			if h.Profile.Ref.Platform == ref.Platform {
+				keys[h.Key] = true
+			}
+		}
+	}
 	o := index.OptOut{Platform: ref.Platform, ID: ref.ID, Handle: ref.Handle, Reason: req.Reason, CreatedAt: p.cfg.Now().UTC(), RecordedBy: index.ActorFrom(ctx)}
 	// Learn the id from a stored record so a later rename does not escape.
 	if o.ID == "" {
