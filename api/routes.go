@@ -130,6 +130,24 @@ func (s *Server) handle(routes []route) {
 // serveRoute runs one route after the checks every route shares.
 func (s *Server) serveRoute(rt *route, w http.ResponseWriter, r *http.Request) {
 	setRoute(r, rt)
+	// The key first: a request without a valid one learns nothing more,
+	// and every request with one counts against its rate limit.
+	if rt.scope != "" {
+		k, ok := s.authenticate(w, r)
+		if !ok {
+			return
+		}
+		setKeyName(r, k)
+		r = r.WithContext(index.WithActor(withKey(r.Context(), k), k.Name))
+		if !s.limit(w, r, k) {
+			return
+		}
+		if !scopeAllows(k.Scope, rt.scope) {
+			WriteError(w, http.StatusForbidden, "forbidden",
+				"the API key "+quoteName(k.Name)+" has scope "+k.Scope+"; this operation needs "+rt.scope)
+			return
+		}
+	}
 	q, err := parseQuery(r.URL.RawQuery)
 	if err != nil {
 		s.fail(w, err)
@@ -142,22 +160,6 @@ func (s *Server) serveRoute(rt *route, w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	r.URL.RawQuery = q.Encode() // handlers read the checked values
-	if rt.scope != "" {
-		k, ok := s.authenticate(w, r)
-		if !ok {
-			return
-		}
-		if !scopeAllows(k.Scope, rt.scope) {
-			WriteError(w, http.StatusForbidden, "forbidden",
-				"the API key "+quoteName(k.Name)+" has scope "+k.Scope+"; this operation needs "+rt.scope)
-			return
-		}
-		if !s.limit(w, r, k) {
-			return
-		}
-		setKeyName(r, k)
-		r = r.WithContext(index.WithActor(withKey(r.Context(), k), k.Name))
-	}
 	if rt.needs != nil {
 		if what, ok := rt.needs(s); !ok {
 			WriteError(w, http.StatusServiceUnavailable, "unavailable", "this server does not "+what)

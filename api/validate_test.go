@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	neturl "net/url"
 	"strings"
 	"testing"
 	"time"
@@ -62,9 +63,22 @@ func fullServer(t *testing.T) (string, *sqlite.Store, []*creator.Record) {
 	t.Cleanup(func() { st.Close() })
 	recs := fixture(t, st)
 	srv := httptest.NewServer(api.New(api.Config{Store: st, Submitter: &recordingSubmitter{}, Watchlists: watch.New(st),
-		Enums: testEnums(), Logger: slog.New(slog.DiscardHandler)}))
+		Enums: testEnums(), Logger: slog.New(slog.DiscardHandler), ResolveURL: resolveBluesky}))
 	t.Cleanup(srv.Close)
 	return srv.URL, st, recs
+}
+
+// resolveBluesky is the watch package's real Bluesky profile-URL parser.
+func resolveBluesky(raw string) (creator.Ref, error) {
+	u, err := neturl.Parse(raw)
+	if err != nil {
+		return creator.Ref{}, creator.ErrInvalid
+	}
+	ref, ok := watch.Bluesky.ResolveURL(u)
+	if !ok {
+		return creator.Ref{}, creator.ErrInvalid
+	}
+	return ref, nil
 }
 
 // goInternals are words of Go's own errors that must never reach an API
@@ -222,6 +236,9 @@ func TestLookup(t *testing.T) {
 		{"one letter off", "/v1/creators/lookup?platform=bluesky&handle=thestrongthea.bsky.social", 404, ""},
 		{"prefix", "/v1/creators/lookup?platform=bluesky&handle=thestrongtheo", 404, ""},
 		{"other platform", "/v1/creators/lookup?platform=mastodon&handle=thestrongtheo.bsky.social", 404, ""},
+		// Ann's stored URL is another form: the URL's handle finds her.
+		{"url resolved to a handle", "/v1/creators/lookup?url=https://www.bsky.app/profile/ANN.example.com/post/3k", 200, recs[1].Key},
+		{"url resolved to a did", "/v1/creators/lookup?url=https://bsky.app/profile/did:plc:bob", 200, recs[2].Key},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -166,17 +166,22 @@ CreatorScout demo: %d creators stored in %.1fs (%s)
 by tier: %v
 
   results page:  %s/
+  API reference: %s/docs
   try:
     curl '%s/v1/creators?q=vegan&sort=-followers&facets=tier,niche'
     curl '%s/v1/creators?tier=micro,mid&authenticity_max=60&sort=authenticity&facets=niche'
     curl '%s/v1/creators?niche=fitness&followers_min=10000&sort=-engagement_rate'
     curl '%s/v1/creators?linked_accounts_min=1'
     curl -H 'Content-Type: application/json' -d '{"source":"bluesky","query":"gaming","limit":20}' %s/v1/discover
+    curl '%s/v1/creators/lookup?platform=bluesky&handle=%s'
+    curl -o micro.csv '%s/v1/creators?tier=micro&format=csv'
     curl '%s/v1/watchlists'
     curl '%s/v1/openapi.json'
+  from the command line (another terminal):
+    scout search tier=micro sort=-followers
 
 Ctrl-C to stop.
-`, sum.Creators, sum.Seconds, cfg.DataDir, sum.ByTier, base, base, base, base, base, base, base, base)
+`, sum.Creators, sum.Seconds, cfg.DataDir, sum.ByTier, base, base, base, base, base, base, base, base, sim.HandleRising, base, base, base)
 	if err := a.serveAPI(ctx, ln); err != nil {
 		fmt.Fprintln(stderr, "scout demo:", err)
 		return 1
