@@ -2,7 +2,7 @@
 GO ?= go
 PKGS := ./...
 
-.PHONY: build test demo bench lint eval test-meili clean
+.PHONY: build test demo bench lint eval fit-niche test-meili clean
 
 build:
 	$(GO) build -o bin/scout ./cmd/scout
@@ -28,6 +28,11 @@ lint:
 # Accuracy of the scoring models on the labeled data in ../shared/datasets.
 eval:
 	$(GO) run ./cmd/scout eval
+
+# Refits the niche model on ../shared/datasets and writes the weights that
+# ship (same data, same weights, byte for byte).
+fit-niche:
+	$(GO) run ./cmd/scout eval -fit-niche scoring/niche_model.bin.gz
 
 # The store conformance suite against a running Meilisearch (starts
 # nothing): SCOUT_TEST_MEILI_URL=http://127.0.0.1:7700 SCOUT_TEST_MEILI_KEY=... make test-meili

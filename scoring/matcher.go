@@ -19,6 +19,14 @@ type matcher struct {
 	terms     []nicheTerm
 	floats    []float64
 
+	// The niche model, when withModel was called: the feature hasher and
+	// the current text's head sums.
+	bind     *nicheBinding
+	useModel bool
+	feat     featurizer
+	sums     headSums
+	taxIn    taxInput
+
 	// Per-text state, reset by begin.
 	w        []float64
 	seen     []int32
@@ -50,6 +58,7 @@ func getMatcher(t *Taxonomy) *matcher {
 }
 
 func putMatcher(m *matcher) {
+	m.useModel = false
 	if m.t == defaultTaxonomy {
 		matcherPool.Put(m) // with its stem cache
 		return
@@ -61,8 +70,17 @@ func putMatcher(m *matcher) {
 // stemCachePool keeps the stem caches of matchers of custom taxonomies.
 var stemCachePool = sync.Pool{New: func() any { return new(stemCache) }}
 
+// withBinding makes the matcher also sum the weights of b's niche model
+// for every text it scans (into m.sums).
+func (m *matcher) withBinding(b *nicheBinding) {
+	m.bind = b
+	m.feat = featurizer{mask: 1<<b.m.Bits - 1, bind: b, sums: &m.sums}
+	m.useModel = true
+}
+
 // begin starts a new text.
 func (m *matcher) begin() {
+	m.sums = headSums{}
 	clear(m.w)
 	m.seen = m.seen[:0]
 	m.flags = 0
@@ -115,6 +133,9 @@ outer:
 }
 
 func (m *matcher) token(tok []byte, kind tokenKind) {
+	if m.useModel {
+		m.feat.token(tok, kind)
+	}
 	lex := m.t.fast
 	switch kind {
 	case tokMention:

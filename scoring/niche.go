@@ -5,38 +5,10 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/creatorscout/scout/creator"
 )
-
-// TextNiches returns the relevance (0..1) of one text to each niche of t
-// (nil means the built-in taxonomy) that it matches, most relevant first,
-// with the matched terms. Hashtags in the text are split (camelCase and
-// written-together phrases), case and accents are folded and words stemmed.
-// It is safe for concurrent use.
-func TextNiches(t *Taxonomy, text string) []creator.NicheScore {
-	if t == nil {
-		t = defaultTaxonomy
-	}
-	m := getMatcher(t)
-	defer putMatcher(m)
-	m.begin()
-	m.scan(text)
-	terms := make(map[int][]string)
-	for _, id := range m.seen {
-		ti := t.terms[id]
-		terms[ti.niche] = append(terms[ti.niche], ti.text)
-	}
-	var out []creator.NicheScore
-	for i, w := range m.w {
-		if w <= 0 {
-			continue
-		}
-		out = append(out, creator.NicheScore{Niche: t.niches[i], Relevance: round3(textRelevance(w)), Terms: terms[i]})
-	}
-	sortNiches(out)
-	return out
-}
 
 func textRelevance(w float64) float64 { return clamp01(1 - math.Exp(-w/nicheTextScale)) }
 
@@ -67,6 +39,8 @@ type nicheResult struct {
 	relevance float64
 	focus     float64
 	posts     []postScan // per post, in p.Posts order
+	sums      []headSums // per post: the model's sums, for evidence
+	postRel   []float64
 	bioFlags  cueFlags
 }
 
@@ -76,13 +50,17 @@ func scoreNiches(m *matcher, p *creator.Profile) nicheResult {
 	t := m.t
 	nN := len(t.niches)
 	var r nicheResult
-	if cap(m.floats) < 3*nN {
-		m.floats = make([]float64, 3*nN)
+	if cap(m.floats) < 7*nN {
+		m.floats = make([]float64, 7*nN)
 	}
-	fl := m.floats[:3*nN]
+	fl := m.floats[:7*nN]
 	clear(fl)
 	bioW := fl[:nN:nN]
-	postW := fl[nN : 2*nN : 2*nN] // sum over posts of min(1, weight)
+	postW := fl[nN : 2*nN : 2*nN]    // sum over posts of min(1, weight)
+	totalW := fl[2*nN : 3*nN : 3*nN] // sum of weights over bio and posts
+	own := fl[3*nN : 4*nN : 4*nN]    // the taxonomy's blend, for niches without a model head
+	tax := fl[4*nN : 5*nN : 5*nN]    // the taxonomy's relevance of one text
+	rel := fl[6*nN:]
 	// Matched-term counts: a slice indexed by term id, with the ids touched.
 	if len(m.termCount) < len(t.terms) {
 		m.termCount = make([]int32, len(t.terms))
@@ -95,10 +73,15 @@ func scoreNiches(m *matcher, p *creator.Profile) nicheResult {
 		}
 		m.touched = touched[:0]
 	}()
+	b := t.binding()
+	m.withBinding(b)
+	var total headSums
 
 	m.begin()
 	m.scan(p.Bio)
 	copy(bioW, m.w)
+	copy(totalW, m.w)
+	total = m.sums
 	r.bioFlags = m.flags
 	for _, id := range m.seen {
 		if termCount[id] == 0 {
@@ -108,6 +91,9 @@ func scoreNiches(m *matcher, p *creator.Profile) nicheResult {
 	}
 
 	r.posts = make([]postScan, len(p.Posts))
+	r.postRel = make([]float64, len(p.Posts)) // the post's own niche's relevance
+	r.sums = make([]headSums, 0, len(p.Posts))
+	nh := len(b.m.Heads)
 	for i := range p.Posts {
 		post := &p.Posts[i]
 		m.begin()
@@ -116,15 +102,18 @@ func scoreNiches(m *matcher, p *creator.Profile) nicheResult {
 			m.scanHashtag(h)
 		}
 		ps := postScan{top: -1, flags: m.flags, mentions: m.mentions}
-		best := 0.0
 		for n, w := range m.w {
+			tax[n] = 0
 			if w > 0 {
+				tax[n] = textRelevance(w)
 				postW[n] += math.Min(1, w)
-				if w > best {
-					best, ps.top = w, n
-				}
+				totalW[n] += w
 			}
 		}
+		total.add(&m.sums, nh)
+		// The post's own niche: the most relevant one, when it is clear.
+		var rv float64
+		ps.top, rv = b.top(&m.sums, tax, &m.taxIn, nichePostMin)
 		for _, id := range m.seen {
 			if termCount[id] == 0 {
 				touched = append(touched, id)
@@ -132,20 +121,27 @@ func scoreNiches(m *matcher, p *creator.Profile) nicheResult {
 			termCount[id]++
 		}
 		r.posts[i] = ps
+		r.sums = append(r.sums, m.sums)
+		if ps.top >= 0 {
+			r.postRel[i] = rv
+		}
 	}
 
 	nPosts := float64(len(p.Posts))
-	rel := fl[2*nN:]
-	for n := range rel {
+	for n := range own {
 		bio := textRelevance(bioW[n])
+		tax[n] = textRelevance(totalW[n])
 		if nPosts == 0 {
-			rel[n] = bio
+			own[n] = bio
 			continue
 		}
 		share := postW[n] / nPosts
 		postRel := clamp01(1 - math.Exp(-share*nichePostScale))
-		rel[n] = clamp01(nicheBioWeight*bio + (1-nicheBioWeight)*postRel)
+		own[n] = clamp01(nicheBioWeight*bio + (1-nicheBioWeight)*postRel)
 	}
+	// The model reads the bio and every post as one text, as it was fitted
+	// on a creator's captions joined together.
+	b.relevance(&total, tax, own, rel)
 	// Terms per niche, most frequent first, for evidence.
 	// All matched terms, by niche, then most frequent first.
 	all := m.terms[:0]
@@ -211,6 +207,25 @@ func scoreNiches(m *matcher, p *creator.Profile) nicheResult {
 	}
 	s.Score = round3(100 * r.relevance)
 	s.Label = r.primary
+	// The posts that raise the primary niche's head most, and the words in
+	// them (and the bio) that do, join the taxonomy's matched terms.
+	var topPosts []int
+	if h := b.headOf[pi]; h >= 0 {
+		topPosts = topPostsFor(b, r.sums, h, 2)
+		texts := []string{p.Bio}
+		for _, i := range topPosts {
+			texts = append(texts, p.Posts[i].Text)
+		}
+		for _, w := range b.topWords(&m.tk, texts, h, 8) {
+			if len(top.Terms) >= 8 {
+				break
+			}
+			if !slices.Contains(top.Terms, w) {
+				top.Terms = append(top.Terms, w)
+			}
+		}
+		r.niches[0].Terms = top.Terms
+	}
 	matched := 0
 	for _, ps := range r.posts {
 		if ps.top >= 0 {
@@ -231,6 +246,11 @@ func scoreNiches(m *matcher, p *creator.Profile) nicheResult {
 			Text: pct(r.focus) + " of sampled posts are chiefly " + strings.ReplaceAll(r.primary, "_", " ") + "."},
 		creator.Evidence{Signal: "bio_matches_primary", Value: b2f(bioW[pi] > 0)},
 	)
+	for _, i := range topPosts {
+		s.Evidence = append(s.Evidence, creator.Evidence{Signal: "post_points_to_primary", PostID: p.Posts[i].ID,
+			Value: round3(r.postRel[i]),
+			Text:  "This post points to " + strings.ReplaceAll(r.primary, "_", " ") + ": \"" + excerpt(p.Posts[i].Text, 80) + "\""})
+	}
 	for _, ns := range r.niches[1:min(4, len(r.niches))] {
 		s.Evidence = append(s.Evidence, creator.Evidence{Signal: "secondary_niche", Value: ns.Relevance,
 			Text: "Also " + strings.ReplaceAll(ns.Niche, "_", " ") + " (relevance " + ff(ns.Relevance, 2) + ": " + quoteTerms(ns.Terms, 3) + ")."})
@@ -263,4 +283,51 @@ func indexOf(xs []string, s string) int {
 		}
 	}
 	return -1
+}
+
+// topPostsFor returns up to k posts, by index, whose text raises head h's
+// sum most (per feature), strongest first; posts that lower it are left out.
+func topPostsFor(b *nicheBinding, sums []headSums, h, k int) []int {
+	type pv struct {
+		i int
+		v float64
+	}
+	var ps []pv
+	for i, s := range sums {
+		if s.n == 0 || s.sum[h] <= 0 {
+			continue
+		}
+		ps = append(ps, pv{i, float64(s.sum[h]) / math.Sqrt(float64(s.n))})
+	}
+	slices.SortStableFunc(ps, func(a, b pv) int {
+		switch {
+		case a.v > b.v:
+			return -1
+		case a.v < b.v:
+			return 1
+		}
+		return 0
+	})
+	var out []int
+	for _, p := range ps[:min(k, len(ps))] {
+		out = append(out, p.i)
+	}
+	return out
+}
+
+// excerpt is s cut to about n bytes at a word boundary, with "…" when cut,
+// on one line.
+func excerpt(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) <= n {
+		return s
+	}
+	cut := strings.LastIndexByte(s[:n], ' ')
+	if cut < n/2 {
+		cut = n
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+	}
+	return s[:cut] + "…"
 }

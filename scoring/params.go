@@ -143,6 +143,9 @@ const (
 	nichePostScale    = 3.0
 	nicheBioWeight    = 0.3
 	nicheMinRelevance = 0.1
+	// nichePostMin is the relevance a post needs for its most relevant
+	// niche to count as the post's own (for focus).
+	nichePostMin = 0.3
 )
 
 // Confidence scales: a sub-score's confidence is 1-exp(-n/scale) for sample

@@ -212,9 +212,12 @@ func TestScoreFull(t *testing.T) {
 }
 
 // TestNicheLabeledSet guards the niche scorer's accuracy on the
-// hand-written labeled set (see testdata/niches.jsonl). The taxonomy was
-// extended after a first blind run on this set, so this is a regression
-// guard, not an unbiased estimate; `scout eval` also reports the simulator.
+// hand-written English set (testdata/niches.jsonl, 28 niches, 10 creators
+// each). It is a guard against a broken model or wiring, not a measure:
+// `make eval` measures the model on real labeled data it never saw. The
+// niche model (fitted on real Instagram captions and tweets) reaches 0.62
+// here; the taxonomy alone reached 0.67 blind and 0.9 after it was tuned
+// on this set, but only 0.375 on real held-out Instagram creators.
 func TestNicheLabeledSet(t *testing.T) {
 	f, err := os.Open("testdata/niches.jsonl")
 	if err != nil {
@@ -243,8 +246,8 @@ func TestNicheLabeledSet(t *testing.T) {
 			correct++
 		}
 	}
-	if acc := float64(correct) / float64(n); acc < 0.9 {
-		t.Errorf("accuracy %.3f on %d labeled creators, want at least 0.9", acc, n)
+	if acc := float64(correct) / float64(n); acc < 0.5 {
+		t.Errorf("accuracy %.3f on %d labeled creators, want at least 0.5", acc, n)
 	}
 }
 

@@ -108,10 +108,14 @@ const (
 // tokenizer splits text into folded, stemmed tokens without allocating per
 // token. It is not safe for concurrent use; each goroutine uses its own.
 type tokenizer struct {
-	raw   []byte // the current token, folded, before stemming
-	stem  []byte // the current token, stemmed
-	part  []byte
-	cache *stemCache // recent stems, nil for none (see getMatcher)
+	// With keepWord set, word is during fn for a tokWord the word folded,
+	// before stemming.
+	keepWord bool
+	word     []byte
+	raw      []byte // the current token, folded, before stemming
+	stem     []byte // the current token, stemmed
+	part     []byte
+	cache    *stemCache // recent stems, nil for none (see getMatcher)
 }
 
 // stemCache remembers the stems of recent words, direct-mapped by hash:
@@ -229,6 +233,9 @@ func (t *tokenizer) each(s string, fn func(tok []byte, kind tokenKind)) {
 			continue
 		}
 		stem = t.stemOf(stem[:0], raw)
+		if t.keepWord {
+			t.word = raw
+		}
 		fn(stem, tokWord)
 		i = j
 	}

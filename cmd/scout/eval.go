@@ -23,6 +23,7 @@ import (
 
 	"github.com/creatorscout/scout/scoring"
 	"github.com/creatorscout/scout/scoring/fakefit"
+	"github.com/creatorscout/scout/scoring/nichefit"
 	"github.com/creatorscout/scout/sim"
 )
 
@@ -42,11 +43,15 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	dir := fs.String("datasets", "", "labeled account data `dir` (default ../shared/datasets beside the repository root)")
 	fit := fs.Bool("fit", false, "fit the account model on both data sets and print it as Go source")
+	fitNiche := fs.String("fit-niche", "", "fit the niche model on instagram-influencers and x-topic and write it to `file` (scoring/niche_model.bin.gz ships)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	if *dir == "" {
 		*dir = defaultDatasetsDir()
+	}
+	if *fitNiche != "" {
+		return runFitNiche(*dir, *fitNiche, stdout, stderr)
 	}
 	status := 0
 	insta, errI := loadInstaFake(filepath.Join(*dir, "instafake"))
@@ -62,6 +67,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		evalAccounts(stdout, insta, spamTrain, spamTest)
 	}
+	evalNicheModel(*dir, stdout)
 	if evalNiches(stdout, stderr) != nil {
 		status = 1
 	}
@@ -739,4 +745,48 @@ func count(tp, fp, fn *float64, got, want bool) {
 	case want:
 		*fn++
 	}
+}
+
+// runFitNiche implements `scout eval -fit-niche FILE`: the niche model
+// fitted on every labeled text, written where scoring embeds it.
+func runFitNiche(dir, out string, stdout, stderr io.Writer) int {
+	cs, err := nichefit.LoadInstagram(dir)
+	if err != nil {
+		fmt.Fprintf(stderr, "scout eval: %v (pass -datasets)\n", err)
+		return 1
+	}
+	ts, err := nichefit.LoadXTopic(dir)
+	if err != nil {
+		fmt.Fprintf(stderr, "scout eval: %v (pass -datasets)\n", err)
+		return 1
+	}
+	m := nichefit.FitModel(nichefit.Examples(cs, ts, nichefit.DefaultConfig), nichefit.DefaultConfig, 5)
+	f, err := os.Create(out)
+	if err != nil {
+		fmt.Fprintf(stderr, "scout eval: writing niche model: %v\n", err)
+		return 1
+	}
+	if _, err := m.WriteTo(f); err != nil {
+		f.Close()
+		fmt.Fprintf(stderr, "scout eval: %v\n", err)
+		return 1
+	}
+	if err := f.Close(); err != nil {
+		fmt.Fprintf(stderr, "scout eval: writing niche model: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "niche model fitted on %d instagram creators and %d tweets, written to %s\n", len(cs), len(ts), out)
+	return 0
+}
+
+// evalNicheModel prints the niche model's figures on data the fit never
+// saw, then the shipped model's (in-sample).
+func evalNicheModel(dir string, w io.Writer) {
+	cs, errC := nichefit.LoadInstagram(dir)
+	ts, errT := nichefit.LoadXTopic(dir)
+	if err := cmp.Or(errC, errT); err != nil {
+		fmt.Fprintf(w, "niche model: skipped, labeled texts not readable under %s (%v); pass -datasets\n\n", dir, err)
+		return
+	}
+	nichefit.Report(w, cs, ts, nichefit.DefaultConfig, true)
 }

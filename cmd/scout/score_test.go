@@ -89,7 +89,7 @@ func TestScoreProfileContract(t *testing.T) {
 	profile := `{"profile":{"ref":{"platform":"bluesky","id":"did:plc:x","handle":"x.bsky.social"},"followers":20000,"following":300,
 		"bio":"Strength coach. Home workouts.",
 		"posts":[{"id":"1","text":"Leg day workout","likes":600,"replies":20,"reposts":10,"quotes":1,"views":-1,"created_at":"2026-11-01T10:00:00Z"},
-		         {"id":"2","text":"Morning run, 10k","likes":500,"replies":12,"reposts":4,"quotes":0,"views":-1,"created_at":"2026-10-29T10:00:00Z"}]}}`
+		         {"id":"2","text":"Upper body strength session: bench press, rows and pull ups","likes":500,"replies":12,"reposts":4,"quotes":0,"views":-1,"created_at":"2026-10-29T10:00:00Z"}]}}`
 	code, lines := scoreLines(t, []string{"profile", "-now", "2026-11-02T00:00:00Z"}, profile)
 	if code != 0 || len(lines) != 1 {
 		t.Fatalf("exit %d with %d lines", code, len(lines))

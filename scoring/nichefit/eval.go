@@ -1,0 +1,332 @@
+package nichefit
+
+import (
+	"fmt"
+	"hash/fnv"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/creatorscout/scout/creator"
+	"github.com/creatorscout/scout/scoring"
+)
+
+// FitModel fits the shipped recipe on ex. Each head is fitted twice, on
+// word and character features with the taxonomy's relevance and on the
+// taxonomy's relevance alone, and keeps the fit whose out-of-fold F1
+// (k folds, split by creator) is higher: the labeled data teaches some
+// heads less than the taxonomy knows. Each head is calibrated on its
+// out-of-fold logits, then capped so that a text with no feature at all
+// gets at most emptyMax: no words, no niche.
+func FitModel(ex []Example, cfg Config, k int) *scoring.NicheModel {
+	full := cfg
+	full.PriorOnly = nil
+	prior := cfg
+	prior.PriorOnly = nil
+	for _, h := range heads {
+		prior.PriorOnly = append(prior.PriorOnly, h.name)
+	}
+	aF, bF, fF := Calibrate(OOFLogits(ex, full, k), ex)
+	aP, bP, fP := Calibrate(OOFLogits(ex, prior, k), ex)
+	chosen := full
+	a, b := aF, bF
+	for h, hd := range heads {
+		if fP[h] > fF[h] {
+			chosen.PriorOnly = append(chosen.PriorOnly, hd.name)
+			a[h], b[h] = aP[h], bP[h]
+		}
+	}
+	return Fit(ex, chosen).Quantize(cfg.Bits, cfg.Blend, a, b)
+}
+
+// OOFLogits returns every example's logits from a fit on the other folds.
+func OOFLogits(ex []Example, cfg Config, k int) [][]float64 {
+	folds := Folds(ex, k, cfg.Seed)
+	out := make([][]float64, len(ex))
+	for f := range k {
+		var train []Example
+		for i, e := range ex {
+			if folds[i] != f {
+				train = append(train, e)
+			}
+		}
+		m := Fit(train, cfg)
+		for i := range ex {
+			if folds[i] == f {
+				out[i] = make([]float64, len(heads))
+				for h := range heads {
+					out[i][h] = m.logit(&ex[i], h)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// HoldOut reports whether an instagram creator is in the fixed held-out
+// fifth (by a hash of its name), never used to fit the measured model.
+func HoldOut(name string) bool {
+	h := fnv.New32a()
+	h.Write([]byte(name))
+	return h.Sum32()%5 == 0
+}
+
+// creatorPrediction is the held-out check's reading of a creator: the
+// highest-relevance niche among CreatorCandidates.
+func creatorPrediction(ns []creator.NicheScore) string {
+	best, bestR := "", -1.0
+	for _, n := range ns {
+		if contains(CreatorCandidates, n.Niche) && n.Relevance > bestR {
+			best, bestR = n.Niche, n.Relevance
+		}
+	}
+	return best
+}
+
+// lenient maps a predicted sibling to the category it belongs to.
+var lenient = map[string]string{"health_wellness": "fitness", "parenting": "family", "outdoors": "travel"}
+
+// CreatorScores measures m on creators of the eight categories: accuracy
+// and macro-F1 with the category's own niche (strict) and with its
+// sibling counted too (health_wellness for fitness, parenting for family,
+// outdoors for travel), and how many got no niche of relevance 0.5.
+type CreatorScores struct {
+	N                  int
+	Acc, MacroF1       float64
+	LenAcc, LenMacroF1 float64
+	NoNiche            int
+	PrecAt05           map[string]float64 // per niche: share of creators shown >= 0.5 that truly are
+}
+
+// ScoreCreators runs model m (the built-in one when nil) on each creator's
+// joined captions, as `scout score text` would.
+func ScoreCreators(m *scoring.NicheModel, cs []Creator) CreatorScores {
+	return scoreCreators(func(c *Creator) []creator.NicheScore { return rel(m, c.Text()) }, cs)
+}
+
+func scoreCreators(score func(*Creator) []creator.NicheScore, cs []Creator) CreatorScores {
+	var truth, pred, predL []string
+	var r CreatorScores
+	shown, right := map[string]float64{}, map[string]float64{}
+	for i := range cs {
+		c := &cs[i]
+		want, ok := CategoryNiche[c.Category]
+		if !ok {
+			continue
+		}
+		ns := score(c)
+		p := creatorPrediction(ns)
+		truth = append(truth, want)
+		pred = append(pred, p)
+		if l, ok := lenient[p]; ok && CategoryNiche[l] == want {
+			p = want
+		}
+		predL = append(predL, p)
+		any := false
+		for _, n := range ns {
+			if n.Relevance >= 0.5 && contains(CreatorCandidates, n.Niche) {
+				any = true
+				shown[n.Niche]++
+				if n.Niche == want {
+					right[n.Niche]++
+				}
+			}
+		}
+		if !any {
+			r.NoNiche++
+		}
+	}
+	r.N = len(truth)
+	r.Acc, r.MacroF1 = accF1(truth, pred)
+	r.LenAcc, r.LenMacroF1 = accF1(truth, predL)
+	r.PrecAt05 = map[string]float64{}
+	for n, s := range shown {
+		r.PrecAt05[n] = right[n] / s
+	}
+	return r
+}
+
+func rel(m *scoring.NicheModel, text string) []creator.NicheScore {
+	if m != nil {
+		return m.TextNiches(nil, text)
+	}
+	return scoring.TextNiches(nil, text)
+}
+
+// accF1 is accuracy and macro-F1 over the labels of truth.
+func accF1(truth, pred []string) (acc, macro float64) {
+	labels := map[string]bool{}
+	for _, t := range truth {
+		labels[t] = true
+	}
+	ok := 0
+	for i := range truth {
+		if truth[i] == pred[i] {
+			ok++
+		}
+	}
+	for l := range labels {
+		var tp, fp, fn float64
+		for i := range truth {
+			switch {
+			case pred[i] == l && truth[i] == l:
+				tp++
+			case pred[i] == l:
+				fp++
+			case truth[i] == l:
+				fn++
+			}
+		}
+		if tp > 0 {
+			macro += 2 * tp / (2*tp + fp + fn)
+		}
+	}
+	if len(truth) == 0 {
+		return 0, 0
+	}
+	return float64(ok) / float64(len(truth)), macro / float64(len(labels))
+}
+
+// TweetScores is per-post macro-F1 over the 15 mapped topics: a topic is
+// predicted when any niche it maps to has relevance >= 0.5. Topics with
+// neither a true nor a predicted tweet in the set are left out of the mean.
+type TweetScores struct {
+	N       int
+	MacroF1 float64
+	Topics  int
+}
+
+// ScoreTweets runs model m (the built-in one when nil) on each tweet.
+func ScoreTweets(m *scoring.NicheModel, ts []Tweet) TweetScores {
+	return scoreTweets(func(t *Tweet) []creator.NicheScore { return rel(m, t.Text) }, ts)
+}
+
+func scoreTweets(score func(*Tweet) []creator.NicheScore, ts []Tweet) TweetScores {
+	tp, fp, fn := map[string]float64{}, map[string]float64{}, map[string]float64{}
+	for i := range ts {
+		t := &ts[i]
+		got := map[string]bool{}
+		for _, n := range score(t) {
+			if n.Relevance < 0.5 {
+				continue
+			}
+			for tp, ns := range TopicNiches {
+				if contains(ns, n.Niche) {
+					got[tp] = true
+				}
+			}
+		}
+		for tpc := range TopicNiches {
+			want := contains(t.Topics, tpc)
+			switch {
+			case want && got[tpc]:
+				tp[tpc]++
+			case got[tpc]:
+				fp[tpc]++
+			case want:
+				fn[tpc]++
+			}
+		}
+	}
+	var r TweetScores
+	r.N = len(ts)
+	for tpc := range TopicNiches {
+		if tp[tpc]+fp[tpc]+fn[tpc] == 0 {
+			continue
+		}
+		r.Topics++
+		r.MacroF1 += 2 * tp[tpc] / (2*tp[tpc] + fp[tpc] + fn[tpc])
+	}
+	if r.Topics > 0 {
+		r.MacroF1 /= float64(r.Topics)
+	}
+	return r
+}
+
+// Report fits and measures the niche model as `make eval` prints it: on a
+// held-out fifth of instagram-influencers (split by influencer) and on
+// X-Topic's validation tweets per language, with a model fitted without
+// them; 5-fold cross-validated figures; and the figures of the shipped
+// (embedded) model, which are in-sample.
+func Report(w io.Writer, creators []Creator, tweets []Tweet, cfg Config, cv bool) {
+	var trC, teC []Creator
+	for _, c := range creators {
+		if HoldOut(c.Name) {
+			teC = append(teC, c)
+		} else {
+			trC = append(trC, c)
+		}
+	}
+	var trT []Tweet
+	teT := map[string][]Tweet{}
+	for _, t := range tweets {
+		if t.Split == "validation" {
+			teT[t.Lang] = append(teT[t.Lang], t)
+		} else {
+			trT = append(trT, t)
+		}
+	}
+	m := FitModel(Examples(trC, trT, cfg), cfg, 5)
+	fmt.Fprintf(w, "Niche model: fitted on %d instagram creators and %d tweets; measured on what the fit never saw\n", len(trC), len(trT))
+	printCreators(w, "instagram-influencers, held-out fifth by influencer", ScoreCreators(m, teC))
+	for _, lang := range []string{"en", "es", "gr", "ja"} {
+		s := ScoreTweets(m, teT[lang])
+		fmt.Fprintf(w, "  x-topic %s validation (%d tweets, per post): macro-F1 %.3f over %d topics\n", lang, s.N, s.MacroF1, s.Topics)
+	}
+
+	if !cv {
+		return
+	}
+	// 5-fold cross-validation over everything, split by creator (a tweet
+	// is its own creator); each fold's model calibrated by an inner 3-fold.
+	all := Examples(creators, tweets, cfg)
+	folds := Folds(all, 5, cfg.Seed)
+	pred := map[string][]creator.NicheScore{}
+	for f := range 5 {
+		var train []Example
+		for i, e := range all {
+			if folds[i] != f {
+				train = append(train, e)
+			}
+		}
+		m := FitModel(train, cfg, 3)
+		for i, e := range all {
+			if folds[i] == f {
+				pred[e.Group] = m.TextNiches(nil, e.Text)
+			}
+		}
+	}
+	fmt.Fprintln(w, "Niche model, 5-fold cross-validation by creator (every creator and tweet predicted by a model that never saw it):")
+	printCreators(w, "instagram-influencers", scoreCreators(func(c *Creator) []creator.NicheScore { return pred["ig:"+c.Name] }, creators))
+	byLang := map[string][]Tweet{}
+	for _, t := range tweets {
+		byLang[t.Lang] = append(byLang[t.Lang], t)
+	}
+	for _, lang := range []string{"en", "es", "gr", "ja"} {
+		s := scoreTweets(func(t *Tweet) []creator.NicheScore { return pred["xt:"+t.Lang+":"+t.ID] }, byLang[lang])
+		fmt.Fprintf(w, "  x-topic %s (%d tweets, per post): macro-F1 %.3f over %d topics\n", lang, s.N, s.MacroF1, s.Topics)
+	}
+
+	fmt.Fprintln(w, "Shipped niche model (scoring/niche_model.bin.gz, fitted on all of the above: IN-SAMPLE, not a measure of accuracy):")
+	printCreators(w, "instagram-influencers", ScoreCreators(nil, creators))
+	for _, lang := range []string{"en", "es", "gr", "ja"} {
+		s := ScoreTweets(nil, byLang[lang])
+		fmt.Fprintf(w, "  x-topic %s (%d tweets, per post): macro-F1 %.3f over %d topics\n", lang, s.N, s.MacroF1, s.Topics)
+	}
+	fmt.Fprintln(w)
+}
+
+func printCreators(w io.Writer, name string, s CreatorScores) {
+	fmt.Fprintf(w, "  %s (%d creators, 8 categories): accuracy %.3f macro-F1 %.3f; with siblings counted: accuracy %.3f macro-F1 %.3f; no niche >= 0.5: %d\n",
+		name, s.N, s.Acc, s.MacroF1, s.LenAcc, s.LenMacroF1, s.NoNiche)
+	var ns []string
+	for n := range s.PrecAt05 {
+		ns = append(ns, n)
+	}
+	sort.Strings(ns)
+	var parts []string
+	for _, n := range ns {
+		parts = append(parts, fmt.Sprintf("%s %.2f", n, s.PrecAt05[n]))
+	}
+	fmt.Fprintf(w, "    precision of relevance >= 0.5: %s\n", strings.Join(parts, ", "))
+}

@@ -1,0 +1,452 @@
+// Package nichefit fits the niche model of package scoring on the labeled
+// texts in ../shared/datasets (instagram-influencers and x-topic) and
+// measures it on texts the fit never saw. `scout eval -fit-niche` runs it;
+// the same data and settings give the same weights, byte for byte.
+package nichefit
+
+import (
+	"math"
+	"slices"
+	"math/rand/v2"
+	"sort"
+
+	"github.com/creatorscout/scout/scoring"
+)
+
+// Example is one labeled text with its model inputs.
+type Example struct {
+	Text   string
+	Group  string  // the creator (or tweet) it comes from: splits never cut a group
+	Source string  // "instagram" or "x-topic/<lang>"
+	Labels []int8  // per head: 1, 0, or -1 when the data says nothing
+	Weight float32 // per example
+	feats  []uint32
+	// The taxonomy's relevance of every built-in niche that matched, as
+	// (index in scoring.BuiltinNiches, relevance).
+	taxIdx []int32
+	taxVal []float32
+
+	Creator *Creator
+	Tweet   *Tweet
+}
+
+// Config sets the fit.
+type Config struct {
+	Bits   uint8   // log2 of feature buckets
+	Epochs int     // passes over the data
+	L2     float64 // L2 penalty per example seen
+	LR     float64 // AdaGrad learning rate
+	// PosPower balances classes: a head's positives weigh
+	// (negatives/positives)^PosPower.
+	PosPower float64
+	// IGOpenWeight weighs an instagram creator's negative label for the
+	// heads that only X-Topic labels (music, gaming, ...).
+	XTOnlyIGWeight float64
+	Seed           uint64
+	// Blend is the model's Blend (see scoring.NicheModel).
+	Blend float64
+	// PriorOnly names heads fitted on the taxonomy's relevance alone (no
+	// word or character features): those the labeled data is too small to
+	// teach more than the taxonomy already knows.
+	PriorOnly []string
+}
+
+// DefaultConfig is the configuration the shipped model was fitted with.
+var DefaultConfig = Config{Bits: 17, Epochs: 6, L2: 1e-3, LR: 0.05, PosPower: 1, XTOnlyIGWeight: 0, Blend: 0.3, Seed: 1}
+
+// Examples builds the training examples of creators and tweets.
+func Examples(creators []Creator, tweets []Tweet, cfg Config) []Example {
+	var out []Example
+	for i := range creators {
+		c := &creators[i]
+		e := Example{Text: c.Text(), Group: "ig:" + c.Name, Source: "instagram", Weight: 1, Creator: c}
+		for _, h := range heads {
+			l := h.labelCreator(c.Category)
+			e.Labels = append(e.Labels, l)
+		}
+		out = append(out, e)
+	}
+	for i := range tweets {
+		t := &tweets[i]
+		e := Example{Text: t.Text, Group: "xt:" + t.Lang + ":" + t.ID, Source: "x-topic/" + t.Lang, Weight: 1, Tweet: t}
+		for _, h := range heads {
+			e.Labels = append(e.Labels, h.labelTweet(t.Topics))
+		}
+		out = append(out, e)
+	}
+	Featurize(out, cfg.Bits)
+	return out
+}
+
+// Featurize computes the examples' feature buckets and taxonomy priors.
+func Featurize(ex []Example, bits uint8) {
+	for i := range ex {
+		e := &ex[i]
+		e.feats = scoring.NicheFeatures(e.feats[:0], e.Text, bits)
+		e.taxIdx, e.taxVal = e.taxIdx[:0], e.taxVal[:0]
+		for _, n := range scoring.TaxonomyNiches(nil, e.Text) {
+			if i := slices.Index(scoring.BuiltinNiches, n.Niche); i >= 0 {
+				e.taxIdx = append(e.taxIdx, int32(i))
+				e.taxVal = append(e.taxVal, float32(n.Relevance))
+			}
+		}
+	}
+}
+
+// weights is a model being fitted: float weights per bucket and head.
+type weights struct {
+	nh, nt int
+	w      []float32 // bucket*nh + head
+	g      []float32 // AdaGrad sums of squared gradients
+	bias   []float64
+	taxW   []float64 // head*nt + niche: weight of each niche's taxonomy relevance
+	gb     []float64
+	gt     []float64
+}
+
+// Fit fits one-vs-rest logistic regressions, one per head, on ex by
+// AdaGrad in a fixed, seeded order.
+func Fit(ex []Example, cfg Config) *weights {
+	nh := len(heads)
+	nt := len(scoring.BuiltinNiches)
+	m := &weights{nh: nh, nt: nt, w: make([]float32, (1<<cfg.Bits)*nh), g: make([]float32, (1<<cfg.Bits)*nh),
+		bias: make([]float64, nh), taxW: make([]float64, nh*nt), gb: make([]float64, nh), gt: make([]float64, nh*nt)}
+	// Class weights per head.
+	pos, neg := make([]float64, nh), make([]float64, nh)
+	for _, e := range ex {
+		for h, l := range e.Labels {
+			switch l {
+			case 1:
+				pos[h] += float64(e.Weight)
+			case 0:
+				neg[h] += float64(e.Weight) * exWeight(&e, h, cfg)
+			}
+		}
+	}
+	posW := make([]float64, nh)
+	for h := range nh {
+		if pos[h] > 0 {
+			posW[h] = math.Pow(neg[h]/pos[h], cfg.PosPower)
+		}
+	}
+	order := make([]int, len(ex))
+	for i := range order {
+		order[i] = i
+	}
+	r := rand.New(rand.NewPCG(cfg.Seed, 7))
+	grad := make([]float64, nh)
+	priorOnly := make([]bool, nh)
+	for h, hd := range heads {
+		priorOnly[h] = contains(cfg.PriorOnly, hd.name)
+	}
+	for range cfg.Epochs {
+		r.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+		for _, i := range order {
+			e := &ex[i]
+			inv := 0.0
+			if len(e.feats) > 0 {
+				inv = 1 / math.Sqrt(float64(len(e.feats)))
+			}
+			any := false
+			for h := range nh {
+				grad[h] = 0
+				l := e.Labels[h]
+				if l < 0 {
+					continue
+				}
+				z := m.bias[h]
+				for j, t := range e.taxIdx {
+					z += m.taxW[h*nt+int(t)] * float64(e.taxVal[j])
+				}
+				for _, b := range e.feats {
+					z += float64(m.w[int(b)*nh+h]) * inv
+				}
+				p := 1 / (1 + math.Exp(-z))
+				wt := float64(e.Weight)
+				if l == 1 {
+					wt *= posW[h]
+				} else {
+					wt *= exWeight(e, h, cfg)
+				}
+				grad[h] = (p - float64(l)) * wt
+				any = true
+			}
+			if !any {
+				continue
+			}
+			for h := range nh {
+				gh := grad[h]
+				if gh == 0 {
+					continue
+				}
+				m.gb[h] += gh * gh
+				m.bias[h] -= cfg.LR * gh / math.Sqrt(m.gb[h]+1e-8)
+				for j, t := range e.taxIdx {
+					k := h*nt + int(t)
+					gt := gh*float64(e.taxVal[j]) + cfg.L2*m.taxW[k]
+					m.gt[k] += gt * gt
+					m.taxW[k] -= cfg.LR * gt / math.Sqrt(m.gt[k]+1e-8)
+				}
+				if priorOnly[h] {
+					continue
+				}
+				for _, b := range e.feats {
+					k := int(b)*nh + h
+					gw := gh*inv + cfg.L2*float64(m.w[k])
+					m.g[k] += float32(gw * gw)
+					m.w[k] -= float32(cfg.LR * gw / math.Sqrt(float64(m.g[k])+1e-8))
+				}
+			}
+		}
+	}
+	m.g = nil
+	return m
+}
+
+// exWeight is the weight of a negative label of e for head h.
+func exWeight(e *Example, h int, cfg Config) float64 {
+	if e.Creator != nil && heads[h].ig == "" && !heads[h].sibling {
+		return cfg.XTOnlyIGWeight
+	}
+	return 1
+}
+
+// logit is head h's logit for e.
+func (m *weights) logit(e *Example, h int) float64 {
+	z := m.bias[h]
+	for j, t := range e.taxIdx {
+		z += m.taxW[h*m.nt+int(t)] * float64(e.taxVal[j])
+	}
+	if len(e.feats) > 0 {
+		s := 0.0
+		for _, b := range e.feats {
+			s += float64(m.w[int(b)*m.nh+h])
+		}
+		z += s / math.Sqrt(float64(len(e.feats)))
+	}
+	return z
+}
+
+// Quantize turns fitted weights and per-head calibrations into the model
+// the scoring package ships.
+func (m *weights) Quantize(bits uint8, blend float64, calA, calB []float64) *scoring.NicheModel {
+	nh := m.nh
+	out := &scoring.NicheModel{Bits: bits, Heads: Heads(), W: make([]int16, len(m.w)), Blend: float32(blend),
+		TaxNiches: slices.Clone(scoring.BuiltinNiches)}
+	for _, v := range m.taxW {
+		out.TaxW = append(out.TaxW, float32(v))
+	}
+	for h := range nh {
+		mx := 0.0
+		for k := h; k < len(m.w); k += nh {
+			mx = max(mx, math.Abs(float64(m.w[k])))
+		}
+		scale := mx / 32767
+		if scale == 0 {
+			scale = 1
+		}
+		for k := h; k < len(m.w); k += nh {
+			out.W[k] = int16(math.Round(float64(m.w[k]) / scale))
+		}
+		out.Bias = append(out.Bias, float32(m.bias[h]))
+		out.Scale = append(out.Scale, float32(scale))
+		out.CalA = append(out.CalA, float32(calA[h]))
+		out.CalB = append(out.CalB, float32(calB[h]))
+	}
+	return out
+}
+
+// Folds assigns each example to one of k folds by its group, so a
+// creator's texts are never in two folds. The assignment is a fixed
+// permutation of the sorted group names.
+func Folds(ex []Example, k int, seed uint64) []int {
+	groups := map[string]int{}
+	var names []string
+	for _, e := range ex {
+		if _, ok := groups[e.Group]; !ok {
+			groups[e.Group] = 0
+			names = append(names, e.Group)
+		}
+	}
+	sort.Strings(names)
+	r := rand.New(rand.NewPCG(seed, 11))
+	r.Shuffle(len(names), func(i, j int) { names[i], names[j] = names[j], names[i] })
+	for i, n := range names {
+		groups[n] = i % k
+	}
+	out := make([]int, len(ex))
+	for i, e := range ex {
+		out[i] = groups[e.Group]
+	}
+	return out
+}
+
+// Calibrate fits, per head, a and b so that sigmoid(a*logit+b) is
+// calibrated on out-of-fold logits (Platt scaling), then moves b so that
+// 0.5 is the threshold with the best F1 whose precision is at least 0.5.
+// It also returns that F1, the head's figure for choosing between fits.
+func Calibrate(logits [][]float64, ex []Example) (calA, calB, f1 []float64) {
+	nh := len(heads)
+	calA, calB, f1 = make([]float64, nh), make([]float64, nh), make([]float64, nh)
+	for h := range nh {
+		zs, ys, ws := calibrationSet(logits, ex, h)
+		a, b := platt(zs, ys, ws)
+		calA[h], calB[h], f1[h] = a, b, 0
+		b2, f, ok := shiftForF1(zs, ys, ws, a, b)
+		if ok {
+			f1[h] = f
+			// A label as common as diaries_&_daily_life (half of X-Topic)
+			// would be predicted for every text at its best F1: such
+			// heads keep the calibrated threshold.
+			if baseRate(ys, ws) < maxShiftBaseRate {
+				calB[h] = b2
+			}
+		}
+	}
+	return calA, calB, f1
+}
+
+// calibrationSet is head h's out-of-fold logits, labels and weights. A
+// head that only X-Topic labels positively is calibrated on tweets alone:
+// instagram creators say nothing of it. A head that instagram labels is
+// calibrated on instagram creators alone, where its ranking against the
+// other seven matters; the siblings (health_wellness, outdoors, parenting)
+// on both, each source weighing half.
+func calibrationSet(logits [][]float64, ex []Example, h int) (zs, ys, ws []float64) {
+	hd := heads[h]
+	skip := func(e *Example) bool {
+		switch {
+		case e.Labels[h] < 0:
+			return true
+		case hd.sibling:
+			return false
+		case hd.ig == "":
+			return e.Creator != nil
+		}
+		return e.Creator == nil
+	}
+	var wIG, wXT float64
+	for i := range ex {
+		if skip(&ex[i]) {
+			continue
+		}
+		if ex[i].Creator != nil {
+			wIG++
+		} else {
+			wXT++
+		}
+	}
+	for i := range ex {
+		e := &ex[i]
+		if skip(e) {
+			continue
+		}
+		w := 1.0
+		if wIG > 0 && wXT > 0 {
+			if e.Creator != nil {
+				w = 0.5 * (wIG + wXT) / wIG
+			} else {
+				w = 0.5 * (wIG + wXT) / wXT
+			}
+		}
+		zs = append(zs, logits[i][h])
+		ys = append(ys, float64(e.Labels[h]))
+		ws = append(ws, w)
+	}
+	return zs, ys, ws
+}
+
+// platt fits sigmoid(a*z+b) to labels y by Newton's method on the weighted
+// log loss.
+func platt(z, y, w []float64) (a, b float64) {
+	a, b = 1, 0
+	for range 50 {
+		var ga, gb, haa, hab, hbb float64
+		for i := range z {
+			p := 1 / (1 + math.Exp(-(a*z[i] + b)))
+			d := (p - y[i]) * w[i]
+			ga += d * z[i]
+			gb += d
+			s := p * (1 - p) * w[i]
+			haa += s * z[i] * z[i]
+			hab += s * z[i]
+			hbb += s
+		}
+		haa += 1e-6
+		hbb += 1e-6
+		det := haa*hbb - hab*hab
+		if det <= 0 {
+			break
+		}
+		da := (hbb*ga - hab*gb) / det
+		db := (haa*gb - hab*ga) / det
+		a -= da
+		b -= db
+		if math.Abs(da)+math.Abs(db) < 1e-9 {
+			break
+		}
+	}
+	return a, b
+}
+
+// shiftForF1 returns the intercept that puts the 0.5 threshold at the
+// calibrated score with the best weighted F1 among those of precision at
+// least 0.5, with that F1; ok is false when no threshold reaches it.
+func shiftForF1(z, y, w []float64, a, b float64) (b2, f1 float64, ok bool) {
+	type pt struct{ s, y, w float64 }
+	pts := make([]pt, len(z))
+	totPos := 0.0
+	for i := range z {
+		pts[i] = pt{a*z[i] + b, y[i], w[i]}
+		totPos += y[i] * w[i]
+	}
+	if totPos == 0 {
+		return b, 0, false
+	}
+	sort.SliceStable(pts, func(i, j int) bool { return pts[i].s > pts[j].s })
+	bestF1, bestS := -1.0, 0.0
+	tp, fp := 0.0, 0.0
+	for i, p := range pts {
+		if p.y == 1 {
+			tp += p.w
+		} else {
+			fp += p.w
+		}
+		if i+1 < len(pts) && pts[i+1].s == p.s {
+			continue
+		}
+		prec := tp / (tp + fp)
+		rec := tp / totPos
+		if prec < 0.5 || tp == 0 {
+			continue
+		}
+		f := 2 * prec * rec / (prec + rec)
+		if f > bestF1 {
+			next := p.s - 1
+			if i+1 < len(pts) {
+				next = pts[i+1].s
+			}
+			bestF1, bestS = f, (p.s+next)/2
+		}
+	}
+	if bestF1 < 0 {
+		return b, 0, false
+	}
+	return b - bestS, bestF1, true
+}
+
+// maxShiftBaseRate is the share of positives above which a head's
+// threshold is not moved for F1.
+const maxShiftBaseRate = 0.2
+
+func baseRate(y, w []float64) float64 {
+	var p, t float64
+	for i := range y {
+		p += y[i] * w[i]
+		t += w[i]
+	}
+	if t == 0 {
+		return 0
+	}
+	return p / t
+}

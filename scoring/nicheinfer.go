@@ -1,0 +1,305 @@
+package scoring
+
+import (
+	"math"
+	"slices"
+	"sync"
+
+	"github.com/creatorscout/scout/creator"
+)
+
+// nicheBinding ties the niche model's heads to one taxonomy's niches.
+type nicheBinding struct {
+	m      *NicheModel
+	headOf []int   // per taxonomy niche: its head, or -1 when the taxonomy alone scores it
+	sibs   [][]int // per head: its niches' taxonomy indices, preferred first
+	taxOf  []int   // per model TaxNiches slot: the taxonomy niche, or -1
+}
+
+// input fills x from the taxonomy relevance tax (per taxonomy niche).
+func (b *nicheBinding) input(tax []float64, x *taxInput) {
+	if cap(x.val) < len(b.taxOf) {
+		x.val = make([]float64, len(b.taxOf))
+	}
+	x.val, x.nz = x.val[:len(b.taxOf)], x.nz[:0]
+	for j, n := range b.taxOf {
+		x.val[j] = 0
+		if n >= 0 && tax[n] > 0 {
+			x.val[j] = tax[n]
+			x.nz = append(x.nz, j)
+		}
+	}
+}
+
+// bindings caches a binding per taxonomy.
+var bindings sync.Map // *Taxonomy -> *nicheBinding
+
+// binding returns the built-in model bound to t, reading the model on
+// first use.
+func (t *Taxonomy) binding() *nicheBinding {
+	if b, ok := bindings.Load(t); ok {
+		return b.(*nicheBinding)
+	}
+	v, _ := bindings.LoadOrStore(t, bindModel(t, builtinNicheModel()))
+	return v.(*nicheBinding)
+}
+
+// bindModel binds m's heads to t's niches.
+func bindModel(t *Taxonomy, m *NicheModel) *nicheBinding {
+	b := &nicheBinding{m: m, headOf: make([]int, len(t.niches)), sibs: make([][]int, len(m.Heads))}
+	for i := range b.headOf {
+		b.headOf[i] = -1
+	}
+	for h, hd := range m.Heads {
+		for _, n := range hd.Niches {
+			if i := indexOf(t.niches, n); i >= 0 {
+				b.headOf[i] = h
+				b.sibs[h] = append(b.sibs[h], i)
+			}
+		}
+	}
+	for _, n := range m.TaxNiches {
+		b.taxOf = append(b.taxOf, indexOf(t.niches, n))
+	}
+	return b
+}
+
+// add adds bucket k's weights to s.
+func (b *nicheBinding) add(s *headSums, k uint32) {
+	nh := len(b.m.Heads)
+	row := b.m.W[int(k)*nh : int(k)*nh+nh]
+	sum := s.sum[:len(row)]
+	for h, w := range row {
+		sum[h] += int32(w)
+	}
+	s.n++
+}
+
+// top returns the niche that relevance would rank first for a text with
+// sums s and taxonomy relevance tax, and its relevance; -1 when no niche
+// reaches min. Heads are compared by calibrated logit, so only the best
+// one's probability is computed (the taxonomy's blend is left out of the
+// comparison).
+func (b *nicheBinding) top(s *headSums, tax []float64, x *taxInput, min float64) (int, float64) {
+	m := b.m
+	inv := s.invSqrtN()
+	b.input(tax, x)
+	bestH, bestZ, bestSib := -1, math.Inf(-1), -1
+	for h, sibs := range b.sibs {
+		if len(sibs) == 0 {
+			continue
+		}
+		prior, sib := 0.0, sibs[0]
+		for _, n := range sibs {
+			if tax[n] > prior {
+				prior, sib = tax[n], n
+			}
+		}
+		z := float64(m.CalA[h])*m.logit(s, h, x, inv) + float64(m.CalB[h])
+		if z > bestZ {
+			bestH, bestZ, bestSib = h, z, sib
+		}
+	}
+	best, bestV := -1, min
+	if bestH >= 0 {
+		v := m.prob(s, bestH, x)
+		v = 1 - (1-v)*(1-float64(m.Blend)*tax[bestSib])
+		if v >= bestV {
+			best, bestV = bestSib, v
+		}
+	}
+	for n, h := range b.headOf {
+		if h < 0 && tax[n] >= bestV {
+			best, bestV = n, tax[n]
+		}
+	}
+	return best, bestV
+}
+
+// relevance writes to out the relevance of every niche of the taxonomy for
+// a text with head sums s and taxonomy relevance tax (per niche). Niches
+// without a head keep tax[n] (or own[n] when own is not nil).
+func (b *nicheBinding) relevance(s *headSums, tax, own, out []float64) {
+	var x taxInput
+	b.input(tax, &x)
+	for n := range out {
+		if b.headOf[n] < 0 {
+			if own != nil {
+				out[n] = own[n]
+			} else {
+				out[n] = tax[n]
+			}
+		}
+	}
+	for h, sibs := range b.sibs {
+		if len(sibs) == 0 {
+			continue
+		}
+		prior, best := 0.0, sibs[0]
+		for _, n := range sibs {
+			if tax[n] > prior {
+				prior, best = tax[n], n
+			}
+		}
+		p := b.m.prob(s, h, &x)
+		blend := float64(b.m.Blend)
+		for _, n := range sibs {
+			var v float64
+			switch {
+			case n == best:
+				v = p
+			case prior > 0:
+				v = p * tax[n] / prior
+			default:
+				v = p * 0.5
+			}
+			out[n] = 1 - (1-v)*(1-blend*tax[n])
+		}
+	}
+}
+
+// TextNiches returns the relevance (0..1) of one text to each niche of t
+// (nil means the built-in taxonomy), most relevant first, with the terms
+// that matched. A niche's relevance is the niche model's calibrated
+// probability where the model has a head for it, and the taxonomy's term
+// relevance otherwise (automotive, sustainability, comedy and custom
+// niches). Niches under minTextRelevance are left out. It is safe for
+// concurrent use.
+func TextNiches(t *Taxonomy, text string) []creator.NicheScore {
+	return textNiches(t, nil, text)
+}
+
+// TextNiches is the package's TextNiches with model m instead of the
+// built-in one, for measuring a model before it ships.
+func (m *NicheModel) TextNiches(t *Taxonomy, text string) []creator.NicheScore {
+	return textNiches(t, m, text)
+}
+
+func textNiches(t *Taxonomy, model *NicheModel, text string) []creator.NicheScore {
+	if t == nil {
+		t = defaultTaxonomy
+	}
+	m := getMatcher(t)
+	defer putMatcher(m)
+	if model != nil {
+		m.withBinding(bindModel(t, model))
+	} else {
+		m.withBinding(t.binding())
+	}
+	m.begin()
+	m.scan(text)
+	terms := make(map[int][]string)
+	for _, id := range m.seen {
+		ti := t.terms[id]
+		terms[ti.niche] = append(terms[ti.niche], ti.text)
+	}
+	nN := len(t.niches)
+	tax := make([]float64, 2*nN)
+	rel := tax[nN:]
+	tax = tax[:nN]
+	for n, w := range m.w {
+		tax[n] = textRelevance(w)
+	}
+	m.bind.relevance(&m.sums, tax, nil, rel)
+	var out []creator.NicheScore
+	for n, r := range rel {
+		if r < minTextRelevance {
+			continue
+		}
+		out = append(out, creator.NicheScore{Niche: t.niches[n], Relevance: round3(r), Terms: terms[n]})
+	}
+	sortNiches(out)
+	return out
+}
+
+// minTextRelevance is the least relevance TextNiches lists.
+const minTextRelevance = 0.05
+
+// TaxonomyNiches is TextNiches by the taxonomy's terms alone, without the
+// model: the prior the model reads, and what the fitting command needs.
+func TaxonomyNiches(t *Taxonomy, text string) []creator.NicheScore {
+	if t == nil {
+		t = defaultTaxonomy
+	}
+	m := getMatcher(t)
+	defer putMatcher(m)
+	m.begin()
+	m.scan(text)
+	terms := make(map[int][]string)
+	for _, id := range m.seen {
+		ti := t.terms[id]
+		terms[ti.niche] = append(terms[ti.niche], ti.text)
+	}
+	var out []creator.NicheScore
+	for i, w := range m.w {
+		if w <= 0 {
+			continue
+		}
+		out = append(out, creator.NicheScore{Niche: t.niches[i], Relevance: round3(textRelevance(w)), Terms: terms[i]})
+	}
+	sortNiches(out)
+	return out
+}
+
+// topWords returns up to k distinct words and hashtags of texts that
+// raise head h's logit most (by the sum of their word and character
+// weights), as written (case- and accent-folded), strongest first.
+func (b *nicheBinding) topWords(tk *tokenizer, texts []string, h, k int) []string {
+	type wc struct {
+		key uint32
+		v   int32
+		w   string
+	}
+	best := make([]wc, 0, k+1)
+	nh := len(b.m.Heads)
+	f := featurizer{mask: 1<<b.m.Bits - 1}
+	visit := func(tok []byte, kind tokenKind) {
+		if kind != tokWord && kind != tokHashtag || len(tok) < 3 || allDigits(tok) {
+			return
+		}
+		f.out = f.out[:0]
+		f.token(tok, kind)
+		var sum int32
+		for _, x := range f.out {
+			sum += int32(b.m.W[int(x)*nh+h])
+		}
+		shown := tok
+		if kind == tokWord {
+			shown = tk.word
+		}
+		if len(shown) < 3 {
+			return
+		}
+		key := hash32(uint32(kind), shown)
+		if sum <= 0 || len(best) == k && sum <= best[k-1].v {
+			return
+		}
+		for _, x := range best {
+			if x.key == key {
+				return
+			}
+		}
+		i := len(best)
+		for i > 0 && best[i-1].v < sum {
+			i--
+		}
+		w := string(shown)
+		if kind == tokHashtag {
+			w = "#" + w
+		}
+		best = slices.Insert(best, i, wc{key, sum, w})
+		if len(best) > k {
+			best = best[:k]
+		}
+	}
+	tk.keepWord = true
+	for _, text := range texts {
+		tk.each(text, visit)
+	}
+	tk.keepWord, tk.word = false, nil
+	out := make([]string, len(best))
+	for i, x := range best {
+		out[i] = x.w
+	}
+	return out
+}

@@ -1,0 +1,383 @@
+package scoring
+
+import (
+	"bytes"
+	"compress/gzip"
+	_ "embed"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"sync"
+	"unicode/utf8"
+)
+
+// The niche model is a one-vs-rest logistic regression over hashed word
+// and character features of a text, plus the taxonomy's own relevance of
+// every niche as inputs of every head. Its weights are fitted by
+// `scout eval -fit-niche` (package scoring/nichefit) on the labeled texts in
+// ../shared/datasets (instagram-influencers, x-topic) and ship embedded in
+// niche_model.bin.gz; nothing is fetched at run time. The file is read on
+// first use, not at start-up.
+
+//go:embed niche_model.bin.gz
+var nicheModelFile []byte
+
+// maxHeads bounds the number of heads a niche model may have, so the
+// per-text sums fit a fixed array.
+const maxHeads = 32
+
+// NicheHead is one output of the niche model: the niches its probability
+// applies to. A head of several niches (the sibling niches that the
+// training labels do not tell apart, such as tech and science) gives its
+// probability to the sibling the taxonomy prefers.
+type NicheHead struct {
+	Name   string
+	Niches []string
+}
+
+// NicheModel holds the fitted weights of the niche model. Weights are
+// quantized to int16 per head (Scale[h] times the stored integer).
+type NicheModel struct {
+	Bits  uint8 // log2 of the number of feature buckets
+	Heads []NicheHead
+	Bias  []float32 // per head
+	// TaxNiches names the taxonomy niches whose relevance every head
+	// reads; TaxW[h*len(TaxNiches)+j] is head h's weight of niche j's.
+	TaxNiches []string
+	TaxW      []float32
+	Scale []float32 // per head: the float value of one weight unit
+	CalA  []float32 // per head: calibration slope on the logit
+	CalB  []float32 // per head: calibration intercept
+	W     []int16   // bucket-major: W[bucket*len(Heads)+head]
+	// Blend is how much the taxonomy's own relevance of a niche adds to
+	// the model's probability, as a noisy-or: 1-(1-p)(1-Blend*tax).
+	Blend float32
+}
+
+const nicheModelMagic = "SCNM3\n"
+
+// WriteTo writes m gzip-compressed in the model file format.
+func (m *NicheModel) WriteTo(w io.Writer) (int64, error) {
+	var b bytes.Buffer
+	b.WriteString(nicheModelMagic)
+	b.WriteByte(m.Bits)
+	binary.Write(&b, binary.LittleEndian, m.Blend)
+	b.WriteByte(byte(len(m.Heads)))
+	for _, h := range m.Heads {
+		writeStr(&b, h.Name)
+		b.WriteByte(byte(len(h.Niches)))
+		for _, n := range h.Niches {
+			writeStr(&b, n)
+		}
+	}
+	b.WriteByte(byte(len(m.TaxNiches)))
+	for _, n := range m.TaxNiches {
+		writeStr(&b, n)
+	}
+	for _, v := range [][]float32{m.Bias, m.Scale, m.CalA, m.CalB, m.TaxW} {
+		binary.Write(&b, binary.LittleEndian, v)
+	}
+	binary.Write(&b, binary.LittleEndian, m.W)
+	zw, _ := gzip.NewWriterLevel(w, gzip.BestCompression)
+	if _, err := zw.Write(b.Bytes()); err != nil {
+		return 0, fmt.Errorf("writing niche model: %w", err)
+	}
+	if err := zw.Close(); err != nil {
+		return 0, fmt.Errorf("writing niche model: %w", err)
+	}
+	return int64(b.Len()), nil
+}
+
+func writeStr(b *bytes.Buffer, s string) {
+	b.WriteByte(byte(len(s)))
+	b.WriteString(s)
+}
+
+var errNicheModel = errors.New("malformed niche model file")
+
+// ReadNicheModel reads a model written by WriteTo.
+func ReadNicheModel(r io.Reader) (*NicheModel, error) {
+	zr, err := gzip.NewReader(r)
+	if err != nil {
+		return nil, fmt.Errorf("reading niche model: %w", err)
+	}
+	raw, err := io.ReadAll(zr)
+	if err != nil {
+		return nil, fmt.Errorf("reading niche model: %w", err)
+	}
+	if !bytes.HasPrefix(raw, []byte(nicheModelMagic)) || len(raw) < len(nicheModelMagic)+2 {
+		return nil, errNicheModel
+	}
+	b := bytes.NewReader(raw[len(nicheModelMagic):])
+	m := &NicheModel{}
+	m.Bits, _ = b.ReadByte()
+	if err := binary.Read(b, binary.LittleEndian, &m.Blend); err != nil {
+		return nil, errNicheModel
+	}
+	nh, _ := b.ReadByte()
+	if m.Bits < 8 || m.Bits > 24 || nh == 0 || nh > maxHeads {
+		return nil, errNicheModel
+	}
+	readStr := func() (string, error) {
+		n, err := b.ReadByte()
+		if err != nil {
+			return "", errNicheModel
+		}
+		s := make([]byte, n)
+		if _, err := io.ReadFull(b, s); err != nil {
+			return "", errNicheModel
+		}
+		return string(s), nil
+	}
+	for range nh {
+		var h NicheHead
+		if h.Name, err = readStr(); err != nil {
+			return nil, err
+		}
+		nn, err := b.ReadByte()
+		if err != nil {
+			return nil, errNicheModel
+		}
+		for range nn {
+			s, err := readStr()
+			if err != nil {
+				return nil, err
+			}
+			h.Niches = append(h.Niches, s)
+		}
+		m.Heads = append(m.Heads, h)
+	}
+	nt, err := b.ReadByte()
+	if err != nil {
+		return nil, errNicheModel
+	}
+	for range nt {
+		n, err := readStr()
+		if err != nil {
+			return nil, err
+		}
+		m.TaxNiches = append(m.TaxNiches, n)
+	}
+	for _, p := range []*[]float32{&m.Bias, &m.Scale, &m.CalA, &m.CalB, &m.TaxW} {
+		n := int(nh)
+		if p == &m.TaxW {
+			n *= int(nt)
+		}
+		*p = make([]float32, n)
+		if err := binary.Read(b, binary.LittleEndian, *p); err != nil {
+			return nil, errNicheModel
+		}
+	}
+	m.W = make([]int16, (1<<m.Bits)*int(nh))
+	if err := binary.Read(b, binary.LittleEndian, m.W); err != nil {
+		return nil, errNicheModel
+	}
+	if b.Len() != 0 {
+		return nil, errNicheModel
+	}
+	return m, nil
+}
+
+// builtinNicheModel is the embedded model, read on first use.
+var builtinNicheModel = sync.OnceValue(func() *NicheModel {
+	m, err := ReadNicheModel(bytes.NewReader(nicheModelFile))
+	if err != nil {
+		panic("scoring: embedded niche model: " + err.Error())
+	}
+	return m
+})
+
+// Feature kinds, mixed into the hash so a word and a character n-gram
+// with the same bytes land in different buckets.
+const (
+	featWord    = 0x9e3779b1
+	featGram    = 0xc2b2ae3d
+	featHashtag = 0x27d4eb2f
+)
+
+// hash32 hashes b, started from seed, eight bytes at a time (a multiply
+// and xor-shift mix). It is the feature hash: changing it changes every
+// bucket, so the model must be refitted.
+func hash32(seed uint32, b []byte) uint32 {
+	h := uint64(seed)*0x9e3779b97f4a7c15 ^ uint64(len(b))
+	for len(b) >= 8 {
+		h = (h ^ binary.LittleEndian.Uint64(b)) * 0xff51afd7ed558ccd
+		h ^= h >> 32
+		b = b[8:]
+	}
+	var t uint64
+	for i, c := range b {
+		t |= uint64(c) << (8 * i)
+	}
+	h = (h ^ t) * 0xc4ceb9fe1a85ec53
+	h ^= h >> 29
+	return uint32(h)
+}
+
+// featurizer turns the tokens of one text into hashed feature buckets:
+// added to sums by bind's weights at scoring time, or collected in out for
+// fitting. Not safe for concurrent use.
+type featurizer struct {
+	mask uint32
+	bind *nicheBinding
+	sums *headSums // nil: collect in out
+	out  []uint32
+}
+
+func (f *featurizer) emit(k uint32) {
+	if f.sums != nil {
+		f.bind.add(f.sums, k&f.mask)
+		return
+	}
+	f.out = append(f.out, k&f.mask)
+}
+
+// The character features of a word are its first four runes (after a
+// start mark) and its last four (before an end mark): the prefix carries
+// the stem across inflections and languages ("rece" of receta, recetas,
+// receita), the suffix the morphology. Scripts written without spaces
+// (CJK, kana, Hangul) make long tokens; those give every pair of runes
+// instead.
+const affixLen = 4
+
+// token adds the features of one token: the word (or hashtag) and its
+// character features. Mentions and percentages give none.
+func (f *featurizer) token(tok []byte, kind tokenKind) {
+	switch kind {
+	case tokMention, tokPercent:
+		return
+	case tokHashtag:
+		f.emit(hash32(featHashtag, tok))
+		f.chars(tok)
+		return
+	}
+	f.emit(hash32(featWord, tok))
+	if kind == tokWord {
+		f.chars(tok)
+	}
+}
+
+// chars emits the character features of a word.
+func (f *featurizer) chars(tok []byte) {
+	if len(tok) <= affixLen {
+		return // the word itself says it all
+	}
+	ascii := true
+	for _, c := range tok {
+		if c >= 0x80 {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		f.emit(hash32(featGram, tok[:affixLen]))
+		f.emit(hash32(featGram+2, tok[len(tok)-affixLen:]))
+		return
+	}
+	if r, _ := utf8.DecodeRune(tok); r >= 0x2E80 {
+		// Pairs of runes.
+		for i := 0; i < len(tok); {
+			_, a := utf8.DecodeRune(tok[i:])
+			if i+a >= len(tok) {
+				break
+			}
+			_, b := utf8.DecodeRune(tok[i+a:])
+			f.emit(hash32(featGram, tok[i:i+a+b]))
+			i += a
+		}
+		return
+	}
+	if utf8.RuneCount(tok) <= affixLen {
+		return
+	}
+	f.emit(hash32(featGram, runesPrefix(tok, affixLen)))
+	f.emit(hash32(featGram+2, runesSuffix(tok, affixLen)))
+}
+
+// runesPrefix is the first n runes of b.
+func runesPrefix(b []byte, n int) []byte {
+	i := 0
+	for ; n > 0 && i < len(b); n-- {
+		_, sz := utf8.DecodeRune(b[i:])
+		i += sz
+	}
+	return b[:i]
+}
+
+// runesSuffix is the last n runes of b.
+func runesSuffix(b []byte, n int) []byte {
+	i := len(b)
+	for ; n > 0 && i > 0; n-- {
+		_, sz := utf8.DecodeLastRune(b[:i])
+		i -= sz
+	}
+	return b[i:]
+}
+
+// NicheFeatures appends to dst the feature buckets (of 2^bits) of text,
+// one per occurrence, as the niche model reads them. It is what the
+// fitting command trains on; it is safe for concurrent use.
+func NicheFeatures(dst []uint32, text string, bits uint8) []uint32 {
+	var tk tokenizer
+	f := featurizer{mask: 1<<bits - 1, out: dst}
+	tk.each(text, f.token)
+	return f.out
+}
+
+// headSums accumulates the weighted sums of one text for every head.
+type headSums struct {
+	sum [maxHeads]int32
+	n   int32
+}
+
+func (s *headSums) add(o *headSums, nh int) {
+	for h := range nh {
+		s.sum[h] += o.sum[h]
+	}
+	s.n += o.n
+}
+
+// taxInput is a text's taxonomy relevance in the model's TaxNiches
+// order, with the indices of the niches that matched.
+type taxInput struct {
+	val []float64
+	nz  []int
+}
+
+// logit is head h's logit for a text with sums s (and inv =
+// s.invSqrtN()) and taxonomy input x.
+func (m *NicheModel) logit(s *headSums, h int, x *taxInput, inv float64) float64 {
+	z := float64(m.Bias[h]) + float64(m.Scale[h])*float64(s.sum[h])*inv
+	row := m.TaxW[h*len(m.TaxNiches) : (h+1)*len(m.TaxNiches)]
+	for _, j := range x.nz {
+		z += float64(row[j]) * x.val[j]
+	}
+	return z
+}
+
+// invSqrtN is 1/sqrt(n), the features' common weight, or 0 for none.
+func (s *headSums) invSqrtN() float64 {
+	if s.n == 0 {
+		return 0
+	}
+	return 1 / math.Sqrt(float64(s.n))
+}
+
+// prob is head h's calibrated probability, shrunk towards 0 for texts of
+// very few features (evidenceFeatures or so): a text without words has no
+// niche, whatever the data sets' base rates.
+func (m *NicheModel) prob(s *headSums, h int, x *taxInput) float64 {
+	z := m.logit(s, h, x, s.invSqrtN())
+	p := 1 / (1 + math.Exp(-(float64(m.CalA[h])*z + float64(m.CalB[h]))))
+	return p * float64(s.n) / (float64(s.n) + evidenceFeatures)
+}
+
+// evidenceFeatures is the number of features at which a text's
+// probabilities are halved; one word gives about five.
+const evidenceFeatures = 3
+
+// BuiltinNicheModel returns the embedded niche model. It is shared and
+// must not be modified.
+func BuiltinNicheModel() *NicheModel { return builtinNicheModel() }
