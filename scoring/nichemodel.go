@@ -47,10 +47,10 @@ type NicheModel struct {
 	// reads; TaxW[h*len(TaxNiches)+j] is head h's weight of niche j's.
 	TaxNiches []string
 	TaxW      []float32
-	Scale []float32 // per head: the float value of one weight unit
-	CalA  []float32 // per head: calibration slope on the logit
-	CalB  []float32 // per head: calibration intercept
-	W     []int16   // bucket-major: W[bucket*len(Heads)+head]
+	Scale     []float32 // per head: the float value of one weight unit
+	CalA      []float32 // per head: calibration slope on the logit
+	CalB      []float32 // per head: calibration intercept
+	W         []int16   // bucket-major: W[bucket*len(Heads)+head]
 	// Blend is how much the taxonomy's own relevance of a niche adds to
 	// the model's probability, as a noisy-or: 1-(1-p)(1-Blend*tax).
 	Blend float32

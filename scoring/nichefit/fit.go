@@ -6,8 +6,8 @@ package nichefit
 
 import (
 	"math"
-	"slices"
 	"math/rand/v2"
+	"slices"
 	"sort"
 
 	"github.com/creatorscout/scout/scoring"
