@@ -6,30 +6,20 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/creatorscout/scout/creator"
 )
 
-// Account-model priors for inputs no labeled data set holds (judgement,
-// applied as log-odds shifts after the regression): a platform-verified
-// account is rarely fake; a days-old account more often is.
-const (
-	verifiedLogOdds   = -2.0
-	newAccountLogOdds = 0.7 // account younger than youngAccountDays
-	youngAccountDays  = 30
-)
-
 // AccountSignal is one input's part in an account's fake probability.
 type AccountSignal struct {
-	// Signal is the input's name (see AccountInputNames, plus "verified"
-	// and "young_account").
+	// Signal is the input's name (see AccountInputNames, plus
+	// "self_labeled_bot" and "platform").
 	Signal string `json:"signal"`
-	// Value is the input's raw value (counts, lengths, 0/1).
+	// Value is the input's raw value (counts, lengths, days, 0/1).
 	Value float64 `json:"value"`
-	// Effect is the input's contribution to the log-odds of being fake:
-	// positive points towards fake.
+	// Effect is the input's contribution to the log-odds of being fake,
+	// relative to an average account of the training data: positive points
+	// towards fake.
 	Effect float64 `json:"effect"`
 }
 
@@ -39,44 +29,100 @@ type AccountResult struct {
 	FakeProbability float64 `json:"fake_probability"`
 	// Fake says FakeProbability is at or above the model's threshold.
 	Fake bool `json:"fake"`
+	// Platform is the platform whose prior was applied ("" for none).
+	Platform string `json:"platform,omitempty"`
 	// Known is the number of model inputs that were known.
 	Known   int             `json:"known_inputs"`
 	Signals []AccountSignal `json:"signals"`
 }
 
-// ScoreAccount returns the probability that a is a fake or spam account,
-// with each known input's effect, largest first. Unknown fields count as
-// unknown, never as zero or false. It is safe for concurrent use.
+// PlatformPrior is how the account model is calibrated for one platform's
+// accounts: Shift is added to the log-odds of every account, and the part
+// of the following count's effect, or of following far more accounts than
+// follow back, that points towards fake (above the input's Center) is
+// multiplied by FollowDamp.
+type PlatformPrior struct {
+	Shift      float64
+	FollowDamp float64
+	// Why says what the prior rests on.
+	Why string
+}
+
+// PlatformPriors are the per-platform calibrations of the account model
+// (judgement, stated with its reasons; no labeled data of these platforms
+// was at hand). A platform not listed gets no adjustment: the model's bias
+// was chosen so that threshold 0.5 works at 10%, 25% and 50% fake on every
+// held-out data set (see `scout eval`). A self-labeled bot (Bluesky's "bot" self-label, Mastodon's
+// bot flag: creator.Account.Bot) adds SelfLabeledBotLogOdds on every platform.
+var PlatformPriors = map[string]PlatformPrior{
+	creator.Instagram: {Shift: 0, FollowDamp: 1,
+		Why: "Instagram: the platform of two of the four training sets, and the market for bought followers the model was built for; no adjustment."},
+	creator.Bluesky: {Shift: 0, FollowDamp: 0.5,
+		Why: "Bluesky: starter packs make following hundreds of accounts in one click normal for new, genuine users, so following many more accounts than follow back counts half; bots self-label, and the model's posting-rate and self-described-bot inputs carry over from the Twitter bot data."},
+	creator.Mastodon: {Shift: -1, FollowDamp: 0.5,
+		Why: "Mastodon: no market for bought followers, and most instances' rules require automated accounts to set the bot flag, so an unflagged account is less likely fake (log-odds -1); follow-back norms differ by instance, so following counts half."},
+}
+
+// SelfLabeledBotLogOdds is the log-odds a self-labeled bot adds (judgement: a
+// self-label is the account's own statement; it is not a genuine audience
+// member).
+const SelfLabeledBotLogOdds = 4.0
+
+// PlatformOfHandle guesses the platform from a handle's shape when the
+// caller does not know it: "name.bsky.social" is Bluesky, "user@instance"
+// Mastodon; anything else "" (unknown).
+func PlatformOfHandle(h string) string {
+	h = strings.ToLower(strings.TrimPrefix(strings.TrimSpace(h), "@"))
+	switch {
+	case strings.HasSuffix(h, ".bsky.social"):
+		return creator.Bluesky
+	case strings.Contains(h, "@") && strings.Contains(h[strings.IndexByte(h, '@'):], "."):
+		return creator.Mastodon
+	}
+	return ""
+}
+
+// ScoreAccount returns the probability that a is a fake, spam or bot
+// account, with each known input's effect, largest first. The platform is
+// guessed from the handle (see PlatformOfHandle). Unknown fields count as
+// unknown, never as zero or false; an account with nothing known gets 0.5
+// and is not flagged. It is safe for concurrent use.
 func ScoreAccount(a *creator.Account, now time.Time) AccountResult {
-	f := FeaturesOf(a, now)
+	return ScoreAccountOn(a, PlatformOfHandle(a.Handle), now)
+}
+
+// ScoreAccountOn is ScoreAccount for an account known to be on platform
+// (a creator.Platform name; "" for unknown).
+func ScoreAccountOn(a *creator.Account, platform string, now time.Time) AccountResult {
 	m := &ShippedAccountModel
-	z, contrib := m.Logit(f)
-	x, known := AccountInputs(f)
+	x, known := AccountInputs(FeaturesOf(a, now))
+	z, contrib, n := m.Logit(&x, &known)
+	res := AccountResult{ID: a.ID, Known: n}
+	pr, ok := PlatformPriors[platform]
+	if ok {
+		res.Platform = platform
+	}
 	var buf [NumAccountInputs + 2]AccountSignal
 	sigs := buf[:0]
-	res := AccountResult{ID: a.ID}
 	for i := range x {
 		if !known[i] {
 			continue
 		}
-		res.Known++
-		// Squared companions of a log input are reported with it.
 		eff := contrib[i]
-		switch i {
-		case inLogFollowersSq, inLogFollowingSq, inLogPostsSq:
-			continue
-		case inLogFollowers, inLogFollowing, inLogPosts:
-			eff += contrib[inLogFollowersSq+i-inLogFollowers]
+		if ok && (i == inLogFollowing || i == inFollowRatio) && eff > 0 {
+			d := eff * (1 - pr.FollowDamp)
+			z -= d
+			eff -= d
 		}
-		sigs = append(sigs, AccountSignal{Signal: signalName(i), Value: rawValue(i, f, x[i]), Effect: round3(eff)})
+		sigs = append(sigs, AccountSignal{Signal: AccountInputNames[i], Value: round3(rawInput(i, x[i])), Effect: round3(eff)})
 	}
-	if f.Verified != nil && *f.Verified {
-		z += verifiedLogOdds
-		sigs = append(sigs, AccountSignal{Signal: "verified", Value: 1, Effect: verifiedLogOdds})
+	if ok && pr.Shift != 0 {
+		z += pr.Shift
+		sigs = append(sigs, AccountSignal{Signal: "platform", Effect: pr.Shift})
 	}
-	if f.AgeDays != nil && *f.AgeDays < youngAccountDays {
-		z += newAccountLogOdds
-		sigs = append(sigs, AccountSignal{Signal: "young_account", Value: round3(*f.AgeDays), Effect: newAccountLogOdds})
+	if a.Bot != nil && *a.Bot {
+		z += SelfLabeledBotLogOdds
+		sigs = append(sigs, AccountSignal{Signal: "self_labeled_bot", Value: 1, Effect: SelfLabeledBotLogOdds})
 	}
 	// Built on the stack, the signals leave it in a slice of their size.
 	res.Signals = append(make([]AccountSignal, 0, len(sigs)), sigs...)
@@ -85,37 +131,99 @@ func ScoreAccount(a *creator.Account, now time.Time) AccountResult {
 	})
 	res.FakeProbability = finite(sigmoid(z))
 	res.Fake = res.FakeProbability >= m.Threshold
+	if n == 0 && (a.Bot == nil || !*a.Bot) {
+		// Nothing known: no evidence either way, and never flagged.
+		res.FakeProbability, res.Fake = 0.5, false
+	}
 	return res
 }
 
-// signalName is the reported name of input i.
-func signalName(i int) string {
-	switch AccountInputNames[i] {
-	case "log_followers":
-		return "followers"
-	case "log_following":
-		return "following"
-	case "log_posts":
-		return "posts"
-	case "log_bio_length":
-		return "bio_length"
+// accountLogit is ScoreAccountOn's log-odds without the signals, and the
+// number of known inputs.
+func accountLogit(a *creator.Account, pr *PlatformPrior, now time.Time) (float64, int) {
+	m := &ShippedAccountModel
+	x, known := AccountInputs(FeaturesOf(a, now))
+	var z float64
+	var n int
+	if shippedCompiled.ok {
+		z, n = shippedCompiled.logit(&x, &known)
+	} else {
+		z, n = m.logitOnly(&x, &known)
 	}
-	return AccountInputNames[i]
+	if pr != nil {
+		for _, i := range [2]int{inLogFollowing, inFollowRatio} {
+			if known[i] {
+				if rel := m.Effect(i, x[i]) - m.Center[i]; rel > 0 {
+					z -= rel * (1 - pr.FollowDamp)
+				}
+			}
+		}
+		z += pr.Shift
+	}
+	if a.Bot != nil && *a.Bot {
+		z += SelfLabeledBotLogOdds
+	}
+	return z, n
 }
 
-func rawValue(i int, f AccountFeatures, x float64) float64 {
-	switch AccountInputNames[i] {
-	case "log_followers":
-		return *f.Followers
-	case "log_following":
-		return *f.Following
-	case "log_posts":
-		return *f.Posts
-	case "log_bio_length":
-		return *f.BioLen
+// rawInput turns input i's model value back into the figure a user knows:
+// counts, lengths and days from their log1p scale, the follower ratio from
+// its log difference.
+func rawInput(i int, x float64) float64 {
+	switch i {
+	case inLogFollowers, inLogFollowing, inLogPosts, inLogBio, inLogAge, inLogPostsPerDay:
+		return math.Expm1(x)
+	case inFollowRatio:
+		return math.Exp(x)
 	}
-	return round3(x)
+	return x
 }
+
+// sigmoidStep is the spacing of sigmoidTab, over z in [-sigmoidSpan,
+// sigmoidSpan].
+const (
+	sigmoidStep = 1.0 / 128
+	sigmoidSpan = 16.0
+)
+
+// sigmoidTab holds sigmoid at every sigmoidStep from -sigmoidSpan.
+var sigmoidTab = func() []float64 {
+	n := int(2*sigmoidSpan/sigmoidStep) + 2
+	t := make([]float64, n)
+	for i := range t {
+		t[i] = sigmoid(-sigmoidSpan + float64(i)*sigmoidStep)
+	}
+	return t
+}()
+
+// sigmoidTable is sigmoid by linear interpolation in sigmoidTab, within
+// 1e-6 of it; it is used only for figures that average many accounts.
+func sigmoidTable(z float64) float64 {
+	if !(z > -sigmoidSpan) {
+		return sigmoid(z)
+	}
+	if z >= sigmoidSpan {
+		return sigmoid(z)
+	}
+	f := (z + sigmoidSpan) / sigmoidStep
+	i := int(f)
+	w := f - float64(i)
+	return sigmoidTab[i] + w*(sigmoidTab[i+1]-sigmoidTab[i])
+}
+
+// shippedExactFrom is the log-odds from which EstimateFakeShare computes
+// the exact probability: a little below the lowest threshold of the model's
+// band, so every threshold decision is exact.
+var shippedExactFrom = func() float64 {
+	t := ShippedAccountModel.Threshold
+	for _, op := range ShippedAccountModel.Band {
+		if op.Threshold > 0 {
+			t = min(t, op.Threshold)
+		}
+	}
+	t = clamp(t, 1e-9, 1-1e-9)
+	return math.Log(t/(1-t)) - 0.01
+}()
 
 func sigmoid(z float64) float64 {
 	if math.IsNaN(z) {
@@ -129,21 +237,30 @@ func sigmoid(z float64) float64 {
 // from a sample, corrected for the model's known error rates.
 type AudienceEstimate struct {
 	Sampled int
+	// Flagged is the number of sampled accounts at or above the model's
+	// threshold.
 	Flagged int
 	// MeanProbability is the mean P(fake) over the sample.
 	MeanProbability float64
-	// Share is the estimated fake share, with a 95% interval [Low, High]
-	// that widens for small samples.
+	// Share is the estimated fake share at the model's threshold. [Low,
+	// High] is its range: the corrected shares over the threshold band
+	// (BandLow..BandHigh) widened by each one's 95% sampling interval,
+	// which widens for small samples.
 	Share, Low, High float64
+	// BandLow and BandHigh are the lowest and highest corrected share over
+	// the model's threshold band, before sampling error.
+	BandLow, BandHigh float64
 	// Worst lists the flagged accounts most likely fake, at most five.
 	Worst []AccountResult
 }
 
-// EstimateFakeShare scores each sampled account and estimates the audience's
-// fake share. The share of flagged accounts is corrected for the model's
-// sensitivity and specificity (the Rogan-Gladen estimator), and its Wilson
-// interval is corrected the same way. It is safe for concurrent use.
-func EstimateFakeShare(sample []creator.Account, now time.Time) AudienceEstimate {
+// EstimateFakeShare scores each sampled account of platform (a
+// creator.Platform name, "" for unknown) and estimates the audience's fake
+// share. At each threshold of the model's band, the share of flagged
+// accounts is corrected for the model's sensitivity and specificity there
+// (the Rogan-Gladen estimator), and so is its Wilson interval; the range
+// spans them all. It is safe for concurrent use.
+func EstimateFakeShare(sample []creator.Account, platform string, now time.Time) AudienceEstimate {
 	var e AudienceEstimate
 	var sum float64
 	type scored struct {
@@ -153,15 +270,33 @@ func EstimateFakeShare(sample []creator.Account, now time.Time) AudienceEstimate
 	var worst [5]scored // the most likely fake, highest first
 	nw := 0
 	m := &ShippedAccountModel
+	var pr *PlatformPrior
+	if v, ok := PlatformPriors[platform]; ok {
+		pr = &v
+	}
+	var flagged [len(ShippedAccountModel.Band)]int
 	for i := range sample {
-		p, known := fakeProbability(&sample[i], now)
-		if known == 0 {
+		z, known := accountLogit(&sample[i], pr, now)
+		if known == 0 && (sample[i].Bot == nil || !*sample[i].Bot) {
 			continue // nothing known: no evidence either way
+		}
+		// The exact probability where a threshold could be near; elsewhere
+		// the table's, which only enters the mean.
+		var p float64
+		if z >= shippedExactFrom {
+			p = finite(sigmoid(z))
+		} else {
+			p = sigmoidTable(z)
 		}
 		e.Sampled++
 		sum += p
 		if p >= m.Threshold {
 			e.Flagged++
+		}
+		for b := range m.Band {
+			if p >= m.Band[b].Threshold {
+				flagged[b]++
+			}
 		}
 		// Insert into the top five.
 		if nw < len(worst) || p > worst[nw-1].p {
@@ -192,138 +327,30 @@ func EstimateFakeShare(sample []creator.Account, now time.Time) AudienceEstimate
 		if e.Worst == nil {
 			e.Worst = make([]AccountResult, 0, nf)
 		}
-		e.Worst = append(e.Worst, ScoreAccount(&sample[w.i], now))
+		e.Worst = append(e.Worst, ScoreAccountOn(&sample[w.i], platform, now))
 	}
 	n := float64(e.Sampled)
 	e.MeanProbability = sum / n
-	p := float64(e.Flagged) / n
-	lo, hi := wilson(p, n, audienceZ)
-	correct := func(a float64) float64 {
-		d := m.Sensitivity + m.Specificity - 1
+	correct := func(a, sens, spec float64) float64 {
+		d := sens + spec - 1
 		if d <= 0.05 {
 			return a
 		}
-		return clamp01((a + m.Specificity - 1) / d)
+		return clamp01((a + spec - 1) / d)
 	}
-	e.Share, e.Low, e.High = correct(p), correct(lo), correct(hi)
+	e.Share = correct(float64(e.Flagged)/n, m.Sensitivity, m.Specificity)
+	e.Low, e.High, e.BandLow, e.BandHigh = e.Share, e.Share, e.Share, e.Share
+	lo, hi := wilson(float64(e.Flagged)/n, n, audienceZ)
+	e.Low, e.High = min(e.Low, correct(lo, m.Sensitivity, m.Specificity)), max(e.High, correct(hi, m.Sensitivity, m.Specificity))
+	for b, op := range m.Band {
+		p := float64(flagged[b]) / n
+		c := correct(p, op.Sensitivity, op.Specificity)
+		e.BandLow, e.BandHigh = min(e.BandLow, c), max(e.BandHigh, c)
+		lo, hi := wilson(p, n, audienceZ)
+		e.Low = min(e.Low, correct(lo, op.Sensitivity, op.Specificity))
+		e.High = max(e.High, correct(hi, op.Sensitivity, op.Specificity))
+	}
 	return e
-}
-
-// fakeProbability is ScoreAccount's probability without the signals, and
-// the number of known inputs.
-//
-// It computes what featuresInto, AccountInputs, the shipped model's logit
-// and accountPriors would, in the same order and so to the same bits,
-// straight from the account.
-func fakeProbability(a *creator.Account, now time.Time) (float64, int) {
-	var x [NumAccountInputs]float64
-	var known [NumAccountInputs]bool
-	setB := func(i int, b *bool) {
-		if b != nil {
-			known[i] = true
-			x[i] = b2f(*b)
-		}
-	}
-	setB(inAvatar, a.HasAvatar)
-	setB(inPrivate, a.Private)
-	if a.Followers != nil {
-		known[inLogFollowers] = true
-		x[inLogFollowers] = log1pCached(float64(max(*a.Followers, 0)))
-	}
-	if a.Following != nil {
-		known[inLogFollowing] = true
-		x[inLogFollowing] = log1pCached(float64(max(*a.Following, 0)))
-	}
-	if a.Posts != nil {
-		v := float64(max(*a.Posts, 0))
-		known[inLogPosts], known[inNoPosts] = true, true
-		x[inLogPosts], x[inNoPosts] = log1pCached(v), b2f(v == 0)
-	}
-	if a.Bio != nil {
-		v := float64(utf8.RuneCountInString(strings.TrimSpace(*a.Bio)))
-		known[inLogBio], known[inNoBio] = true, true
-		x[inLogBio], x[inNoBio] = log1pCached(v), b2f(v == 0)
-	}
-	if digits, n, ok := asciiHandleDigits(a.Handle); ok {
-		if n > 0 {
-			known[inHandleDigits] = true
-			x[inHandleDigits] = float64(digits) / float64(n)
-		}
-	} else if local := handleLocal(a.Handle); local != "" {
-		var digits, n int
-		for _, r := range local {
-			n++
-			if r >= '0' && r <= '9' || r > 0x7f && unicode.IsDigit(r) {
-				digits++
-			}
-		}
-		known[inHandleDigits] = true
-		x[inHandleDigits] = float64(digits) / float64(n)
-	}
-	setB(inURL, a.HasURL)
-	deriveInputs(&x, &known)
-	m := &ShippedAccountModel
-	z := m.Bias
-	n := 0
-	for i := range x {
-		if known[i] {
-			n++
-			z += shippedScale[i] * (x[i] - m.Mean[i])
-		}
-	}
-	prior := 0.0
-	if a.Verified != nil && *a.Verified {
-		prior += verifiedLogOdds
-	}
-	if a.CreatedAt != nil && !a.CreatedAt.IsZero() && !now.IsZero() {
-		if age := math.Max(finite(now.Sub(*a.CreatedAt).Hours()/24), 0); age < youngAccountDays {
-			prior += newAccountLogOdds
-		}
-	}
-	z += prior
-	return finite(sigmoid(z)), n
-}
-
-// asciiHandleDigits counts the digits and characters of handleLocal(h) in
-// one pass when that is simple: h has no surrounding space and its local
-// part is ASCII and does not start with '.'. ok is false otherwise.
-func asciiHandleDigits(h string) (digits, n int, ok bool) {
-	if len(h) == 0 || h[0] <= ' ' || h[0] >= 0x7F || h[len(h)-1] <= ' ' || h[len(h)-1] >= 0x7F {
-		return 0, 0, false
-	}
-	if h[0] == '@' {
-		h = h[1:]
-	}
-	if len(h) > 0 && h[0] == '.' {
-		return 0, 0, false
-	}
-	for k := 0; k < len(h); k++ {
-		c := h[k]
-		if c >= 0x80 {
-			return 0, 0, false
-		}
-		if c == '@' || c == '.' {
-			break
-		}
-		n++
-		if c >= '0' && c <= '9' {
-			digits++
-		}
-	}
-	return digits, n, true
-}
-
-// accountPriors returns the log-odds shifts for inputs outside the
-// regression (verified badge, account age).
-func accountPriors(f AccountFeatures) float64 {
-	z := 0.0
-	if f.Verified != nil && *f.Verified {
-		z += verifiedLogOdds
-	}
-	if f.AgeDays != nil && *f.AgeDays < youngAccountDays {
-		z += newAccountLogOdds
-	}
-	return z
 }
 
 // wilson returns the Wilson score interval of a proportion p over n trials.
@@ -358,26 +385,106 @@ func audienceScore(e AudienceEstimate, kind string) creator.SubScore {
 	default:
 		s.Label = "good"
 	}
-	s.Summary = "An estimated " + pct(e.Share) + " of " + kind + " are fake or spam (95% interval " + pct(e.Low) + "-" + pct(e.High) +
-		", from " + itoa(e.Sampled) + " sampled accounts)."
+	accounts := "accounts"
+	if e.Sampled == 1 {
+		accounts = "account"
+	}
+	s.Summary = "An estimated " + pct(e.Share) + " of " + kind + " are fake or spam, likely between " + pct(e.Low) + " and " + pct(e.High) +
+		": stricter or looser cut-offs for calling an account fake give " + pct(e.BandLow) + "-" + pct(e.BandHigh) +
+		", and a sample of " + itoa(e.Sampled) + " " + accounts + " widens that to the range shown."
 	s.Evidence = append(s.Evidence,
 		creator.Evidence{Signal: "fake_share", Value: e.Share, SampleSize: e.Sampled, Text: s.Summary},
 		creator.Evidence{Signal: "fake_share_low", Value: e.Low, SampleSize: e.Sampled},
 		creator.Evidence{Signal: "fake_share_high", Value: e.High, SampleSize: e.Sampled},
+		creator.Evidence{Signal: "fake_share_band_low", Value: e.BandLow, SampleSize: e.Sampled},
+		creator.Evidence{Signal: "fake_share_band_high", Value: e.BandHigh, SampleSize: e.Sampled},
 		creator.Evidence{Signal: "flagged_accounts", Value: float64(e.Flagged), SampleSize: e.Sampled,
-			Text: itoa(e.Flagged) + " of " + itoa(e.Sampled) + " sampled " + kind + " look fake to the account model (threshold " + ff(ShippedAccountModel.Threshold, 2) + ")."},
-		creator.Evidence{Signal: "mean_fake_probability", Value: e.MeanProbability, SampleSize: e.Sampled},
+			Text: itoa(e.Flagged) + " of " + itoa(e.Sampled) + " sampled " + kind + " look fake to the account model; the estimate corrects this for the model's known error rates."},
+		creator.Evidence{Signal: "mean_fake_probability", Value: round3(e.MeanProbability), SampleSize: e.Sampled},
 	)
 	for _, w := range e.Worst {
 		if !w.Fake {
 			break
 		}
 		top := ""
-		if len(w.Signals) > 0 {
-			top = " (strongest signal: " + w.Signals[0].Signal + ")"
+		for _, sg := range w.Signals {
+			if sg.Effect > 0 {
+				top = " (strongest sign: " + signalLabel(sg.Signal, sg.Value) + ")"
+				break
+			}
 		}
 		s.Evidence = append(s.Evidence, creator.Evidence{Signal: "likely_fake_account", Value: w.FakeProbability,
-			Text: "Account " + w.ID + ": P(fake) " + ff(w.FakeProbability, 2) + top + "."})
+			Text: "Account " + w.ID + " is " + pct(w.FakeProbability) + " likely fake" + top + "."})
 	}
 	return s
+}
+
+// signalLabel describes an account signal with its value for people.
+func signalLabel(name string, v float64) string {
+	n := humanInt(v)
+	switch name {
+	case "has_avatar":
+		if v == 0 {
+			return "no profile picture"
+		}
+		return "has a profile picture"
+	case "private":
+		if v == 0 {
+			return "public account"
+		}
+		return "private account"
+	case "has_url":
+		if v == 0 {
+			return "no link in the profile"
+		}
+		return "a link in the profile"
+	case "verified":
+		if v == 0 {
+			return "not verified"
+		}
+		return "verified"
+	case "followers":
+		return n + " followers"
+	case "following":
+		return "follows " + n + " accounts"
+	case "posts":
+		return n + " posts"
+	case "followers_per_following":
+		return ff(v, 2) + " followers per account followed"
+	case "bio_length":
+		if v == 0 {
+			return "empty bio"
+		}
+		return n + "-character bio"
+	case "handle_digit_share":
+		return pct(v) + " of the handle is digits"
+	case "handle_length":
+		return n + "-character handle"
+	case "name_words":
+		if v == 0 {
+			return "no display name"
+		}
+		return n + "-word display name"
+	case "name_is_handle":
+		if v == 0 {
+			return "display name differs from the handle"
+		}
+		return "display name is the handle"
+	case "name_digit_share":
+		return pct(v) + " of the display name is digits"
+	case "says_bot":
+		if v == 0 {
+			return "does not call itself a bot"
+		}
+		return "calls itself a bot or automated"
+	case "account_age_days":
+		return "account " + n + " days old"
+	case "posts_per_day":
+		return ff(v, 1) + " posts a day"
+	case "self_labeled_bot":
+		return "labeled as a bot on its platform"
+	case "platform":
+		return "the platform's prior"
+	}
+	return strings.ReplaceAll(name, "_", " ")
 }

@@ -60,7 +60,7 @@ func BenchmarkScoreParts(b *testing.B) {
 	})
 	b.Run("audience", func(b *testing.B) {
 		for b.Loop() {
-			EstimateFakeShare(p.Audience, testNow)
+			EstimateFakeShare(p.Audience, "", testNow)
 		}
 	})
 	b.Run("growth", func(b *testing.B) {

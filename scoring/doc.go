@@ -13,9 +13,17 @@
 //   - Growth judges a follower trajectory from snapshots and classifies
 //     follower spikes as viral, suspicious or drops; the watchlist calls it.
 //   - ScoreAccount gives one sampled follower's or commenter's probability
-//     of being fake, from a logistic regression whose coefficients were
-//     fitted on labeled Instagram data (accountcoef.go names the data);
-//     EstimateFakeShare turns a sample into a fake share with an interval.
+//     of being fake, spam or a bot, from an additive logistic model fitted
+//     on four labeled Instagram and Twitter data sets (accountcoef.go names
+//     them; scoring/fakefit fits it, `scout eval` judges it leaving one data
+//     set out), calibrated per platform (PlatformPriors). A missing field
+//     is unknown, never zero. EstimateFakeShare turns a sample into a fake
+//     share with a range: the spread over a band of thresholds and the
+//     sampling interval together.
+//   - Authenticity pools each scan with the creator's earlier scans, so an
+//     unchanged creator keeps its score from rescan to rescan; a suspicious
+//     follower spike costs points for 90 days; its evidence lists each
+//     part's weight and sub-score.
 //   - TextNiches scores one text against the niche taxonomy; ParseTaxonomy
 //     and Taxonomy.Extend read operators' custom niches.
 //

@@ -1,5 +1,7 @@
 package scoring
 
+import "time"
+
 // This file holds every weight and threshold of the scoring engine, each with
 // the data or source it was set from. Tables of benchmarks and prices are in
 // benchmarks.go; the account model's coefficients are in accountcoef.go.
@@ -27,12 +29,33 @@ var overallWeights = []struct {
 }
 
 // Authenticity: weights of its parts (judgement; audience quality has the
-// only model calibrated on labeled data, so it weighs most).
+// only model calibrated on labeled data, so it weighs most). A part that
+// could not be computed is left out and the others' weights renormalised.
 const (
 	authWeightAudience   = 0.45
 	authWeightComments   = 0.30
-	authWeightGrowth     = 0.15
 	authWeightEngagement = 0.10
+)
+
+// Authenticity across scans (judgement): a scan's figure weighs
+// authSmoothCurrent against the mean of up to authSmoothScans earlier scans
+// of the last authSmoothWindow (those after the latest suspicious spike), so
+// rescans that sample different followers and comments of an unchanged
+// creator agree (one sample of 100 followers moves the corrected fake share
+// by about 5 points, the authenticity by about 4); a change without a spike
+// shows over a few scans (three quarters of it by the fifth). A suspicious
+// follower spike counts for authSpikeWindow after it: its followers as fake
+// in the audience part, and authSpikePenalty points off (at most
+// authSpikeMax spikes count). The headline names the signal that cost the
+// most points when it costs at least authConcernPoints.
+const (
+	authSmoothScans   = 6
+	authSmoothWindow  = 30 * 24 * time.Hour
+	authSmoothCurrent = 0.25
+	authSpikePenalty  = 10.0
+	authSpikeMax      = 2
+	authSpikeWindow   = 90 * 24 * time.Hour
+	authConcernPoints = 3.0
 )
 
 // Audience quality: points lost per unit of estimated fake-follower share

@@ -19,9 +19,10 @@ func TestWordRuneBits(t *testing.T) {
 	}
 }
 
-// TestFakeProbabilityMatchesModel checks the direct fakeProbability against
-// the model's general path, bit for bit, on varied accounts.
-func TestFakeProbabilityMatchesModel(t *testing.T) {
+// TestAccountLogitMatchesScoreAccount checks the audience loop's
+// accountLogit against ScoreAccountOn, bit for bit, on varied accounts and
+// platforms.
+func TestAccountLogitMatchesScoreAccount(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 7))
 	ptrI := func() *int64 {
 		if r.IntN(5) == 0 {
@@ -36,24 +37,36 @@ func TestFakeProbabilityMatchesModel(t *testing.T) {
 		return creator.Ptr(r.IntN(2) == 0)
 	}
 	handles := []string{"", "@jo99", "jo99.bsky.social", "user12345678.bsky.social", "١٢٣abc", "a@b.c", "  @x1 ",
-		".x", "@.x.y", "x\u00a0", "@", "@@x", "x@", "jo9é.bsky", "\x7fab", "ab\x7f", "9.9", "a.@b", "@a1@b2.c"}
-	bios := []string{"", "  ", "Reader, walker, tea drinker", "日本語 🎉"}
+		".x", "@.x.y", "x\u00a0", "@", "@@x", "x@", "jo9é.bsky", "\x7fab", "ab\x7f", "9.9", "a.@b", "@a1@b2.c", "news_bot"}
+	bios := []string{"", "  ", "Reader, walker, tea drinker", "日本語 🎉", "Automated posts every hour"}
+	platforms := []string{"", creator.Bluesky, creator.Mastodon, creator.Instagram, "nowhere"}
 	for i := 0; i < 20_000; i++ {
 		a := creator.Account{ID: "a", Handle: handles[r.IntN(len(handles))], HasAvatar: ptrB(), Private: ptrB(),
-			HasURL: ptrB(), Verified: ptrB(), Followers: ptrI(), Following: ptrI(), Posts: ptrI()}
+			HasURL: ptrB(), Verified: ptrB(), Bot: ptrB(), Followers: ptrI(), Following: ptrI(), Posts: ptrI()}
 		if r.IntN(4) > 0 {
 			a.Bio = creator.Ptr(bios[r.IntN(len(bios))])
 		}
 		if r.IntN(3) == 0 {
-			a.CreatedAt = creator.Ptr(testNow.Add(-time.Duration(r.IntN(100*24)) * time.Hour))
+			a.DisplayName = creator.Ptr(handles[r.IntN(len(handles))])
 		}
-		f := FeaturesOf(&a, testNow)
-		z, _, n := ShippedAccountModel.logit(f)
-		z += accountPriors(f)
-		want := finite(sigmoid(z))
-		got, gotN := fakeProbability(&a, testNow)
-		if math.Float64bits(got) != math.Float64bits(want) || gotN != n {
-			t.Fatalf("account %+v: fakeProbability = %v, %d; model path %v, %d", a, got, gotN, want, n)
+		if r.IntN(3) == 0 {
+			a.CreatedAt = creator.Ptr(testNow.Add(-time.Duration(r.IntN(1000*24)) * time.Hour))
+		}
+		plat := platforms[r.IntN(len(platforms))]
+		want := ScoreAccountOn(&a, plat, testNow)
+		var pr *PlatformPrior
+		if v, ok := PlatformPriors[plat]; ok {
+			pr = &v
+		}
+		z, n := accountLogit(&a, pr, testNow)
+		if n == 0 && (a.Bot == nil || !*a.Bot) {
+			if want.FakeProbability != 0.5 || want.Fake {
+				t.Fatalf("account %+v with nothing known: P %v, fake %v; want 0.5, not flagged", a, want.FakeProbability, want.Fake)
+			}
+			continue
+		}
+		if got := finite(sigmoid(z)); math.Float64bits(got) != math.Float64bits(want.FakeProbability) || n != want.Known {
+			t.Fatalf("account %+v on %q: accountLogit gives %v, %d; ScoreAccountOn %v, %d", a, plat, got, n, want.FakeProbability, want.Known)
 		}
 	}
 }
@@ -116,6 +129,19 @@ func TestAppendFoldedNoUnderscore(t *testing.T) {
 		}
 		if got := appendFoldedNoUnderscore(nil, s); string(got) != string(want) {
 			t.Fatalf("appendFoldedNoUnderscore(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
+
+func TestSigmoidTable(t *testing.T) {
+	for z := -40.0; z <= 40; z += 0.0137 {
+		if got, want := sigmoidTable(z), sigmoid(z); math.Abs(got-want) > 1e-6 {
+			t.Fatalf("sigmoidTable(%v) = %v, sigmoid %v", z, got, want)
+		}
+	}
+	for _, z := range []float64{math.NaN(), math.Inf(1), math.Inf(-1), -16, 16} {
+		if got, want := sigmoidTable(z), sigmoid(z); got != want && !(math.IsNaN(got) && math.IsNaN(want)) {
+			t.Errorf("sigmoidTable(%v) = %v, want %v", z, got, want)
 		}
 	}
 }

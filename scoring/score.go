@@ -66,7 +66,7 @@ func Score(p *creator.Profile, history []creator.Snapshot, o Options) creator.Sc
 		// No audience sample: the commenters are the next best thing.
 		sample, kind = commenters(p), "commenters"
 	}
-	aud := EstimateFakeShare(sample, now)
+	aud := EstimateFakeShare(sample, p.Ref.Platform, now)
 	audSub := audienceScore(aud, kind)
 	s.FakeFollowerShare = round3(aud.Share)
 
@@ -85,7 +85,7 @@ func Score(p *creator.Profile, history []creator.Snapshot, o Options) creator.Sc
 	safe := scoreSafety(p, nr.posts, nr.bioFlags, len(dr.undisclosed))
 	s.BrandSafety = safe.Score
 
-	auth := scoreAuthenticity(audSub, aud, cr, er, g)
+	auth := scoreAuthenticity(audSub, aud, cr, er, g, history, p.Followers, now)
 	s.Authenticity = auth.Score
 
 	price := scorePrice(p, s.Tier, er.avg, aud.Share)
@@ -265,100 +265,9 @@ func scoreConsistency(p *creator.Profile, ppw, daysSince float64) creator.SubSco
 		"% (" + itoa(len(times)) + " dated posts)."
 	s.Evidence = []creator.Evidence{
 		{Signal: "posts_per_week", Value: round3(ppw), SampleSize: len(times)},
-		{Signal: "gap_variation", Value: round3(cv), SampleSize: len(gaps), Text: "Coefficient of variation of the gaps between posts."},
+		{Signal: "gap_variation", Value: round3(cv), SampleSize: len(gaps), Text: "How much the gaps between posts vary: their standard deviation over their mean."},
 		{Signal: "days_since_last_post", Value: daysSince},
 	}
-	return s
-}
-
-// scoreAuthenticity combines audience quality, comment quality, engagement
-// anomalies and growth anomalies into one 0..100 score.
-func scoreAuthenticity(aud creator.SubScore, est AudienceEstimate, cr commentResult, er engagementResult, g GrowthResult) creator.SubScore {
-	s := creator.SubScore{Name: "authenticity"}
-	type part struct {
-		w, score, conf float64
-	}
-	var parts []part
-	if est.Sampled > 0 {
-		parts = append(parts, part{authWeightAudience, aud.Score, aud.Confidence})
-	}
-	if cr.n > 0 {
-		parts = append(parts, part{authWeightComments, cr.sub.Score, cr.sub.Confidence})
-	}
-	// Engagement anomalies.
-	if er.rate > 0 || er.avg > 0 {
-		sc := 100.0
-		if er.ratioOdd {
-			sc -= ratioAnomalyPenalty
-			s.Evidence = append(s.Evidence, creator.Evidence{Signal: "reply_like_anomaly", Value: round3(er.replyLike),
-				Text: fmt.Sprintf("%.3f replies per like is far from the usual %.3f-%.1f.", er.replyLike, minRepliesPerLike, maxRepliesPerLike)})
-		}
-		if er.suspicious && est.Sampled > 0 && est.Share >= highERFakeShare {
-			sc -= highERPenalty
-			s.Evidence = append(s.Evidence, creator.Evidence{Signal: "high_engagement_low_quality_audience", Value: er.rate,
-				Text: fmt.Sprintf("Engagement of %s is far above its tier while an estimated %s of the audience is fake.", pct(er.rate), pct(est.Share))})
-		}
-		parts = append(parts, part{authWeightEngagement, clamp(sc, 0, 100), er.sub.Confidence})
-	}
-	if g.Snapshots >= 2 && !g.EstimatedFromPosts {
-		sc := 100 - suspiciousSpikePenalty*float64(min(g.Suspicious, 3))
-		parts = append(parts, part{authWeightGrowth, clamp(sc, 0, 100), g.Confidence})
-		for _, sp := range g.Spikes {
-			if sp.Kind == SpikeSuspicious {
-				s.Evidence = append(s.Evidence, creator.Evidence{Signal: "suspicious_spike", Value: float64(sp.Change), Text: sp.Summary})
-			}
-		}
-	}
-	if est.Sampled == 0 && cr.n == 0 {
-		// Engagement and growth checks can only lower the score; without an
-		// audience sample or comments there is nothing to rate.
-		s.Summary = "No sampled audience or comments to judge authenticity by."
-		if len(s.Evidence) > 0 {
-			s.Summary += " Anomalies were still found: see the evidence."
-		}
-		return s
-	}
-	var sw, sum, conf float64
-	for _, p := range parts {
-		sw += p.w
-		sum += p.w * p.score
-		conf += p.w * p.conf
-	}
-	s.Score = round3(clamp(sum/sw, 0, 100))
-	// Confidence: the parts' confidences over the full weight, so missing
-	// parts lower it.
-	s.Confidence = round3(clamp01(conf / (authWeightAudience + authWeightComments + authWeightEngagement + authWeightGrowth)))
-	switch {
-	case s.Score >= 80:
-		s.Label = "authentic"
-	case s.Score >= 60:
-		s.Label = "mostly authentic"
-	case s.Score >= 40:
-		s.Label = "questionable"
-	default:
-		s.Label = "likely inflated"
-	}
-	var bits []string
-	if est.Sampled > 0 {
-		bits = append(bits, "an estimated "+pct(est.Share)+" fake audience ("+itoa(est.Sampled)+" sampled)")
-	}
-	if cr.n > 0 {
-		bits = append(bits, pct(cr.genericShare)+" generic comments of "+itoa(cr.n))
-	}
-	if cr.pod {
-		bits = append(bits, "an engagement pod")
-	}
-	if g.Suspicious > 0 {
-		bits = append(bits, fmt.Sprintf("%d suspicious follower spike%s", g.Suspicious, plural(g.Suspicious)))
-	}
-	if er.ratioOdd {
-		bits = append(bits, "an unusual reply-to-like ratio")
-	}
-	s.Summary = "Authenticity " + ff(s.Score, 0) + "/100 (" + s.Label + ") from " + strings.Join(bits, ", ") + "."
-	if len(bits) == 0 {
-		s.Summary = "Authenticity " + ff(s.Score, 0) + "/100 (" + s.Label + "): engagement shows no anomalies."
-	}
-	s.Evidence = append([]creator.Evidence{{Signal: "parts", Value: float64(len(parts)), Text: s.Summary}}, s.Evidence...)
 	return s
 }
 
@@ -378,30 +287,37 @@ type priceResult struct {
 func scorePrice(p *creator.Profile, tier string, avgEng, fakeShare float64) priceResult {
 	band := priceByTier[tier]
 	r := priceResult{sub: creator.SubScore{Name: "price"}}
-	real := avgEng * (1 - clamp01(fakeShare))
-	if len(p.Posts) == 0 || real <= 0 {
+	// Whole engagements and dollars, so the summary's arithmetic is exact.
+	real := math.Round(avgEng * (1 - clamp01(fakeShare)))
+	if len(p.Posts) == 0 || real < 1 {
 		r.min, r.max = band.min, band.max
 		r.sub.Summary = fmt.Sprintf("About $%s-$%s per post, the usual range for a %s creator (no engagement to refine it).", humanInt(r.min), humanInt(r.max), tier)
 		r.sub.Confidence = 0.2
 	} else {
-		lo := real * usdPerEngagementMin
-		hi := real * usdPerEngagementMax
+		lo := math.Round(real * usdPerEngagementMin)
+		hi := math.Round(real * usdPerEngagementMax)
 		// Blend the engagement-based price with the tier's range (geometric
-		// mean), so an outlier rate moves the price but not off the market.
-		r.min = math.Sqrt(lo * math.Max(band.min, 1))
-		r.max = math.Sqrt(hi * math.Max(band.max, 1))
+		// mean of each end), so an outlier rate moves the price but not off
+		// the market.
+		r.min = math.Round(math.Sqrt(lo * math.Max(band.min, 1)))
+		r.max = math.Round(math.Sqrt(hi * math.Max(band.max, 1)))
 		if r.max < r.min {
 			r.min, r.max = r.max, r.min
 		}
 		mid := (r.min + r.max) / 2
 		cpe := mid / real
 		r.sub.Score = round3(cpe)
-		r.sub.Label = "$" + ff(cpe, 2) + " per engagement"
+		r.sub.Label = "$" + ff(cpe, 2) + " per genuine engagement (a price, not a 0-100 score)"
 		r.sub.Confidence = confidence(float64(len(p.Posts)), confPosts)
-		r.sub.Summary = "About $" + humanInt(r.min) + "-$" + humanInt(r.max) + " per post from " + humanInt(real) + " genuine engagements per post at $" +
-			ff(usdPerEngagementMin, 2) + "-$" + ff(usdPerEngagementMax, 2) + " each (" + tier + " tier range $" + humanInt(band.min) + "-$" + humanInt(band.max) + ")."
-		r.sub.Evidence = append(r.sub.Evidence, creator.Evidence{Signal: "cost_per_engagement", Value: round3(cpe), SampleSize: len(p.Posts)},
-			creator.Evidence{Signal: "genuine_engagement_per_post", Value: round3(real), SampleSize: len(p.Posts)})
+		r.sub.Summary = "About $" + humanInt(r.min) + "-$" + humanInt(r.max) + " per post: " + humanInt(real) + " genuine engagements per post at $" +
+			ff(usdPerEngagementMin, 2) + "-$" + ff(usdPerEngagementMax, 2) + " each give $" + humanInt(lo) + "-$" + humanInt(hi) +
+			", blended with the usual " + tier + " range of $" + humanInt(band.min) + "-$" + humanInt(band.max) +
+			" (the geometric mean of each end: √(" + humanInt(lo) + " × " + humanInt(math.Max(band.min, 1)) + ") to √(" + humanInt(hi) + " × " + humanInt(math.Max(band.max, 1)) + "))."
+		r.sub.Evidence = append(r.sub.Evidence, creator.Evidence{Signal: "cost_per_engagement", Value: round3(cpe), SampleSize: len(p.Posts),
+			Text: "$" + ff(cpe, 2) + " per genuine engagement at the middle of the range."},
+			creator.Evidence{Signal: "genuine_engagement_per_post", Value: round3(real), SampleSize: len(p.Posts)},
+			creator.Evidence{Signal: "engagement_price_min", Value: lo},
+			creator.Evidence{Signal: "engagement_price_max", Value: hi})
 	}
 	r.min, r.max = math.Round(r.min), math.Round(r.max)
 	r.sub.Evidence = append(r.sub.Evidence, creator.Evidence{Signal: "tier_price_min", Value: band.min, Text: "Source: " + srcPrice + "."},

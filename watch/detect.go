@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/creatorscout/scout/creator"
@@ -129,23 +130,29 @@ func Detect(prev, cur *creator.Record, history []creator.Snapshot, rules index.A
 		}
 	}
 
-	if cs.Authenticity > 0 {
+	// The alert quotes the number the creator's panel shows: the record's
+	// authenticity, which is also its snapshot's.
+	curA := cs.Authenticity
+	if cur.Scores.Authenticity > 0 {
+		curA = cur.Scores.Authenticity
+	}
+	if curA > 0 {
 		prevA := 0.0
 		if havePrev {
 			prevA = ps.Authenticity
 		}
-		if cs.Authenticity < r.AuthenticityBelow && (prevA == 0 || prevA >= r.AuthenticityBelow) {
+		if curA < r.AuthenticityBelow && (prevA == 0 || prevA >= r.AuthenticityBelow) {
 			d.add(KindAuthenticityBelow,
-				fmt.Sprintf("authenticity %.0f is below %.0f", cs.Authenticity, r.AuthenticityBelow),
+				"authenticity "+wholeNumber(curA)+" is below "+wholeNumber(r.AuthenticityBelow)+authHeadline(cur),
 				beforeMap("authenticity", prevA, havePrev && prevA > 0),
-				map[string]any{"authenticity": round(cs.Authenticity, 1), "threshold": r.AuthenticityBelow},
+				map[string]any{"authenticity": round(curA, 1), "threshold": r.AuthenticityBelow},
 				detailEvidence(cur, "authenticity"))
 		}
-		if prevA > 0 && prevA-cs.Authenticity > r.AuthenticityDrop {
+		if prevA > 0 && prevA-curA > r.AuthenticityDrop {
 			d.add(KindAuthenticityDrop,
-				fmt.Sprintf("authenticity fell %.0f points, from %.0f to %.0f", prevA-cs.Authenticity, prevA, cs.Authenticity),
+				"authenticity fell "+wholeNumber(math.Round(prevA)-math.Round(curA))+" points, from "+wholeNumber(prevA)+" to "+wholeNumber(curA)+authHeadline(cur),
 				map[string]any{"authenticity": round(prevA, 1)},
-				map[string]any{"authenticity": round(cs.Authenticity, 1), "drop": round(prevA-cs.Authenticity, 1), "threshold": r.AuthenticityDrop},
+				map[string]any{"authenticity": round(curA, 1), "drop": round(prevA-curA, 1), "threshold": r.AuthenticityDrop},
 				detailEvidence(cur, "authenticity"))
 		}
 	}
@@ -413,4 +420,25 @@ func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 func round(v float64, places int) float64 {
 	p := math.Pow(10, float64(places))
 	return math.Round(v*p) / p
+}
+
+// wholeNumber formats x rounded half away from zero, as the web panel's
+// toFixed(0) shows it (fmt's %.0f rounds halves to even).
+func wholeNumber(x float64) string {
+	return strconv.FormatFloat(math.Round(x), 'f', 0, 64)
+}
+
+// authHeadline is the record's authenticity headline after the score (its
+// strongest negative signal), as ": <sentence>", or "".
+func authHeadline(r *creator.Record) string {
+	for _, d := range r.Scores.Details {
+		if d.Name != "authenticity" {
+			continue
+		}
+		_, rest, ok := strings.Cut(d.Summary, "). ")
+		if ok && strings.HasPrefix(rest, "Strongest negative signal: ") {
+			return ": " + strings.TrimSuffix(strings.TrimPrefix(rest, "Strongest negative signal: "), ".")
+		}
+	}
+	return ""
 }

@@ -330,3 +330,29 @@ func TestDetectSpikeByGrowthScorer(t *testing.T) {
 		})
 	}
 }
+
+// TestAuthenticityAlertQuotesThePanel checks that an authenticity alert
+// quotes the record's score, as the creator's panel shows it (rounded half
+// up, and the fall between the numbers shown), with the headline's
+// strongest negative signal, even when the history's last snapshot carries
+// another figure.
+func TestAuthenticityAlertQuotesThePanel(t *testing.T) {
+	cur := rec("a")
+	cur.Scores = creator.Scores{ComputedAt: day(1), Authenticity: 40.5, Details: []creator.SubScore{{Name: "authenticity",
+		Summary: "Authenticity 41/100 (questionable). Strongest negative signal: 62% of 200 sampled comments are repeated across posts (18 points)."}}}
+	history := []creator.Snapshot{snap(0, nil), snap(1, func(s *creator.Snapshot) { s.Authenticity = 47 })}
+	got := Detect(nil, cur, history, index.AlertRules{}, day(1))
+	var msgs []string
+	for _, e := range got {
+		if e.Kind == KindAuthenticityBelow || e.Kind == KindAuthenticityDrop {
+			msgs = append(msgs, e.Message)
+		}
+	}
+	want := []string{
+		"authenticity 41 is below 50: 62% of 200 sampled comments are repeated across posts (18 points)",
+		"authenticity fell 39 points, from 80 to 41: 62% of 200 sampled comments are repeated across posts (18 points)",
+	}
+	if diff := cmp.Diff(want, msgs); diff != "" {
+		t.Errorf("alert messages (-want +got):\n%s", diff)
+	}
+}

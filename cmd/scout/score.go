@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"reflect"
+	"strings"
 	"time"
 
 	"github.com/creatorscout/scout/creator"
@@ -18,7 +20,9 @@ import (
 
 const scoreUsage = `usage: scout score <accounts|text|profile> [flags] < input
 
-  accounts  JSON Lines of accounts in, one {"id","fake_probability","signals"} line out per line
+  accounts  JSON Lines of accounts in, one {"id","fake_probability","fake","signals"} line out per line;
+            fields: id, handle, display_name, bio, has_avatar, private, verified, has_url,
+            followers, following, posts, created_at, bot, platform (a missing one is unknown)
   text      JSON Lines of {"id","text"} in, one {"id","niches":[{"niche","relevance"}]} line out per line
   profile   one creator record (JSON) in, its full scores with evidence out
 
@@ -194,6 +198,12 @@ type accountLine struct {
 	Following   *float64        `json:"following"`
 	Posts       *float64        `json:"posts"`
 	CreatedAt   *string         `json:"created_at"`
+	// Bot is the platform's own bot flag (Bluesky's "bot" self-label,
+	// Mastodon's bot field).
+	Bot *bool `json:"bot"`
+	// Platform is the account's platform (bluesky, mastodon, instagram,
+	// ...); missing, it is guessed from the handle's shape.
+	Platform *string `json:"platform"`
 }
 
 type accountOut struct {
@@ -208,13 +218,13 @@ func scoreAccountLine(line []byte, now time.Time) (json.RawMessage, any, error) 
 	var in accountLine
 	dec := json.NewDecoder(bytes.NewReader(line))
 	if err := dec.Decode(&in); err != nil {
-		return id, nil, fmt.Errorf("decoding account: %w", err)
+		return id, nil, fmt.Errorf("decoding account: %s", jsonProblem(err))
 	}
 	if idString(id) == "" {
 		return id, nil, errors.New("decoding account: missing id")
 	}
 	a := creator.Account{ID: idString(id), DisplayName: in.DisplayName, Bio: in.Bio, HasAvatar: in.HasAvatar,
-		Private: in.Private, Verified: in.Verified, HasURL: in.HasURL}
+		Private: in.Private, Verified: in.Verified, HasURL: in.HasURL, Bot: in.Bot}
 	if in.Handle != nil {
 		a.Handle = *in.Handle
 	}
@@ -241,12 +251,46 @@ func scoreAccountLine(line []byte, now time.Time) (json.RawMessage, any, error) 
 	if in.CreatedAt != nil {
 		t, err := time.Parse(time.RFC3339, *in.CreatedAt)
 		if err != nil {
-			return id, nil, fmt.Errorf("decoding account: created_at: %w", err)
+			return id, nil, fmt.Errorf("decoding account: created_at %q is not an RFC 3339 time such as 2024-05-01T12:00:00Z", *in.CreatedAt)
 		}
 		a.CreatedAt = &t
 	}
-	r := scoring.ScoreAccount(&a, now)
+	platform := scoring.PlatformOfHandle(a.Handle)
+	if in.Platform != nil {
+		platform = strings.ToLower(strings.TrimSpace(*in.Platform))
+	}
+	r := scoring.ScoreAccountOn(&a, platform, now)
 	return id, accountOut{ID: id, FakeProbability: r.FakeProbability, Fake: r.Fake, Signals: r.Signals}, nil
+}
+
+// jsonProblem says what is wrong with a JSON line in words for the user:
+// which field has the wrong kind of value, or where the line stops being
+// JSON.
+func jsonProblem(err error) string {
+	var te *json.UnmarshalTypeError
+	var se *json.SyntaxError
+	switch {
+	case errors.As(err, &te) && te.Field != "":
+		want := "a different kind of value"
+		switch te.Type.Kind() {
+		case reflect.String:
+			want = "text"
+		case reflect.Bool:
+			want = "true or false"
+		case reflect.Float64, reflect.Float32, reflect.Int, reflect.Int64:
+			want = "a number"
+		}
+		got := map[string]string{"string": "text", "bool": "true or false", "array": "a list", "object": "an object"}[te.Value]
+		if got == "" {
+			got = "a " + te.Value
+		}
+		return te.Field + " must be " + want + ", not " + got
+	case errors.As(err, &se):
+		return fmt.Sprintf("the line is not valid JSON (at byte %d)", se.Offset)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return "the line ends before its JSON does"
+	}
+	return err.Error()
 }
 
 type textOut struct {
