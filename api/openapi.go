@@ -9,6 +9,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/creatorscout/scout/index"
+	"github.com/creatorscout/scout/watch"
 )
 
 // The OpenAPI document is generated from the route table (every route,
@@ -218,6 +221,8 @@ type schemaGen struct {
 	enums Enums
 	defs  map[string]any
 	types map[string]reflect.Type
+	// owner is the name of the struct whose fields are being described.
+	owner string
 }
 
 var timeType = reflect.TypeFor[time.Time]()
@@ -284,7 +289,9 @@ func (g *schemaGen) structSchema(t reflect.Type) map[string]any {
 // omitempty or omitzero) to required. Fields of embedded structs are
 // inlined, as encoding/json does.
 func (g *schemaGen) fields(t reflect.Type, props map[string]any, required *[]string) {
+	defer func(prev string) { g.owner = prev }(g.owner)
 	for i := range t.NumField() {
+		g.owner = t.Name()
 		f := t.Field(i)
 		tag := f.Tag.Get("json")
 		name, opts, _ := strings.Cut(tag, ",")
@@ -336,6 +343,9 @@ func (g *schemaGen) annotate(sch map[string]any, f reflect.StructField, name str
 	} else if d, ok := keywordDocs[name]; ok && out["type"] == "string" {
 		out["description"] = d
 	}
+	if e, ok := g.fieldEnum(f, name); ok {
+		out["enum"] = e
+	}
 	if e := f.Tag.Get("enum"); e != "" {
 		if strings.Contains(e, ",") {
 			out["enum"] = strings.Split(e, ",")
@@ -353,6 +363,34 @@ func (g *schemaGen) annotate(sch map[string]any, f reflect.StructField, name str
 		out["format"] = v
 	}
 	return out
+}
+
+// fieldEnum gives the enumeration of a field of the store's and the
+// watch package's types, which carry no tags of ours: keyed by the Go type
+// that declares the field and its JSON name.
+func (g *schemaGen) fieldEnum(f reflect.StructField, name string) ([]string, bool) {
+	owner := g.owner
+	switch owner + "." + name {
+	case "Job.state":
+		return []string{index.JobQueued, index.JobRunning, index.JobDone, index.JobFailed}, true
+	case "Job.kind":
+		return []string{"discover", "crawl"}, true
+	case "JobItem.state":
+		return []string{index.ItemPending, index.ItemDone, index.ItemFailed, index.ItemSkipped}, true
+	case "AlertEvent.kind":
+		return watch.Kinds, true
+	case "AlertEvent.delivery_state":
+		return []string{"pending", "delivered", "failed"}, true
+	case "Ref.platform", "OptOut.platform":
+		return g.enums["platform"], g.enums["platform"] != nil
+	case "Scores.tier":
+		return append([]string{""}, g.enums["tier"]...), g.enums["tier"] != nil
+	case "WatchMember.source":
+		return []string{"key", "url", "search"}, true
+	case "Filter.op":
+		return []string{index.OpAnd, index.OpOr, index.OpNot, index.OpEq, index.OpIn, index.OpRange, index.OpExists, index.OpMissing}, true
+	}
+	return nil, false
 }
 
 func (s *Server) openapi(w http.ResponseWriter, r *http.Request) {
