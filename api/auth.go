@@ -90,7 +90,7 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (*Key, boo
 		if !open {
 			inUse, err := s.keysInUse(r.Context())
 			if err != nil {
-				s.fail(w, err)
+				s.keysUnavailable(w, r, err)
 				return nil, false
 			}
 			open = !inUse
@@ -111,7 +111,7 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (*Key, boo
 			case err == nil && k.RevokedAt.IsZero():
 				return &Key{Name: k.Name, Scope: k.Scope, RatePerMinute: k.RatePerMinute}, true
 			case err != nil && !errors.Is(err, creator.ErrNotFound):
-				s.fail(w, err)
+				s.keysUnavailable(w, r, err)
 				return nil, false
 			}
 		}
@@ -119,4 +119,12 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (*Key, boo
 	w.Header().Set("WWW-Authenticate", `Bearer realm="scout"`)
 	WriteError(w, http.StatusUnauthorized, "unauthorized", "a valid API key is required (Authorization: Bearer <key>)")
 	return nil, false
+}
+
+// keysUnavailable answers a request whose key could not be checked
+// because the store failed: 503 with Retry-After, the cause in the log.
+func (s *Server) keysUnavailable(w http.ResponseWriter, r *http.Request, err error) {
+	s.log.ErrorContext(r.Context(), "checking api key", "err", err, "request_id", RequestID(r.Context()))
+	w.Header().Set("Retry-After", "5")
+	WriteError(w, http.StatusServiceUnavailable, "unavailable", "API keys cannot be checked right now; retry")
 }

@@ -156,3 +156,20 @@ func TestRateLimits(t *testing.T) {
 		t.Errorf("another key = %d, want its own limit", code)
 	}
 }
+
+// TestKeysStoreDown: when the key store fails, a request is a 503 with
+// Retry-After, never a 500 nor let through.
+func TestKeysStoreDown(t *testing.T) {
+	st, err := sqlite.Open(t.TempDir() + "/scout.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addKey(t, st, "reader", api.ScopeRead, 0)
+	rdb := testredis.New(t, redisDB)
+	base := keyed(t, st, rdb, "")
+	st.Close() // the store goes away under the server
+	code, h, body := do(t, "GET", base+"/v1/creators", "Bearer sk_test_reader", "")
+	if code != 503 || h.Get("Retry-After") == "" {
+		t.Errorf("key store down: %d %s (Retry-After %q), want 503", code, body, h.Get("Retry-After"))
+	}
+}
