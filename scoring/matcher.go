@@ -26,6 +26,8 @@ type matcher struct {
 	feat     featurizer
 	sums     headSums
 	taxIn    taxInput
+	mean     postMean
+	z        []float64
 
 	// Per-text state, reset by begin.
 	w        []float64

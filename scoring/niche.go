@@ -1,6 +1,7 @@
 package scoring
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -56,10 +57,9 @@ func scoreNiches(m *matcher, p *creator.Profile) nicheResult {
 	fl := m.floats[:7*nN]
 	clear(fl)
 	bioW := fl[:nN:nN]
-	postW := fl[nN : 2*nN : 2*nN]    // sum over posts of min(1, weight)
-	totalW := fl[2*nN : 3*nN : 3*nN] // sum of weights over bio and posts
-	own := fl[3*nN : 4*nN : 4*nN]    // the taxonomy's blend, for niches without a model head
-	tax := fl[4*nN : 5*nN : 5*nN]    // the taxonomy's relevance of one text
+	postW := fl[nN : 2*nN : 2*nN] // sum over posts of min(1, weight)
+	own := fl[3*nN : 4*nN : 4*nN] // the taxonomy's blend, for niches without a model head
+	tax := fl[4*nN : 5*nN : 5*nN] // the taxonomy's relevance of one text
 	rel := fl[6*nN:]
 	// Matched-term counts: a slice indexed by term id, with the ids touched.
 	if len(m.termCount) < len(t.terms) {
@@ -75,13 +75,23 @@ func scoreNiches(m *matcher, p *creator.Profile) nicheResult {
 	}()
 	b := t.binding()
 	m.withBinding(b)
-	var total headSums
+	nh := len(b.m.Heads)
+	m.mean.reset(nh, nN)
+	z := slices.Grow(m.z[:0], nh)[:nh]
+	defer func() { m.z = z }()
+	// textTax sets tax to the taxonomy relevance of the text just scanned.
+	textTax := func() {
+		for n, w := range m.w {
+			tax[n] = 0
+			if w > 0 {
+				tax[n] = textRelevance(w)
+			}
+		}
+	}
 
 	m.begin()
 	m.scan(p.Bio)
 	copy(bioW, m.w)
-	copy(totalW, m.w)
-	total = m.sums
 	r.bioFlags = m.flags
 	for _, id := range m.seen {
 		if termCount[id] == 0 {
@@ -89,11 +99,16 @@ func scoreNiches(m *matcher, p *creator.Profile) nicheResult {
 		}
 		termCount[id]++
 	}
+	if m.sums.n > 0 {
+		textTax()
+		b.input(tax, &m.taxIn)
+		b.logits(&m.sums, &m.taxIn, z)
+		m.mean.add(z, float64(m.sums.n), tax, nicheBioPosts)
+	}
 
 	r.posts = make([]postScan, len(p.Posts))
 	r.postRel = make([]float64, len(p.Posts)) // the post's own niche's relevance
 	r.sums = make([]headSums, 0, len(p.Posts))
-	nh := len(b.m.Heads)
 	for i := range p.Posts {
 		post := &p.Posts[i]
 		m.begin()
@@ -102,18 +117,18 @@ func scoreNiches(m *matcher, p *creator.Profile) nicheResult {
 			m.scanHashtag(h)
 		}
 		ps := postScan{top: -1, flags: m.flags, mentions: m.mentions}
+		textTax()
 		for n, w := range m.w {
-			tax[n] = 0
 			if w > 0 {
-				tax[n] = textRelevance(w)
 				postW[n] += math.Min(1, w)
-				totalW[n] += w
 			}
 		}
-		total.add(&m.sums, nh)
+		b.input(tax, &m.taxIn)
+		b.logits(&m.sums, &m.taxIn, z)
+		m.mean.add(z, float64(m.sums.n), tax, 1)
 		// The post's own niche: the most relevant one, when it is clear.
 		var rv float64
-		ps.top, rv = b.top(&m.sums, tax, &m.taxIn, nichePostMin)
+		ps.top, rv = b.top(z, float64(m.sums.n), tax, nichePostMin)
 		for _, id := range m.seen {
 			if termCount[id] == 0 {
 				touched = append(touched, id)
@@ -130,7 +145,6 @@ func scoreNiches(m *matcher, p *creator.Profile) nicheResult {
 	nPosts := float64(len(p.Posts))
 	for n := range own {
 		bio := textRelevance(bioW[n])
-		tax[n] = textRelevance(totalW[n])
 		if nPosts == 0 {
 			own[n] = bio
 			continue
@@ -139,9 +153,10 @@ func scoreNiches(m *matcher, p *creator.Profile) nicheResult {
 		postRel := clamp01(1 - math.Exp(-share*nichePostScale))
 		own[n] = clamp01(nicheBioWeight*bio + (1-nicheBioWeight)*postRel)
 	}
-	// The model reads the bio and every post as one text, as it was fitted
-	// on a creator's captions joined together.
-	b.relevance(&total, tax, own, rel)
+	// The model reads each text as it was fitted to (a few captions); a
+	// creator's relevance is from the mean of its texts' logits, the bio
+	// counting as nicheBioPosts posts.
+	b.relevanceMean(&m.mean, own, rel)
 	// Terms per niche, most frequent first, for evidence.
 	// All matched terms, by niche, then most frequent first.
 	all := m.terms[:0]
@@ -211,7 +226,7 @@ func scoreNiches(m *matcher, p *creator.Profile) nicheResult {
 	// them (and the bio) that do, join the taxonomy's matched terms.
 	var topPosts []int
 	if h := b.headOf[pi]; h >= 0 {
-		topPosts = topPostsFor(b, r.sums, h, 2)
+		topPosts = topPostsFor(r, pi, 2)
 		texts := []string{p.Bio}
 		for _, i := range topPosts {
 			texts = append(texts, p.Posts[i].Text)
@@ -285,34 +300,17 @@ func indexOf(xs []string, s string) int {
 	return -1
 }
 
-// topPostsFor returns up to k posts, by index, whose text raises head h's
-// sum most (per feature), strongest first; posts that lower it are left out.
-func topPostsFor(b *nicheBinding, sums []headSums, h, k int) []int {
-	type pv struct {
-		i int
-		v float64
-	}
-	var ps []pv
-	for i, s := range sums {
-		if s.n == 0 || s.sum[h] <= 0 {
-			continue
-		}
-		ps = append(ps, pv{i, float64(s.sum[h]) / math.Sqrt(float64(s.n))})
-	}
-	slices.SortStableFunc(ps, func(a, b pv) int {
-		switch {
-		case a.v > b.v:
-			return -1
-		case a.v < b.v:
-			return 1
-		}
-		return 0
-	})
+// topPostsFor returns up to k posts, by index, whose own niche is niche
+// n, most relevant first.
+func topPostsFor(r nicheResult, n, k int) []int {
 	var out []int
-	for _, p := range ps[:min(k, len(ps))] {
-		out = append(out, p.i)
+	for i, ps := range r.posts {
+		if ps.top == n {
+			out = append(out, i)
+		}
 	}
-	return out
+	slices.SortStableFunc(out, func(a, b int) int { return cmp.Compare(r.postRel[b], r.postRel[a]) })
+	return out[:min(k, len(out))]
 }
 
 // excerpt is s cut to about n bytes at a word boundary, with "…" when cut,

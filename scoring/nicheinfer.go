@@ -14,6 +14,9 @@ type nicheBinding struct {
 	headOf []int   // per taxonomy niche: its head, or -1 when the taxonomy alone scores it
 	sibs   [][]int // per head: its niches' taxonomy indices, preferred first
 	taxOf  []int   // per model TaxNiches slot: the taxonomy niche, or -1
+	// Calibrated coefficients, for comparing heads without computing
+	// probabilities: z = cBias + cScale*sum/sqrt(n) + cTax . tax.
+	cBias, cScale, cTax []float64
 }
 
 // input fills x from the taxonomy relevance tax (per taxonomy niche).
@@ -61,6 +64,14 @@ func bindModel(t *Taxonomy, m *NicheModel) *nicheBinding {
 	for _, n := range m.TaxNiches {
 		b.taxOf = append(b.taxOf, indexOf(t.niches, n))
 	}
+	for h := range m.Heads {
+		a := float64(m.CalA[h])
+		b.cBias = append(b.cBias, a*float64(m.Bias[h])+float64(m.CalB[h]))
+		b.cScale = append(b.cScale, a*float64(m.Scale[h]))
+	}
+	for i, w := range m.TaxW {
+		b.cTax = append(b.cTax, float64(m.CalA[i/len(m.TaxNiches)])*float64(w))
+	}
 	return b
 }
 
@@ -75,37 +86,59 @@ func (b *nicheBinding) add(s *headSums, k uint32) {
 	s.n++
 }
 
-// top returns the niche that relevance would rank first for a text with
-// sums s and taxonomy relevance tax, and its relevance; -1 when no niche
-// reaches min. Heads are compared by calibrated logit, so only the best
-// one's probability is computed (the taxonomy's blend is left out of the
-// comparison).
-func (b *nicheBinding) top(s *headSums, tax []float64, x *taxInput, min float64) (int, float64) {
-	m := b.m
+// logits writes to z every head's logit for a text with sums s and
+// taxonomy input x.
+func (b *nicheBinding) logits(s *headSums, x *taxInput, z []float64) {
 	inv := s.invSqrtN()
-	b.input(tax, x)
-	bestH, bestZ, bestSib := -1, math.Inf(-1), -1
+	for h := range z {
+		z[h] = b.m.logit(s, h, x, inv)
+	}
+}
+
+// top returns the niche that relevance would rank first for a text with
+// head logits z, feature count nFeat and taxonomy relevance tax, and its
+// relevance; -1 when no niche reaches min. Heads are compared by
+// calibrated logit, so only the best one's probability is computed (the
+// taxonomy's blend is left out of the comparison).
+func (b *nicheBinding) top(z []float64, nFeat float64, tax []float64, min float64) (int, float64) {
+	m := b.m
+	bestH, bestZ := -1, math.Inf(-1)
 	for h, sibs := range b.sibs {
 		if len(sibs) == 0 {
 			continue
 		}
+		if c := float64(m.CalA[h])*z[h] + float64(m.CalB[h]); c > bestZ {
+			bestH, bestZ = h, c
+		}
+	}
+	if bestH >= 0 && m.Heads[bestH].Fallback {
+		// The catch-all wins a post only when no specific head would
+		// reach min with it: fall back to the best specific head first.
+		spec, specZ := -1, math.Inf(-1)
+		for h, sibs := range b.sibs {
+			if len(sibs) > 0 && !m.Heads[h].Fallback {
+				if c := float64(m.CalA[h])*z[h] + float64(m.CalB[h]); c > specZ {
+					spec, specZ = h, c
+				}
+			}
+		}
+		if spec >= 0 && 1/(1+math.Exp(-specZ)) >= min {
+			bestH, bestZ = spec, specZ
+		}
+	}
+	best, bestV := -1, min
+	if bestH >= 0 {
+		sibs := b.sibs[bestH]
 		prior, sib := 0.0, sibs[0]
 		for _, n := range sibs {
 			if tax[n] > prior {
 				prior, sib = tax[n], n
 			}
 		}
-		z := float64(m.CalA[h])*m.logit(s, h, x, inv) + float64(m.CalB[h])
-		if z > bestZ {
-			bestH, bestZ, bestSib = h, z, sib
-		}
-	}
-	best, bestV := -1, min
-	if bestH >= 0 {
-		v := m.prob(s, bestH, x)
-		v = 1 - (1-v)*(1-float64(m.Blend)*tax[bestSib])
+		v := 1 / (1 + math.Exp(-bestZ)) * nFeat / (nFeat + evidenceFeatures)
+		v = 1 - (1-v)*(1-float64(m.Blend)*tax[sib])
 		if v >= bestV {
-			best, bestV = bestSib, v
+			best, bestV = sib, v
 		}
 	}
 	for n, h := range b.headOf {
@@ -122,6 +155,15 @@ func (b *nicheBinding) top(s *headSums, tax []float64, x *taxInput, min float64)
 func (b *nicheBinding) relevance(s *headSums, tax, own, out []float64) {
 	var x taxInput
 	b.input(tax, &x)
+	z := make([]float64, len(b.m.Heads))
+	b.logits(s, &x, z)
+	b.relevanceOf(z, float64(s.n), tax, own, out)
+}
+
+// relevanceOf is relevance given each head's logit z and the number of
+// features the logits rest on.
+func (b *nicheBinding) relevanceOf(z []float64, nFeat float64, tax, own, out []float64) {
+	m := b.m
 	for n := range out {
 		if b.headOf[n] < 0 {
 			if own != nil {
@@ -129,6 +171,16 @@ func (b *nicheBinding) relevance(s *headSums, tax, own, out []float64) {
 			} else {
 				out[n] = tax[n]
 			}
+		}
+	}
+	blend := float64(m.Blend)
+	var probs [maxHeads]float64
+	specific := 0.0
+	for h := range b.sibs {
+		probs[h] = 1 / (1 + math.Exp(-(float64(m.CalA[h])*z[h] + float64(m.CalB[h]))))
+		probs[h] *= nFeat / (nFeat + evidenceFeatures)
+		if !m.Heads[h].Fallback && len(b.sibs[h]) > 0 {
+			specific = max(specific, probs[h])
 		}
 	}
 	for h, sibs := range b.sibs {
@@ -141,8 +193,10 @@ func (b *nicheBinding) relevance(s *headSums, tax, own, out []float64) {
 				prior, best = tax[n], n
 			}
 		}
-		p := b.m.prob(s, h, &x)
-		blend := float64(b.m.Blend)
+		p := probs[h]
+		if m.Heads[h].Fallback {
+			p *= 1 - specific
+		}
 		for _, n := range sibs {
 			var v float64
 			switch {
@@ -156,6 +210,53 @@ func (b *nicheBinding) relevance(s *headSums, tax, own, out []float64) {
 			out[n] = 1 - (1-v)*(1-blend*tax[n])
 		}
 	}
+}
+
+// postMean averages the niche model's logits over the texts of a creator
+// (its bio and posts), so that a long history reads like the short texts
+// the model was fitted on and one post cannot outweigh the rest.
+type postMean struct {
+	z     []float64 // per head: the weighted sum of the texts' logits
+	tax   []float64 // per taxonomy niche: the weighted sum of relevance
+	w     float64   // the weights' sum
+	nFeat float64   // features seen
+}
+
+func (pm *postMean) reset(nh, nN int) {
+	pm.z = slices.Grow(pm.z[:0], nh)[:nh]
+	pm.tax = slices.Grow(pm.tax[:0], nN)[:nN]
+	clear(pm.z)
+	clear(pm.tax)
+	pm.w, pm.nFeat = 0, 0
+}
+
+// add adds one text with head logits z, nFeat features and taxonomy
+// relevance tax, weighing w.
+func (pm *postMean) add(z []float64, nFeat float64, tax []float64, w float64) {
+	for h, v := range z {
+		pm.z[h] += w * v
+	}
+	for n, v := range tax {
+		pm.tax[n] += w * v
+	}
+	pm.w += w
+	pm.nFeat += nFeat
+}
+
+// relevanceMean writes the creator's relevance per niche from pm; own is
+// the relevance of niches without a head.
+func (b *nicheBinding) relevanceMean(pm *postMean, own, out []float64) {
+	if pm.w == 0 {
+		clear(out)
+		return
+	}
+	for h := range pm.z {
+		pm.z[h] /= pm.w
+	}
+	for n := range pm.tax {
+		pm.tax[n] /= pm.w
+	}
+	b.relevanceOf(pm.z, pm.nFeat, pm.tax, own, out)
 }
 
 // TextNiches returns the relevance (0..1) of one text to each niche of t

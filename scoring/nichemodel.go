@@ -35,6 +35,10 @@ const maxHeads = 32
 type NicheHead struct {
 	Name   string
 	Niches []string
+	// Fallback marks a catch-all head (lifestyle: X-Topic's diaries and
+	// daily life), whose probability is what the specific heads leave:
+	// it is multiplied by one minus the highest of theirs.
+	Fallback bool
 }
 
 // NicheModel holds the fitted weights of the niche model. Weights are
@@ -56,7 +60,7 @@ type NicheModel struct {
 	Blend float32
 }
 
-const nicheModelMagic = "SCNM3\n"
+const nicheModelMagic = "SCNM4\n"
 
 // WriteTo writes m gzip-compressed in the model file format.
 func (m *NicheModel) WriteTo(w io.Writer) (int64, error) {
@@ -70,6 +74,11 @@ func (m *NicheModel) WriteTo(w io.Writer) (int64, error) {
 		b.WriteByte(byte(len(h.Niches)))
 		for _, n := range h.Niches {
 			writeStr(&b, n)
+		}
+		if h.Fallback {
+			b.WriteByte(1)
+		} else {
+			b.WriteByte(0)
 		}
 	}
 	b.WriteByte(byte(len(m.TaxNiches)))
@@ -147,6 +156,11 @@ func ReadNicheModel(r io.Reader) (*NicheModel, error) {
 			}
 			h.Niches = append(h.Niches, s)
 		}
+		flags, err := b.ReadByte()
+		if err != nil || flags > 1 {
+			return nil, errNicheModel
+		}
+		h.Fallback = flags == 1
 		m.Heads = append(m.Heads, h)
 	}
 	nt, err := b.ReadByte()
@@ -197,8 +211,7 @@ const (
 	featHashtag = 0x27d4eb2f
 )
 
-// hash32 hashes b, started from seed, eight bytes at a time (a multiply
-// and xor-shift mix). It is the feature hash: changing it changes every
+// hash32 hashes b, started from seed, eight bytes at a time. It is the feature hash: changing it changes every
 // bucket, so the model must be refitted.
 func hash32(seed uint32, b []byte) uint32 {
 	h := uint64(seed)*0x9e3779b97f4a7c15 ^ uint64(len(b))
@@ -211,8 +224,14 @@ func hash32(seed uint32, b []byte) uint32 {
 	for i, c := range b {
 		t |= uint64(c) << (8 * i)
 	}
-	h = (h ^ t) * 0xc4ceb9fe1a85ec53
-	h ^= h >> 29
+	// MurmurHash3's finaliser, so that every bit of the input reaches the
+	// low bits the buckets take.
+	h ^= t
+	h ^= h >> 33
+	h *= 0xff51afd7ed558ccd
+	h ^= h >> 33
+	h *= 0xc4ceb9fe1a85ec53
+	h ^= h >> 33
 	return uint32(h)
 }
 

@@ -169,6 +169,9 @@ const (
 	// nichePostMin is the relevance a post needs for its most relevant
 	// niche to count as the post's own (for focus).
 	nichePostMin = 0.3
+	// nicheBioPosts is how many posts the bio counts as in a creator's
+	// niche relevance.
+	nicheBioPosts = 3.0
 )
 
 // Confidence scales: a sub-score's confidence is 1-exp(-n/scale) for sample

@@ -14,6 +14,8 @@ type head struct {
 	// its sibling's category (health_wellness for fitness, ...): they
 	// weigh fully, so the category wins over the sibling.
 	sibling bool
+	// fallback marks the catch-all head (see scoring.NicheHead).
+	fallback bool
 }
 
 // The label mapping.
@@ -68,7 +70,7 @@ var heads = []head{
 	{name: "arts", niches: []string{"art_design", "photography", "books"}, igOpen: []string{"other"}, xt: "arts_&_culture"},
 	{name: "sports", niches: []string{"sports"}, igOpen: []string{"other"}, xt: "sports"},
 	{name: "news_politics", niches: []string{"news_politics"}, igOpen: []string{"other"}, xt: "news_&_social_concern"},
-	{name: "lifestyle", niches: []string{"lifestyle"}, igOpen: []string{"other"}, xt: "diaries_&_daily_life"},
+	{name: "lifestyle", niches: []string{"lifestyle"}, igOpen: []string{"other"}, xt: "diaries_&_daily_life", fallback: true},
 }
 
 // TopicNiches maps the 15 X-Topic topics the held-out check reads to our
@@ -104,7 +106,7 @@ var CreatorCandidates = []string{"beauty", "fashion", "fitness", "health_wellnes
 func Heads() []scoring.NicheHead {
 	out := make([]scoring.NicheHead, len(heads))
 	for i, h := range heads {
-		out[i] = scoring.NicheHead{Name: h.name, Niches: append([]string(nil), h.niches...)}
+		out[i] = scoring.NicheHead{Name: h.name, Niches: append([]string(nil), h.niches...), Fallback: h.fallback}
 	}
 	return out
 }

@@ -1,0 +1,177 @@
+package scoring
+
+import (
+	"bytes"
+	"compress/gzip"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/creatorscout/scout/creator"
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestNicheModelRoundTrip(t *testing.T) {
+	m := smallModel()
+	var buf bytes.Buffer
+	if _, err := m.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadNicheModel(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(m, got); diff != "" {
+		t.Errorf("round trip (-want +got):\n%s", diff)
+	}
+}
+
+func smallModel() *NicheModel {
+	m := &NicheModel{Bits: 8, Blend: 0.25, Heads: []NicheHead{{Name: "a", Niches: []string{"food"}}, {Name: "b", Niches: []string{"tech", "science"}, Fallback: true}},
+		TaxNiches: []string{"food", "tech", "science"},
+		Bias:      []float32{0.5, -1}, Scale: []float32{1e-4, 2e-4}, CalA: []float32{1, 0.5}, CalB: []float32{0, -0.25},
+		TaxW: []float32{1, 2, 3, 4, 5, 6}, W: make([]int16, 256*2)}
+	for i := range m.W {
+		m.W[i] = int16(i*37%2001 - 1000)
+	}
+	return m
+}
+
+func TestReadNicheModelMalformed(t *testing.T) {
+	var good bytes.Buffer
+	smallModel().WriteTo(&good)
+	raw := gunzip(t, good.Bytes())
+	gz := func(b []byte) []byte {
+		var out bytes.Buffer
+		w := gzip.NewWriter(&out)
+		w.Write(b)
+		w.Close()
+		return out.Bytes()
+	}
+	tests := map[string][]byte{
+		"not gzip":      []byte("hello"),
+		"empty":         gz(nil),
+		"wrong magic":   gz(append([]byte("XXXX1\n"), raw[6:]...)),
+		"truncated":     gz(raw[:len(raw)/2]),
+		"trailing data": gz(append(append([]byte{}, raw...), 1, 2, 3)),
+		"zero heads":    gz(append(append([]byte{}, raw[:11]...), 0)),
+		"bits too big":  gz(append(append(append([]byte{}, raw[:6]...), 40), raw[7:]...)),
+	}
+	for name, b := range tests {
+		t.Run(name, func(t *testing.T) {
+			if _, err := ReadNicheModel(bytes.NewReader(b)); err == nil {
+				t.Error("read a malformed model without error")
+			}
+		})
+	}
+}
+
+func gunzip(t *testing.T, b []byte) []byte {
+	t.Helper()
+	r, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	out.ReadFrom(r)
+	return out.Bytes()
+}
+
+// TestNicheFeaturesMatchScoring checks that the features the fitting
+// command trains on (NicheFeatures) are exactly those scoring sums: a
+// drift between the two would make the shipped weights mean nothing.
+func TestNicheFeaturesMatchScoring(t *testing.T) {
+	b := defaultTaxonomy.binding()
+	nh := len(b.m.Heads)
+	for _, text := range append(append([]string{}, postTexts...),
+		"Receta de tortilla 🍳 #CocinaCasera @amiga", "東京で食べたラーメン最高 #ramen", "Ça va? Très bien! 100% déjà vu", "") {
+		m := getMatcher(defaultTaxonomy)
+		m.withBinding(b)
+		m.begin()
+		m.scan(text)
+		got := m.sums
+		putMatcher(m)
+		var want headSums
+		for _, k := range NicheFeatures(nil, text, b.m.Bits) {
+			b.add(&want, k)
+		}
+		if got.n != want.n || !slices.Equal(got.sum[:nh], want.sum[:nh]) {
+			t.Errorf("%q: scoring summed %d features %v, fitting features give %d %v", text, got.n, got.sum[:nh], want.n, want.sum[:nh])
+		}
+	}
+}
+
+func TestHash32(t *testing.T) {
+	// Fixed values: the shipped model's buckets depend on them.
+	for _, c := range []struct {
+		seed uint32
+		in   string
+		want uint32
+	}{{featWord, "", 0x80e9ba17}, {featWord, "recipe", 0xab61cb80}, {featGram, "ingredients", 0x6e00bb72}} {
+		if got := hash32(c.seed, []byte(c.in)); got != c.want {
+			t.Errorf("hash32(%x, %q) = %x, want %x", c.seed, c.in, got, c.want)
+		}
+	}
+	seen := map[uint32]string{}
+	for i := range 20000 {
+		s := "w" + strconv.Itoa(i)
+		h := hash32(featWord, []byte(s)) & (1<<17 - 1)
+		seen[h] = s
+	}
+	// 20,000 words in 131,072 buckets: about 7% collide by chance.
+	if len(seen) < 18000 {
+		t.Errorf("20000 words fill %d buckets, want about 18600", len(seen))
+	}
+}
+
+// TestOffTopicPostDoesNotFlip checks that one post about something else
+// leaves a creator's primary niche where the other posts put it.
+func TestOffTopicPostDoesNotFlip(t *testing.T) {
+	food := []string{
+		"Weeknight dinner: one pan lemon chicken with crispy potatoes, recipe below",
+		"Sourdough loaf number 40, finally an open crumb #sourdough #baking",
+		"Meal prep Sunday: three lunches from one tray of roasted vegetables",
+		"My nonna's ragu, slow cooked for four hours. Recipe in bio",
+		"Testing five chocolate chip cookie recipes so you don't have to",
+		"Street food tour of the night market, the dumplings were the best",
+	}
+	p := creator.Profile{Bio: "Home cook sharing easy recipes", Followers: 5000}
+	for i, x := range food {
+		p.Posts = append(p.Posts, creator.Post{ID: strconv.Itoa(i), Text: x})
+	}
+	p.Posts = append(p.Posts, creator.Post{ID: "off", Text: "We played League of Legends all night, ranked grind, new PC build with a fresh GPU #gaming #pcgaming"})
+	s := Score(&p, nil, Options{Now: testNow})
+	if s.PrimaryNiche != "food" {
+		t.Fatalf("primary niche %q, want food (niches %+v)", s.PrimaryNiche, s.Niches)
+	}
+	if s.NicheFocus < 0.7 || s.NicheFocus > 6.0/7+1e-9 {
+		t.Errorf("focus %.3f, want the share of food posts (at most 6 of 7)", s.NicheFocus)
+	}
+	// Evidence names the posts that point to the niche, never the off-topic one.
+	var posts []string
+	for _, d := range s.Details {
+		if d.Name != "niche" {
+			continue
+		}
+		for _, e := range d.Evidence {
+			if e.Signal == "post_points_to_primary" {
+				posts = append(posts, e.PostID)
+				if !strings.Contains(e.Text, "food") {
+					t.Errorf("evidence %q does not name the niche", e.Text)
+				}
+			}
+		}
+	}
+	if len(posts) == 0 {
+		t.Error("no post_points_to_primary evidence")
+	}
+	for _, id := range posts {
+		if id == "off" {
+			t.Error("the off-topic post is given as evidence for food")
+		}
+	}
+	if len(s.Niches) == 0 || len(s.Niches[0].Terms) == 0 {
+		t.Errorf("primary niche has no terms: %+v", s.Niches)
+	}
+}
