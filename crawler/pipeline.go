@@ -586,6 +586,7 @@ func (p *Pipeline) crawl(ctx context.Context, cp CrawlPayload) error {
 		return fmt.Errorf("loading %s: %w", key, err)
 	}
 	carryCounts(prof, prev)
+	p.linkStored(ctx, prof)
 	history, err := p.cfg.Store.History(ctx, key, p.cfg.HistoryLimit)
 	if err != nil {
 		return fmt.Errorf("loading history of %s: %w", key, err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -19,6 +20,7 @@ import (
 	_ "github.com/creatorscout/scout/crawler/bluesky"
 	"github.com/creatorscout/scout/crawler/fetch"
 	"github.com/creatorscout/scout/crawler/fetch/budget"
+	_ "github.com/creatorscout/scout/crawler/web"
 	"github.com/creatorscout/scout/creator"
 	"github.com/creatorscout/scout/index"
 	"github.com/creatorscout/scout/index/sqlite"
@@ -597,5 +599,98 @@ func TestCrawlCarriesUnknownCounts(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{creator.CountFollowers}, second.Profile.UnknownCounts); diff != "" {
 		t.Errorf("unknown counts (-want +got):\n%s", diff)
+	}
+}
+
+// siteResolver resolves the simulator's site hosts to loopback and no
+// other name.
+type siteResolver []string
+
+func (r siteResolver) LookupNetIP(_ context.Context, _, host string) ([]netip.Addr, error) {
+	for _, h := range r {
+		if strings.EqualFold(h, host) {
+			return []netip.Addr{netip.MustParseAddr("127.0.0.1")}, nil
+		}
+	}
+	return nil, &net.DNSError{Err: "not a simulated site", Name: host, IsNotFound: true}
+}
+
+// TestCrawlLinksMutualClaims: the simulated creator with a site is crawled
+// on the web before and after its Bluesky account. Before, nothing is
+// stored to link back, so the site has no linked account; after, the
+// site's rel="me" names the Bluesky account, whose stored profile names
+// the site as its website: the two are linked both ways, by evidence, and
+// the Bluesky record is linked by its domain handle.
+func TestCrawlLinksMutualClaims(t *testing.T) {
+	world := sim.New(sim.Config{Seed: 5, Creators: 10})
+	srv := httptest.NewServer(world.Handler())
+	t.Cleanup(srv.Close)
+	addr := strings.TrimPrefix(srv.URL, "http://")
+	site, ok := world.SiteURL(sim.HandleSite, addr)
+	if !ok {
+		t.Fatal("the simulator has no site")
+	}
+	rs := testredis.New(t, redisDB)
+	client, err := fetch.New(fetch.WithAllowNets(netip.MustParsePrefix("127.0.0.0/8")), fetch.WithRedis(rs.Client),
+		fetch.WithResolver(siteResolver(world.SiteHosts())), fetch.WithRetries(0, 0),
+		fetch.WithDefaultHostPolicy(fetch.HostPolicy{Rate: 1000, Burst: 100}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sources := map[string]crawler.Source{}
+	for name, base := range map[string]string{creator.Bluesky: srv.URL, creator.Web: ""} {
+		if sources[name], err = crawler.New(name, crawler.Config{HTTP: client, BaseURL: base}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	store, err := sqlite.Open(t.TempDir() + "/scout.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	pipe, err := crawler.NewPipeline(crawler.PipelineConfig{Store: store, Sources: sources, Redis: rs.Client,
+		Now: func() time.Time { return world.Now() }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { pipe.Close() })
+	ctx := context.Background()
+	crawl := func(ref creator.Ref) *creator.Record {
+		t.Helper()
+		task, err := crawler.NewCrawlTask(crawler.CrawlPayload{Ref: ref, Reason: crawler.ReasonRequest}, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := pipe.HandleCrawl(ctx, task); err != nil {
+			t.Fatalf("crawl %s: %v", ref, err)
+		}
+		id := ref.ID
+		if ref.Platform == creator.Bluesky {
+			c, _ := world.Creator(sim.HandleSite)
+			id = c.DID
+		}
+		rec, err := store.Get(ctx, creator.Key(creator.Ref{Platform: ref.Platform, ID: id}))
+		if err != nil {
+			t.Fatalf("%s not stored: %v", ref, err)
+		}
+		return rec
+	}
+	web := creator.Ref{Platform: creator.Web, ID: site}
+	if rec := crawl(web); len(rec.Profile.Linked) != 0 {
+		t.Errorf("site crawled before its Bluesky account: linked %+v, want none", rec.Profile.Linked)
+	}
+	bsky := crawl(creator.Ref{Platform: creator.Bluesky, Handle: sim.HandleSite})
+	if len(bsky.Profile.Linked) != 1 || bsky.Profile.Linked[0].Platform != creator.Web || bsky.Profile.Linked[0].Evidence[0].Kind != creator.EvidenceDomainHandle {
+		t.Errorf("Bluesky record linked %+v, want the site by its domain handle", bsky.Profile.Linked)
+	}
+	world.Advance(time.Hour)
+	rec := crawl(web)
+	if len(rec.Profile.Linked) != 1 {
+		t.Fatalf("site linked %+v, want its Bluesky account", rec.Profile.Linked)
+	}
+	l := rec.Profile.Linked[0]
+	if l.Platform != creator.Bluesky || l.ID != bsky.Profile.Ref.ID || l.Evidence[0].Kind != creator.EvidenceMutualLinks ||
+		!strings.Contains(l.Evidence[0].Back, site) {
+		t.Errorf("site's link %+v, want the Bluesky account by mutual links naming the site", l)
 	}
 }

@@ -117,6 +117,10 @@ const (
 	// /.well-known/atproto-did), and the account names that domain as its
 	// website.
 	EvidenceDomainHandle = "bluesky_domain_handle"
+	// EvidenceMutualLinks: each account links to the other in what its
+	// owner wrote (a website, a bio or profile-field link, rel="me" or
+	// sameAs), as both were crawled.
+	EvidenceMutualLinks = "mutual_links"
 )
 
 // LinkEvidence is one piece of two-way evidence for a link.

@@ -160,6 +160,9 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	for _, l := range sum.Linked {
 		fmt.Fprintf(stdout, "\nlinked across platforms: %s %s <-> %s %s (%s)\n  %s\n  %s\n",
 			l.Platform, l.Handle, l.LinkedPlatform, l.LinkedURL, l.Kind, l.Forward, l.Back)
+		if l.LinkedBack {
+			fmt.Fprintf(stdout, "  the %s record links back to %s %s\n", l.LinkedPlatform, l.Platform, l.Handle)
+		}
 	}
 	fmt.Fprintf(stdout, `
 CreatorScout demo: %d creators stored in %.1fs (%s)
@@ -247,8 +250,10 @@ type demoLink struct {
 	Kind           string `json:"kind"`
 	Forward        string `json:"forward"`
 	Back           string `json:"back"`
-	// LinkedStored says the linked account was crawled and stored too.
+	// LinkedStored says the linked account was crawled and stored too;
+	// LinkedBack that its record links back to the creator.
 	LinkedStored bool `json:"linked_stored"`
+	LinkedBack   bool `json:"linked_back"`
 }
 
 // runLinkDemo finds the stored creators with linked accounts
@@ -290,8 +295,15 @@ func runLinkDemo(ctx context.Context, a *app, stderr io.Writer) ([]demoLink, err
 		if d.LinkedPlatform != creator.Web {
 			continue
 		}
-		if _, err := a.store.Get(ctx, creator.Key(creator.Ref{Platform: creator.Web, ID: d.LinkedURL})); err == nil {
-			links[i].LinkedStored = true
+		rec, err := a.store.Get(ctx, creator.Key(creator.Ref{Platform: creator.Web, ID: d.LinkedURL}))
+		if err != nil {
+			continue
+		}
+		links[i].LinkedStored = true
+		for _, back := range rec.Profile.Linked {
+			if back.Platform == d.Platform && back.Handle == d.Handle {
+				links[i].LinkedBack = true
+			}
 		}
 	}
 	return links, nil

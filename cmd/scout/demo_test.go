@@ -32,10 +32,11 @@ func TestIntegrationDemoOnce(t *testing.T) {
 		t.Errorf("summary %+v: want creators stored, tiers adding up to them, no failures", sum)
 	}
 	// The simulated creator with a site is linked across Bluesky and the
-	// web by its domain handle, and its site is crawled and stored.
+	// web by its domain handle, and its site is crawled, stored and linked
+	// back by their mutual links.
 	linked := false
 	for _, l := range sum.Linked {
-		if l.Handle == sim.HandleSite && l.Platform == "bluesky" && l.LinkedPlatform == "web" && l.Kind == "bluesky_domain_handle" && l.LinkedStored {
+		if l.Handle == sim.HandleSite && l.Platform == "bluesky" && l.LinkedPlatform == "web" && l.Kind == "bluesky_domain_handle" && l.LinkedStored && l.LinkedBack {
 			linked = true
 		}
 	}

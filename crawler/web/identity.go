@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/creatorscout/scout/crawler"
@@ -13,32 +12,6 @@ import (
 // MaxLinkChecks is how many of a page's rel="me" and sameAs links are
 // fetched to look for a link back.
 const MaxLinkChecks = 8
-
-// SameURL reports whether a and b name the same page: scheme (http and
-// https alike), host case, a default port, a trailing slash and the
-// fragment do not matter.
-func SameURL(a, b string) bool {
-	na, oka := normURL(a)
-	nb, okb := normURL(b)
-	return oka && okb && na == nb
-}
-
-func normURL(s string) (string, bool) {
-	u, err := url.Parse(strings.TrimSpace(s))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", false
-	}
-	host := strings.ToLower(u.Hostname())
-	if p := u.Port(); p != "" && p != "80" && p != "443" {
-		host += ":" + p
-	}
-	path := strings.TrimRight(u.EscapedPath(), "/")
-	q := ""
-	if u.RawQuery != "" {
-		q = "?" + u.RawQuery
-	}
-	return host + path + q, true
-}
 
 // linkedRef names the account a URL points at: a profile URL of a known
 // platform (crawler.ParseProfileURL), else a web page keyed by the URL.
@@ -65,11 +38,15 @@ func VerifyLinks(ctx context.Context, t Transporter, page *Page, self []string, 
 	var claims []claim
 	seen := map[string]bool{}
 	add := func(u, how string) {
-		n, ok := normURL(u)
-		if !ok || seen[n] || isSelf(u, self) {
+		if _, err := url.Parse(u); err != nil || isSelf(u, self) {
 			return
 		}
-		seen[n] = true
+		for s := range seen {
+			if crawler.SameURL(s, u) {
+				return
+			}
+		}
+		seen[u] = true
 		claims = append(claims, claim{u, how})
 	}
 	for _, m := range page.Me {
@@ -120,7 +97,7 @@ func VerifyLinks(ctx context.Context, t Transporter, page *Page, self []string, 
 
 func isSelf(u string, self []string) bool {
 	for _, s := range self {
-		if SameURL(u, s) {
+		if crawler.SameURL(u, s) {
 			return true
 		}
 	}

@@ -152,25 +152,6 @@ func TestNoBacklinkNoLink(t *testing.T) {
 	}
 }
 
-func TestSameURL(t *testing.T) {
-	for _, tt := range []struct {
-		a, b string
-		want bool
-	}{
-		{"https://ada.example/", "https://ada.example", true},
-		{"http://ADA.example:80/x/", "https://ada.example/x", true},
-		{"https://ada.example/#about", "https://ada.example/", true},
-		{"https://ada.example/x", "https://ada.example/y", false},
-		{"https://ada.example/?a=1", "https://ada.example/", false},
-		{"https://ada.example:8443/", "https://ada.example/", false},
-		{"mailto:ada@ada.example", "mailto:ada@ada.example", false},
-	} {
-		if got := SameURL(tt.a, tt.b); got != tt.want {
-			t.Errorf("SameURL(%q, %q) = %v, want %v", tt.a, tt.b, got, tt.want)
-		}
-	}
-}
-
 func TestParseFeed(t *testing.T) {
 	base := mustURL(t, "https://ada.example/feed")
 	day := func(d int) time.Time { return time.Date(2026, 11, d, 8, 0, 0, 0, time.UTC) }
