@@ -246,6 +246,8 @@ const (
 	inSaysBot
 	inLogAge
 	inLogPostsPerDay
+	inPostsPerFollowing
+	inNoPosts
 
 	// NumAccountInputs is the length of the model's input vector.
 	NumAccountInputs
@@ -255,7 +257,7 @@ const (
 var AccountInputNames = [NumAccountInputs]string{
 	"has_avatar", "private", "has_url", "verified", "followers", "following", "posts",
 	"followers_per_following", "bio_length", "handle_digit_share", "handle_length",
-	"name_words", "name_is_handle", "name_digit_share", "says_bot", "account_age_days", "posts_per_day",
+	"name_words", "name_is_handle", "name_digit_share", "says_bot", "account_age_days", "posts_per_day", "posts_per_following", "no_posts",
 }
 
 // AccountInputs transforms f into the model's input vector (counts, lengths
@@ -292,6 +294,12 @@ func AccountInputs(f AccountFeatures) (x [NumAccountInputs]float64, known [NumAc
 		if f.Posts.OK {
 			x[inLogPostsPerDay], known[inLogPostsPerDay] = math.Log1p(f.Posts.V/math.Max(f.AgeDays.V, 1)), true
 		}
+	}
+	if f.Posts.OK && f.Following.OK {
+		x[inPostsPerFollowing], known[inPostsPerFollowing] = x[inLogPosts]-x[inLogFollowing], true
+	}
+	if f.Posts.OK {
+		x[inNoPosts], known[inNoPosts] = b2f(f.Posts.V == 0), true
 	}
 	for i := range x {
 		if !known[i] {

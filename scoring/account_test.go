@@ -220,6 +220,16 @@ func TestAccountInputsDerived(t *testing.T) {
 	if want := math.Log1p(400.0 / 10_000); x[inLogPostsPerDay] != want {
 		t.Errorf("posts per day input %v, want %v (from the uncapped age)", x[inLogPostsPerDay], want)
 	}
+	if !known[inPostsPerFollowing] || x[inPostsPerFollowing] != math.Log1p(400)-math.Log1p(9) {
+		t.Errorf("posts per following %v (known %v), want log1p(400)-log1p(9)", x[inPostsPerFollowing], known[inPostsPerFollowing])
+	}
+	if !known[inNoPosts] || x[inNoPosts] != 0 {
+		t.Errorf("no posts %v (known %v), want known 0", x[inNoPosts], known[inNoPosts])
+	}
+	x, known = AccountInputs(AccountFeatures{Posts: Known(0)})
+	if !known[inNoPosts] || x[inNoPosts] != 1 || known[inPostsPerFollowing] {
+		t.Errorf("zero posts: no posts %v (known %v), posts per following known %v", x[inNoPosts], known[inNoPosts], known[inPostsPerFollowing])
+	}
 	f.Followers = Val{V: 5}
 	x, known = AccountInputs(f)
 	if known[inFollowRatio] || known[inLogFollowers] || x[inLogFollowers] != 0 {

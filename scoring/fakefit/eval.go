@@ -340,4 +340,4 @@ func RecipeString(c Config) string {
 // (`scout eval -fit` prints it); TestShippedModelReproduces refits the model
 // with it and checks that the shipped coefficients are what the command
 // gives.
-var ShippedRecipe = Config{Lambda: 0.001, MaxCuts: 4, Copies: 3, HideProb: 0.4, Shift: -0.8, Seed: 1}
+var ShippedRecipe = Config{Lambda: 0.001, MaxCuts: 4, Copies: 3, HideProb: 0.4, Shift: -1.0, Seed: 1}
