@@ -269,6 +269,17 @@ func Report(w io.Writer, creators []Creator, tweets []Tweet, cfg Config, cv bool
 	m := FitModel(Examples(trC, trT, cfg), cfg, 5)
 	fmt.Fprintf(w, "Niche model: fitted on %d instagram creators and %d tweets; measured on what the fit never saw\n", len(trC), len(trT))
 	printCreators(w, "instagram-influencers, held-out fifth by influencer", ScoreCreators(m, teC))
+	byLang := map[string][]Creator{}
+	for _, c := range teC {
+		l := Language(c.Text())
+		byLang[l] = append(byLang[l], c)
+	}
+	fmt.Fprintf(w, "    by caption language (guessed from function words):")
+	for _, l := range []string{"en", "es", "de", "fr", "pt", "it", "other"} {
+		s := ScoreCreators(m, byLang[l])
+		fmt.Fprintf(w, " %s %d: acc %.2f F1 %.2f;", l, s.N, s.Acc, s.MacroF1)
+	}
+	fmt.Fprintln(w)
 	for _, lang := range []string{"en", "es", "gr", "ja"} {
 		s := ScoreTweets(m, teT[lang])
 		fmt.Fprintf(w, "  x-topic %s validation (%d tweets, per post): macro-F1 %.3f over %d topics\n", lang, s.N, s.MacroF1, s.Topics)
@@ -298,19 +309,19 @@ func Report(w io.Writer, creators []Creator, tweets []Tweet, cfg Config, cv bool
 	}
 	fmt.Fprintln(w, "Niche model, 5-fold cross-validation by creator (every creator and tweet predicted by a model that never saw it):")
 	printCreators(w, "instagram-influencers", scoreCreators(func(c *Creator) []creator.NicheScore { return pred["ig:"+c.Name] }, creators))
-	byLang := map[string][]Tweet{}
+	tweetsBy := map[string][]Tweet{}
 	for _, t := range tweets {
-		byLang[t.Lang] = append(byLang[t.Lang], t)
+		tweetsBy[t.Lang] = append(tweetsBy[t.Lang], t)
 	}
 	for _, lang := range []string{"en", "es", "gr", "ja"} {
-		s := scoreTweets(func(t *Tweet) []creator.NicheScore { return pred["xt:"+t.Lang+":"+t.ID] }, byLang[lang])
+		s := scoreTweets(func(t *Tweet) []creator.NicheScore { return pred["xt:"+t.Lang+":"+t.ID] }, tweetsBy[lang])
 		fmt.Fprintf(w, "  x-topic %s (%d tweets, per post): macro-F1 %.3f over %d topics\n", lang, s.N, s.MacroF1, s.Topics)
 	}
 
 	fmt.Fprintln(w, "Shipped niche model (scoring/niche_model.bin.gz, fitted on all of the above: IN-SAMPLE, not a measure of accuracy):")
 	printCreators(w, "instagram-influencers", ScoreCreators(nil, creators))
 	for _, lang := range []string{"en", "es", "gr", "ja"} {
-		s := ScoreTweets(nil, byLang[lang])
+		s := ScoreTweets(nil, tweetsBy[lang])
 		fmt.Fprintf(w, "  x-topic %s (%d tweets, per post): macro-F1 %.3f over %d topics\n", lang, s.N, s.MacroF1, s.Topics)
 	}
 	fmt.Fprintln(w)
