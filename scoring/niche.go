@@ -40,7 +40,6 @@ type nicheResult struct {
 	relevance float64
 	focus     float64
 	posts     []postScan // per post, in p.Posts order
-	sums      []headSums // per post: the model's sums, for evidence
 	postRel   []float64
 	bioFlags  cueFlags
 }
@@ -108,7 +107,6 @@ func scoreNiches(m *matcher, p *creator.Profile) nicheResult {
 
 	r.posts = make([]postScan, len(p.Posts))
 	r.postRel = make([]float64, len(p.Posts)) // the post's own niche's relevance
-	r.sums = make([]headSums, 0, len(p.Posts))
 	for i := range p.Posts {
 		post := &p.Posts[i]
 		m.begin()
@@ -136,7 +134,6 @@ func scoreNiches(m *matcher, p *creator.Profile) nicheResult {
 			termCount[id]++
 		}
 		r.posts[i] = ps
-		r.sums = append(r.sums, m.sums)
 		if ps.top >= 0 {
 			r.postRel[i] = rv
 		}
@@ -180,7 +177,7 @@ func scoreNiches(m *matcher, p *creator.Profile) nicheResult {
 		for k < len(all) && all[k].niche == n {
 			k++
 		}
-		if rv < 0.01 {
+		if rv < minTextRelevance {
 			continue
 		}
 		ts := all[start:k]
@@ -231,7 +228,12 @@ func scoreNiches(m *matcher, p *creator.Profile) nicheResult {
 		for _, i := range topPosts {
 			texts = append(texts, p.Posts[i].Text)
 		}
-		for _, w := range b.topWords(&m.tk, texts, h, 8) {
+		var words []string
+		if len(top.Terms) < 4 {
+			// Few of the taxonomy's terms: say which words the model read.
+			words = b.topWords(&m.tk, texts, h, 8)
+		}
+		for _, w := range words {
 			if len(top.Terms) >= 8 {
 				break
 			}
