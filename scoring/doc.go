@@ -24,19 +24,30 @@
 //     unchanged creator keeps its score from rescan to rescan; a suspicious
 //     follower spike costs points for 90 days; its evidence lists each
 //     part's weight and sub-score.
-//   - TextNiches scores one text against the niche taxonomy; ParseTaxonomy
+//   - TextNiches scores one text's relevance to every niche with the niche
+//     model (nichemodel.go, nicheinfer.go): a logistic regression per niche
+//     group over hashed words, word affixes and the taxonomy's own matches,
+//     fitted on real labeled Instagram captions and tweets by
+//     `scout eval -fit-niche` (package nichefit) and shipped as
+//     niche_model.bin.gz, read on first use. Niches the labeled data does
+//     not cover (automotive, sustainability, comedy) and operators' custom
+//     niches are scored by the taxonomy's terms alone; ParseTaxonomy
 //     and Taxonomy.Extend read operators' custom niches.
 //
 // Every weight and threshold is in params.go, with the data or source it
 // came from; the engagement benchmark and price tables are in
 // benchmarks.go.
 //
-// Languages: the taxonomy is English first, with a few dozen common
-// Spanish, French, Portuguese and German words per niche ("receta",
-// "Krafttraining", "maquiagem"), so posts in those languages find their main
-// niches; other languages match only through shared words, hashtags
-// (#fitness, #makeup) and loanwords. All text is case- and accent-folded;
-// stemming is English only. The generic-comment and profanity lists are
-// English. Sponsorship disclosures are also recognised in German (#werbung,
-// #anzeige), French, Spanish, Italian, Dutch and Portuguese.
+// Languages: the niche model reads words, their first and last four
+// letters and hashtags in any language written with spaces, and rune pairs
+// in Chinese, Japanese and Korean; it learned from Instagram captions in
+// many languages (mostly English, then Italian, Portuguese, Spanish,
+// German and French) and from X-Topic tweets in English, Spanish, Greek
+// and Japanese. `make eval` reports accuracy by caption language. The
+// taxonomy is English first, with a few dozen common Spanish, French,
+// Portuguese and German words per niche ("receta", "Krafttraining",
+// "maquiagem"). All text is case- and accent-folded; stemming is English
+// only. The generic-comment and profanity lists are English. Sponsorship
+// disclosures are also recognised in German (#werbung, #anzeige), French,
+// Spanish, Italian, Dutch and Portuguese.
 package scoring
