@@ -157,6 +157,18 @@ type PipelineConfig struct {
 	Now func() time.Time
 	// Logger logs task outcomes; nil means slog.Default().
 	Logger *slog.Logger
+	// Unavailable names registered sources that could not be built (no
+	// credentials, ...) with why, so that a job asking for one says so
+	// instead of calling it unknown.
+	Unavailable map[string]string
+}
+
+// noSource says why there is no source called name.
+func (p *Pipeline) noSource(name string) string {
+	if why, ok := p.cfg.Unavailable[name]; ok {
+		return fmt.Sprintf("%q is not set up: %s", name, why)
+	}
+	return fmt.Sprintf("unknown source %q", name)
 }
 
 // Pipeline submits discover and crawl jobs and handles their tasks. It is
@@ -219,7 +231,7 @@ func (p *Pipeline) Register(mux *asynq.ServeMux) {
 // SubmitDiscover records a discover job and enqueues it.
 func (p *Pipeline) SubmitDiscover(ctx context.Context, source, query string, limit int) (*index.Job, error) {
 	if _, ok := p.cfg.Sources[source]; !ok {
-		return nil, fmt.Errorf("submitting discover: %w: source: unknown source %q", creator.ErrInvalid, source)
+		return nil, fmt.Errorf("submitting discover: %w: source: %s", creator.ErrInvalid, p.noSource(source))
 	}
 	query = strings.TrimSpace(query)
 	if query == "" || len(query) > 256 {
@@ -245,7 +257,7 @@ func (p *Pipeline) SubmitDiscover(ctx context.Context, source, query string, lim
 // SubmitCrawl records a crawl job for one creator and enqueues it.
 func (p *Pipeline) SubmitCrawl(ctx context.Context, ref creator.Ref) (*index.Job, error) {
 	if _, ok := p.cfg.Sources[ref.Platform]; !ok {
-		return nil, fmt.Errorf("submitting crawl: %w: platform: unknown source %q", creator.ErrInvalid, ref.Platform)
+		return nil, fmt.Errorf("submitting crawl: %w: platform: %s", creator.ErrInvalid, p.noSource(ref.Platform))
 	}
 	ref.Handle = strings.TrimPrefix(strings.TrimSpace(ref.Handle), "@")
 	ref.ID = strings.TrimSpace(ref.ID)

@@ -694,3 +694,27 @@ func TestCrawlLinksMutualClaims(t *testing.T) {
 		t.Errorf("site's link %+v, want the Bluesky account by mutual links naming the site", l)
 	}
 }
+
+// TestSubmitToUnavailableSource: a registered source that could not be
+// built (no credentials) is named with the reason, not called unknown.
+func TestSubmitToUnavailableSource(t *testing.T) {
+	f := newFixture(t, 0)
+	rs := testredis.New(t, redisDB)
+	pipe, err := crawler.NewPipeline(crawler.PipelineConfig{
+		Store: f.store, Sources: map[string]crawler.Source{creator.Bluesky: f.source}, Redis: rs.Client,
+		Unavailable: map[string]string{creator.Twitch: "needs the operator's app client id and secret (SCOUT_TWITCH_CLIENT_ID, SCOUT_TWITCH_CLIENT_SECRET)"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { pipe.Close() })
+	ctx := context.Background()
+	_, err = pipe.SubmitCrawl(ctx, creator.Ref{Platform: creator.Twitch, Handle: "someone"})
+	if !errors.Is(err, creator.ErrInvalid) || !strings.Contains(err.Error(), `"twitch" is not set up: needs`) {
+		t.Errorf("SubmitCrawl to an unavailable source: %v", err)
+	}
+	_, err = pipe.SubmitDiscover(ctx, "nosuch", "q", 1)
+	if !errors.Is(err, creator.ErrInvalid) || !strings.Contains(err.Error(), `unknown source "nosuch"`) {
+		t.Errorf("SubmitDiscover to an unknown source: %v", err)
+	}
+}

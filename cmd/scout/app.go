@@ -64,6 +64,8 @@ type app struct {
 	// resolver, when set, resolves host names for the outbound client
 	// (the demo's simulated sites).
 	resolver fetch.Resolver
+	// unavailable says why registered sources could not be built.
+	unavailable map[string]string
 }
 
 // appOption adjusts an app before it is built (tests and the demo).
@@ -121,6 +123,10 @@ func newApp(ctx context.Context, cfg config, opts ...appOption) (_ *app, err err
 		src, err := crawler.New(name, scfg)
 		if err != nil {
 			a.log.Debug("source not available", "source", name, "err", err)
+			if a.unavailable == nil {
+				a.unavailable = map[string]string{}
+			}
+			a.unavailable[name] = sourceWhy(err)
 			continue
 		}
 		a.sources[name] = src
@@ -167,15 +173,16 @@ func newApp(ctx context.Context, cfg config, opts ...appOption) (_ *app, err err
 	}
 	a.taxonomy = scoringOpts.Taxonomy
 	a.pipe, err = crawler.NewPipeline(crawler.PipelineConfig{
-		Store:      timedStore{a.store},
-		Sources:    a.sources,
-		Redis:      a.rdb,
-		UniqueFor:  cfg.UniqueFor,
-		MaxRetry:   maxRetryFor(cfg.MaxRetry),
-		AfterWrite: []crawler.AfterWriteFunc{a.watch.AfterWrite},
-		Scoring:    scoringOpts,
-		Now:        a.now,
-		Logger:     a.log,
+		Store:       timedStore{a.store},
+		Sources:     a.sources,
+		Redis:       a.rdb,
+		UniqueFor:   cfg.UniqueFor,
+		MaxRetry:    maxRetryFor(cfg.MaxRetry),
+		AfterWrite:  []crawler.AfterWriteFunc{a.watch.AfterWrite},
+		Scoring:     scoringOpts,
+		Now:         a.now,
+		Logger:      a.log,
+		Unavailable: a.unavailable,
 	})
 	if err != nil {
 		return nil, err
@@ -193,6 +200,16 @@ func maxRetryFor(n int) int {
 }
 
 // baseHost is the host:port a source talks to, for its rate limit.
+// sourceWhy is a source's construction error as a user reads it: the
+// part after the sentinel ("needs the operator's ... (SCOUT_...)").
+func sourceWhy(err error) string {
+	msg := err.Error()
+	if _, rest, ok := strings.Cut(msg, creator.ErrInvalid.Error()+": "); ok {
+		return rest
+	}
+	return msg
+}
+
 func baseHost(src crawler.Source, base string) string {
 	if base == "" {
 		if src.Name() == creator.Bluesky {
