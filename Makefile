@@ -2,7 +2,7 @@
 GO ?= go
 PKGS := ./...
 
-.PHONY: build test demo bench lint eval fit-niche test-meili clean
+.PHONY: build test demo bench lint eval fit-accounts fit-niche test-meili clean
 
 build:
 	$(GO) build -o bin/scout ./cmd/scout
@@ -28,6 +28,11 @@ lint:
 # Accuracy of the scoring models on the labeled data in ../shared/datasets.
 eval:
 	$(GO) run ./cmd/scout eval
+
+# Refits the per-account fake model on ../shared/datasets and writes
+# scoring/accountcoef.go (same data, same model, byte for byte).
+fit-accounts:
+	$(GO) run ./cmd/scout eval -fit > scoring/accountcoef.go.new && mv scoring/accountcoef.go.new scoring/accountcoef.go
 
 # Refits the niche model on ../shared/datasets and writes the weights that
 # ship (same data, same weights, byte for byte).

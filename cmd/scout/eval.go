@@ -113,8 +113,8 @@ func evalAccounts(w io.Writer, sets []fakefit.Set) {
 	fmt.Fprintln(w)
 }
 
-// fitAccounts selects and fits the account model and prints it as the Go
-// source of scoring/accountcoef.go's value, the selection to stderr.
+// fitAccounts selects and fits the account model and prints it as
+// scoring/accountcoef.go, the selection to stderr.
 func fitAccounts(stdout, stderr io.Writer, sets []fakefit.Set) int {
 	sel := fakefit.Select(sets, fakefit.Grid)
 	for _, t := range sel.Tried {
@@ -123,7 +123,10 @@ func fitAccounts(stdout, stderr io.Writer, sets []fakefit.Set) int {
 	fmt.Fprintf(stderr, "chosen: %s (worst accuracy regret %.3f)\n", fakefit.RecipeString(sel.Config), sel.Regret)
 	fakefit.WriteTable(stderr, sets, sel.Folds)
 	m := fakefit.FitShipped(sets, sel.Config, sel.Folds)
-	fakefit.WriteSource(stdout, &m)
+	if err := fakefit.WriteFile(stdout, &m, sel.Config); err != nil {
+		fmt.Fprintf(stderr, "scout eval: %v\n", err)
+		return 1
+	}
 	return 0
 }
 
