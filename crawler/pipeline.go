@@ -42,6 +42,9 @@ const (
 	ReasonRequest  = "request"
 	ReasonDiscover = "discover"
 	ReasonRescan   = "rescan"
+	// ReasonLinked is a crawl of an account another creator is linked to
+	// (PipelineConfig.FollowLinks).
+	ReasonLinked = "linked"
 )
 
 // DiscoverPayload is the payload of a discover task.
@@ -102,15 +105,18 @@ func NewCrawlTask(p CrawlPayload, maxRetry int) (*asynq.Task, error) {
 }
 
 func crawlQueue(p CrawlPayload) string {
-	if p.Reason == ReasonRescan {
+	if p.Reason == ReasonRescan || p.Reason == ReasonLinked {
 		return QueueRescan
 	}
 	return QueueInteractive
 }
 
 func crawlTaskID(p CrawlPayload) string {
-	if p.Reason == ReasonRescan {
+	switch p.Reason {
+	case ReasonRescan:
 		return "rescan-" + p.itemKey()
+	case ReasonLinked:
+		return "linked-" + p.itemKey()
 	}
 	return "crawl-" + p.JobID + "-" + p.itemKey()
 }
@@ -157,6 +163,12 @@ type PipelineConfig struct {
 	Now func() time.Time
 	// Logger logs task outcomes; nil means slog.Default().
 	Logger *slog.Logger
+	// FollowLinks crawls, on the rescan queue and at most once per
+	// UniqueFor, the accounts a crawled creator is linked to by evidence
+	// (Profile.Linked) whose platform has a source, so that a creator's
+	// site or other accounts are stored too. False crawls only what is
+	// asked for or discovered.
+	FollowLinks bool
 	// Unavailable names registered sources that could not be built (no
 	// credentials, ...) with why, so that a job asking for one says so
 	// instead of calling it unknown.
@@ -635,7 +647,40 @@ func (p *Pipeline) crawl(ctx context.Context, cp CrawlPayload) error {
 			}
 		}
 	}
+	if p.cfg.FollowLinks {
+		p.followLinks(ctx, prof)
+	}
 	return nil
+}
+
+// followLinks queues a crawl of each account prof is linked to whose
+// platform has a source, unless one was queued within UniqueFor. A failure
+// to queue is logged: the creator's own crawl is done.
+func (p *Pipeline) followLinks(ctx context.Context, prof *creator.Profile) {
+	for _, l := range prof.Linked {
+		if _, ok := p.cfg.Sources[l.Platform]; !ok || (l.ID == "" && l.Handle == "") {
+			continue
+		}
+		ref := creator.Ref{Platform: l.Platform, ID: l.ID, Handle: l.Handle}
+		if refItemKey(ref) == refItemKey(prof.Ref) {
+			continue
+		}
+		if ref.ID != "" {
+			// Crawled lately (it may be what linked to prof): not again.
+			if rec, err := p.cfg.Store.Get(ctx, creator.Key(ref)); err == nil && p.cfg.Now().Sub(rec.UpdatedAt) < p.cfg.UniqueFor {
+				continue
+			}
+		}
+		if ok, err := p.claimRecent(ctx, ref); err != nil || !ok {
+			if err != nil {
+				p.log.Warn("queuing a linked account", "ref", ref.String(), "err", err)
+			}
+			continue
+		}
+		if err := p.enqueueCrawl(ctx, CrawlPayload{Ref: ref, Reason: ReasonLinked}); err != nil {
+			p.log.Warn("queuing a linked account", "ref", ref.String(), "err", err)
+		}
+	}
 }
 
 // unlockScript deletes a lock only while it still holds the caller's token.

@@ -649,7 +649,7 @@ func TestCrawlLinksMutualClaims(t *testing.T) {
 	}
 	t.Cleanup(func() { store.Close() })
 	pipe, err := crawler.NewPipeline(crawler.PipelineConfig{Store: store, Sources: sources, Redis: rs.Client,
-		Now: func() time.Time { return world.Now() }})
+		Now: func() time.Time { return world.Now() }, FollowLinks: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -679,9 +679,26 @@ func TestCrawlLinksMutualClaims(t *testing.T) {
 	if rec := crawl(web); len(rec.Profile.Linked) != 0 {
 		t.Errorf("site crawled before its Bluesky account: linked %+v, want none", rec.Profile.Linked)
 	}
+	world.Advance(2 * time.Hour) // past the uniqueness window: the site may be crawled again
 	bsky := crawl(creator.Ref{Platform: creator.Bluesky, Handle: sim.HandleSite})
 	if len(bsky.Profile.Linked) != 1 || bsky.Profile.Linked[0].Platform != creator.Web || bsky.Profile.Linked[0].Evidence[0].Kind != creator.EvidenceDomainHandle {
 		t.Errorf("Bluesky record linked %+v, want the site by its domain handle", bsky.Profile.Linked)
+	}
+	// FollowLinks queued a crawl of the linked site, once.
+	insp := asynq.NewInspectorFromRedisClient(rs.Client)
+	tasks, err := insp.ListPendingTasks(crawler.QueueRescan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var linked []string
+	for _, task := range tasks {
+		var cp crawler.CrawlPayload
+		if json.Unmarshal(task.Payload, &cp) == nil && cp.Reason == crawler.ReasonLinked {
+			linked = append(linked, cp.Ref.String())
+		}
+	}
+	if diff := cmp.Diff([]string{"web:" + site}, linked); diff != "" {
+		t.Errorf("linked crawls queued (-want +got):\n%s", diff)
 	}
 	world.Advance(time.Hour)
 	rec := crawl(web)

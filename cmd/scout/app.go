@@ -183,6 +183,7 @@ func newApp(ctx context.Context, cfg config, opts ...appOption) (_ *app, err err
 		Now:         a.now,
 		Logger:      a.log,
 		Unavailable: a.unavailable,
+		FollowLinks: true,
 	})
 	if err != nil {
 		return nil, err
