@@ -244,10 +244,13 @@ func (c *robotsCompiler) allows(path string) bool {
 	return true
 }
 
-// isAgentByte reports whether b may be part of a product token as
-// grobotstxt reads one (letters, digits and ~#$%'*+-.^_`|).
+// isAgentByte reports whether b may be part of a user-agent line's
+// product token: RFC 9309's identifier (letters, "-" and "_"), as Google's
+// parser reads it. grobotstxt departs from Google here (it also takes
+// digits and other token characters, so "User-agent: CreatorScout2" would
+// not name us); the client follows Google and the RFC.
 func isAgentByte(b byte) bool {
-	return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || strings.IndexByte("~#$%'*+-.^_`|", b) >= 0
+	return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b == '-' || b == '_'
 }
 
 // robotsCache keeps parsed rules in the process and makes concurrent

@@ -375,7 +375,9 @@ func reference(body, agent, path string) bool {
 // TestRobotsCompiledMatchesReference compares the compiled rules with
 // grobotstxt's matcher on every case of Google's suite and on generated
 // files: groups, repeated and shared user-agent lines, rules before any
-// group, wildcards, "$", index.html, comments, odd lines and case.
+// group, wildcards, "$", index.html, comments, odd lines and case. The
+// generated user-agent values hold no digits or other token characters,
+// where the client follows Google rather than grobotstxt (isAgentByte).
 func TestRobotsCompiledMatchesReference(t *testing.T) {
 	check := func(body, agent, path string) {
 		t.Helper()

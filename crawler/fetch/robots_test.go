@@ -95,6 +95,8 @@ func TestRobotsRules(t *testing.T) {
 		{"wildcard rules ranked by matched length", robotsText("User-agent: *\nAllow: /page\nDisallow: /*.html\n"), "/page.html", false},
 		{"tie won by Allow", robotsText("User-agent: *\nDisallow: /a\nAllow: /a\n"), "/a/b", true},
 		{"user-agent is not matched by prefix", robotsText("User-agent: c\nDisallow: /\n"), "/page", true},
+		{"user-agent read up to its first non-identifier character, as Google does", robotsText("User-agent: CreatorScout2\nDisallow: /\n"), "/page", false},
+		{"user-agent with a version names us", robotsText("User-agent: CreatorScout/1.0\nDisallow: /\n"), "/page", false},
 		{"rule before the first user-agent is ignored", robotsText("Disallow: /\nUser-agent: *\nDisallow: /private\n"), "/public/x", true},
 		{"unreadable Crawl-delay is ignored", robotsText("User-agent: *\nCrawl-delay: 1s\nDisallow: /private\n"), "/public/x", true},
 		{"HTML served as robots.txt allows everything", robotsText("<html><body>Not a robots file</body></html>"), "/private/x", true},
