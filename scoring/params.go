@@ -4,7 +4,9 @@ import "time"
 
 // This file holds every weight and threshold of the scoring engine, each with
 // the data or source it was set from. Tables of benchmarks and prices are in
-// benchmarks.go; the account model's coefficients are in accountcoef.go.
+// benchmarks.go; the account model's coefficients are in accountcoef.go and
+// its per-platform priors (PlatformPriors, with their reasons) in
+// audience.go.
 // "Judgement" marks a value set by hand where no data or source was at hand:
 // change those first when labeled creator data arrives.
 
