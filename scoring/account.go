@@ -340,3 +340,74 @@ func b2f(b bool) float64 {
 	}
 	return 0
 }
+
+// inputsOf is AccountInputs(FeaturesOf(a, now)) computed straight from the
+// account, to the same bits, for the audience loop (no AccountFeatures in
+// between). x and known must be zero.
+func inputsOf(a *creator.Account, now time.Time, x *[NumAccountInputs]float64, known *[NumAccountInputs]bool) {
+	setB := func(i int, b *bool) {
+		if b != nil {
+			x[i], known[i] = b2f(*b), true
+		}
+	}
+	setB(inAvatar, a.HasAvatar)
+	setB(inPrivate, a.Private)
+	setB(inURL, a.HasURL)
+	setB(inVerified, a.Verified)
+	var posts float64
+	if a.Followers != nil {
+		x[inLogFollowers], known[inLogFollowers] = log1pCached(float64(max(*a.Followers, 0))), true
+	}
+	if a.Following != nil {
+		x[inLogFollowing], known[inLogFollowing] = log1pCached(float64(max(*a.Following, 0))), true
+	}
+	if a.Posts != nil {
+		posts = float64(max(*a.Posts, 0))
+		x[inLogPosts], known[inLogPosts] = log1pCached(posts), true
+		x[inNoPosts], known[inNoPosts] = b2f(posts == 0), true
+	}
+	if known[inLogFollowers] && known[inLogFollowing] {
+		x[inFollowRatio], known[inFollowRatio] = x[inLogFollowers]-x[inLogFollowing], true
+	}
+	if known[inLogPosts] && known[inLogFollowing] {
+		x[inPostsPerFollowing], known[inPostsPerFollowing] = x[inLogPosts]-x[inLogFollowing], true
+	}
+	says, textKnown := false, false
+	if a.Bio != nil {
+		bio := strings.TrimSpace(*a.Bio)
+		x[inLogBio], known[inLogBio] = log1pCached(float64(utf8.RuneCountInString(bio))), true
+		textKnown = true
+		says = saysBot(bio)
+	}
+	local := handleLocal(a.Handle)
+	if local != "" {
+		digits, n := digitCount(local)
+		x[inHandleDigits], known[inHandleDigits] = float64(digits)/float64(n), true
+		x[inHandleLen], known[inHandleLen] = float64(n), true
+		textKnown = true
+		says = says || saysBot(local)
+	}
+	if a.DisplayName != nil {
+		name := strings.TrimSpace(*a.DisplayName)
+		textKnown = true
+		says = says || saysBot(name)
+		x[inNameWords], known[inNameWords] = float64(wordCount(name)), true
+		known[inNameDigits] = true
+		if digits, n := digitCount(name); n > 0 {
+			x[inNameDigits] = float64(digits) / float64(n)
+		}
+		if local != "" {
+			x[inNameIsHandle], known[inNameIsHandle] = b2f(strings.EqualFold(name, local)), true
+		}
+	}
+	if textKnown {
+		x[inSaysBot], known[inSaysBot] = b2f(says), true
+	}
+	if a.CreatedAt != nil && !a.CreatedAt.IsZero() && !now.IsZero() {
+		age := math.Max(finite(now.Sub(*a.CreatedAt).Hours()/24), 0)
+		x[inLogAge], known[inLogAge] = math.Log1p(math.Min(age, ageCapDays)), true
+		if a.Posts != nil {
+			x[inLogPostsPerDay], known[inLogPostsPerDay] = math.Log1p(posts/math.Max(age, 1)), true
+		}
+	}
+}

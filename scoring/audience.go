@@ -1,9 +1,7 @@
 package scoring
 
 import (
-	"cmp"
 	"math"
-	"slices"
 	"strings"
 	"time"
 
@@ -124,11 +122,14 @@ func ScoreAccountOn(a *creator.Account, platform string, now time.Time) AccountR
 		z += SelfLabeledBotLogOdds
 		sigs = append(sigs, AccountSignal{Signal: "self_labeled_bot", Value: 1, Effect: SelfLabeledBotLogOdds})
 	}
-	// Built on the stack, the signals leave it in a slice of their size.
+	// Built and sorted on the stack (no write barriers while sorting), the
+	// signals leave it in a slice of their size.
+	for i := 1; i < len(sigs); i++ {
+		for j := i; j > 0 && math.Abs(sigs[j].Effect) > math.Abs(sigs[j-1].Effect); j-- {
+			sigs[j], sigs[j-1] = sigs[j-1], sigs[j]
+		}
+	}
 	res.Signals = append(make([]AccountSignal, 0, len(sigs)), sigs...)
-	slices.SortStableFunc(res.Signals, func(a, b AccountSignal) int {
-		return cmp.Compare(math.Abs(b.Effect), math.Abs(a.Effect))
-	})
 	res.FakeProbability = finite(sigmoid(z))
 	res.Fake = res.FakeProbability >= m.Threshold
 	if n == 0 && (a.Bot == nil || !*a.Bot) {
@@ -142,7 +143,9 @@ func ScoreAccountOn(a *creator.Account, platform string, now time.Time) AccountR
 // number of known inputs.
 func accountLogit(a *creator.Account, pr *PlatformPrior, now time.Time) (float64, int) {
 	m := &ShippedAccountModel
-	x, known := AccountInputs(FeaturesOf(a, now))
+	var x [NumAccountInputs]float64
+	var known [NumAccountInputs]bool
+	inputsOf(a, now, &x, &known)
 	var z float64
 	var n int
 	if shippedCompiled.ok {

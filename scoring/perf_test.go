@@ -145,3 +145,48 @@ func TestSigmoidTable(t *testing.T) {
 		}
 	}
 }
+
+// TestInputsOfMatchesFeatures checks the audience loop's inputsOf against
+// AccountInputs(FeaturesOf(...)), bit for bit, on varied accounts.
+func TestInputsOfMatchesFeatures(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 9))
+	strs := []string{"", "  ", "@jo99", "jo99.bsky.social", "news_bot", "١٢٣abc", "Anna", "anna", "Weather Bot 2", "not a bot", "x@y.z", "日本語 🎉", "\xff\xfe"}
+	opt := func() *string {
+		if r.IntN(3) == 0 {
+			return nil
+		}
+		return creator.Ptr(strs[r.IntN(len(strs))])
+	}
+	optI := func() *int64 {
+		if r.IntN(4) == 0 {
+			return nil
+		}
+		return creator.Ptr(int64(r.IntN(20_000)) - 3)
+	}
+	optB := func() *bool {
+		if r.IntN(3) == 0 {
+			return nil
+		}
+		return creator.Ptr(r.IntN(2) == 0)
+	}
+	for i := 0; i < 20_000; i++ {
+		a := creator.Account{Handle: strs[r.IntN(len(strs))], DisplayName: opt(), Bio: opt(), HasAvatar: optB(), Private: optB(),
+			HasURL: optB(), Verified: optB(), Followers: optI(), Following: optI(), Posts: optI()}
+		if r.IntN(2) == 0 {
+			a.CreatedAt = creator.Ptr(testNow.Add(-time.Duration(r.IntN(2000*24)) * time.Hour))
+		}
+		now := testNow
+		if r.IntN(10) == 0 {
+			now = time.Time{}
+		}
+		wx, wk := AccountInputs(FeaturesOf(&a, now))
+		var gx [NumAccountInputs]float64
+		var gk [NumAccountInputs]bool
+		inputsOf(&a, now, &gx, &gk)
+		for j := range wx {
+			if math.Float64bits(wx[j]) != math.Float64bits(gx[j]) || wk[j] != gk[j] {
+				t.Fatalf("account %+v input %s: inputsOf %v (known %v), features path %v (known %v)", a, AccountInputNames[j], gx[j], gk[j], wx[j], wk[j])
+			}
+		}
+	}
+}
