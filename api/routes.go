@@ -153,7 +153,7 @@ func (s *Server) serveRoute(rt *route, w http.ResponseWriter, r *http.Request) {
 		s.fail(w, err)
 		return
 	}
-	if !isSearch(rt) {
+	if !isSearch(rt) && rt.id != "page" { // the page keeps its state in the query string
 		if err := checkParams(q, rt.query); err != nil {
 			s.fail(w, err)
 			return

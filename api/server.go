@@ -126,6 +126,7 @@ func New(cfg Config) *Server {
 	s.metricsHandler = metricsHandler(gat)
 	s.routes = s.routeTable()
 	s.handle(s.routes)
+	s.webRoutes()
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, http.StatusNotFound, "not_found", "no such endpoint: "+r.Method+" "+r.URL.Path+" (the API's operations are listed at /v1/openapi.json and /docs)")
 	})

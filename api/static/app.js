@@ -1,0 +1,45 @@
+// The CreatorScout web app's entry: picks the page from the URL's path.
+// Every page is plain ES modules served by the API (no build step).
+
+import { h, message, stateLine, updateCompareCount } from "./lib.js";
+import { searchPage } from "./search.js";
+import { creatorPage } from "./creator.js";
+import { watchlistsPage, watchlistPage } from "./watchlists.js";
+import { comparePage } from "./compare.js";
+import { discoverPage } from "./discover.js";
+
+const routes = [
+  [/^\/$/, (root) => searchPage(root), "search"],
+  [/^\/creator\/([^/]+)$/, (root, m) => creatorPage(root, decodeURIComponent(m[1])), "search"],
+  [/^\/watchlists$/, (root) => watchlistsPage(root), "watchlists"],
+  [/^\/watchlists\/([^/]+)$/, (root, m) => watchlistPage(root, decodeURIComponent(m[1])), "watchlists"],
+  [/^\/compare$/, (root) => comparePage(root), "compare"],
+  [/^\/discover$/, (root) => discoverPage(root), "discover"],
+];
+
+async function start() {
+  const root = document.getElementById("app");
+  updateCompareCount();
+  for (const [re, page, nav] of routes) {
+    const m = location.pathname.match(re);
+    if (!m) continue;
+    for (const a of document.querySelectorAll("[data-nav]")) {
+      if (a.dataset.nav === nav) a.setAttribute("aria-current", "page"); else a.removeAttribute("aria-current");
+    }
+    try {
+      await page(root, m);
+    } catch (e) {
+      root.replaceChildren(stateLine(message(e), "error"));
+    }
+    return;
+  }
+  root.replaceChildren(stateLine("There is no page at this address.", "error"), h("p", {}, h("a", { href: "/" }, "Go to the search")));
+}
+
+window.addEventListener("unhandledrejection", (e) => {
+  e.preventDefault();
+  const root = document.getElementById("app");
+  root.prepend(stateLine(message(e.reason), "error"));
+});
+
+start();

@@ -1,0 +1,1 @@
+export async function comparePage(root) { root.textContent = "c"; }

@@ -1,0 +1,1 @@
+export async function creatorPage(root, key) { root.textContent = key; }

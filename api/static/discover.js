@@ -1,0 +1,1 @@
+export async function discoverPage(root) { root.textContent = "d"; }
