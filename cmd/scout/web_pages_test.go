@@ -35,8 +35,8 @@ func webPagesTests(t *testing.T, w *webWorld, b *webHelpers) {
 		b.run(t, ctx, chromedp.Navigate(w.base+"/creator/"+url.PathEscape(key)), chromedp.WaitVisible("#chart-followers", chromedp.ByQuery))
 		var got struct {
 			Points, Posts, PostLinks, Subs int
-			ProfileLink, AsOf, Line     string
-			Suspicious                  []string
+			ProfileLink, AsOf, Line        string
+			Suspicious                     []string
 		}
 		b.eval(t, ctx, `({
 			Points: document.querySelectorAll("#chart-followers circle.pt").length,
