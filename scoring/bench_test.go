@@ -1,6 +1,7 @@
 package scoring
 
 import (
+	"bytes"
 	"math/rand/v2"
 	"testing"
 
@@ -15,11 +16,23 @@ func BenchmarkScoreProfile(b *testing.B) {
 	p := testProfile(r, 30, 200, 100)
 	h := testHistory(90, 20_000, 45)
 	o := Options{Now: testNow}
+	Score(p, h, o) // reads the niche model, once per process (BenchmarkNicheModelLoad)
 	b.ReportAllocs()
 	for b.Loop() {
 		Score(p, h, o)
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "profiles/s")
+}
+
+// BenchmarkNicheModelLoad reads the embedded niche model, as the first
+// scoring in a process does.
+func BenchmarkNicheModelLoad(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ReadNicheModel(bytes.NewReader(nicheModelFile)); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
 
 // BenchmarkTextNiches scores one post-sized text against the taxonomy.
@@ -46,6 +59,7 @@ func BenchmarkScoreParts(b *testing.B) {
 	r := rand.New(rand.NewPCG(1, 2))
 	p := testProfile(r, 30, 200, 100)
 	h := testHistory(90, 20_000, 45)
+	Score(p, h, Options{Now: testNow}) // reads the niche model
 	b.Run("niches", func(b *testing.B) {
 		for b.Loop() {
 			m := getMatcher(defaultTaxonomy)

@@ -107,26 +107,32 @@ func scoreNiches(m *matcher, p *creator.Profile) nicheResult {
 
 	r.posts = make([]postScan, len(p.Posts))
 	r.postRel = make([]float64, len(p.Posts)) // the post's own niche's relevance
+	// The model reads the first nicheModelPosts posts (the newest, as
+	// sources list them); the taxonomy's cues read them all.
+	read := min(len(p.Posts), nicheModelPosts)
 	for i := range p.Posts {
 		post := &p.Posts[i]
+		m.useModel = i < read
 		m.begin()
 		m.scan(post.Text)
 		for _, h := range post.Hashtags {
 			m.scanHashtag(h)
 		}
 		ps := postScan{top: -1, flags: m.flags, mentions: m.mentions}
-		textTax()
 		for n, w := range m.w {
 			if w > 0 {
 				postW[n] += math.Min(1, w)
 			}
 		}
-		b.input(tax, &m.taxIn)
-		b.logits(&m.sums, &m.taxIn, z)
-		m.mean.add(z, float64(m.sums.n), tax, 1)
-		// The post's own niche: the most relevant one, when it is clear.
 		var rv float64
-		ps.top, rv = b.top(z, float64(m.sums.n), tax, nichePostMin)
+		if i < read {
+			textTax()
+			b.input(tax, &m.taxIn)
+			b.logits(&m.sums, &m.taxIn, z)
+			m.mean.add(z, float64(m.sums.n), tax, 1)
+			// The post's own niche: the most relevant one, when it is clear.
+			ps.top, rv = b.top(z, float64(m.sums.n), tax, nichePostMin)
+		}
 		for _, id := range m.seen {
 			if termCount[id] == 0 {
 				touched = append(touched, id)
@@ -214,8 +220,8 @@ func scoreNiches(m *matcher, p *creator.Profile) nicheResult {
 			on++
 		}
 	}
-	if nPosts > 0 {
-		r.focus = float64(on) / nPosts
+	if read > 0 {
+		r.focus = float64(on) / float64(read)
 	}
 	s.Score = round3(100 * r.relevance)
 	s.Label = r.primary
@@ -251,7 +257,7 @@ func scoreNiches(m *matcher, p *creator.Profile) nicheResult {
 	}
 	s.Confidence = confidence(float64(matched)+b2f(bioW[pi] > 0)*2, confPosts)
 	if len(p.Posts) > 0 {
-		s.Summary = "Mostly " + strings.ReplaceAll(r.primary, "_", " ") + ": " + itoa(on) + " of " + itoa(len(p.Posts)) +
+		s.Summary = "Mostly " + strings.ReplaceAll(r.primary, "_", " ") + ": " + itoa(on) + " of " + itoa(read) +
 			" sampled posts are chiefly about it (relevance " + ff(r.relevance, 2) + "), matched on " + quoteTerms(top.Terms, 4) + "."
 	} else {
 		s.Summary = fmt.Sprintf("The bio points to %s (relevance %.2f, matched on %s); no posts were sampled.",
@@ -259,7 +265,7 @@ func scoreNiches(m *matcher, p *creator.Profile) nicheResult {
 	}
 	s.Evidence = append(s.Evidence,
 		creator.Evidence{Signal: "primary_relevance", Value: r.relevance, SampleSize: len(p.Posts), Text: s.Summary},
-		creator.Evidence{Signal: "focus", Value: round3(r.focus), SampleSize: len(p.Posts),
+		creator.Evidence{Signal: "focus", Value: round3(r.focus), SampleSize: read,
 			Text: pct(r.focus) + " of sampled posts are chiefly " + strings.ReplaceAll(r.primary, "_", " ") + "."},
 		creator.Evidence{Signal: "bio_matches_primary", Value: b2f(bioW[pi] > 0)},
 	)
