@@ -233,7 +233,9 @@ func (s *Source) get(ctx context.Context, path string, q url.Values, v any) erro
 	}
 }
 
-var loginRE = func(s string) bool {
+// validLogin reports whether s is a Twitch login (1 to 25 letters, digits
+// and underscores).
+func validLogin(s string) bool {
 	if len(s) < 1 || len(s) > 25 {
 		return false
 	}
@@ -256,7 +258,7 @@ func (s *Source) Fetch(ctx context.Context, ref creator.Ref) (*creator.Profile, 
 		}
 		q.Set("id", ref.ID)
 	case login != "":
-		if !loginRE(login) {
+		if !validLogin(login) {
 			return nil, fmt.Errorf("fetching twitch user %q: %w: not a Twitch login", login, creator.ErrInvalid)
 		}
 		q.Set("login", login)
