@@ -1,7 +1,7 @@
 // The CreatorScout web app's entry: picks the page from the URL's path.
 // Every page is plain ES modules served by the API (no build step).
 
-import { h, message, stateLine, updateCompareCount } from "./lib.js";
+import { h, message, stateLine, updateCompareCount, show } from "./lib.js";
 import { searchPage } from "./search.js";
 import { creatorPage } from "./creator.js";
 import { watchlistsPage, watchlistPage } from "./watchlists.js";
@@ -29,11 +29,11 @@ async function start() {
     try {
       await page(root, m);
     } catch (e) {
-      root.replaceChildren(stateLine(message(e), "error"));
+      show(root, stateLine(message(e), "error"));
     }
     return;
   }
-  root.replaceChildren(stateLine("There is no page at this address.", "error"), h("p", {}, h("a", { href: "/" }, "Go to the search")));
+  show(root, stateLine("There is no page at this address.", "error"), h("p", {}, h("a", { href: "/" }, "Go to the search")));
 }
 
 window.addEventListener("unhandledrejection", (e) => {

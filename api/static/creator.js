@@ -5,18 +5,19 @@
 import {
   api, h, message, num, pct, score, priceRange, label, when, day, avatar, stateLine, flash,
   selection, watchlistsOrNull, addToWatchlistDialog, compact, creatorURL,
+  show,
 } from "./lib.js";
 import { lineChart } from "./chart.js";
 
 const PLATFORM_NAMES = { bluesky: "Bluesky", mastodon: "Mastodon", youtube: "YouTube", twitch: "Twitch", instagram: "Instagram", web: "the web" };
 
 export async function creatorPage(root, key) {
-  root.replaceChildren(stateLine("Loading the creator…"));
+  show(root, stateLine("Loading the creator…"));
   let rec;
   try {
     rec = await api("/v1/creators/" + encodeURIComponent(key));
   } catch (e) {
-    root.replaceChildren(stateLine(e.status === 404 ? "No creator is stored under this address. It may have been removed or opted out." : "The creator could not be loaded: " + message(e), "error"),
+    show(root, stateLine(e.status === 404 ? "No creator is stored under this address. It may have been removed or opted out." : "The creator could not be loaded: " + message(e), "error"),
       h("p", {}, h("a", { href: "/" }, "Back to the search")));
     return;
   }
@@ -27,7 +28,7 @@ export async function creatorPage(root, key) {
   const pr = rec.profile || {};
   const s = rec.scores || {};
   document.title = (pr.display_name || (pr.ref && pr.ref.handle) || key) + " · CreatorScout";
-  root.replaceChildren(
+  show(root, 
     head(rec),
     kpis(rec),
     h("h2", {}, "History"),

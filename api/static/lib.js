@@ -355,3 +355,8 @@ export function addToWatchlistDialog(keys, savedSearch) {
     (savedSearch || !lists.length ? name : sel).focus();
   });
 }
+
+// show replaces el's children with kids, leaving out the empty ones.
+export function show(el, ...kids) {
+  el.replaceChildren(...kids.flat().filter((k) => k !== null && k !== undefined && k !== false));
+}

@@ -5,6 +5,7 @@
 import {
   api, h, message, isAbort, num, pct, score, priceRange, label, creatorURL, avatar,
   selection, stateLine, flash, download, openAPI, addToWatchlistDialog, compact,
+  show,
 } from "./lib.js";
 
 // How numeric fields are shown: a scale from the API's unit to the unit
@@ -55,12 +56,12 @@ let inflight = null;  // its AbortController
 let lastResult = null;
 
 export async function searchPage(root) {
-  root.replaceChildren(stateLine("Loading the filters…"));
+  show(root, stateLine("Loading the filters…"));
   let spec;
   try {
     spec = await openAPI();
   } catch (e) {
-    root.replaceChildren(stateLine("The filters could not be loaded: " + message(e), "error"));
+    show(root, stateLine("The filters could not be loaded: " + message(e), "error"));
     return;
   }
   const params = spec.paths["/v1/creators"].get.parameters;
@@ -74,7 +75,7 @@ export async function searchPage(root) {
   const filtersPanel = h("details", { class: "filters", id: "filters-panel" },
     h("summary", {}, "Filters"), form);
   if (window.matchMedia("(min-width: 800px)").matches) filtersPanel.open = true;
-  root.replaceChildren(h("div", { class: "search-layout" }, filtersPanel, results));
+  show(root, h("div", { class: "search-layout" }, filtersPanel, results));
   ctx.form = form;
   ctx.results = results;
   ctx.panel = filtersPanel;
@@ -291,7 +292,7 @@ async function run(ctx) {
     if (isAbort(e) || my !== seq) return;
     results.removeAttribute("aria-busy");
     results.dataset.state = "error";
-    results.replaceChildren(stateLine("The search failed: " + message(e), "error"));
+    show(results, stateLine("The search failed: " + message(e), "error"));
     return;
   }
   if (my !== seq) return; // a later search is running: its answer wins
@@ -316,7 +317,7 @@ function render(ctx, p, res) {
       : "No creators match this search. Remove a filter or use fewer words.";
     const body = [stateLine(words, "empty")];
     if (res.total > 0) body.push(h("p", {}, h("a", { href: "?" + withPage(p, 1) }, "Go to the first page")));
-    results.replaceChildren(toolbar, ...body);
+    show(results, toolbar, ...body);
     return;
   }
   results.dataset.state = "done";
@@ -324,7 +325,7 @@ function render(ctx, p, res) {
   const to = from + res.hits.length - 1;
   const summary = h("p", { class: "state summary", id: "summary", role: "status" },
     "Showing " + num(from) + "–" + num(to) + " of " + num(res.total) + " creators" + (res.total > MAX_DEPTH ? " (the first " + num(MAX_DEPTH) + " can be paged through)" : "") + ".");
-  results.replaceChildren(toolbar, summary, table(ctx, p, res), pager(ctx, p, page, pages));
+  show(results, toolbar, summary, table(ctx, p, res), pager(ctx, p, page, pages));
 }
 
 function withPage(p, n) {

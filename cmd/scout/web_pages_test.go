@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -67,5 +68,157 @@ func webPagesTests(t *testing.T, w *webWorld, b *webHelpers) {
 		}
 		b.shot(t, ctx, "creator-1440")
 	})
-	_ = fmt.Sprint
+
+	t.Run("AddTwoToWatchlist", func(t *testing.T) {
+		ctx := b.tab(t, 1440, 1000)
+		b.run(t, ctx, chromedp.Navigate(w.base+"/?sort=-followers"), chromedp.WaitVisible("#hits tbody tr", chromedp.ByQuery))
+		keys := b.rowKeys(t, ctx)[:2]
+		b.run(t, ctx,
+			chromedp.Click(`#hits tbody tr:nth-child(1) input.row-sel`, chromedp.ByQuery),
+			chromedp.Click(`#hits tbody tr:nth-child(2) input.row-sel`, chromedp.ByQuery),
+			chromedp.WaitVisible("#add-to-watchlist", chromedp.ByQuery),
+		)
+		var count string
+		b.eval(t, ctx, `document.querySelector("#selected-count").textContent`, &count)
+		if count != "2 selected" {
+			t.Errorf("selection bar says %q", count)
+		}
+		b.run(t, ctx, chromedp.Click("#add-to-watchlist", chromedp.ByQuery), chromedp.WaitVisible("#wl-name", chromedp.ByQuery))
+		b.shot(t, ctx, "add-to-watchlist-dialog")
+		b.run(t, ctx, chromedp.SendKeys("#wl-name", "Browser shortlist\r", chromedp.ByQuery))
+		b.waitJS(t, ctx, `!document.querySelector("#wl-dialog") && document.querySelector("#flash").textContent.includes("Browser shortlist")`)
+		var lists struct {
+			Watchlists []struct {
+				ID      string `json:"id"`
+				Name    string `json:"name"`
+				Members []struct {
+					Key string `json:"key"`
+				} `json:"members"`
+			} `json:"watchlists"`
+		}
+		getJSON(t, w.base, "/v1/watchlists", &lists)
+		id := ""
+		for _, l := range lists.Watchlists {
+			if l.Name != "Browser shortlist" {
+				continue
+			}
+			id = l.ID
+			var got []string
+			for _, m := range l.Members {
+				got = append(got, m.Key)
+			}
+			if strings.Join(got, ",") != strings.Join(keys, ",") {
+				t.Errorf("the new watchlist holds %v, want the two ticked %v", got, keys)
+			}
+		}
+		if id == "" {
+			t.Fatalf("no watchlist named Browser shortlist: %+v", lists)
+		}
+		// Its page lists both; one is removed; the members export parses.
+		b.run(t, ctx, chromedp.Navigate(w.base+"/watchlists/"+url.PathEscape(id)), chromedp.WaitVisible("#members tbody tr", chromedp.ByQuery))
+		var rows int
+		b.eval(t, ctx, `document.querySelectorAll("#members tbody tr").length`, &rows)
+		if rows != 2 {
+			t.Errorf("the watchlist page lists %d members, want 2", rows)
+		}
+		b.run(t, ctx, chromedp.Click(fmt.Sprintf(`button[data-remove=%q]`, keys[0]), chromedp.ByQuery))
+		b.waitJS(t, ctx, `document.querySelectorAll("#members tbody tr").length === 1`)
+		b.run(t, ctx, chromedp.Click("#export-members", chromedp.ByQuery))
+		csvRows := waitCSV(t, b.downloads, "watchlist-")
+		if len(csvRows) != 2 || !strings.Contains(strings.Join(csvRows[1], ","), keys[1]) {
+			t.Errorf("members CSV %v, want a header and %s", csvRows, keys[1])
+		}
+	})
+
+	t.Run("WatchlistAlertsByKind", func(t *testing.T) {
+		ctx := b.tab(t, 1440, 1000)
+		b.run(t, ctx, chromedp.Navigate(w.base+"/watchlists/"+url.PathEscape(w.watchlist)), chromedp.WaitVisible("#alerts-list", chromedp.ByQuery))
+		b.waitJS(t, ctx, `!document.querySelector("#alerts-list").textContent.includes("Loading")`)
+		b.shot(t, ctx, "watchlist-1440")
+		var kinds []string
+		b.eval(t, ctx, `[...document.querySelectorAll("#alerts-list tr[data-kind]")].map(r => r.dataset.kind)`, &kinds)
+		if len(kinds) == 0 {
+			t.Skip("the short simulated run raised no alerts")
+		}
+		k := kinds[len(kinds)-1]
+		b.eval(t, ctx, fmt.Sprintf(`(s => { s.value = %q; s.dispatchEvent(new Event("change")); return true })(document.querySelector("#alert-kind"))`, k), nil)
+		b.waitJS(t, ctx, fmt.Sprintf(`location.search.includes("kind=%s") && [...document.querySelectorAll("#alerts-list tr[data-kind]")].length > 0 && [...document.querySelectorAll("#alerts-list tr[data-kind]")].every(r => r.dataset.kind === %q)`, k, k))
+	})
+
+	t.Run("CompareTwo", func(t *testing.T) {
+		ctx := b.tab(t, 1440, 1000)
+		a, c := w.watched[0], w.watched[1]
+		b.run(t, ctx, chromedp.Navigate(w.base+"/compare?keys="+url.QueryEscape(a+","+c)), chromedp.WaitVisible("#compare", chromedp.ByQuery))
+		var got struct {
+			Cols  []string
+			Rows  []string
+			Cells int
+		}
+		b.eval(t, ctx, `({
+			Cols: [...document.querySelectorAll("#compare thead th[data-key]")].map(th => th.dataset.key),
+			Rows: [...document.querySelectorAll("#compare tbody th")].map(th => th.textContent),
+			Cells: document.querySelectorAll("#compare tbody td").length,
+		})`, &got)
+		if strings.Join(got.Cols, ",") != a+","+c {
+			t.Errorf("compared %v, want %s and %s", got.Cols, a, c)
+		}
+		for _, r := range []string{"Tier", "Authenticity", "Growth score", "Price a post", "Overall"} {
+			if !slices.Contains(got.Rows, r) {
+				t.Errorf("no row %q in %v", r, got.Rows)
+			}
+		}
+		if got.Cells != 2*len(got.Rows) {
+			t.Errorf("%d cells for %d rows of 2 creators", got.Cells, len(got.Rows))
+		}
+		b.shot(t, ctx, "compare-1440")
+	})
+
+	t.Run("DiscoverFromPage", func(t *testing.T) {
+		ctx := b.tab(t, 1440, 1000)
+		b.run(t, ctx, chromedp.Navigate(w.base+"/discover"), chromedp.WaitVisible("#disc-q", chromedp.ByQuery))
+		b.run(t, ctx, chromedp.SetValue("#disc-limit", "4", chromedp.ByQuery), chromedp.SendKeys("#disc-q", "pets\r", chromedp.ByQuery))
+		b.waitJS(t, ctx, `location.search.startsWith("?job=") && document.querySelector("#job-card") && document.querySelector("#job-card").dataset.state === "done"`)
+		var items int
+		b.eval(t, ctx, `document.querySelectorAll("#job-items tbody tr").length`, &items)
+		if items == 0 {
+			t.Error("a finished discover job lists no creators")
+		}
+		b.shot(t, ctx, "discover-1440")
+		// A reload follows the same job.
+		b.run(t, ctx, chromedp.Reload())
+		b.waitJS(t, ctx, `document.querySelector("#job-card") && document.querySelector("#job-card").dataset.state === "done"`)
+	})
+
+	t.Run("SmallScreen", func(t *testing.T) {
+		ctx := b.tab(t, 375, 812)
+		pages := map[string]string{
+			"search":    "/?sort=-followers",
+			"creator":   "/creator/" + url.PathEscape(w.watched[0]),
+			"watchlist": "/watchlists/" + url.PathEscape(w.watchlist),
+			"compare":   "/compare?keys=" + url.QueryEscape(w.watched[0]+","+w.watched[1]),
+			"discover":  "/discover",
+		}
+		for _, name := range []string{"search", "creator", "watchlist", "compare", "discover"} {
+			b.run(t, ctx, chromedp.Navigate(w.base+pages[name]), chromedp.WaitReady("#app > *:not(.state)", chromedp.ByQuery))
+			b.waitJS(t, ctx, `!document.querySelector("[aria-busy=true]") && ![...document.querySelectorAll(".state")].some(e => e.textContent.startsWith("Loading"))`)
+			// Nothing wider than the screen, except inside a box that
+			// scrolls sideways on purpose (the compare table).
+			var over []string
+			b.eval(t, ctx, `(() => {
+				const vw = document.documentElement.clientWidth, out = [];
+				const scrolls = e => { for (let p = e.parentElement; p; p = p.parentElement) { const s = getComputedStyle(p); if (s.overflowX === "auto" || s.overflowX === "scroll") return true; } return false; };
+				for (const e of document.querySelectorAll("body *")) {
+					const r = e.getBoundingClientRect();
+					if (r.width === 0 || getComputedStyle(e).visibility === "hidden" || e.closest("dialog:not([open])")) continue;
+					if ((r.right > vw + 1 || r.left < -1) && !scrolls(e)) out.push(e.tagName + (e.id ? "#" + e.id : "") + "." + e.className + " " + Math.round(r.left) + "-" + Math.round(r.right));
+				}
+				if (document.documentElement.scrollWidth > vw + 1) out.push("page scrolls sideways: " + document.documentElement.scrollWidth);
+				return out.slice(0, 10);
+			})()`, &over)
+			if len(over) > 0 {
+				t.Errorf("%s at 375 px: cut off or overflowing: %v", name, over)
+			}
+			b.shot(t, ctx, name+"-375")
+		}
+	})
 }

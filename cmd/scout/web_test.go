@@ -43,6 +43,11 @@ const (
 func startWebWorld(t *testing.T) *webWorld {
 	t.Helper()
 	world := sim.New(sim.Config{Seed: 3, Creators: 60})
+	// The follower buyer buys on day 3 instead of 12, so that a short run
+	// has a spike to mark and alerts to filter.
+	if err := world.Script(sim.HandleBuyer, sim.Trajectory{Kind: sim.BuyFollowers, At: 3, Size: 0.3}); err != nil {
+		t.Fatal(err)
+	}
 	simSrv := httptest.NewServer(world.Handler())
 	t.Cleanup(simSrv.Close)
 	a := startApp(t, testConfig(t, simSrv.URL, t.TempDir()), withNow(world.Now))
@@ -73,7 +78,7 @@ func startWebWorld(t *testing.T) *webWorld {
 	}
 	// A few simulated days of daily rescans give the watched creators a
 	// history to chart and alerts to mark.
-	res, err := runWatchDemo(ctx, a, world, 3, io.Discard)
+	res, err := runWatchDemo(ctx, a, world, 4, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,7 +180,8 @@ func TestBrowser(t *testing.T) {
 		t.Cleanup(cancel)
 		ctx, cancelT := context.WithTimeout(ctx, 30*time.Second)
 		t.Cleanup(cancelT)
-		if err := chromedp.Run(ctx, emulation.SetDeviceMetricsOverride(width, height, 1, width < 600)); err != nil {
+		if err := chromedp.Run(ctx, emulation.SetDeviceMetricsOverride(width, height, 1, width < 600),
+			browser.SetDownloadBehavior(browser.SetDownloadBehaviorBehaviorAllow).WithDownloadPath(downloads)); err != nil {
 			t.Fatal(err)
 		}
 		return ctx
@@ -380,7 +386,6 @@ func TestBrowser(t *testing.T) {
 
 	t.Run("ExportCSV", func(t *testing.T) {
 		ctx := tab(t, 1440, 1000)
-		run(t, ctx, browser.SetDownloadBehavior(browser.SetDownloadBehaviorBehaviorAllow).WithDownloadPath(downloads).WithEventsEnabled(true))
 		run(t, ctx, chromedp.Navigate(w.base+"/?tier=micro,nano&sort=-followers"), chromedp.WaitVisible("#hits tbody tr", chromedp.ByQuery))
 		run(t, ctx, chromedp.Click("#export-csv", chromedp.ByQuery))
 		rows := waitCSV(t, downloads, "creators-")
