@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"slices"
@@ -8,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // webPagesTests are TestBrowser's subtests of the creator, watchlist,
@@ -130,6 +132,45 @@ func webPagesTests(t *testing.T, w *webWorld, b *webHelpers) {
 		}
 	})
 
+	t.Run("SaveSearchAsWatchlist", func(t *testing.T) {
+		ctx := b.tab(t, 1440, 1000)
+		b.run(t, ctx, chromedp.Navigate(w.base+"/?tier=micro&followers_min=2000"), chromedp.WaitVisible("#hits tbody tr", chromedp.ByQuery))
+		b.run(t, ctx, chromedp.Click("#save-search", chromedp.ByQuery), chromedp.WaitVisible("#wl-name", chromedp.ByQuery),
+			chromedp.SendKeys("#wl-name", "Micro over 2k\r", chromedp.ByQuery))
+		b.waitJS(t, ctx, `!document.querySelector("#wl-dialog") && document.querySelector("#flash").textContent.includes("Micro over 2k")`)
+		var want struct {
+			Hits []struct {
+				Key string `json:"key"`
+			} `json:"hits"`
+		}
+		getJSON(t, w.base, "/v1/creators?tier=micro&followers_min=2000&per_page=100", &want)
+		var lists struct {
+			Watchlists []struct {
+				Name        string          `json:"name"`
+				SavedSearch json.RawMessage `json:"saved_search"`
+				Members     []any           `json:"members"`
+			} `json:"watchlists"`
+		}
+		getJSON(t, w.base, "/v1/watchlists", &lists)
+		found := false
+		for _, l := range lists.Watchlists {
+			if l.Name != "Micro over 2k" {
+				continue
+			}
+			found = true
+			ss := string(l.SavedSearch)
+			if !strings.Contains(ss, `"tier"`) || !strings.Contains(ss, `"micro"`) || !strings.Contains(ss, `"followers"`) || !strings.Contains(ss, "2000") {
+				t.Errorf("saved search %s, want tier micro and followers from 2000", ss)
+			}
+			if len(l.Members) != len(want.Hits) {
+				t.Errorf("%d members, want the search's %d results", len(l.Members), len(want.Hits))
+			}
+		}
+		if !found {
+			t.Error("no watchlist saved from the search")
+		}
+	})
+
 	t.Run("WatchlistAlertsByKind", func(t *testing.T) {
 		ctx := b.tab(t, 1440, 1000)
 		b.run(t, ctx, chromedp.Navigate(w.base+"/watchlists/"+url.PathEscape(w.watchlist)), chromedp.WaitVisible("#alerts-list", chromedp.ByQuery))
@@ -218,7 +259,31 @@ func webPagesTests(t *testing.T, w *webWorld, b *webHelpers) {
 			if len(over) > 0 {
 				t.Errorf("%s at 375 px: cut off or overflowing: %v", name, over)
 			}
+			if name == "compare" { // two creators fit side by side without scrolling
+				var fits bool
+				b.eval(t, ctx, `(w => w.scrollWidth <= w.clientWidth + 1)(document.querySelector(".compare-wrap"))`, &fits)
+				if !fits {
+					t.Error("two creators compared at 375 px need sideways scrolling")
+				}
+			}
 			b.shot(t, ctx, name+"-375")
 		}
+		// The filters fold away on a small screen; opened, they fit too,
+		// and Escape folds them again.
+		b.run(t, ctx, chromedp.Navigate(w.base+"/?tier=micro"), chromedp.WaitVisible("#hits tbody tr", chromedp.ByQuery))
+		var open bool
+		b.eval(t, ctx, `document.querySelector("#filters-panel").open`, &open)
+		if open {
+			t.Error("the filters are open at first on a small screen")
+		}
+		b.run(t, ctx, chromedp.Click("#filters-panel > summary", chromedp.ByQuery), chromedp.WaitVisible("#f-q", chromedp.ByQuery))
+		var widest float64
+		b.eval(t, ctx, `Math.max(...[...document.querySelectorAll("#search-form *")].map(e => e.getBoundingClientRect().right))`, &widest)
+		if widest > 376 {
+			t.Errorf("an open filter reaches %v px on a 375 px screen", widest)
+		}
+		b.shot(t, ctx, "filters-375")
+		b.run(t, ctx, chromedp.KeyEvent(kb.Escape))
+		b.waitJS(t, ctx, `!document.querySelector("#filters-panel").open`)
 	})
 }

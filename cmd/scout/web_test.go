@@ -37,7 +37,7 @@ type webWorld struct {
 
 const (
 	webSlowQuery = "fitness"
-	webSlowDelay = 1500 * time.Millisecond
+	webSlowDelay = 800 * time.Millisecond
 )
 
 func startWebWorld(t *testing.T) *webWorld {
