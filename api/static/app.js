@@ -19,6 +19,12 @@ const routes = [
 
 async function start() {
   const root = document.getElementById("app");
+  // The old single page linked creators as /#creator=KEY.
+  const old = location.hash.match(/^#creator=(.+)$/);
+  if (old) {
+    location.replace("/creator/" + encodeURIComponent(decodeURIComponent(old[1])));
+    return;
+  }
   updateCompareCount();
   for (const [re, page, nav] of routes) {
     const m = location.pathname.match(re);

@@ -4,7 +4,7 @@
 
 import {
   api, h, message, isAbort, num, pct, score, priceRange, label, creatorURL, avatar,
-  selection, stateLine, flash, download, openAPI, addToWatchlistDialog, compact,
+  selection, stateLine, flash, download, openAPI, addToWatchlistDialog, compact, watchlistsOrNull, day,
   show,
 } from "./lib.js";
 
@@ -75,7 +75,9 @@ export async function searchPage(root) {
   const filtersPanel = h("details", { class: "filters", id: "filters-panel" },
     h("summary", {}, "Filters"), form);
   if (window.matchMedia("(min-width: 800px)").matches) filtersPanel.open = true;
-  show(root, h("div", { class: "search-layout" }, filtersPanel, results));
+  const alertsBox = h("details", { class: "card recent-alerts closable", id: "recent-alerts", hidden: true });
+  show(root, alertsBox, h("div", { class: "search-layout" }, filtersPanel, results));
+  recentAlerts(alertsBox);
   ctx.form = form;
   ctx.results = results;
   ctx.panel = filtersPanel;
@@ -106,6 +108,29 @@ export async function searchPage(root) {
   run(ctx);
 }
 
+// recentAlerts shows each watchlist's newest alerts above the results,
+// folded; nothing when the server keeps no watchlists or has no alerts.
+async function recentAlerts(box) {
+  let lists;
+  try {
+    lists = await watchlistsOrNull();
+  } catch { return; }
+  if (!lists || !lists.length) return;
+  const parts = await Promise.all(lists.map((w) => api("/v1/watchlists/" + encodeURIComponent(w.id) + "/alerts?limit=5")
+    .then((r) => ({ w, alerts: r.alerts || [] })).catch(() => ({ w, alerts: [] }))));
+  const total = parts.reduce((n, p) => n + p.alerts.length, 0);
+  if (!total) return;
+  show(box, h("summary", {}, "Recent alerts from your watchlists (" + total + ")"),
+    parts.filter((p) => p.alerts.length).map(({ w, alerts }) => {
+      const handles = new Map((w.members || []).map((m) => [m.key, (m.ref && m.ref.handle) || m.key]));
+      return h("div", {}, h("h3", {}, h("a", { href: "/watchlists/" + encodeURIComponent(w.id) }, w.name)),
+        h("ul", { class: "evidence" }, alerts.map((a) => h("li", {}, day(a.at) + " · ",
+          h("a", { href: creatorURL(a.creator_key) }, "@" + (handles.get(a.creator_key) || a.creator_key)),
+          " · " + label(a.kind) + ": " + a.message))));
+    }));
+  box.hidden = false;
+}
+
 function currentParams() {
   const p = new URLSearchParams(location.search);
   p.delete("format");
@@ -132,7 +157,7 @@ function buildForm(ctx) {
   const q = h("div", { class: "field" },
     h("label", { for: "f-q" }, LABELS.q),
     h("div", { class: "row" },
-      h("input", { id: "f-q", name: "q", type: "search", placeholder: "name, bio or post words", "data-param": "q" }),
+      h("input", { id: "f-q", name: "q", type: "search", placeholder: "name, bio, posts", "data-param": "q" }),
       h("button", { type: "submit", id: "search-btn" }, "Search")));
   form.append(q);
 
