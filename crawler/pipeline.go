@@ -340,6 +340,136 @@ func (p *Pipeline) Resume(ctx context.Context) (int, error) {
 	return n, nil
 }
 
+// Reconcile enqueues again the work the store says is unfinished but the
+// queue no longer holds: discover jobs still queued whose discover task is
+// gone, and pending crawls of unfinished jobs whose crawl task is gone
+// (Redis restarted empty, a flush, an eviction). A task still pending,
+// scheduled, running or waiting to retry is left alone; an archived or
+// completed one stands for lost work and is replaced. A job whose items
+// are all finished but that was left open is closed. It returns how many
+// tasks it enqueued. Unlike Resume it is safe to call periodically while
+// workers run: a task found missing is enqueued only when the store still
+// says its work is unfinished after the lookup, and a worker records an
+// item's outcome before its task leaves the queue. The scheduler calls it
+// under its lease (watch.SchedulerConfig.Reconcile).
+func (p *Pipeline) Reconcile(ctx context.Context) (int, error) {
+	jobs, err := p.cfg.Store.UnfinishedJobs(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("reconciling jobs: %w", err)
+	}
+	// asynq's clients list a queue in asynq:queues once per process, so
+	// after Redis lost its data the queues may be unlisted, and asynq's
+	// lookups would call every task missing: list them again.
+	if err := p.cfg.Redis.SAdd(ctx, asynqQueuesKey, QueueInteractive, QueueRescan, QueueWebhooks, QueueMaintenance).Err(); err != nil {
+		return 0, fmt.Errorf("reconciling jobs: listing queues: %w", err)
+	}
+	n := 0
+	for _, j := range jobs {
+		if j.Kind == TypeDiscover && j.State == index.JobQueued {
+			lost, err := p.taskLost(QueueInteractive, "discover-"+j.ID)
+			if err != nil || !lost {
+				if err != nil {
+					return n, fmt.Errorf("reconciling job %s: %w", j.ID, err)
+				}
+				continue
+			}
+			cur, err := p.cfg.Store.GetJob(ctx, j.ID)
+			if err != nil {
+				return n, fmt.Errorf("reconciling job %s: %w", j.ID, err)
+			}
+			if cur.State != index.JobQueued {
+				continue // discovery ended meanwhile; its crawls are looked at next time
+			}
+			var dp DiscoverPayload
+			if err := json.Unmarshal(cur.Request, &dp); err != nil {
+				p.failJob(ctx, j.ID, fmt.Sprintf("decoding stored request: %v", err))
+				continue
+			}
+			if err := p.enqueueDiscover(ctx, dp); err != nil {
+				return n, err
+			}
+			n++
+			continue
+		}
+		k, err := p.reconcileItems(ctx, &j)
+		n += k
+		if err != nil {
+			return n, fmt.Errorf("reconciling job %s: %w", j.ID, err)
+		}
+	}
+	return n, nil
+}
+
+// reconcileItems enqueues the pending crawls of j whose task is lost.
+func (p *Pipeline) reconcileItems(ctx context.Context, j *index.Job) (int, error) {
+	items, err := p.cfg.Store.JobItems(ctx, j.ID, index.ItemPending)
+	if err != nil {
+		return 0, fmt.Errorf("loading pending items: %w", err)
+	}
+	if len(items) == 0 {
+		p.finishJobIfComplete(ctx, j.ID)
+		return 0, nil
+	}
+	reason := ReasonDiscover
+	if j.Kind == TypeCrawl {
+		reason = ReasonRequest
+	}
+	var lost []CrawlPayload
+	for _, it := range items {
+		cp := CrawlPayload{Ref: it.Ref, Reason: reason, JobID: j.ID}
+		gone, err := p.taskLost(crawlQueue(cp), crawlTaskID(cp))
+		if err != nil {
+			return 0, err
+		}
+		if gone {
+			lost = append(lost, cp)
+		}
+	}
+	if len(lost) == 0 {
+		return 0, nil
+	}
+	// Read the items again: a crawl that ended between the two reads
+	// recorded its outcome before its task left the queue.
+	again, err := p.cfg.Store.JobItems(ctx, j.ID, index.ItemPending)
+	if err != nil {
+		return 0, fmt.Errorf("loading pending items: %w", err)
+	}
+	still := make(map[string]bool, len(again))
+	for _, it := range again {
+		still[it.Key] = true
+	}
+	n := 0
+	for _, cp := range lost {
+		if !still[cp.itemKey()] {
+			continue
+		}
+		if err := p.enqueueCrawl(ctx, cp); err != nil {
+			return n, err
+		}
+		n++
+	}
+	if n > 0 {
+		p.log.Info("re-enqueued lost crawls", "job", j.ID, "tasks", n)
+	}
+	return n, nil
+}
+
+// asynqQueuesKey is the Redis set asynq lists its queues in.
+const asynqQueuesKey = "asynq:queues"
+
+// taskLost reports whether the task with id is not live in queue: absent,
+// archived or completed.
+func (p *Pipeline) taskLost(queue, id string) (bool, error) {
+	info, err := p.insp.GetTaskInfo(queue, id)
+	switch {
+	case errors.Is(err, asynq.ErrTaskNotFound), errors.Is(err, asynq.ErrQueueNotFound):
+		return true, nil
+	case err != nil:
+		return false, fmt.Errorf("looking up task %s: %w", id, err)
+	}
+	return info.State == asynq.TaskStateArchived || info.State == asynq.TaskStateCompleted, nil
+}
+
 func (p *Pipeline) enqueueDiscover(ctx context.Context, dp DiscoverPayload) error {
 	t, err := NewDiscoverTask(dp, p.cfg.MaxRetry)
 	if err != nil {

@@ -735,3 +735,94 @@ func TestSubmitToUnavailableSource(t *testing.T) {
 		t.Errorf("SubmitDiscover to an unknown source: %v", err)
 	}
 }
+
+// TestReconcileEnqueuesOnlyLostWork checks that Reconcile queues again a
+// pending crawl whose task is gone (deleted, archived, or Redis emptied),
+// leaves a queued one alone, and closes a job whose last item finished
+// without its task being there any more.
+func TestReconcileEnqueuesOnlyLostWork(t *testing.T) {
+	f := newFixture(t, 0)
+	ctx := context.Background()
+	rs := testredis.New(t, redisDB)
+	pipe, err := crawler.NewPipeline(crawler.PipelineConfig{Store: f.store, Sources: map[string]crawler.Source{creator.Bluesky: f.source}, Redis: rs.Client})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pipe.Close()
+	insp := asynq.NewInspectorFromRedisClient(rs.Client)
+	lost, err := pipe.SubmitCrawl(ctx, creator.Ref{Platform: creator.Bluesky, Handle: sim.HandleSteady})
+	if err != nil {
+		t.Fatal(err)
+	}
+	finished, err := pipe.SubmitCrawl(ctx, creator.Ref{Platform: creator.Bluesky, Handle: sim.HandleRising})
+	if err != nil {
+		t.Fatal(err)
+	}
+	taskOf := func(job string) string {
+		t.Helper()
+		tasks, err := insp.ListPendingTasks(crawler.QueueInteractive)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ti := range tasks {
+			if strings.Contains(ti.ID, job) {
+				return ti.ID
+			}
+		}
+		return ""
+	}
+	pending := func() int {
+		t.Helper()
+		tasks, err := insp.ListPendingTasks(crawler.QueueInteractive)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(tasks)
+	}
+	reconcile := func(step string, want int) {
+		t.Helper()
+		if n, err := pipe.Reconcile(ctx); err != nil || n != want {
+			t.Errorf("%s: Reconcile = %d, %v; want %d", step, n, err, want)
+		}
+	}
+	reconcile("all queued", 0)
+
+	// The worker of the second job recorded its item, then its task left
+	// the queue: nothing to queue, and the job is closed.
+	items, err := f.store.JobItems(ctx, finished.ID, index.ItemPending)
+	if err != nil || len(items) != 1 {
+		t.Fatalf("items of %s: %v %v", finished.ID, items, err)
+	}
+	items[0].State = index.ItemDone
+	if err := f.store.PutJobItem(ctx, &items[0]); err != nil {
+		t.Fatal(err)
+	}
+	if err := insp.DeleteTask(crawler.QueueInteractive, taskOf(finished.ID)); err != nil {
+		t.Fatal(err)
+	}
+	// The first job's task is lost.
+	if err := insp.DeleteTask(crawler.QueueInteractive, taskOf(lost.ID)); err != nil {
+		t.Fatal(err)
+	}
+	reconcile("one task deleted", 1)
+	if j, err := f.store.GetJob(ctx, finished.ID); err != nil || j.State != index.JobDone {
+		t.Errorf("finished job: %+v, %v; want done", j, err)
+	}
+	if got := pending(); got != 1 || taskOf(lost.ID) == "" {
+		t.Errorf("%d pending tasks, want the lost crawl's one", got)
+	}
+	reconcile("queued again", 0)
+
+	if err := insp.ArchiveTask(crawler.QueueInteractive, taskOf(lost.ID)); err != nil {
+		t.Fatal(err)
+	}
+	reconcile("archived", 1)
+
+	if err := rs.Client.FlushDB(ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	reconcile("redis emptied", 1)
+	if got := pending(); got != 1 {
+		t.Errorf("%d pending tasks after Redis was emptied and reconciled, want 1", got)
+	}
+}

@@ -18,7 +18,10 @@
 // Its state lives in the store (Watchlist.NextRunAt, LastRunAt): a cycle
 // enqueues idempotently first and advances NextRunAt after, so a cycle cut
 // short is repeated, and the repeat is absorbed by the enqueuer's task ids.
-// Of several schedulers only the holder of a Redis lease acts.
+// Of several schedulers only the holder of a Redis lease acts. The holder
+// also runs SchedulerConfig.Reconcile (the crawl pipeline's) every
+// ReconcileInterval and at once when Redis lost its data, so queued work
+// that Redis lost is enqueued again without a restart.
 //
 // # Change detection
 //

@@ -45,6 +45,15 @@ type SchedulerConfig struct {
 	SearchLimit int
 	// Logger logs; nil means slog.Default().
 	Logger *slog.Logger
+	// Reconcile, when set, is called by the lease holder every
+	// ReconcileInterval, on becoming leader and at once when Redis lost
+	// its data, to enqueue again the work the store says is unfinished but
+	// the queue no longer holds (crawler.Pipeline.Reconcile). It returns
+	// how many tasks it enqueued. Nil reconciles only watchlist rescans.
+	Reconcile func(ctx context.Context) (int, error)
+	// ReconcileInterval is how often Reconcile runs, in real time; 0
+	// means one minute. Run ticks at least this often.
+	ReconcileInterval time.Duration
 }
 
 // Scheduler enqueues the rescans of due watchlists. Several may run against
@@ -61,6 +70,8 @@ type Scheduler struct {
 	epochKey   string
 	mu         sync.Mutex // serializes ticks
 	reconciled bool
+	// lastJobs is when Reconcile last ran (real time).
+	lastJobs time.Time
 }
 
 // TickResult says what one Tick did.
@@ -78,6 +89,10 @@ type TickResult struct {
 	// because their creator was not rescanned since (after Redis lost its
 	// data, or on becoming leader).
 	Reconciled int
+	// Jobs is how many tasks of unfinished jobs SchedulerConfig.Reconcile
+	// enqueued again; JobsReconciled is whether it ran.
+	Jobs           int
+	JobsReconciled bool
 }
 
 // NewScheduler returns a Scheduler. Errors wrap creator.ErrInvalid.
@@ -93,6 +108,9 @@ func NewScheduler(cfg SchedulerConfig) (*Scheduler, error) {
 	}
 	if cfg.Interval <= 0 {
 		cfg.Interval = 15 * time.Second
+	}
+	if cfg.ReconcileInterval <= 0 {
+		cfg.ReconcileInterval = time.Minute
 	}
 	if cfg.SearchLimit <= 0 {
 		cfg.SearchLimit = 1000
@@ -119,7 +137,11 @@ func (s *Scheduler) Run(ctx context.Context) error {
 			s.log.Warn("releasing scheduler lease", "err", err)
 		}
 	}()
-	t := time.NewTicker(s.cfg.Interval)
+	every := s.cfg.Interval
+	if s.cfg.Reconcile != nil {
+		every = min(every, s.cfg.ReconcileInterval)
+	}
+	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
 		if res, err := s.Tick(ctx); err != nil {
@@ -127,8 +149,8 @@ func (s *Scheduler) Run(ctx context.Context) error {
 				return ctx.Err()
 			}
 			s.log.Error("scheduler tick", "err", err)
-		} else if res.Due > 0 || res.Reconciled > 0 {
-			s.log.Info("scheduler tick", "due", res.Due, "enqueued", res.Enqueued, "added", res.Added, "reconciled", res.Reconciled)
+		} else if res.Due > 0 || res.Reconciled > 0 || res.Jobs > 0 {
+			s.log.Info("scheduler tick", "due", res.Due, "enqueued", res.Enqueued, "added", res.Added, "reconciled", res.Reconciled, "job_tasks_requeued", res.Jobs)
 		}
 		select {
 		case <-ctx.Done():
@@ -140,7 +162,9 @@ func (s *Scheduler) Run(ctx context.Context) error {
 
 // Tick runs one step: it takes or renews the lease (and does nothing more
 // without it); re-enqueues the unfinished rescans of earlier cycles when it
-// has just become leader or Redis lost its data; then, for every watchlist
+// has just become leader or Redis lost its data; runs
+// SchedulerConfig.Reconcile then, or when ReconcileInterval has passed;
+// then, for every watchlist
 // whose NextRunAt has come (by the Service's clock), oldest first, re-runs
 // its saved search to add new matches, enqueues a rescan of every member
 // not written since the run fell due, and only then advances LastRunAt and
@@ -164,12 +188,23 @@ func (s *Scheduler) Tick(ctx context.Context) (TickResult, error) {
 	if err != nil {
 		return res, fmt.Errorf("checking scheduler epoch: %w", err)
 	}
-	if !s.reconciled || epoch == 0 {
+	fresh := !s.reconciled || epoch == 0
+	if fresh {
 		n, err := s.reconcile(ctx)
 		res.Reconciled = n
 		if err != nil {
 			return res, err
 		}
+	}
+	if s.cfg.Reconcile != nil && (fresh || time.Since(s.lastJobs) >= s.cfg.ReconcileInterval) {
+		n, err := s.cfg.Reconcile(ctx)
+		res.Jobs, res.JobsReconciled = n, true
+		if err != nil {
+			return res, fmt.Errorf("reconciling jobs: %w", err)
+		}
+		s.lastJobs = time.Now()
+	}
+	if fresh {
 		if err := s.cfg.Redis.Set(ctx, s.epochKey, s.token, 0).Err(); err != nil {
 			return res, fmt.Errorf("marking scheduler epoch: %w", err)
 		}

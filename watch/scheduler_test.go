@@ -546,3 +546,61 @@ func TestSchedulerLongSavedSearch(t *testing.T) {
 		t.Errorf("next run %v, want it moved past now %v", after.NextRunAt, clk.Now())
 	}
 }
+
+// TestSchedulerReconcilesJobs checks when SchedulerConfig.Reconcile runs:
+// only on the lease holder; on its first tick, then once per
+// ReconcileInterval; at once when Redis lost its data; and on the next tick
+// again when it failed.
+func TestSchedulerReconcilesJobs(t *testing.T) {
+	ctx := context.Background()
+	srv := testredis.New(t, redisDB)
+	svc := New(newMemStore(), WithClock(newClock(day(0)).Now))
+	enq := newAsynqRescans(t, srv.Client, "rescan-jobs")
+	calls := map[string]int{}
+	var fail error
+	build := func(name string) *Scheduler {
+		s, err := NewScheduler(SchedulerConfig{Service: svc, Enqueuer: enq, Redis: srv.Client, KeyPrefix: "t-jobs",
+			ReconcileInterval: 200 * time.Millisecond,
+			Reconcile: func(context.Context) (int, error) {
+				calls[name]++
+				return 7, fail
+			}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	a, b := build("a"), build("b")
+	type step struct {
+		name   string
+		before func()
+		want   map[string]int
+		err    bool
+	}
+	for _, st := range []step{
+		{name: "first tick", want: map[string]int{"a": 1}},
+		{name: "within the interval", want: map[string]int{"a": 1}},
+		{name: "after the interval", before: func() { time.Sleep(250 * time.Millisecond) }, want: map[string]int{"a": 2}},
+		{name: "redis emptied", before: func() { srv.Client.FlushDB(ctx) }, want: map[string]int{"a": 3}},
+		{name: "failing", before: func() { srv.Client.FlushDB(ctx); fail = errors.New("store down") }, want: map[string]int{"a": 4}, err: true},
+		{name: "retried at once", before: func() { fail = nil }, want: map[string]int{"a": 5}},
+		{name: "then not", want: map[string]int{"a": 5}},
+	} {
+		if st.before != nil {
+			st.before()
+		}
+		ra, err := a.Tick(ctx)
+		if (err != nil) != st.err {
+			t.Errorf("%s: tick error %v, want error %v", st.name, err, st.err)
+		}
+		if rb, err := b.Tick(ctx); err != nil || rb.Leader {
+			t.Errorf("%s: second scheduler %+v, %v; want it idle", st.name, rb, err)
+		}
+		if diff := cmp.Diff(st.want, calls); diff != "" {
+			t.Errorf("%s: Reconcile calls (-want +got):\n%s", st.name, diff)
+		}
+		if ran := calls["a"] > 0 && ra.JobsReconciled; ran && ra.Jobs != 7 {
+			t.Errorf("%s: result %+v, want Jobs 7", st.name, ra)
+		}
+	}
+}

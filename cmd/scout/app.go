@@ -433,10 +433,15 @@ func (a *app) runAll(ctx context.Context, ln net.Listener) error {
 }
 
 // scheduler runs the periodic work until ctx is done: watchlist rescans
-// (one scheduler acts at a time, by a lease in Redis) and the retention
-// purge every hour.
+// and the reconciliation of unfinished jobs with the queue (one scheduler
+// acts at a time, by a lease in Redis) and the retention purge every hour.
 func (a *app) scheduler(ctx context.Context) error {
-	sched, err := watch.NewScheduler(watch.SchedulerConfig{Service: a.watch, Enqueuer: a.pipe, Redis: a.rdb, Logger: a.log, Interval: a.schedInterval})
+	sched, err := watch.NewScheduler(watch.SchedulerConfig{
+		Service: a.watch, Enqueuer: a.pipe, Redis: a.rdb, Logger: a.log, Interval: a.schedInterval,
+		// Under the scheduler's lease: jobs whose queued work Redis lost
+		// are enqueued again without a restart.
+		Reconcile: a.pipe.Reconcile, ReconcileInterval: a.cfg.ReconcileInterval,
+	})
 	if err != nil {
 		return err
 	}

@@ -32,6 +32,11 @@ type config struct {
 	MaxRetry    int            // SCOUT_MAX_RETRY, default 5
 	RetryBase   time.Duration  // SCOUT_RETRY_BASE, default 2s
 	NichesFile  string         // SCOUT_NICHES_FILE: custom niches (name + terms)
+	// ReconcileInterval is how often the scheduler enqueues again the
+	// crawls of unfinished jobs that the queue lost (SCOUT_RECONCILE_INTERVAL,
+	// default 1m; at least 1s). Loss of all of Redis is noticed sooner, at
+	// the scheduler's next tick.
+	ReconcileInterval time.Duration
 	// SourceOptions are per-source settings, from:
 	//   SCOUT_MASTODON_INSTANCES_ALLOW, SCOUT_MASTODON_INSTANCES_DENY,
 	//   SCOUT_MASTODON_DISCOVER_INSTANCES (comma-separated domains;
@@ -77,6 +82,8 @@ func configFromEnv() (config, error) {
 		UniqueFor:   time.Hour,
 		MaxRetry:    5,
 		RetryBase:   2 * time.Second,
+
+		ReconcileInterval: time.Minute,
 	}
 	c.SourceOptions = map[string]map[string]string{}
 	for _, e := range sourceEnv {
@@ -101,12 +108,15 @@ func configFromEnv() (config, error) {
 			return c, fmt.Errorf("SCOUT_MAX_RETRY: want a whole number, got %q", v)
 		}
 	}
-	for name, dst := range map[string]*time.Duration{"SCOUT_CRAWL_UNIQUE_FOR": &c.UniqueFor, "SCOUT_RETRY_BASE": &c.RetryBase, "SCOUT_MEILI_TIMEOUT": &c.MeiliTimeout} {
+	for name, dst := range map[string]*time.Duration{"SCOUT_CRAWL_UNIQUE_FOR": &c.UniqueFor, "SCOUT_RETRY_BASE": &c.RetryBase, "SCOUT_MEILI_TIMEOUT": &c.MeiliTimeout, "SCOUT_RECONCILE_INTERVAL": &c.ReconcileInterval} {
 		if v := os.Getenv(name); v != "" {
 			if *dst, err = time.ParseDuration(v); err != nil || *dst <= 0 {
 				return c, fmt.Errorf("%s: want a positive duration like 1h, got %q", name, v)
 			}
 		}
+	}
+	if c.ReconcileInterval != 0 && c.ReconcileInterval < time.Second {
+		return c, fmt.Errorf("SCOUT_RECONCILE_INTERVAL: want at least 1s, got %q", os.Getenv("SCOUT_RECONCILE_INTERVAL"))
 	}
 	return c, nil
 }
