@@ -142,7 +142,10 @@ func (b *nicheBinding) top(z []float64, nFeat float64, tax []float64, min float6
 		}
 	}
 	for n, h := range b.headOf {
-		if h < 0 && tax[n] >= bestV {
+		if tax[n] < bestV {
+			continue
+		}
+		if h < 0 || m.Heads[h].TaxFloor > 0 && tax[n] >= float64(m.Heads[h].TaxFloor) {
 			best, bestV = n, tax[n]
 		}
 	}
@@ -208,6 +211,14 @@ func (b *nicheBinding) relevanceOf(z []float64, nFeat float64, tax, own, out []f
 				v = p * 0.5
 			}
 			out[n] = 1 - (1-v)*(1-blend*tax[n])
+			// The taxonomy's own reading floors the thinly labeled heads.
+			fl := tax[n]
+			if own != nil {
+				fl = own[n]
+			}
+			if f := float64(m.Heads[h].TaxFloor); f > 0 && fl >= f {
+				out[n] = max(out[n], fl)
+			}
 		}
 	}
 }

@@ -39,6 +39,10 @@ type NicheHead struct {
 	// daily life), whose probability is what the specific heads leave:
 	// it is multiplied by one minus the highest of theirs.
 	Fallback bool
+	// TaxFloor, when above 0, makes the taxonomy's relevance of the head's
+	// niches a floor of theirs from that relevance on: for heads whose
+	// labeled data is too thin to override a text full of a niche's terms.
+	TaxFloor float32
 }
 
 // NicheModel holds the fitted weights of the niche model. Weights are
@@ -60,7 +64,7 @@ type NicheModel struct {
 	Blend float32
 }
 
-const nicheModelMagic = "SCNM4\n"
+const nicheModelMagic = "SCNM5\n"
 
 // WriteTo writes m gzip-compressed in the model file format.
 func (m *NicheModel) WriteTo(w io.Writer) (int64, error) {
@@ -80,6 +84,7 @@ func (m *NicheModel) WriteTo(w io.Writer) (int64, error) {
 		} else {
 			b.WriteByte(0)
 		}
+		binary.Write(&b, binary.LittleEndian, h.TaxFloor)
 	}
 	b.WriteByte(byte(len(m.TaxNiches)))
 	for _, n := range m.TaxNiches {
@@ -161,6 +166,9 @@ func ReadNicheModel(r io.Reader) (*NicheModel, error) {
 			return nil, errNicheModel
 		}
 		h.Fallback = flags == 1
+		if err := binary.Read(b, binary.LittleEndian, &h.TaxFloor); err != nil || !(h.TaxFloor >= 0 && h.TaxFloor <= 1) {
+			return nil, errNicheModel
+		}
 		m.Heads = append(m.Heads, h)
 	}
 	nt, err := b.ReadByte()

@@ -28,7 +28,7 @@ func TestNicheModelRoundTrip(t *testing.T) {
 }
 
 func smallModel() *NicheModel {
-	m := &NicheModel{Bits: 8, Blend: 0.25, Heads: []NicheHead{{Name: "a", Niches: []string{"food"}}, {Name: "b", Niches: []string{"tech", "science"}, Fallback: true}},
+	m := &NicheModel{Bits: 8, Blend: 0.25, Heads: []NicheHead{{Name: "a", Niches: []string{"food"}}, {Name: "b", Niches: []string{"tech", "science"}, Fallback: true, TaxFloor: 0.7}},
 		TaxNiches: []string{"food", "tech", "science"},
 		Bias:      []float32{0.5, -1}, Scale: []float32{1e-4, 2e-4}, CalA: []float32{1, 0.5}, CalB: []float32{0, -0.25},
 		TaxW: []float32{1, 2, 3, 4, 5, 6}, W: make([]int16, 256*2)}

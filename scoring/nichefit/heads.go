@@ -73,6 +73,14 @@ var heads = []head{
 	{name: "lifestyle", niches: []string{"lifestyle"}, igOpen: []string{"other"}, xt: "diaries_&_daily_life", fallback: true},
 }
 
+// taxFloor is the taxonomy relevance (two strong terms: 1-exp(-2/1.5))
+// from which it floors the relevance of the heads only X-Topic labels
+// (gaming, tech and science, music, ...): 20 to 40 positive tweets per
+// head cannot overrule a text full of a niche's terms. The heads that
+// instagram labels have thousands of creators and no floor (a floor there
+// cost 2.5 points of held-out accuracy and broke calibration).
+const taxFloor = 0.73
+
 // TopicNiches maps the 15 X-Topic topics the held-out check reads to our
 // niches, as the check maps them.
 var TopicNiches = map[string][]string{
@@ -107,6 +115,9 @@ func Heads() []scoring.NicheHead {
 	out := make([]scoring.NicheHead, len(heads))
 	for i, h := range heads {
 		out[i] = scoring.NicheHead{Name: h.name, Niches: append([]string(nil), h.niches...), Fallback: h.fallback}
+		if h.ig == "" && !h.sibling && !h.fallback {
+			out[i].TaxFloor = taxFloor
+		}
 	}
 	return out
 }
