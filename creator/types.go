@@ -30,6 +30,11 @@ func (r Ref) String() string {
 	return r.Platform + ":" + r.Handle
 }
 
+// LabelNoAudienceSample labels a profile from a platform that gives no
+// follower lists (Instagram, Twitch): authenticity rests on engagement and
+// growth alone.
+const LabelNoAudienceSample = "no-audience-sample"
+
 // Profile is what a source returns for one creator: profile fields, a sample
 // of recent posts with their counts, replies on some posts with their
 // authors, and a sample of the audience (followers or commenters).
@@ -55,8 +60,10 @@ type Profile struct {
 	Country string `json:"country,omitempty"`
 	// Language is the creator's main language (BCP 47 primary subtag), from
 	// the posts' declared languages when the platform gives them.
-	Language string   `json:"language,omitempty"`
-	Labels   []string `json:"labels,omitempty"`
+	Language string `json:"language,omitempty"`
+	// Labels are the platform's and the source's labels of the account
+	// (LabelNoAudienceSample, "bot", "not-indexable", ...).
+	Labels []string `json:"labels,omitempty"`
 	// Linked lists the creator's accounts elsewhere that evidence links
 	// both ways (never a matching name), with that evidence.
 	Linked []LinkedAccount `json:"linked,omitempty"`

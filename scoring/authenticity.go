@@ -61,7 +61,7 @@ func spikePenaltyAt(g GrowthResult, t time.Time) (float64, int) {
 // the total can be recomputed by hand; the summary names the strongest
 // negative signal. followers is the creator's follower count now.
 func scoreAuthenticity(aud creator.SubScore, est AudienceEstimate, cr commentResult, er engagementResult, g GrowthResult,
-	history []creator.Snapshot, followers int64, now time.Time) creator.SubScore {
+	history []creator.Snapshot, followers int64, noAudience bool, now time.Time) creator.SubScore {
 	s := creator.SubScore{Name: "authenticity"}
 	penalty, spikes := spikePenaltyAt(g, now)
 	var spikeEv []creator.Evidence
@@ -123,7 +123,12 @@ func scoreAuthenticity(aud creator.SubScore, est AudienceEstimate, cr commentRes
 		parts = append(parts, authPart{signal: "engagement_anomalies", label: "engagement anomalies", w: authWeightEngagement,
 			score: clamp(sc, 0, 100), conf: er.sub.Confidence, concern: strings.Join(why, " and ")})
 	}
-	if est.Sampled == 0 && cr.n == 0 {
+	if noAudience && est.Sampled == 0 && cr.n == 0 && len(parts) > 0 {
+		// A platform without follower lists or comment texts: engagement
+		// and growth are all there is, and the confidence says so.
+		notes = append(notes, creator.Evidence{Signal: "no_audience_sample", Value: 1,
+			Text: "This platform gives no follower lists or comment texts: authenticity rests on engagement and growth alone, with lower confidence."})
+	} else if est.Sampled == 0 && cr.n == 0 {
 		// Engagement and growth checks can only lower the score; without an
 		// audience sample or comments there is nothing to rate.
 		s.Summary = "No sampled audience or comments to judge authenticity by."

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -225,7 +226,7 @@ func TestAuthenticityHeadline(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := scoreAuthenticity(audSub(tt.aud), tt.aud, tt.cr, engagementResult{}, tt.g, nil, 100_000, testNow)
+			s := scoreAuthenticity(audSub(tt.aud), tt.aud, tt.cr, engagementResult{}, tt.g, nil, 100_000, false, testNow)
 			if !strings.Contains(s.Summary, tt.want) {
 				t.Errorf("summary %q, want it to name %q", s.Summary, tt.want)
 			}
@@ -249,5 +250,44 @@ func TestAuthenticityHeadline(t *testing.T) {
 				t.Errorf("parts recompute to %.3f, score is %.3f; evidence %+v", got, s.Score, s.Evidence)
 			}
 		})
+	}
+}
+
+// TestAuthenticityWithoutAudienceSample checks that a creator from a
+// platform without follower lists (Instagram, Twitch) is rated on
+// engagement and growth alone, with lower confidence, and says so.
+func TestAuthenticityWithoutAudienceSample(t *testing.T) {
+	base := creator.Profile{Ref: creator.Ref{Platform: "instagram", ID: "1", Handle: "cook"}, Followers: 20_000}
+	for i := range 12 {
+		base.Posts = append(base.Posts, creator.Post{ID: strconv.Itoa(i), Text: "Dinner tonight", Likes: 600, Replies: 25,
+			Views: -1, CreatedAt: testNow.Add(-time.Duration(i*36) * time.Hour)})
+	}
+	auth := func(p creator.Profile) creator.SubScore {
+		for _, d := range Score(&p, nil, Options{Now: testNow}).Details {
+			if d.Name == "authenticity" {
+				return d
+			}
+		}
+		t.Fatal("no authenticity sub-score")
+		return creator.SubScore{}
+	}
+	plain := auth(base)
+	if plain.Score != 0 {
+		t.Errorf("without a label or sample: score %.1f, want none", plain.Score)
+	}
+	labeled := base
+	labeled.Labels = []string{creator.LabelNoAudienceSample}
+	got := auth(labeled)
+	if got.Score <= 0 || got.Confidence <= 0 || got.Confidence >= 0.5 {
+		t.Errorf("labeled: score %.1f confidence %.2f, want a score with confidence under 0.5", got.Score, got.Confidence)
+	}
+	said := false
+	for _, e := range got.Evidence {
+		if e.Signal == "no_audience_sample" && strings.Contains(e.Text, "no follower lists") {
+			said = true
+		}
+	}
+	if !said {
+		t.Errorf("evidence does not say there are no follower lists: %+v", got.Evidence)
 	}
 }

@@ -85,7 +85,7 @@ func Score(p *creator.Profile, history []creator.Snapshot, o Options) creator.Sc
 	safe := scoreSafety(p, nr.posts, nr.bioFlags, len(dr.undisclosed))
 	s.BrandSafety = safe.Score
 
-	auth := scoreAuthenticity(audSub, aud, cr, er, g, history, p.Followers, now)
+	auth := scoreAuthenticity(audSub, aud, cr, er, g, history, p.Followers, slices.Contains(p.Labels, creator.LabelNoAudienceSample), now)
 	s.Authenticity = auth.Score
 
 	price := scorePrice(p, s.Tier, er.avg, aud.Share)

@@ -15,7 +15,7 @@ import (
 // LabelNoAudience marks a profile whose platform lists no followers and
 // gives no commenters: its authenticity rests on engagement and growth
 // only.
-const LabelNoAudience = "no-audience-sample"
+const LabelNoAudience = creator.LabelNoAudienceSample
 
 // errMissing reports a required field absent from a response.
 var errMissing = errors.New("missing required field")

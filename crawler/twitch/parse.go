@@ -14,7 +14,7 @@ import (
 
 // LabelNoAudience marks a profile without an audience sample: Twitch lists
 // no followers to an app token.
-const LabelNoAudience = "no-audience-sample"
+const LabelNoAudience = creator.LabelNoAudienceSample
 
 var errMissing = errors.New("missing required field")
 
