@@ -10,6 +10,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+
+	"github.com/creatorscout/scout/sim"
 )
 
 // webPagesTests are TestBrowser's subtests of the creator, watchlist,
@@ -69,6 +71,17 @@ func webPagesTests(t *testing.T, w *webWorld, b *webHelpers) {
 			}
 		}
 		b.shot(t, ctx, "creator-1440")
+
+		// The follower buyer's spike (scripted on day 3) is marked on its
+		// followers chart, and its alerts are listed.
+		buyer := w.watched[slices.Index(demoWatchHandles, sim.HandleBuyer)]
+		b.run(t, ctx, chromedp.Navigate(w.base+"/creator/"+url.PathEscape(buyer)), chromedp.WaitVisible("#chart-followers", chromedp.ByQuery))
+		var marks []string
+		b.eval(t, ctx, `[...document.querySelectorAll("#chart-followers g.marker")].map(g => g.getAttribute("class"))`, &marks)
+		if !slices.Contains(marks, "marker marker-suspicious") && !slices.Contains(marks, "marker marker-alert") {
+			t.Errorf("the buyer's followers chart marks %v, want its spike or alert", marks)
+		}
+		b.shot(t, ctx, "creator-buyer-1440")
 	})
 
 	t.Run("AddTwoToWatchlist", func(t *testing.T) {
