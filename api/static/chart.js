@@ -12,8 +12,9 @@ const MARK = {
 };
 
 // lineChart draws points [{t, v}] (t a Date) with fmt for values. markers
-// are [{t, kind, text}] with kind one of suspicious, viral, alert.
-export function lineChart({ id, title, points, fmt, markers = [], color = "#1d4ed8" }) {
+// are [{t, kind, text}] with kind one of suspicious, viral, alert; domain,
+// when given, is the least range of the y axis (scores: [0, 100]).
+export function lineChart({ id, title, points, fmt, markers = [], color = "#1d4ed8", domain }) {
   const pts = points.filter((p) => p.v !== undefined && p.v !== null && !isNaN(p.v) && !isNaN(p.t));
   const box = h("figure", { class: "card chart", id });
   box.append(h("figcaption", {}, h("h3", {}, title)));
@@ -25,9 +26,15 @@ export function lineChart({ id, title, points, fmt, markers = [], color = "#1d4e
   let t1 = Math.max(...pts.map((p) => +p.t), ...markers.map((m) => +m.t));
   if (t1 === t0) { t0 -= 86400000; t1 += 86400000; }
   let v0 = Math.min(...pts.map((p) => p.v)), v1 = Math.max(...pts.map((p) => p.v));
-  if (v1 === v0) { const d = Math.abs(v0) * 0.1 || 1; v0 -= d; v1 += d; }
+  if (domain) { v0 = Math.min(v0, domain[0]); v1 = Math.max(v1, domain[1]); }
+  const nonNeg = v0 >= 0;
+  if (v1 === v0) {
+    if (v0 === 0) v1 = 1;
+    else { const d = Math.abs(v0) * 0.1; v0 -= d; v1 += d; }
+  }
   const pad = (v1 - v0) * 0.08;
   v0 -= pad; v1 += pad;
+  if (nonNeg && v0 < 0) v0 = 0; // counts, rates and scores are never negative
   const x = (t) => L + ((+t - t0) / (t1 - t0)) * (W - L - R);
   const y = (v) => T + (1 - (v - v0) / (v1 - v0)) * (H - T - B);
   const first = pts[0], last = pts[pts.length - 1];

@@ -1,7 +1,7 @@
 // The compare page: 2 to 4 creators side by side, the best of each row
 // marked.
 
-import { show, api, h, message, stateLine, num, pct, score, priceRange, label, creatorURL, avatar, selection, when, usd } from "./lib.js";
+import { at, show, api, h, message, stateLine, num, pct, score, priceRange, label, creatorURL, avatar, selection, when, usd } from "./lib.js";
 
 // ROWS: label, value, sort key for "best" (higher is better unless low).
 const ROWS = [
@@ -56,7 +56,7 @@ export async function comparePage(root) {
       location.href = "/compare?keys=" + encodeURIComponent(rest.join(","));
     });
     return h("th", { scope: "col", "data-key": r.key }, h("div", { class: "who" }, avatar(r.profile),
-      h("div", {}, h("a", { href: creatorURL(r.key), class: "name" }, r.profile.display_name || ref.handle || r.key), h("div", { class: "handle" }, ref.handle ? "@" + ref.handle : ""))), rm);
+      h("div", {}, h("a", { href: creatorURL(r.key), class: "name" }, r.profile.display_name || ref.handle || r.key), h("div", { class: "handle" }, at(ref.handle)))), rm);
   }));
   const body = ROWS.map(([name, show, val, lowBest]) => {
     let best = null;

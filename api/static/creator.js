@@ -5,7 +5,7 @@
 import {
   api, h, message, num, pct, score, priceRange, label, when, day, avatar, stateLine, flash,
   selection, watchlistsOrNull, addToWatchlistDialog, compact, creatorURL,
-  show,
+  show, at,
 } from "./lib.js";
 import { lineChart } from "./chart.js";
 
@@ -76,7 +76,7 @@ function head(rec) {
     avatar(pr, "big"),
     h("div", { class: "meta" },
       h("h1", { id: "creator-name" }, name),
-      h("div", { class: "handle" }, (ref.handle ? "@" + ref.handle : ref.id || "") + " · " + (PLATFORM_NAMES[ref.platform] || ref.platform || "")),
+      h("div", { class: "handle" }, (at(ref.handle) || ref.id || "") + " · " + (PLATFORM_NAMES[ref.platform] || ref.platform || "")),
       pr.url ? h("p", {}, h("a", { href: pr.url, id: "profile-link", rel: "noopener noreferrer", target: "_blank" }, "Open the profile on " + (PLATFORM_NAMES[ref.platform] || "its platform") + " ↗")) : null,
       pr.bio ? h("p", { class: "bio" }, pr.bio) : null,
       links.length ? h("p", { class: "muted" }, "Links: ", ...links.flatMap((a, i) => (i ? [", ", a] : [a]))) : null,
@@ -125,7 +125,7 @@ function charts(rec, hist, alerts) {
   return h("section", { class: "charts", id: "charts" },
     lineChart({ id: "chart-followers", title: "Followers", points: pts("followers"), fmt: compact, markers: followerMarks }),
     lineChart({ id: "chart-engagement", title: "Engagement rate", points: pts("engagement_rate"), fmt: (v) => pct(v, 2), markers: marks.filter((m) => m.kind !== "suspicious"), color: "#7c3aed" }),
-    lineChart({ id: "chart-authenticity", title: "Authenticity", points: pts("authenticity"), fmt: (v) => Math.round(v).toString(), markers: authMarks, color: "#0f766e" }));
+    lineChart({ id: "chart-authenticity", title: "Authenticity", points: pts("authenticity"), fmt: (v) => Math.round(v).toString(), markers: authMarks, color: "#0f766e", domain: [0, 100] }));
 }
 
 function alertList(alerts) {

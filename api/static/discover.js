@@ -2,7 +2,7 @@
 // is done, then lists what it found. The job's id is in the URL, so a
 // reload follows the same job.
 
-import { show, api, h, message, stateLine, label, creatorURL, openAPI, num } from "./lib.js";
+import { at, show, api, h, message, stateLine, label, creatorURL, openAPI, num } from "./lib.js";
 
 let timer = null;
 
@@ -77,7 +77,7 @@ async function follow(out, id) {
     finished && items.length ? h("table", { class: "plain", id: "job-items" },
       h("thead", {}, h("tr", {}, ["Creator", "State", "Note"].map((x) => h("th", { scope: "col" }, x)))),
       h("tbody", {}, items.map((it) => h("tr", {},
-        h("td", { "data-label": "Creator" }, it.state === "done" || it.state === "skipped" ? h("a", { href: creatorURL(it.key) }, "@" + ((it.ref && it.ref.handle) || it.key)) : "@" + ((it.ref && it.ref.handle) || it.key)),
+        h("td", { "data-label": "Creator" }, it.state === "done" || it.state === "skipped" ? h("a", { href: creatorURL(it.key) }, at((it.ref && it.ref.handle) || it.key)) : at((it.ref && it.ref.handle) || it.key)),
         h("td", { "data-label": "State" }, label(it.state)),
         h("td", { "data-label": "Note" }, it.error || ""))))) : null,
     finished && !items.length ? stateLine("No creators were found for this search.", "empty") : null,

@@ -360,3 +360,9 @@ export function addToWatchlistDialog(keys, savedSearch) {
 export function show(el, ...kids) {
   el.replaceChildren(...kids.flat().filter((k) => k !== null && k !== undefined && k !== false));
 }
+
+// at writes a handle as people read it: @name, or a site's address as is.
+export function at(handle) {
+  if (!handle) return "";
+  return /^[a-z]+:\/\//i.test(handle) || handle.includes("/") ? handle : "@" + handle;
+}

@@ -5,7 +5,7 @@
 import {
   api, h, message, isAbort, num, pct, score, priceRange, label, creatorURL, avatar,
   selection, stateLine, flash, download, openAPI, addToWatchlistDialog, compact, watchlistsOrNull, day,
-  show,
+  show, at,
 } from "./lib.js";
 
 // How numeric fields are shown: a scale from the API's unit to the unit
@@ -125,7 +125,7 @@ async function recentAlerts(box) {
       const handles = new Map((w.members || []).map((m) => [m.key, (m.ref && m.ref.handle) || m.key]));
       return h("div", {}, h("h3", {}, h("a", { href: "/watchlists/" + encodeURIComponent(w.id) }, w.name)),
         h("ul", { class: "evidence" }, alerts.map((a) => h("li", {}, day(a.at) + " · ",
-          h("a", { href: creatorURL(a.creator_key) }, "@" + (handles.get(a.creator_key) || a.creator_key)),
+          h("a", { href: creatorURL(a.creator_key) }, at(handles.get(a.creator_key) || a.creator_key)),
           " · " + label(a.kind) + ": " + a.message))));
     }));
   box.hidden = false;
@@ -392,7 +392,7 @@ function row(ctx, hit) {
   const cb = h("input", { type: "checkbox", class: "row-sel", value: hit.key, "aria-label": "Select " + name,
     onchange: (e) => { e.target.checked ? selection.add(selItem(hit)) : selection.remove(hit.key); refreshChecks(ctx); } });
   const who = h("div", { class: "who" }, avatar(pr),
-    h("div", {}, h("a", { href: creatorURL(hit.key), class: "name" }, name), h("div", { class: "handle" }, ref.handle ? "@" + ref.handle : "")));
+    h("div", {}, h("a", { href: creatorURL(hit.key), class: "name" }, name), h("div", { class: "handle" }, at(ref.handle))));
   const td = (lab, v, cls) => h("td", { "data-label": lab, class: cls || "" }, v);
   return h("tr", { "data-key": hit.key },
     h("td", { class: "sel" }, cb),

@@ -3,7 +3,7 @@
 
 import {
   api, h, message, stateLine, flash, when, day, label, creatorURL, download, openAPI, num, ApiError,
-  show,
+  show, at,
 } from "./lib.js";
 
 export async function watchlistsPage(root) {
@@ -97,12 +97,12 @@ export async function watchlistPage(root, id) {
       rm.disabled = true;
       try {
         await api(path + "/members/" + encodeURIComponent(m.key), { method: "DELETE" });
-        flash("Removed @" + handles.get(m.key) + ".", "ok");
+        flash("Removed " + at(handles.get(m.key)) + ".", "ok");
         watchlistPage(root, id);
       } catch (e) { rm.disabled = false; flash(message(e), "error"); }
     });
     return h("tr", { "data-key": m.key },
-      h("td", { "data-label": "Creator" }, h("a", { href: creatorURL(m.key) }, "@" + handles.get(m.key))),
+      h("td", { "data-label": "Creator" }, h("a", { href: creatorURL(m.key) }, at(handles.get(m.key)))),
       h("td", { "data-label": "Platform" }, label(m.ref && m.ref.platform)),
       h("td", { "data-label": "Added" }, when(m.added_at)),
       h("td", { "data-label": "Added by" }, label(m.source)),
@@ -182,7 +182,7 @@ async function alertsBox(path, handles) {
         h("thead", {}, h("tr", {}, ["When", "Creator", "Kind", "What happened", "Webhook"].map((x) => h("th", { scope: "col" }, x)))),
         h("tbody", {}, as.map((a) => h("tr", { "data-kind": a.kind },
           h("td", { "data-label": "When" }, day(a.at)),
-          h("td", { "data-label": "Creator" }, h("a", { href: creatorURL(a.creator_key) }, "@" + (handles.get(a.creator_key) || a.creator_key))),
+          h("td", { "data-label": "Creator" }, h("a", { href: creatorURL(a.creator_key) }, at(handles.get(a.creator_key) || a.creator_key))),
           h("td", { "data-label": "Kind" }, label(a.kind)),
           h("td", { "data-label": "What happened" }, a.message),
           h("td", { "data-label": "Webhook" }, label(a.delivery_state || "—")))))));
