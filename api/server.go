@@ -459,7 +459,11 @@ func (s *Server) fail(w http.ResponseWriter, err error) {
 	case errors.Is(err, creator.ErrNotFound):
 		WriteError(w, http.StatusNotFound, "not_found", userMessage(err))
 	case errors.Is(err, creator.ErrOptedOut):
-		WriteError(w, http.StatusGone, "opted_out", "this creator opted out")
+		msg := "this creator opted out"
+		if field, _, ok := strings.Cut(userMessage(err), ": "); ok && strings.HasPrefix(field, "members[") {
+			msg = field + ": " + msg
+		}
+		WriteError(w, http.StatusGone, "opted_out", msg)
 	case errors.Is(err, creator.ErrForbidden):
 		WriteError(w, http.StatusForbidden, "forbidden", userMessage(err))
 	case errors.Is(err, context.DeadlineExceeded):

@@ -795,6 +795,9 @@ func (p *Pipeline) followLinks(ctx context.Context, prof *creator.Profile) {
 		if refItemKey(ref) == refItemKey(prof.Ref) {
 			continue
 		}
+		if out, err := p.cfg.Store.IsOptedOut(ctx, ref.Platform, ref.ID, ref.Handle); err != nil || out {
+			continue // opted out (or not known to be not): not queued
+		}
 		if ref.ID != "" {
 			// Crawled lately (it may be what linked to prof): not again.
 			if rec, err := p.cfg.Store.Get(ctx, creator.Key(ref)); err == nil && p.cfg.Now().Sub(rec.UpdatedAt) < p.cfg.UniqueFor {

@@ -262,6 +262,13 @@ func (s *Scheduler) runOne(ctx context.Context, listed *index.Watchlist, now tim
 		}
 		var fresh []index.WatchMember
 		for _, m := range matches {
+			// An opted-out creator is erased, so a search should not find
+			// it; one whose erasure has not finished is not added either.
+			if out, err := s.svc.store.IsOptedOut(ctx, m.Ref.Platform, m.Ref.ID, m.Ref.Handle); err != nil {
+				return 0, 0, fmt.Errorf("running saved search of %s: %w", w.ID, err)
+			} else if out {
+				continue
+			}
 			if !slices.ContainsFunc(w.Members, func(h index.WatchMember) bool { return h.Key == m.Key }) {
 				m.AddedAt = now.UTC()
 				fresh = append(fresh, m)
@@ -289,6 +296,11 @@ func (s *Scheduler) runOne(ctx context.Context, listed *index.Watchlist, now tim
 			if err != nil && !errors.Is(err, creator.ErrNotFound) {
 				return added, enqueued, fmt.Errorf("loading member %s of %s: %w", m.Key, w.ID, err)
 			}
+		}
+		if out, err := s.svc.store.IsOptedOut(ctx, m.Ref.Platform, m.Ref.ID, m.Ref.Handle); err != nil {
+			return added, enqueued, fmt.Errorf("checking opt-out of member %s of %s: %w", m.Key, w.ID, err)
+		} else if out {
+			continue // never fetched again
 		}
 		if err := s.cfg.Enqueuer.EnqueueRescan(ctx, m.Ref, w.ID); err != nil {
 			return added, enqueued, fmt.Errorf("enqueueing rescan of %s for %s: %w", m.Key, w.ID, err)

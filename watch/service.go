@@ -473,6 +473,9 @@ func (s *Service) resolveMembers(ctx context.Context, items []string, now time.T
 			if err != nil {
 				return nil, fmt.Errorf("members[%d]: %w", i, err)
 			}
+			if err := s.refuseOptedOut(ctx, ref); err != nil {
+				return nil, fmt.Errorf("members[%d]: %w", i, err)
+			}
 			out = append(out, index.WatchMember{Key: creator.Key(ref), Ref: ref, AddedAt: now, Source: "url"})
 			continue
 		}
@@ -483,14 +486,31 @@ func (s *Service) resolveMembers(ctx context.Context, items []string, now time.T
 		if err != nil {
 			return nil, fmt.Errorf("members[%d]: %w", i, err)
 		}
+		if err := s.refuseOptedOut(ctx, rec.Profile.Ref); err != nil {
+			return nil, fmt.Errorf("members[%d]: %w", i, err)
+		}
 		out = append(out, index.WatchMember{Key: item, Ref: rec.Profile.Ref, AddedAt: now, Source: "key"})
 	}
 	return out, nil
 }
 
+// refuseOptedOut returns an error wrapping creator.ErrOptedOut when the
+// opt-out list names ref by its id or handle.
+func (s *Service) refuseOptedOut(ctx context.Context, ref creator.Ref) error {
+	out, err := s.store.IsOptedOut(ctx, ref.Platform, ref.ID, ref.Handle)
+	if err != nil {
+		return fmt.Errorf("checking opt-out: %w", err)
+	}
+	if out {
+		return fmt.Errorf("%s: %w", ref, creator.ErrOptedOut)
+	}
+	return nil
+}
+
 // resolveURL finds the creator a profile URL names: a stored creator with
 // exactly this profile URL or the handle it holds (exact store lookups),
-// else through the HandleLookup (which may fetch from the platform).
+// else through the HandleLookup (which may fetch from the platform). A
+// creator on the opt-out list is refused before the HandleLookup is asked.
 func (s *Service) resolveURL(ctx context.Context, raw string) (creator.Ref, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
@@ -507,6 +527,9 @@ func (s *Service) resolveURL(ctx context.Context, raw string) (creator.Ref, erro
 		ref, ok := r.ResolveURL(u)
 		if !ok {
 			continue
+		}
+		if err := s.refuseOptedOut(ctx, ref); err != nil {
+			return creator.Ref{}, err
 		}
 		if ref.ID == "" {
 			stored, err := storeHandleLookup(s.store)(ctx, ref)

@@ -151,6 +151,11 @@ func newApp(ctx context.Context, cfg config, opts ...appOption) (_ *app, err err
 		// Members added by a profile URL with a handle are resolved to a
 		// DID through the source.
 		wopts = append(wopts, watch.WithHandleLookup(func(ctx context.Context, r creator.Ref) (creator.Ref, error) {
+			if out, err := a.store.IsOptedOut(ctx, r.Platform, r.ID, r.Handle); err != nil {
+				return creator.Ref{}, fmt.Errorf("checking opt-out: %w", err)
+			} else if out {
+				return creator.Ref{}, fmt.Errorf("%s: %w", r, creator.ErrOptedOut)
+			}
 			p, err := bsky.Fetch(ctx, r)
 			if err != nil {
 				return creator.Ref{}, err

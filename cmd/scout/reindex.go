@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -39,6 +40,9 @@ type reindexStats struct {
 	Creators, Snapshots, Synthesized int
 	Jobs, Items                      int
 	OptOuts, Watchlists, Alerts      int
+	// OptedOut counts creators, job items and watchlist members left out
+	// because their creator is on the opt-out list.
+	OptedOut int
 }
 
 // runReindex implements `scout reindex`: it opens the two stores named by
@@ -104,6 +108,9 @@ func runReindex(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	st, err := copyStore(ctx, src, dst, *batch, stderr)
 	fmt.Fprintf(stdout, "copied %d creators (%d snapshots, %d synthesized), %d jobs (%d items), %d opt-outs, %d watchlists, %d alert events in %s\n",
 		st.Creators, st.Snapshots, st.Synthesized, st.Jobs, st.Items, st.OptOuts, st.Watchlists, st.Alerts, time.Since(start).Round(time.Millisecond))
+	if st.OptedOut > 0 {
+		fmt.Fprintf(stdout, "left out %d creators, job items and watchlist members of creators who opted out\n", st.OptedOut)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "scout reindex: %v\n", err)
 		return 1
@@ -169,11 +176,24 @@ func copyStore(ctx context.Context, src, dst index.Store, batch int, log io.Writ
 		}
 		st.OptOuts++
 	}
+	// Whatever the source still holds of a creator who opted out (an
+	// erasure cut short) is not copied.
+	out := index.NewOptOutSet(optOuts)
+	outKeys := map[string]bool{} // keys of the creators left out
 	lists, err := src.ListWatchlists(ctx)
 	if err != nil {
 		return st, fmt.Errorf("listing watchlists: %w", err)
 	}
 	for i := range lists {
+		kept := lists[i].Members[:0:0]
+		for _, m := range lists[i].Members {
+			if out.Has(m.Ref) {
+				st.OptedOut++
+				continue
+			}
+			kept = append(kept, m)
+		}
+		lists[i].Members = kept
 		if err := dst.PutWatchlist(ctx, &lists[i]); err != nil {
 			return st, fmt.Errorf("copying watchlist %s: %w", lists[i].ID, err)
 		}
@@ -208,6 +228,11 @@ func copyStore(ctx context.Context, src, dst index.Store, batch int, log io.Writ
 		return nil
 	}
 	addCreator := func(rec *creator.Record, hist []creator.Snapshot) error {
+		if out.Has(rec.Profile.Ref) {
+			st.OptedOut++
+			outKeys[rec.Key] = true
+			return nil
+		}
 		if len(hist) == 0 {
 			// The Store contract writes a record only with a snapshot; a
 			// record without history gets one made from the record.
@@ -248,10 +273,17 @@ func copyStore(ctx context.Context, src, dst index.Store, batch int, log io.Writ
 	}
 
 	copyJob := func(j *index.Job, items []index.JobItem) error {
+		if scrubJobRequest(j, out) {
+			st.OptedOut++
+		}
 		if err := dst.PutJob(ctx, j); err != nil {
 			return fmt.Errorf("copying job %s: %w", j.ID, err)
 		}
 		for i := range items {
+			if out.Has(items[i].Ref) {
+				st.OptedOut++
+				continue
+			}
 			if err := dst.PutJobItem(ctx, &items[i]); err != nil {
 				return fmt.Errorf("copying item %s of job %s: %w", items[i].Key, j.ID, err)
 			}
@@ -261,6 +293,10 @@ func copyStore(ctx context.Context, src, dst index.Store, batch int, log io.Writ
 		return nil
 	}
 	copyAlert := func(e *index.AlertEvent) error {
+		if outKeys[e.CreatorKey] {
+			st.OptedOut++
+			return nil
+		}
 		if err := dst.PutAlert(ctx, e); err != nil {
 			return fmt.Errorf("copying alert %s: %w", e.ID, err)
 		}
@@ -301,6 +337,19 @@ func copyStore(ctx context.Context, src, dst index.Store, batch int, log io.Writ
 		}
 	}
 	return st, nil
+}
+
+// scrubJobRequest drops the stored request of a crawl job whose creator
+// opted out, and reports whether it did.
+func scrubJobRequest(j *index.Job, out *index.OptOutSet) bool {
+	var req struct {
+		Ref creator.Ref `json:"ref"`
+	}
+	if len(j.Request) == 0 || json.Unmarshal(j.Request, &req) != nil || !out.Has(req.Ref) {
+		return false
+	}
+	j.Request = nil
+	return true
 }
 
 // searchAll visits the creators Search can reach (sorted by key, up to
