@@ -1,7 +1,16 @@
 // Package api serves CreatorScout's HTTP API (JSON under /v1), its OpenAPI
 // document (/v1/openapi.json), a reference page (/docs), Prometheus
-// metrics (/metrics), liveness and readiness (/healthz, /readyz) and a
-// small web page listing search results.
+// metrics (/metrics), liveness and readiness (/healthz, /readyz) and the
+// web app.
+//
+// The web app (static/, embedded with go:embed; page.go) is plain ES
+// modules with no build step: the search page at / keeps its whole state in
+// the query string; /creator/{key}, /watchlists, /watchlists/{id},
+// /compare?keys=a,b and /discover?job=ID are its other pages. Each serves
+// the same shell, which reads the path; every call goes through the /v1
+// API, with the key the page asks for on a 401 (kept in sessionStorage).
+// Its scripts set text with textContent only, under a CSP that allows no
+// inline script or style. cmd/scout's TestBrowser drives it in Chromium.
 //
 // One route table (table.go) declares every operation: method, path,
 // parameters with their enumerations and units, body and answer types,

@@ -44,7 +44,7 @@ func (s *Server) routeTable() []route {
 			h: s.openapi, responses: []response{{code: 200, desc: "the document"}}},
 		{method: "GET", path: "/docs", id: "docs", tag: "service", summary: "The API reference, as a web page",
 			h: s.docs, responses: []response{{code: 200, desc: "an HTML page"}}},
-		{method: "GET", path: "/{$}", id: "page", tag: "service", summary: "The web page listing search results",
+		{method: "GET", path: "/{$}", id: "page", tag: "service", summary: "The web app: search, creator pages, watchlists, compare, discover",
 			h: s.page, responses: []response{{code: 200, desc: "an HTML page"}}},
 
 		{method: "GET", path: "/v1/creators", id: "searchCreators", tag: "creators", scope: ScopeRead,
