@@ -144,7 +144,9 @@ func TestBrowser(t *testing.T) {
 		}
 		t.Skip("no Chromium or Chrome found: apt-get install -y chromium, or set SCOUT_TEST_BROWSER")
 	}
+	start := time.Now()
 	w := startWebWorld(t)
+	t.Logf("the simulated world was crawled in %v", time.Since(start).Round(time.Millisecond))
 	shots := screenshotDir(t)
 	downloads := t.TempDir()
 
@@ -194,10 +196,21 @@ func TestBrowser(t *testing.T) {
 			t.Fatalf("%v\npage text: %.800s", err, page)
 		}
 	}
+	// shot saves a screenshot: every page's, whole, when SCOUT_SCREENSHOTS
+	// names a directory to keep them in; else only the small screen's
+	// first screenful (the larger ones cost seconds to encode).
+	keepShots := os.Getenv("SCOUT_SCREENSHOTS") != ""
 	shot := func(t *testing.T, ctx context.Context, name string) {
 		t.Helper()
 		var b []byte
-		run(t, ctx, chromedp.FullScreenshot(&b, 100))
+		switch {
+		case keepShots:
+			run(t, ctx, chromedp.FullScreenshot(&b, 100))
+		case strings.HasSuffix(name, "-375"):
+			run(t, ctx, chromedp.CaptureScreenshot(&b))
+		default:
+			return
+		}
 		if err := os.WriteFile(filepath.Join(shots, name+".png"), b, 0o644); err != nil {
 			t.Fatal(err)
 		}
