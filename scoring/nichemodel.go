@@ -46,7 +46,9 @@ type NicheHead struct {
 }
 
 // NicheModel holds the fitted weights of the niche model. Weights are
-// quantized to int16 per head (Scale[h] times the stored integer).
+// quantized to int8 per head (Scale[h] times the stored integer): a
+// table of 2^17 buckets by 21 heads is 2.75 MB, and int16 measured no
+// better on held-out creators (macro-F1 0.547 against 0.545).
 type NicheModel struct {
 	Bits  uint8 // log2 of the number of feature buckets
 	Heads []NicheHead
@@ -58,13 +60,13 @@ type NicheModel struct {
 	Scale     []float32 // per head: the float value of one weight unit
 	CalA      []float32 // per head: calibration slope on the logit
 	CalB      []float32 // per head: calibration intercept
-	W         []int16   // bucket-major: W[bucket*len(Heads)+head]
+	W         []int8    // bucket-major: W[bucket*len(Heads)+head]
 	// Blend is how much the taxonomy's own relevance of a niche adds to
 	// the model's probability, as a noisy-or: 1-(1-p)(1-Blend*tax).
 	Blend float32
 }
 
-const nicheModelMagic = "SCNM5\n"
+const nicheModelMagic = "SCNM6\n"
 
 // WriteTo writes m gzip-compressed in the model file format.
 func (m *NicheModel) WriteTo(w io.Writer) (int64, error) {
@@ -192,7 +194,7 @@ func ReadNicheModel(r io.Reader) (*NicheModel, error) {
 			return nil, errNicheModel
 		}
 	}
-	m.W = make([]int16, (1<<m.Bits)*int(nh))
+	m.W = make([]int8, (1<<m.Bits)*int(nh))
 	if err := binary.Read(b, binary.LittleEndian, m.W); err != nil {
 		return nil, errNicheModel
 	}

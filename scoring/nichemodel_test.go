@@ -31,9 +31,9 @@ func smallModel() *NicheModel {
 	m := &NicheModel{Bits: 8, Blend: 0.25, Heads: []NicheHead{{Name: "a", Niches: []string{"food"}}, {Name: "b", Niches: []string{"tech", "science"}, Fallback: true, TaxFloor: 0.7}},
 		TaxNiches: []string{"food", "tech", "science"},
 		Bias:      []float32{0.5, -1}, Scale: []float32{1e-4, 2e-4}, CalA: []float32{1, 0.5}, CalB: []float32{0, -0.25},
-		TaxW: []float32{1, 2, 3, 4, 5, 6}, W: make([]int16, 256*2)}
+		TaxW: []float32{1, 2, 3, 4, 5, 6}, W: make([]int8, 256*2)}
 	for i := range m.W {
-		m.W[i] = int16(i*37%2001 - 1000)
+		m.W[i] = int8(i*37%255 - 127)
 	}
 	return m
 }

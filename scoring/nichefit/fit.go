@@ -231,7 +231,7 @@ func (m *weights) logit(e *Example, h int) float64 {
 // the scoring package ships.
 func (m *weights) Quantize(bits uint8, blend float64, calA, calB []float64) *scoring.NicheModel {
 	nh := m.nh
-	out := &scoring.NicheModel{Bits: bits, Heads: Heads(), W: make([]int16, len(m.w)), Blend: float32(blend),
+	out := &scoring.NicheModel{Bits: bits, Heads: Heads(), W: make([]int8, len(m.w)), Blend: float32(blend),
 		TaxNiches: slices.Clone(scoring.BuiltinNiches)}
 	for _, v := range m.taxW {
 		out.TaxW = append(out.TaxW, float32(v))
@@ -241,12 +241,12 @@ func (m *weights) Quantize(bits uint8, blend float64, calA, calB []float64) *sco
 		for k := h; k < len(m.w); k += nh {
 			mx = max(mx, math.Abs(float64(m.w[k])))
 		}
-		scale := mx / 32767
+		scale := mx / 127
 		if scale == 0 {
 			scale = 1
 		}
 		for k := h; k < len(m.w); k += nh {
-			out.W[k] = int16(math.Round(float64(m.w[k]) / scale))
+			out.W[k] = int8(math.Round(float64(m.w[k]) / scale))
 		}
 		out.Bias = append(out.Bias, float32(m.bias[h]))
 		out.Scale = append(out.Scale, float32(scale))
