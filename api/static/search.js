@@ -484,7 +484,7 @@ function fillSelectionBar(ctx, bar) {
     "aria-disabled": sel.length < 2 || sel.length > 4 ? "true" : undefined,
     title: "Compare 2 to 4 creators" }, "Compare");
   const clear = h("button", { type: "button", class: "secondary", onclick: () => { selection.clear(); refreshChecks(ctx); } }, "Clear");
-  bar.replaceChildren(h("span", { id: "selected-count" }, sel.length + " selected"), add, cmp, clear,
+  show(bar, h("span", { id: "selected-count" }, sel.length + " selected"), add, cmp, clear,
     sel.length > 4 ? h("span", { class: "muted" }, " (compare takes at most 4)") : null);
 }
 

@@ -95,8 +95,10 @@ func webPagesTests(t *testing.T, w *webWorld, b *webHelpers) {
 		)
 		var count string
 		b.eval(t, ctx, `document.querySelector("#selected-count").textContent`, &count)
-		if count != "2 selected" {
-			t.Errorf("selection bar says %q", count)
+		var bar string
+		b.eval(t, ctx, `document.querySelector("#selection-bar").innerText`, &bar)
+		if count != "2 selected" || strings.Contains(bar, "null") {
+			t.Errorf("selection bar says %q (%q)", count, bar)
 		}
 		b.run(t, ctx, chromedp.Click("#add-to-watchlist", chromedp.ByQuery), chromedp.WaitVisible("#wl-name", chromedp.ByQuery))
 		b.shot(t, ctx, "add-to-watchlist-dialog")
@@ -255,6 +257,11 @@ func webPagesTests(t *testing.T, w *webWorld, b *webHelpers) {
 		for _, name := range []string{"search", "creator", "watchlist", "compare", "discover"} {
 			b.run(t, ctx, chromedp.Navigate(w.base+pages[name]), chromedp.WaitReady("#app > *:not(.state)", chromedp.ByQuery))
 			b.waitJS(t, ctx, `!document.querySelector("[aria-busy=true]") && ![...document.querySelectorAll(".state")].some(e => e.textContent.startsWith("Loading"))`)
+			var junk string
+			b.eval(t, ctx, `(document.body.innerText.match(/\b(null|undefined|NaN|\[object Object\])\b|TypeError|Unexpected token/) || [""])[0]`, &junk)
+			if junk != "" {
+				t.Errorf("%s shows %q to the user", name, junk)
+			}
 			// Nothing wider than the screen, except inside a box that
 			// scrolls sideways on purpose (the compare table).
 			var over []string
