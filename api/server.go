@@ -469,6 +469,10 @@ func (s *Server) fail(w http.ResponseWriter, err error) {
 	case errors.Is(err, context.DeadlineExceeded):
 		w.Header().Set("Retry-After", "5")
 		WriteError(w, http.StatusServiceUnavailable, "unavailable", "the store did not answer in time; retry")
+	case errors.Is(err, creator.ErrUnavailable):
+		s.log.Warn("request failed for now", "err", err)
+		w.Header().Set("Retry-After", "5")
+		WriteError(w, http.StatusServiceUnavailable, "unavailable", "temporarily unavailable; nothing was recorded, retry")
 	default:
 		s.log.Error("request failed", "err", err)
 		WriteError(w, http.StatusInternalServerError, "internal", "internal error")

@@ -279,6 +279,9 @@ func (p *Pipeline) SubmitCrawl(ctx context.Context, ref creator.Ref) (*index.Job
 	if len(ref.ID) > 512 || len(ref.Handle) > 256 {
 		return nil, fmt.Errorf("submitting crawl: %w: handle: too long", creator.ErrInvalid)
 	}
+	if err := ValidateRef(ref); err != nil {
+		return nil, fmt.Errorf("submitting crawl: %w", err)
+	}
 	if out, err := p.cfg.Store.IsOptedOut(ctx, ref.Platform, ref.ID, ref.Handle); err != nil {
 		return nil, fmt.Errorf("checking opt-out: %w", err)
 	} else if out {

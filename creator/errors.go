@@ -28,6 +28,11 @@ var (
 	ErrForbidden = errors.New("forbidden by policy")
 	// ErrInvalid reports invalid input from a caller (a query, a request).
 	ErrInvalid = errors.New("invalid input")
+	// ErrUnavailable reports that something the request needs (the store,
+	// the queue, a name server) failed for now: nothing was recorded, and
+	// the same request may be retried. The API answers 503 with
+	// Retry-After.
+	ErrUnavailable = errors.New("temporarily unavailable")
 )
 
 // RetryAfter is an error that says when a refused request may be tried

@@ -20,7 +20,9 @@ type Cadence struct {
 
 // ParseCadence parses a watchlist's cadence: "" (daily), "hourly", "daily",
 // "weekly", a Go duration of at least MinInterval ("6h"), or a standard
-// five-field cron expression or descriptor ("0 6 * * *", "@daily").
+// five-field cron expression or descriptor ("0 6 * * *", "@daily",
+// "@every 2h", which too must be at least MinInterval). It is the one
+// parser of cadences: the service, the scheduler and the API all use it.
 // Errors wrap creator.ErrInvalid and name the field "cadence".
 func ParseCadence(s string) (Cadence, error) {
 	switch strings.ToLower(strings.TrimSpace(s)) {
@@ -40,6 +42,11 @@ func ParseCadence(s string) (Cadence, error) {
 	sched, err := cron.ParseStandard(s)
 	if err != nil {
 		return Cadence{}, fmt.Errorf("%w: cadence: %q is neither a duration nor a cron expression: %v", creator.ErrInvalid, s, err)
+	}
+	// "@every <duration>" is the one cron form that can repeat faster than
+	// its minute field allows; the same minimum holds for it.
+	if every, ok := sched.(cron.ConstantDelaySchedule); ok && every.Delay < MinInterval {
+		return Cadence{}, fmt.Errorf("%w: cadence: interval %s is shorter than %s", creator.ErrInvalid, every.Delay, MinInterval)
 	}
 	return Cadence{cron: sched}, nil
 }

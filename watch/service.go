@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/netip"
 	"net/url"
@@ -443,7 +444,7 @@ func (s *Service) checkWebhooks(ctx context.Context, hooks, old []index.Webhook)
 			return nil, fmt.Errorf("webhooks[%d].url: %w", i, err)
 		}
 		if err := s.checkURL(ctx, h.URL); err != nil {
-			return nil, fmt.Errorf("webhooks[%d].url: %w", i, err)
+			return nil, fmt.Errorf("webhooks[%d].url: %w", i, webhookCheckError(err))
 		}
 		if h.Secret == "" {
 			for _, o := range old {
@@ -555,6 +556,28 @@ func addMembers(have, add []index.WatchMember) []index.WatchMember {
 		}
 	}
 	return have
+}
+
+// webhookCheckError classifies a URL check's error for the caller: a host
+// that does not resolve, or that the guard refuses, is the caller's to fix
+// (creator.ErrInvalid, with ErrForbidden kept for a refusal); a name
+// server that failed for now is creator.ErrUnavailable.
+func webhookCheckError(err error) error {
+	if errors.Is(err, creator.ErrInvalid) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	if errors.Is(err, creator.ErrForbidden) {
+		return fmt.Errorf("%w: %w", creator.ErrInvalid, err)
+	}
+	var dns *net.DNSError
+	if errors.As(err, &dns) {
+		if dns.IsNotFound || !dns.IsTemporary && !dns.IsTimeout {
+			return fmt.Errorf("%w: host %s does not resolve", creator.ErrInvalid, dns.Name)
+		}
+		return fmt.Errorf("%w: resolving %s: %v", creator.ErrUnavailable, dns.Name, dns.Err)
+	}
+	// Anything else the check could not decide: the URL is not usable.
+	return fmt.Errorf("%w: %v", creator.ErrInvalid, err)
 }
 
 // basicURLShape requires an absolute http(s) URL with a host and no

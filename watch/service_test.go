@@ -297,6 +297,12 @@ func TestParseCadence(t *testing.T) {
 		{name: "cron descriptor", cadence: "@weekly", due: day(0), now: day(0), want: time.Date(2026, 3, 8, 0, 0, 0, 0, time.UTC)},
 		{name: "garbage", cadence: "soon", wantErr: true},
 		{name: "negative", cadence: "-1h", wantErr: true},
+		{name: "duration under a minute", cadence: "1s", wantErr: true},
+		{name: "@every under a minute", cadence: "@every 1s", wantErr: true},
+		{name: "@every 59s", cadence: "@every 59s", wantErr: true},
+		{name: "@every with a zone", cadence: "CRON_TZ=Europe/Paris @every 30s", wantErr: true},
+		{name: "@every a minute", cadence: "@every 1m", due: day(0), now: day(0), want: day(0).Add(time.Minute)},
+		{name: "@every two hours", cadence: "@every 2h", due: day(0), now: day(0), want: day(0).Add(2 * time.Hour)},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

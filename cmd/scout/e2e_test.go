@@ -383,7 +383,7 @@ func TestIntegrationWatchlistAPI(t *testing.T) {
 		code       int
 		mention    string
 	}{
-		{"private webhook", `{"name":"x","webhooks":[{"url":"http://169.254.169.254/latest"}]}`, http.StatusForbidden, "webhooks[0].url"},
+		{"private webhook", `{"name":"x","webhooks":[{"url":"http://169.254.169.254/latest"}]}`, http.StatusBadRequest, "webhooks[0].url"},
 		{"bad cadence", `{"name":"x","cadence":"every full moon"}`, http.StatusBadRequest, "cadence"},
 		{"no name", `{"members":[]}`, http.StatusBadRequest, "name"},
 		{"unknown field", `{"name":"x","colour":"red"}`, http.StatusBadRequest, "colour"},

@@ -2,6 +2,8 @@ package fetch
 
 import (
 	"encoding/json"
+	"errors"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -13,50 +15,79 @@ import (
 // before 2001.
 const epochThreshold = 1_000_000_000
 
-// parseRetryAfter reads a Retry-After header: delta seconds or an HTTP date.
-// It reports false when the header is absent or unreadable.
+// MaxRetryWait is the longest a response's Retry-After, rate-limit reset
+// or usage header may pause a host: a later time (a huge number, +Inf, a
+// date years ahead) is read as this long from now, so a broken or hostile
+// header cannot stop a source for good, nor overflow into a time in the
+// past that pauses nothing.
+const MaxRetryWait = time.Hour
+
+// clampWait caps t at MaxRetryWait from now.
+func clampWait(t, now time.Time) time.Time {
+	if limit := now.Add(MaxRetryWait); t.After(limit) {
+		return limit
+	}
+	return t
+}
+
+// afterSeconds is now plus n seconds, capped at MaxRetryWait; it reports
+// false for NaN and negative n.
+func afterSeconds(n float64, now time.Time) (time.Time, bool) {
+	if math.IsNaN(n) || n < 0 {
+		return time.Time{}, false
+	}
+	if n >= MaxRetryWait.Seconds() {
+		return now.Add(MaxRetryWait), true
+	}
+	return now.Add(time.Duration(n * float64(time.Second))), true
+}
+
+// parseRetryAfter reads a Retry-After header: delta seconds or an HTTP
+// date, capped at MaxRetryWait from now. It reports false when the header
+// is absent or unreadable (NaN, negative, not a date).
 func parseRetryAfter(h http.Header, now time.Time) (time.Time, bool) {
 	v := strings.TrimSpace(h.Get("Retry-After"))
 	if v == "" {
 		return time.Time{}, false
 	}
-	if n, err := strconv.ParseFloat(v, 64); err == nil {
-		if n < 0 {
-			return time.Time{}, false
-		}
-		return now.Add(time.Duration(n * float64(time.Second))), true
+	if n, err := strconv.ParseFloat(v, 64); err == nil || errors.Is(err, strconv.ErrRange) {
+		return afterSeconds(n, now) // out of range: ±Inf
 	}
 	if t, err := http.ParseTime(v); err == nil {
-		return t, true
+		return clampWait(t, now), true
 	}
 	return time.Time{}, false
 }
 
 // parseReset reads a rate-limit reset value: epoch seconds (atproto,
 // Twitch, GitHub), delta seconds (the IETF RateLimit draft) or an ISO-8601
-// time (Mastodon).
+// time (Mastodon), capped at MaxRetryWait from now. It reports false when
+// v is absent or unreadable (NaN, negative, not a time).
 func parseReset(v string, now time.Time) (time.Time, bool) {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return time.Time{}, false
 	}
-	if n, err := strconv.ParseFloat(v, 64); err == nil {
-		if n < 0 {
+	if n, err := strconv.ParseFloat(v, 64); err == nil || errors.Is(err, strconv.ErrRange) {
+		if math.IsNaN(n) || n < 0 {
 			return time.Time{}, false
 		}
 		if n >= epochThreshold {
+			if n-float64(now.Unix()) >= MaxRetryWait.Seconds() {
+				return now.Add(MaxRetryWait), true // also +Inf
+			}
 			sec := int64(n)
 			return time.Unix(sec, int64((n-float64(sec))*1e9)), true
 		}
-		return now.Add(time.Duration(n * float64(time.Second))), true
+		return afterSeconds(n, now)
 	}
 	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999Z0700"} {
 		if t, err := time.Parse(layout, v); err == nil {
-			return t, true
+			return clampWait(t, now), true
 		}
 	}
 	if t, err := http.ParseTime(v); err == nil {
-		return t, true
+		return clampWait(t, now), true
 	}
 	return time.Time{}, false
 }
@@ -175,7 +206,7 @@ func parseMetaUsage(h http.Header, now time.Time) (pct float64, regain time.Time
 		ok = true
 		pct = max(pct, u.max())
 		if u.Regain > 0 {
-			if t := now.Add(time.Duration(u.Regain * float64(time.Minute))); t.After(regain) {
+			if t, ok := afterSeconds(u.Regain*60, now); ok && t.After(regain) {
 				regain = t
 			}
 		}

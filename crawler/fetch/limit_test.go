@@ -89,9 +89,12 @@ func TestRetryAfterPausesEveryWorker(t *testing.T) {
 		name       string
 		retryAfter string
 		wantWait   bool // the second worker waits and succeeds instead of giving up
+		until      time.Duration
 	}{
-		{"long pause: every worker gives up until then", "120", false},
-		{"short pause: every worker waits it out", "2", true},
+		{"long pause: every worker gives up until then", "120", false, 120 * time.Second},
+		{"short pause: every worker waits it out", "2", true, 0},
+		{"huge pause: capped at MaxRetryWait, not overflowed into the past", "1e10", false, MaxRetryWait},
+		{"infinite pause: capped at MaxRetryWait", "Inf", false, MaxRetryWait},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -135,13 +138,13 @@ func TestRetryAfterPausesEveryWorker(t *testing.T) {
 			if !errors.As(err, &rb) {
 				t.Fatalf("second worker: %v, want a *creator.RetryAfter", err)
 			}
-			if want := clk.Now().Add(120 * time.Second); !rb.Until.Equal(want) {
+			if want := clk.Now().Add(tt.until); !rb.Until.Equal(want) {
 				t.Errorf("second worker's RetryAfter.Until = %v, want %v", rb.Until, want)
 			}
 			if got := hits.Load(); got != 1 {
 				t.Errorf("server saw %d requests during the pause, want 1", got)
 			}
-			bClock.Advance(121 * time.Second)
+			bClock.Advance(tt.until + time.Second)
 			if err := b.GetJSON(ctx, u, new(any)); err != nil {
 				t.Errorf("second worker after the pause: %v", err)
 			}
