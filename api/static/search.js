@@ -171,7 +171,7 @@ function buildForm(ctx) {
     target.append(rangeControl(f, byName[f + "_min"], byName[f + "_max"]));
   }
   const sortSel = h("select", { id: "f-sort", "data-param": "sort" },
-    h("option", { value: "" }, "relevance, then followers"),
+    h("option", { value: "" }, "best match (by relevance when searching text)"),
     ...byName.sort.schema.items.enum.map((s) => h("option", { value: s }, sortLabel(s))));
   const per = h("select", { id: "f-per_page", "data-param": "per_page" }, PER_PAGES.map((n) => h("option", { value: n }, n + " a page")));
   form.append(more,
