@@ -2,7 +2,7 @@
 // with its members, cadence, rules, webhooks, saved search and alerts.
 
 import {
-  api, h, message, stateLine, flash, when, day, label, creatorURL, download, openAPI, num, ApiError,
+  api, h, message, stateLine, flash, when, day, label, creatorURL, download, openAPI, num,
   show, at,
 } from "./lib.js";
 
@@ -235,7 +235,7 @@ function settingsForm(path, w, reload) {
       reload();
     } catch (ex) {
       err.hidden = false;
-      err.textContent = message(ex instanceof ApiError ? ex : ex);
+      err.textContent = message(ex);
     }
   });
   return form;
