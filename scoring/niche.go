@@ -274,9 +274,18 @@ func scoreNiches(m *matcher, p *creator.Profile) nicheResult {
 			Value: round3(r.postRel[i]),
 			Text:  "This post points to " + strings.ReplaceAll(r.primary, "_", " ") + ": \"" + excerpt(p.Posts[i].Text, 80) + "\""})
 	}
+	// Secondary niches are named when they are probable (relevance 0.5,
+	// calibrated), with their terms when the taxonomy matched any.
 	for _, ns := range r.niches[1:min(4, len(r.niches))] {
+		if ns.Relevance < 0.5 {
+			break
+		}
+		why := "from the wording as a whole"
+		if len(ns.Terms) > 0 {
+			why = "matched on " + quoteTerms(ns.Terms, 3)
+		}
 		s.Evidence = append(s.Evidence, creator.Evidence{Signal: "secondary_niche", Value: ns.Relevance,
-			Text: "Also " + strings.ReplaceAll(ns.Niche, "_", " ") + " (relevance " + ff(ns.Relevance, 2) + ": " + quoteTerms(ns.Terms, 3) + ")."})
+			Text: "Also " + strings.ReplaceAll(ns.Niche, "_", " ") + " (relevance " + ff(ns.Relevance, 2) + ", " + why + ")."})
 	}
 	r.sub = s
 	return r
