@@ -300,11 +300,7 @@ func textNiches(t *Taxonomy, model *NicheModel, text string) []creator.NicheScor
 	}
 	m.begin()
 	m.scan(text)
-	terms := make(map[int][]string)
-	for _, id := range m.seen {
-		ti := t.terms[id]
-		terms[ti.niche] = append(terms[ti.niche], ti.text)
-	}
+	terms := m.termsByNiche()
 	nN := len(t.niches)
 	tax := make([]float64, 2*nN)
 	rel := tax[nN:]
@@ -337,11 +333,7 @@ func TaxonomyNiches(t *Taxonomy, text string) []creator.NicheScore {
 	defer putMatcher(m)
 	m.begin()
 	m.scan(text)
-	terms := make(map[int][]string)
-	for _, id := range m.seen {
-		ti := t.terms[id]
-		terms[ti.niche] = append(terms[ti.niche], ti.text)
-	}
+	terms := m.termsByNiche()
 	var out []creator.NicheScore
 	for i, w := range m.w {
 		if w <= 0 {
@@ -414,4 +406,14 @@ func (b *nicheBinding) topWords(tk *tokenizer, texts []string, h, k int) []strin
 		out[i] = x.w
 	}
 	return out
+}
+
+// termsByNiche is the taxonomy terms the current text matched, by niche.
+func (m *matcher) termsByNiche() map[int][]string {
+	terms := make(map[int][]string)
+	for _, id := range m.seen {
+		ti := m.t.terms[id]
+		terms[ti.niche] = append(terms[ti.niche], ti.text)
+	}
+	return terms
 }

@@ -207,17 +207,7 @@ func printNicheTable(w io.Writer, name string, truth, pred []string, perNiche bo
 	var sp, sr float64
 	rows := []string{}
 	for _, l := range ids {
-		var tp, fp, fn float64
-		for i := range truth {
-			switch {
-			case pred[i] == l && truth[i] == l:
-				tp++
-			case pred[i] == l:
-				fp++
-			case truth[i] == l:
-				fn++
-			}
-		}
+		tp, fp, fn := nichefit.Confusion(truth, pred, l)
 		p, r := 0.0, 0.0
 		if tp+fp > 0 {
 			p = tp / (tp + fp)

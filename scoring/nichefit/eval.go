@@ -166,17 +166,7 @@ func accF1(truth, pred []string) (acc, macro float64) {
 		}
 	}
 	for l := range labels {
-		var tp, fp, fn float64
-		for i := range truth {
-			switch {
-			case pred[i] == l && truth[i] == l:
-				tp++
-			case pred[i] == l:
-				fp++
-			case truth[i] == l:
-				fn++
-			}
-		}
+		tp, fp, fn := Confusion(truth, pred, l)
 		if tp > 0 {
 			macro += 2 * tp / (2*tp + fp + fn)
 		}
@@ -340,4 +330,20 @@ func printCreators(w io.Writer, name string, s CreatorScores) {
 		parts = append(parts, fmt.Sprintf("%s %.2f", n, s.PrecAt05[n]))
 	}
 	fmt.Fprintf(w, "    precision of relevance >= 0.5: %s\n", strings.Join(parts, ", "))
+}
+
+// Confusion counts, for label l, the true positives, false positives and
+// false negatives of pred against truth.
+func Confusion(truth, pred []string, l string) (tp, fp, fn float64) {
+	for i := range truth {
+		switch {
+		case pred[i] == l && truth[i] == l:
+			tp++
+		case pred[i] == l:
+			fp++
+		case truth[i] == l:
+			fn++
+		}
+	}
+	return tp, fp, fn
 }
