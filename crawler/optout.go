@@ -2,6 +2,8 @@ package crawler
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/url"
@@ -157,7 +159,42 @@ func (p *Pipeline) OptOut(ctx context.Context, req OptOutRequest) (*OptOutResult
 		}
 		res.Erased = append(res.Erased, k)
 	}
+	all := []string{}
+	for k := range keys {
+		all = append(all, k)
+	}
+	if err := p.scrub(ctx, creator.Ref{Platform: o.Platform, ID: o.ID, Handle: o.Handle}, all); err != nil {
+		return nil, err
+	}
 	return res, nil
+}
+
+// scrub removes what job records keep of ref (and of the store keys
+// given) when the store can (index.Scrubber): job items and requests that
+// name the creator. Erasure calls it after deleting the records.
+func (p *Pipeline) scrub(ctx context.Context, ref creator.Ref, keys []string) error {
+	sc, ok := p.cfg.Store.(index.Scrubber)
+	if !ok {
+		return nil
+	}
+	if ref.ID != "" {
+		keys = append(keys, refItemKey(creator.Ref{Platform: ref.Platform, ID: ref.ID}))
+	}
+	if ref.Handle != "" {
+		keys = append(keys, refItemKey(creator.Ref{Platform: ref.Platform, Handle: ref.Handle}))
+	}
+	if err := sc.ScrubCreator(context.WithoutCancel(ctx), ref, keys); err != nil {
+		return fmt.Errorf("erasing job records of %s: %w", ref, err)
+	}
+	return nil
+}
+
+// optedOutItem is the job item of a discovered creator who opted out: it
+// counts as skipped, under a key derived from the job and the creator that
+// names neither (so a retried discovery writes the same item again).
+func optedOutItem(jobID string, r creator.Ref, now time.Time) *index.JobItem {
+	sum := sha256.Sum256([]byte(jobID + "\x00" + refItemKey(r)))
+	return &index.JobItem{JobID: jobID, Key: "optedout-" + hex.EncodeToString(sum[:8]), State: index.ItemSkipped, Error: "opted out", UpdatedAt: now}
 }
 
 // eraseRef deletes whatever is stored about ref: by its id, and by its
@@ -180,7 +217,7 @@ func (p *Pipeline) eraseRef(ctx context.Context, ref creator.Ref) error {
 			return fmt.Errorf("erasing %s: %w", k, err)
 		}
 	}
-	return nil
+	return p.scrub(ctx, ref, keys)
 }
 
 // keysByHandle finds stored creators of a platform with this handle.

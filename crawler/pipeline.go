@@ -626,7 +626,8 @@ func (p *Pipeline) recordDiscovered(ctx context.Context, dp DiscoverPayload, job
 		if mine[it.Key] && !out {
 			queue = append(queue, CrawlPayload{Ref: r, Reason: ReasonDiscover, JobID: dp.JobID})
 		} else if out {
-			it.State, it.Error = index.ItemSkipped, "opted out"
+			// Counted, but neither the id nor the handle is kept.
+			it = optedOutItem(dp.JobID, r, now)
 		} else if fresh, err := p.claimRecent(ctx, r); err != nil {
 			return err
 		} else if !fresh {
@@ -672,6 +673,10 @@ func (p *Pipeline) HandleCrawl(ctx context.Context, t *asynq.Task) error {
 		return nil
 	case errors.Is(err, creator.ErrOptedOut):
 		p.itemDone(ctx, cp, index.ItemSkipped, "opted out")
+		// The item named the creator: keep its count, not its name.
+		if err := p.scrub(ctx, cp.Ref, nil); err != nil {
+			p.log.Warn("scrubbing an opted-out creator's job item", "job", cp.JobID, "err", err)
+		}
 		return nil
 	case errors.Is(err, creator.ErrNotFound), errors.Is(err, creator.ErrInvalid), errors.Is(err, creator.ErrForbidden):
 		p.itemDone(ctx, cp, index.ItemFailed, err.Error())

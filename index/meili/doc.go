@@ -96,5 +96,38 @@
 //   - Snapshots with the same time are all kept, ordered by write order
 //     within one process.
 //
+// # What erasure leaves on Meilisearch's disk
+//
+// The SQLite backend overwrites an erased creator's bytes (secure_delete,
+// index.Scrubber, a truncated log; crawler's TestOptOutLeavesNoBytes scans
+// the file). This backend cannot, and does not implement index.Scrubber;
+// an operator who must show that an opted-out creator's data is gone
+// should know where Meilisearch (v1.15, its data.ms directory) keeps it:
+//
+//   - The indexes are LMDB files (data.ms/indexes/<uuid>/data.mdb). LMDB
+//     does not zero the pages a deletion frees: the deleted documents'
+//     bytes (record, snapshots, job items, alerts) stay in free pages until
+//     later writes reuse them, which may be never for a store that stops
+//     growing. The file does not shrink either.
+//   - The task queue (data.ms/tasks/data.mdb) keeps every task's details
+//     until the task is deleted: Delete's deletions by filter record their
+//     filter, which holds the creator's store key (its platform id,
+//     escaped), and a crawl job's request names its handle in the jobs
+//     index's document, which this store keeps (job items are deleted by
+//     key; the requests are not scrubbed). Meilisearch deletes the oldest
+//     finished tasks only when the queue nears its limit (a million tasks
+//     by default), so in practice for as long as the instance lives, unless
+//     an operator deletes them (DELETE /tasks?statuses=succeeded,failed).
+//   - A document addition's payload is written to data.ms/update_files
+//     and removed once its task is processed (freed, not overwritten, by
+//     the file system).
+//   - Snapshots (--schedule-snapshot) and dumps copy all of the above and
+//     keep it until they are deleted.
+//
+// To remove the bytes: copy the store into a fresh instance (scout reindex
+// leaves opted-out creators out; see cmd/scout), delete the old data.ms,
+// its snapshots and dumps, and store the volume on storage that discards
+// freed blocks (or is encrypted with a key that can be destroyed).
+//
 // A Store is safe for concurrent use.
 package meili

@@ -171,6 +171,10 @@ func open(path string, fields []index.Field, version int, opts ...Option) (*Stor
 	common.Add("_pragma", fmt.Sprintf("cache_size(-%d)", cfg.cacheKiB))
 	common.Add("_pragma", "temp_store(MEMORY)")
 	common.Add("_pragma", "foreign_keys(ON)")
+	// Deleted content is overwritten with zeros, in the file and in the
+	// pages the log holds, so that an erased creator cannot be read back
+	// from freed space (ScrubCreator truncates the log's older frames).
+	common.Add("_pragma", "secure_delete(ON)")
 	// Memory-mapped reads share the operating system's page cache between
 	// connections instead of copying pages into each one's cache.
 	common.Add("_pragma", fmt.Sprintf("mmap_size(%d)", cfg.mmapBytes))
