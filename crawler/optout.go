@@ -66,9 +66,12 @@ func ParseProfileURL(raw string) (creator.Ref, error) {
 }
 
 // OptOut records that a creator opted out, durably, then erases
-// everything stored about the creator. Discovery and crawls check the list
+// everything stored about the creator; errors of the store wrap
+// creator.ErrUnavailable. Discovery and crawls check the list
 // before fetching, so nothing about the creator is collected again.
-func (p *Pipeline) OptOut(ctx context.Context, req OptOutRequest) (*OptOutResult, error) {
+func (p *Pipeline) OptOut(ctx context.Context, req OptOutRequest) (_ *OptOutResult, err error) {
+	// A store that fails: the opt-out may be sent again (it is idempotent).
+	defer func() { err = creator.Unavailable(err) }()
 	ref := creator.Ref{Platform: strings.ToLower(strings.TrimSpace(req.Platform)), ID: strings.TrimSpace(req.ID),
 		Handle: strings.ToLower(strings.TrimPrefix(strings.TrimSpace(req.Handle), "@"))}
 	if req.URL != "" {
@@ -149,6 +152,16 @@ func (p *Pipeline) OptOut(ctx context.Context, req OptOutRequest) (*OptOutResult
 	}
 	// The erasure must finish even if the caller goes away.
 	ctx = context.WithoutCancel(ctx)
+	all := []string{}
+	for k := range keys {
+		all = append(all, k)
+	}
+	who := creator.Ref{Platform: o.Platform, ID: o.ID, Handle: o.Handle}
+	// Job items first, so that they still count once re-keyed (Delete
+	// drops the items under the creator's key); again after, for the log.
+	if err := p.scrub(ctx, who, all); err != nil {
+		return nil, err
+	}
 	res := &OptOutResult{OptOut: o, Erased: []string{}}
 	for k := range keys {
 		if _, err := p.cfg.Store.Get(ctx, k); errors.Is(err, creator.ErrNotFound) {
@@ -159,11 +172,7 @@ func (p *Pipeline) OptOut(ctx context.Context, req OptOutRequest) (*OptOutResult
 		}
 		res.Erased = append(res.Erased, k)
 	}
-	all := []string{}
-	for k := range keys {
-		all = append(all, k)
-	}
-	if err := p.scrub(ctx, creator.Ref{Platform: o.Platform, ID: o.ID, Handle: o.Handle}, all); err != nil {
+	if err := p.scrub(ctx, who, all); err != nil {
 		return nil, err
 	}
 	return res, nil

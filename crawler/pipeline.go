@@ -240,8 +240,11 @@ func (p *Pipeline) Register(mux *asynq.ServeMux) {
 	mux.HandleFunc(TypePurge, p.HandlePurge)
 }
 
-// SubmitDiscover records a discover job and enqueues it.
-func (p *Pipeline) SubmitDiscover(ctx context.Context, source, query string, limit int) (*index.Job, error) {
+// SubmitDiscover records a discover job and enqueues it. When the store
+// or the queue fails, the error wraps creator.ErrUnavailable: the job was
+// not accepted, and the same request may be sent again.
+func (p *Pipeline) SubmitDiscover(ctx context.Context, source, query string, limit int) (_ *index.Job, err error) {
+	defer func() { err = creator.Unavailable(err) }()
 	if _, ok := p.cfg.Sources[source]; !ok {
 		return nil, fmt.Errorf("submitting discover: %w: source: %s", creator.ErrInvalid, p.noSource(source))
 	}
@@ -266,8 +269,10 @@ func (p *Pipeline) SubmitDiscover(ctx context.Context, source, query string, lim
 	return job, nil
 }
 
-// SubmitCrawl records a crawl job for one creator and enqueues it.
-func (p *Pipeline) SubmitCrawl(ctx context.Context, ref creator.Ref) (*index.Job, error) {
+// SubmitCrawl records a crawl job for one creator and enqueues it. When
+// the store or the queue fails, the error wraps creator.ErrUnavailable.
+func (p *Pipeline) SubmitCrawl(ctx context.Context, ref creator.Ref) (_ *index.Job, err error) {
+	defer func() { err = creator.Unavailable(err) }()
 	if _, ok := p.cfg.Sources[ref.Platform]; !ok {
 		return nil, fmt.Errorf("submitting crawl: %w: platform: %s", creator.ErrInvalid, p.noSource(ref.Platform))
 	}

@@ -56,3 +56,17 @@ func (e *RetryAfter) Unwrap() error {
 	}
 	return e.Err
 }
+
+// Unavailable marks err, a failure of something a request needs (the
+// store, the queue), as ErrUnavailable, so that the caller answers "retry
+// later" rather than "internal error". Errors that are the caller's
+// (ErrInvalid, ErrNotFound, ErrOptedOut, ErrForbidden) or already marked
+// are returned as they are, as is nil.
+func Unavailable(err error) error {
+	switch {
+	case err == nil, errors.Is(err, ErrInvalid), errors.Is(err, ErrNotFound), errors.Is(err, ErrOptedOut),
+		errors.Is(err, ErrForbidden), errors.Is(err, ErrUnavailable):
+		return err
+	}
+	return fmt.Errorf("%w: %w", ErrUnavailable, err)
+}

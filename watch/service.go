@@ -177,7 +177,8 @@ type Patch struct {
 // ("name", "cadence", "rules.quiet_days", "webhooks[0].url",
 // "members[2]", ...), creator.ErrForbidden from the URL check, or
 // creator.ErrNotFound for a member key that is not stored.
-func (s *Service) Create(ctx context.Context, spec Spec) (*index.Watchlist, error) {
+func (s *Service) Create(ctx context.Context, spec Spec) (_ *index.Watchlist, err error) {
+	defer func() { err = creator.Unavailable(err) }() // the store failed: retry
 	now := s.now().UTC()
 	w := &index.Watchlist{
 		ID:          spec.ID,
@@ -246,7 +247,8 @@ func (s *Service) Get(ctx context.Context, id string) (*index.Watchlist, error) 
 // Update applies p to the watchlist id and returns the result. A changed
 // cadence reschedules the next rescan from the last one. Errors are as for
 // Create, or wrap creator.ErrNotFound.
-func (s *Service) Update(ctx context.Context, id string, p Patch) (*index.Watchlist, error) {
+func (s *Service) Update(ctx context.Context, id string, p Patch) (_ *index.Watchlist, err error) {
+	defer func() { err = creator.Unavailable(err) }() // the store failed: retry
 	return s.modify(ctx, "updating", id, func(w *index.Watchlist) error {
 		if p.Name != nil {
 			w.Name = strings.TrimSpace(*p.Name)
@@ -290,7 +292,8 @@ func (s *Service) Update(ctx context.Context, id string, p Patch) (*index.Watchl
 
 // Delete removes the watchlist id and its alert events, or returns an
 // error wrapping creator.ErrNotFound.
-func (s *Service) Delete(ctx context.Context, id string) error {
+func (s *Service) Delete(ctx context.Context, id string) (err error) {
+	defer func() { err = creator.Unavailable(err) }() // the store failed: retry
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, err := s.store.GetWatchlist(ctx, id); err != nil {
@@ -309,7 +312,8 @@ func (s *Service) Delete(ctx context.Context, id string) error {
 // Creators already on the list are left as they are. Either all items are
 // added or none: errors wrap creator.ErrInvalid naming the item
 // ("members[1]") or creator.ErrNotFound.
-func (s *Service) AddMembers(ctx context.Context, id string, items ...string) (*index.Watchlist, error) {
+func (s *Service) AddMembers(ctx context.Context, id string, items ...string) (_ *index.Watchlist, err error) {
+	defer func() { err = creator.Unavailable(err) }() // the store failed: retry
 	members, err := s.resolveMembers(ctx, items, s.now().UTC())
 	if err != nil {
 		return nil, fmt.Errorf("adding members to %s: %w", id, err)
@@ -326,7 +330,8 @@ func (s *Service) AddMembers(ctx context.Context, id string, items ...string) (*
 // RemoveMember removes the creator key from the watchlist id and returns
 // it; a key that is not a member gives an error wrapping
 // creator.ErrNotFound.
-func (s *Service) RemoveMember(ctx context.Context, id, key string) (*index.Watchlist, error) {
+func (s *Service) RemoveMember(ctx context.Context, id, key string) (_ *index.Watchlist, err error) {
+	defer func() { err = creator.Unavailable(err) }() // the store failed: retry
 	return s.modify(ctx, "removing member from", id, func(w *index.Watchlist) error {
 		i := slices.IndexFunc(w.Members, func(m index.WatchMember) bool { return m.Key == key })
 		if i < 0 {

@@ -66,6 +66,11 @@ type app struct {
 	resolver fetch.Resolver
 	// unavailable says why registered sources could not be built.
 	unavailable map[string]string
+	// writes notes how the store's writes go, for /readyz.
+	writes *writeHealth
+	// wrapStore, when set, wraps the store once opened (tests inject
+	// faults with it).
+	wrapStore func(index.Store) index.Store
 }
 
 // appOption adjusts an app before it is built (tests and the demo).
@@ -87,7 +92,7 @@ func withLogger(l *slog.Logger) appOption { return func(a *app) { a.log = l } }
 func withResolver(r fetch.Resolver) appOption { return func(a *app) { a.resolver = r } }
 
 func newApp(ctx context.Context, cfg config, opts ...appOption) (_ *app, err error) {
-	a := &app{cfg: cfg, now: time.Now, log: slog.Default()}
+	a := &app{cfg: cfg, now: time.Now, log: slog.Default(), writes: &writeHealth{}}
 	a.life, a.stop = context.WithCancel(context.Background())
 	for _, o := range opts {
 		o(a)
@@ -102,6 +107,9 @@ func newApp(ctx context.Context, cfg config, opts ...appOption) (_ *app, err err
 	}
 	if err := a.openStore(ctx); err != nil {
 		return nil, err
+	}
+	if a.wrapStore != nil {
+		a.store = a.wrapStore(a.store)
 	}
 	fobs := newFetchObserver()
 	fopts := []fetch.Option{fetch.WithRedis(a.rdb), fetch.WithAllowNets(cfg.AllowNets...), fetch.WithClock(a.now), fetch.WithObserver(fobs)}
@@ -163,7 +171,7 @@ func newApp(ctx context.Context, cfg config, opts ...appOption) (_ *app, err err
 			return p.Ref, nil
 		}))
 	}
-	a.watch = watch.New(timedStore{a.store}, wopts...)
+	a.watch = watch.New(timedStore{a.store, a.writes}, wopts...)
 	var scoringOpts scoring.Options
 	if cfg.NichesFile != "" {
 		f, err := os.Open(cfg.NichesFile)
@@ -178,7 +186,7 @@ func newApp(ctx context.Context, cfg config, opts ...appOption) (_ *app, err err
 	}
 	a.taxonomy = scoringOpts.Taxonomy
 	a.pipe, err = crawler.NewPipeline(crawler.PipelineConfig{
-		Store:       timedStore{a.store},
+		Store:       timedStore{a.store, a.writes},
 		Sources:     a.sources,
 		Redis:       a.rdb,
 		UniqueFor:   cfg.UniqueFor,
@@ -373,6 +381,9 @@ func (a *app) apiHandler() http.Handler {
 				_, err := a.store.Search(ctx, index.Query{PerPage: 1})
 				return err
 			},
+			// Reads may work while writes fail (a full disk): this one
+			// fails while the latest write failed, for up to a minute.
+			"store_writes": a.writes.check,
 		},
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -67,52 +68,87 @@ func countTasks(next asynq.Handler) asynq.Handler {
 	})
 }
 
-// timedStore times the writes of the store it wraps; reads pass through.
-// The pipeline and the watch service write through it.
-type timedStore struct{ index.Store }
+// timedStore times the writes of the store it wraps and notes their
+// outcome in health (for /readyz); reads pass through. The pipeline and
+// the watch service write through it.
+type timedStore struct {
+	index.Store
+	health *writeHealth
+}
 
-func timeWrite(op string, start time.Time) {
+// writeHealth remembers how the store's latest writes went. It is safe for
+// concurrent use; a nil *writeHealth notes nothing.
+type writeHealth struct {
+	lastOK, lastFail atomic.Int64 // unix nanoseconds
+}
+
+func (h *writeHealth) note(err error) {
+	if h == nil {
+		return
+	}
+	if err == nil {
+		h.lastOK.Store(time.Now().UnixNano())
+	} else if !errors.Is(err, creator.ErrInvalid) && !errors.Is(err, creator.ErrNotFound) && !errors.Is(err, context.Canceled) {
+		h.lastFail.Store(time.Now().UnixNano())
+	}
+}
+
+// check fails when the latest write failed, within the last minute: the
+// store cannot write now, though it may still read.
+func (h *writeHealth) check(context.Context) error {
+	fail := h.lastFail.Load()
+	if fail > h.lastOK.Load() && time.Since(time.Unix(0, fail)) < time.Minute {
+		return errors.New("the latest write to the store failed")
+	}
+	return nil
+}
+
+func (s timedStore) done(op string, start time.Time, err error) error {
 	storeWriteSeconds.WithLabelValues(op).Observe(time.Since(start).Seconds())
+	s.health.note(err)
+	return err
 }
 
 func (s timedStore) Upsert(ctx context.Context, rec *creator.Record, snap creator.Snapshot) error {
-	defer timeWrite("upsert", time.Now())
-	return s.Store.Upsert(ctx, rec, snap)
+	return s.done("upsert", time.Now(), s.Store.Upsert(ctx, rec, snap))
 }
 
 func (s timedStore) UpsertMany(ctx context.Context, ws []index.Write) error {
-	defer timeWrite("upsert_many", time.Now())
-	return s.Store.UpsertMany(ctx, ws)
+	return s.done("upsert_many", time.Now(), s.Store.UpsertMany(ctx, ws))
 }
 
 func (s timedStore) Delete(ctx context.Context, key string) error {
-	defer timeWrite("delete", time.Now())
-	return s.Store.Delete(ctx, key)
+	return s.done("delete", time.Now(), s.Store.Delete(ctx, key))
 }
 
 func (s timedStore) PutJob(ctx context.Context, j *index.Job) error {
-	defer timeWrite("put_job", time.Now())
-	return s.Store.PutJob(ctx, j)
+	return s.done("put_job", time.Now(), s.Store.PutJob(ctx, j))
 }
 
 func (s timedStore) PutJobItem(ctx context.Context, it *index.JobItem) error {
-	defer timeWrite("put_job_item", time.Now())
-	return s.Store.PutJobItem(ctx, it)
+	return s.done("put_job_item", time.Now(), s.Store.PutJobItem(ctx, it))
 }
 
 func (s timedStore) AddOptOut(ctx context.Context, o *index.OptOut) error {
-	defer timeWrite("add_opt_out", time.Now())
-	return s.Store.AddOptOut(ctx, o)
+	return s.done("add_opt_out", time.Now(), s.Store.AddOptOut(ctx, o))
 }
 
 func (s timedStore) PutWatchlist(ctx context.Context, w *index.Watchlist) error {
-	defer timeWrite("put_watchlist", time.Now())
-	return s.Store.PutWatchlist(ctx, w)
+	return s.done("put_watchlist", time.Now(), s.Store.PutWatchlist(ctx, w))
 }
 
 func (s timedStore) PutAlert(ctx context.Context, e *index.AlertEvent) error {
-	defer timeWrite("put_alert", time.Now())
-	return s.Store.PutAlert(ctx, e)
+	return s.done("put_alert", time.Now(), s.Store.PutAlert(ctx, e))
+}
+
+// ScrubCreator passes erasure's scrub on to a store that has one
+// (index.Scrubber) and does nothing otherwise.
+func (s timedStore) ScrubCreator(ctx context.Context, ref creator.Ref, keys []string) error {
+	sc, ok := s.Store.(index.Scrubber)
+	if !ok {
+		return nil
+	}
+	return s.done("scrub", time.Now(), sc.ScrubCreator(ctx, ref, keys))
 }
 
 // queueCollector reports the queue's depth, by queue and state, read from

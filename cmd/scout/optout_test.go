@@ -63,6 +63,24 @@ func TestIntegrationOptOutWinsEverywhere(t *testing.T) {
 	if code, res := postJSON(t, srv.URL+"/v1/optout", `{"platform":"bluesky","handle":"`+strings.ToUpper(handle)+`"}`); code != http.StatusOK {
 		t.Fatalf("opt-out: %d %v", code, res)
 	}
+	// The first discovery still counts the creator's crawl, but its items
+	// no longer name it (the store behind the app's timing wrapper scrubs).
+	first, err := a.store.JobItems(context.Background(), job["id"].(string), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := 0
+	for _, it := range first {
+		if it.Ref.ID == did || strings.Contains(it.Key, rec.Key) {
+			t.Errorf("first discovery's item still names the opted-out creator: %+v", it)
+		}
+		if it.State == index.ItemDone {
+			done++
+		}
+	}
+	if done != len(items) {
+		t.Errorf("first discovery: %d items done after the opt-out, want still %d", done, len(items))
+	}
 	mu.Lock()
 	queries = nil
 	mu.Unlock()
