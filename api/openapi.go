@@ -101,6 +101,9 @@ func (g *schemaGen) operation(rt *route) map[string]any {
 	for _, p := range rt.query {
 		params = append(params, paramObject(p, "query"))
 	}
+	for _, p := range rt.headerParams {
+		params = append(params, paramObject(p, "header"))
+	}
 	if len(params) > 0 {
 		op["parameters"] = params
 	}

@@ -45,6 +45,8 @@ type route struct {
 	query []param
 	// pathParams describes the {name} segments of path.
 	pathParams []param
+	// headerParams describes request headers the route reads.
+	headerParams []param
 	// body is a value of the request body's type (nil: no body).
 	body any
 	// responses by status code.

@@ -20,6 +20,7 @@ var headerDocs = map[string]string{
 	"Retry-After":         "seconds to wait before retrying",
 	"Allow":               "the methods the path takes",
 	"X-Request-Id":        "the request's id, also in the server's log lines",
+	"Idempotent-Replayed": "true when the answer is that of an earlier request with the same Idempotency-Key",
 }
 
 var (
@@ -93,9 +94,15 @@ func (s *Server) routeTable() []route {
 			responses: []response{{code: 200, desc: "the list", body: OptOutList{}, export: true}, {code: 400}, {code: 503}}},
 
 		{method: "POST", path: "/v1/watchlists", id: "createWatchlist", tag: "watchlists", scope: ScopeWrite,
-			summary: "Create a watchlist", doc: "Members are store keys or profile URLs. Webhook secrets are shown in full in this answer only.",
+			summary: "Create a watchlist",
+			doc: "Members are store keys or profile URLs. A profile URL naming a handle the store does not hold is added at once as a pending member " +
+				"(pending: true, keyed by the handle) and resolved to the creator by a worker; it then takes the creator's key, or an error. " +
+				"Webhook secrets are shown in full in this answer only. With an Idempotency-Key, a retried request returns the watchlist the first one created.",
 			body: watch.Spec{}, h: s.createWatchlist, needs: needWatchlists,
-			responses: []response{{code: 201, desc: "the watchlist, webhook secrets in full", body: index.Watchlist{}, headers: []string{"Location"}}, {code: 400}, {code: 404, desc: "a member key is not stored"}, {code: 410, desc: "a member opted out"}, {code: 503}}},
+			headerParams: []param{{name: "Idempotency-Key", typ: "string", desc: "any string of 1 to 255 visible ASCII characters; requests of one API key with the same value create one watchlist"}},
+			responses: []response{{code: 201, desc: "the watchlist, webhook secrets in full", body: index.Watchlist{}, headers: []string{"Location"}},
+				{code: 200, desc: "the watchlist an earlier request with this Idempotency-Key created", body: index.Watchlist{}, headers: []string{"Location", "Idempotent-Replayed"}},
+				{code: 400}, {code: 404, desc: "a member key is not stored"}, {code: 409, desc: "the Idempotency-Key was used for a different watchlist"}, {code: 410, desc: "a member opted out"}, {code: 503}}},
 		{method: "GET", path: "/v1/watchlists", id: "listWatchlists", tag: "watchlists", scope: ScopeRead,
 			summary: "List watchlists (webhook secrets masked)", h: s.listWatchlists, needs: needWatchlists,
 			responses: []response{{code: 200, desc: "the watchlists", body: WatchlistList{}}, {code: 503}}},

@@ -2,8 +2,11 @@ package api
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/creatorscout/scout/creator"
 	"github.com/creatorscout/scout/index"
@@ -48,7 +51,31 @@ func (s *Server) createWatchlist(w http.ResponseWriter, r *http.Request) {
 	if !DecodeBody(w, r, &spec) {
 		return
 	}
+	ik, ok := idempotencyKey(w, r)
+	if !ok {
+		return
+	}
+	if ik != "" && spec.ID == "" {
+		// The id is derived from the API key and the Idempotency-Key, so
+		// a retry finds what the first request created, in the store.
+		spec.ID = idempotentID(KeyFrom(r.Context()), ik)
+	}
 	wl, err := s.cfg.Watchlists.Create(r.Context(), spec)
+	if ik != "" && errors.Is(err, watch.ErrExists) {
+		prev, gerr := s.cfg.Watchlists.Get(r.Context(), spec.ID)
+		if gerr != nil {
+			s.fail(w, gerr)
+			return
+		}
+		if prev.Name != strings.TrimSpace(spec.Name) {
+			WriteError(w, http.StatusConflict, "conflict", "Idempotency-Key: already used for the watchlist "+quoteShort(prev.ID)+" named "+quoteShort(prev.Name))
+			return
+		}
+		w.Header().Set("Location", "/v1/watchlists/"+prev.ID)
+		w.Header().Set("Idempotent-Replayed", "true")
+		WriteJSON(w, http.StatusOK, prev)
+		return
+	}
 	if err != nil {
 		s.fail(w, err)
 		return
@@ -254,4 +281,34 @@ func revealNew(after index.Watchlist, before *index.Watchlist) index.Watchlist {
 		}
 	}
 	return masked
+}
+
+// idempotencyKey reads the Idempotency-Key header: "" when absent, or a
+// 400 written when it is not 1 to 255 visible ASCII characters.
+func idempotencyKey(w http.ResponseWriter, r *http.Request) (string, bool) {
+	vs := r.Header.Values("Idempotency-Key")
+	if len(vs) == 0 {
+		return "", true
+	}
+	v := vs[0]
+	ok := len(vs) == 1 && len(v) >= 1 && len(v) <= 255
+	for i := 0; ok && i < len(v); i++ {
+		ok = v[i] > ' ' && v[i] < 0x7f
+	}
+	if !ok {
+		WriteError(w, http.StatusBadRequest, "invalid_parameter", "Idempotency-Key: want one value of 1 to 255 visible ASCII characters")
+		return "", false
+	}
+	return v, true
+}
+
+// idempotentID is the watchlist id a request with Idempotency-Key ik
+// creates, for the API key k (nil without keys).
+func idempotentID(k *Key, ik string) string {
+	name := ""
+	if k != nil {
+		name = k.Name
+	}
+	sum := sha256.Sum256([]byte(name + "\x00" + ik))
+	return "wl-" + hex.EncodeToString(sum[:8])
 }

@@ -38,6 +38,11 @@ type WatchMember struct {
 	AddedAt time.Time   `json:"added_at"`
 	// Source says how it was added: "key", "url" or "search".
 	Source string `json:"source,omitempty"`
+	// Pending says the member was given by a handle that is still being
+	// resolved to the creator's id (its Key is then derived from the
+	// handle); Error says why a handle could not be resolved.
+	Pending bool   `json:"pending,omitempty"`
+	Error   string `json:"error,omitempty"`
 }
 
 // AlertRules are a watchlist's thresholds. Zero values take the defaults

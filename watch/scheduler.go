@@ -288,6 +288,9 @@ func (s *Scheduler) runOne(ctx context.Context, listed *index.Watchlist, now tim
 		}
 	}
 	for _, m := range w.Members {
+		if m.Pending || m.Error != "" {
+			continue // not resolved to a creator (yet)
+		}
 		if !dueAt.IsZero() {
 			rec, err := s.svc.store.Get(ctx, m.Key)
 			if err == nil && !rec.UpdatedAt.Before(dueAt) {
@@ -378,6 +381,17 @@ func (s *Scheduler) reconcile(ctx context.Context) (int, error) {
 			continue
 		}
 		for _, m := range w.Members {
+			if m.Pending && s.svc.tasks != nil {
+				// Its resolution may have been lost with the queue.
+				if err := s.svc.enqueueResolve(ctx, w.ID, m); err != nil {
+					return n, fmt.Errorf("reconciling %s: %w", w.ID, err)
+				}
+				n++
+				continue
+			}
+			if m.Pending || m.Error != "" {
+				continue
+			}
 			rec, err := s.svc.store.Get(ctx, m.Key)
 			if err == nil && !rec.UpdatedAt.Before(w.LastRunAt) {
 				continue

@@ -63,8 +63,10 @@ type Service struct {
 	tasks     TaskEnqueuer
 	http      Doer
 	queue     string
-	attempts  int
-	log       *slog.Logger
+	// resolveQueue is the queue of member resolutions; "" means queue.
+	resolveQueue string
+	attempts     int
+	log          *slog.Logger
 
 	// mu serializes read-modify-write of watchlists within this process.
 	mu sync.Mutex
@@ -215,7 +217,7 @@ func (s *Service) Create(ctx context.Context, spec Spec) (_ *index.Watchlist, er
 	defer s.mu.Unlock()
 	if spec.ID != "" {
 		if _, err := s.store.GetWatchlist(ctx, w.ID); err == nil {
-			return nil, fmt.Errorf("creating watchlist: %w: id: %s already exists", creator.ErrInvalid, w.ID)
+			return nil, fmt.Errorf("creating watchlist: %w: id: %s %w", creator.ErrInvalid, w.ID, ErrExists)
 		} else if !errors.Is(err, creator.ErrNotFound) {
 			return nil, fmt.Errorf("creating watchlist: %w", err)
 		}
@@ -223,6 +225,7 @@ func (s *Service) Create(ctx context.Context, spec Spec) (_ *index.Watchlist, er
 	if err := s.store.PutWatchlist(ctx, w); err != nil {
 		return nil, fmt.Errorf("creating watchlist: %w", err)
 	}
+	s.enqueueResolves(ctx, w)
 	return w, nil
 }
 
@@ -318,13 +321,17 @@ func (s *Service) AddMembers(ctx context.Context, id string, items ...string) (_
 	if err != nil {
 		return nil, fmt.Errorf("adding members to %s: %w", id, err)
 	}
-	return s.modify(ctx, "adding members to", id, func(w *index.Watchlist) error {
+	w, err := s.modify(ctx, "adding members to", id, func(w *index.Watchlist) error {
 		w.Members = addMembers(w.Members, members)
 		if len(w.Members) > MaxMembers {
 			return fmt.Errorf("%w: members: more than %d", creator.ErrInvalid, MaxMembers)
 		}
 		return nil
 	})
+	if err == nil {
+		s.enqueueResolves(ctx, w)
+	}
+	return w, err
 }
 
 // RemoveMember removes the creator key from the watchlist id and returns
@@ -476,6 +483,11 @@ func (s *Service) resolveMembers(ctx context.Context, items []string, now time.T
 		item = strings.TrimSpace(item)
 		if strings.Contains(item, "://") {
 			ref, err := s.resolveURL(ctx, item)
+			if errors.Is(err, errNeedsLookup) {
+				// Resolved later by a worker (TypeResolve).
+				out = append(out, pendingMember(ref, now))
+				continue
+			}
 			if err != nil {
 				return nil, fmt.Errorf("members[%d]: %w", i, err)
 			}
@@ -499,6 +511,14 @@ func (s *Service) resolveMembers(ctx context.Context, items []string, now time.T
 	}
 	return out, nil
 }
+
+// ErrExists is wrapped (with creator.ErrInvalid) by Create when a
+// watchlist with the given id exists.
+var ErrExists = errors.New("already exists")
+
+// errNeedsLookup says a profile URL names a handle the store does not
+// hold: the member waits for a worker to resolve it.
+var errNeedsLookup = errors.New("the handle needs a lookup")
 
 // refuseOptedOut returns an error wrapping creator.ErrOptedOut when the
 // opt-out list names ref by its id or handle.
@@ -541,6 +561,8 @@ func (s *Service) resolveURL(ctx context.Context, raw string) (creator.Ref, erro
 			stored, err := storeHandleLookup(s.store)(ctx, ref)
 			if err == nil {
 				ref = stored
+			} else if s.tasks != nil {
+				return ref, errNeedsLookup
 			} else if ref, err = s.lookup(ctx, ref); err != nil {
 				return creator.Ref{}, err
 			}

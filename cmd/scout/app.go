@@ -153,6 +153,7 @@ func newApp(ctx context.Context, cfg config, opts ...appOption) (_ *app, err err
 		watch.WithHTTPClient(a.http.HTTPClient()),
 		watch.WithTaskEnqueuer(a.q),
 		watch.WithDeliveryQueue(crawler.QueueWebhooks),
+		watch.WithResolveQueue(crawler.QueueInteractive),
 		watch.WithLogger(a.log),
 	}
 	if bsky, ok := a.sources[creator.Bluesky]; ok {
@@ -339,6 +340,7 @@ func (a *app) worker(ctx context.Context) error {
 	mux.Use(countTasks)
 	a.pipe.Register(mux)
 	mux.HandleFunc(watch.TypeDeliver, a.watch.HandleDeliver)
+	mux.HandleFunc(watch.TypeResolve, a.watch.HandleResolve)
 	for _, reg := range a.handlers {
 		reg(mux)
 	}
