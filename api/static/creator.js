@@ -133,8 +133,13 @@ function alertList(alerts) {
     h("ul", { class: "evidence" }, alerts.slice(0, 20).map((a) => h("li", {}, h("b", {}, label(a.kind)), " · " + day(a.at) + " · " + a.message + " (watchlist “" + a.watchlist + "”)"))));
 }
 
+// niches draws the primary niche and the others that are probable
+// (relevance 0.5 or more: the scores are calibrated so), and names the
+// less likely ones on one muted line.
 function niches(s) {
-  const list = (s.niches || []).slice(0, 8);
+  const all = (s.niches || []).slice(0, 8);
+  const list = all.filter((n) => n.niche === s.primary_niche || +n.relevance >= 0.5);
+  const rest = all.filter((n) => !list.includes(n));
   const d = (s.details || []).find((x) => x.name === "niche");
   return h("section", { class: "card", id: "niches" }, h("h2", {}, "Niches"),
     d && d.summary ? h("p", {}, d.summary) : null,
@@ -142,7 +147,8 @@ function niches(s) {
       h("div", { class: "niche" }, h("span", {}, label(n.niche) + (n.niche === s.primary_niche ? " (primary)" : "")),
         bar(n.relevance), h("span", { class: "num" }, (+n.relevance).toFixed(2))),
       n.terms && n.terms.length ? h("div", { class: "terms" }, "evidence: " + n.terms.slice(0, 8).map((x) => "“" + x + "”").join(", ")) : null,
-    ]) : h("p", { class: "muted" }, "No niche evidence yet."));
+    ]) : h("p", { class: "muted" }, "No niche evidence yet."),
+    rest.length ? h("p", { class: "muted" }, "Less likely: " + rest.map((n) => label(n.niche) + " " + (+n.relevance).toFixed(2)).join(", ") + ".") : null);
 }
 
 // bar is a relevance bar (0 to 1), its width set through the CSSOM (the
