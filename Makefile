@@ -2,7 +2,7 @@
 GO ?= go
 PKGS := ./...
 
-.PHONY: build test demo bench lint eval fit-accounts fit-niche test-meili clean
+.PHONY: build test demo bench lint eval fit-accounts fit-niche test-meili fuzz clean
 
 build:
 	$(GO) build -o bin/scout ./cmd/scout
@@ -12,6 +12,22 @@ build:
 test:
 	$(GO) vet $(PKGS)
 	$(GO) test -count=1 -timeout 20m $(PKGS)
+
+# Every fuzz target for FUZZTIME each (CI runs them briefly; their seed
+# corpora, recorded responses included, also run in `make test`). A
+# failing input is written to the package's testdata/fuzz: commit it.
+FUZZTIME ?= 10s
+FUZZ_TARGETS := \
+	./crawler/mastodon:FuzzMastodonParsers ./crawler/youtube:FuzzYouTubeParsers \
+	./crawler/bluesky:FuzzParsers ./crawler/web:FuzzWebParse \
+	./crawler/fetch:FuzzRobots ./crawler/fetch:FuzzRetryHeaders \
+	./watch:FuzzParseCadence ./watch:FuzzWatchlistSpec \
+	./api:FuzzParseQuery ./api:FuzzSearchParse ./sim:FuzzHandler ./creator:FuzzKey
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; fn=$${t##*:}; echo "fuzz $$pkg $$fn ($(FUZZTIME))"; \
+		$(GO) test -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) $$pkg; \
+	done
 
 # The whole pipeline against the built-in Bluesky simulator, then the API
 # and a results page on http://127.0.0.1:8080 until interrupted.

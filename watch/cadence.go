@@ -39,7 +39,7 @@ func ParseCadence(s string) (Cadence, error) {
 		}
 		return Cadence{every: d}, nil
 	}
-	sched, err := cron.ParseStandard(s)
+	sched, err := parseCron(s)
 	if err != nil {
 		return Cadence{}, fmt.Errorf("%w: cadence: %q is neither a duration nor a cron expression: %v", creator.ErrInvalid, s, err)
 	}
@@ -65,4 +65,16 @@ func (c Cadence) Next(due, now time.Time) time.Time {
 		next = due.Add(k * c.every)
 	}
 	return next.UTC()
+}
+
+// parseCron is cron.ParseStandard with its panics (robfig/cron v3.0.1
+// slices out of range on "TZ=" and "CRON_TZ=" with nothing after; found
+// by FuzzParseCadence) turned into errors.
+func parseCron(s string) (sched cron.Schedule, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			sched, err = nil, fmt.Errorf("unreadable time zone prefix")
+		}
+	}()
+	return cron.ParseStandard(s)
 }

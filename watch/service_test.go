@@ -302,6 +302,8 @@ func TestParseCadence(t *testing.T) {
 		{name: "@every 59s", cadence: "@every 59s", wantErr: true},
 		{name: "@every with a zone", cadence: "CRON_TZ=Europe/Paris @every 30s", wantErr: true},
 		{name: "@every a minute", cadence: "@every 1m", due: day(0), now: day(0), want: day(0).Add(time.Minute)},
+		{name: "empty zone (cron's parser panicked)", cadence: "TZ=", wantErr: true},
+		{name: "empty cron zone", cadence: "CRON_TZ=", wantErr: true},
 		{name: "@every two hours", cadence: "@every 2h", due: day(0), now: day(0), want: day(0).Add(2 * time.Hour)},
 	}
 	for _, tc := range tests {

@@ -99,7 +99,7 @@ func ParseFeed(base *url.URL, body []byte) ([]FeedItem, error) {
 			return ""
 		}
 		u, err := base.Parse(href)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return ""
 		}
 		return u.String()

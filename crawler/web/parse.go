@@ -62,7 +62,7 @@ func Parse(base *url.URL, html []byte) (*Page, error) {
 			return ""
 		}
 		u, err := base.Parse(href)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return ""
 		}
 		return u.String()
