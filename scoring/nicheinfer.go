@@ -122,7 +122,7 @@ func (b *nicheBinding) top(z []float64, nFeat float64, tax []float64, min float6
 				}
 			}
 		}
-		if spec >= 0 && 1/(1+math.Exp(-specZ)) >= min {
+		if spec >= 0 && calibrated(specZ, nFeat) >= min {
 			bestH, bestZ = spec, specZ
 		}
 	}
@@ -135,7 +135,7 @@ func (b *nicheBinding) top(z []float64, nFeat float64, tax []float64, min float6
 				prior, sib = tax[n], n
 			}
 		}
-		v := 1 / (1 + math.Exp(-bestZ)) * nFeat / (nFeat + evidenceFeatures)
+		v := calibrated(bestZ, nFeat)
 		v = 1 - (1-v)*(1-float64(m.Blend)*tax[sib])
 		if v >= bestV {
 			best, bestV = sib, v
@@ -180,8 +180,7 @@ func (b *nicheBinding) relevanceOf(z []float64, nFeat float64, tax, own, out []f
 	var probs [maxHeads]float64
 	specific := 0.0
 	for h := range b.sibs {
-		probs[h] = 1 / (1 + math.Exp(-(float64(m.CalA[h])*z[h] + float64(m.CalB[h]))))
-		probs[h] *= nFeat / (nFeat + evidenceFeatures)
+		probs[h] = calibrated(float64(m.CalA[h])*z[h]+float64(m.CalB[h]), nFeat)
 		if !m.Heads[h].Fallback && len(b.sibs[h]) > 0 {
 			specific = max(specific, probs[h])
 		}

@@ -361,13 +361,6 @@ type headSums struct {
 	n   int32
 }
 
-func (s *headSums) add(o *headSums, nh int) {
-	for h := range nh {
-		s.sum[h] += o.sum[h]
-	}
-	s.n += o.n
-}
-
 // taxInput is a text's taxonomy relevance in the model's TaxNiches
 // order, with the indices of the niches that matched.
 type taxInput struct {
@@ -394,19 +387,14 @@ func (s *headSums) invSqrtN() float64 {
 	return 1 / math.Sqrt(float64(s.n))
 }
 
-// prob is head h's calibrated probability, shrunk towards 0 for texts of
-// very few features (evidenceFeatures or so): a text without words has no
-// niche, whatever the data sets' base rates.
-func (m *NicheModel) prob(s *headSums, h int, x *taxInput) float64 {
-	z := m.logit(s, h, x, s.invSqrtN())
-	p := 1 / (1 + math.Exp(-(float64(m.CalA[h])*z + float64(m.CalB[h]))))
-	return p * float64(s.n) / (float64(s.n) + evidenceFeatures)
+// calibrated is a head's probability from its calibrated logit c (CalA
+// times the logit plus CalB), shrunk towards 0 for texts of very few
+// features (evidenceFeatures or so): a text without words has no niche,
+// whatever the data sets' base rates.
+func calibrated(c, nFeat float64) float64 {
+	return sigmoid(c) * nFeat / (nFeat + evidenceFeatures)
 }
 
 // evidenceFeatures is the number of features at which a text's
 // probabilities are halved; one word gives about five.
 const evidenceFeatures = 3
-
-// BuiltinNicheModel returns the embedded niche model. It is shared and
-// must not be modified.
-func BuiltinNicheModel() *NicheModel { return builtinNicheModel() }
