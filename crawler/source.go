@@ -140,3 +140,38 @@ func (c Config) IntOptions(dst map[string]*int) error {
 	}
 	return nil
 }
+
+// PageRefs collects up to limit distinct refs (def when limit is 0 or
+// less) from a cursor-paged search: page is called with the cursor (""
+// first) and how many refs are still wanted, and returns a page's refs and
+// the next cursor ("" when the results end). It stops after maxPages pages,
+// at the limit, or when a cursor repeats. A ref seen on an earlier page is
+// kept once. The error is page's, unwrapped.
+func PageRefs(limit, def, maxPages int, page func(cursor string, want int) ([]creator.Ref, string, error)) ([]creator.Ref, error) {
+	if limit <= 0 {
+		limit = def
+	}
+	refs := []creator.Ref{}
+	seen := map[string]bool{}
+	cursor := ""
+	for range maxPages {
+		if len(refs) >= limit {
+			break
+		}
+		got, next, err := page(cursor, limit-len(refs))
+		if err != nil {
+			return nil, err
+		}
+		for _, ref := range got {
+			if !seen[ref.ID] && len(refs) < limit {
+				seen[ref.ID] = true
+				refs = append(refs, ref)
+			}
+		}
+		if next == "" || next == cursor {
+			break
+		}
+		cursor = next
+	}
+	return refs, nil
+}

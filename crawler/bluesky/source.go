@@ -126,38 +126,24 @@ func (s *Source) Discover(ctx context.Context, q crawler.DiscoverQuery) ([]creat
 	if query == "" {
 		return nil, fmt.Errorf("discovering bluesky creators: %w: empty query", creator.ErrInvalid)
 	}
-	limit := q.Limit
-	if limit <= 0 {
-		limit = DefaultDiscoverLimit
-	}
-	refs := []creator.Ref{}
-	seen := map[string]bool{}
-	cursor := ""
-	for page := 0; page < maxPages && len(refs) < limit; page++ {
-		v := url.Values{"q": {query}, "limit": {strconv.Itoa(min(pageMax, limit-len(refs)))}}
+	return crawler.PageRefs(q.Limit, DefaultDiscoverLimit, maxPages, func(cursor string, want int) ([]creator.Ref, string, error) {
+		v := url.Values{"q": {query}, "limit": {strconv.Itoa(min(pageMax, want))}}
 		if cursor != "" {
 			v.Set("cursor", cursor)
 		}
 		var r searchActorsResponse
 		if err := s.get(ctx, s.endpoint("app.bsky.actor.searchActors", v), &r); err != nil {
-			return nil, fmt.Errorf("discovering bluesky creators for %q: %w", query, err)
+			return nil, "", fmt.Errorf("discovering bluesky creators for %q: %w", query, err)
 		}
 		got, next, err := refsFromSearch(&r)
 		if err != nil {
-			return nil, fmt.Errorf("discovering bluesky creators for %q: %w", query, err)
+			return nil, "", fmt.Errorf("discovering bluesky creators for %q: %w", query, err)
 		}
-		for _, ref := range got {
-			if !seen[ref.ID] && len(refs) < limit {
-				seen[ref.ID] = true
-				refs = append(refs, ref)
-			}
+		if len(*r.Actors) == 0 {
+			next = "" // an empty page ends the results whatever its cursor
 		}
-		if next == "" || next == cursor || len(*r.Actors) == 0 {
-			break
-		}
-		cursor = next
-	}
-	return refs, nil
+		return got, next, nil
+	})
 }
 
 // Fetch returns the creator's profile, recent posts, replies on its

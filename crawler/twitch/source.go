@@ -342,36 +342,22 @@ func (s *Source) Discover(ctx context.Context, q crawler.DiscoverQuery) ([]creat
 	if query == "" {
 		return nil, fmt.Errorf("discovering twitch channels: %w: empty query", creator.ErrInvalid)
 	}
-	limit := q.Limit
-	if limit <= 0 {
-		limit = DefaultDiscoverLimit
-	}
-	refs := []creator.Ref{}
-	seen := map[string]bool{}
-	cursor := ""
-	for page := 0; page < maxPages && len(refs) < limit; page++ {
-		v := url.Values{"query": {query}, "first": {strconv.Itoa(min(pageMax, limit-len(refs)))}}
+	return crawler.PageRefs(q.Limit, DefaultDiscoverLimit, maxPages, func(cursor string, want int) ([]creator.Ref, string, error) {
+		v := url.Values{"query": {query}, "first": {strconv.Itoa(min(pageMax, want))}}
 		if cursor != "" {
 			v.Set("after", cursor)
 		}
 		var r channelsResponse
 		if err := s.get(ctx, "/search/channels", v, &r); err != nil {
-			return nil, fmt.Errorf("discovering twitch channels for %q: %w", query, err)
+			return nil, "", fmt.Errorf("discovering twitch channels for %q: %w", query, err)
 		}
 		got, next, err := refsFrom(&r)
 		if err != nil {
-			return nil, fmt.Errorf("discovering twitch channels for %q: %w", query, err)
+			return nil, "", fmt.Errorf("discovering twitch channels for %q: %w", query, err)
 		}
-		for _, ref := range got {
-			if !seen[ref.ID] && len(refs) < limit {
-				seen[ref.ID] = true
-				refs = append(refs, ref)
-			}
+		if len(got) == 0 {
+			next = ""
 		}
-		if next == "" || next == cursor || len(got) == 0 {
-			break
-		}
-		cursor = next
-	}
-	return refs, nil
+		return got, next, nil
+	})
 }
