@@ -84,6 +84,7 @@ func TestContractOpen(t *testing.T) {
 	kinds := []struct{ uid, pk string }{
 		{"t_creators", "key"}, {"t_snapshots", "id"}, {"t_jobs", "id"}, {"t_job_items", "id"},
 		{"t_optouts", "id"}, {"t_watchlists", "id"}, {"t_alerts", "id"}, {"t_apikeys", "id"},
+		{"t_tracking", "id"},
 	}
 	for _, k := range kinds {
 		want = append(want, recorded{Method: "POST", Path: "/indexes", Auth: "Bearer secret",
@@ -113,6 +114,7 @@ func TestContractOpen(t *testing.T) {
 		aux([]any{"members"}, nil, index.MaxTotalHits),
 		aux([]any{"watchlist", "ckey", "kind"}, []any{"at", "aid"}, index.MaxTotalHits),
 		aux(nil, nil, index.MaxTotalHits),
+		aux([]any{"kind", "ckey", "checked"}, []any{"checked", "id"}, index.MaxTotalHits),
 	}
 	// Each index's settings are read; on new indexes (Meilisearch's
 	// defaults) the settings the Store needs all differ and are sent.
@@ -124,9 +126,9 @@ func TestContractOpen(t *testing.T) {
 	if diff := cmp.Diff(want, reqs); diff != "" {
 		t.Errorf("start-up requests (-want +got):\n%s", diff)
 	}
-	// Every one of the 16 tasks was polled until it succeeded.
-	if got := len(polls); got != 16 {
-		t.Errorf("polled %d distinct tasks, want 16", got)
+	// Every one of the 18 tasks was polled until it succeeded.
+	if got := len(polls); got != 18 {
+		t.Errorf("polled %d distinct tasks, want 18", got)
 	}
 
 	// Opening the store again sends no settings: nothing differs.
@@ -1124,6 +1126,7 @@ func TestContractDelete(t *testing.T) {
 		{Method: "POST", Path: "/indexes/scout_snapshots/documents/delete", Body: map[string]any{"filter": byFilter}},
 		{Method: "POST", Path: "/indexes/scout_job_items/documents/delete", Body: map[string]any{"filter": byFilter}},
 		{Method: "POST", Path: "/indexes/scout_alerts/documents/delete", Body: map[string]any{"filter": byFilter}},
+		{Method: "POST", Path: "/indexes/scout_tracking/documents/delete", Body: map[string]any{"filter": byFilter}},
 		{Method: "POST", Path: "/indexes/scout_watchlists/documents/fetch", Body: map[string]any{
 			"filter": `members = "` + enc(key) + `"`, "limit": 1000.0, "fields": []any{"data"}}},
 	}

@@ -529,7 +529,7 @@ func (s *Store) deleteNow(ctx context.Context, key string) error {
 	if creator.ValidKey(key) {
 		ts.add(s.ms.Index(s.names.creators).DeleteDocumentWithContext(ctx, key, nil))
 	}
-	for _, uid := range []string{s.names.snapshots, s.names.jobItems, s.names.alerts} {
+	for _, uid := range []string{s.names.snapshots, s.names.jobItems, s.names.alerts, s.names.tracking} {
 		ts.add(s.ms.Index(uid).DeleteDocumentsByFilterWithContext(ctx, filterText(eqVal(attrCKey, key)), nil))
 	}
 	return errors.Join(s.waitAll(ctx, &ts), s.dropMember(ctx, key))

@@ -49,12 +49,13 @@ const (
 	kindJobItems   = "job_items"
 	kindOptOuts    = "optouts"
 	kindAPIKeys    = "apikeys"
+	kindTracking   = "tracking"
 	kindWatchlists = "watchlists"
 	kindAlerts     = "alerts"
 )
 
 type names struct {
-	creators, snapshots, jobs, jobItems, optOuts, watchlists, alerts, apiKeys string
+	creators, snapshots, jobs, jobItems, optOuts, watchlists, alerts, apiKeys, tracking string
 }
 
 // Attributes of the creators index besides the index.Fields.
@@ -132,7 +133,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		names: names{
 			creators: p + kindCreators, snapshots: p + kindSnapshots, jobs: p + kindJobs,
 			jobItems: p + kindJobItems, optOuts: p + kindOptOuts, watchlists: p + kindWatchlists,
-			alerts: p + kindAlerts, apiKeys: p + kindAPIKeys,
+			alerts: p + kindAlerts, apiKeys: p + kindAPIKeys, tracking: p + kindTracking,
 		},
 	}
 	s.seq.Store(uint64(time.Now().UnixNano()))
@@ -232,6 +233,7 @@ func (s *Store) specs() []indexSpec {
 		aux(s.names.watchlists, []string{attrMembers}, nil, index.MaxTotalHits),
 		aux(s.names.alerts, []string{attrWatch, attrCKey, attrKind}, []string{attrAt, attrAID}, index.MaxTotalHits),
 		aux(s.names.apiKeys, nil, nil, index.MaxTotalHits),
+		aux(s.names.tracking, []string{attrKind, attrCKey, attrChecked}, []string{attrChecked, attrID}, index.MaxTotalHits),
 	}
 }
 

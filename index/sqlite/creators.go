@@ -331,6 +331,7 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 			`DELETE FROM history WHERE key = ?`,
 			`DELETE FROM job_items WHERE key = ?`,
 			`DELETE FROM alerts WHERE creator_key = ?`,
+			`DELETE FROM tracked WHERE key = ?`,
 		} {
 			if _, err := tx.ExecContext(ctx, q, key); err != nil {
 				return err

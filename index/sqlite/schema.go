@@ -210,6 +210,18 @@ var migrations = []migration{
 			doc  BLOB NOT NULL
 		) WITHOUT ROWID`,
 	}, false, nil},
+	{10, "stream cursors and tracked creators", []string{
+		`CREATE TABLE stream_cursors (
+			name   TEXT PRIMARY KEY,
+			cursor INTEGER NOT NULL
+		) WITHOUT ROWID`,
+		`CREATE TABLE tracked (
+			key        TEXT PRIMARY KEY,
+			checked_at INTEGER NOT NULL,
+			doc        BLOB NOT NULL
+		) WITHOUT ROWID`,
+		`CREATE INDEX tracked_due ON tracked(checked_at, key)`,
+	}, false, nil},
 }
 
 // moveWords moves every creator's words from creator_text, where they were

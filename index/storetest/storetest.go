@@ -55,6 +55,7 @@ func RunWith(t *testing.T, open func(t *testing.T) index.Store, f Features) {
 	t.Run("Watchlists", s.watchlists)
 	t.Run("Alerts", s.alerts)
 	t.Run("APIKeys", s.apiKeys)
+	t.Run("Tracking", s.tracking)
 }
 
 type suite struct {
