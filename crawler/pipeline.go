@@ -163,6 +163,11 @@ type PipelineConfig struct {
 	Now func() time.Time
 	// Logger logs task outcomes; nil means slog.Default().
 	Logger *slog.Logger
+	// LockLease is how long a crawl's per-creator write lock outlives its
+	// holder's last renewal: the holder renews it every third of that
+	// while it runs, so a holder that dies (kill -9, a lost connection)
+	// frees the creator within one lease. 0 means 30 seconds.
+	LockLease time.Duration
 	// FollowLinks crawls, on the rescan queue and at most once per
 	// UniqueFor, the accounts a crawled creator is linked to by evidence
 	// (Profile.Linked) whose platform has a source, so that a creator's
@@ -207,6 +212,9 @@ func NewPipeline(cfg PipelineConfig) (*Pipeline, error) {
 	}
 	if cfg.HistoryLimit == 0 {
 		cfg.HistoryLimit = 90
+	}
+	if cfg.LockLease <= 0 {
+		cfg.LockLease = 30 * time.Second
 	}
 	if cfg.CrawlLimits.Pages == 0 {
 		cfg.CrawlLimits.Pages = 200
@@ -739,7 +747,7 @@ func (p *Pipeline) crawl(ctx context.Context, cp CrawlPayload) error {
 	// One write per creator at a time, across workers: a request crawl and
 	// a rescan of the same creator would otherwise both compare against
 	// the same previous record and raise the same alerts twice.
-	unlock, err := p.lockCreator(ctx, key)
+	ctx, unlock, err := p.lockCreator(ctx, key, crawlTaskID(cp))
 	if err != nil {
 		return err
 	}
@@ -827,28 +835,6 @@ func (p *Pipeline) followLinks(ctx context.Context, prof *creator.Profile) {
 			p.log.Warn("queuing a linked account", "ref", ref.String(), "err", err)
 		}
 	}
-}
-
-// unlockScript deletes a lock only while it still holds the caller's token.
-var unlockScript = redis.NewScript(`if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) end return 0`)
-
-// lockCreator takes the per-creator write lock in Redis. When another
-// worker holds it, the error wraps a *creator.RetryAfter a few seconds
-// ahead: a busy creator is not a failure, and the task is retried.
-func (p *Pipeline) lockCreator(ctx context.Context, key string) (func(), error) {
-	lk := "scout:lock:creator:" + key
-	token := fmt.Sprintf("%x", rand.Uint64())
-	ok, err := p.cfg.Redis.SetNX(ctx, lk, token, p.cfg.CrawlLimits.Timeout+time.Minute).Result()
-	if err != nil {
-		return nil, fmt.Errorf("locking %s: %w", key, err)
-	}
-	if !ok {
-		return nil, fmt.Errorf("locking %s: another worker is writing it: %w", key,
-			&creator.RetryAfter{Until: p.cfg.Now().Add(3 * time.Second)})
-	}
-	return func() {
-		unlockScript.Run(context.WithoutCancel(ctx), p.cfg.Redis, []string{lk}, token)
-	}, nil
 }
 
 // retryHook runs an after-write hook up to three times: a retry of the

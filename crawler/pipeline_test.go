@@ -15,6 +15,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/creatorscout/scout/crawler"
 	_ "github.com/creatorscout/scout/crawler/bluesky"
@@ -828,5 +829,116 @@ func TestReconcileEnqueuesOnlyLostWork(t *testing.T) {
 	reconcile("redis emptied", 1)
 	if got := pending(); got != 1 {
 		t.Errorf("%d pending tasks after Redis was emptied and reconciled, want 1", got)
+	}
+}
+
+// loseFirstReply runs the first command naming key and then reports it
+// failed, as a read timeout does when the reply comes too late: the
+// command took effect but its caller does not know.
+type loseFirstReply struct {
+	key  string
+	lost atomic.Bool
+}
+
+func (h *loseFirstReply) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (h *loseFirstReply) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return next
+}
+func (h *loseFirstReply) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		err := next(ctx, cmd)
+		for _, a := range cmd.Args() {
+			if s, ok := a.(string); ok && s == h.key && err == nil && h.lost.CompareAndSwap(false, true) {
+				return errors.New("i/o timeout (reply lost by the test)")
+			}
+		}
+		return err
+	}
+}
+
+// TestCreatorLockTakenOverByRetry: an attempt whose lock was set but
+// whose reply was lost ends without releasing it; the retry of the same
+// task must take the lock over instead of waiting out its lifetime
+// ("another worker is writing it" at every retry), while another task
+// still finds the creator locked.
+func TestCreatorLockTakenOverByRetry(t *testing.T) {
+	f := newFixture(t, 0)
+	ctx := context.Background()
+	c, _ := f.world.Creator(sim.HandleSteady)
+	ref := creator.Ref{Platform: creator.Bluesky, ID: c.DID}
+	lk := "scout:lock:creator:" + creator.Key(ref)
+	rs := testredis.New(t, redisDB)
+	hook := &loseFirstReply{key: lk}
+	rs.Client.AddHook(hook)
+	pipe, err := crawler.NewPipeline(crawler.PipelineConfig{Store: f.store, Sources: map[string]crawler.Source{creator.Bluesky: f.source}, Redis: rs.Client})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pipe.Close()
+	task, _ := crawler.NewCrawlTask(crawler.CrawlPayload{Ref: ref, Reason: crawler.ReasonRescan}, 3)
+	if err := pipe.HandleCrawl(ctx, task); err == nil {
+		t.Fatal("first attempt succeeded although its lock reply was lost")
+	}
+	if v, _ := rs.Client.Exists(ctx, lk).Result(); v != 1 {
+		t.Fatal("the lost lock is not held: the test does not reproduce the stall")
+	}
+	// Another task of the same creator still waits for the holder.
+	other, _ := crawler.NewCrawlTask(crawler.CrawlPayload{Ref: ref, Reason: crawler.ReasonRequest, JobID: "j1"}, 3)
+	var ra *creator.RetryAfter
+	if err := pipe.HandleCrawl(ctx, other); !errors.As(err, &ra) {
+		t.Fatalf("another task while the lock is held = %v, want a RetryAfter", err)
+	}
+	// The retry of the first task takes the lock over.
+	if err := pipe.HandleCrawl(ctx, task); err != nil {
+		t.Fatalf("retry of the attempt that lost its lock reply: %v", err)
+	}
+	if n := f.total(t); n != 1 {
+		t.Errorf("%d creators stored, want 1", n)
+	}
+	if v, _ := rs.Client.Exists(ctx, lk).Result(); v != 0 {
+		t.Error("the retry left the lock behind")
+	}
+}
+
+// TestCreatorLockLeaseRenewed: the lock lives one lease past its last
+// renewal, renewed while its holder runs, so a holder that dies without
+// releasing (kill -9) blocks the creator for one lease, not for a whole
+// crawl's timeout.
+func TestCreatorLockLeaseRenewed(t *testing.T) {
+	f := newFixture(t, 0)
+	ctx := context.Background()
+	c, _ := f.world.Creator(sim.HandleSteady)
+	ref := creator.Ref{Platform: creator.Bluesky, ID: c.DID}
+	lk := "scout:lock:creator:" + creator.Key(ref)
+	rs := testredis.New(t, redisDB)
+	var ttls []time.Duration
+	// An after-write hook runs under the lock: make it outlast the lease.
+	slow := func(ctx context.Context, _, _ *creator.Record, _ []creator.Snapshot, _ string) error {
+		for range 4 {
+			time.Sleep(300 * time.Millisecond)
+			d, err := rs.Client.PTTL(ctx, lk).Result()
+			if err != nil {
+				return err
+			}
+			ttls = append(ttls, d)
+		}
+		return nil
+	}
+	pipe, err := crawler.NewPipeline(crawler.PipelineConfig{Store: f.store, Sources: map[string]crawler.Source{creator.Bluesky: f.source},
+		Redis: rs.Client, LockLease: 600 * time.Millisecond, AfterWrite: []crawler.AfterWriteFunc{slow}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pipe.Close()
+	task, _ := crawler.NewCrawlTask(crawler.CrawlPayload{Ref: ref, Reason: crawler.ReasonRescan}, 3)
+	if err := pipe.HandleCrawl(ctx, task); err != nil {
+		t.Fatalf("a crawl longer than its lease: %v", err)
+	}
+	// 1.2 s under the lock with a 0.6 s lease: held throughout, and never
+	// for longer than a lease.
+	for i, d := range ttls {
+		if d <= 0 || d > 600*time.Millisecond {
+			t.Errorf("lock TTL %v at check %d, want held with at most a 600ms lease (all: %v)", d, i, ttls)
+		}
 	}
 }

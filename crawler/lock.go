@@ -1,0 +1,101 @@
+package crawler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/creatorscout/scout/creator"
+)
+
+// A creator's write lock is a Redis key holding "<task id>/<random>": the
+// task whose attempt holds it, and which attempt. It lives one lease
+// (PipelineConfig.LockLease) past the holder's last renewal, so a holder
+// that dies frees it within a lease, and a later attempt of the same task
+// takes it over at once: the earlier attempt has ended (asynq runs one
+// attempt of a task at a time), even when it never learned that it held
+// the lock (its SET ran but the reply was lost to a timeout).
+
+// lockScript takes KEYS[1] for ARGV[2] (for ARGV[3] ms) when it is free or
+// held by an earlier attempt of the same task (a value starting ARGV[1]).
+var lockScript = redis.NewScript(`
+local v = redis.call("GET", KEYS[1])
+if v == false or string.sub(v, 1, string.len(ARGV[1])) == ARGV[1] then
+  redis.call("SET", KEYS[1], ARGV[2], "PX", ARGV[3])
+  return 1
+end
+return 0
+`)
+
+// renewScript extends KEYS[1] by ARGV[2] ms while it holds ARGV[1].
+var renewScript = redis.NewScript(`if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("PEXPIRE", KEYS[1], ARGV[2]) end return 0`)
+
+// unlockScript deletes a lock only while it still holds the caller's token.
+var unlockScript = redis.NewScript(`if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) end return 0`)
+
+// errLockLost ends a crawl whose lock another attempt took over.
+var errLockLost = errors.New("the creator's write lock was taken over by a later attempt")
+
+// lockCreator takes the per-creator write lock in Redis for the task
+// taskID. It returns a context that ends when the lock is lost, and the
+// release function; while the crawl runs the lock is renewed. When another
+// task holds it, the error wraps a *creator.RetryAfter a few seconds ahead:
+// a busy creator is not a failure, and the task is retried.
+func (p *Pipeline) lockCreator(ctx context.Context, key, taskID string) (context.Context, func(), error) {
+	lk := "scout:lock:creator:" + key
+	owner := taskID + "/"
+	token := fmt.Sprintf("%s%016x", owner, rand.Uint64())
+	lease := p.cfg.LockLease
+	ok, err := lockScript.Run(ctx, p.cfg.Redis, []string{lk}, owner, token, lease.Milliseconds()).Int()
+	if err != nil {
+		return nil, nil, fmt.Errorf("locking %s: %w", key, err)
+	}
+	if ok != 1 {
+		return nil, nil, fmt.Errorf("locking %s: another worker is writing it: %w", key,
+			&creator.RetryAfter{Until: p.cfg.Now().Add(3 * time.Second)})
+	}
+	lctx, cancel := context.WithCancelCause(ctx)
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		t := time.NewTicker(lease / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-lctx.Done():
+				return
+			case <-t.C:
+			}
+			n, err := renewScript.Run(lctx, p.cfg.Redis, []string{lk}, token, lease.Milliseconds()).Int()
+			if err == nil && n == 0 {
+				cancel(fmt.Errorf("crawling %s: %w", key, errLockLost))
+				return
+			}
+			// A failed renewal is tried again at the next tick; the
+			// lease covers two more.
+		}
+	}()
+	unlock := func() {
+		close(done)
+		<-stopped
+		cancel(nil)
+		// Released even when the crawl's context ended; tried a few
+		// times, and should all fail the lease still runs out.
+		rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer rcancel()
+		for i := range 3 {
+			if err := unlockScript.Run(rctx, p.cfg.Redis, []string{lk}, token).Err(); err == nil || rctx.Err() != nil {
+				return
+			}
+			time.Sleep(time.Duration(i+1) * 100 * time.Millisecond)
+		}
+	}
+	return lctx, unlock, nil
+}
