@@ -13,6 +13,7 @@ import (
 
 	"github.com/creatorscout/scout/creator"
 	"github.com/creatorscout/scout/index"
+	"github.com/creatorscout/scout/internal/lease"
 )
 
 // Enqueuer queues the rescan of one creator of a watchlist on the
@@ -67,6 +68,7 @@ type Scheduler struct {
 	log        *slog.Logger
 	token      string
 	leaseKey   string
+	lease      *lease.Lease
 	epochKey   string
 	mu         sync.Mutex // serializes ticks
 	reconciled bool
@@ -119,10 +121,12 @@ func NewScheduler(cfg SchedulerConfig) (*Scheduler, error) {
 	if log == nil {
 		log = slog.Default()
 	}
+	l := lease.New(cfg.Redis, cfg.KeyPrefix+":scheduler:lease", cfg.LeaseTTL)
 	return &Scheduler{
 		cfg: cfg, svc: cfg.Service, log: log,
-		token:    randomHex(16),
-		leaseKey: cfg.KeyPrefix + ":scheduler:lease",
+		token:    l.Token(),
+		leaseKey: l.Key(),
+		lease:    l,
 		epochKey: cfg.KeyPrefix + ":scheduler:epoch",
 	}, nil
 }
@@ -411,39 +415,18 @@ func (s *Scheduler) reconcile(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// Lease scripts: act only when the lease holds our token.
-var (
-	renewScript   = redis.NewScript(`if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("PEXPIRE", KEYS[1], ARGV[2]) else return 0 end`)
-	releaseScript = redis.NewScript(`if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) else return 0 end`)
-)
-
 // acquire takes the lease or renews it when already held.
-func (s *Scheduler) acquire(ctx context.Context) (bool, error) {
-	ok, err := s.cfg.Redis.SetNX(ctx, s.leaseKey, s.token, s.cfg.LeaseTTL).Result()
-	if err != nil {
-		return false, fmt.Errorf("taking scheduler lease: %w", err)
-	}
-	if ok {
-		return true, nil
-	}
-	return s.renew(ctx)
-}
+func (s *Scheduler) acquire(ctx context.Context) (bool, error) { return s.lease.Acquire(ctx) }
 
 // renew extends the lease if this scheduler holds it.
-func (s *Scheduler) renew(ctx context.Context) (bool, error) {
-	n, err := renewScript.Run(ctx, s.cfg.Redis, []string{s.leaseKey}, s.token, s.cfg.LeaseTTL.Milliseconds()).Int()
-	if err != nil {
-		return false, fmt.Errorf("renewing scheduler lease: %w", err)
-	}
-	return n == 1, nil
-}
+func (s *Scheduler) renew(ctx context.Context) (bool, error) { return s.lease.Renew(ctx) }
 
 // Release gives up the lease if this scheduler holds it, so another can
 // take over at once. Run calls it on exit.
 func (s *Scheduler) Release(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := releaseScript.Run(ctx, s.cfg.Redis, []string{s.leaseKey}, s.token).Err(); err != nil {
+	if err := s.lease.Release(ctx); err != nil {
 		return fmt.Errorf("releasing scheduler lease: %w", err)
 	}
 	s.reconciled = false

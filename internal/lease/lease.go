@@ -1,0 +1,84 @@
+// Package lease is a lease in Redis that lets exactly one of several
+// processes act at a time: the watchlist scheduler and the Jetstream
+// consumer each hold one. A holder takes the lease with a random token,
+// renews it well within its time to live, and gives it up on exit; a
+// holder that dies loses it when the time to live runs out, and another
+// process takes over.
+package lease
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Lease is one process's claim on a named lease. It is safe for
+// concurrent use.
+type Lease struct {
+	rdb   redis.UniversalClient
+	key   string
+	token string
+	ttl   time.Duration
+}
+
+// New returns a claim on the lease stored under key with a fresh random
+// token; ttl <= 0 means 30 seconds. It takes nothing until Acquire.
+func New(rdb redis.UniversalClient, key string, ttl time.Duration) *Lease {
+	if ttl <= 0 {
+		ttl = 30 * time.Second
+	}
+	var b [16]byte
+	rand.Read(b[:])
+	return &Lease{rdb: rdb, key: key, token: hex.EncodeToString(b[:]), ttl: ttl}
+}
+
+// Key is the Redis key of the lease.
+func (l *Lease) Key() string { return l.key }
+
+// Token is this claim's token, the lease's value while it holds it.
+func (l *Lease) Token() string { return l.token }
+
+// TTL is how long the lease lasts unless renewed.
+func (l *Lease) TTL() time.Duration { return l.ttl }
+
+// Scripts: act only when the lease holds our token.
+var (
+	renewScript   = redis.NewScript(`if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("PEXPIRE", KEYS[1], ARGV[2]) else return 0 end`)
+	releaseScript = redis.NewScript(`if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) else return 0 end`)
+)
+
+// Acquire takes the lease, or renews it when this claim already holds it,
+// and reports whether it is held.
+func (l *Lease) Acquire(ctx context.Context) (bool, error) {
+	ok, err := l.rdb.SetNX(ctx, l.key, l.token, l.ttl).Result()
+	if err != nil {
+		return false, fmt.Errorf("taking lease %s: %w", l.key, err)
+	}
+	if ok {
+		return true, nil
+	}
+	return l.Renew(ctx)
+}
+
+// Renew extends the lease if this claim holds it, and reports whether it
+// does.
+func (l *Lease) Renew(ctx context.Context) (bool, error) {
+	n, err := renewScript.Run(ctx, l.rdb, []string{l.key}, l.token, l.ttl.Milliseconds()).Int()
+	if err != nil {
+		return false, fmt.Errorf("renewing lease %s: %w", l.key, err)
+	}
+	return n == 1, nil
+}
+
+// Release gives the lease up if this claim holds it, so that another
+// process can take it at once.
+func (l *Lease) Release(ctx context.Context) error {
+	if err := releaseScript.Run(ctx, l.rdb, []string{l.key}, l.token).Err(); err != nil {
+		return fmt.Errorf("releasing lease %s: %w", l.key, err)
+	}
+	return nil
+}
