@@ -523,7 +523,8 @@ func TestRunReindexSQLite(t *testing.T) {
 			t.Errorf("history of %s (-source +copy):\n%s", key, diff)
 		}
 	}
-	f := index.Range("followers", ptr(10000.0), nil)
+	minFollowers := 10000.0
+	f := index.Range("followers", &minFollowers, nil)
 	q := index.Query{Text: "vegan", Filter: &f, Facets: []string{"tier", "followers"}, Sort: []index.Sort{{Field: "overall", Desc: true}}, PerPage: 50}
 	want, err1 := src.Search(ctx, q)
 	got, err2 := dst.Search(ctx, q)

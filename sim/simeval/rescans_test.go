@@ -1,8 +1,8 @@
-package main
+package simeval
 
 import (
+	"context"
 	"math"
-	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -11,8 +11,8 @@ import (
 	"github.com/creatorscout/scout/sim"
 )
 
-// TestSimRescansTellOneStory crawls simulated creators once a day as the
-// pipeline does (profile, 30 posts, replies on 5, 50 newest followers) and
+// TestSimRescansTellOneStory crawls simulated creators once a day through
+// the Bluesky source, as the pipeline does, and
 // scores each crawl with the history of the ones before. Creators whose
 // world does not change keep their authenticity within 2 points from
 // rescan to rescan; the creator who buys followers on day 12 stays lower
@@ -20,8 +20,11 @@ import (
 // the number the record shows.
 func TestSimRescansTellOneStory(t *testing.T) {
 	world := sim.New(sim.Config{Seed: 7, Creators: 20})
-	srv := httptest.NewServer(world.Handler())
-	defer srv.Close()
+	c, err := NewCrawler(world)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
 	dids := map[string]string{}
 	for _, c := range world.Creators() {
 		switch c.Handle {
@@ -40,12 +43,12 @@ func TestSimRescansTellOneStory(t *testing.T) {
 			if h != sim.HandleBuyer && d > 30 {
 				continue
 			}
-			p, err := simFetch(srv.URL, did, true)
+			p, err := c.Fetch(context.Background(), did)
 			if err != nil {
 				t.Fatalf("day %d: fetching %s: %v", d, h, err)
 			}
-			s := scoring.Score(&p, history[h], scoring.Options{Now: world.Now()})
-			snap := scoring.Snapshot(&p, s)
+			s := scoring.Score(p, history[h], scoring.Options{Now: world.Now()})
+			snap := scoring.Snapshot(p, s)
 			if snap.Authenticity != s.Authenticity {
 				t.Fatalf("day %d %s: snapshot authenticity %v, record %v", d, h, snap.Authenticity, s.Authenticity)
 			}
