@@ -20,7 +20,6 @@ import (
 	"github.com/creatorscout/scout/crawler"
 	_ "github.com/creatorscout/scout/crawler/bluesky"
 	"github.com/creatorscout/scout/crawler/fetch"
-	"github.com/creatorscout/scout/crawler/fetch/budget"
 	_ "github.com/creatorscout/scout/crawler/web"
 	"github.com/creatorscout/scout/creator"
 	"github.com/creatorscout/scout/index"
@@ -348,7 +347,7 @@ func TestCrawlPageBudget(t *testing.T) {
 	rs := testredis.New(t, redisDB)
 	pipe, err := crawler.NewPipeline(crawler.PipelineConfig{
 		Store: f.store, Sources: map[string]crawler.Source{creator.Bluesky: f.source}, Redis: rs.Client,
-		CrawlLimits: budget.Limits{Pages: 2},
+		CrawlLimits: fetch.Limits{Pages: 2},
 	})
 	if err != nil {
 		t.Fatal(err)

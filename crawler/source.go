@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/creatorscout/scout/crawler/fetch"
 	"github.com/creatorscout/scout/creator"
 )
 
@@ -58,6 +59,13 @@ type Policy struct {
 	Terms string
 }
 
+// Host returns the politeness policy of the source's hosts for the
+// outbound client. A policy that declares no rate gets no rate limit, so
+// sources must declare one.
+func (p Policy) Host() fetch.HostPolicy {
+	return fetch.HostPolicy{Rate: p.RatePerSecond, Burst: p.Burst, DailyQuota: p.DailyQuota}
+}
+
 // Config is what a source factory is given. Sources never read flags or
 // the environment.
 type Config struct {
@@ -80,6 +88,8 @@ type Doer interface {
 	// or creator.ErrForbidden.
 	GetJSON(ctx context.Context, u *url.URL, v any) error
 }
+
+var _ Doer = (*fetch.Client)(nil)
 
 // Factory builds a source from its config.
 type Factory func(cfg Config) (Source, error)

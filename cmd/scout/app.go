@@ -139,7 +139,7 @@ func newApp(ctx context.Context, cfg config, opts ...appOption) (_ *app, err err
 		}
 		a.sources[name] = src
 		if host := baseHost(src, scfg.BaseURL); host != "" {
-			a.http.SetHost(host, fetch.PolicyFor(src.Policy()))
+			a.http.SetHost(host, src.Policy().Host())
 			fobs.hosts.Store(strings.ToLower(host), name)
 		}
 	}

@@ -17,7 +17,6 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/creatorscout/scout/crawler"
 	"github.com/creatorscout/scout/creator"
 )
 
@@ -52,12 +51,6 @@ type HostPolicy struct {
 	// QuotaLocation is where the quota's day starts at midnight (YouTube:
 	// America/Los_Angeles); nil means UTC.
 	QuotaLocation *time.Location
-}
-
-// PolicyFor returns the host policy a source declares in p. A policy that
-// declares no rate gets no rate limit, so sources must declare one.
-func PolicyFor(p crawler.Policy) HostPolicy {
-	return HostPolicy{Rate: p.RatePerSecond, Burst: p.Burst, DailyQuota: p.DailyQuota}
 }
 
 // DefaultHostPolicy applies to hosts without a policy of their own: one
@@ -124,8 +117,6 @@ type Client struct {
 	hosts         map[string]HostPolicy
 	defaultPolicy HostPolicy
 }
-
-var _ crawler.Doer = (*Client)(nil)
 
 // Option configures a Client.
 type Option func(*Client)
@@ -350,8 +341,8 @@ func (c *Client) Get(ctx context.Context, u *url.URL) (*Response, error) {
 	return c.Do(req)
 }
 
-// GetJSON fetches u and decodes its JSON body into v. It implements
-// crawler.Doer: 404 and 410 give errors wrapping creator.ErrNotFound, 429
+// GetJSON fetches u and decodes its JSON body into v (the request sources
+// make, through crawler.Doer): 404 and 410 give errors wrapping creator.ErrNotFound, 429
 // after retries *creator.RetryAfter (so creator.ErrRateLimited), an
 // undecodable body creator.ErrMalformed, other statuses *StatusError
 // holding the start of the body.

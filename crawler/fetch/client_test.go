@@ -16,11 +16,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/creatorscout/scout/crawler"
 	"github.com/creatorscout/scout/creator"
 )
-
-var _ crawler.Doer = (*Client)(nil)
 
 func mustURL(t testing.TB, raw string) *url.URL {
 	t.Helper()

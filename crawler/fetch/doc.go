@@ -41,9 +41,10 @@
 //     honours Retry-After and RateLimit-Reset; when the client gives up the
 //     error wraps a *creator.RetryAfter saying when to try again.
 //   - Per-task caps carried by the context: a page (request) budget
-//     (WithBudget) and a deadline (NewTask). They live in the leaf package
-//     crawler/fetch/budget too, for code this package imports (the crawler
-//     package's task handlers) and so cannot import it back.
+//     (WithBudget) and a deadline (NewTask with Limits).
+//
+// The package owns its host policy type (HostPolicy) and imports nothing
+// of crawler; crawler.Policy.Host converts a source's declared policy.
 //
 // Without a Redis client (WithRedis) the coordination state lives in the
 // process, which is right for tests and one-off tools only.

@@ -27,9 +27,9 @@ func Example() {
 		return
 	}
 	policy := crawler.Policy{RatePerSecond: 10, Burst: 10} // from Source.Policy()
-	c.SetHost("public.api.bsky.app", fetch.PolicyFor(policy))
+	c.SetHost("public.api.bsky.app", policy.Host())
 
-	ctx, cancel := fetch.NewTask(context.Background(), fetch.Task{Pages: 50, Timeout: 2 * time.Minute})
+	ctx, cancel := fetch.NewTask(context.Background(), fetch.Limits{Pages: 50, Timeout: 2 * time.Minute})
 	defer cancel()
 	u, _ := url.Parse("https://public.api.bsky.app/xrpc/app.bsky.actor.getProfile?actor=bsky.app")
 	var profile struct {

@@ -262,7 +262,7 @@ func TestBudget(t *testing.T) {
 	}))
 	defer srv.Close()
 	c := mustNew(t, fakeOpts(newFakeClock())...)
-	ctx, cancel := NewTask(context.Background(), Task{Pages: 3, Timeout: time.Hour})
+	ctx, cancel := NewTask(context.Background(), Limits{Pages: 3, Timeout: time.Hour})
 	defer cancel()
 	if err := c.GetJSON(ctx, mustURL(t, srv.URL+"/redirect"), new(any)); err != nil {
 		t.Fatal(err) // two requests: the redirect and its target

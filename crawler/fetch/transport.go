@@ -12,7 +12,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/creatorscout/scout/crawler/fetch/budget"
 	"github.com/creatorscout/scout/creator"
 )
 
@@ -29,7 +28,7 @@ func (g *gate) RoundTrip(req *http.Request) (*http.Response, error) {
 		closeBody(req)
 		return nil, fmt.Errorf("fetching %s: %w: scheme must be http or https", redact(u), creator.ErrForbidden)
 	}
-	if left, ok := budget.Left(ctx); ok && left <= 0 {
+	if left, ok := BudgetLeft(ctx); ok && left <= 0 {
 		closeBody(req)
 		return nil, fmt.Errorf("fetching %s: %w", redact(u), ErrBudgetSpent)
 	}
@@ -53,7 +52,7 @@ func (g *gate) RoundTrip(req *http.Request) (*http.Response, error) {
 	if c.obs != nil {
 		c.obs.Waited(u.Host, time.Since(waitStart))
 	}
-	if !budget.Take(ctx) {
+	if !takePage(ctx) {
 		closeBody(req)
 		return nil, fmt.Errorf("fetching %s: %w", redact(u), ErrBudgetSpent)
 	}

@@ -104,7 +104,7 @@ func New(cfg crawler.Config) (*Source, error) {
 		return nil, fmt.Errorf("building instagram source: %w", err)
 	}
 	if h, ok := cfg.HTTP.(hostSetter); ok {
-		h.SetHost(u.Host, fetch.PolicyFor(s.Policy()))
+		h.SetHost(u.Host, s.Policy().Host())
 	}
 	return s, nil
 }

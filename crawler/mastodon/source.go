@@ -174,7 +174,7 @@ func (s *Source) limit(instance string) {
 		return
 	}
 	s.limited[instance] = true
-	s.hosts.SetHost(instance, fetch.PolicyFor(s.Policy()))
+	s.hosts.SetHost(instance, s.Policy().Host())
 }
 
 // get fetches u on instance and decodes its JSON body into v. It returns

@@ -122,7 +122,7 @@ func New(cfg crawler.Config) (*Source, error) {
 		return nil, fmt.Errorf("building twitch source: %w", err)
 	}
 	if h, ok := cfg.HTTP.(hostSetter); ok {
-		h.SetHost(base.Host, fetch.PolicyFor(s.Policy()))
+		h.SetHost(base.Host, s.Policy().Host())
 	}
 	return s, nil
 }
