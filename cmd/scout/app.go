@@ -13,7 +13,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/alicebob/miniredis/v2"
 	"github.com/hibiken/asynq"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
@@ -25,6 +24,7 @@ import (
 	"github.com/creatorscout/scout/creator"
 	"github.com/creatorscout/scout/index"
 	"github.com/creatorscout/scout/index/sqlite"
+	"github.com/creatorscout/scout/internal/memredis"
 	"github.com/creatorscout/scout/scoring"
 	"github.com/creatorscout/scout/watch"
 )
@@ -35,7 +35,7 @@ type app struct {
 	cfg     config
 	log     *slog.Logger
 	rdb     redis.UniversalClient
-	mini    *miniredis.Miniredis // embedded queue; nil with SCOUT_REDIS_URL
+	mini    *memredis.Server // embedded queue; nil with SCOUT_REDIS_URL
 	store   index.Store
 	http    *fetch.Client
 	sources map[string]crawler.Source
@@ -251,11 +251,10 @@ func (a *app) openRedis(ctx context.Context) error {
 		}
 		return nil
 	}
-	// Embedded: asynq on an in-process miniredis. ClockTTL makes TTLs
-	// (asynq's leases, our uniqueness windows) expire as time passes.
-	a.mini = miniredis.NewMiniRedis()
-	a.mini.ClockTTL(true)
-	if err := a.mini.StartAddr("127.0.0.1:0"); err != nil {
+	// Embedded: asynq on an in-process miniredis whose TTLs (our
+	// uniqueness windows, locks and caches) a ticker counts down.
+	var err error
+	if a.mini, err = memredis.Start(memredis.Config{}); err != nil {
 		return fmt.Errorf("starting the embedded queue: %w", err)
 	}
 	a.rdb = redis.NewClient(&redis.Options{Addr: a.mini.Addr(), PoolSize: 64})

@@ -7,9 +7,11 @@ import (
 	"context"
 	"os"
 	"testing"
+	"time"
 
-	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/creatorscout/scout/internal/memredis"
 )
 
 // Server is a Redis for one test.
@@ -17,7 +19,7 @@ type Server struct {
 	// Client talks to the server, on the test's database.
 	Client *redis.Client
 	// Mini is the in-process server, nil when a real Redis is used.
-	Mini *miniredis.Miniredis
+	Mini *memredis.Server
 	// Opts are the client options, for opening more clients (a second
 	// "process") on the same database.
 	Opts *redis.Options
@@ -45,9 +47,10 @@ func New(t testing.TB, db int) *Server {
 		t.Cleanup(func() { c.Close() })
 		return &Server{Client: c, Opts: opts}
 	}
-	m := miniredis.NewMiniRedis()
-	m.ClockTTL(true)
-	if err := m.Start(); err != nil {
+	// The embedded queue's Redis, with TTLs counted down every 10 ms
+	// (tests hold few keys).
+	m, err := memredis.Start(memredis.Config{Tick: 10 * time.Millisecond, MaxBusy: 1})
+	if err != nil {
 		t.Fatalf("starting miniredis: %v", err)
 	}
 	opts := &redis.Options{Addr: m.Addr()}
