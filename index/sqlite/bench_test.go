@@ -36,8 +36,8 @@ import (
 // and, with neither text nor filter nor sort, the first page by key walks
 // the key index: SCAN creators USING COVERING INDEX sqlite_autoindex_creators_1.
 // Text, filters, facet counts, stats and ordering read no table: they run
-// over the copy in memory of the words (text.go) and field columns
-// (columns.go), whose size the search benchmarks report as cols-MB.
+// over the in-memory index (index/memsearch), whose size the search
+// benchmarks report as mem-MB.
 
 var benchDir = sync.OnceValues(func() (string, error) {
 	if d := os.Getenv("SCOUT_BENCH_DIR"); d != "" {
@@ -244,13 +244,13 @@ func benchSearch(b *testing.B, n int) {
 		b.Fatal(err)
 	}
 	defer s.Close()
-	// The first search reads the column copy whole; the shapes below
+	// The first search reads the in-memory index whole; the shapes below
 	// measure searches after it.
 	t0 := time.Now()
 	if _, err := s.Search(context.Background(), index.Query{Text: "warm", PerPage: 1}); err != nil {
 		b.Fatal(err)
 	}
-	b.Logf("first search (reads the column copy of %d creators): %v", n, time.Since(t0).Round(time.Millisecond))
+	b.Logf("first search (loads the in-memory index of %d creators): %v", n, time.Since(t0).Round(time.Millisecond))
 	g := newGen(7)
 	qs := make([]index.Query, 500)
 	for i := range qs {
@@ -308,7 +308,7 @@ func benchSearch(b *testing.B, n int) {
 			// inflate the way it does the latencies.
 			b.ReportMetric(float64(cpu.Microseconds())/1000/float64(len(lat)), "cpu-ms/op")
 			b.ReportMetric(fileMB(c.path), "db-MB")
-			b.ReportMetric(float64(sqlite.ColumnCopyBytes(s))/(1<<20), "cols-MB")
+			b.ReportMetric(float64(sqlite.MemIndexBytes(s))/(1<<20), "mem-MB")
 		})
 	}
 }
@@ -328,7 +328,7 @@ func BenchmarkSearch1M(b *testing.B) {
 }
 
 // BenchmarkCopyLoad100k opens the 100,000-creator store and runs one
-// search, which reads the column copy (words and field columns) whole.
+// search, which loads the in-memory index (words and field columns) whole.
 func BenchmarkCopyLoad100k(b *testing.B) {
 	c := corpusOf(b, 100_000)
 	if c.err != nil {

@@ -175,7 +175,7 @@ func (w *writeStmts) findRows(ctx context.Context, keys []string) (map[string]in
 	return ids, rows.Err()
 }
 
-// nextGen increments the generation of the data in tx (see columns.go)
+// nextGen increments the generation of the data in tx (see readGen)
 // and returns it.
 func nextGen(ctx context.Context, tx *sql.Tx) (int64, error) {
 	var gen int64

@@ -13,19 +13,16 @@
 //
 // # Searching
 //
-// Searches run over a copy in memory of every creator's words (text.go:
-// a bitmap of creators per word and place) and field columns (columns.go),
-// which each search first brings to the state of the data its read
-// transaction sees: writes stamp the rows they change with a generation,
-// and the copy reads only the rows stamped since it last looked, whichever
-// process wrote them. Text matches every word, the last also as a prefix,
-// case and diacritics folded; relevance is by attribute (a word of the
-// text in the name or handle first, then in the bio, then the rest).
-// Filters, facet counts, stats and the order are computed over the
-// matches; only the page of hits is read from SQLite, by row id.
-//
-// The copy costs memory (the search benchmarks report it as cols-MB) and
-// is read whole when the first search runs.
+// Searches run over an in-memory index (index/memsearch) of every
+// creator's words and field columns, which the store feeds: each search
+// reads the generation its read transaction sees and has the index load
+// the rows stamped since it last looked (txSource), whichever process
+// wrote them. Writes stamp the rows they change with a new generation
+// (creators.seq) and record the row ids they erase in erased, which is the
+// contract memsearch's doc states. Text, filters, facet counts, stats and
+// the order come from the index; only the page of hits is read from
+// SQLite, by row id. The index costs memory (the search benchmarks report
+// it as mem-MB) and is read whole when the first search runs.
 //
 // # Schema changes
 //

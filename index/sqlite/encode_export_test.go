@@ -1,6 +1,9 @@
 package sqlite
 
-import "github.com/creatorscout/scout/index"
+import (
+	"github.com/creatorscout/scout/index"
+	"github.com/creatorscout/scout/index/memsearch"
+)
 
 // Prepared is what prepare produced for one write, for tests and
 // benchmarks outside the package.
@@ -14,7 +17,7 @@ func (p Prepared) Doc() ([]byte, error) { return unpackDoc(p.Stored) }
 
 // Text is the creator's words as stored: name, handle, bio and the
 // distinct words of the posts.
-func (p Prepared) Text() ([4]string, error) { return unpackText(p.Words) }
+func (p Prepared) Text() (memsearch.Text, error) { return unpackText(p.Words) }
 
 // PrepareForTest runs the store's prepare on w: the encoding a write goes
 // through before the writer stores it.
@@ -26,5 +29,5 @@ func PrepareForTest(s *Store, w index.Write) (Prepared, error) {
 	return Prepared{Summary: p.summary, Snap: p.snap, Stored: p.stored, Words: p.words}, nil
 }
 
-// ColumnCopyBytes is about how much memory s's column copy takes.
-func ColumnCopyBytes(s *Store) int { return s.cols.bytes() }
+// MemIndexBytes is about how much memory s's in-memory index takes.
+func MemIndexBytes(s *Store) int { return s.mem.Bytes() }

@@ -3,37 +3,39 @@ package sqlite
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"math"
 	"math/rand/v2"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
-	"unicode/utf8"
+	"unicode"
 
 	"github.com/creatorscout/scout/creator"
 	"github.com/creatorscout/scout/index"
+	"github.com/creatorscout/scout/index/memsearch"
+	"golang.org/x/text/unicode/norm"
 )
 
-// distinctWordsReference is distinctWords as it was before its fast path:
-// the definition the fast one must match.
-func distinctWordsReference(text string) string {
-	words := splitWords(text)
-	seen := make(map[string]struct{}, len(words))
-	var b strings.Builder
-	for _, w := range words {
-		lw := strings.ToLower(w)
-		if _, dup := seen[lw]; dup {
-			continue
+// foldedWordsReference is the posts' words as prepare must store them:
+// split by the Unicode tables (splitWords), folded (lower case, no marks),
+// each once, in order of first appearance.
+func foldedWordsReference(text string) string {
+	seen := map[string]bool{}
+	var out []string
+	for _, w := range splitWords(text) {
+		var f []rune
+		for _, r := range norm.NFD.String(w) {
+			if !unicode.Is(unicode.Mn, r) {
+				f = append(f, unicode.ToLower(r))
+			}
 		}
-		seen[lw] = struct{}{}
-		if b.Len() > 0 {
-			b.WriteByte(' ')
+		if w := string(f); w != "" && !seen[w] {
+			seen[w] = true
+			out = append(out, w)
 		}
-		b.WriteString(w)
 	}
-	return b.String()
+	return strings.Join(out, " ")
 }
 
 // nastyPieces are the parts random test strings are made of: ASCII of
@@ -54,42 +56,6 @@ func nastyString(r *rand.Rand, maxPieces int) string {
 		b.WriteString(nastyPieces[r.IntN(len(nastyPieces))])
 	}
 	return b.String()
-}
-
-func TestDistinctWordsMatchesReference(t *testing.T) {
-	r := rand.New(rand.NewPCG(1, 2))
-	cases := []string{"", " ", "a", "A a", "Kelvin \u212a k K", "İ i I ı", "Σσς ΣΣ σς", "e\u0301 é E\u0301", "\xff\xfe a\xffa", "x" + strings.Repeat(" Yy yY", 50)}
-	for range 20000 {
-		cases = append(cases, nastyString(r, 40))
-	}
-	for range 200 { // long, mostly ASCII, many repeats
-		var b strings.Builder
-		for range 300 {
-			if r.IntN(10) == 0 {
-				b.WriteString(nastyPieces[r.IntN(len(nastyPieces))])
-			} else {
-				b.WriteString([]string{"the", "The", "cat", "CAT", "sat", "on", "mat", "42", "x"}[r.IntN(9)])
-			}
-			b.WriteByte(" \n.,"[r.IntN(4)])
-		}
-		cases = append(cases, b.String())
-	}
-	for _, c := range cases {
-		if got, want := distinctWords(c), distinctWordsReference(c); got != want {
-			t.Fatalf("distinctWords(%q) = %q, want %q", c, got, want)
-		}
-	}
-}
-
-func FuzzDistinctWords(f *testing.F) {
-	for _, s := range []string{"", "a A", "\u212a k", "İ i", "e\u0301 é", "\xffa\xff", "x_y-z 42 ٣²"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		if got, want := distinctWords(s), distinctWordsReference(s); got != want {
-			t.Fatalf("distinctWords(%q) = %q, want %q", s, got, want)
-		}
-	})
 }
 
 // filler sets values of any type by reflection, at random; with full, it
@@ -196,92 +162,8 @@ func (f *filler) time() time.Time {
 	return t.In(testZones[r.IntN(len(testZones))])
 }
 
-// testEncoder is reused by every checkEncoding, as prepare reuses its
-// encoders, so that what one encoding leaves behind would show in the next.
-var testEncoder jsonEncoder
-
-// checkEncoding checks jsonEncoder.encode against json.Marshal: byte for
-// byte, and decoded.
-func checkEncoding(t *testing.T, rec *creator.Record, snap *creator.Snapshot) {
-	t.Helper()
-	doc, summary, sn, err := testEncoder.encode(rec, snap)
-	if err != nil {
-		t.Fatalf("encode: %v", err)
-	}
-	sum := index.Summary(rec)
-	for _, c := range []struct {
-		name string
-		got  []byte
-		v    any
-		into func() any
-	}{
-		{"record", doc, rec, func() any { return new(creator.Record) }},
-		{"summary", summary, &sum, func() any { return new(creator.Record) }},
-		{"snapshot", sn, snap, func() any { return new(creator.Snapshot) }},
-	} {
-		want, err := json.Marshal(c.v)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(c.got, want) {
-			t.Fatalf("%s encodes to\n%s\nwant (encoding/json)\n%s", c.name, c.got, want)
-		}
-		a, b := c.into(), c.into()
-		if err := json.Unmarshal(c.got, a); err != nil {
-			t.Fatalf("%s: %v", c.name, err)
-		}
-		if err := json.Unmarshal(want, b); err != nil {
-			t.Fatal(err)
-		}
-		if !reflect.DeepEqual(a, b) {
-			t.Fatalf("%s decodes to %+v, want %+v", c.name, a, b)
-		}
-	}
-}
-
-// TestEncodeJSONMatchesEncodingJSON checks the hand-written encoding on
-// random records: some with every field set, some sparse, all of nasty
-// strings, floats of every form and times in odd zones.
-func TestEncodeJSONMatchesEncodingJSON(t *testing.T) {
-	r := rand.New(rand.NewPCG(3, 4))
-	checkEncoding(t, &creator.Record{}, &creator.Snapshot{})
-	for i := range 3000 {
-		f := &filler{t: t, r: r, full: i%3 == 0}
-		var rec creator.Record
-		var snap creator.Snapshot
-		f.fill(reflect.ValueOf(&rec).Elem())
-		f.fill(reflect.ValueOf(&snap).Elem())
-		checkEncoding(t, &rec, &snap)
-	}
-}
-
-// TestEncodeJSONErrors checks that what json.Marshal cannot encode fails
-// with its error.
-func TestEncodeJSONErrors(t *testing.T) {
-	for name, c := range map[string]struct {
-		rec  creator.Record
-		snap creator.Snapshot
-	}{
-		"NaN":           {rec: creator.Record{Scores: creator.Scores{Overall: math.NaN()}}},
-		"Inf detail":    {rec: creator.Record{Scores: creator.Scores{Details: []creator.SubScore{{Score: math.Inf(1)}}}}},
-		"Inf snapshot":  {snap: creator.Snapshot{AvgEngagement: math.Inf(-1)}},
-		"year 10000":    {rec: creator.Record{UpdatedAt: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)}},
-		"year -1":       {snap: creator.Snapshot{At: time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC)}},
-		"zone 24h":      {rec: creator.Record{FirstSeen: time.Date(2020, 1, 1, 0, 0, 0, 0, time.FixedZone("", 24*3600))}},
-		"post year 1e5": {rec: creator.Record{Profile: creator.Profile{Posts: []creator.Post{{CreatedAt: time.Date(1e5, 1, 1, 0, 0, 0, 0, time.UTC)}}}}},
-	} {
-		var e jsonEncoder
-		_, _, _, err := e.encode(&c.rec, &c.snap)
-		var uv *json.UnsupportedValueError
-		var me *json.MarshalerError
-		if err == nil || !errors.As(err, &uv) && !errors.As(err, &me) {
-			t.Errorf("%s: encodeJSON returned %v, want encoding/json's error", name, err)
-		}
-	}
-}
-
 // TestPrepareText checks that prepare stores index.TextOf's words, with
-// the posts reduced by the reference distinctWords, and the JSON of the
+// the posts reduced to their distinct folded words, and the JSON of the
 // record, its summary and snapshot as json.Marshal gives them; one store
 // prepares them all, so what one write leaves in the reused memory would
 // show in the next.
@@ -312,7 +194,7 @@ func TestPrepareText(t *testing.T) {
 			t.Fatal(err)
 		}
 		name, handle, bio, posts := index.TextOf(&rec)
-		if want := [4]string{name, handle, bio, distinctWordsReference(posts)}; got != want {
+		if want := (memsearch.Text{Name: name, Handle: handle, Bio: bio, Posts: foldedWordsReference(posts)}); got != want {
 			t.Fatalf("prepare stores words %q, want %q", got, want)
 		}
 		// The stored record and the rest are what json.Marshal gives.
@@ -334,41 +216,5 @@ func TestPrepareText(t *testing.T) {
 				t.Fatalf("prepare stores %s\n%s\nwant\n%s", c.name, c.got, want)
 			}
 		}
-	}
-}
-
-// TestJSONPlain8 checks the word-at-a-time test of 8 bytes against
-// jsonSafe byte by byte: every byte value at every position among plain
-// ones, and random words.
-func TestJSONPlain8(t *testing.T) {
-	plain := func(s string) bool {
-		for i := range len(s) {
-			if s[i] >= utf8.RuneSelf || !jsonSafe[s[i]] {
-				return false
-			}
-		}
-		return true
-	}
-	check := func(b []byte) {
-		x := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 | uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
-		if got, want := jsonPlain8(x), plain(string(b)); got != want {
-			t.Fatalf("jsonPlain8(%q) = %v, want %v", b, got, want)
-		}
-	}
-	for pos := range 8 {
-		for c := range 256 {
-			b := []byte("abcdefgh")
-			b[pos] = byte(c)
-			check(b)
-		}
-	}
-	r := rand.New(rand.NewPCG(3, 4))
-	for range 200000 {
-		var b [8]byte
-		for i := range b {
-			// Mostly bytes near the edges of the classes.
-			b[i] = []byte{0, 0x1f, 0x20, 0x21, '"', '\\', '<', '>', '&', 'a', 0x7f, 0x80, 0xff, byte(r.IntN(256))}[r.IntN(14)]
-		}
-		check(b[:])
 	}
 }

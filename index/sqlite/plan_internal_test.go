@@ -57,9 +57,9 @@ func TestQueryPlans(t *testing.T) {
 		want []string // substrings of the plan
 	}{
 		{"generation", genSQL, nil, []string{"SEARCH store_meta USING PRIMARY KEY (name=?)"}},
-		{"column copy, first read", refreshSQL(s.schema, false), nil, []string{"SCAN creators"}},
-		{"column copy, what changed", refreshSQL(s.schema, true), []any{3}, []string{"SEARCH creators USING INDEX creators_seq (seq>?)"}},
-		{"column copy, what was erased", erasedSQL, []any{3}, []string{"SEARCH erased USING INDEX erased_seq (seq>?)"}},
+		{"in-memory index, first load", rowsSQL(s.schema, false), nil, []string{"SCAN creators"}},
+		{"in-memory index, what changed", rowsSQL(s.schema, true), []any{3}, []string{"SEARCH creators USING INDEX creators_seq (seq>?)"}},
+		{"in-memory index, what was erased", erasedSQL, []any{3}, []string{"SEARCH erased USING INDEX erased_seq (seq>?)"}},
 		{"first page by key", pageByKeySQL, []any{20, 0}, []string{"SCAN creators USING COVERING INDEX sqlite_autoindex_creators_1"}},
 		{"summaries of a page", summariesSQL, []any{"[1,2,3]"}, []string{"SEARCH creators USING INTEGER PRIMARY KEY (rowid=?)"}},
 	}

@@ -145,8 +145,8 @@ var migrations = []migration{
 	{5, "larger text index write buffer", []string{
 		`INSERT INTO creators_fts(creators_fts, rank) VALUES ('hashsize', 33554432)`,
 	}, false, nil},
-	// Searches filter, count and order from a copy of the field columns
-	// in memory (columns.go), which follows the file by generation; the
+	// Searches filter, count and order from an in-memory index of the
+	// field columns (index/memsearch), which follows the file by generation; the
 	// derived tables, the filter tags and the keyword indexes that served
 	// the same purpose in SQL are gone, and writes are cheaper for it.
 	{6, "field columns in memory; generations", []string{
@@ -182,7 +182,7 @@ var migrations = []migration{
 		)`,
 		`CREATE INDEX erased_seq ON erased(seq)`,
 	}, true, nil},
-	// The words are indexed in memory (text.go), which matches a common
+	// The words are indexed in memory (index/memsearch), which matches a common
 	// word in a million creators in microseconds where FTS5 took tens of
 	// milliseconds; SQLite keeps each creator's words to fill it from.
 	{7, "words indexed in memory", []string{
@@ -193,7 +193,7 @@ var migrations = []migration{
 		)`,
 	}, true, nil},
 	// A creator write stores three rows instead of five: its summary and
-	// words go in its row of creators (the column copy reads the words
+	// words go in its row of creators (the in-memory index loads the words
 	// with the field columns; a page of hits reads the summaries by row
 	// id), beside the narrow field columns, where a page holds several:
 	// with the record a row would fill most of a page by itself.
@@ -287,6 +287,15 @@ type column struct {
 type schema struct {
 	cols   []column
 	byName map[string]*column
+}
+
+// fields returns the fields of the columns, in column order.
+func (s *schema) fields() []index.Field {
+	out := make([]index.Field, len(s.cols))
+	for i := range s.cols {
+		out[i] = s.cols[i].Field
+	}
+	return out
 }
 
 var fieldName = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)

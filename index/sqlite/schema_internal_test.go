@@ -75,7 +75,7 @@ func TestMigrateFromVersion1(t *testing.T) {
 	}{
 		{`INSERT INTO creators(` + strings.Join(cols, ", ") + `) VALUES (` + strings.Join(marks, ", ") + `)`, args},
 		{`INSERT INTO creator_docs(id, summary, doc) VALUES (1, ?, ?)`, []any{p.summary, doc}},
-		{`INSERT INTO creators_fts(rowid, name, handle, bio, posts) VALUES (1, ?, ?, ?, ?)`, []any{words[0], words[1], words[2], words[3]}}, // version 1 has no tags
+		{`INSERT INTO creators_fts(rowid, name, handle, bio, posts) VALUES (1, ?, ?, ?, ?)`, []any{words.Name, words.Handle, words.Bio, words.Posts}}, // version 1 has no tags
 		{`INSERT INTO history(key, at, doc) VALUES (?, ?, ?)`, []any{p.key, p.at, p.snap}},
 	} {
 		if _, err := old.w.ExecContext(ctx, st.q, st.args...); err != nil {

@@ -69,10 +69,10 @@ func TestSearchesDoNotDeadlockOnThePool(t *testing.T) {
 	}
 }
 
-// TestCancelledSearchKeepsTheCopy cancels a search whose copy has writes
+// TestCancelledSearchKeepsTheMemIndex cancels a search whose copy has writes
 // to read: the copy must still reach the new generation, not be dropped
 // to be read whole by the next search.
-func TestCancelledSearchKeepsTheCopy(t *testing.T) {
+func TestCancelledSearchKeepsTheMemIndex(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
 	write := func(prefix string) {
@@ -94,9 +94,7 @@ func TestCancelledSearchKeepsTheCopy(t *testing.T) {
 	if _, err := s.Search(cancelled, index.Query{Text: "vegan"}); err == nil {
 		t.Error("a cancelled search returned no error")
 	}
-	s.cols.mu.RLock()
-	gen := s.cols.gen
-	s.cols.mu.RUnlock()
+	gen := s.mem.Gen()
 	tx, err := s.r.Begin()
 	if err != nil {
 		t.Fatal(err)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/creatorscout/scout/creator"
 	"github.com/creatorscout/scout/index"
+	"github.com/creatorscout/scout/index/memsearch"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
@@ -27,7 +28,7 @@ type Store struct {
 	r      *sql.DB // read-only connections
 	cfg    config
 	schema *schema
-	cols   *colCache // the field columns in memory (see columns.go)
+	mem    *memsearch.Index // the words and field columns searches run over, fed from the file
 
 	// The checkpointer copies the write-ahead log into the file on its
 	// own connection, so that the writer does not stop to do it at the
@@ -240,7 +241,7 @@ func open(path string, fields []index.Field, version int, opts ...Option) (*Stor
 		return nil, fmt.Errorf("opening store %s: %w", path, err)
 	}
 	ckpt.SetMaxOpenConns(1)
-	s := &Store{w: w, r: r, cfg: cfg, schema: sch, cols: newColCache(sch),
+	s := &Store{w: w, r: r, cfg: cfg, schema: sch, mem: memsearch.New(sch.fields()),
 		ckpt: ckpt, ckptC: make(chan struct{}, 1), ckptStop: make(chan struct{}), ckptDone: make(chan struct{})}
 	if version == len(migrations) { // older versions are opened only by tests, which neither search nor write
 		if s.pageStmt, err = r.PrepareContext(ctx, pageByKeySQL); err == nil {

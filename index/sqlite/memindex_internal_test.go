@@ -10,10 +10,10 @@ import (
 	"github.com/creatorscout/scout/index"
 )
 
-// TestColumnCopyFollowsOtherWriters opens one file twice, as two processes
+// TestMemIndexFollowsOtherWriters opens one file twice, as two processes
 // would: what one store writes or erases, the other's searches see at
 // once, and the other reads only what changed.
-func TestColumnCopyFollowsOtherWriters(t *testing.T) {
+func TestMemIndexFollowsOtherWriters(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "two.db")
 	a, err := Open(path)
@@ -45,7 +45,7 @@ func TestColumnCopyFollowsOtherWriters(t *testing.T) {
 	if res := search(b, index.Query{Filter: &de, Facets: []string{"country"}}); res.Total != 50 || res.Facets["country"]["DE"] != 50 {
 		t.Fatalf("b after a's first write: total %d, facets %v; want 50", res.Total, res.Facets)
 	}
-	genBefore := b.cols.gen
+	genBefore := b.mem.Gen()
 
 	// a moves one creator to FR and erases another.
 	moved := testRecord(creator.Bluesky, "c7", "FR", 5)
@@ -59,8 +59,8 @@ func TestColumnCopyFollowsOtherWriters(t *testing.T) {
 	if res.Total != 48 || res.Facets["country"]["DE"] != 48 || res.Facets["country"]["FR"] != 0 {
 		t.Errorf("b after a's changes: total %d, facets %v; want 48 DE", res.Total, res.Facets)
 	}
-	if b.cols.gen != genBefore+2 {
-		t.Errorf("b's copy is at generation %d, want %d (two write transactions later)", b.cols.gen, genBefore+2)
+	if b.mem.Gen() != genBefore+2 {
+		t.Errorf("b's in-memory index is at generation %d, want %d (two write transactions later)", b.mem.Gen(), genBefore+2)
 	}
 	all := search(b, index.Query{Facets: []string{"country", "followers"}, Sort: []index.Sort{{Field: "followers"}}, PerPage: 1})
 	if all.Total != 49 || all.Facets["country"]["FR"] != 1 || all.Stats["followers"].Min != 5 || all.Hits[0].Key != moved.Key {
