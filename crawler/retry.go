@@ -3,30 +3,25 @@ package crawler
 import (
 	"context"
 	"errors"
-	"math/rand/v2"
 	"time"
 
+	"github.com/cenkalti/backoff/v5"
 	"github.com/hibiken/asynq"
 
+	"github.com/creatorscout/scout/crawler/fetch"
 	"github.com/creatorscout/scout/creator"
 )
 
-// retryHook runs an after-write hook up to three times: a retry of the
-// whole crawl would compare against the record just written and lose the
-// change the hook was to see.
+// retryHook runs an after-write hook up to three times, waiting the
+// shared backoff (fetch.Backoff: about 0.2-0.4 s, then 0.4-0.8 s) between
+// tries: a retry of the whole crawl would compare against the record just
+// written and lose the change the hook was to see.
 func retryHook(ctx context.Context, f func() error) error {
-	var err error
-	for i, wait := range []time.Duration{0, 200 * time.Millisecond, time.Second} {
-		if i > 0 {
-			select {
-			case <-ctx.Done():
-				return errors.Join(err, ctx.Err())
-			case <-time.After(wait):
-			}
-		}
-		if err = f(); err == nil {
-			return nil
-		}
+	var last error
+	_, err := backoff.Retry(ctx, func() (struct{}, error) { last = f(); return struct{}{}, last },
+		backoff.WithBackOff(fetch.Backoff(400*time.Millisecond, time.Second)), backoff.WithMaxTries(3), backoff.WithMaxElapsedTime(0))
+	if err != nil && last != nil && !errors.Is(err, last) {
+		return errors.Join(last, err) // the hook's error, then why retrying stopped
 	}
 	return err
 }
@@ -39,8 +34,8 @@ func lastAttempt(ctx context.Context) bool {
 }
 
 // RetryDelay returns asynq's retry delay function: the time a
-// *creator.RetryAfter names, else exponential backoff from base with
-// jitter, capped at ten minutes.
+// *creator.RetryAfter names, else the shared backoff (fetch.Backoff) from
+// base, capped at ten minutes.
 func RetryDelay(base time.Duration, now func() time.Time) asynq.RetryDelayFunc {
 	if now == nil {
 		now = time.Now
@@ -52,10 +47,6 @@ func RetryDelay(base time.Duration, now func() time.Time) asynq.RetryDelayFunc {
 				return d
 			}
 		}
-		d := base << min(n, 20)
-		if d <= 0 || d > 10*time.Minute {
-			d = 10 * time.Minute
-		}
-		return d/2 + time.Duration(rand.Int64N(int64(d/2)+1))
+		return fetch.BackoffDelay(base, 10*time.Minute, n)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cenkalti/backoff/v5"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/creatorscout/scout/creator"
@@ -162,7 +163,8 @@ func WithRetries(n int, maxWait time.Duration) Option {
 }
 
 // WithBackoff sets the first retry delay after a 5xx or network error and
-// its cap; each retry doubles it. Default 500 ms and 30 s.
+// its cap; each retry doubles it, and each delay is drawn from the upper
+// half of its step (see Backoff). Default 500 ms and 30 s.
 func WithBackoff(first, limit time.Duration) Option {
 	return func(c *Client) { c.backoff, c.backoffMax = first, limit }
 }
@@ -388,6 +390,13 @@ func (c *Client) Do(req *http.Request) (*Response, error) {
 	if !idempotent {
 		retries = 0
 	}
+	var bo *backoff.ExponentialBackOff
+	nextBackoff := func() time.Duration {
+		if bo == nil {
+			bo = Backoff(c.backoff, c.backoffMax)
+		}
+		return bo.NextBackOff()
+	}
 	for attempt := 0; ; attempt++ {
 		r := req
 		if attempt > 0 {
@@ -403,7 +412,7 @@ func (c *Client) Do(req *http.Request) (*Response, error) {
 		resp, err := c.once(r)
 		if err != nil {
 			if attempt < retries && transient(ctx, err) {
-				if err := c.sleep(ctx, c.backoffFor(attempt)); err != nil {
+				if err := c.sleep(ctx, nextBackoff()); err != nil {
 					return nil, fmt.Errorf("fetching %s: %w", redact(req.URL), err)
 				}
 				continue
@@ -424,7 +433,7 @@ func (c *Client) Do(req *http.Request) (*Response, error) {
 			}
 			return resp, fmt.Errorf("fetching %s: %w", redact(req.URL), &creator.RetryAfter{Until: until})
 		case resp.StatusCode >= 500 && resp.StatusCode <= 599:
-			wait := c.backoffFor(attempt)
+			wait := nextBackoff()
 			if t := resetFrom(resp.Header, now, time.Time{}); t.Sub(now) > wait {
 				wait = t.Sub(now)
 			}
@@ -476,17 +485,6 @@ func resetFrom(h http.Header, now, def time.Time) time.Time {
 		return a.Reset
 	}
 	return def
-}
-
-func (c *Client) backoffFor(attempt int) time.Duration {
-	d := c.backoff
-	for range attempt {
-		d *= 2
-		if d >= c.backoffMax {
-			return c.backoffMax
-		}
-	}
-	return min(d, c.backoffMax)
 }
 
 // transient reports whether err may go away on a retry: not a policy

@@ -138,6 +138,10 @@ func TestRetriesHonourAnnouncedTimes(t *testing.T) {
 		name      string
 		first     func(w http.ResponseWriter)
 		wantSleep time.Duration
+		// jittered: the retry's backoff is drawn from [wantSleep/2,
+		// wantSleep]; with the host's 5xx pause the sleeps add up to
+		// between the two.
+		jittered bool
 	}{
 		{
 			name: "503 with Retry-After seconds",
@@ -175,6 +179,7 @@ func TestRetriesHonourAnnouncedTimes(t *testing.T) {
 			name:      "500 without headers backs off",
 			first:     func(w http.ResponseWriter) { w.WriteHeader(http.StatusInternalServerError) },
 			wantSleep: 500 * time.Millisecond,
+			jittered:  true,
 		},
 	}
 	for _, tt := range tests {
@@ -194,8 +199,20 @@ func TestRetriesHonourAnnouncedTimes(t *testing.T) {
 			if err := c.GetJSON(context.Background(), mustURL(t, srv.URL+"/x"), &got); err != nil {
 				t.Fatalf("GetJSON: %v", err)
 			}
-			if diff := cmp.Diff([]time.Duration{tt.wantSleep}, clk.Slept()); diff != "" {
-				t.Errorf("sleeps (-want +got):\n%s", diff)
+			slept := clk.Slept()
+			switch {
+			case tt.jittered:
+				var sum time.Duration
+				for _, d := range slept {
+					sum += d
+				}
+				if len(slept) == 0 || sum < tt.wantSleep/2 || sum > tt.wantSleep {
+					t.Errorf("sleeps %v, want them to add up to between %v and %v", slept, tt.wantSleep/2, tt.wantSleep)
+				}
+			default:
+				if diff := cmp.Diff([]time.Duration{tt.wantSleep}, slept); diff != "" {
+					t.Errorf("sleeps (-want +got):\n%s", diff)
+				}
 			}
 			if got := n.Load(); got != 2 {
 				t.Errorf("server saw %d requests, want 2", got)
@@ -361,3 +378,28 @@ func TestGetJSONStatusErrorKeepsBody(t *testing.T) {
 		})
 	}
 }
+
+func TestBackoffSchedule(t *testing.T) {
+	first, limit := 100*time.Millisecond, time.Second
+	b := Backoff(first, limit)
+	step := first
+	for n := range 8 {
+		d := b.NextBackOff()
+		if d < step/2 || d > step {
+			t.Errorf("delay %d = %v, want between %v and %v", n, d, step/2, step)
+		}
+		if got := BackoffDelay(first, limit, n); got < step/2 || got > step {
+			t.Errorf("BackoffDelay(%d) = %v, want between %v and %v", n, got, step/2, step)
+		}
+		step = min(step*2, limit)
+	}
+	// Jitter: 50 draws of one step are not all the same.
+	seen := map[time.Duration]bool{}
+	for range 50 {
+		seen[BackoffDelay(first, limit, 0)] = true
+	}
+	if len(seen) < 2 {
+		t.Errorf("50 first delays took %d value(s), want jitter", len(seen))
+	}
+}
+

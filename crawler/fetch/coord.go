@@ -11,6 +11,7 @@ import (
 
 	"github.com/go-redis/redis_rate/v10"
 	"github.com/redis/go-redis/v9"
+	"golang.org/x/time/rate"
 )
 
 // rateLimit is a GCRA limit: one request per interval, with a burst.
@@ -148,12 +149,16 @@ func (r *redisCoord) spend(ctx context.Context, key string, cost, limit int64, t
 }
 
 // memCoord keeps the state in the process: for tests and one-off tools
-// that run a single client.
+// that run a single client. Every scout process passes a Redis (embedded
+// mode an in-process miniredis), so its limits are redis_rate's; here
+// golang.org/x/time/rate applies the same limit (a token bucket of Burst
+// refilled every Interval is GCRA's schedule) on the client's clock, which
+// tests fake and redis_rate (on the server's clock) cannot follow.
 type memCoord struct {
 	now func() time.Time
 
 	mu      sync.Mutex
-	tat     map[string]time.Time
+	buckets map[string]*rate.Limiter
 	pauses  map[string]time.Time
 	adapted map[string]memAdapt
 	kv      map[string]memVal
@@ -178,7 +183,7 @@ type memQuota struct {
 func newMemCoord(now func() time.Time) *memCoord {
 	return &memCoord{
 		now:     now,
-		tat:     map[string]time.Time{},
+		buckets: map[string]*rate.Limiter{},
 		pauses:  map[string]time.Time{},
 		adapted: map[string]memAdapt{},
 		kv:      map[string]memVal{},
@@ -190,16 +195,20 @@ func (m *memCoord) allow(_ context.Context, key string, l rateLimit) (time.Durat
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	now := m.now()
-	tat := m.tat[key]
-	if tat.Before(now) {
-		tat = now
+	lim, burst := rate.Every(l.Interval), max(l.Burst, 1)
+	b, ok := m.buckets[key]
+	if !ok {
+		b = rate.NewLimiter(lim, burst)
+		m.buckets[key] = b
+	} else if b.Limit() != lim || b.Burst() != burst {
+		b.SetLimitAt(now, lim)
+		b.SetBurstAt(now, burst)
 	}
-	newTat := tat.Add(l.Interval)
-	allowAt := newTat.Add(-l.Interval * time.Duration(max(l.Burst, 1)))
-	if now.Before(allowAt) {
-		return allowAt.Sub(now), nil
+	r := b.ReserveN(now, 1)
+	if d := r.DelayFrom(now); d > 0 {
+		r.CancelAt(now)
+		return d, nil
 	}
-	m.tat[key] = newTat
 	return 0, nil
 }
 

@@ -37,8 +37,10 @@
 //     from 75%, paused at 100% until the announced time to regain access);
 //     a 429 or a 503 with Retry-After pauses the host for every worker until
 //     the announced time; daily quotas refuse work before they are spent.
-//   - Retries of 429, 5xx and transient network errors with backoff that
-//     honours Retry-After and RateLimit-Reset; when the client gives up the
+//   - Retries of 429, 5xx and transient network errors with the one
+//     jittered backoff every retry in CreatorScout uses (Backoff, built on
+//     github.com/cenkalti/backoff) that honours Retry-After and
+//     RateLimit-Reset; when the client gives up the
 //     error wraps a *creator.RetryAfter saying when to try again.
 //   - Per-task caps carried by the context: a page (request) budget
 //     (WithBudget) and a deadline (NewTask with Limits).
@@ -47,5 +49,6 @@
 // of crawler; crawler.Policy.Host converts a source's declared policy.
 //
 // Without a Redis client (WithRedis) the coordination state lives in the
-// process, which is right for tests and one-off tools only.
+// process, which is right for tests and one-off tools only; its rate limit
+// is golang.org/x/time/rate on the client's clock instead of redis_rate.
 package fetch
