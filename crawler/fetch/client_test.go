@@ -402,4 +402,3 @@ func TestBackoffSchedule(t *testing.T) {
 		t.Errorf("50 first delays took %d value(s), want jitter", len(seen))
 	}
 }
-
