@@ -140,6 +140,8 @@ func (m *matcher) token(tok []byte, kind tokenKind) {
 	}
 	lex := m.t.fast
 	switch kind {
+	case tokEmoji:
+		return // read by the model only; a phrase goes on through it
 	case tokMention:
 		m.mentions++
 		m.resetChain()

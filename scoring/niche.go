@@ -102,7 +102,7 @@ func scoreNiches(m *matcher, p *creator.Profile) nicheResult {
 		textTax()
 		b.input(tax, &m.taxIn)
 		b.logits(&m.sums, &m.taxIn, z)
-		m.mean.add(z, float64(m.sums.n), tax, nicheBioPosts)
+		m.mean.add(z, m.sums.evidence(), tax, nicheBioPosts)
 	}
 
 	r.posts = make([]postScan, len(p.Posts))
@@ -129,9 +129,9 @@ func scoreNiches(m *matcher, p *creator.Profile) nicheResult {
 			textTax()
 			b.input(tax, &m.taxIn)
 			b.logits(&m.sums, &m.taxIn, z)
-			m.mean.add(z, float64(m.sums.n), tax, 1)
+			m.mean.add(z, m.sums.evidence(), tax, 1)
 			// The post's own niche: the most relevant one, when it is clear.
-			ps.top, rv = b.top(z, float64(m.sums.n), tax, nichePostMin)
+			ps.top, rv = b.top(z, m.sums.evidence(), tax, nichePostMin)
 		}
 		for _, id := range m.seen {
 			if termCount[id] == 0 {

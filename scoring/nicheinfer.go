@@ -160,7 +160,7 @@ func (b *nicheBinding) relevance(s *headSums, tax, own, out []float64) {
 	b.input(tax, &x)
 	z := make([]float64, len(b.m.Heads))
 	b.logits(s, &x, z)
-	b.relevanceOf(z, float64(s.n), tax, own, out)
+	b.relevanceOf(z, s.evidence(), tax, own, out)
 }
 
 // relevanceOf is relevance given each head's logit z and the number of

@@ -219,6 +219,8 @@ const (
 	featWord    = 0x9e3779b1
 	featGram    = 0xc2b2ae3d
 	featHashtag = 0x27d4eb2f
+	featMention = 0x165667b1
+	featEmoji   = 0xd3a2646c
 )
 
 // hash32 hashes b, started from seed, eight bytes at a time. It is the feature hash: changing it changes every
@@ -263,6 +265,15 @@ func (f *featurizer) emit(k uint32) {
 	f.out = append(f.out, k&f.mask)
 }
 
+// emitAside emits a feature that moves the niches of a text with words
+// but is no evidence by itself (an emoji, a mention): "🔥🔥🔥" has no niche.
+func (f *featurizer) emitAside(k uint32) {
+	f.emit(k)
+	if f.sums != nil {
+		f.sums.aside++
+	}
+}
+
 // The character features of a word are its first four runes (after a
 // start mark) and its last four (before an end mark): the prefix carries
 // the stem across inflections and languages ("rece" of receta, recetas,
@@ -275,7 +286,13 @@ const affixLen = 4
 // character features. Mentions and percentages give none.
 func (f *featurizer) token(tok []byte, kind tokenKind) {
 	switch kind {
-	case tokMention, tokPercent:
+	case tokPercent:
+		return
+	case tokMention:
+		f.emitAside(hash32(featMention, tok))
+		return
+	case tokEmoji:
+		f.emitAside(hash32(featEmoji, tok))
 		return
 	case tokHashtag:
 		f.emit(hash32(featHashtag, tok))
@@ -357,9 +374,13 @@ func NicheFeatures(dst []uint32, text string, bits uint8) []uint32 {
 
 // headSums accumulates the weighted sums of one text for every head.
 type headSums struct {
-	sum [maxHeads]int32
-	n   int32
+	sum   [maxHeads]int32
+	n     int32 // features
+	aside int32 // of which emoji and mentions (see featurizer.emitAside)
 }
+
+// evidence is how many features count as evidence for calibrated.
+func (s *headSums) evidence() float64 { return float64(s.n - s.aside) }
 
 // taxInput is a text's taxonomy relevance in the model's TaxNiches
 // order, with the indices of the niches that matched.

@@ -74,6 +74,14 @@ func isWordRuneSlow(r rune) bool {
 	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
 }
 
+// isEmoji reports whether r is a pictograph of the emoji blocks (the
+// symbols and pictographs, dingbats and miscellaneous symbols), which say
+// much of a caption's niche (🍕, 💄, 🐶, ✈️). Skin tones, variation
+// selectors and joiners are not.
+func isEmoji(r rune) bool {
+	return r >= 0x1F300 && r <= 0x1FAFF && !(r >= 0x1F3FB && r <= 0x1F3FF) || r >= 0x2600 && r <= 0x27BF
+}
+
 // wordRuneLimit bounds wordRuneBits, which holds isWordRuneSlow for every
 // rune below it (the BMP and the supplementary planes emoji live in).
 const wordRuneLimit = 0x20000
@@ -103,6 +111,7 @@ const (
 	tokHashPart           // one camelCase part of a hashtag ("home", "decor")
 	tokMention            // an @mention, without the @
 	tokPercent            // a number followed by '%'
+	tokEmoji              // one emoji or pictograph (the niche model reads them; the taxonomy does not)
 )
 
 // tokenizer splits text into folded, stemmed tokens without allocating per
@@ -195,6 +204,10 @@ func (t *tokenizer) each(s string, fn func(tok []byte, kind tokenKind)) {
 			continue
 		}
 		if !isWordRune(r) {
+			if isEmoji(r) {
+				raw = append(raw[:0], s[i:i+w]...)
+				fn(raw, tokEmoji)
+			}
 			i += w
 			continue
 		}

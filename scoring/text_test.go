@@ -63,7 +63,8 @@ func TestTokenizer(t *testing.T) {
 		{"mention", "thanks @Brand_Co!", []tok{{"thank", tokWord}, {"brandco", tokMention}}},
 		{"percent", "20% off", []tok{{"%", tokPercent}, {"off", tokWord}}},
 		{"apostrophe", "don't", []tok{{"dont", tokWord}}},
-		{"emoji only", "🔥🔥", nil},
+		{"emoji", "🔥pizza🍕 👍🏽", []tok{{"🔥", tokEmoji}, {"pizza", tokWord}, {"🍕", tokEmoji}, {"👍", tokEmoji}}},
+		{"symbols are not emoji", "© ® → ½", nil},
 		{"empty", "", nil},
 		{"lone hash", "# @", nil},
 	}
