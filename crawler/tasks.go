@@ -38,6 +38,9 @@ const (
 	// ReasonLinked is a crawl of an account another creator is linked to
 	// (PipelineConfig.FollowLinks).
 	ReasonLinked = "linked"
+	// ReasonStream is a crawl of a creator an event stream found (the
+	// Bluesky Jetstream), or of a tracked creator whose counts spiked.
+	ReasonStream = "stream"
 )
 
 // DiscoverPayload is the payload of a discover task.
@@ -98,7 +101,7 @@ func NewCrawlTask(p CrawlPayload, maxRetry int) (*asynq.Task, error) {
 }
 
 func crawlQueue(p CrawlPayload) string {
-	if p.Reason == ReasonRescan || p.Reason == ReasonLinked {
+	if p.Reason == ReasonRescan || p.Reason == ReasonLinked || p.Reason == ReasonStream {
 		return QueueRescan
 	}
 	return QueueInteractive
@@ -110,6 +113,8 @@ func crawlTaskID(p CrawlPayload) string {
 		return "rescan-" + p.itemKey()
 	case ReasonLinked:
 		return "linked-" + p.itemKey()
+	case ReasonStream:
+		return "stream-" + p.itemKey()
 	}
 	return "crawl-" + p.JobID + "-" + p.itemKey()
 }

@@ -142,6 +142,7 @@ func (w *World) Handler() http.Handler {
 	mux.HandleFunc("GET /xrpc/app.bsky.feed.getAuthorFeed", w.getAuthorFeed)
 	mux.HandleFunc("GET /xrpc/app.bsky.feed.getPostThread", w.getPostThread)
 	mux.HandleFunc("GET /xrpc/app.bsky.graph.getFollowers", w.getFollowers)
+	mux.Handle("GET /subscribe", w.Jetstream())
 	mux.HandleFunc("/xrpc/", func(rw http.ResponseWriter, r *http.Request) {
 		xrpcError(rw, http.StatusNotImplemented, "MethodNotImplemented", "Method Not Implemented")
 	})
@@ -215,6 +216,9 @@ type actor struct {
 
 func (w *World) resolve(s string, now time.Time) (actor, bool) {
 	if m := w.lookup(s); m != nil {
+		if m.endedBy(now) {
+			return actor{}, false
+		}
 		return actor{m: m}, true
 	}
 	kind, a, b, ok := decodeDID(w.seed, s)

@@ -133,6 +133,9 @@ type World struct {
 
 	mu  sync.RWMutex
 	now time.Time
+
+	jsOnce sync.Once
+	js     *Jetstream
 }
 
 // model is a creator with the parameters the simulator draws from.
@@ -153,7 +156,8 @@ type model struct {
 	tz        int          // UTC offset in hours of the creator's local day
 	regular   bool         // posts a fixed number a day (named creators), not a Poisson number
 	site      bool         // has a web site at its handle's domain (see site.go)
-	mu        sync.RWMutex // guards Trajectory after New
+	mu        sync.RWMutex // guards Trajectory and ended after New
+	ended     time.Time    // when the account was deleted (EndAccount); zero: never
 }
 
 // New generates a world from cfg.
