@@ -22,6 +22,10 @@ type Tracked struct {
 	// read (the next count-only snapshot falls due a day after it).
 	Since     time.Time `json:"since"`
 	CheckedAt time.Time `json:"checked_at"`
+	// CrawlQueuedAt is when a full crawl was last queued for the creator
+	// (on discovery, a spike or a niche change), so that one is not queued
+	// again and again.
+	CrawlQueuedAt time.Time `json:"crawl_queued_at,omitzero"`
 }
 
 // TrackCounts tallies what a Tracking store holds.

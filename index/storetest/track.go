@@ -41,7 +41,7 @@ func (s *suite) tracking(t *testing.T) {
 
 	mk := func(id string, checked time.Duration, followers int64) index.Tracked {
 		ref := creator.Ref{Platform: creator.Bluesky, ID: "did:plc:" + id, Handle: id + ".bsky.social"}
-		return index.Tracked{Key: creator.Key(ref), Ref: ref, Reason: "floor", Followers: followers, Since: at(0), CheckedAt: at(checked)}
+		return index.Tracked{Key: creator.Key(ref), Ref: ref, Reason: "floor", Followers: followers, Since: at(0), CheckedAt: at(checked), CrawlQueuedAt: at(0)}
 	}
 	a, b, c := mk("aaa", 3*time.Hour, 1000), mk("bbb", time.Hour, 2000), mk("ccc", 2*time.Hour, 3000)
 	if err := tr.PutTracked(ctx, []index.Tracked{a, b, c}); err != nil {
