@@ -237,11 +237,18 @@ func (t *Tracker) dispatch(ctx context.Context, order []string, niches map[strin
 	t.wg.Add(1)
 	go func() {
 		defer func() { <-t.sem; t.wg.Done() }()
-		if err := t.discover(ctx, order, niches); err != nil {
+		// A lookup under way finishes when the consumer stops, so that
+		// its last Flush can save the cursor past it.
+		lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), lookupTimeout)
+		defer cancel()
+		if err := t.discover(lctx, order, niches); err != nil {
 			t.fail(err, order)
 		}
 	}()
 }
+
+// lookupTimeout bounds one batch of discovery (a lookup and its writes).
+const lookupTimeout = 30 * time.Second
 
 // fail records a lookup's failure and forgets its accounts, so that the
 // replayed events look them up again.
