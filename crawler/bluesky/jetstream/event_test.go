@@ -41,9 +41,9 @@ func recordedFrames(tb testing.TB) [][]byte {
 // decoding of the frame (the reference) or from an Event.
 type used struct {
 	DID, Kind, Op, Collection, RKey, Text, SubjectDID, SubjectURI, Handle, Status string
-	TimeUS                                                                      int64
-	Langs                                                                       []string
-	Active                                                                      *bool
+	TimeUS                                                                        int64
+	Langs                                                                         []string
+	Active                                                                        *bool
 }
 
 func usedOf(ev *Event) used {

@@ -3,9 +3,9 @@ package jetstream
 import (
 	"context"
 	"log/slog"
-	"os"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
