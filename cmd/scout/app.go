@@ -116,6 +116,11 @@ func newApp(ctx context.Context, cfg config, opts ...appOption) (_ *app, err err
 	if cfg.UserAgent != "" {
 		fopts = append(fopts, fetch.WithUserAgent(cfg.UserAgent))
 	}
+	if r, ok := cfg.Rates[creator.Web]; ok {
+		// The web source's hosts are anyone's sites: its rate is the
+		// default host policy.
+		fopts = append(fopts, fetch.WithDefaultHostPolicy(r.apply(fetch.DefaultHostPolicy)))
+	}
 	if a.resolver != nil {
 		fopts = append(fopts, fetch.WithResolver(a.resolver))
 	}
@@ -125,6 +130,10 @@ func newApp(ctx context.Context, cfg config, opts ...appOption) (_ *app, err err
 	a.sources = map[string]crawler.Source{}
 	for _, name := range crawler.Names() {
 		scfg := crawler.Config{HTTP: a.http, Now: a.now, Options: cfg.SourceOptions[name]}
+		rate, override := cfg.Rates[name]
+		if override {
+			scfg.HTTP = rateLimited{a.http, rate}
+		}
 		if name == creator.Bluesky {
 			scfg.BaseURL = cfg.BlueskyURL
 		}
@@ -139,7 +148,11 @@ func newApp(ctx context.Context, cfg config, opts ...appOption) (_ *app, err err
 		}
 		a.sources[name] = src
 		if host := baseHost(src, scfg.BaseURL); host != "" {
-			a.http.SetHost(host, src.Policy().Host())
+			pol := src.Policy().Host()
+			if override {
+				pol = rate.apply(pol)
+			}
+			a.http.SetHost(host, pol)
 			fobs.hosts.Store(strings.ToLower(host), name)
 		}
 	}

@@ -4,9 +4,13 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/creatorscout/scout/crawler"
+	"github.com/creatorscout/scout/crawler/fetch"
 )
 
 // config is everything cmd/scout reads from the environment. Library
@@ -50,6 +54,55 @@ type config struct {
 	//   credentials), SCOUT_TWITCH_DATA_AUTHORISED (true only when Twitch
 	//   authorised keeping its data past 24 hours).
 	SourceOptions map[string]map[string]string
+	// Rates override sources' declared rate limits, by source name, from
+	// SCOUT_RATE_<SOURCE>=<requests per second>[:<burst>] (a self-hosted
+	// AppView, a granted quota). All workers must be given the same.
+	Rates map[string]rateOverride
+}
+
+// rateOverride is an operator's rate limit for a source's hosts.
+type rateOverride struct {
+	Rate  float64 // requests per second, all workers together
+	Burst int     // 0: the source's declared burst
+}
+
+// parseRate reads "<requests per second>[:<burst>]".
+func parseRate(v string) (rateOverride, error) {
+	rs, bs, hasBurst := strings.Cut(strings.TrimSpace(v), ":")
+	var r rateOverride
+	var err error
+	if r.Rate, err = strconv.ParseFloat(strings.TrimSpace(rs), 64); err != nil || !(r.Rate > 0) || r.Rate > 1e6 {
+		return r, fmt.Errorf("want requests per second (above 0, at most 1000000), optionally :burst, like 50 or 50:100, got %q", v)
+	}
+	if hasBurst {
+		if r.Burst, err = strconv.Atoi(strings.TrimSpace(bs)); err != nil || r.Burst < 1 || r.Burst > 1e6 {
+			return r, fmt.Errorf("want a burst of 1 to 1000000 after the colon, like 50:100, got %q", v)
+		}
+	}
+	return r, nil
+}
+
+// parseRates reads every SCOUT_RATE_<SOURCE> variable of env; sources are
+// the valid source names.
+func parseRates(env []string, sources []string) (map[string]rateOverride, error) {
+	out := map[string]rateOverride{}
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		name, ok := strings.CutPrefix(k, "SCOUT_RATE_")
+		if !ok {
+			continue
+		}
+		name = strings.ToLower(name)
+		if !slices.Contains(sources, name) {
+			return nil, fmt.Errorf("%s: no source is called %q; valid sources: %s", k, name, strings.Join(sources, ", "))
+		}
+		r, err := parseRate(v)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", k, err)
+		}
+		out[name] = r
+	}
+	return out, nil
 }
 
 // sourceEnv maps environment variables to source options.
@@ -95,6 +148,9 @@ func configFromEnv() (config, error) {
 		}
 	}
 	var err error
+	if c.Rates, err = parseRates(os.Environ(), crawler.Names()); err != nil {
+		return c, err
+	}
 	if c.AllowNets, err = parseNets(os.Getenv("SCOUT_ALLOW_PRIVATE_NETS")); err != nil {
 		return c, err
 	}
@@ -142,4 +198,26 @@ func envOr(name, def string) string {
 		return v
 	}
 	return def
+}
+
+// apply returns p with the operator's rate (and burst) in place of the
+// declared ones.
+func (r rateOverride) apply(p fetch.HostPolicy) fetch.HostPolicy {
+	p.Rate = r.Rate
+	if r.Burst > 0 {
+		p.Burst = r.Burst
+	}
+	return p
+}
+
+// rateLimited is the outbound client as one source sees it: the host
+// policies the source sets get the operator's rate.
+type rateLimited struct {
+	*fetch.Client
+	rate rateOverride
+}
+
+// SetHost sets host's policy with the operator's rate.
+func (r rateLimited) SetHost(host string, p fetch.HostPolicy) {
+	r.Client.SetHost(host, r.rate.apply(p))
 }

@@ -14,7 +14,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/creatorscout/scout/crawler/fetch"
 	"github.com/creatorscout/scout/creator"
 	"github.com/creatorscout/scout/index"
 	"github.com/creatorscout/scout/sim"
@@ -22,6 +21,10 @@ import (
 
 // demoQueries are the niche searches the demo discovers with.
 var demoQueries = []string{"vegan recipes", "fitness", "gaming", "travel", "tech", "beauty", "finance", "music", "pets", "books"}
+
+// demoRate is the demo's limit on its simulator (SCOUT_RATE_BLUESKY
+// overrides it): 2000 requests a second, bursts of 200.
+var demoRate = rateOverride{Rate: 2000, Burst: 200}
 
 // demoSummary is what `scout demo --once` prints.
 type demoSummary struct {
@@ -81,12 +84,19 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cfg.BlueskyURL = "http://" + simLn.Addr().String()
 	fmt.Fprintf(stderr, "demo: simulator with %d creators on %s\n", *n, cfg.BlueskyURL)
 
-	// The simulator is ours: it gets a generous limit instead of the real
-	// AppView's, so the demo finishes in well under two minutes.
+	// The simulator is ours: unless SCOUT_RATE_BLUESKY says otherwise it
+	// gets a generous limit (demoRate) instead of the real AppView's, so
+	// the demo finishes in well under two minutes.
+	if _, ok := cfg.Rates[creator.Bluesky]; !ok {
+		if cfg.Rates == nil {
+			cfg.Rates = map[string]rateOverride{}
+		}
+		cfg.Rates[creator.Bluesky] = demoRate
+	}
 	// The app runs on the simulator's clock, so days can pass in seconds.
 	// The simulated creators' sites resolve to the simulator; no other
 	// name resolves, so the demo never leaves the machine.
-	a, err := newApp(ctx, cfg, withNow(world.Now), withHostPolicy(simLn.Addr().String(), fetch.HostPolicy{Rate: 2000, Burst: 200}),
+	a, err := newApp(ctx, cfg, withNow(world.Now),
 		withResolver(simResolver(world.SiteHosts())), withLogger(quietLogger()))
 	if err != nil {
 		fmt.Fprintln(stderr, "scout demo:", err)

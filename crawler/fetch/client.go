@@ -111,6 +111,8 @@ type Client struct {
 	robotsRetry   time.Duration
 	base          http.RoundTripper
 	coord         coord
+	pools         sync.Map // rate-limit slots reserved, by host and limit (*slotPool)
+	states        sync.Map // host state read lately, by host (cachedState)
 	hc            *http.Client
 	robotsCache   *robotsCache
 	obs           Observer
@@ -298,6 +300,9 @@ func (c *Client) SetHost(host string, p HostPolicy) {
 	defer c.hostsMu.Unlock()
 	c.hosts[strings.ToLower(host)] = p
 }
+
+// PolicyOf returns the policy requests to u's host get.
+func (c *Client) PolicyOf(u *url.URL) HostPolicy { return c.policy(u) }
 
 func (c *Client) policy(u *url.URL) HostPolicy {
 	c.hostsMu.RLock()

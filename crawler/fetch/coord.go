@@ -9,7 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/go-redis/redis_rate/v10"
 	"github.com/redis/go-redis/v9"
 	"golang.org/x/time/rate"
 )
@@ -24,8 +23,9 @@ type rateLimit struct {
 // adapted rates, the robots.txt cache and quota counters. Implementations
 // are safe for concurrent use.
 type coord interface {
-	// allow takes one request from key's bucket, or says how long to wait.
-	allow(ctx context.Context, key string, l rateLimit) (time.Duration, error)
+	// reserve takes n send times from key's limit l and returns how far
+	// ahead of now each is, in order.
+	reserve(ctx context.Context, key string, l rateLimit, n int) ([]time.Duration, error)
 	// hostState returns the pause-until time (zero when none) and the
 	// adapted rate in requests per second (0 when none) for host.
 	hostState(ctx context.Context, host string) (time.Time, float64, error)
@@ -43,24 +43,12 @@ type coord interface {
 
 // redisCoord keeps shared state in Redis so every worker sees it.
 type redisCoord struct {
-	rdb     redis.UniversalClient
-	limiter *redis_rate.Limiter
-	prefix  string
+	rdb    redis.UniversalClient
+	prefix string
 }
 
 func newRedisCoord(rdb redis.UniversalClient, prefix string) *redisCoord {
-	return &redisCoord{rdb: rdb, limiter: redis_rate.NewLimiter(rdb), prefix: prefix}
-}
-
-func (r *redisCoord) allow(ctx context.Context, key string, l rateLimit) (time.Duration, error) {
-	res, err := r.limiter.Allow(ctx, r.prefix+"bucket:"+key, redis_rate.Limit{Rate: 1, Burst: max(l.Burst, 1), Period: l.Interval})
-	if err != nil {
-		return 0, fmt.Errorf("rate limiting %s: %w", key, err)
-	}
-	if res.Allowed > 0 {
-		return 0, nil
-	}
-	return max(res.RetryAfter, time.Millisecond), nil
+	return &redisCoord{rdb: rdb, prefix: prefix}
 }
 
 func (r *redisCoord) hostState(ctx context.Context, host string) (time.Time, float64, error) {
@@ -191,7 +179,9 @@ func newMemCoord(now func() time.Time) *memCoord {
 	}
 }
 
-func (m *memCoord) allow(_ context.Context, key string, l rateLimit) (time.Duration, error) {
+// reserve implements coord in the process: each slot is a reservation
+// from key's token bucket, by the same rule as Redis's.
+func (m *memCoord) reserve(_ context.Context, key string, l rateLimit, n int) ([]time.Duration, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	now := m.now()
@@ -204,12 +194,11 @@ func (m *memCoord) allow(_ context.Context, key string, l rateLimit) (time.Durat
 		b.SetLimitAt(now, lim)
 		b.SetBurstAt(now, burst)
 	}
-	r := b.ReserveN(now, 1)
-	if d := r.DelayFrom(now); d > 0 {
-		r.CancelAt(now)
-		return d, nil
+	out := make([]time.Duration, max(n, 1))
+	for i := range out {
+		out[i] = b.ReserveN(now, 1).DelayFrom(now)
 	}
-	return 0, nil
+	return out, nil
 }
 
 func (m *memCoord) hostState(_ context.Context, host string) (time.Time, float64, error) {

@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/creatorscout/scout/creator"
 )
@@ -41,6 +43,8 @@ func TestTwoWorkersShareHostLimit(t *testing.T) {
 	host := mustURL(t, srv.URL).Host
 
 	rdb, prefix := newTestRedis(t)
+	var reserves atomic.Int32
+	rdb.(*redis.Client).AddHook(countScripts{key: prefix + "tat:", n: &reserves})
 	newWorker := func() *Client {
 		return mustNew(t, WithRedis(rdb), WithKeyPrefix(prefix), WithAllowNets(loopback),
 			WithHost(host, HostPolicy{Rate: limit, Burst: 1}))
@@ -81,6 +85,32 @@ func TestTwoWorkersShareHostLimit(t *testing.T) {
 		if n > limit {
 			t.Errorf("server saw %d requests in second %d, over the limit of %d", n, sec, limit)
 		}
+	}
+	// Three goroutines per worker wait for slots: batches of about three.
+	if n := reserves.Load(); n > requests*3/4 {
+		t.Errorf("%d rate-limit round trips for %d requests, want batches (at most %d)", n, requests, requests*3/4)
+	}
+	t.Logf("%d rate-limit round trips for %d requests", reserves.Load(), requests)
+}
+
+// countScripts counts the scripts run on keys starting with key.
+type countScripts struct {
+	key string
+	n   *atomic.Int32
+}
+
+func (h countScripts) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (h countScripts) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return next
+}
+func (h countScripts) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		if a := cmd.Args(); (cmd.Name() == "evalsha" || cmd.Name() == "eval") && len(a) > 3 {
+			if k, ok := a[3].(string); ok && strings.HasPrefix(k, h.key) {
+				h.n.Add(1)
+			}
+		}
+		return next(ctx, cmd)
 	}
 }
 

@@ -225,7 +225,7 @@ func (c *Client) wait(ctx context.Context, u *url.URL, maxRate float64) error {
 	pol := c.policy(u)
 	var adapted float64
 	for {
-		until, rps, err := c.coord.hostState(ctx, key)
+		until, rps, err := c.hostState(ctx, key)
 		if err != nil {
 			return fmt.Errorf("fetching %s: %w", redact(u), err)
 		}
@@ -269,18 +269,13 @@ func (c *Client) wait(ctx context.Context, u *url.URL, maxRate float64) error {
 		return nil
 	}
 	lim := rateLimit{Interval: intervalFor(rate * headroom), Burst: max(burst, 1)}
-	for {
-		d, err := c.coord.allow(ctx, key, lim)
-		if err != nil {
-			return fmt.Errorf("fetching %s: %w", redact(u), err)
-		}
-		if d <= 0 {
-			return nil
-		}
-		if err := c.sleep(ctx, d); err != nil {
+	if err := c.take(ctx, key, lim); err != nil {
+		if ctx.Err() != nil {
 			return fmt.Errorf("fetching %s: waiting for rate limit: %w", redact(u), err)
 		}
+		return fmt.Errorf("fetching %s: %w", redact(u), err)
 	}
+	return nil
 }
 
 // ErrQuotaSpent reports that a host's daily quota would be passed by a
@@ -301,12 +296,12 @@ func (c *Client) observe(ctx context.Context, u *url.URL, resp *http.Response) {
 	_, hasRA := parseRetryAfter(resp.Header, now)
 	if resp.StatusCode == http.StatusTooManyRequests || (resp.StatusCode == http.StatusServiceUnavailable && hasRA) {
 		until := limitPause(resetFrom(resp.Header, now, now.Add(defaultPause)))
-		_ = c.coord.pause(ctx, key, until, now)
+		_ = c.setPause(ctx, key, until, now)
 		return
 	}
 	if resp.StatusCode >= 500 && resp.StatusCode <= 599 && resp.StatusCode != http.StatusNotImplemented {
 		// Back off for every worker, briefly: the server is struggling.
-		_ = c.coord.pause(ctx, key, now.Add(c.backoff), now)
+		_ = c.setPause(ctx, key, now.Add(c.backoff), now)
 	}
 	if pct, regain, ok := parseMetaUsage(resp.Header, now); ok {
 		c.observeMeta(ctx, key, u, pct, regain, now)
@@ -316,15 +311,15 @@ func (c *Client) observe(ctx context.Context, u *url.URL, resp *http.Response) {
 		return
 	}
 	if a.Remaining == 0 {
-		_ = c.coord.pause(ctx, key, limitPause(a.Reset), now)
+		_ = c.setPause(ctx, key, limitPause(a.Reset), now)
 		return
 	}
 	rps := float64(a.Remaining) / a.Reset.Sub(now).Seconds()
 	if pol := c.policy(u); pol.Rate <= 0 || rps < pol.Rate {
-		_ = c.coord.adapt(ctx, key, rps, limitPause(a.Reset), now)
-	} else if _, adapted, err := c.coord.hostState(ctx, key); err == nil && adapted > 0 {
+		_ = c.setAdapt(ctx, key, rps, limitPause(a.Reset), now)
+	} else if _, adapted, err := c.hostState(ctx, key); err == nil && adapted > 0 {
 		// The announced rate is back above the policy's: drop the adaptation.
-		_ = c.coord.adapt(ctx, key, 0, now.Add(time.Second), now)
+		_ = c.setAdapt(ctx, key, 0, now.Add(time.Second), now)
 	}
 }
 
@@ -345,13 +340,13 @@ func (c *Client) observeMeta(ctx context.Context, key string, u *url.URL, pct fl
 		if !regain.After(now) {
 			regain = now.Add(metaDefaultPause)
 		}
-		_ = c.coord.pause(ctx, key, minTime(regain, now.Add(maxAnnouncedPause)), now)
+		_ = c.setPause(ctx, key, minTime(regain, now.Add(maxAnnouncedPause)), now)
 	case pct >= metaSlowFrom:
 		pol := c.policy(u)
 		if pol.Rate <= 0 {
 			return
 		}
 		rps := pol.Rate * (metaFull - pct) / (metaFull - metaSlowFrom)
-		_ = c.coord.adapt(ctx, key, rps, now.Add(time.Hour), now)
+		_ = c.setAdapt(ctx, key, rps, now.Add(time.Hour), now)
 	}
 }
