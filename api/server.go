@@ -32,6 +32,20 @@ type Store interface {
 	JobItems(ctx context.Context, jobID, state string) ([]index.JobItem, error)
 }
 
+// JSONSearcher is a Store that answers a search with its JSON ready to
+// send (the encoding of an index.Result, and a newline), as the SQLite
+// store does from each hit's summary as stored; the API sends it as it is
+// rather than decoding and encoding every hit.
+type JSONSearcher interface {
+	SearchJSON(ctx context.Context, q index.Query) ([]byte, error)
+}
+
+// JSONGetter is a Store that gives a creator's record as its JSON ready to
+// send (and a newline); the API sends it as it is.
+type JSONGetter interface {
+	GetJSON(ctx context.Context, key string) ([]byte, error)
+}
+
 // Submitter accepts discover and crawl requests: it records them in the
 // store, then enqueues them.
 type Submitter interface {
@@ -218,6 +232,15 @@ func (s *Server) searchCreators(w http.ResponseWriter, r *http.Request) {
 		s.exportCreators(w, r, q, format)
 		return
 	}
+	if js, ok := s.cfg.Store.(JSONSearcher); ok {
+		b, err := js.SearchJSON(r.Context(), q)
+		if err != nil {
+			s.fail(w, err)
+			return
+		}
+		writeJSONBytes(w, http.StatusOK, b)
+		return
+	}
 	res, err := s.cfg.Store.Search(r.Context(), q)
 	if err != nil {
 		s.fail(w, err)
@@ -247,6 +270,15 @@ func (s *Server) pathKey(w http.ResponseWriter, r *http.Request) (string, bool) 
 func (s *Server) getCreator(w http.ResponseWriter, r *http.Request) {
 	key, ok := s.pathKey(w, r)
 	if !ok {
+		return
+	}
+	if jg, ok := s.cfg.Store.(JSONGetter); ok {
+		b, err := jg.GetJSON(r.Context(), key)
+		if err != nil {
+			s.failFor(w, err, "creator with key", key)
+			return
+		}
+		writeJSONBytes(w, http.StatusOK, b)
 		return
 	}
 	rec, err := s.cfg.Store.Get(r.Context(), key)
@@ -647,6 +679,14 @@ func WriteJSON(w http.ResponseWriter, code int, v any) {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(true)
 	_ = enc.Encode(v)
+}
+
+// writeJSONBytes writes b, JSON already encoded, with code.
+func writeJSONBytes(w http.ResponseWriter, code int, b []byte) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(code)
+	_, _ = w.Write(b)
 }
 
 // Error is the API's error shape.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/creatorscout/scout/index"
 	"github.com/creatorscout/scout/index/sqlite"
+	"github.com/creatorscout/scout/internal/corpus"
 )
 
 // Benchmarks (issue 4, Speed). They run only with -bench. Run them with
@@ -58,10 +59,10 @@ func TestMain(m *testing.M) {
 
 // writePool is a pool of generated creators that ingest benchmarks re-key.
 var writePool = sync.OnceValue(func() []index.Write {
-	g := newGen(1)
+	g := corpus.New(1)
 	ws := make([]index.Write, 5000)
 	for i := range ws {
-		ws[i] = g.record(i)
+		ws[i] = g.Record(i)
 	}
 	return ws
 })
@@ -164,7 +165,7 @@ func BenchmarkIngest(b *testing.B) {
 
 // corpus is a generated store of n creators, built once per process (or
 // reused from SCOUT_BENCH_DIR).
-type corpus struct {
+type corpusFile struct {
 	path  string
 	build time.Duration // zero when reused
 	err   error
@@ -172,16 +173,16 @@ type corpus struct {
 
 var (
 	corpusMu sync.Mutex
-	corpora  = map[int]*corpus{}
+	corpora  = map[int]*corpusFile{}
 )
 
-func corpusOf(b *testing.B, n int) *corpus {
+func corpusOf(b *testing.B, n int) *corpusFile {
 	corpusMu.Lock()
 	defer corpusMu.Unlock()
 	if c := corpora[n]; c != nil {
 		return c
 	}
-	c := &corpus{}
+	c := &corpusFile{}
 	corpora[n] = c
 	dir, err := benchDir()
 	if err != nil {
@@ -189,35 +190,7 @@ func corpusOf(b *testing.B, n int) *corpus {
 		return c
 	}
 	c.path = filepath.Join(dir, fmt.Sprintf("corpus-%d.db", n))
-	if s, err := sqlite.Open(c.path); err == nil {
-		res, err := s.Search(context.Background(), index.Query{PerPage: 1})
-		s.Close()
-		if err == nil && res.Total == n {
-			return c
-		}
-	}
-	for _, suffix := range []string{"", "-wal", "-shm"} {
-		os.Remove(c.path + suffix)
-	}
-	s, err := sqlite.Open(c.path)
-	if err != nil {
-		c.err = err
-		return c
-	}
-	g := newGen(42)
-	start := time.Now()
-	const batch = 5000
-	for i := 0; i < n && c.err == nil; i += batch {
-		ws := make([]index.Write, 0, batch)
-		for j := i; j < min(i+batch, n); j++ {
-			ws = append(ws, g.record(j))
-		}
-		c.err = s.UpsertMany(context.Background(), ws)
-	}
-	c.build = time.Since(start)
-	if err := s.Close(); c.err == nil {
-		c.err = err
-	}
+	c.build, c.err = corpus.SQLite(c.path, n)
 	return c
 }
 
@@ -251,10 +224,10 @@ func benchSearch(b *testing.B, n int) {
 		b.Fatal(err)
 	}
 	b.Logf("first search (loads the in-memory index of %d creators): %v", n, time.Since(t0).Round(time.Millisecond))
-	g := newGen(7)
+	g := corpus.New(7)
 	qs := make([]index.Query, 500)
 	for i := range qs {
-		qs[i] = g.query()
+		qs[i] = g.Query()
 	}
 	shapes := []struct {
 		name string

@@ -266,6 +266,25 @@ func (s *Store) Get(ctx context.Context, key string) (*creator.Record, error) {
 	return rec, nil
 }
 
+// GetJSON returns the JSON of the record of key as stored (as json.Marshal
+// gave it when it was written), followed by a newline, or an error wrapping
+// creator.ErrNotFound. It is safe for concurrent use.
+func (s *Store) GetJSON(ctx context.Context, key string) ([]byte, error) {
+	var stored []byte
+	err := s.r.QueryRowContext(ctx, `SELECT d.doc FROM creators c JOIN creator_docs d ON d.id = c.id WHERE c.key = ?`, key).Scan(&stored)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("getting creator %s: %w", key, creator.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("getting creator %s: %w", key, err)
+	}
+	doc, err := unpackDoc(stored)
+	if err != nil {
+		return nil, fmt.Errorf("getting creator %s: %w", key, err)
+	}
+	return append(doc, '\n'), nil
+}
+
 // History returns up to limit of the newest snapshots of key (all kept when
 // limit <= 0), oldest first. It is safe for concurrent use.
 func (s *Store) History(ctx context.Context, key string, limit int) ([]creator.Snapshot, error) {

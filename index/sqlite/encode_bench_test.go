@@ -8,6 +8,7 @@ import (
 
 	"github.com/creatorscout/scout/index"
 	"github.com/creatorscout/scout/index/sqlite"
+	"github.com/creatorscout/scout/internal/corpus"
 )
 
 // BenchmarkPrepare measures the per-creator encoding UpsertMany does on
@@ -20,11 +21,11 @@ func BenchmarkPrepare(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer s.Close()
-	g := newGen(1)
+	g := corpus.New(1)
 	ws := make([]index.Write, 512)
 	size := 0
 	for i := range ws {
-		ws[i] = g.record(i)
+		ws[i] = g.Record(i)
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -48,9 +49,9 @@ func TestPrepareMatchesEncodingJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	g := newGen(7)
+	g := corpus.New(7)
 	for i := range 2000 {
-		w := g.record(i)
+		w := g.Record(i)
 		p, err := sqlite.PrepareForTest(s, w)
 		if err != nil {
 			t.Fatal(err)

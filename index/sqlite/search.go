@@ -8,10 +8,12 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/creatorscout/scout/creator"
 	"github.com/creatorscout/scout/index"
 	"github.com/creatorscout/scout/index/memsearch"
+	lru "github.com/hashicorp/golang-lru/v2"
 )
 
 // maxStaleTries bounds how many times a search restarts its transaction
@@ -24,28 +26,147 @@ const maxStaleTries = 8
 // creator.ErrInvalid that names the offending field. It is safe for
 // concurrent use.
 func (s *Store) Search(ctx context.Context, q index.Query) (*index.Result, error) {
-	if err := q.Normalize(); err != nil {
-		return nil, fmt.Errorf("searching creators: %w", err)
-	}
-	p, err := s.mem.Plan(&q)
+	res, sums, _, err := s.searchStored(ctx, &q, false)
 	if err != nil {
 		return nil, fmt.Errorf("searching creators: %w", err)
 	}
+	res.Hits = make([]creator.Record, len(sums))
+	for i, sum := range sums {
+		if err := json.Unmarshal(sum, &res.Hits[i]); err != nil {
+			return nil, fmt.Errorf("searching creators: decoding hit %d: %w", i, err)
+		}
+	}
+	return res, nil
+}
+
+// SearchJSON answers q as Search does, as the JSON of its index.Result
+// (as json.Marshal gives it, followed by a newline), with each hit's
+// summary as stored rather than decoded and encoded again. Answers are
+// cached by the normalised query and the generation of the data: a write
+// by any process makes the next search compute afresh. The bytes may be
+// shared with other callers and must not be modified. It is safe for
+// concurrent use.
+func (s *Store) SearchJSON(ctx context.Context, q index.Query) ([]byte, error) {
+	res, sums, cached, err := s.searchStored(ctx, &q, true)
+	if err != nil {
+		return nil, fmt.Errorf("searching creators: %w", err)
+	}
+	if cached != nil {
+		return cached, nil
+	}
+	out, err := encodeResult(res, sums)
+	if err != nil {
+		return nil, fmt.Errorf("searching creators: %w", err)
+	}
+	return out, nil
+}
+
+// encodeResult is the JSON of res (without hits) with the hits' summaries
+// spliced in, in index.Result's field order, and a newline.
+func encodeResult(res *index.Result, sums [][]byte) ([]byte, error) {
+	rest, err := json.Marshal(struct {
+		Total   int                       `json:"total"`
+		Page    int                       `json:"page"`
+		PerPage int                       `json:"per_page"`
+		Facets  map[string]map[string]int `json:"facets,omitempty"`
+		Stats   map[string]index.Stat     `json:"stats,omitempty"`
+	}{res.Total, res.Page, res.PerPage, res.Facets, res.Stats})
+	if err != nil {
+		return nil, err
+	}
+	n := len(rest) + 16
+	for _, sum := range sums {
+		n += len(sum) + 1
+	}
+	out := make([]byte, 0, n)
+	out = append(out, `{"hits":[`...)
+	for i, sum := range sums {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, sum...)
+	}
+	out = append(out, "],"...)
+	out = append(out, rest[1:]...)
+	return append(out, '\n'), nil
+}
+
+// answers caches SearchJSON's answers of one generation of the data.
+type answers struct {
+	mu  sync.Mutex
+	gen int64 // the generation the cached answers are of
+	lru *lru.Cache[string, []byte]
+}
+
+// answerCacheSize is how many answers are cached: about 30 KB each with
+// 20 hits.
+const answerCacheSize = 512
+
+func newAnswers() *answers {
+	c, err := lru.New[string, []byte](answerCacheSize)
+	if err != nil {
+		panic(err) // only for a size <= 0
+	}
+	return &answers{lru: c}
+}
+
+// get returns the cached answer to key at gen, nil when there is none.
+func (a *answers) get(gen int64, key string) []byte {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.gen != gen {
+		return nil
+	}
+	b, _ := a.lru.Get(key)
+	return b
+}
+
+// put caches the answer to key at gen, dropping every answer of an
+// earlier generation; an answer of an earlier one than cached is dropped.
+func (a *answers) put(gen int64, key string, b []byte) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	switch {
+	case gen < a.gen:
+		return
+	case gen > a.gen:
+		a.lru.Purge()
+		a.gen = gen
+	}
+	a.lru.Add(key, b)
+}
+
+// searchStored runs q in one read transaction: the result without hits
+// and the page's summaries as stored. With cache, an answer SearchJSON
+// cached at the transaction's generation comes back as cached instead,
+// and a new answer is cached (its bytes also returned as cached).
+func (s *Store) searchStored(ctx context.Context, q *index.Query, cache bool) (*index.Result, [][]byte, []byte, error) {
+	if err := q.Normalize(); err != nil {
+		return nil, nil, nil, err
+	}
+	p, err := s.mem.Plan(q)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	var key string
+	if cache {
+		k, err := json.Marshal(q)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		key = string(k)
+	}
 	for try := 1; ; try++ {
-		res, err := s.search(ctx, p, q.PerPage, (q.Page-1)*q.PerPage)
+		res, sums, cached, err := s.search(ctx, p, q, key)
 		if errors.Is(err, memsearch.ErrStale) && try < maxStaleTries {
 			continue
 		}
-		if err != nil {
-			return nil, fmt.Errorf("searching creators: %w", err)
-		}
-		res.Page, res.PerPage = q.Page, q.PerPage
-		return res, nil
+		return res, sums, cached, err
 	}
 }
 
-// search runs p in one read transaction.
-func (s *Store) search(ctx context.Context, p *memsearch.Plan, limit, offset int) (*index.Result, error) {
+// search runs p in one read transaction; see searchStored.
+func (s *Store) search(ctx context.Context, p *memsearch.Plan, q *index.Query, key string) (*index.Result, [][]byte, []byte, error) {
 	// The transaction and the index's load run to the end even when ctx
 	// is cancelled: a load cut off would leave the index to be read
 	// whole by the next search, which at a million creators takes most
@@ -53,32 +174,47 @@ func (s *Store) search(ctx context.Context, p *memsearch.Plan, limit, offset int
 	bg := context.WithoutCancel(ctx)
 	tx, err := s.r.BeginTx(bg, nil)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	defer tx.Rollback()
 	gen, err := readGen(bg, tx)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
+	}
+	if key != "" {
+		if b := s.answers.get(gen, key); b != nil {
+			return nil, nil, b, nil
+		}
 	}
 	view, err := s.mem.Acquire(bg, gen, txSource{tx: tx, sch: s.schema})
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	if err := ctx.Err(); err != nil {
 		view.Release()
-		return nil, err
+		return nil, nil, nil, err
 	}
 	res, page := view.Search(p)
 	view.Release()
+	res.Page, res.PerPage = q.Page, q.PerPage
 	if page == nil { // no text, no filter, no sort: the key index orders
-		if page, err = s.pageByKey(ctx, tx, limit, offset); err != nil {
-			return nil, err
+		if page, err = s.pageByKey(ctx, tx, q.PerPage, (q.Page-1)*q.PerPage); err != nil {
+			return nil, nil, nil, err
 		}
 	}
-	if res.Hits, err = s.summaries(ctx, tx, page); err != nil {
-		return nil, err
+	sums, err := s.summaries(ctx, tx, page)
+	if err != nil {
+		return nil, nil, nil, err
 	}
-	return res, nil
+	if key == "" {
+		return res, sums, nil, nil
+	}
+	b, err := encodeResult(res, sums)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	s.answers.put(gen, key, b)
+	return res, sums, b, nil
 }
 
 const (
@@ -196,9 +332,9 @@ func (s *Store) pageByKey(ctx context.Context, tx *sql.Tx, limit, offset int) ([
 	return ids, rows.Err()
 }
 
-// summaries reads and decodes the search summaries of ids, in order.
-func (s *Store) summaries(ctx context.Context, tx *sql.Tx, ids []int64) ([]creator.Record, error) {
-	hits := make([]creator.Record, len(ids))
+// summaries reads the search summaries of ids as stored (JSON), in order.
+func (s *Store) summaries(ctx context.Context, tx *sql.Tx, ids []int64) ([][]byte, error) {
+	hits := make([][]byte, len(ids))
 	if len(ids) == 0 {
 		return hits, nil
 	}
@@ -225,9 +361,7 @@ func (s *Store) summaries(ctx context.Context, tx *sql.Tx, ids []int64) ([]creat
 		if err := rows.Scan(&id, &doc); err != nil {
 			return nil, fmt.Errorf("reading hits: %w", err)
 		}
-		if err := json.Unmarshal(doc, &hits[at[id]]); err != nil {
-			return nil, fmt.Errorf("decoding hit %d: %w", id, err)
-		}
+		hits[at[id]] = doc
 		found++
 	}
 	if err := rows.Err(); err != nil {

@@ -24,11 +24,12 @@ var _ index.Store = (*Store)(nil)
 // Store is an index.Store in one SQLite file. It is safe for concurrent use
 // by multiple goroutines; writes are serialized through one connection.
 type Store struct {
-	w      *sql.DB // the one writing connection
-	r      *sql.DB // read-only connections
-	cfg    config
-	schema *schema
-	mem    *memsearch.Index // the words and field columns searches run over, fed from the file
+	w       *sql.DB // the one writing connection
+	r       *sql.DB // read-only connections
+	cfg     config
+	schema  *schema
+	mem     *memsearch.Index // the words and field columns searches run over, fed from the file
+	answers *answers         // SearchJSON's answers of the latest generation
 
 	// The checkpointer copies the write-ahead log into the file on its
 	// own connection, so that the writer does not stop to do it at the
@@ -241,7 +242,7 @@ func open(path string, fields []index.Field, version int, opts ...Option) (*Stor
 		return nil, fmt.Errorf("opening store %s: %w", path, err)
 	}
 	ckpt.SetMaxOpenConns(1)
-	s := &Store{w: w, r: r, cfg: cfg, schema: sch, mem: memsearch.New(sch.fields()),
+	s := &Store{w: w, r: r, cfg: cfg, schema: sch, mem: memsearch.New(sch.fields()), answers: newAnswers(),
 		ckpt: ckpt, ckptC: make(chan struct{}, 1), ckptStop: make(chan struct{}), ckptDone: make(chan struct{})}
 	if version == len(migrations) { // older versions are opened only by tests, which neither search nor write
 		if s.pageStmt, err = r.PrepareContext(ctx, pageByKeySQL); err == nil {

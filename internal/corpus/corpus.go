@@ -1,20 +1,27 @@
-package sqlite_test
+// Package corpus generates creators with the distributions of a real crawl,
+// and SQLite stores of them, for benchmarks (of the store, the API). It is
+// deterministic: the same seed gives the same creators.
+package corpus
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
 	"strings"
 	"time"
 
 	"github.com/creatorscout/scout/creator"
 	"github.com/creatorscout/scout/index"
+	"github.com/creatorscout/scout/index/sqlite"
 )
 
-// gen generates creators with the distributions of a real crawl: power-law
+// Gen generates creators with the distributions of a real crawl: power-law
 // followers, tiers from followers, engagement falling with tier, Zipf-like
-// niches, countries and words, some fields missing.
-type gen struct {
+// niches, countries and words, some fields missing. It is not safe for
+// concurrent use.
+type Gen struct {
 	rng   *rand.Rand
 	vocab []string
 	zipf  *rand.Zipf
@@ -47,9 +54,10 @@ type weighted struct {
 	w int
 }
 
-func newGen(seed uint64) *gen {
+// New returns a generator seeded with seed.
+func New(seed uint64) *Gen {
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-	g := &gen{rng: rng, start: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)}
+	g := &Gen{rng: rng, start: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)}
 	syl := []string{"ka", "lo", "mi", "ra", "ten", "sha", "vo", "qu", "ne", "dor", "pli", "zu", "ar", "el", "on", "ist", "ber", "gan", "tor", "ma"}
 	seen := map[string]bool{}
 	for len(g.vocab) < 6000 {
@@ -67,7 +75,7 @@ func newGen(seed uint64) *gen {
 	return g
 }
 
-func (g *gen) pick(ws []weighted) string {
+func (g *Gen) pick(ws []weighted) string {
 	total := 0
 	for _, w := range ws {
 		total += w.w
@@ -84,13 +92,13 @@ func (g *gen) pick(ws []weighted) string {
 
 // zipfIndex returns an index in [0, n) favouring small ones: the first
 // of 12 comes up 15% of the time, the last 4%.
-func (g *gen) zipfIndex(n int) int {
+func (g *Gen) zipfIndex(n int) int {
 	return int(math.Floor(float64(n) * math.Pow(g.rng.Float64(), 1.3)))
 }
 
 // sentence returns words of text, one in every nicheEvery of them a word
 // of the niche.
-func (g *gen) sentence(niche string, words, nicheEvery int) string {
+func (g *Gen) sentence(niche string, words, nicheEvery int) string {
 	var b strings.Builder
 	nw := genNicheWords[niche]
 	for i := range words {
@@ -106,9 +114,9 @@ func (g *gen) sentence(niche string, words, nicheEvery int) string {
 	return b.String()
 }
 
-// record returns the i-th creator: a full record as the pipeline stores it
+// Record returns the i-th creator: a full record as the pipeline stores it
 // (10 posts, 5 comments, 20 sampled followers) and its snapshot.
-func (g *gen) record(i int) index.Write {
+func (g *Gen) Record(i int) index.Write {
 	r := g.rng
 	platform := g.pick(genPlatforms)
 	id := fmt.Sprintf("u%08d", i)
@@ -198,9 +206,9 @@ func (g *gen) record(i int) index.Write {
 	return index.Write{Record: rec, Snapshot: snap}
 }
 
-// query returns the i-th benchmark query: text (a niche word, the last word
+// Query returns the next benchmark query: text (a niche word, the last word
 // as a prefix) + 3 filters + 5 facets, as the search page sends it.
-func (g *gen) query() index.Query {
+func (g *Gen) Query() index.Query {
 	r := g.rng
 	niche := genNiches[g.zipfIndex(len(genNiches))]
 	nw := genNicheWords[niche]
@@ -226,3 +234,39 @@ func (g *gen) query() index.Query {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// SQLite makes path a SQLite store of the n creators New(42) generates,
+// reusing the file when it already holds n creators. It returns how long
+// building took (zero when reused).
+func SQLite(path string, n int) (time.Duration, error) {
+	ctx := context.Background()
+	if s, err := sqlite.Open(path); err == nil {
+		res, err := s.Search(ctx, index.Query{PerPage: 1})
+		s.Close()
+		if err == nil && res.Total == n {
+			return 0, nil
+		}
+	}
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		os.Remove(path + suffix)
+	}
+	s, err := sqlite.Open(path)
+	if err != nil {
+		return 0, err
+	}
+	g := New(42)
+	start := time.Now()
+	const batch = 5000
+	for i := 0; i < n && err == nil; i += batch {
+		ws := make([]index.Write, 0, batch)
+		for j := i; j < min(i+batch, n); j++ {
+			ws = append(ws, g.Record(j))
+		}
+		err = s.UpsertMany(ctx, ws)
+	}
+	built := time.Since(start)
+	if cerr := s.Close(); err == nil {
+		err = cerr
+	}
+	return built, err
+}
