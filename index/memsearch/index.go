@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"sync"
 
 	"github.com/creatorscout/scout/index"
@@ -17,6 +18,8 @@ import (
 type Index struct {
 	fields []index.Field
 	pos    map[string]int // field name -> position in fields
+
+	loadWorkers int // goroutines a full load tokenizes on
 
 	mu   sync.RWMutex
 	gen  int64     // generation the index holds; -1 before the first load
@@ -51,8 +54,10 @@ type Source interface {
 	// generation since (since >= 0).
 	Erased(ctx context.Context, since int64, fn func(id int64)) error
 	// Rows calls fn with every creator when since < 0, else with those
-	// written after generation since; fn's Row and its slices are valid
-	// only during the call. An error fn returns ends Rows with it.
+	// written after generation since. fn's Row and its Values may be
+	// reused once fn returns; the strings of its Text are kept (as Go
+	// strings, they must never change). An error fn returns ends Rows
+	// with it.
 	Rows(ctx context.Context, since int64, fn func(*Row) error) error
 }
 
@@ -61,10 +66,27 @@ type Source interface {
 // read the generation again (in a new transaction) and retry.
 var ErrStale = errors.New("the in-memory index is newer than the transaction")
 
+// Option configures an Index.
+type Option func(*Index)
+
+// WithLoadWorkers sets how many goroutines a full load splits its words
+// into postings on (default GOMAXPROCS; 1 loads on the calling goroutine
+// alone). n <= 0 keeps the default.
+func WithLoadWorkers(n int) Option {
+	return func(x *Index) {
+		if n > 0 {
+			x.loadWorkers = n
+		}
+	}
+}
+
 // New returns an empty Index of the given fields (Keyword or Numeric,
 // names unique); its first Acquire loads everything.
-func New(fields []index.Field) *Index {
-	x := &Index{fields: fields, pos: map[string]int{}, gen: -1, text: newPostings()}
+func New(fields []index.Field, opts ...Option) *Index {
+	x := &Index{fields: fields, pos: map[string]int{}, gen: -1, text: newPostings(), loadWorkers: runtime.GOMAXPROCS(0)}
+	for _, o := range opts {
+		o(x)
+	}
 	for i, f := range fields {
 		x.pos[f.Name] = i
 	}
@@ -136,6 +158,9 @@ func (x *Index) load(ctx context.Context, gen int64, src Source) error {
 	full := x.gen < 0
 	if full {
 		x.reset()
+		if x.loadWorkers > 1 {
+			return x.loadAll(ctx, gen, src)
+		}
 	} else if err := src.Erased(ctx, x.gen, x.remove); err != nil {
 		return fmt.Errorf("reading erased creators: %w", err)
 	}

@@ -263,3 +263,37 @@ func TestRewritesReload(t *testing.T) {
 		t.Errorf("%d full loads, want more than one", s.loads)
 	}
 }
+
+// TestParallelLoadMatchesSerial loads the same rows on one goroutine and on
+// several: every query must get the same answer, and later changes must
+// apply alike.
+func TestParallelLoadMatchesSerial(t *testing.T) {
+	s := benchRows(3000)
+	serial, parallel := New(testFields, WithLoadWorkers(1)), New(testFields, WithLoadWorkers(3))
+	queries := []index.Query{{Text: "vegan"}, {Text: "w1"}, {Text: "w12x w3"}, {Text: "travel music", PerPage: 100},
+		{Facets: []string{"country", "niche", "followers"}, Filter: &index.Filter{Op: index.OpIn, Field: "country", Values: []string{"DE", "FR"}}},
+		{Text: "w", Sort: []index.Sort{{Field: "followers", Desc: true}}, PerPage: 50}}
+	compare := func(when string) {
+		t.Helper()
+		for _, q := range queries {
+			r1, p1 := search(t, serial, s, q)
+			r2, p2 := search(t, parallel, s, q)
+			if diff := cmp.Diff(r1, r2); diff != "" {
+				t.Errorf("%s, %+v: results differ (-serial +parallel):\n%s", when, q, diff)
+			}
+			if !slices.Equal(p1, p2) {
+				t.Errorf("%s, %+v: pages differ: %q vs %q", when, q, p1, p2)
+			}
+		}
+	}
+	compare("first load")
+	if serial.Bytes() == 0 || serial.text.live.GetCardinality() != 3000 || parallel.text.live.GetCardinality() != 3000 {
+		t.Fatalf("live rows: %d serial, %d parallel; want 3000", serial.text.live.GetCardinality(), parallel.text.live.GetCardinality())
+	}
+	s.write(row(5, "vegan w1x newword", "", "", "JP", "", 1.0), row(5000, "another newword", "", "", "", "", nil))
+	s.erase(7)
+	compare("after changes")
+	if r, _ := search(t, parallel, s, index.Query{Text: "newword"}); r.Total != 2 {
+		t.Errorf("newword matches %d after changes, want 2", r.Total)
+	}
+}

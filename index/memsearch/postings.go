@@ -88,8 +88,8 @@ func (t *postings) remove(id int64) {
 	}
 }
 
-// add indexes row id with its text, replacing what it had.
-func (t *postings) add(id int64, text *Text) {
+// newDoc gives row id a new document number, dropping the one it had.
+func (t *postings) newDoc(id int64) uint32 {
 	t.remove(id)
 	if id >= int64(len(t.docOf)) {
 		t.docOf = growTo(t.docOf, int(id)+1, 0)
@@ -98,6 +98,12 @@ func (t *postings) add(id int64, text *Text) {
 	t.rowOf = append(t.rowOf, id)
 	t.docOf[id] = d
 	t.live.Add(d)
+	return d
+}
+
+// add indexes row id with its text, replacing what it had.
+func (t *postings) add(id int64, text *Text) {
+	d := t.newDoc(id)
 	for _, part := range [...]struct {
 		text  string
 		place int
@@ -126,7 +132,7 @@ func (t *postings) word(w string) uint32 {
 	if id, ok := t.ids[w]; ok {
 		return id
 	}
-	w = strings.Clone(w)
+	w = cloneString(w)
 	id := uint32(len(t.words))
 	t.ids[w] = id
 	t.words = append(t.words, w)
@@ -281,3 +287,7 @@ func (t *postings) bytes() int {
 	}
 	return n
 }
+
+// cloneString is strings.Clone: a word kept in the index must not share
+// the memory of the text it came from, which would keep that alive.
+func cloneString(s string) string { return strings.Clone(s) }

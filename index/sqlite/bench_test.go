@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -300,22 +301,33 @@ func BenchmarkSearch1M(b *testing.B) {
 	benchSearch(b, 1_000_000)
 }
 
-// BenchmarkCopyLoad100k opens the 100,000-creator store and runs one
-// search, which loads the in-memory index (words and field columns) whole.
-func BenchmarkCopyLoad100k(b *testing.B) {
+// BenchmarkFirstSearch100k opens the 100,000-creator store and runs one
+// search, which loads the in-memory index (words and field columns) whole:
+// on one goroutine and on GOMAXPROCS, alternately, reporting both times and
+// their ratio (serial/parallel).
+func BenchmarkFirstSearch100k(b *testing.B) {
 	c := corpusOf(b, 100_000)
 	if c.err != nil {
 		b.Fatal(c.err)
 	}
-	for b.Loop() {
-		s, err := sqlite.Open(c.path)
+	first := func(workers int) time.Duration {
+		s, err := sqlite.Open(c.path, sqlite.WithLoadWorkers(workers))
 		if err != nil {
 			b.Fatal(err)
 		}
+		defer s.Close()
+		start := time.Now()
 		if _, err := s.Search(context.Background(), index.Query{Text: "warm", PerPage: 1}); err != nil {
 			b.Fatal(err)
 		}
-		s.Close()
+		return time.Since(start)
 	}
-	b.ReportMetric(float64(100_000)/(b.Elapsed().Seconds()/float64(b.N)), "creators/s")
+	var serial, parallel time.Duration
+	for b.Loop() {
+		serial += first(1)
+		parallel += first(runtime.GOMAXPROCS(0))
+	}
+	b.ReportMetric(serial.Seconds()/float64(b.N), "serial-s")
+	b.ReportMetric(parallel.Seconds()/float64(b.N), "parallel-s")
+	b.ReportMetric(serial.Seconds()/parallel.Seconds(), "speedup")
 }

@@ -72,6 +72,18 @@ type config struct {
 	readConns   int
 	cacheKiB    int
 	mmapBytes   int64
+	loadWorkers int
+}
+
+// WithLoadWorkers sets how many goroutines the first search after opening
+// reads the in-memory index on (default GOMAXPROCS). n <= 0 keeps the
+// default.
+func WithLoadWorkers(n int) Option {
+	return func(c *config) {
+		if n > 0 {
+			c.loadWorkers = n
+		}
+	}
 }
 
 // Option configures a Store.
@@ -242,7 +254,7 @@ func open(path string, fields []index.Field, version int, opts ...Option) (*Stor
 		return nil, fmt.Errorf("opening store %s: %w", path, err)
 	}
 	ckpt.SetMaxOpenConns(1)
-	s := &Store{w: w, r: r, cfg: cfg, schema: sch, mem: memsearch.New(sch.fields()), answers: newAnswers(),
+	s := &Store{w: w, r: r, cfg: cfg, schema: sch, mem: memsearch.New(sch.fields(), memsearch.WithLoadWorkers(cfg.loadWorkers)), answers: newAnswers(),
 		ckpt: ckpt, ckptC: make(chan struct{}, 1), ckptStop: make(chan struct{}), ckptDone: make(chan struct{})}
 	if version == len(migrations) { // older versions are opened only by tests, which neither search nor write
 		if s.pageStmt, err = r.PrepareContext(ctx, pageByKeySQL); err == nil {
