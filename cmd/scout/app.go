@@ -19,6 +19,7 @@ import (
 
 	"github.com/creatorscout/scout/api"
 	"github.com/creatorscout/scout/crawler"
+	"github.com/creatorscout/scout/crawler/bluesky/jetstream"
 	"github.com/creatorscout/scout/crawler/fetch"
 	_ "github.com/creatorscout/scout/crawler/sources" // registers every source
 	"github.com/creatorscout/scout/creator"
@@ -71,6 +72,9 @@ type app struct {
 	// wrapStore, when set, wraps the store once opened (tests inject
 	// faults with it).
 	wrapStore func(index.Store) index.Store
+	// jsStats is the Jetstream consumer's progress (track.go).
+	jsOnce  sync.Once
+	jsStats *jetstream.Stats
 }
 
 // appOption adjusts an app before it is built (tests and the demo).
@@ -378,7 +382,8 @@ func (a *app) apiHandler() http.Handler {
 			prometheus.MustRegister(queue)
 		}
 	}
-	return api.New(api.Config{
+	registerJetstreamMetrics(a)
+	return a.withJetstreamStatus(api.New(api.Config{
 		Keys:       keys,
 		Store:      a.store,
 		Submitter:  a.pipe,
@@ -399,7 +404,7 @@ func (a *app) apiHandler() http.Handler {
 			// fails while the latest write failed, for up to a minute.
 			"store_writes": a.writes.check,
 		},
-	})
+	}))
 }
 
 // enums are the valid values of the API's enumerated parameters: the
@@ -447,7 +452,8 @@ func (a *app) runAll(ctx context.Context, ln net.Listener) error {
 	defer cancel()
 	var wg sync.WaitGroup
 	errc := make(chan error, 3)
-	for _, run := range []func(context.Context) error{a.worker, a.scheduler, func(ctx context.Context) error { return a.serveAPI(ctx, ln) }} {
+	worker := func(ctx context.Context) error { return a.alongsideTracking(ctx, a.worker) }
+	for _, run := range []func(context.Context) error{worker, a.scheduler, func(ctx context.Context) error { return a.serveAPI(ctx, ln) }} {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

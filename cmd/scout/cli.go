@@ -38,6 +38,11 @@ var helps = map[string]help{
 		examples: []string{"SCOUT_REDIS_URL=redis://127.0.0.1:6379/0 scout worker"}},
 	"scheduler": {usage: "scheduler", long: "Runs watchlist rescans and retention purges. Needs SCOUT_REDIS_URL; several may run (one acts at a time).",
 		examples: []string{"SCOUT_REDIS_URL=redis://127.0.0.1:6379/0 scout scheduler"}},
+	"track": {usage: "track", long: "Reads Bluesky's Jetstream (SCOUT_JETSTREAM_URL: /subscribe URLs, comma-separated, tried in order) and\n" +
+		"tracks every account at or above SCOUT_JETSTREAM_FOLLOWER_FLOOR followers (default 1000) or posting in one of\n" +
+		"SCOUT_JETSTREAM_NICHES: one full crawl each, then a count-only snapshot a day. Needs SCOUT_REDIS_URL; one process of\n" +
+		"the cluster reads at a time (`scout worker` and `scout all` also read when SCOUT_JETSTREAM_URL is set). Progress: /jetstream.",
+		examples: []string{"SCOUT_REDIS_URL=redis://127.0.0.1:6379/0 SCOUT_JETSTREAM_URL=wss://jetstream1.us-east.bsky.network/subscribe,wss://jetstream2.us-east.bsky.network/subscribe scout track"}},
 	"discover": {usage: "discover --query <text> [flags]", long: "Discovers creators on a source and crawls them, following the job until it ends.",
 		examples: []string{"scout discover --query 'vegan recipes' --limit 20", "scout discover --source mastodon --query fitness --wait=false"}},
 	"crawl": {usage: "crawl [flags] <handle-or-id>", args: []string{"<handle-or-id>  a handle (thestrongtheo.bsky.social) or a platform id (did:plc:...)"},

@@ -395,7 +395,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 func cmdWorker(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return service(ctx, "worker", args, stdout, stderr, true, false, func(a *app) error {
 		fmt.Fprintln(stdout, "scout: worker running")
-		return a.worker(ctx)
+		return a.alongsideTracking(ctx, a.worker)
 	})
 }
 

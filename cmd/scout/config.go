@@ -58,6 +58,9 @@ type config struct {
 	// SCOUT_RATE_<SOURCE>=<requests per second>[:<burst>] (a self-hosted
 	// AppView, a granted quota). All workers must be given the same.
 	Rates map[string]rateOverride
+	// Jetstream configures the Bluesky stream consumer (SCOUT_JETSTREAM_*,
+	// see track.go).
+	Jetstream jetstreamConfig
 }
 
 // rateOverride is an operator's rate limit for a source's hosts.
@@ -173,6 +176,9 @@ func configFromEnv() (config, error) {
 	}
 	if c.ReconcileInterval != 0 && c.ReconcileInterval < time.Second {
 		return c, fmt.Errorf("SCOUT_RECONCILE_INTERVAL: want at least 1s, got %q", os.Getenv("SCOUT_RECONCILE_INTERVAL"))
+	}
+	if c.Jetstream, err = jetstreamFromEnv(); err != nil {
+		return c, err
 	}
 	return c, nil
 }

@@ -32,6 +32,7 @@ var commands = []command{
 	{"serve", "the HTTP API", cmdServe},
 	{"worker", "a queue worker (needs SCOUT_REDIS_URL)", cmdWorker},
 	{"scheduler", "watchlist rescans and retention purges (needs SCOUT_REDIS_URL)", cmdScheduler},
+	{"track", "discover and track Bluesky creators from the Jetstream (needs SCOUT_REDIS_URL, SCOUT_JETSTREAM_URL)", cmdTrack},
 	{"discover", "discover creators on a source", cmdDiscover},
 	{"crawl", "crawl one creator and print its record", cmdCrawl},
 	{"search", "search stored creators", cmdSearch},

@@ -1,0 +1,315 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/creatorscout/scout/crawler/bluesky"
+	"github.com/creatorscout/scout/crawler/bluesky/jetstream"
+	"github.com/creatorscout/scout/creator"
+	"github.com/creatorscout/scout/index"
+	"github.com/creatorscout/scout/internal/lease"
+)
+
+// jetstreamConfig is the Jetstream consumer's part of the config.
+type jetstreamConfig struct {
+	// Endpoints are the /subscribe URLs, tried in order
+	// (SCOUT_JETSTREAM_URL, comma-separated; empty: no consumer).
+	Endpoints []string
+	// Floor is the follower count from which an account is tracked
+	// (SCOUT_JETSTREAM_FOLLOWER_FLOOR, default 1000).
+	Floor int64
+	// Niches are taxonomy niches whose posts make their author tracked
+	// whatever its followers (SCOUT_JETSTREAM_NICHES, comma-separated).
+	Niches []string
+	// Collections are the wantedCollections (SCOUT_JETSTREAM_COLLECTIONS,
+	// comma-separated; default posts, follows and reposts).
+	Collections []string
+}
+
+// jetstreamFromEnv reads SCOUT_JETSTREAM_*.
+func jetstreamFromEnv() (jetstreamConfig, error) {
+	var c jetstreamConfig
+	split := func(s string) []string {
+		var out []string
+		for _, p := range strings.Split(s, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				out = append(out, p)
+			}
+		}
+		return out
+	}
+	c.Endpoints = split(os.Getenv("SCOUT_JETSTREAM_URL"))
+	c.Niches = split(os.Getenv("SCOUT_JETSTREAM_NICHES"))
+	c.Collections = split(os.Getenv("SCOUT_JETSTREAM_COLLECTIONS"))
+	if v := os.Getenv("SCOUT_JETSTREAM_FOLLOWER_FLOOR"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 1 {
+			return c, fmt.Errorf("SCOUT_JETSTREAM_FOLLOWER_FLOOR: want a whole number of followers, 1 or more, got %q", v)
+		}
+		c.Floor = n
+	}
+	return c, nil
+}
+
+// Redis keys of the consumer: its lease, and the progress its holder
+// publishes for the status page of any process.
+const (
+	jetstreamLeaseKey    = "scout:jetstream:lease"
+	jetstreamProgressKey = "scout:jetstream:progress"
+)
+
+// trackStore is the store as the tracker uses it: writes timed like the
+// pipeline's, the cursor and tracked creators from the backend.
+type trackStore struct {
+	index.Store
+	index.Tracking
+}
+
+// tracking reports whether this process is configured to consume the
+// stream.
+func (a *app) tracking() bool { return len(a.cfg.Jetstream.Endpoints) > 0 }
+
+// jetstreamStats is this process's consumer progress.
+func (a *app) jetstreamStats() *jetstream.Stats {
+	a.jsOnce.Do(func() { a.jsStats = new(jetstream.Stats) })
+	return a.jsStats
+}
+
+// track consumes the Jetstream until ctx ends, while this process holds
+// the consumer's lease (any other process with SCOUT_JETSTREAM_URL takes
+// over when it dies), and takes the daily count-only snapshots under the
+// same lease.
+func (a *app) track(ctx context.Context) error {
+	if !a.tracking() {
+		return errors.New("SCOUT_JETSTREAM_URL is not set: name the Jetstream /subscribe URL(s) to read")
+	}
+	ts, ok := a.store.(index.Tracking)
+	if !ok {
+		return errors.New("this store cannot keep the stream's cursor and tracked creators")
+	}
+	src, ok := a.sources[creator.Bluesky].(*bluesky.Source)
+	if !ok {
+		return errors.New("the Bluesky source is not available, so accounts cannot be looked up")
+	}
+	jc := a.cfg.Jetstream
+	stats := a.jetstreamStats()
+	tr, err := jetstream.NewTracker(jetstream.TrackerConfig{
+		Lookup: src, Store: trackStore{timedStore{a.store, a.writes}, ts}, Crawler: a.pipe,
+		FollowerFloor: jc.Floor, NicheOf: jetstream.TermNiche(a.taxonomy, jc.Niches, 2),
+		Stats: stats, Now: a.now, Logger: a.log,
+	})
+	if err != nil {
+		return err
+	}
+	c, err := jetstream.New(jetstream.Config{Endpoints: jc.Endpoints, Collections: jc.Collections, Handler: tr,
+		Store: ts, Stats: stats, Logger: a.log})
+	if err != nil {
+		return err
+	}
+	l := lease.New(a.rdb, jetstreamLeaseKey, 30*time.Second)
+	return jetstream.RunLeased(ctx, l, a.log, stats, func(ctx context.Context) error {
+		done := make(chan struct{}, 2)
+		go func() { tr.RunSnapshots(ctx, time.Minute); done <- struct{}{} }()
+		go func() { a.publishProgress(ctx, stats); done <- struct{}{} }()
+		err := c.Run(ctx)
+		<-done
+		<-done
+		return err
+	})
+}
+
+// publishProgress writes the consumer's progress to Redis every second
+// while it runs (kept for 15 seconds: a stopped consumer's vanishes).
+func (a *app) publishProgress(ctx context.Context, stats *jetstream.Stats) {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		b, _ := json.Marshal(progressDoc{Progress: stats.Snapshot(), UpdatedAt: a.now().UTC()})
+		a.rdb.Set(ctx, jetstreamProgressKey, b, 15*time.Second)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// progressDoc is what /jetstream/status answers.
+type progressDoc struct {
+	jetstream.Progress
+	Running   bool      `json:"running"`
+	UpdatedAt time.Time `json:"updated_at,omitzero"`
+}
+
+// alongsideTracking runs run, and the stream consumer beside it when
+// SCOUT_JETSTREAM_URL is set (`scout worker`, `scout all`); either
+// failing stops both.
+func (a *app) alongsideTracking(ctx context.Context, run func(context.Context) error) error {
+	if !a.tracking() {
+		return run(ctx)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errc := make(chan error, 1)
+	go func() {
+		err := a.track(ctx)
+		if ctx.Err() == nil {
+			cancel()
+		}
+		errc <- err
+	}()
+	err := run(ctx)
+	cancel()
+	if terr := <-errc; err == nil && ctx.Err() == nil {
+		err = terr
+	}
+	return err
+}
+
+// cmdTrack runs `scout track`: the Jetstream consumer alone.
+func cmdTrack(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return service(ctx, "track", args, stdout, stderr, true, false, func(a *app) error {
+		if !a.tracking() {
+			return errors.New("SCOUT_JETSTREAM_URL is required: the Jetstream /subscribe URL(s) to read, comma-separated")
+		}
+		fmt.Fprintf(stdout, "scout: tracking Bluesky from %s (one process of the cluster reads at a time)\n", strings.Join(a.cfg.Jetstream.Endpoints, ", "))
+		return a.track(ctx)
+	})
+}
+
+// withJetstreamStatus serves the consumer's progress beside the API:
+// GET /jetstream/status (JSON) and GET /jetstream (a page that refreshes
+// itself), read from what the consumer's holder publishes in Redis, so
+// any process answers for the cluster.
+func (a *app) withJetstreamStatus(next http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /jetstream/status", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "no-store")
+		json.NewEncoder(w).Encode(a.readProgress(r.Context()))
+	})
+	mux.HandleFunc("GET /jetstream", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		statusPage.Execute(w, a.readProgress(r.Context()))
+	})
+	mux.Handle("/", next)
+	return mux
+}
+
+func (a *app) readProgress(ctx context.Context) progressDoc {
+	var p progressDoc
+	b, err := a.rdb.Get(ctx, jetstreamProgressKey).Bytes()
+	if err != nil || json.Unmarshal(b, &p) != nil {
+		return progressDoc{}
+	}
+	p.Running = true
+	return p
+}
+
+var statusPage = template.Must(template.New("jetstream").Funcs(template.FuncMap{
+	"f1": func(x float64) string { return strconv.FormatFloat(x, 'f', 1, 64) },
+}).Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="2">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Bluesky stream · CreatorScout</title>
+<style>body{font:16px system-ui,sans-serif;margin:2rem;max-width:40rem;color:#222}
+table{border-collapse:collapse}td{padding:.3rem 1rem .3rem 0}td.n{text-align:right;font-variant-numeric:tabular-nums;font-weight:600}
+.muted{color:#777}</style></head><body>
+<h1>Bluesky stream</h1>
+{{if .Running}}
+<p>{{if .Connected}}Reading {{.Endpoint}}{{else}}Reconnecting{{end}} · updated {{.UpdatedAt.Format "15:04:05"}} UTC</p>
+<table>
+<tr><td>Events a second</td><td class="n">{{f1 .EventsPerSecond}}</td></tr>
+<tr><td>Seconds behind the stream</td><td class="n">{{f1 .LagSeconds}}</td></tr>
+<tr><td>Events read</td><td class="n">{{.Events}}</td></tr>
+<tr><td>Creators discovered</td><td class="n">{{.Discovered}}</td></tr>
+<tr><td>Creators tracked</td><td class="n">{{.Tracked}}</td></tr>
+<tr><td>Profile lookups (accounts)</td><td class="n">{{.Lookups}} ({{.LookedUp}})</td></tr>
+<tr><td>Count-only snapshots</td><td class="n">{{.Snapshots}}</td></tr>
+<tr><td>Crawls for a spike or niche change</td><td class="n">{{.SpikeCrawls}}</td></tr>
+<tr><td>Erased (account ended, opted out)</td><td class="n">{{.Erased}}</td></tr>
+<tr><td>Reconnections</td><td class="n">{{.Reconnects}}</td></tr>
+</table>
+{{if .LastError}}<p class="muted">Last error: {{.LastError}}</p>{{end}}
+{{else}}
+<p>No process is reading the stream. Set SCOUT_JETSTREAM_URL and run <code>scout all</code>, <code>scout worker</code> or <code>scout track</code>.</p>
+{{end}}
+<p class="muted">JSON: <a href="/jetstream/status">/jetstream/status</a> · metrics: scout_jetstream_* at /metrics</p>
+</body></html>`))
+
+// jetstreamCollector exports this process's consumer progress.
+type jetstreamCollector struct{ a *app }
+
+var jetstreamDescs = map[string]*prometheus.Desc{}
+
+func jsDesc(name, help string) *prometheus.Desc {
+	if d, ok := jetstreamDescs[name]; ok {
+		return d
+	}
+	d := prometheus.NewDesc(name, help, nil, nil)
+	jetstreamDescs[name] = d
+	return d
+}
+
+var jetstreamSeries = []struct {
+	name, help string
+	typ        prometheus.ValueType
+	val        func(p *jetstream.Progress) float64
+}{
+	{"scout_jetstream_events_total", "Jetstream events this process read.", prometheus.CounterValue, func(p *jetstream.Progress) float64 { return float64(p.Events) }},
+	{"scout_jetstream_events_per_second", "Jetstream events read a second, over the last few seconds.", prometheus.GaugeValue, func(p *jetstream.Progress) float64 { return p.EventsPerSecond }},
+	{"scout_jetstream_lag_seconds", "How far behind the live stream the newest event read was.", prometheus.GaugeValue, func(p *jetstream.Progress) float64 { return p.LagSeconds }},
+	{"scout_jetstream_discovered_total", "Creators the stream discovered (tracked and queued for a crawl).", prometheus.CounterValue, func(p *jetstream.Progress) float64 { return float64(p.Discovered) }},
+	{"scout_jetstream_tracked", "Creators tracked (count-only snapshots daily).", prometheus.GaugeValue, func(p *jetstream.Progress) float64 { return float64(p.Tracked) }},
+	{"scout_jetstream_lookups_total", "getProfiles calls made for discovery and tracking.", prometheus.CounterValue, func(p *jetstream.Progress) float64 { return float64(p.Lookups) }},
+	{"scout_jetstream_snapshots_total", "Count-only snapshots written.", prometheus.CounterValue, func(p *jetstream.Progress) float64 { return float64(p.Snapshots) }},
+	{"scout_jetstream_reconnects_total", "Jetstream connections lost or refused.", prometheus.CounterValue, func(p *jetstream.Progress) float64 { return float64(p.Reconnects) }},
+	{"scout_jetstream_leader", "1 while this process holds the consumer's lease.", prometheus.GaugeValue, func(p *jetstream.Progress) float64 {
+		if p.Leader {
+			return 1
+		}
+		return 0
+	}},
+}
+
+func (c jetstreamCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, s := range jetstreamSeries {
+		ch <- jsDesc(s.name, s.help)
+	}
+}
+
+func (c jetstreamCollector) Collect(ch chan<- prometheus.Metric) {
+	if !c.a.tracking() {
+		return
+	}
+	p := c.a.jetstreamStats().Snapshot()
+	for _, s := range jetstreamSeries {
+		ch <- prometheus.MustNewConstMetric(jsDesc(s.name, s.help), s.typ, s.val(&p))
+	}
+}
+
+// registerJetstreamMetrics exports a's consumer progress on the default
+// registry, replacing another app's (tests build several in a process).
+func registerJetstreamMetrics(a *app) {
+	c := jetstreamCollector{a}
+	if err := prometheus.Register(c); err != nil {
+		var are prometheus.AlreadyRegisteredError
+		if errors.As(err, &are) {
+			prometheus.Unregister(are.ExistingCollector)
+			prometheus.Register(c)
+		}
+	}
+}
