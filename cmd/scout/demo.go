@@ -190,11 +190,14 @@ by tier: %v
     curl -o micro.csv '%s/v1/creators?tier=micro&format=csv'
     curl '%s/v1/watchlists'
     curl '%s/v1/openapi.json'
+  live from the simulated Bluesky Jetstream: %s/jetstream
   from the command line (another terminal):
     scout search tier=micro sort=-followers
 
 Ctrl-C to stop.
-`, sum.Creators, sum.Seconds, cfg.DataDir, sum.ByTier, base, base, base, base, base, base, base, base, sim.HandleRising, base, base, base)
+`, sum.Creators, sum.Seconds, cfg.DataDir, sum.ByTier, base, base, base, base, base, base, base, base, sim.HandleRising, base, base, base, base)
+	stopStream := startDemoStream(ctx, a, world, cfg.BlueskyURL, stderr)
+	defer stopStream()
 	if err := a.serveAPI(ctx, ln); err != nil {
 		fmt.Fprintln(stderr, "scout demo:", err)
 		return 1

@@ -39,8 +39,9 @@ type Progress struct {
 	// Lookups counts getProfiles calls; LookedUp the accounts they named.
 	Lookups  int64 `json:"lookups"`
 	LookedUp int64 `json:"looked_up"`
-	// Discovered counts creators newly tracked (and queued for a crawl);
-	// Tracked is how many the store tracks.
+	// Discovered counts creators the stream found that the store did not
+	// hold (tracked, and queued for a crawl); Tracked is how many the
+	// store tracks (those found stored already included).
 	Discovered int64 `json:"discovered"`
 	Tracked    int64 `json:"tracked"`
 	// Snapshots counts count-only snapshots written; SpikeCrawls the full

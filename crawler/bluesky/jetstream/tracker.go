@@ -373,6 +373,7 @@ func (t *Tracker) discover(ctx context.Context, order []string, niches map[strin
 		return err
 	}
 	var fresh []index.Tracked
+	var crawled int64
 	for _, f := range found {
 		if _, ok := known[f.Key]; ok {
 			t.seen.set(f.Ref.ID, seenTracked, now)
@@ -384,6 +385,15 @@ func (t *Tracker) discover(ctx context.Context, order []string, niches map[strin
 		if ended {
 			continue
 		}
+		// A creator stored already (found by a search) is tracked without
+		// another crawl.
+		if _, err := t.cfg.Store.Get(ctx, f.Key); err == nil {
+			f.CrawlQueuedAt = now
+			fresh = append(fresh, f)
+			continue
+		} else if !errors.Is(err, creator.ErrNotFound) {
+			return err
+		}
 		if err := t.cfg.Crawler.EnqueueStream(ctx, f.Ref); err != nil {
 			if errors.Is(err, creator.ErrOptedOut) || errors.Is(err, creator.ErrInvalid) {
 				t.seen.set(f.Ref.ID, seenTracked, now)
@@ -393,6 +403,7 @@ func (t *Tracker) discover(ctx context.Context, order []string, niches map[strin
 		}
 		f.CrawlQueuedAt = now
 		fresh = append(fresh, f)
+		crawled++
 	}
 	if err := t.cfg.Store.PutTracked(ctx, fresh); err != nil {
 		return err
@@ -400,7 +411,7 @@ func (t *Tracker) discover(ctx context.Context, order []string, niches map[strin
 	for _, f := range fresh {
 		t.seen.set(f.Ref.ID, seenTracked, now)
 	}
-	t.stats.update(func(p *Progress) { p.Discovered += int64(len(fresh)) })
+	t.stats.update(func(p *Progress) { p.Discovered += crawled })
 	return nil
 }
 
