@@ -44,7 +44,10 @@ type fixture struct {
 	now     atomic.Pointer[time.Time]
 }
 
-func newFixture(t *testing.T, creators int) *fixture {
+func newFixture(t *testing.T, creators int) *fixture { return newBenchFixture(t, creators) }
+
+// newBenchFixture is newFixture for tests and benchmarks.
+func newBenchFixture(t testing.TB, creators int) *fixture {
 	t.Helper()
 	f := &fixture{world: sim.New(sim.Config{Seed: 7, Creators: creators})}
 	h := f.world.Handler()

@@ -66,7 +66,8 @@ type TrackerConfig struct {
 	// Workers is how many lookups run at once; 0 means 4.
 	Workers int
 	// SeenCapacity bounds the accounts remembered as looked up (two
-	// generations of this many, about 20 bytes each); 0 means 500,000.
+	// generations of this many, about 40 bytes each in memory); 0 means
+	// 250,000.
 	SeenCapacity int
 	// Stats receives progress; nil means a private one.
 	Stats *Stats
@@ -101,6 +102,7 @@ type Tracker struct {
 	refresh map[string]bool   // DIDs whose identity changed
 	gone    map[string]bool   // DIDs whose account ended
 	niches  map[string]string // tracked DIDs -> the niche a post was about
+	fresh   []index.Tracked   // creators found since the last Flush, to write
 	err     error             // first failure of an asynchronous lookup
 }
 
@@ -125,7 +127,7 @@ func NewTracker(cfg TrackerConfig) (*Tracker, error) {
 		cfg.Workers = 4
 	}
 	if cfg.SeenCapacity <= 0 {
-		cfg.SeenCapacity = 500_000
+		cfg.SeenCapacity = 250_000
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -281,8 +283,17 @@ func (t *Tracker) Flush(ctx context.Context) error {
 	t.gone, t.refresh, t.niches = map[string]bool{}, map[string]bool{}, map[string]string{}
 	err := t.err
 	t.err = nil
+	fresh := t.fresh
+	t.fresh = nil
 	t.mu.Unlock()
 	if err != nil {
+		t.restoreFresh(fresh)
+		t.restore(gone, refresh, niches)
+		return err
+	}
+	if err := t.cfg.Store.PutTracked(ctx, fresh); err != nil {
+		t.restoreFresh(fresh)
+		t.restore(gone, refresh, niches)
 		return err
 	}
 	for did := range gone {
@@ -303,6 +314,13 @@ func (t *Tracker) Flush(ctx context.Context) error {
 	}
 	t.countTracked(ctx)
 	return nil
+}
+
+// restoreFresh keeps rows a failed Flush did not write for the next.
+func (t *Tracker) restoreFresh(rows []index.Tracked) {
+	t.mu.Lock()
+	t.fresh = append(rows, t.fresh...)
+	t.mu.Unlock()
 }
 
 // restore puts back work a failed Flush did not finish.
@@ -405,9 +423,14 @@ func (t *Tracker) discover(ctx context.Context, order []string, niches map[strin
 		fresh = append(fresh, f)
 		crawled++
 	}
-	if err := t.cfg.Store.PutTracked(ctx, fresh); err != nil {
-		return err
-	}
+	// The rows are written at the next Flush, in one transaction with the
+	// other batches' (before the cursor passes these events): a crash
+	// before then replays the events, and the crawls queued here are not
+	// queued twice (one task per creator) nor run twice (the creator is
+	// stored by then, and tracked without a crawl).
+	t.mu.Lock()
+	t.fresh = append(t.fresh, fresh...)
+	t.mu.Unlock()
 	for _, f := range fresh {
 		t.seen.set(f.Ref.ID, seenTracked, now)
 	}
