@@ -43,7 +43,8 @@ func (p *Pipeline) Resume(ctx context.Context) (int, error) {
 // Reconcile enqueues again the work the store says is unfinished but the
 // queue no longer holds: discover jobs still queued whose discover task is
 // gone, and pending crawls of unfinished jobs whose crawl task is gone
-// (Redis restarted empty, a flush, an eviction). A task still pending,
+// (Redis restarted empty, a flush, an eviction), and tasks a dead worker
+// held (RequeueStranded). A task still pending,
 // scheduled, running or waiting to retry is left alone; an archived or
 // completed one stands for lost work and is replaced. A job whose items
 // are all finished but that was left open is closed. It returns how many
@@ -63,7 +64,12 @@ func (p *Pipeline) Reconcile(ctx context.Context) (int, error) {
 	if err := p.cfg.Redis.SAdd(ctx, asynqQueuesKey, QueueInteractive, QueueRescan, QueueWebhooks, QueueMaintenance).Err(); err != nil {
 		return 0, fmt.Errorf("reconciling jobs: listing queues: %w", err)
 	}
-	n := 0
+	// Tasks a dead worker held are queued again first, so the lookups
+	// below see them pending.
+	n, err := p.RequeueStranded(ctx)
+	if err != nil {
+		return n, fmt.Errorf("reconciling jobs: %w", err)
+	}
 	for _, j := range jobs {
 		if j.Kind == TypeDiscover && j.State == index.JobQueued {
 			lost, err := p.taskLost(QueueInteractive, "discover-"+j.ID)

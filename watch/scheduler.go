@@ -131,7 +131,8 @@ func NewScheduler(cfg SchedulerConfig) (*Scheduler, error) {
 	}, nil
 }
 
-// Run ticks every Interval until ctx ends, then releases the lease. Errors
+// Run ticks every Interval (more often when ReconcileInterval or a third
+// of LeaseTTL is shorter) until ctx ends, then releases the lease. Errors
 // of a tick are logged, not returned; Run returns ctx's error.
 func (s *Scheduler) Run(ctx context.Context) error {
 	defer func() {
@@ -145,6 +146,9 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	if s.cfg.Reconcile != nil {
 		every = min(every, s.cfg.ReconcileInterval)
 	}
+	// The holder renews the lease at each tick: three ticks to a lease, so
+	// a slow tick does not let it lapse.
+	every = min(every, s.cfg.LeaseTTL/3)
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
@@ -200,13 +204,17 @@ func (s *Scheduler) Tick(ctx context.Context) (TickResult, error) {
 			return res, err
 		}
 	}
-	if s.cfg.Reconcile != nil && (fresh || time.Since(s.lastJobs) >= s.cfg.ReconcileInterval) {
+	// Due a moment early rather than a whole tick late: the ticks fall
+	// on the interval only roughly.
+	slack := min(500*time.Millisecond, s.cfg.ReconcileInterval/10)
+	if s.cfg.Reconcile != nil && (fresh || time.Since(s.lastJobs)+slack >= s.cfg.ReconcileInterval) {
+		began := time.Now()
 		n, err := s.cfg.Reconcile(ctx)
 		res.Jobs, res.JobsReconciled = n, true
 		if err != nil {
 			return res, fmt.Errorf("reconciling jobs: %w", err)
 		}
-		s.lastJobs = time.Now()
+		s.lastJobs = began
 	}
 	if fresh {
 		if err := s.cfg.Redis.Set(ctx, s.epochKey, s.token, 0).Err(); err != nil {

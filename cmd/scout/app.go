@@ -477,6 +477,9 @@ func (a *app) scheduler(ctx context.Context) error {
 		// Under the scheduler's lease: jobs whose queued work Redis lost
 		// are enqueued again without a restart.
 		Reconcile: a.pipe.Reconcile, ReconcileInterval: a.cfg.ReconcileInterval,
+		// A standby takes over from a dead holder within about one
+		// interval (5 to 30 s), so recovery stays within two.
+		LeaseTTL: min(30*time.Second, max(5*time.Second, a.cfg.ReconcileInterval)),
 	})
 	if err != nil {
 		return err
