@@ -2,7 +2,7 @@
 GO ?= go
 PKGS := ./...
 
-.PHONY: build test demo bench lint eval fit-accounts fit-niche test-meili fuzz clean
+.PHONY: build test demo bench lint eval fit-accounts fit-niche test-meili fuzz chaos clean
 
 build:
 	$(GO) build -o bin/scout ./cmd/scout
@@ -28,6 +28,15 @@ fuzz:
 		pkg=$${t%%:*}; fn=$${t##*:}; echo "fuzz $$pkg $$fn ($(FUZZTIME))"; \
 		$(GO) test -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) $$pkg; \
 	done
+
+# The fault suite (cmd/chaos): redis-server, `scout sim`, `scout serve`, two
+# workers and two schedulers as real processes on one SQLite directory;
+# kills, Redis restarted empty, a full disk and a failing platform, each
+# counted (expected, stored, duplicated, lost, stuck, time to requeue).
+# About 10 minutes on 2 cores; CHAOS_FLAGS=-short is CI's 2.5-minute run.
+CHAOS_FLAGS ?=
+chaos: build
+	$(GO) run ./cmd/chaos -scout bin/scout $(CHAOS_FLAGS)
 
 # The whole pipeline against the built-in Bluesky simulator, then the API
 # and a results page on http://127.0.0.1:8080 until interrupted.
