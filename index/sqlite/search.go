@@ -177,7 +177,7 @@ func (s *Store) search(ctx context.Context, p *memsearch.Plan, q *index.Query, k
 		return nil, nil, nil, err
 	}
 	defer tx.Rollback()
-	gen, err := readGen(bg, tx)
+	gen, err := s.readGen(bg, tx)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -229,6 +229,18 @@ const (
 func readGen(ctx context.Context, tx *sql.Tx) (int64, error) {
 	var gen int64
 	if err := tx.QueryRowContext(ctx, genSQL).Scan(&gen); err != nil {
+		return 0, fmt.Errorf("reading generation: %w", err)
+	}
+	return gen, nil
+}
+
+// readGen is readGen by the statement prepared when s was opened.
+func (s *Store) readGen(ctx context.Context, tx *sql.Tx) (int64, error) {
+	if s.genStmt == nil {
+		return readGen(ctx, tx)
+	}
+	var gen int64
+	if err := tx.StmtContext(ctx, s.genStmt).QueryRowContext(ctx).Scan(&gen); err != nil {
 		return 0, fmt.Errorf("reading generation: %w", err)
 	}
 	return gen, nil

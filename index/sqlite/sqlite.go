@@ -49,7 +49,7 @@ type Store struct {
 	// is opened: preparing one later would need a free read connection
 	// while the search holds one for its transaction, which deadlocks
 	// once every connection is held by a search doing the same.
-	pageStmt, sumStmt *sql.Stmt
+	genStmt, pageStmt, sumStmt *sql.Stmt
 	writes            []*sql.Stmt // on w, in the order of writeStmts' fields
 
 	closeOnce sync.Once
@@ -258,7 +258,9 @@ func open(path string, fields []index.Field, version int, opts ...Option) (*Stor
 		ckpt: ckpt, ckptC: make(chan struct{}, 1), ckptStop: make(chan struct{}), ckptDone: make(chan struct{})}
 	if version == len(migrations) { // older versions are opened only by tests, which neither search nor write
 		if s.pageStmt, err = r.PrepareContext(ctx, pageByKeySQL); err == nil {
-			s.sumStmt, err = r.PrepareContext(ctx, summariesSQL)
+			if s.sumStmt, err = r.PrepareContext(ctx, summariesSQL); err == nil {
+				s.genStmt, err = r.PrepareContext(ctx, genSQL)
+			}
 		}
 		if err == nil {
 			s.writes, err = prepareWrites(ctx, w, sch)
@@ -318,7 +320,7 @@ func cloneValues(v url.Values) url.Values {
 // not be used afterwards.
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
-		for _, st := range append([]*sql.Stmt{s.pageStmt, s.sumStmt}, s.writes...) {
+		for _, st := range append([]*sql.Stmt{s.genStmt, s.pageStmt, s.sumStmt}, s.writes...) {
 			if st != nil {
 				st.Close()
 			}
