@@ -44,7 +44,7 @@ demo:
 	$(GO) run ./cmd/scout demo
 
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -count=1 -timeout 60m ./index/... ./scoring/... ./crawler/... ./sim/...
+	$(GO) test -run '^$$' -bench . -benchmem -count=1 -timeout 60m ./index/... ./api/... ./scoring/... ./crawler/... ./sim/...
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
