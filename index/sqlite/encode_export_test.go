@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"github.com/creatorscout/scout/index"
-	"github.com/creatorscout/scout/index/memsearch"
 )
 
 // Prepared is what prepare produced for one write, for tests and
@@ -14,10 +13,6 @@ type Prepared struct {
 
 // Doc is the record's JSON, decompressed from what is stored.
 func (p Prepared) Doc() ([]byte, error) { return unpackDoc(p.Stored) }
-
-// Text is the creator's words as stored: name, handle, bio and the
-// distinct words of the posts.
-func (p Prepared) Text() (memsearch.Text, error) { return unpackText(p.Words) }
 
 // PrepareForTest runs the store's prepare on w: the encoding a write goes
 // through before the writer stores it.
