@@ -1,6 +1,9 @@
 package creator
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // Platform names. A source registers under one of these.
 const (
@@ -75,8 +78,41 @@ type Profile struct {
 	// a platform does not list followers, of commenters ("commenters").
 	Audience     []Account `json:"audience,omitempty"`
 	AudienceKind string    `json:"audience_kind,omitempty"`
+	// Sample says what the source sampled, when it says (scores show it
+	// in their evidence).
+	Sample *Sample `json:"sample,omitempty"`
 	// FetchedAt is when the source fetched this profile.
 	FetchedAt time.Time `json:"fetched_at,omitzero"`
+}
+
+// Sample is what a source read of a creator, where it chose: how many
+// posts, the replies of which, how many followers and how many of those
+// with their counts.
+type Sample struct {
+	// Posts is how many recent posts were read.
+	Posts int `json:"posts"`
+	// Threads is how many posts' replies were read, out of RepliedPosts
+	// posts with enough replies to be worth reading; Comments how many of
+	// the replies read are by others than the creator.
+	Threads      int `json:"threads"`
+	RepliedPosts int `json:"replied_posts"`
+	Comments     int `json:"comments"`
+	// Followers is how many followers were listed, Counted how many of
+	// them were read with their own counts.
+	Followers int `json:"followers"`
+	Counted   int `json:"counted"`
+}
+
+// CommentsText says in a sentence which replies were read.
+func (s *Sample) CommentsText() string {
+	return fmt.Sprintf("replies read on %d of the %d sampled posts with replies (most engaged first), %d by others; %d recent posts read",
+		s.Threads, s.RepliedPosts, s.Comments, s.Posts)
+}
+
+// AudienceText says in a sentence which followers were read.
+func (s *Sample) AudienceText() string {
+	return fmt.Sprintf("%d newest followers listed, %d of them read with their own follower, following and post counts",
+		s.Followers, s.Counted)
 }
 
 // Names of a Profile's counts, as listed in Profile.UnknownCounts.

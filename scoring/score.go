@@ -108,6 +108,13 @@ func Score(p *creator.Profile, history []creator.Snapshot, o Options) creator.Sc
 	overall := scoreOverall(subs[:])
 	s.Overall, s.Confidence = overall.Score, overall.Confidence
 
+	if sm := p.Sample; sm != nil {
+		// What the source read, beside the scores it moved.
+		cr.sub.Evidence = append(cr.sub.Evidence, creator.Evidence{Signal: "sampled", Value: float64(sm.Threads), SampleSize: sm.Comments, Text: sm.CommentsText()})
+		if kind == "followers" {
+			audSub.Evidence = append(audSub.Evidence, creator.Evidence{Signal: "sampled", Value: float64(sm.Counted), SampleSize: sm.Followers, Text: sm.AudienceText()})
+		}
+	}
 	s.Details = []creator.SubScore{overall, nr.sub, er.sub, auth, audSub, cr.sub, growthS, consS, dr.sub, safe, price.sub}
 	sanitize(&s)
 	return s

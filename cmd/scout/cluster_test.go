@@ -24,7 +24,7 @@ func TestIntegrationTwoWorkersShareRateLimit(t *testing.T) {
 	if testing.Short() {
 		t.Skip("takes about 15 s of rate-limited crawling")
 	}
-	world := sim.New(sim.Config{Seed: 21, Creators: 40})
+	world := sim.New(sim.Config{Seed: 21, Creators: 100})
 	h := world.Handler()
 	var mu sync.Mutex
 	perSecond := map[int64]int{}
@@ -56,7 +56,7 @@ func TestIntegrationTwoWorkersShareRateLimit(t *testing.T) {
 
 	apiSrv := httptest.NewServer(a1.apiHandler())
 	defer apiSrv.Close()
-	code, job := postJSON(t, apiSrv.URL+"/v1/discover", `{"source":"bluesky","query":"fitness","limit":12}`)
+	code, job := postJSON(t, apiSrv.URL+"/v1/discover", `{"source":"bluesky","query":"fitness","limit":20}`)
 	if code != http.StatusAccepted {
 		t.Fatalf("discover: %d %v", code, job)
 	}

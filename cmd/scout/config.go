@@ -50,6 +50,8 @@ type config struct {
 	//   amendment; otherwise YouTube data is stored but not scored),
 	//   SCOUT_INSTAGRAM_TOKEN, SCOUT_INSTAGRAM_USER_ID (the operator's own
 	//   Business or Creator account, for business_discovery),
+	//   SCOUT_BLUESKY_POSTS, _REPLY_POSTS, _MIN_THREADS, _COMMENTS,
+	//   _MIN_REPLIES, _FOLLOWERS, _FOLLOWER_COUNTS (Bluesky's sample sizes),
 	//   SCOUT_TWITCH_CLIENT_ID, SCOUT_TWITCH_CLIENT_SECRET (an app's client
 	//   credentials), SCOUT_TWITCH_DATA_AUTHORISED (true only when Twitch
 	//   authorised keeping its data past 24 hours).
@@ -120,6 +122,13 @@ var sourceEnv = []struct{ env, source, option string }{
 	{"SCOUT_TWITCH_CLIENT_ID", "twitch", "client_id"},
 	{"SCOUT_TWITCH_CLIENT_SECRET", "twitch", "client_secret"},
 	{"SCOUT_TWITCH_DATA_AUTHORISED", "twitch", "data_authorised"},
+	{"SCOUT_BLUESKY_POSTS", "bluesky", "posts"},
+	{"SCOUT_BLUESKY_REPLY_POSTS", "bluesky", "reply_posts"},
+	{"SCOUT_BLUESKY_MIN_THREADS", "bluesky", "min_threads"},
+	{"SCOUT_BLUESKY_COMMENTS", "bluesky", "comments"},
+	{"SCOUT_BLUESKY_MIN_REPLIES", "bluesky", "min_replies"},
+	{"SCOUT_BLUESKY_FOLLOWERS", "bluesky", "followers"},
+	{"SCOUT_BLUESKY_FOLLOWER_COUNTS", "bluesky", "follower_counts"},
 }
 
 func configFromEnv() (config, error) {

@@ -22,6 +22,14 @@ import (
 // demoQueries are the niche searches the demo discovers with.
 var demoQueries = []string{"vegan recipes", "fitness", "gaming", "travel", "tech", "beauty", "finance", "music", "pets", "books"}
 
+// benchDemo are the benchmark's hooks into the demo (bench_test.go); all
+// unset otherwise.
+var benchDemo struct {
+	redisURL string                          // a Redis instead of the embedded one
+	wrapSim  func(http.Handler) http.Handler // sees every simulator request
+	crawled  func()                          // called when the crawl jobs end
+}
+
 // demoRate is the demo's limit on its simulator (SCOUT_RATE_BLUESKY
 // overrides it): 2000 requests a second, bursts of 200.
 var demoRate = rateOverride{Rate: 2000, Burst: 200}
@@ -32,8 +40,12 @@ type demoSummary struct {
 	ByTier   map[string]int `json:"by_tier"`
 	ByNiche  map[string]int `json:"by_niche"`
 	Jobs     int            `json:"jobs"`
-	Failed   int            `json:"failed"`
-	Skipped  int            `json:"skipped"`
+	// Crawled is how many creators the discover jobs crawled, in
+	// CrawlSeconds from the first job to the last one's end.
+	Crawled      int     `json:"crawled"`
+	CrawlSeconds float64 `json:"crawl_seconds"`
+	Failed       int     `json:"failed"`
+	Skipped      int     `json:"skipped"`
 	// Linked lists creators linked across platforms by two-way evidence.
 	Linked  []demoLink       `json:"linked,omitempty"`
 	Watch   *demoWatchResult `json:"watch,omitempty"`
@@ -62,7 +74,7 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	cfg.DataDir = filepath.Join(cfg.DataDir, "demo")
-	cfg.RedisURL, cfg.MeiliURL = "", "" // the demo is always embedded
+	cfg.RedisURL, cfg.MeiliURL = benchDemo.redisURL, "" // the demo is always embedded (but for the benchmark)
 	cfg.AllowNets = append(cfg.AllowNets, netip.MustParsePrefix("127.0.0.0/8"))
 	if cfg.Concurrency < 16 {
 		cfg.Concurrency = 16
@@ -78,7 +90,11 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "scout demo:", err)
 		return 1
 	}
-	simSrv := &http.Server{Handler: world.Handler(), ReadHeaderTimeout: 5 * time.Second}
+	var simHandler http.Handler = world.Handler()
+	if benchDemo.wrapSim != nil {
+		simHandler = benchDemo.wrapSim(simHandler)
+	}
+	simSrv := &http.Server{Handler: simHandler, ReadHeaderTimeout: 5 * time.Second}
 	go simSrv.Serve(simLn)
 	defer simSrv.Close()
 	cfg.BlueskyURL = "http://" + simLn.Addr().String()
@@ -107,6 +123,7 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	defer stopWorker()
 	a.startWorker(wctx)
 
+	crawlStart := time.Now()
 	var ids []string
 	for _, q := range demoQueries {
 		job, err := a.pipe.SubmitDiscover(ctx, creator.Bluesky, q, *perQuery)
@@ -122,6 +139,10 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintln(stderr, "scout demo:", err)
 		return 1
+	}
+	sum.CrawlSeconds = time.Since(crawlStart).Seconds()
+	if benchDemo.crawled != nil {
+		benchDemo.crawled()
 	}
 	res, err := a.store.Search(ctx, index.Query{PerPage: 1, Facets: []string{"tier", "niche"}})
 	if err != nil {
@@ -229,7 +250,7 @@ func waitJobs(ctx context.Context, a *app, ids []string, stderr io.Writer) (demo
 		fmt.Fprintf(stderr, "demo: %5.1fs  jobs open %d/%d  crawled %d  pending %d  skipped %d  failed %d\n",
 			time.Since(start).Seconds(), open, len(ids), done, pending, skipped, failed)
 		if open == 0 {
-			sum.Failed, sum.Skipped = failed, skipped
+			sum.Failed, sum.Skipped, sum.Crawled = failed, skipped, done
 			return sum, nil
 		}
 		select {

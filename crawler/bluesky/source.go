@@ -20,11 +20,39 @@ import (
 // DefaultBaseURL is the public AppView, which needs no credentials.
 const DefaultBaseURL = "https://public.api.bsky.app"
 
-// Defaults for the source's options.
+// Defaults for the source's sample sizes (options "posts", "reply_posts",
+// "min_threads", "comments", "min_replies", "followers", "follower_counts").
 const (
-	DefaultPosts      = 30
-	DefaultReplyPosts = 5
-	DefaultFollowers  = 100
+	// DefaultPosts is how many recent original posts are read.
+	DefaultPosts = 30
+	// DefaultReplyPosts is the most posts whose replies are read (one
+	// getPostThread each), the most engaged first. With 5 a crawl takes
+	// 7.22 requests on average on the simulator, with 4 exactly 7; the
+	// simulator's scores were the same either way.
+	DefaultReplyPosts = 4
+	// DefaultMinThreads is how many threads are read whatever they hold
+	// (when that many posts have replies): the comment score looks for
+	// pods, a few accounts commenting on most posts, among at least 4.
+	DefaultMinThreads = 4
+	// DefaultComments is the replies by others wanted: past
+	// DefaultMinThreads, threads are read until they hold this many (or
+	// DefaultReplyPosts are read). The comment score's confidence is 0.86
+	// at 80.
+	DefaultComments = 80
+	// DefaultMinReplies is the fewest replies a post must show for its
+	// thread to be read (on the simulator, skipping posts with one reply
+	// lost bot commenters: AUC 0.989 against 0.991).
+	DefaultMinReplies = 1
+	// DefaultFollowers is how many followers are listed (getFollowers).
+	DefaultFollowers = 100
+	// DefaultFollowerCounts is how many of the listed followers, newest
+	// first, are read with their own counts (getProfiles, 25 a request);
+	// the others are scored on what getFollowers gives (name, bio, avatar,
+	// age). 24 ride in one request with the creator's own profile. On the
+	// simulator, 24 instead of all 100 moved the estimated fake share by
+	// half a point on average (at most 5.7) and left the bought followers'
+	// AUC at 1.000, for 4 requests fewer per creator.
+	DefaultFollowerCounts = 24
 	// DefaultDiscoverLimit is used when a DiscoverQuery has no Limit.
 	DefaultDiscoverLimit = 25
 
@@ -41,12 +69,16 @@ func init() {
 
 // Source is the Bluesky source. It is safe for concurrent use.
 type Source struct {
-	http       crawler.Doer
-	base       *url.URL
-	now        func() time.Time
-	posts      int
-	replyPosts int
-	followers  int
+	http         crawler.Doer
+	base         *url.URL
+	now          func() time.Time
+	posts        int
+	replyPosts   int
+	wantComments int
+	minThreads   int
+	minReplies   int
+	followers    int
+	counted      int
 }
 
 var _ crawler.Source = (*Source)(nil)
@@ -67,11 +99,13 @@ func New(cfg crawler.Config) (*Source, error) {
 		return nil, fmt.Errorf("building bluesky source: %w: base URL %q", creator.ErrInvalid, base)
 	}
 	s := &Source{http: cfg.HTTP, base: u, now: cfg.Now,
-		posts: DefaultPosts, replyPosts: DefaultReplyPosts, followers: DefaultFollowers}
+		posts: DefaultPosts, replyPosts: DefaultReplyPosts, wantComments: DefaultComments, minThreads: DefaultMinThreads, minReplies: DefaultMinReplies,
+		followers: DefaultFollowers, counted: DefaultFollowerCounts}
 	if s.now == nil {
 		s.now = time.Now
 	}
-	if err := cfg.IntOptions(map[string]*int{"posts": &s.posts, "reply_posts": &s.replyPosts, "followers": &s.followers}); err != nil {
+	if err := cfg.IntOptions(map[string]*int{"posts": &s.posts, "reply_posts": &s.replyPosts, "comments": &s.wantComments, "min_threads": &s.minThreads,
+		"min_replies": &s.minReplies, "followers": &s.followers, "follower_counts": &s.counted}); err != nil {
 		return nil, fmt.Errorf("building bluesky source: %w", err)
 	}
 	return s, nil
@@ -160,9 +194,19 @@ func (s *Source) Fetch(ctx context.Context, ref creator.Ref) (*creator.Profile, 
 	if !validActor(actor) {
 		return nil, fmt.Errorf("fetching profile %q: %w: not a handle or DID", actor, creator.ErrInvalid)
 	}
-	p, err := s.profile(ctx, actor)
-	if err != nil {
-		return nil, fmt.Errorf("fetching profile %s: %w", actor, err)
+	smp := &creator.Sample{}
+	var p *creator.Profile
+	var aud []creator.Account
+	var err error
+	if strings.HasPrefix(actor, "did:") {
+		if p, aud, err = s.profileAndAudience(ctx, actor, smp); err != nil {
+			return nil, err
+		}
+	}
+	if p == nil {
+		if p, err = s.profile(ctx, actor); err != nil {
+			return nil, fmt.Errorf("fetching profile %s: %w", actor, err)
+		}
 	}
 	if OptedOut(p) {
 		return nil, fmt.Errorf("fetching profile %s: %w: labelled %s", actor, creator.ErrOptedOut, LabelNoUnauthenticated)
@@ -171,14 +215,19 @@ func (s *Source) Fetch(ctx context.Context, ref creator.Ref) (*creator.Profile, 
 	if p.Posts, err = s.authorFeed(ctx, did); err != nil {
 		return nil, fmt.Errorf("fetching posts of %s: %w", did, err)
 	}
+	smp.Posts = len(p.Posts)
 	p.Language = crawler.MainLanguage(p.Posts)
-	if p.Comments, err = s.comments(ctx, did, p.Posts); err != nil {
+	if p.Comments, err = s.comments(ctx, did, p.Posts, smp); err != nil {
 		return nil, fmt.Errorf("fetching replies to %s: %w", did, err)
 	}
-	if p.Audience, err = s.audience(ctx, did); err != nil {
-		return nil, fmt.Errorf("fetching followers of %s: %w", did, err)
+	if aud == nil {
+		if aud, err = s.audience(ctx, did, smp); err != nil {
+			return nil, fmt.Errorf("fetching followers of %s: %w", did, err)
+		}
 	}
+	p.Audience = aud
 	p.AudienceKind = "followers"
+	p.Sample = smp
 	p.FetchedAt = s.now().UTC()
 	return p, nil
 }
@@ -242,8 +291,12 @@ func (s *Source) authorFeed(ctx context.Context, did string) ([]creator.Post, er
 	seen := map[string]bool{}
 	cursor := ""
 	for page := 0; page < maxPages && len(posts) < s.posts; page++ {
+		// Reposts share the feed with the creator's own posts: ask for
+		// twice what is missing, so that a second page is needed only
+		// when the sample is still short.
+		want := s.posts - len(posts)
 		v := url.Values{"actor": {did}, "filter": {"posts_no_replies"},
-			"limit": {strconv.Itoa(min(pageMax, s.posts-len(posts)))}}
+			"limit": {strconv.Itoa(min(pageMax, max(2*want, want+10)))}}
 		if cursor != "" {
 			v.Set("cursor", cursor)
 		}
@@ -272,23 +325,29 @@ func (s *Source) authorFeed(ctx context.Context, did string) ([]creator.Post, er
 // engagement is a post's likes + replies + reposts + quotes.
 func engagement(p creator.Post) int64 { return p.Likes + p.Replies + p.Reposts + p.Quotes }
 
-// comments fetches the replies on the replyPosts most-engaged posts that
-// have any replies.
-func (s *Source) comments(ctx context.Context, did string, posts []creator.Post) ([]creator.Comment, error) {
+// comments reads the replies on the creator's most engaged posts with at
+// least minReplies replies: minThreads of them, then more until the
+// replies by others reach s.wantComments or replyPosts threads are read
+// (threads past the wanted sample barely move the scores).
+func (s *Source) comments(ctx context.Context, did string, posts []creator.Post, smp *creator.Sample) ([]creator.Comment, error) {
 	idx := make([]int, 0, len(posts))
 	for i, p := range posts {
-		if p.Replies > 0 {
+		if p.Replies >= int64(max(s.minReplies, 1)) {
 			idx = append(idx, i)
 		}
 	}
-	sort.SliceStable(idx, func(a, b int) bool { return engagement(posts[idx[a]]) > engagement(posts[idx[b]]) })
-	if len(idx) > s.replyPosts {
-		idx = idx[:s.replyPosts]
-	}
+	sort.SliceStable(idx, func(a, b int) bool {
+		return engagement(posts[idx[a]]) > engagement(posts[idx[b]])
+	})
 	out := []creator.Comment{}
+	others := 0
 	for _, i := range idx {
+		if smp.Threads >= s.replyPosts || (smp.Threads >= s.minThreads && others >= s.wantComments) {
+			break
+		}
 		var r threadResponse
 		u := s.endpoint("app.bsky.feed.getPostThread", url.Values{"uri": {posts[i].ID}, "depth": {"1"}, "parentHeight": {"0"}})
+		smp.Threads++
 		if err := s.get(ctx, u, &r); err != nil {
 			if errors.Is(err, creator.ErrNotFound) {
 				continue // deleted since the feed listed it
@@ -302,17 +361,23 @@ func (s *Source) comments(ctx context.Context, did string, posts []creator.Post)
 		if err != nil {
 			return nil, fmt.Errorf("fetching thread %s: %w", posts[i].ID, err)
 		}
+		for _, c := range cs {
+			if c.Author.ID != did {
+				others++
+			}
+		}
 		out = append(out, cs...)
 	}
+	smp.RepliedPosts, smp.Comments = len(idx), others
 	return out, nil
 }
 
-// audience samples up to s.followers followers (newest first, as the AppView
-// lists them) and completes them with counts from getProfiles. A follower
-// getProfiles does not return (deleted, taken down) keeps what getFollowers
-// said, its counts unknown.
-func (s *Source) audience(ctx context.Context, did string) ([]creator.Account, error) {
+// listFollowers lists up to s.followers followers of did, newest first
+// as the AppView lists them, and returns the subject the AppView
+// described with them (did's own profile view, nil when absent).
+func (s *Source) listFollowers(ctx context.Context, did string) ([]profileView, *profileView, error) {
 	var views []profileView
+	var subject *profileView
 	seen := map[string]bool{}
 	cursor := ""
 	for page := 0; page < maxPages && len(views) < s.followers; page++ {
@@ -322,11 +387,14 @@ func (s *Source) audience(ctx context.Context, did string) ([]creator.Account, e
 		}
 		var r followersResponse
 		if err := s.get(ctx, s.endpoint("app.bsky.graph.getFollowers", v), &r); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		got, next, err := followersFromResponse(&r)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
+		}
+		if subject == nil {
+			subject = r.Subject
 		}
 		for _, f := range got {
 			if !seen[f.DID] && len(views) < s.followers {
@@ -339,27 +407,55 @@ func (s *Source) audience(ctx context.Context, did string) ([]creator.Account, e
 		}
 		cursor = next
 	}
-	detailed := map[string]*profileView{}
-	for start := 0; start < len(views); start += profilesBatch {
-		end := min(start+profilesBatch, len(views))
-		v := url.Values{}
-		for _, f := range views[start:end] {
-			v.Add("actors", f.DID)
+	return views, subject, nil
+}
+
+// countFollowers reads the newest s.counted of views with their counts
+// through getProfiles, 25 a request; self, when not empty, rides in the
+// first request (the creator's own profile) and is returned apart.
+func (s *Source) countFollowers(ctx context.Context, views []profileView, self string) (map[string]*profileView, *profileView, error) {
+	actors := make([]string, 0, s.counted+1)
+	if self != "" {
+		actors = append(actors, self)
+	}
+	for i := range views[:min(len(views), max(s.counted, 0))] {
+		if views[i].DID != self {
+			actors = append(actors, views[i].DID)
 		}
+	}
+	detailed := map[string]*profileView{}
+	var own *profileView
+	for start := 0; start < len(actors); start += profilesBatch {
+		v := url.Values{"actors": actors[start:min(start+profilesBatch, len(actors))]}
 		var r profilesResponse
 		if err := s.get(ctx, s.endpoint("app.bsky.actor.getProfiles", v), &r); err != nil {
-			return nil, fmt.Errorf("fetching follower profiles: %w", err)
+			return nil, nil, fmt.Errorf("fetching follower profiles: %w", err)
 		}
 		got, err := profilesFromResponse(&r)
 		if err != nil {
-			return nil, fmt.Errorf("fetching follower profiles: %w", err)
+			return nil, nil, fmt.Errorf("fetching follower profiles: %w", err)
 		}
 		for i := range got {
+			if self != "" && got[i].DID == self {
+				own = &got[i]
+				continue
+			}
 			detailed[got[i].DID] = &got[i]
 		}
 	}
+	return detailed, own, nil
+}
+
+// accounts is the audience sample: views completed with the counts read,
+// opted-out accounts left out. A follower getProfiles did not return
+// (deleted, taken down) keeps what getFollowers said, its counts unknown.
+func accounts(views []profileView, detailed map[string]*profileView, smp *creator.Sample) []creator.Account {
+	smp.Followers, smp.Counted = len(views), len(detailed)
 	out := make([]creator.Account, 0, len(views))
 	for i := range views {
+		if optedOut(views[i].Labels) {
+			continue
+		}
 		if d, ok := detailed[views[i].DID]; ok {
 			if optedOut(d.Labels) {
 				continue
@@ -369,5 +465,56 @@ func (s *Source) audience(ctx context.Context, did string) ([]creator.Account, e
 		}
 		out = append(out, accountFromView(&views[i], false))
 	}
-	return out, nil
+	return out
+}
+
+// audience samples s.followers followers of did and completes the newest
+// s.counted with their counts.
+func (s *Source) audience(ctx context.Context, did string, smp *creator.Sample) ([]creator.Account, error) {
+	views, _, err := s.listFollowers(ctx, did)
+	if err != nil {
+		return nil, err
+	}
+	detailed, _, err := s.countFollowers(ctx, views, "")
+	if err != nil {
+		return nil, err
+	}
+	return accounts(views, detailed, smp), nil
+}
+
+// profileAndAudience serves a crawl by DID in fewer requests: the
+// followers first (their subject carries the creator's labels, so an
+// opted-out creator is refused before anything else is read), then the
+// creator's profile in the first getProfiles batch of its followers'
+// counts. It returns a nil profile when that did not work out (an error
+// the AppView answers getProfile more clearly for, a profile missing from
+// getProfiles), for the caller to ask getProfile; the audience is kept
+// when it was read.
+func (s *Source) profileAndAudience(ctx context.Context, did string, smp *creator.Sample) (*creator.Profile, []creator.Account, error) {
+	views, subject, err := s.listFollowers(ctx, did)
+	if err != nil {
+		if ctx.Err() != nil || errors.Is(err, creator.ErrRateLimited) || errors.Is(err, creator.ErrForbidden) || errors.Is(err, creator.ErrTooLarge) {
+			return nil, nil, err
+		}
+		return nil, nil, nil
+	}
+	if subject != nil && optedOut(subject.Labels) {
+		return nil, nil, fmt.Errorf("fetching profile %s: %w: labelled %s", did, creator.ErrOptedOut, LabelNoUnauthenticated)
+	}
+	detailed, own, err := s.countFollowers(ctx, views, did)
+	if err != nil {
+		if ctx.Err() != nil || errors.Is(err, creator.ErrRateLimited) || errors.Is(err, creator.ErrForbidden) {
+			return nil, nil, err
+		}
+		return nil, nil, nil
+	}
+	aud := accounts(views, detailed, smp)
+	if own == nil {
+		return nil, aud, nil
+	}
+	p, err := profileFromView(own)
+	if err != nil {
+		return nil, aud, nil
+	}
+	return p, aud, nil
 }

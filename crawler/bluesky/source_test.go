@@ -150,8 +150,11 @@ func TestFetchFromSimulator(t *testing.T) {
 			got.NewestFirst = false
 		}
 	}
-	for _, a := range p.Audience {
-		if a.Followers == nil || a.Following == nil || a.Posts == nil || a.Bio == nil {
+	// The newest DefaultFollowerCounts followers are read with their
+	// counts, the others as getFollowers lists them.
+	for i, a := range p.Audience {
+		known := a.Followers != nil && a.Following != nil && a.Posts != nil && a.Bio != nil
+		if known != (i < bluesky.DefaultFollowerCounts) {
 			got.CountsKnown = false
 		}
 	}
@@ -163,6 +166,20 @@ func TestFetchFromSimulator(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Fetch (-want +got):\n%s", diff)
+	}
+	// What was sampled is said, and threads stop once enough replies are in.
+	others := 0
+	for _, c := range p.Comments {
+		if c.Author.ID != truth.DID {
+			others++
+		}
+	}
+	sm := p.Sample
+	if sm == nil || sm.Posts != len(p.Posts) || sm.Followers != len(p.Audience) || sm.Counted != bluesky.DefaultFollowerCounts ||
+		sm.Comments != others || sm.Threads < 1 || sm.Threads > bluesky.DefaultReplyPosts || sm.RepliedPosts < sm.Threads {
+		t.Errorf("sample %+v does not match the profile (%d posts, %d followers, %d comments by others)", sm, len(p.Posts), len(p.Audience), others)
+	} else if sm.Threads < bluesky.DefaultReplyPosts && sm.Threads < sm.RepliedPosts && others < bluesky.DefaultComments {
+		t.Errorf("threads stopped at %d with %d comments, fewer than the %d wanted", sm.Threads, others, bluesky.DefaultComments)
 	}
 	// Replies come from the most-engaged posts only.
 	posts := map[string]bool{}
@@ -183,14 +200,18 @@ func TestFetchSeesFakeAudience(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fake := 0
+	fake, counted := 0, 0
 	for _, a := range p.Audience {
+		if a.Posts == nil {
+			continue // listed only, without counts
+		}
+		counted++
 		if !*a.HasAvatar && *a.Posts == 0 && *a.Following > 1000 {
 			fake++
 		}
 	}
-	if fake < 30 {
-		t.Errorf("%d of %d sampled followers look fake, want at least 30 for a creator with 55%% bought followers", fake, len(p.Audience))
+	if counted == 0 || fake*100 < 30*counted {
+		t.Errorf("%d of %d followers read with counts look fake, want at least 30%% for a creator with 55%% bought followers", fake, counted)
 	}
 	onPosts := map[string]map[string]bool{}
 	for _, c := range p.Comments {
@@ -437,5 +458,30 @@ func TestRegisteredAndPolicy(t *testing.T) {
 	}
 	if src.Name() != creator.Bluesky {
 		t.Errorf("Name = %q", src.Name())
+	}
+}
+
+// TestFetchByDIDSameProfile: a crawl by DID reads the profile in the
+// followers' getProfiles batch instead of getProfile, and must give the
+// same record as a crawl by handle; an opted-out DID is refused from the
+// followers' subject, before anything else is read.
+func TestFetchByDIDSameProfile(t *testing.T) {
+	e := newEnv(t, false, nil)
+	ctx := context.Background()
+	c, _ := e.world.Creator(sim.HandleSteady)
+	byHandle, err := e.src.Fetch(ctx, creator.Ref{Platform: creator.Bluesky, Handle: sim.HandleSteady})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byDID, err := e.src.Fetch(ctx, creator.Ref{Platform: creator.Bluesky, ID: c.DID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(byHandle, byDID); diff != "" {
+		t.Errorf("crawl by DID differs from crawl by handle (-handle +did):\n%s", diff)
+	}
+	out, _ := e.world.Creator(sim.HandleOptedOut)
+	if _, err := e.src.Fetch(ctx, creator.Ref{Platform: creator.Bluesky, ID: out.DID}); !errors.Is(err, creator.ErrOptedOut) {
+		t.Errorf("crawl of an opted-out DID = %v, want ErrOptedOut", err)
 	}
 }

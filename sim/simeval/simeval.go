@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net/http"
 	"net/http/httptest"
 	"net/netip"
 	"time"
@@ -34,8 +35,11 @@ type Crawler struct {
 }
 
 // NewCrawler starts serving world. Close stops it.
-func NewCrawler(world *sim.World) (*Crawler, error) {
-	srv := httptest.NewServer(world.Handler())
+func NewCrawler(world *sim.World) (*Crawler, error) { return newCrawler(world, world.Handler()) }
+
+// newCrawler serves h (world's handler, maybe wrapped) instead.
+func newCrawler(world *sim.World, h http.Handler) (*Crawler, error) {
+	srv := httptest.NewServer(h)
 	fc, err := fetch.New(fetch.WithAllowNets(netip.MustParsePrefix("127.0.0.0/8")), fetch.WithRobots(false),
 		fetch.WithDefaultHostPolicy(fetch.HostPolicy{}), fetch.WithClock(world.Now))
 	if err != nil {

@@ -1,0 +1,213 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"runtime"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/creatorscout/scout/sim"
+)
+
+// TestBenchTable prints the end-to-end ratios of issue 17 (make bench runs
+// it with SCOUT_BENCH=1): the embedded crawl of `scout demo --once` in
+// creators per second against the raw rate of the same HTTP calls (bare
+// net/http and a JSON decode each, the demo's concurrency, the same
+// simulator in the same process), the same crawl on a real Redis
+// (SCOUT_BENCH_REDIS_URL, a database it may flush; the row is left out
+// without one), and the crawl rate at 3,600 creators against the rate at
+// 560. Runs are interleaved, SCOUT_BENCH_RUNS times (default 3), and the
+// medians compared. It measures; it asserts nothing about speed.
+func TestBenchTable(t *testing.T) {
+	if os.Getenv("SCOUT_BENCH") == "" {
+		t.Skip("end-to-end benchmark: run with SCOUT_BENCH=1 (make bench)")
+	}
+	runs := 3
+	if v := os.Getenv("SCOUT_BENCH_RUNS"); v != "" {
+		var err error
+		if runs, err = strconv.Atoi(v); err != nil || runs < 1 {
+			t.Fatalf("SCOUT_BENCH_RUNS: want a positive number, got %q", v)
+		}
+	}
+	redisURL := os.Getenv("SCOUT_BENCH_REDIS_URL")
+	var embedded, raw, real, large []float64
+	var crawled, crawledLarge int
+	for i := range runs {
+		d := benchDemoRun(t, "", "--days", "0")
+		crawled = d.crawled
+		embedded = append(embedded, d.rate())
+		raw = append(raw, benchReplay(t, d.calls, 1, 600, benchConcurrency))
+		if redisURL != "" {
+			real = append(real, benchDemoRun(t, redisURL, "--days", "0").rate())
+		}
+		if i == 0 || os.Getenv("SCOUT_BENCH_LARGE_ONCE") == "" {
+			l := benchDemoRun(t, "", "--days", "0", "--creators", "4000", "--limit", "400")
+			crawledLarge = l.crawled
+			large = append(large, l.rate())
+		}
+	}
+	e, r := median(embedded), median(raw)
+	w := os.Stdout
+	fmt.Fprintf(w, "\nEnd-to-end crawl on the simulator, %d cores (GOMAXPROCS %d), median of %d interleaved runs:\n\n", runtime.NumCPU(), runtime.GOMAXPROCS(0), runs)
+	fmt.Fprintln(w, "| what | rate | against | ratio | bar |")
+	fmt.Fprintln(w, "|---|---|---|---|---|")
+	fmt.Fprintf(w, "| embedded crawl (`scout demo --once --days 0`, %d creators), creators/s vs the same HTTP calls raw (net/http + JSON decode, concurrency %d) | %.1f/s | %.1f/s | %.2fx | >= 0.6x |\n", crawled, benchConcurrency, e, r, e/r)
+	if len(real) > 0 {
+		fmt.Fprintf(w, "| the same crawl on a real Redis | %.1f/s | %.1f/s | %.2fx | >= 0.8x |\n", median(real), r, median(real)/r)
+	} else {
+		fmt.Fprintln(w, "| the same crawl on a real Redis | (set SCOUT_BENCH_REDIS_URL) | | | >= 0.8x |")
+	}
+	fmt.Fprintf(w, "| crawl rate at %d creators (`--creators 4000 --limit 400`) vs at %d | %.1f/s | %.1f/s | %.2fx | >= 0.8x |\n", crawledLarge, crawled, median(large), e, median(large)/e)
+	// API rows: the index helper's benchmarks go here (search vs a
+	// no-work route at 100k creators, GET /v1/creators/{key}, cold start).
+	fmt.Fprintln(w, "| API search vs a no-work route; cold start | see the API benchmarks | | | |")
+	fmt.Fprintf(w, "\nruns (creators/s): embedded %v, raw %v, real Redis %v, large %v\n\n", round1(embedded), round1(raw), round1(real), round1(large))
+}
+
+// benchConcurrency is the demo's worker concurrency.
+const benchConcurrency = 16
+
+type benchResult struct {
+	crawled int
+	seconds float64
+	calls   []benchCall
+}
+
+func (b benchResult) rate() float64 { return float64(b.crawled) / b.seconds }
+
+// benchCall is one request the crawl made to the simulator.
+type benchCall struct{ host, uri string }
+
+// benchDemoRun runs `scout demo --once` with args (on redisURL when not
+// empty, flushed first) and returns its crawl figures and the simulator
+// requests its crawl made.
+func benchDemoRun(t *testing.T, redisURL string, args ...string) benchResult {
+	t.Helper()
+	t.Setenv("SCOUT_DATA_DIR", t.TempDir())
+	if redisURL != "" {
+		opts, err := redis.ParseURL(redisURL)
+		if err != nil {
+			t.Fatalf("SCOUT_BENCH_REDIS_URL: %v", err)
+		}
+		c := redis.NewClient(opts)
+		err = c.FlushDB(context.Background()).Err()
+		c.Close()
+		if err != nil {
+			t.Fatalf("flushing SCOUT_BENCH_REDIS_URL: %v", err)
+		}
+	}
+	var mu sync.Mutex
+	var calls []benchCall
+	var recording atomic.Bool
+	recording.Store(true)
+	benchDemo.redisURL = redisURL
+	benchDemo.wrapSim = func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if recording.Load() {
+				mu.Lock()
+				calls = append(calls, benchCall{host: r.Host, uri: r.URL.RequestURI()})
+				mu.Unlock()
+			}
+			h.ServeHTTP(w, r)
+		})
+	}
+	benchDemo.crawled = func() { recording.Store(false) }
+	defer func() { benchDemo.redisURL, benchDemo.wrapSim, benchDemo.crawled = "", nil, nil }()
+	var out bytes.Buffer
+	if code := cmdDemo(context.Background(), append([]string{"--once"}, args...), &out, io.Discard); code != 0 {
+		t.Fatalf("scout demo --once %v: exit %d", args, code)
+	}
+	var sum demoSummary
+	if err := json.Unmarshal(out.Bytes(), &sum); err != nil {
+		t.Fatalf("decoding the demo's summary %q: %v", out.String(), err)
+	}
+	if sum.Crawled == 0 || sum.CrawlSeconds <= 0 {
+		t.Fatalf("the demo crawled nothing: %s", out.String())
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	return benchResult{crawled: sum.Crawled, seconds: sum.CrawlSeconds, calls: calls}
+}
+
+// benchReplay sends calls to a fresh simulator like the demo's (seed,
+// creators) with plain net/http at concurrency c, decoding each JSON
+// body, and returns the rate in the demo's creators per second: crawled
+// creators over the time the calls took.
+func benchReplay(t *testing.T, calls []benchCall, seed int64, creators, c int) float64 {
+	t.Helper()
+	world := sim.New(sim.Config{Seed: seed, Creators: creators})
+	srv := httptest.NewServer(world.Handler())
+	defer srv.Close()
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: c}}
+	next := atomic.Int64{}
+	start := time.Now()
+	var wg sync.WaitGroup
+	for range c {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(calls) {
+					return
+				}
+				req, _ := http.NewRequest(http.MethodGet, srv.URL+calls[i].uri, nil)
+				req.Host = calls[i].host
+				resp, err := client.Do(req)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				b, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				var v any
+				_ = json.Unmarshal(b, &v) // robots.txt and pages are not JSON
+			}
+		}()
+	}
+	wg.Wait()
+	secs := time.Since(start).Seconds()
+	// The calls served the demo's crawl: count its creators.
+	return float64(benchCreators(calls)) / secs
+}
+
+// benchCreators counts the crawls among calls (one getAuthorFeed each).
+func benchCreators(calls []benchCall) int {
+	n := 0
+	for _, c := range calls {
+		if len(c.uri) > 31 && c.uri[:31] == "/xrpc/app.bsky.feed.getAuthorFe" {
+			n++
+		}
+	}
+	return n
+}
+
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+func round1(xs []float64) []float64 {
+	out := make([]float64, len(xs))
+	for i, x := range xs {
+		out[i] = float64(int(x*10+0.5)) / 10
+	}
+	return out
+}
