@@ -36,6 +36,10 @@ type jetstreamConfig struct {
 	// Collections are the wantedCollections (SCOUT_JETSTREAM_COLLECTIONS,
 	// comma-separated; default posts, follows and reposts).
 	Collections []string
+	// SaveEvery is how often the cursor is saved and the progress tallied
+	// (not configurable; tests shorten it). Zero means the consumer's
+	// default, 5 seconds.
+	SaveEvery time.Duration
 }
 
 // jetstreamFromEnv reads SCOUT_JETSTREAM_*.
@@ -114,7 +118,7 @@ func (a *app) track(ctx context.Context) error {
 		return err
 	}
 	c, err := jetstream.New(jetstream.Config{Endpoints: jc.Endpoints, Collections: jc.Collections, Handler: tr,
-		Store: ts, Stats: stats, Logger: a.log})
+		Store: ts, Stats: stats, Logger: a.log, SaveEvery: jc.SaveEvery})
 	if err != nil {
 		return err
 	}

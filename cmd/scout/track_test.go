@@ -40,7 +40,7 @@ func TestIntegrationJetstream(t *testing.T) {
 	}))
 	defer simSrv.Close()
 	cfg := testConfig(t, simSrv.URL, t.TempDir())
-	cfg.Jetstream = jetstreamConfig{Endpoints: []string{simSrv.URL + "/subscribe"}, Floor: 5000}
+	cfg.Jetstream = jetstreamConfig{Endpoints: []string{simSrv.URL + "/subscribe"}, Floor: 5000, SaveEvery: 200 * time.Millisecond}
 	a := startApp(t, cfg)
 	defer a.Close()
 	ctx, cancel := context.WithCancel(context.Background())

@@ -65,6 +65,10 @@ type TrackerConfig struct {
 	RecrawlAfter time.Duration
 	// Workers is how many lookups run at once; 0 means 4.
 	Workers int
+	// BatchWait is how long an account waits for its lookup batch to fill
+	// (25) before the batch goes out short, so that a quiet stream still
+	// discovers promptly; 0 means one second.
+	BatchWait time.Duration
 	// SeenCapacity bounds the accounts remembered as looked up (two
 	// generations of this many, about 40 bytes each in memory); 0 means
 	// 250,000.
@@ -98,6 +102,7 @@ type Tracker struct {
 
 	mu      sync.Mutex
 	pending []string          // DIDs to look up, at most MaxProfiles
+	since   time.Time         // when the first of pending came
 	inBatch map[string]string // pending DID -> niche ("" for none)
 	refresh map[string]bool   // DIDs whose identity changed
 	gone    map[string]bool   // DIDs whose account ended
@@ -125,6 +130,9 @@ func NewTracker(cfg TrackerConfig) (*Tracker, error) {
 	}
 	if cfg.Workers <= 0 {
 		cfg.Workers = 4
+	}
+	if cfg.BatchWait <= 0 {
+		cfg.BatchWait = time.Second
 	}
 	if cfg.SeenCapacity <= 0 {
 		cfg.SeenCapacity = 250_000
@@ -215,10 +223,13 @@ func (t *Tracker) consider(ctx context.Context, did, niche string) {
 		return
 	}
 	t.inBatch[did] = niche
+	if len(t.pending) == 0 {
+		t.since = now
+	}
 	t.pending = append(t.pending, did)
 	var batch map[string]string
 	var order []string
-	if len(t.pending) >= bluesky.MaxProfiles {
+	if len(t.pending) >= bluesky.MaxProfiles || now.Sub(t.since) >= t.cfg.BatchWait {
 		batch, order = t.inBatch, t.pending
 		t.inBatch, t.pending = make(map[string]string, bluesky.MaxProfiles), make([]string, 0, bluesky.MaxProfiles)
 	}

@@ -3,6 +3,7 @@ package jetstream
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -186,5 +187,123 @@ func TestSnapshotsBatchAndSpike(t *testing.T) {
 	}
 	if p := tr.Stats().Snapshot(); p.Snapshots != 14 || p.SpikeCrawls != 1 {
 		t.Errorf("stats: %d snapshots, %d spike crawls; want 14 and 1", p.Snapshots, p.SpikeCrawls)
+	}
+}
+
+// TestIdentityRefreshesHandle: an #identity event for a tracked creator
+// whose stored handle is stale reads its counts and handle at once; the
+// record and the tracked row take the new handle.
+func TestIdentityRefreshesHandle(t *testing.T) {
+	f := newFixture(t, 20)
+	ctx := context.Background()
+	sam, _ := f.world.Creator(sim.HandleSteady)
+	old := creator.Ref{Platform: creator.Bluesky, ID: sam.DID, Handle: "old-name.bsky.social"}
+	key := creator.Key(old)
+	rec := &creator.Record{Key: key, Profile: creator.Profile{Ref: old, Followers: 1}, FirstSeen: f.clock(), UpdatedAt: f.clock()}
+	if err := f.store.Upsert(ctx, rec, creator.Snapshot{At: f.clock().Add(-time.Hour), Followers: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.store.PutTracked(ctx, []index.Tracked{{Key: key, Ref: old, Reason: ReasonFloor, Since: f.clock(), CheckedAt: f.clock()}}); err != nil {
+		t.Fatal(err)
+	}
+	tr := f.tracker(t, TrackerConfig{})
+	ev := &Event{DID: sam.DID, TimeUS: f.clock().UnixMicro(), Kind: KindIdentity, Identity: &Identity{DID: sam.DID, Handle: sam.Handle}}
+	if err := tr.HandleEvent(ctx, ev); err != nil {
+		t.Fatal(err)
+	}
+	if err := tr.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got, err := f.store.Get(ctx, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Profile.Ref.Handle != sam.Handle || got.Profile.Followers <= 1 {
+		t.Errorf("record after #identity: handle %q, followers %d; want %q and today's count", got.Profile.Ref.Handle, got.Profile.Followers, sam.Handle)
+	}
+	rows, _ := f.store.GetTracked(ctx, []string{key})
+	if rows[key].Ref.Handle != sam.Handle {
+		t.Errorf("tracked row handle %q, want %q", rows[key].Ref.Handle, sam.Handle)
+	}
+	if p := tr.Stats().Snapshot(); p.Handles != 1 {
+		t.Errorf("stats: %d handle changes, want 1", p.Handles)
+	}
+}
+
+// TestNicheDiscoveryAndChange: an account below the floor posting about a
+// configured niche is tracked for it; a tracked creator whose stored
+// niche is another gets one full crawl for the change, not one a post.
+func TestNicheDiscoveryAndChange(t *testing.T) {
+	f := newFixture(t, 20)
+	ctx := context.Background()
+	nicheOf := TermNiche(nil, []string{"fitness"}, 2)
+	text := "Leg day: squats, deadlifts and a long stretch after the workout at the gym"
+	if nicheOf(text) != "fitness" || nicheOf("good morning everyone") != "" {
+		t.Fatalf("TermNiche: %q / %q", nicheOf(text), nicheOf("good morning everyone"))
+	}
+	small := f.world.Creators()[len(f.world.Creators())-1]
+	tr := f.tracker(t, TrackerConfig{FollowerFloor: 1 << 40, NicheOf: nicheOf})
+	tr.HandleEvent(ctx, postBy(small.DID, "good morning everyone", f.clock().UnixMicro()))
+	if err := tr.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if f.crawls.count(small.DID) != 0 {
+		t.Fatal("an off-niche post below the floor queued a crawl")
+	}
+	tr.HandleEvent(ctx, postBy(small.DID, text, f.clock().UnixMicro()))
+	if err := tr.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if f.crawls.count(small.DID) != 1 {
+		t.Fatalf("a niche post queued %d crawls, want 1", f.crawls.count(small.DID))
+	}
+	key := creator.Key(creator.Ref{Platform: creator.Bluesky, ID: small.DID})
+	rows, _ := f.store.GetTracked(ctx, []string{key})
+	if rows[key].Reason != ReasonNiche {
+		t.Errorf("tracked for %q, want %q", rows[key].Reason, ReasonNiche)
+	}
+	// Its crawl stored it as a food creator; a week later it posts about
+	// fitness, twice.
+	rec := &creator.Record{Key: key, Profile: creator.Profile{Ref: rows[key].Ref, Followers: 10}, FirstSeen: f.clock(), UpdatedAt: f.clock()}
+	rec.Scores.PrimaryNiche = "food"
+	if err := f.store.Upsert(ctx, rec, creator.Snapshot{At: f.clock(), Followers: 10}); err != nil {
+		t.Fatal(err)
+	}
+	f.setClock(f.clock().Add(8 * 24 * time.Hour))
+	for i := 0; i < 2; i++ {
+		tr.HandleEvent(ctx, postBy(small.DID, text, f.clock().UnixMicro()))
+		if err := tr.Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := f.crawls.count(small.DID); n != 2 {
+		t.Errorf("queued %d crawls in all, want 2: the discovery and one for the niche change", n)
+	}
+}
+
+// TestFailover: the first endpoint refuses connections; the consumer
+// moves to the next and reads.
+func TestFailover(t *testing.T) {
+	f := newFixture(t, 20)
+	f.world.Jetstream().Configure(sim.JetstreamConfig{Rate: 500})
+	rec := newRecorder(nil)
+	c, err := New(Config{Endpoints: []string{"ws://127.0.0.1:1/subscribe", f.srv.URL}, Handler: rec, Store: f.store,
+		MinBackoff: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond, Logger: quiet, ProgressEvery: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- c.Run(ctx) }()
+	waitFor(t, 10*time.Second, "events from the second endpoint", func() bool { return rec.events() > 20 })
+	stop()
+	<-done
+	if p := c.Stats().Snapshot(); p.Reconnects < 1 || !strings.HasPrefix(p.Endpoint, "ws://127.0.0.1:") || strings.HasSuffix(p.Endpoint, ":1/subscribe") {
+		t.Errorf("stats after fail-over: %+v", p)
+	}
+	for _, bad := range []string{"", "ftp://x/subscribe", "not a url"} {
+		if _, err := New(Config{Endpoints: []string{bad}, Handler: rec, Store: f.store}); !errors.Is(err, creator.ErrInvalid) {
+			t.Errorf("endpoint %q: %v, want an invalid-configuration error", bad, err)
+		}
 	}
 }
