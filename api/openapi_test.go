@@ -20,6 +20,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/creatorscout/scout/api"
+	"github.com/creatorscout/scout/compliance"
 	"github.com/creatorscout/scout/creator"
 	"github.com/creatorscout/scout/index"
 	"github.com/creatorscout/scout/index/sqlite"
@@ -34,12 +35,12 @@ const redisDB = 9
 // the erasure (crawler's tests cover that).
 type stubOptOuts struct{ st *sqlite.Store }
 
-func (o stubOptOuts) OptOut(ctx context.Context, r api.OptOutRequest) (*api.OptOutResult, error) {
+func (o stubOptOuts) OptOut(ctx context.Context, r compliance.OptOutRequest) (*compliance.OptOutResult, error) {
 	oo := index.OptOut{Platform: r.Platform, Handle: r.Handle, Reason: r.Reason, CreatedAt: time.Unix(1, 0).UTC()}
 	if err := o.st.AddOptOut(ctx, &oo); err != nil {
 		return nil, err
 	}
-	return &api.OptOutResult{OptOut: oo, Erased: []string{}}, nil
+	return &compliance.OptOutResult{OptOut: oo, Erased: []string{}}, nil
 }
 
 func (o stubOptOuts) ListOptOuts(ctx context.Context) ([]index.OptOut, error) {

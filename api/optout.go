@@ -5,40 +5,20 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/creatorscout/scout/compliance"
 	"github.com/creatorscout/scout/index"
 )
 
-// OptOutRequest is the body of POST /v1/optout: a platform and a handle,
-// id or profile URL.
-type OptOutRequest struct {
-	// Platform is required unless URL is given.
-	Platform string `json:"platform" enum:"platform"`
-	// Handle is the creator's handle, without "@".
-	Handle string `json:"handle,omitempty" maxLength:"256"`
-	// ID is the platform-native id (a DID, ...).
-	ID string `json:"id,omitempty" maxLength:"512"`
-	// URL is the creator's profile URL.
-	URL string `json:"url,omitempty" format:"uri"`
-	// Reason is kept with the opt-out.
-	Reason string `json:"reason,omitempty" maxLength:"1000"`
-}
-
-// OptOutResult says what an opt-out did.
-type OptOutResult struct {
-	OptOut index.OptOut `json:"opt_out"`
-	// Erased lists the store keys of the creators erased.
-	Erased []string `json:"erased"`
-}
-
-// OptOuts records opt-outs (erasing what was stored) and lists them.
+// OptOuts records opt-outs (erasing what was stored) and lists them: a
+// *compliance.Service.
 type OptOuts interface {
 	// OptOut records the opt-out and erases the creator.
-	OptOut(ctx context.Context, req OptOutRequest) (*OptOutResult, error)
+	OptOut(ctx context.Context, req compliance.OptOutRequest) (*compliance.OptOutResult, error)
 	ListOptOuts(ctx context.Context) ([]index.OptOut, error)
 }
 
 func (s *Server) optOut(w http.ResponseWriter, r *http.Request) {
-	var req OptOutRequest
+	var req compliance.OptOutRequest
 	if !DecodeBody(w, r, &req) {
 		return
 	}

@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 
+	"github.com/creatorscout/scout/compliance"
 	"github.com/creatorscout/scout/creator"
 	"github.com/creatorscout/scout/index"
 	"github.com/creatorscout/scout/watch"
@@ -87,8 +88,8 @@ func (s *Server) routeTable() []route {
 		{method: "POST", path: "/v1/optout", id: "optOut", tag: "compliance", scope: ScopeAdmin,
 			summary: "Record a creator's opt-out and erase what is stored about them",
 			doc:     "Found by exact id, handle and profile URL, never by text search. Collection stops at once.",
-			body:    OptOutRequest{}, h: s.optOut, needs: needOptOuts,
-			responses: []response{{code: 200, desc: "the opt-out and the erased keys", body: OptOutResult{}}, {code: 400}, {code: 503}}},
+			body:    compliance.OptOutRequest{}, h: s.optOut, needs: needOptOuts,
+			responses: []response{{code: 200, desc: "the opt-out and the erased keys", body: compliance.OptOutResult{}}, {code: 400}, {code: 503}}},
 		{method: "GET", path: "/v1/optouts", id: "listOptOuts", tag: "compliance", scope: ScopeAdmin,
 			summary: "Export the opt-out list", query: []param{fmtParam}, h: s.listOptOuts, needs: needOptOuts,
 			responses: []response{{code: 200, desc: "the list", body: OptOutList{}, export: true}, {code: 400}, {code: 503}}},

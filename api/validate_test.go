@@ -6,10 +6,12 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	neturl "net/url"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/creatorscout/scout/crawler"
+	_ "github.com/creatorscout/scout/crawler/sources"
 
 	"github.com/creatorscout/scout/api"
 	"github.com/creatorscout/scout/creator"
@@ -62,23 +64,10 @@ func fullServer(t *testing.T) (string, *sqlite.Store, []*creator.Record) {
 	}
 	t.Cleanup(func() { st.Close() })
 	recs := fixture(t, st)
-	srv := httptest.NewServer(api.New(api.Config{Store: st, Submitter: &recordingSubmitter{}, Watchlists: watch.New(st),
-		Enums: testEnums(), Logger: slog.New(slog.DiscardHandler), ResolveURL: resolveBluesky}))
+	srv := httptest.NewServer(api.New(api.Config{Store: st, Submitter: &recordingSubmitter{}, Watchlists: watch.New(st, watch.WithProfileURLs(crawler.ParseProfileURL)),
+		Enums: testEnums(), Logger: slog.New(slog.DiscardHandler), ResolveURL: crawler.ParseProfileURL}))
 	t.Cleanup(srv.Close)
 	return srv.URL, st, recs
-}
-
-// resolveBluesky is the watch package's real Bluesky profile-URL parser.
-func resolveBluesky(raw string) (creator.Ref, error) {
-	u, err := neturl.Parse(raw)
-	if err != nil {
-		return creator.Ref{}, creator.ErrInvalid
-	}
-	ref, ok := watch.Bluesky.ResolveURL(u)
-	if !ok {
-		return creator.Ref{}, creator.ErrInvalid
-	}
-	return ref, nil
 }
 
 // goInternals are words of Go's own errors that must never reach an API

@@ -36,7 +36,7 @@ func (p *Pipeline) HandleCrawl(ctx context.Context, t *asynq.Task) error {
 	case errors.Is(err, creator.ErrOptedOut):
 		p.itemDone(ctx, cp, index.ItemSkipped, "opted out")
 		// The item named the creator: keep its count, not its name.
-		if err := p.scrub(ctx, cp.Ref, nil); err != nil {
+		if err := p.cfg.Erasure.Scrub(ctx, cp.Ref, nil); err != nil {
 			p.log.Warn("scrubbing an opted-out creator's job item", "job", cp.JobID, "err", err)
 		}
 		return nil
@@ -77,7 +77,7 @@ func (p *Pipeline) crawl(ctx context.Context, cp CrawlPayload) error {
 	cancel()
 	if errors.Is(err, creator.ErrOptedOut) {
 		// A platform opt-out signal: erase whatever was stored before.
-		if derr := p.eraseRef(ctx, cp.Ref); derr != nil {
+		if derr := p.cfg.Erasure.Erase(ctx, cp.Ref); derr != nil {
 			return fmt.Errorf("erasing opted-out %s: %w", cp.Ref, derr)
 		}
 	}
@@ -162,7 +162,7 @@ func (p *Pipeline) followLinks(ctx context.Context, prof *creator.Profile) {
 			continue
 		}
 		ref := creator.Ref{Platform: l.Platform, ID: l.ID, Handle: l.Handle}
-		if refItemKey(ref) == refItemKey(prof.Ref) {
+		if index.ItemKey(ref) == index.ItemKey(prof.Ref) {
 			continue
 		}
 		if out, err := p.cfg.Store.IsOptedOut(ctx, ref.Platform, ref.ID, ref.Handle); err != nil || out {

@@ -2,9 +2,12 @@ package crawler
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/hibiken/asynq"
 
@@ -77,7 +80,7 @@ func (p *Pipeline) recordDiscovered(ctx context.Context, dp DiscoverPayload, job
 	}
 	var queue []CrawlPayload
 	for _, r := range refs {
-		it := &index.JobItem{JobID: dp.JobID, Key: refItemKey(r), Ref: r, State: index.ItemPending, UpdatedAt: now}
+		it := &index.JobItem{JobID: dp.JobID, Key: index.ItemKey(r), Ref: r, State: index.ItemPending, UpdatedAt: now}
 		out, err := p.cfg.Store.IsOptedOut(ctx, r.Platform, r.ID, r.Handle)
 		if err != nil {
 			return fmt.Errorf("checking opt-out of %s: %w", r, err)
@@ -110,4 +113,12 @@ func (p *Pipeline) recordDiscovered(ctx context.Context, dp DiscoverPayload, job
 	p.log.Info("discovered", "job", dp.JobID, "source", dp.Source, "query", dp.Query, "found", len(refs), "queued", len(queue))
 	p.finishJobIfComplete(ctx, dp.JobID)
 	return nil
+}
+
+// optedOutItem is the job item of a discovered creator who opted out: it
+// counts as skipped, under a key derived from the job and the creator that
+// names neither (so a retried discovery writes the same item again).
+func optedOutItem(jobID string, r creator.Ref, now time.Time) *index.JobItem {
+	sum := sha256.Sum256([]byte(jobID + "\x00" + index.ItemKey(r)))
+	return &index.JobItem{JobID: jobID, Key: "optedout-" + hex.EncodeToString(sum[:8]), State: index.ItemSkipped, Error: "opted out", UpdatedAt: now}
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/creatorscout/scout/compliance"
 	"github.com/creatorscout/scout/crawler"
 	"github.com/creatorscout/scout/creator"
 	"github.com/creatorscout/scout/index"
@@ -54,7 +55,11 @@ func TestOptOutLeavesNoBytes(t *testing.T) {
 	}
 	defer st.Close()
 	rs := testredis.New(t, redisDB)
-	pipe, err := crawler.NewPipeline(crawler.PipelineConfig{Store: st, Sources: map[string]crawler.Source{creator.Bluesky: f.source}, Redis: rs.Client})
+	comp, err := compliance.New(compliance.Config{Store: st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pipe, err := crawler.NewPipeline(crawler.PipelineConfig{Store: st, Sources: map[string]crawler.Source{creator.Bluesky: f.source}, Redis: rs.Client, Erasure: comp})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +126,7 @@ func TestOptOutLeavesNoBytes(t *testing.T) {
 		t.Fatalf("before the opt-out the file holds %v: the scan finds nothing", before)
 	}
 
-	if _, err := pipe.OptOut(ctx, crawler.OptOutRequest{Platform: creator.Bluesky, Handle: sim.HandleSteady}); err != nil {
+	if _, err := comp.OptOut(ctx, compliance.OptOutRequest{Platform: creator.Bluesky, Handle: sim.HandleSteady}); err != nil {
 		t.Fatal(err)
 	}
 	after := countIn(t, db, needles)

@@ -9,6 +9,7 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/creatorscout/scout/compliance"
 	"github.com/creatorscout/scout/crawler/fetch"
 	"github.com/creatorscout/scout/creator"
 	"github.com/creatorscout/scout/index"
@@ -22,6 +23,15 @@ type Store interface {
 	index.OptOuts
 }
 
+// Erasure erases creators: a *compliance.Service.
+type Erasure interface {
+	// Erase deletes whatever is stored about ref and scrubs the job
+	// records that name it.
+	Erase(ctx context.Context, ref creator.Ref) error
+	// Scrub removes what job records keep of ref and of the store keys.
+	Scrub(ctx context.Context, ref creator.Ref, keys []string) error
+}
+
 // AfterWriteFunc is called after a crawl's write is stored, with the
 // previous record (nil on the first crawl) and the history including the
 // new snapshot, oldest first. An error fails the task, which is retried.
@@ -33,6 +43,10 @@ type PipelineConfig struct {
 	Store Store
 	// Sources are the sources by name (required, at least one).
 	Sources map[string]Source
+	// Erasure erases a creator whose platform signals an opt-out, and
+	// scrubs the job item of a crawl refused for an opt-out; nil means a
+	// compliance.Service on Store.
+	Erasure Erasure
 	// Redis holds the queue and the crawl uniqueness locks (required).
 	Redis redis.UniversalClient
 	// UniqueFor is how long a creator crawled through discovery is not
@@ -125,6 +139,13 @@ func NewPipeline(cfg PipelineConfig) (*Pipeline, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.Erasure == nil {
+		c, err := compliance.New(compliance.Config{Store: cfg.Store, Now: cfg.Now, Logger: cfg.Logger})
+		if err != nil {
+			return nil, err
+		}
+		cfg.Erasure = c
+	}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.Default()
@@ -139,5 +160,4 @@ func (p *Pipeline) Close() error { return p.q.Close() }
 func (p *Pipeline) Register(mux *asynq.ServeMux) {
 	mux.HandleFunc(TypeDiscover, p.HandleDiscover)
 	mux.HandleFunc(TypeCrawl, p.HandleCrawl)
-	mux.HandleFunc(TypePurge, p.HandlePurge)
 }

@@ -17,10 +17,10 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/creatorscout/scout/compliance"
 	"github.com/creatorscout/scout/crawler"
-	_ "github.com/creatorscout/scout/crawler/bluesky"
 	"github.com/creatorscout/scout/crawler/fetch"
-	_ "github.com/creatorscout/scout/crawler/web"
+	_ "github.com/creatorscout/scout/crawler/sources"
 	"github.com/creatorscout/scout/creator"
 	"github.com/creatorscout/scout/index"
 	"github.com/creatorscout/scout/index/sqlite"
@@ -46,6 +46,7 @@ func (r retained) Policy() crawler.Policy {
 
 type fixture struct {
 	pipe   *crawler.Pipeline
+	comp   *compliance.Service
 	store  *sqlite.Store
 	world  *sim.World
 	hits   map[string]*atomic.Int32 // requests per actor/q parameter
@@ -93,9 +94,15 @@ func newFixture(t *testing.T, keep time.Duration) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { f.store.Close() })
+	now := func() time.Time { return f.now }
+	f.comp, err = compliance.New(compliance.Config{Store: f.store, ParseProfileURL: crawler.ParseProfileURL,
+		Retention: map[string]time.Duration{creator.Bluesky: f.source.Policy().Retention}, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
 	f.pipe, err = crawler.NewPipeline(crawler.PipelineConfig{
 		Store: f.store, Sources: map[string]crawler.Source{creator.Bluesky: f.source}, Redis: rs.Client,
-		Now: func() time.Time { return f.now },
+		Erasure: f.comp, Now: now,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -135,7 +142,7 @@ func TestOptOutErasesAndStopsCollection(t *testing.T) {
 		t.Fatalf("creator not stored before the opt-out: %v", err)
 	}
 
-	res, err := f.pipe.OptOut(ctx, crawler.OptOutRequest{URL: "https://bsky.app/profile/" + sim.HandleSteady, Reason: "asked by email"})
+	res, err := f.comp.OptOut(ctx, compliance.OptOutRequest{URL: "https://bsky.app/profile/" + sim.HandleSteady, Reason: "asked by email"})
 	if err != nil {
 		t.Fatalf("OptOut: %v", err)
 	}
@@ -200,7 +207,7 @@ func TestOptOutErasesAndStopsCollection(t *testing.T) {
 
 func TestOptOutInvalid(t *testing.T) {
 	f := newFixture(t, 0)
-	for name, req := range map[string]crawler.OptOutRequest{
+	for name, req := range map[string]compliance.OptOutRequest{
 		"nothing":            {},
 		"no platform":        {Handle: "a.bsky.social"},
 		"no handle":          {Platform: creator.Bluesky},
@@ -210,7 +217,7 @@ func TestOptOutInvalid(t *testing.T) {
 		"handle far too big": {Platform: creator.Bluesky, Handle: strings.Repeat("a", 300)},
 	} {
 		t.Run(name, func(t *testing.T) {
-			if _, err := f.pipe.OptOut(context.Background(), req); !errors.Is(err, creator.ErrInvalid) {
+			if _, err := f.comp.OptOut(context.Background(), req); !errors.Is(err, creator.ErrInvalid) {
 				t.Errorf("OptOut(%+v) = %v, want invalid input", req, err)
 			}
 		})
@@ -231,7 +238,7 @@ func TestPurgeDeletesPastRetention(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.now = f.now.Add(5 * time.Hour) // steady is 25h old, rising 5h
-	n, err := f.pipe.Purge(ctx)
+	n, err := f.comp.Purge(ctx)
 	if err != nil || n != 1 {
 		t.Fatalf("Purge = %d, %v; want 1", n, err)
 	}
@@ -247,7 +254,7 @@ func TestNoRetentionNoPurge(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.now = f.now.Add(400 * 24 * time.Hour)
-	if n, err := f.pipe.Purge(context.Background()); err != nil || n != 0 {
+	if n, err := f.comp.Purge(context.Background()); err != nil || n != 0 {
 		t.Errorf("Purge = %d, %v; want nothing purged for a source without retention", n, err)
 	}
 }
@@ -291,35 +298,6 @@ func TestDiscoveryUniquenessWindow(t *testing.T) {
 	second := run()
 	if second.Counts.Skipped != second.Discovered || second.State != index.JobDone {
 		t.Errorf("repeated discovery within the window: %+v, want every ref skipped and the job done", second)
-	}
-}
-
-func TestParseProfileURL(t *testing.T) {
-	tests := []struct {
-		in   string
-		want creator.Ref
-	}{
-		{"https://bsky.app/profile/Alice.bsky.social", creator.Ref{Platform: creator.Bluesky, Handle: "alice.bsky.social"}},
-		{"https://bsky.app/profile/did:plc:abc/post/123", creator.Ref{Platform: creator.Bluesky, ID: "did:plc:abc"}},
-		{"https://fosstodon.org/@bob", creator.Ref{Platform: creator.Mastodon, Handle: "bob@fosstodon.org"}},
-		{"https://www.instagram.com/Studio.Clay/", creator.Ref{Platform: creator.Instagram, Handle: "studio.clay"}},
-		{"https://www.twitch.tv/TwitchDev", creator.Ref{Platform: creator.Twitch, Handle: "twitchdev"}},
-	}
-	for _, notProfile := range []string{"https://www.instagram.com/p/CSr71Gzlqo4/", "https://www.instagram.com/explore",
-		"https://www.twitch.tv/videos/335921245", "https://www.twitch.tv/directory", "https://example.com/about"} {
-		if r, err := crawler.ParseProfileURL(notProfile); !errors.Is(err, creator.ErrInvalid) {
-			t.Errorf("ParseProfileURL(%q) = %+v, %v; want an invalid-input error", notProfile, r, err)
-		}
-	}
-	for _, tt := range tests {
-		got, err := crawler.ParseProfileURL(tt.in)
-		if err != nil {
-			t.Errorf("ParseProfileURL(%q): %v", tt.in, err)
-			continue
-		}
-		if diff := cmp.Diff(tt.want, got); diff != "" {
-			t.Errorf("ParseProfileURL(%q) (-want +got):\n%s", tt.in, diff)
-		}
 	}
 }
 
@@ -403,10 +381,10 @@ func TestNoDerivedMetricsWhenSourceForbids(t *testing.T) {
 func TestOptOutNormalises(t *testing.T) {
 	f := newFixture(t, 0)
 	ctx := context.Background()
-	if _, err := f.pipe.OptOut(ctx, crawler.OptOutRequest{Platform: "myspace", Handle: "x"}); !errors.Is(err, creator.ErrInvalid) {
+	if _, err := f.comp.OptOut(ctx, compliance.OptOutRequest{Platform: "myspace", Handle: "x"}); !errors.Is(err, creator.ErrInvalid) {
 		t.Errorf("unknown platform: %v, want invalid", err)
 	}
-	res, err := f.pipe.OptOut(ctx, crawler.OptOutRequest{Platform: creator.Mastodon, ID: "Alice@Example.Social"})
+	res, err := f.comp.OptOut(ctx, compliance.OptOutRequest{Platform: creator.Mastodon, ID: "Alice@Example.Social"})
 	if err != nil || res.OptOut.ID != "alice@example.social" {
 		t.Fatalf("mastodon opt-out = %+v, %v; want the acct lower-cased", res, err)
 	}
@@ -514,7 +492,7 @@ func TestOptOutLongHandle(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	res, err := f.pipe.OptOut(ctx, crawler.OptOutRequest{Platform: creator.Bluesky, Handle: handle})
+	res, err := f.comp.OptOut(ctx, compliance.OptOutRequest{Platform: creator.Bluesky, Handle: handle})
 	if err != nil {
 		t.Fatalf("OptOut: %v", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/creatorscout/scout/creator"
+	"github.com/creatorscout/scout/index"
 )
 
 // asynqQueuesKey is the Redis set asynq lists its queues in.
@@ -78,7 +79,7 @@ func (p *Pipeline) enqueueCrawl(ctx context.Context, cp CrawlPayload) error {
 // claimRecent takes the uniqueness window for a discovered ref: it reports
 // false when the creator was already claimed within UniqueFor.
 func (p *Pipeline) claimRecent(ctx context.Context, r creator.Ref) (bool, error) {
-	ok, err := p.cfg.Redis.SetNX(ctx, "scout:uniq:crawl:"+refItemKey(r), "1", p.cfg.UniqueFor).Result()
+	ok, err := p.cfg.Redis.SetNX(ctx, "scout:uniq:crawl:"+index.ItemKey(r), "1", p.cfg.UniqueFor).Result()
 	if err != nil {
 		return false, fmt.Errorf("claiming crawl of %s: %w", r, err)
 	}

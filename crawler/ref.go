@@ -11,13 +11,15 @@ import (
 
 // Forms of ids and handles per platform, as their sources read them.
 var (
-	didRE        = regexp.MustCompile(`^did:[a-z]+:[A-Za-z0-9._:%-]+$`)
-	domainRE     = regexp.MustCompile(`^([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$`)
-	acctRE       = regexp.MustCompile(`^[A-Za-z0-9_]([A-Za-z0-9_.-]{0,62}[A-Za-z0-9_])?@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$`)
-	channelIDRE  = regexp.MustCompile(`^UC[A-Za-z0-9_-]{22}$`)
-	ytHandleRE   = regexp.MustCompile(`^[A-Za-z0-9._-]{3,30}$`)
-	numericIDRE  = regexp.MustCompile(`^[0-9]{1,32}$`)
-	refFormHints = map[string]string{
+	didRE           = regexp.MustCompile(`^did:[a-z]+:[A-Za-z0-9._:%-]+$`)
+	domainRE        = regexp.MustCompile(`^([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$`)
+	acctRE          = regexp.MustCompile(`^[A-Za-z0-9_]([A-Za-z0-9_.-]{0,62}[A-Za-z0-9_])?@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$`)
+	channelIDRE     = regexp.MustCompile(`^UC[A-Za-z0-9_-]{22}$`)
+	ytHandleRE      = regexp.MustCompile(`^[A-Za-z0-9._-]{3,30}$`)
+	numericIDRE     = regexp.MustCompile(`^[0-9]{1,32}$`)
+	instagramUserRE = regexp.MustCompile(`^[A-Za-z0-9._]{1,30}$`)
+	twitchLoginRE   = regexp.MustCompile(`^[A-Za-z0-9_]{1,25}$`)
+	refFormHints    = map[string]string{
 		creator.Bluesky:   "a domain-style handle (alice.bsky.social) or a DID (did:plc:...)",
 		creator.Mastodon:  "user@instance (alice@mastodon.example)",
 		creator.YouTube:   "a handle (@name, 3 to 30 of letters, digits, . _ -) or a channel id (UC + 22 characters)",

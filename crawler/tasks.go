@@ -4,12 +4,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
-	"strings"
 	"time"
 
 	"github.com/hibiken/asynq"
 
+	"github.com/creatorscout/scout/compliance"
 	"github.com/creatorscout/scout/creator"
+	"github.com/creatorscout/scout/index"
 )
 
 // Task types and queues.
@@ -23,8 +24,9 @@ const (
 	QueueRescan = "rescan"
 	// QueueWebhooks holds webhook deliveries.
 	QueueWebhooks = "webhooks"
-	// QueueMaintenance holds purges and other housekeeping.
-	QueueMaintenance = "maintenance"
+	// QueueMaintenance holds purges and other housekeeping (the tasks of
+	// package compliance).
+	QueueMaintenance = compliance.QueueMaintenance
 )
 
 // Queues is the weighting of the queues a worker serves.
@@ -61,14 +63,7 @@ type CrawlPayload struct {
 
 // itemKey is the key of a crawl within its job: the store key when the id
 // is known, else one derived from the lower-cased handle.
-func (p CrawlPayload) itemKey() string { return refItemKey(p.Ref) }
-
-func refItemKey(r creator.Ref) string {
-	if r.ID != "" {
-		return creator.Key(r)
-	}
-	return creator.KeyOf(r.Platform, "handle:"+strings.ToLower(r.Handle))
-}
+func (p CrawlPayload) itemKey() string { return index.ItemKey(p.Ref) }
 
 // NewDiscoverTask returns the discover task for p. Its task id is derived
 // from the job, so enqueuing the same job twice queues it once.

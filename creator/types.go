@@ -15,6 +15,10 @@ const (
 	Web       = "web"
 )
 
+// Platforms lists every platform name, in a fixed order. Each has a source
+// (crawler/sources imports them all); an opt-out may name any of them.
+var Platforms = []string{Bluesky, Mastodon, YouTube, Twitch, Instagram, Web}
+
 // Ref identifies a creator on one platform. ID is the platform-native,
 // stable id (a Bluesky DID, a Mastodon acct@instance, a YouTube channel id);
 // Handle is the human handle, which may change. A Ref with only a Handle is a

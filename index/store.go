@@ -3,6 +3,7 @@ package index
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"time"
 
 	"github.com/creatorscout/scout/creator"
@@ -107,6 +108,16 @@ type JobItem struct {
 	State     string      `json:"state"`
 	Error     string      `json:"error,omitempty"`
 	UpdatedAt time.Time   `json:"updated_at"`
+}
+
+// ItemKey is the key of a creator's item within a job: the store key when
+// the id is known, else one derived from the lower-cased handle. Erasure
+// uses it to find the items that name a creator.
+func ItemKey(r creator.Ref) string {
+	if r.ID != "" {
+		return creator.Key(r)
+	}
+	return creator.KeyOf(r.Platform, "handle:"+strings.ToLower(r.Handle))
 }
 
 // Jobs stores submitted jobs and the outcome of each of their items.

@@ -6,7 +6,7 @@
 //
 // A Service (New) manages watchlists over an index.Store: Create, List,
 // Get, Update, Delete, AddMembers (by store key or profile URL, resolved by
-// a Resolver per platform), RemoveMember, Alerts and Alert. A watchlist's
+// the ProfileURLParser wired with WithProfileURLs), RemoveMember, Alerts and Alert. A watchlist's
 // saved search (an index.Query) is re-run on every rescan and its new
 // matches added. Its cadence is a cron expression or a Go duration; empty
 // means daily. Webhook URLs pass a URLCheck (crawler/fetch's SSRF guard,

@@ -61,7 +61,7 @@ func FuzzWatchlistSpec(f *testing.F) {
 			return
 		}
 		st := newMemStore()
-		svc := New(st, WithClock(newClock(day(0)).Now))
+		svc := New(st, WithProfileURLs(parseProfileURL), WithClock(newClock(day(0)).Now))
 		w, err := svc.Create(context.Background(), spec)
 		if err != nil {
 			for _, s := range []error{creator.ErrInvalid, creator.ErrNotFound, creator.ErrForbidden, creator.ErrOptedOut} {

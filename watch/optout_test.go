@@ -39,7 +39,7 @@ func TestOptedOutNeverAdded(t *testing.T) {
 		t.Fatal(err)
 	}
 	lookups := 0
-	svc := New(st, WithClock(clk.Now), WithHandleLookup(func(_ context.Context, r creator.Ref) (creator.Ref, error) {
+	svc := New(st, WithProfileURLs(parseProfileURL), WithClock(clk.Now), WithHandleLookup(func(_ context.Context, r creator.Ref) (creator.Ref, error) {
 		lookups++
 		return creator.Ref{Platform: r.Platform, ID: "did:plc:" + strings.Split(r.Handle, ".")[0], Handle: r.Handle}, nil
 	}))

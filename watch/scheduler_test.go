@@ -162,7 +162,7 @@ func TestTwoSchedulersEnqueueEachDueRescanOnce(t *testing.T) {
 	t.Cleanup(func() { rc2.Close() })
 	queue := "rescan-two"
 	enqs := []*asynqRescans{newAsynqRescans(t, srv.Client, queue), newAsynqRescans(t, rc2, queue)}
-	svcs := []*Service{New(st, WithClock(clk.Now)), New(st, WithClock(clk.Now))}
+	svcs := []*Service{New(st, WithProfileURLs(parseProfileURL), WithClock(clk.Now)), New(st, WithProfileURLs(parseProfileURL), WithClock(clk.Now))}
 	scheds := []*Scheduler{
 		newScheduler(t, svcs[0], srv.Client, enqs[0], "t-two", 30*time.Second),
 		newScheduler(t, svcs[1], rc2, enqs[1], "t-two", 30*time.Second),
@@ -270,7 +270,7 @@ func TestSchedulerKilledMidCycle(t *testing.T) {
 			st := newMemStore()
 			clk := newClock(day(0))
 			c := creators(t, st, "k1", "k2", "k3", "k4", "k5", "k6")
-			svc := New(st, WithClock(clk.Now))
+			svc := New(st, WithProfileURLs(parseProfileURL), WithClock(clk.Now))
 			if _, err := svc.Create(ctx, Spec{ID: "l", Name: "l", Members: keysOf(c...)}); err != nil {
 				t.Fatal(err)
 			}
@@ -305,7 +305,7 @@ func TestSchedulerKilledMidCycle(t *testing.T) {
 			// A restarted scheduler waits for the dead one's lease, then
 			// finishes the run: the rescanned creator is skipped, the
 			// pending ones are not doubled, the rest are queued.
-			svc2 := New(st, WithClock(clk.Now))
+			svc2 := New(st, WithProfileURLs(parseProfileURL), WithClock(clk.Now))
 			enq2 := newAsynqRescans(t, srv.Client, queue)
 			s2 := newScheduler(t, svc2, srv.Client, enq2, "t-killed", ttl)
 			if res, err := s2.Tick(ctx); err != nil || res.Leader {
@@ -349,7 +349,7 @@ func TestSchedulerAfterRedisLosesData(t *testing.T) {
 	clk := newClock(day(0))
 	c := creators(t, st, "r1", "r2", "r3")
 	tasks := &taskRecorder{}
-	svc := New(st, WithClock(clk.Now), WithURLCheck(allowAll), WithTaskEnqueuer(tasks))
+	svc := New(st, WithProfileURLs(parseProfileURL), WithClock(clk.Now), WithURLCheck(allowAll), WithTaskEnqueuer(tasks))
 	if _, err := svc.Create(ctx, Spec{ID: "l", Name: "l", Members: keysOf(c...), Webhooks: []index.Webhook{{URL: "https://h.example.com/"}}}); err != nil {
 		t.Fatal(err)
 	}
@@ -404,7 +404,7 @@ func TestSchedulerSavedSearchAddsMatches(t *testing.T) {
 	st := newMemStore()
 	clk := newClock(day(0))
 	c := creators(t, st, "fitann", "fitbob", "cook")
-	svc := New(st, WithClock(clk.Now))
+	svc := New(st, WithProfileURLs(parseProfileURL), WithClock(clk.Now))
 	f := index.Eq("platform", creator.Bluesky)
 	if _, err := svc.Create(ctx, Spec{ID: "l", Name: "l", SavedSearch: &index.Query{Text: "fit", Filter: &f}}); err != nil {
 		t.Fatal(err)
@@ -444,7 +444,7 @@ func TestSchedulerReleaseHandsOver(t *testing.T) {
 	ctx := context.Background()
 	srv := testredis.New(t, redisDB)
 	st := newMemStore()
-	svc := New(st, WithClock(newClock(day(0)).Now))
+	svc := New(st, WithProfileURLs(parseProfileURL), WithClock(newClock(day(0)).Now))
 	enq := newAsynqRescans(t, srv.Client, "rescan-release")
 	a := newScheduler(t, svc, srv.Client, enq, "t-release", time.Minute)
 	b := newScheduler(t, svc, srv.Client, enq, "t-release", time.Minute)
@@ -473,7 +473,7 @@ func TestSchedulerRunReleasesOnExit(t *testing.T) {
 	srv := testredis.New(t, redisDB)
 	st := newMemStore()
 	c := creators(t, st, "u1")
-	svc := New(st, WithClock(newClock(day(0)).Now))
+	svc := New(st, WithProfileURLs(parseProfileURL), WithClock(newClock(day(0)).Now))
 	if _, err := svc.Create(context.Background(), Spec{ID: "l", Name: "l", Members: keysOf(c...)}); err != nil {
 		t.Fatal(err)
 	}
@@ -519,7 +519,7 @@ func TestSchedulerLongSavedSearch(t *testing.T) {
 	st := newMemStore()
 	clk := newClock(day(0))
 	c := creators(t, st, "fitann")
-	svc := New(st, WithClock(clk.Now))
+	svc := New(st, WithProfileURLs(parseProfileURL), WithClock(clk.Now))
 	if _, err := svc.Create(ctx, Spec{ID: "l", Name: "l", Members: []string{c[0].Key}}); err != nil {
 		t.Fatal(err)
 	}
@@ -554,7 +554,7 @@ func TestSchedulerLongSavedSearch(t *testing.T) {
 func TestSchedulerReconcilesJobs(t *testing.T) {
 	ctx := context.Background()
 	srv := testredis.New(t, redisDB)
-	svc := New(newMemStore(), WithClock(newClock(day(0)).Now))
+	svc := New(newMemStore(), WithProfileURLs(parseProfileURL), WithClock(newClock(day(0)).Now))
 	enq := newAsynqRescans(t, srv.Client, "rescan-jobs")
 	calls := map[string]int{}
 	var fail error

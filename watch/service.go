@@ -55,14 +55,14 @@ type TaskEnqueuer interface {
 // index.Store, detects changes after crawls (AfterWrite) and delivers
 // webhooks (HandleDeliver). It is safe for concurrent use.
 type Service struct {
-	store     index.Store
-	now       func() time.Time
-	checkURL  URLCheck
-	resolvers []Resolver
-	lookup    HandleLookup
-	tasks     TaskEnqueuer
-	http      Doer
-	queue     string
+	store    index.Store
+	now      func() time.Time
+	checkURL URLCheck
+	parseURL ProfileURLParser
+	lookup   HandleLookup
+	tasks    TaskEnqueuer
+	http     Doer
+	queue    string
 	// resolveQueue is the queue of member resolutions; "" means queue.
 	resolveQueue string
 	attempts     int
@@ -86,9 +86,10 @@ func WithClock(now func() time.Time) Option { return func(s *Service) { s.now = 
 // so production must wire the real guard.
 func WithURLCheck(f URLCheck) Option { return func(s *Service) { s.checkURL = f } }
 
-// WithResolvers replaces the profile URL resolvers; the default is
-// [Bluesky].
-func WithResolvers(rs ...Resolver) Option { return func(s *Service) { s.resolvers = rs } }
+// WithProfileURLs sets how a member given by profile URL is read (the
+// command wires crawler.ParseProfileURL, every source's one parser).
+// Without it only URLs that a stored creator has exactly are members.
+func WithProfileURLs(p ProfileURLParser) Option { return func(s *Service) { s.parseURL = p } }
 
 // WithHandleLookup sets how a handle-only Ref from a profile URL is
 // completed; the default searches the creators already in the store.
@@ -118,10 +119,9 @@ func WithLogger(l *slog.Logger) Option { return func(s *Service) { s.log = l } }
 // New returns a Service over store.
 func New(store index.Store, opts ...Option) *Service {
 	s := &Service{
-		store:     store,
-		now:       time.Now,
-		checkURL:  basicURLCheck,
-		resolvers: []Resolver{Bluesky},
+		store:    store,
+		now:      time.Now,
+		checkURL: basicURLCheck,
 		http: &http.Client{Timeout: 15 * time.Second,
 			// A redirect could lead past the URL check: it counts as a
 			// failed attempt instead.
@@ -310,7 +310,7 @@ func (s *Service) Delete(ctx context.Context, id string) (err error) {
 
 // AddMembers adds creators to the watchlist id and returns it. Each item is
 // a store key of a stored creator ("bluesky-did_3Aplc_3Aabc") or a profile
-// URL ("https://bsky.app/profile/alice.bsky.social") that a Resolver
+// URL ("https://bsky.app/profile/alice.bsky.social") that the ProfileURLParser
 // recognises; a URL naming a handle is completed by the HandleLookup.
 // Creators already on the list are left as they are. Either all items are
 // added or none: errors wrap creator.ErrInvalid naming the item
@@ -538,10 +538,6 @@ func (s *Service) refuseOptedOut(ctx context.Context, ref creator.Ref) error {
 // else through the HandleLookup (which may fetch from the platform). A
 // creator on the opt-out list is refused before the HandleLookup is asked.
 func (s *Service) resolveURL(ctx context.Context, raw string) (creator.Ref, error) {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return creator.Ref{}, fmt.Errorf("%w: parsing profile url: %v", creator.ErrInvalid, err)
-	}
 	if hits, err := index.ByProfileURL(ctx, s.store, raw); err == nil {
 		for _, h := range hits {
 			if h.Profile.Ref.ID != "" {
@@ -549,30 +545,30 @@ func (s *Service) resolveURL(ctx context.Context, raw string) (creator.Ref, erro
 			}
 		}
 	}
-	for _, r := range s.resolvers {
-		ref, ok := r.ResolveURL(u)
-		if !ok {
-			continue
-		}
-		if err := s.refuseOptedOut(ctx, ref); err != nil {
+	if s.parseURL == nil {
+		return creator.Ref{}, fmt.Errorf("%w: %s is not a known profile url", creator.ErrInvalid, raw)
+	}
+	ref, perr := s.parseURL(raw)
+	if perr != nil {
+		return creator.Ref{}, fmt.Errorf("%w: %s is not a known profile url", creator.ErrInvalid, raw)
+	}
+	if err := s.refuseOptedOut(ctx, ref); err != nil {
+		return creator.Ref{}, err
+	}
+	if ref.ID == "" {
+		stored, err := storeHandleLookup(s.store)(ctx, ref)
+		if err == nil {
+			ref = stored
+		} else if s.tasks != nil {
+			return ref, errNeedsLookup
+		} else if ref, err = s.lookup(ctx, ref); err != nil {
 			return creator.Ref{}, err
 		}
-		if ref.ID == "" {
-			stored, err := storeHandleLookup(s.store)(ctx, ref)
-			if err == nil {
-				ref = stored
-			} else if s.tasks != nil {
-				return ref, errNeedsLookup
-			} else if ref, err = s.lookup(ctx, ref); err != nil {
-				return creator.Ref{}, err
-			}
-		}
-		if ref.Platform == "" || ref.ID == "" {
-			return creator.Ref{}, fmt.Errorf("%w: resolving %s: no platform id", creator.ErrInvalid, raw)
-		}
-		return ref, nil
 	}
-	return creator.Ref{}, fmt.Errorf("%w: %s is not a known profile url", creator.ErrInvalid, raw)
+	if ref.Platform == "" || ref.ID == "" {
+		return creator.Ref{}, fmt.Errorf("%w: resolving %s: no platform id", creator.ErrInvalid, raw)
+	}
+	return ref, nil
 }
 
 // addMembers appends the members not already present (by key).

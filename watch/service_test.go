@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"net/url"
 	"sort"
 	"strings"
 	"sync"
@@ -100,7 +99,7 @@ func TestCreateValidates(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			st := newMemStore()
-			var opts []Option
+			opts := []Option{WithProfileURLs(parseProfileURL)}
 			if tc.check != nil {
 				opts = append(opts, WithURLCheck(tc.check))
 			}
@@ -121,7 +120,7 @@ func TestCreateAndGet(t *testing.T) {
 	st := newMemStore()
 	clk := newClock(day(0))
 	a := storeCreator(t, st, "did:plc:aaa", "alice.bsky.social", day(0))
-	svc := New(st, WithClock(clk.Now), WithURLCheck(allowAll))
+	svc := New(st, WithProfileURLs(parseProfileURL), WithClock(clk.Now), WithURLCheck(allowAll))
 
 	w, err := svc.Create(ctx, Spec{
 		ID:       "fitness",
@@ -173,7 +172,7 @@ func TestMembers(t *testing.T) {
 	a := storeCreator(t, st, "did:plc:aaa", "alice.bsky.social", day(0))
 	b := storeCreator(t, st, "did:plc:bbb", "bob.example.com", day(0))
 	lookups := 0
-	svc := New(st, WithClock(clk.Now), WithHandleLookup(func(ctx context.Context, ref creator.Ref) (creator.Ref, error) {
+	svc := New(st, WithProfileURLs(parseProfileURL), WithClock(clk.Now), WithHandleLookup(func(ctx context.Context, ref creator.Ref) (creator.Ref, error) {
 		lookups++
 		if ref.Handle == "carol.bsky.social" {
 			return creator.Ref{Platform: creator.Bluesky, ID: "did:plc:ccc", Handle: ref.Handle}, nil
@@ -235,7 +234,7 @@ func TestUpdateAndDelete(t *testing.T) {
 		}
 		return nil
 	}
-	svc := New(st, WithClock(clk.Now), WithURLCheck(check))
+	svc := New(st, WithProfileURLs(parseProfileURL), WithClock(clk.Now), WithURLCheck(check))
 	w, err := svc.Create(ctx, Spec{Name: "l", Webhooks: []index.Webhook{{URL: "https://a.example.com/"}}})
 	if err != nil {
 		t.Fatal(err)
@@ -325,40 +324,6 @@ func TestParseCadence(t *testing.T) {
 	}
 }
 
-func TestBlueskyResolver(t *testing.T) {
-	tests := []struct {
-		url    string
-		want   creator.Ref
-		wantOK bool
-	}{
-		{url: "https://bsky.app/profile/did:plc:abc123", want: creator.Ref{Platform: creator.Bluesky, ID: "did:plc:abc123"}, wantOK: true},
-		{url: "https://bsky.app/profile/Alice.BSKY.social", want: creator.Ref{Platform: creator.Bluesky, Handle: "alice.bsky.social"}, wantOK: true},
-		{url: "https://bsky.app/profile/alice.bsky.social/post/3kxyz", want: creator.Ref{Platform: creator.Bluesky, Handle: "alice.bsky.social"}, wantOK: true},
-		{url: "https://bsky.app/profile/did%3Aweb%3Aexample.com", want: creator.Ref{Platform: creator.Bluesky, ID: "did:web:example.com"}, wantOK: true},
-		{url: "https://bsky.app/search?q=x"},
-		{url: "https://bsky.app/profile/"},
-		{url: "https://bsky.app/profile/nodot"},
-		{url: "https://example.com/profile/alice.bsky.social"},
-		{url: "ftp://bsky.app/profile/alice.bsky.social"},
-		{url: "https://bsky.app/profile/did:plc:a b"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.url, func(t *testing.T) {
-			u, err := url.Parse(tc.url)
-			if err != nil {
-				t.Skip("unparsable")
-			}
-			got, ok := Bluesky.ResolveURL(u)
-			if ok != tc.wantOK {
-				t.Fatalf("ok: got %v, want %v", ok, tc.wantOK)
-			}
-			if diff := cmp.Diff(tc.want, got); diff != "" {
-				t.Errorf("ResolveURL (-want +got):\n%s", diff)
-			}
-		})
-	}
-}
-
 // taskRecorder is a TaskEnqueuer that records tasks and, like asynq with a
 // task id, refuses an id it holds.
 type taskRecorder struct {
@@ -393,7 +358,7 @@ func TestAfterWrite(t *testing.T) {
 	a := storeCreator(t, st, "did:plc:aaa", "alice.bsky.social", day(0))
 	b := storeCreator(t, st, "did:plc:bbb", "bob.bsky.social", day(0))
 	tasks := &taskRecorder{}
-	svc := New(st, WithClock(clk.Now), WithURLCheck(allowAll), WithTaskEnqueuer(tasks))
+	svc := New(st, WithProfileURLs(parseProfileURL), WithClock(clk.Now), WithURLCheck(allowAll), WithTaskEnqueuer(tasks))
 	_, err := svc.Create(ctx, Spec{ID: "hooked", Name: "h", Members: []string{a.Key},
 		Webhooks: []index.Webhook{{URL: "https://a.example.com/"}, {URL: "https://b.example.com/"}}})
 	if err != nil {

@@ -84,7 +84,7 @@ func newSimEnv(t *testing.T, opts ...Option) *simEnv {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	return &simEnv{world: w, src: src, store: st, svc: New(st, append([]Option{WithClock(w.Now)}, opts...)...)}
+	return &simEnv{world: w, src: src, store: st, svc: New(st, append([]Option{WithClock(w.Now), WithProfileURLs(parseProfileURL)}, opts...)...)}
 }
 
 // crawl is crawler.Pipeline's crawl step: fetch, score against the stored

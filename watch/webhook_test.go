@@ -115,7 +115,7 @@ func TestWebhookFailsTwiceThenDelivers(t *testing.T) {
 	hook := httptest.NewServer(rv)
 	defer hook.Close()
 	queue := "webhooks-three"
-	svc := New(st, WithClock(clk.Now), WithURLCheck(allowAll), WithHTTPClient(hook.Client()),
+	svc := New(st, WithProfileURLs(parseProfileURL), WithClock(clk.Now), WithURLCheck(allowAll), WithHTTPClient(hook.Client()),
 		WithTaskEnqueuer(asynq.NewClientFromRedisClient(srv.Client)), WithDeliveryQueue(queue))
 	id, secret := raiseOne(t, svc, st, clk, hook.URL+"/scout")
 	startWorker(t, srv, svc, queue)
@@ -166,7 +166,7 @@ func TestWebhookGivesUpIntoFailed(t *testing.T) {
 	hook := httptest.NewServer(rv)
 	defer hook.Close()
 	queue := "webhooks-fail"
-	svc := New(st, WithClock(clk.Now), WithURLCheck(allowAll), WithHTTPClient(hook.Client()), WithMaxAttempts(3),
+	svc := New(st, WithProfileURLs(parseProfileURL), WithClock(clk.Now), WithURLCheck(allowAll), WithHTTPClient(hook.Client()), WithMaxAttempts(3),
 		WithTaskEnqueuer(asynq.NewClientFromRedisClient(srv.Client)), WithDeliveryQueue(queue))
 	id, _ := raiseOne(t, svc, st, clk, hook.URL)
 	startWorker(t, srv, svc, queue)
@@ -229,7 +229,7 @@ func TestHandleDeliver(t *testing.T) {
 			hook := httptest.NewServer(rv)
 			defer hook.Close()
 			tasks := &taskRecorder{}
-			svc := New(st, WithClock(clk.Now), WithURLCheck(allowAll), WithHTTPClient(hook.Client()), WithMaxAttempts(3), WithTaskEnqueuer(tasks))
+			svc := New(st, WithProfileURLs(parseProfileURL), WithClock(clk.Now), WithURLCheck(allowAll), WithHTTPClient(hook.Client()), WithMaxAttempts(3), WithTaskEnqueuer(tasks))
 			id, _ := raiseOne(t, svc, st, clk, hook.URL)
 			if tc.check != nil {
 				svc.checkURL = tc.check
@@ -328,7 +328,7 @@ func TestWebhookThroughSSRFGuardedClient(t *testing.T) {
 				t.Fatal(err)
 			}
 			tasks := &taskRecorder{}
-			svc := New(st, WithClock(clk.Now), WithURLCheck(allowAll), WithHTTPClient(fc.HTTPClient()), WithTaskEnqueuer(tasks))
+			svc := New(st, WithProfileURLs(parseProfileURL), WithClock(clk.Now), WithURLCheck(allowAll), WithHTTPClient(fc.HTTPClient()), WithTaskEnqueuer(tasks))
 			id, _ := raiseOne(t, svc, st, clk, hook.URL)
 			err = svc.HandleDeliver(ctx, tasks.tasks[0])
 			if (tc.wantState == "failed") != errors.Is(err, asynq.SkipRetry) {

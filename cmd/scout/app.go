@@ -18,6 +18,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/creatorscout/scout/api"
+	"github.com/creatorscout/scout/compliance"
 	"github.com/creatorscout/scout/crawler"
 	"github.com/creatorscout/scout/crawler/bluesky/jetstream"
 	"github.com/creatorscout/scout/crawler/fetch"
@@ -41,6 +42,7 @@ type app struct {
 	http    *fetch.Client
 	sources map[string]crawler.Source
 	pipe    *crawler.Pipeline
+	comp    *compliance.Service
 	watch   *watch.Service
 	q       *asynq.Client
 	now     func() time.Time
@@ -173,22 +175,24 @@ func newApp(ctx context.Context, cfg config, opts ...appOption) (_ *app, err err
 		watch.WithResolveQueue(crawler.QueueInteractive),
 		watch.WithLogger(a.log),
 	}
-	if bsky, ok := a.sources[creator.Bluesky]; ok {
-		// Members added by a profile URL with a handle are resolved to a
-		// DID through the source.
-		wopts = append(wopts, watch.WithHandleLookup(func(ctx context.Context, r creator.Ref) (creator.Ref, error) {
-			if out, err := a.store.IsOptedOut(ctx, r.Platform, r.ID, r.Handle); err != nil {
-				return creator.Ref{}, fmt.Errorf("checking opt-out: %w", err)
-			} else if out {
-				return creator.Ref{}, fmt.Errorf("%s: %w", r, creator.ErrOptedOut)
-			}
-			p, err := bsky.Fetch(ctx, r)
-			if err != nil {
-				return creator.Ref{}, err
-			}
-			return p.Ref, nil
-		}))
-	}
+	// Members added by a profile URL with a handle are resolved to an id
+	// through their platform's source.
+	wopts = append(wopts, watch.WithProfileURLs(crawler.ParseProfileURL), watch.WithHandleLookup(func(ctx context.Context, r creator.Ref) (creator.Ref, error) {
+		src, ok := a.sources[r.Platform]
+		if !ok {
+			return creator.Ref{}, fmt.Errorf("looking up %s: %w: %s is not set up here", r, creator.ErrInvalid, r.Platform)
+		}
+		if out, err := a.store.IsOptedOut(ctx, r.Platform, r.ID, r.Handle); err != nil {
+			return creator.Ref{}, fmt.Errorf("checking opt-out: %w", err)
+		} else if out {
+			return creator.Ref{}, fmt.Errorf("%s: %w", r, creator.ErrOptedOut)
+		}
+		p, err := src.Fetch(ctx, r)
+		if err != nil {
+			return creator.Ref{}, err
+		}
+		return p.Ref, nil
+	}))
 	a.watch = watch.New(timedStore{a.store, a.writes}, wopts...)
 	var scoringOpts scoring.Options
 	if cfg.NichesFile != "" {
@@ -203,8 +207,20 @@ func newApp(ctx context.Context, cfg config, opts ...appOption) (_ *app, err err
 		}
 	}
 	a.taxonomy = scoringOpts.Taxonomy
+	retention := map[string]time.Duration{}
+	for name, src := range a.sources {
+		retention[name] = src.Policy().Retention
+	}
+	a.comp, err = compliance.New(compliance.Config{
+		Store: timedStore{a.store, a.writes}, ParseProfileURL: crawler.ParseProfileURL,
+		Retention: retention, Queue: a.q, Now: a.now, Logger: a.log,
+	})
+	if err != nil {
+		return nil, err
+	}
 	a.pipe, err = crawler.NewPipeline(crawler.PipelineConfig{
 		Store:       timedStore{a.store, a.writes},
+		Erasure:     a.comp,
 		Sources:     a.sources,
 		Redis:       a.rdb,
 		UniqueFor:   cfg.UniqueFor,
@@ -355,6 +371,7 @@ func (a *app) worker(ctx context.Context) error {
 	mux := asynq.NewServeMux()
 	mux.Use(countTasks)
 	a.pipe.Register(mux)
+	a.comp.Register(mux)
 	mux.HandleFunc(watch.TypeDeliver, a.watch.HandleDeliver)
 	mux.HandleFunc(watch.TypeResolve, a.watch.HandleResolve)
 	for _, reg := range a.handlers {
@@ -387,7 +404,7 @@ func (a *app) apiHandler() http.Handler {
 		Keys:       keys,
 		Store:      a.store,
 		Submitter:  a.pipe,
-		OptOuts:    optOuts{a},
+		OptOuts:    a.comp,
 		Watchlists: a.watch,
 		APIKey:     a.cfg.APIKey,
 		Redis:      a.rdb,
@@ -495,7 +512,7 @@ func (a *app) scheduler(ctx context.Context) error {
 	tick := time.NewTicker(time.Hour)
 	defer tick.Stop()
 	for {
-		if err := a.pipe.EnqueuePurge(ctx); err != nil {
+		if err := a.comp.EnqueuePurge(ctx); err != nil {
 			a.log.Warn("scheduling purge", "err", err)
 		}
 		select {

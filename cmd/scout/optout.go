@@ -9,31 +9,15 @@ import (
 	"io"
 
 	"github.com/creatorscout/scout/api"
-	"github.com/creatorscout/scout/crawler"
-	"github.com/creatorscout/scout/index"
+	"github.com/creatorscout/scout/compliance"
 )
-
-// optOuts adapts the pipeline's opt-out to the API's interface.
-type optOuts struct{ a *app }
-
-func (o optOuts) OptOut(ctx context.Context, r api.OptOutRequest) (*api.OptOutResult, error) {
-	res, err := o.a.pipe.OptOut(ctx, crawler.OptOutRequest(r))
-	if err != nil {
-		return nil, err
-	}
-	return &api.OptOutResult{OptOut: res.OptOut, Erased: res.Erased}, nil
-}
-
-func (o optOuts) ListOptOuts(ctx context.Context) ([]index.OptOut, error) {
-	return o.a.store.ListOptOuts(ctx)
-}
 
 // cmdOptOut runs `scout optout --platform P (--handle H | --id ID | --url U) [--reason R]`
 // and `scout optout --list [--csv]`.
 func cmdOptOut(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("optout", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	var req crawler.OptOutRequest
+	var req compliance.OptOutRequest
 	fs.StringVar(&req.Platform, "platform", "", "platform (bluesky, mastodon, ...); implied by --url")
 	fs.StringVar(&req.Handle, "handle", "", "the creator's handle")
 	fs.StringVar(&req.ID, "id", "", "the creator's platform id (a DID, ...)")
@@ -75,7 +59,7 @@ func cmdOptOut(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		}
 		return 0
 	}
-	res, err := a.pipe.OptOut(ctx, req)
+	res, err := a.comp.OptOut(ctx, req)
 	if err != nil {
 		fmt.Fprintln(stderr, "scout optout:", err)
 		return 2

@@ -1,72 +1,68 @@
 package sources_test
 
 import (
-	"go/parser"
-	"go/token"
-	"os"
-	"path/filepath"
+	"errors"
 	"slices"
-	"strconv"
-	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/creatorscout/scout/crawler"
 	_ "github.com/creatorscout/scout/crawler/sources"
+	"github.com/creatorscout/scout/creator"
 )
 
-const module = "github.com/creatorscout/scout/"
-
-// TestEverySourceImported reads the packages under crawler/ and fails for
-// one that calls crawler.Register but is not imported by sources.go.
+// TestEverySourceImported fails when a platform has no registered source
+// once this package is imported: a source package sources.go forgot.
 func TestEverySourceImported(t *testing.T) {
-	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, "sources.go", nil, parser.ImportsOnly)
-	if err != nil {
-		t.Fatal(err)
+	want := slices.Sorted(slices.Values(creator.Platforms))
+	if diff := cmp.Diff(want, crawler.Names()); diff != "" {
+		t.Errorf("registered sources (-creator.Platforms +crawler.Names):\n%s", diff)
 	}
-	var imported []string
-	for _, im := range f.Imports {
-		p, _ := strconv.Unquote(im.Path.Value)
-		imported = append(imported, p)
+}
+
+// TestParseProfileURL covers each platform's one profile-URL parser as
+// opt-outs, watchlists and link evidence see them.
+func TestParseProfileURL(t *testing.T) {
+	tests := []struct {
+		name, in string
+		want     creator.Ref
+	}{
+		{"bluesky handle", "https://bsky.app/profile/Alice.bsky.social", creator.Ref{Platform: creator.Bluesky, Handle: "alice.bsky.social"}},
+		{"bluesky did and post", "https://bsky.app/profile/did:plc:abc/post/123", creator.Ref{Platform: creator.Bluesky, ID: "did:plc:abc"}},
+		{"bluesky www", "https://www.bsky.app/profile/alice.bsky.social", creator.Ref{Platform: creator.Bluesky, Handle: "alice.bsky.social"}},
+		{"bluesky staging", "https://staging.bsky.app/profile/alice.bsky.social", creator.Ref{Platform: creator.Bluesky, Handle: "alice.bsky.social"}},
+		{"bluesky host case and port", "https://BSKY.APP:443/profile/alice.bsky.social", creator.Ref{Platform: creator.Bluesky, Handle: "alice.bsky.social"}},
+		{"bluesky @handle", "http://bsky.app/profile/@alice.bsky.social", creator.Ref{Platform: creator.Bluesky, Handle: "alice.bsky.social"}},
+		{"bluesky escaped did", "https://bsky.app/profile/did%3Aweb%3Aexample.com", creator.Ref{Platform: creator.Bluesky, ID: "did:web:example.com"}},
+		{"mastodon local", "https://fosstodon.org/@bob", creator.Ref{Platform: creator.Mastodon, Handle: "bob@fosstodon.org"}},
+		{"mastodon remote", "https://example.social/@Bob@Other.Host", creator.Ref{Platform: creator.Mastodon, Handle: "bob@other.host"}},
+		{"instagram", "https://www.instagram.com/Studio.Clay/", creator.Ref{Platform: creator.Instagram, Handle: "studio.clay"}},
+		{"twitch", "https://www.twitch.tv/TwitchDev", creator.Ref{Platform: creator.Twitch, Handle: "twitchdev"}},
+		{"youtube handle", "https://www.youtube.com/@MrBeast/videos", creator.Ref{Platform: creator.YouTube, Handle: "@mrbeast"}},
+		{"youtube channel", "https://youtube.com/channel/UCX6OQ3DkcsbYNE6H8uQQuVA", creator.Ref{Platform: creator.YouTube, ID: "UCX6OQ3DkcsbYNE6H8uQQuVA"}},
 	}
-	dirs, err := os.ReadDir("..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var registering []string
-	for _, d := range dirs {
-		if !d.IsDir() {
-			continue
-		}
-		files, _ := filepath.Glob(filepath.Join("..", d.Name(), "*.go"))
-		for _, name := range files {
-			if strings.HasSuffix(name, "_test.go") {
-				continue
-			}
-			b, err := os.ReadFile(name)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := crawler.ParseProfileURL(tt.in)
 			if err != nil {
-				t.Fatal(err)
+				t.Fatalf("ParseProfileURL(%q): %v", tt.in, err)
 			}
-			if strings.Contains(string(b), "crawler.Register(") {
-				registering = append(registering, module+"crawler/"+d.Name())
-				break
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("ParseProfileURL(%q) (-want +got):\n%s", tt.in, diff)
 			}
+		})
+	}
+	for _, notProfile := range []string{
+		"https://www.instagram.com/p/CSr71Gzlqo4/", "https://www.instagram.com/explore",
+		"https://www.twitch.tv/videos/335921245", "https://www.twitch.tv/directory", "https://example.com/about",
+		"https://bsky.app/profile/not_a_handle", "https://bsky.app/profile/did:PLC:abc", "https://bsky.app/search?q=x",
+		"https://bsky.app/profile/", "https://bsky.app/profile/nodot", "https://bsky.app/profile/did:plc:a%20b",
+		"https://evil.bsky.app.example/profile/alice.bsky.social", "https://bsky.social/profile/alice.bsky.social",
+		"https://www.youtube.com/@x", "https://www.youtube.com/watch?v=abc", "ftp://bsky.app/profile/alice.bsky.social", "bsky.app",
+	} {
+		if r, err := crawler.ParseProfileURL(notProfile); !errors.Is(err, creator.ErrInvalid) {
+			t.Errorf("ParseProfileURL(%q) = %+v, %v; want an invalid-input error", notProfile, r, err)
 		}
-	}
-	if len(registering) == 0 {
-		t.Fatal("found no package under crawler/ that registers a source")
-	}
-	for _, p := range registering {
-		if !slices.Contains(imported, p) {
-			t.Errorf("%s registers a source but sources.go does not import it", p)
-		}
-	}
-	for _, p := range imported {
-		if !slices.Contains(registering, p) {
-			t.Errorf("sources.go imports %s, which registers no source", p)
-		}
-	}
-	if got := len(crawler.Names()); got != len(registering) {
-		t.Errorf("%d sources registered, want %d (one per package): %v", got, len(registering), crawler.Names())
 	}
 }

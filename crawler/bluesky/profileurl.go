@@ -1,0 +1,53 @@
+package bluesky
+
+import (
+	"net/url"
+	"strings"
+
+	"github.com/creatorscout/scout/crawler"
+	"github.com/creatorscout/scout/creator"
+)
+
+// ProfileHosts are the hosts of Bluesky's web app whose /profile/ URLs name
+// an account: bsky.app, www.bsky.app (which redirects there) and
+// staging.bsky.app (Bluesky's staging build of the same app, over the same
+// accounts).
+var ProfileHosts = []string{"bsky.app", "www.bsky.app", "staging.bsky.app"}
+
+func init() {
+	crawler.RegisterProfileURLs(creator.Bluesky, crawler.ProfileURLs{Hosts: ProfileHosts, Parse: ParseProfileURL})
+}
+
+// ParseProfileURL reads https://bsky.app/profile/<handle-or-did>, optionally
+// followed by a path (/post/...), on any of ProfileHosts: a DID gives a Ref
+// with the ID, a handle one with the Handle, lower-cased. A handle or DID
+// of the wrong form is not a profile URL.
+func ParseProfileURL(u *url.URL) (creator.Ref, bool) {
+	if u.Scheme != "https" && u.Scheme != "http" {
+		return creator.Ref{}, false
+	}
+	host := strings.ToLower(u.Hostname())
+	known := false
+	for _, h := range ProfileHosts {
+		known = known || h == host
+	}
+	if !known {
+		return creator.Ref{}, false
+	}
+	parts := strings.Split(strings.Trim(u.Path, "/"), "/")
+	if len(parts) < 2 || parts[0] != "profile" || parts[1] == "" {
+		return creator.Ref{}, false
+	}
+	actor := parts[1]
+	if strings.HasPrefix(actor, "did:") {
+		if len(actor) > 2048 || !didRE.MatchString(actor) {
+			return creator.Ref{}, false
+		}
+		return creator.Ref{Platform: creator.Bluesky, ID: actor}, true
+	}
+	h := strings.ToLower(strings.TrimPrefix(actor, "@"))
+	if len(h) > 253 || !handleRE.MatchString(h) {
+		return creator.Ref{}, false
+	}
+	return creator.Ref{Platform: creator.Bluesky, Handle: h}, true
+}

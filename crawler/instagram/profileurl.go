@@ -1,0 +1,36 @@
+package instagram
+
+import (
+	"net/url"
+	"strings"
+
+	"github.com/creatorscout/scout/crawler"
+	"github.com/creatorscout/scout/creator"
+)
+
+// ProfileHosts are Instagram's web hosts.
+var ProfileHosts = []string{"instagram.com", "www.instagram.com"}
+
+// sitePages are first path segments of Instagram's own pages, which are
+// not accounts.
+var sitePages = map[string]bool{"p": true, "reel": true, "reels": true, "explore": true, "stories": true,
+	"accounts": true, "direct": true, "about": true, "legal": true, "developer": true, "tv": true}
+
+func init() {
+	crawler.RegisterProfileURLs(creator.Instagram, crawler.ProfileURLs{Hosts: ProfileHosts, Parse: ParseProfileURL})
+}
+
+// ParseProfileURL reads https://www.instagram.com/<username>/ into a Ref
+// with the username, lower-cased; the site's own pages (/p/..., /explore)
+// are not profiles.
+func ParseProfileURL(u *url.URL) (creator.Ref, bool) {
+	parts := strings.Split(strings.Trim(u.Path, "/"), "/")
+	if len(parts) != 1 || sitePages[strings.ToLower(parts[0])] {
+		return creator.Ref{}, false
+	}
+	ref := creator.Ref{Platform: creator.Instagram, Handle: strings.ToLower(parts[0])}
+	if ref.Handle == "" || crawler.ValidateRef(ref) != nil {
+		return creator.Ref{}, false
+	}
+	return ref, true
+}

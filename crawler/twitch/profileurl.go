@@ -1,0 +1,36 @@
+package twitch
+
+import (
+	"net/url"
+	"strings"
+
+	"github.com/creatorscout/scout/crawler"
+	"github.com/creatorscout/scout/creator"
+)
+
+// ProfileHosts are Twitch's web hosts.
+var ProfileHosts = []string{"twitch.tv", "www.twitch.tv", "m.twitch.tv"}
+
+// sitePages are first path segments of Twitch's own pages, which are not
+// channels.
+var sitePages = map[string]bool{"videos": true, "directory": true, "p": true, "settings": true, "downloads": true,
+	"jobs": true, "search": true, "subscriptions": true, "inventory": true, "wallet": true, "turbo": true}
+
+func init() {
+	crawler.RegisterProfileURLs(creator.Twitch, crawler.ProfileURLs{Hosts: ProfileHosts, Parse: ParseProfileURL})
+}
+
+// ParseProfileURL reads https://www.twitch.tv/<login> into a Ref with the
+// login, lower-cased; the site's own pages (/videos/..., /directory) are
+// not channels.
+func ParseProfileURL(u *url.URL) (creator.Ref, bool) {
+	parts := strings.Split(strings.Trim(u.Path, "/"), "/")
+	if len(parts) != 1 || sitePages[strings.ToLower(parts[0])] {
+		return creator.Ref{}, false
+	}
+	ref := creator.Ref{Platform: creator.Twitch, Handle: strings.ToLower(parts[0])}
+	if ref.Handle == "" || crawler.ValidateRef(ref) != nil {
+		return creator.Ref{}, false
+	}
+	return ref, true
+}

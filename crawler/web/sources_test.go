@@ -1,0 +1,11 @@
+package web
+
+// The platforms whose profile URLs link evidence names (ParseProfileURL
+// asks their registered parsers).
+import (
+	_ "github.com/creatorscout/scout/crawler/bluesky"
+	_ "github.com/creatorscout/scout/crawler/instagram"
+	_ "github.com/creatorscout/scout/crawler/mastodon"
+	_ "github.com/creatorscout/scout/crawler/twitch"
+	_ "github.com/creatorscout/scout/crawler/youtube"
+)
