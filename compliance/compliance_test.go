@@ -116,4 +116,3 @@ func TestPurgeHonoursRetention(t *testing.T) {
 		t.Error("EnqueuePurge without a queue succeeded")
 	}
 }
-
