@@ -124,8 +124,7 @@ func (p *Pipeline) crawl(ctx context.Context, cp CrawlPayload) error {
 	if prev != nil {
 		rec.FirstSeen = prev.FirstSeen
 	}
-	snap := scoring.Snapshot(prof, scores)
-	snap.At = now
+	snap := scoring.RecordSnapshot(rec)
 	if err := p.cfg.Store.Upsert(ctx, rec, snap); err != nil {
 		return fmt.Errorf("storing %s: %w", key, err)
 	}

@@ -30,5 +30,5 @@ func (p *Pipeline) EnqueueStream(ctx context.Context, ref creator.Ref) error {
 // Bluesky account deleted or deactivated), after which nothing of the
 // creator may be kept.
 func (p *Pipeline) Erase(ctx context.Context, ref creator.Ref) error {
-	return p.eraseRef(ctx, ref)
+	return p.cfg.Erasure.Erase(ctx, ref)
 }

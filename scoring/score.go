@@ -207,6 +207,20 @@ func Snapshot(p *creator.Profile, s creator.Scores) creator.Snapshot {
 	return snap
 }
 
+// RecordSnapshot returns the snapshot a stored record implies: the one its
+// crawl appended (Snapshot of its profile and scores), taken at the
+// record's UpdatedAt, the time of that crawl (Scores.ComputedAt when
+// UpdatedAt is unset). The crawl writes it; a store copy synthesizes it for
+// a record without history; change detection stands it in when a history
+// is short. Post engagement counts below zero count as zero, as in Score.
+func RecordSnapshot(r *creator.Record) creator.Snapshot {
+	snap := Snapshot(&r.Profile, r.Scores)
+	if !r.UpdatedAt.IsZero() {
+		snap.At = r.UpdatedAt.UTC()
+	}
+	return snap
+}
+
 func snapshotOf(p *creator.Profile, s *creator.Scores, at time.Time, avg float64) creator.Snapshot {
 	snap := creator.Snapshot{
 		At:             at.UTC(),

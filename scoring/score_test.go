@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/creatorscout/scout/creator"
+	"github.com/google/go-cmp/cmp"
 )
 
 func TestTier(t *testing.T) {
@@ -284,5 +285,32 @@ func TestScoreConcurrent(t *testing.T) {
 		if got.Overall != want.Overall || got.PrimaryNiche != want.PrimaryNiche {
 			t.Errorf("concurrent Score differs: overall %v niche %q, want %v %q", got.Overall, got.PrimaryNiche, want.Overall, want.PrimaryNiche)
 		}
+	}
+}
+
+// TestRecordSnapshot: the one snapshot a stored record implies, as the
+// crawl writes it, a store copy synthesizes it and change detection
+// stands it in: taken at UpdatedAt, negative engagement counted as zero,
+// sponsored posts listed.
+func TestRecordSnapshot(t *testing.T) {
+	updated := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	posted := updated.Add(-24 * time.Hour)
+	rec := &creator.Record{
+		Profile: creator.Profile{Followers: 1000, Following: 10, PostsCount: 50, Posts: []creator.Post{
+			{ID: "p1", Text: "Loving my new blender #ad", Likes: 30, Replies: -5, CreatedAt: posted},
+			{ID: "p2", Text: "weekend bake", Likes: -2, Reposts: 10, CreatedAt: posted.Add(-time.Hour)},
+		}},
+		Scores:    creator.Scores{ComputedAt: updated.Add(-time.Minute), EngagementRate: 0.02, PrimaryNiche: "food"},
+		UpdatedAt: updated,
+	}
+	got := RecordSnapshot(rec)
+	want := creator.Snapshot{At: updated, Followers: 1000, Following: 10, PostsCount: 50, EngagementRate: 0.02,
+		AvgEngagement: 20, MaxEngagement: 30, LastPostAt: posted, PrimaryNiche: "food", SponsoredPostIDs: []string{"p1"}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("RecordSnapshot (-want +got):\n%s", diff)
+	}
+	rec.UpdatedAt = time.Time{}
+	if got := RecordSnapshot(rec); !got.At.Equal(rec.Scores.ComputedAt) {
+		t.Errorf("without UpdatedAt: At = %v, want the scores' time %v", got.At, rec.Scores.ComputedAt)
 	}
 }

@@ -107,12 +107,12 @@ func Detect(prev, cur *creator.Record, history []creator.Snapshot, rules index.A
 	case n == 1:
 		cs = history[0]
 		if prev != nil {
-			ps, havePrev = snapshotOf(prev), true
+			ps, havePrev = scoring.RecordSnapshot(prev), true
 		}
 	default:
-		cs = snapshotOf(cur)
+		cs = scoring.RecordSnapshot(cur)
 		if prev != nil {
-			ps, havePrev = snapshotOf(prev), true
+			ps, havePrev = scoring.RecordSnapshot(prev), true
 		}
 	}
 	at := cs.At
@@ -359,35 +359,6 @@ func (s spike) evidence() []creator.Evidence {
 		{Signal: "avg_engagement_change_pct", Value: round(s.engGrowth*100, 1),
 			Text: fmt.Sprintf("average engagement per post %.1f to %.1f, no matching rise", s.from.AvgEngagement, s.to.AvgEngagement)},
 	}
-}
-
-// snapshotOf stands in for a snapshot when the history is short: the
-// record's own numbers.
-func snapshotOf(r *creator.Record) creator.Snapshot {
-	s := creator.Snapshot{
-		At:             r.Scores.ComputedAt,
-		Followers:      r.Profile.Followers,
-		Following:      r.Profile.Following,
-		PostsCount:     r.Profile.PostsCount,
-		EngagementRate: r.Scores.EngagementRate,
-		PostsPerWeek:   r.Scores.PostsPerWeek,
-		Authenticity:   r.Scores.Authenticity,
-		PrimaryNiche:   r.Scores.PrimaryNiche,
-	}
-	if s.At.IsZero() {
-		s.At = r.UpdatedAt
-	}
-	var sum float64
-	for _, p := range r.Profile.Posts {
-		sum += float64(p.Likes + p.Replies + p.Reposts + p.Quotes)
-		if p.CreatedAt.After(s.LastPostAt) {
-			s.LastPostAt = p.CreatedAt
-		}
-	}
-	if n := len(r.Profile.Posts); n > 0 {
-		s.AvgEngagement = sum / float64(n)
-	}
-	return s
 }
 
 // detailEvidence returns the evidence of the record's sub-score name.

@@ -14,6 +14,7 @@ import (
 	"github.com/creatorscout/scout/creator"
 	"github.com/creatorscout/scout/index"
 	"github.com/creatorscout/scout/index/sqlite"
+	"github.com/creatorscout/scout/scoring"
 	"github.com/creatorscout/scout/sim"
 )
 
@@ -184,7 +185,7 @@ func TestReindexLeavesOptedOutBehind(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := copyStore(ctx, src, dst, 10, &strings.Builder{})
+	st, err := index.Copy(ctx, src, dst, index.CopyConfig{Batch: 10, SnapshotOf: scoring.RecordSnapshot})
 	if err != nil {
 		t.Fatal(err)
 	}
