@@ -55,6 +55,10 @@ type SchedulerConfig struct {
 	// ReconcileInterval is how often Reconcile runs, in real time; 0
 	// means one minute. Run ticks at least this often.
 	ReconcileInterval time.Duration
+	// Now is the real-time clock ReconcileInterval is measured on (the
+	// Service's clock, which may be simulated, decides what is due); nil
+	// means time.Now.
+	Now func() time.Time
 }
 
 // Scheduler enqueues the rescans of due watchlists. Several may run against
@@ -110,6 +114,9 @@ func NewScheduler(cfg SchedulerConfig) (*Scheduler, error) {
 	}
 	if cfg.Interval <= 0 {
 		cfg.Interval = 15 * time.Second
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
 	}
 	if cfg.ReconcileInterval <= 0 {
 		cfg.ReconcileInterval = time.Minute
@@ -207,8 +214,8 @@ func (s *Scheduler) Tick(ctx context.Context) (TickResult, error) {
 	// Due a moment early rather than a whole tick late: the ticks fall
 	// on the interval only roughly.
 	slack := min(500*time.Millisecond, s.cfg.ReconcileInterval/10)
-	if s.cfg.Reconcile != nil && (fresh || time.Since(s.lastJobs)+slack >= s.cfg.ReconcileInterval) {
-		began := time.Now()
+	if s.cfg.Reconcile != nil && (fresh || s.cfg.Now().Sub(s.lastJobs)+slack >= s.cfg.ReconcileInterval) {
+		began := s.cfg.Now()
 		n, err := s.cfg.Reconcile(ctx)
 		res.Jobs, res.JobsReconciled = n, true
 		if err != nil {

@@ -3,6 +3,7 @@ package meili
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"time"
 )
 
@@ -24,6 +25,9 @@ type batcher struct {
 	// flush writes a batch and returns each write's error, one per
 	// write (nil where it succeeded).
 	flush func(ctx context.Context, ws []prepared) []error
+	// waiting counts the requests handed to send that the loop has not
+	// taken yet (a Delete waiting behind a batch in flight).
+	waiting atomic.Int32
 }
 
 type batchReq struct {
@@ -56,12 +60,18 @@ func (b *batcher) do(ctx context.Context, op func() error) error {
 }
 
 func (b *batcher) send(ctx context.Context, r batchReq) error {
+	b.waiting.Add(1)
+	var err error
 	select {
 	case b.in <- r:
 	case <-b.done:
-		return errClosed
+		err = errClosed
 	case <-ctx.Done():
-		return ctx.Err()
+		err = ctx.Err()
+	}
+	b.waiting.Add(-1)
+	if err != nil {
+		return err
 	}
 	select {
 	case err := <-r.err:

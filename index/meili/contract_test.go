@@ -1,7 +1,6 @@
 package meili
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,7 +8,6 @@ import (
 	"maps"
 	"math"
 	"net/http"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -1716,7 +1714,7 @@ func TestContractUpsertPartialFailure(t *testing.T) {
 // it is in flight (its snapshots' task is held "processing"): the Delete
 // must wait for the batch, so that the batch cannot write the record
 // again after the Delete removed it. The held task is released as soon as
-// the Delete waits in batcher.do behind the batch (inBatcherDo), or as
+// the Delete waits for the batcher behind the batch (batcher.waiting), or as
 // soon as it reaches Meilisearch (which it must not do first).
 func TestContractDeleteBetweenBatches(t *testing.T) {
 	f := newFake(t)
@@ -1754,7 +1752,7 @@ func TestContractDeleteBetweenBatches(t *testing.T) {
 		case <-deleteSeen:
 			waiting = true
 		case <-time.After(time.Millisecond):
-			waiting = inBatcherDo()
+			waiting = s.batch.waiting.Load() > 0
 			if !waiting && time.Now().After(deadline) {
 				t.Fatal("Delete neither waited in batcher.do nor reached Meilisearch within 10s")
 			}
@@ -1779,14 +1777,6 @@ func TestContractDeleteBetweenBatches(t *testing.T) {
 	if diff := cmp.Diff([]string{"write record", "delete record"}, order); diff != "" {
 		t.Errorf("order of the batch's write and the Delete (-want +got):\n%s", diff)
 	}
-}
-
-// inBatcherDo reports whether a goroutine is in batcher.do, as a Delete
-// waiting for its turn behind a batch is. It reads the goroutines' stacks,
-// so that the batcher needs no hook for tests.
-func inBatcherDo() bool {
-	buf := make([]byte, 1<<20)
-	return bytes.Contains(buf[:runtime.Stack(buf, true)], []byte("meili.(*batcher).do("))
 }
 
 // TestContractWatchlistWritesExclusive checks that every write of

@@ -1,75 +1,58 @@
 package meili
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"go/ast"
-	"go/parser"
-	"go/token"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
+	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/creatorscout/scout/creator"
+	"github.com/creatorscout/scout/index"
 )
 
-// TestFilterSyntaxInOnePlace checks that filterText is the only function
-// of the package (tests aside) whose string literals hold filter syntax,
-// so that every filter the Store sends is built from a typed expr.
-func TestFilterSyntaxInOnePlace(t *testing.T) {
-	syntax := []string{" = ", " != ", " AND ", " OR ", "NOT ", " IN [", "EXISTS", " >= ", " <= ", " > ", " < ", " TO "}
-	files, err := filepath.Glob("*.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	fset := token.NewFileSet()
-	var found []string
-	for _, name := range files {
-		if strings.HasSuffix(name, "_test.go") {
-			continue
+// TestFiltersSentKeepValuesQuoted sends a value built to break out of its
+// quotes through every Store method that filters on what a caller gives,
+// and checks each filter Meilisearch received: it reads as syntax with
+// every value quoted, and the value never shows in the syntax.
+func TestFiltersSentKeepValuesQuoted(t *testing.T) {
+	f := newFake(t)
+	s := openFake(t, f, Config{})
+	const evil = `a" OR INJECTED = "b`
+	ctx := context.Background()
+	s.Search(ctx, index.Query{Filter: ptr(index.And(index.Eq("platform", evil), index.In("tier", evil, "nano")))})
+	index.ByHandle(ctx, s, creator.Bluesky, evil)
+	index.ByProfileURL(ctx, s, "https://example.com/"+evil)
+	s.History(ctx, "bluesky-"+evil, 5)
+	s.JobItems(ctx, evil, evil)
+	s.IsOptedOut(ctx, creator.Bluesky, evil, evil)
+	s.ListAlerts(ctx, index.AlertFilter{WatchlistID: evil, CreatorKey: evil})
+	var filters []string
+	for _, r := range f.requests() {
+		if q, err := url.ParseQuery(r.Query); err == nil && q.Get("filter") != "" {
+			filters = append(filters, q.Get("filter"))
 		}
-		src, err := os.ReadFile(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		f, err := parser.ParseFile(fset, name, src, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, d := range f.Decls {
-			fn, ok := d.(*ast.FuncDecl)
-			if !ok {
-				continue
+		if body, ok := r.Body.(map[string]any); ok {
+			if fl, ok := body["filter"].(string); ok && fl != "" {
+				filters = append(filters, fl)
 			}
-			ast.Inspect(fn, func(n ast.Node) bool {
-				lit, ok := n.(*ast.BasicLit)
-				if !ok || lit.Kind != token.STRING {
-					return true
-				}
-				v, err := strconv.Unquote(lit.Value)
-				if err != nil {
-					return true
-				}
-				for _, s := range syntax {
-					if strings.Contains(v, s) {
-						found = append(found, fn.Name.Name)
-						break
-					}
-				}
-				return true
-			})
 		}
 	}
-	slices.Sort(found)
-	found = slices.Compact(found)
-	if diff := cmp.Diff([]string{"filterText"}, found); diff != "" {
-		t.Errorf("functions with filter syntax in their strings (-want +got):\n%s", diff)
+	if len(filters) < 4 {
+		t.Fatalf("%d filters sent (%q), want one per filtering call", len(filters), filters)
+	}
+	for _, fl := range filters {
+		syn, _, err := skeleton(fl)
+		if err != nil || strings.Contains(syn, "INJECTED") {
+			t.Errorf("filter %q: syntax %q, %v; want every value quoted", fl, syn, err)
+		}
 	}
 }
+
+func ptr[T any](v T) *T { return &v }
 
 func TestFilterText(t *testing.T) {
 	tests := []struct {
