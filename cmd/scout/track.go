@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -20,6 +21,7 @@ import (
 	"github.com/creatorscout/scout/creator"
 	"github.com/creatorscout/scout/index"
 	"github.com/creatorscout/scout/internal/lease"
+	"github.com/creatorscout/scout/scoring"
 )
 
 // jetstreamConfig is the Jetstream consumer's part of the config.
@@ -108,10 +110,19 @@ func (a *app) track(ctx context.Context) error {
 		return errors.New("the Bluesky source is not available, so accounts cannot be looked up")
 	}
 	jc := a.cfg.Jetstream
+	tax := a.taxonomy
+	if tax == nil {
+		tax = scoring.DefaultTaxonomy()
+	}
+	for _, n := range jc.Niches {
+		if !slices.Contains(tax.Niches(), n) {
+			return fmt.Errorf("SCOUT_JETSTREAM_NICHES: no niche is called %q; the niches are %s", n, strings.Join(tax.Niches(), ", "))
+		}
+	}
 	stats := a.jetstreamStats()
 	tr, err := jetstream.NewTracker(jetstream.TrackerConfig{
 		Lookup: src, Store: trackStore{timedStore{a.store, a.writes}, ts}, Crawler: a.pipe,
-		FollowerFloor: jc.Floor, NicheOf: jetstream.TermNiche(a.taxonomy, jc.Niches, 2),
+		FollowerFloor: jc.Floor, NicheOf: jetstream.TermNiche(tax, jc.Niches, 2),
 		Stats: stats, Now: a.now, Logger: a.log,
 	})
 	if err != nil {

@@ -108,6 +108,7 @@ type Tracker struct {
 	gone    map[string]bool   // DIDs whose account ended
 	niches  map[string]string // tracked DIDs -> the niche a post was about
 	fresh   []index.Tracked   // creators found since the last Flush, to write
+	counted time.Time         // when Stats.Tracked was last read from the store
 	err     error             // first failure of an asynchronous lookup
 }
 
@@ -307,6 +308,7 @@ func (t *Tracker) Flush(ctx context.Context) error {
 		t.restore(gone, refresh, niches)
 		return err
 	}
+	t.stats.update(func(p *Progress) { p.Tracked += int64(len(fresh)) })
 	for did := range gone {
 		if err := t.eraseIfKnown(ctx, creator.Ref{Platform: creator.Bluesky, ID: did}); err != nil {
 			t.restore(gone, refresh, niches)
@@ -349,7 +351,19 @@ func (t *Tracker) restore(gone, refresh map[string]bool, niches map[string]strin
 	}
 }
 
+// countTracked refreshes Stats.Tracked from the store, at most every 30
+// seconds (counting a million rows is not free).
 func (t *Tracker) countTracked(ctx context.Context) {
+	t.mu.Lock()
+	now := time.Now()
+	stale := now.Sub(t.counted) >= 30*time.Second
+	if stale {
+		t.counted = now
+	}
+	t.mu.Unlock()
+	if !stale {
+		return
+	}
 	if n, err := t.cfg.Store.CountTracked(ctx); err == nil {
 		t.stats.update(func(p *Progress) { p.Tracked = int64(n.Tracked) })
 	}
