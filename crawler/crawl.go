@@ -125,7 +125,7 @@ func (p *Pipeline) crawl(ctx context.Context, cp CrawlPayload) error {
 		rec.FirstSeen = prev.FirstSeen
 	}
 	snap := scoring.RecordSnapshot(rec)
-	if err := p.cfg.Store.Upsert(ctx, rec, snap); err != nil {
+	if err := p.writes.Upsert(ctx, rec, snap); err != nil {
 		return fmt.Errorf("storing %s: %w", key, err)
 	}
 	// An opt-out that arrived while this crawl ran erased the creator

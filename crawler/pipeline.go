@@ -76,6 +76,11 @@ type PipelineConfig struct {
 	// while it runs, so a holder that dies (kill -9, a lost connection)
 	// frees the creator within one lease. 0 means 30 seconds.
 	LockLease time.Duration
+	// GroupCommit lets concurrent crawls share their store writes: one
+	// UpsertMany for every crawl that finished while the last one was
+	// being written, each still acknowledged only after its own write.
+	// False writes each crawl with its own Upsert.
+	GroupCommit bool
 	// FollowLinks crawls, on the rescan queue and at most once per
 	// UniqueFor, the accounts a crawled creator is linked to by evidence
 	// (Profile.Linked) whose platform has a source, so that a creator's
@@ -103,6 +108,11 @@ type Pipeline struct {
 	q    *asynq.Client
 	insp *asynq.Inspector
 	log  *slog.Logger
+	// writes stores the crawls' records: the store, or a groupCommit on
+	// it (kept apart so that cfg.Store keeps its optional interfaces).
+	writes interface {
+		Upsert(ctx context.Context, rec *creator.Record, snap creator.Snapshot) error
+	}
 }
 
 // NewPipeline returns a pipeline for cfg. Close releases its queue client.
@@ -150,7 +160,11 @@ func NewPipeline(cfg PipelineConfig) (*Pipeline, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Pipeline{cfg: cfg, q: asynq.NewClientFromRedisClient(cfg.Redis), insp: asynq.NewInspectorFromRedisClient(cfg.Redis), log: log}, nil
+	p := &Pipeline{cfg: cfg, q: asynq.NewClientFromRedisClient(cfg.Redis), insp: asynq.NewInspectorFromRedisClient(cfg.Redis), log: log, writes: cfg.Store}
+	if cfg.GroupCommit {
+		p.writes = &groupCommit{Store: cfg.Store}
+	}
+	return p, nil
 }
 
 // Close releases the pipeline's queue client (not the Redis client).

@@ -231,6 +231,7 @@ func newApp(ctx context.Context, cfg config, opts ...appOption) (_ *app, err err
 		Logger:      a.log,
 		Unavailable: a.unavailable,
 		FollowLinks: true,
+		GroupCommit: true,
 	})
 	if err != nil {
 		return nil, err

@@ -355,6 +355,14 @@ func service(ctx context.Context, name string, args []string, stdout, stderr io.
 		return 1
 	}
 	defer a.Close()
+	if addr := os.Getenv("SCOUT_PPROF_ADDR"); addr != "" {
+		at, err := servePprof(ctx, addr)
+		if err != nil {
+			fmt.Fprintf(stderr, "scout %s: %v\n", name, err)
+			return 1
+		}
+		fmt.Fprintf(stderr, "scout %s: profiles on http://%s/debug/pprof/\n", name, at)
+	}
 	if addr := os.Getenv("SCOUT_METRICS_ADDR"); addr != "" && name != "serve" {
 		// A worker or scheduler has no API: its series are served here.
 		if err := serveMetrics(ctx, addr, a); err != nil {

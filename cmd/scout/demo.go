@@ -68,6 +68,14 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	start := time.Now()
+	if addr := os.Getenv("SCOUT_PPROF_ADDR"); addr != "" {
+		at, err := servePprof(ctx, addr)
+		if err != nil {
+			fmt.Fprintln(stderr, "scout demo:", err)
+			return 1
+		}
+		fmt.Fprintf(stderr, "demo: profiles on http://%s/debug/pprof/\n", at)
+	}
 	cfg, err := configFromEnv()
 	if err != nil {
 		fmt.Fprintln(stderr, "scout:", err)

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"context"
+	"io"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -65,5 +68,28 @@ func TestRateOverrideReachesHosts(t *testing.T) {
 	site, _ := url.Parse("https://some.site/")
 	if got, want := a.http.PolicyOf(site), (fetch.HostPolicy{Rate: 3, Burst: fetch.DefaultHostPolicy.Burst}); got != want {
 		t.Errorf("web host policy %+v, want %+v", got, want)
+	}
+}
+
+// TestPprofOptIn: SCOUT_PPROF_ADDR serves Go's profiles on a listener of
+// its own.
+func TestPprofOptIn(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	addr, err := servePprof(ctx, "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Get("http://" + addr.String() + "/debug/pprof/goroutine?debug=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(b), "goroutine profile") {
+		t.Errorf("GET /debug/pprof/goroutine: %d %.100q", resp.StatusCode, b)
+	}
+	if _, err := servePprof(ctx, "not an address"); err == nil || !strings.Contains(err.Error(), "SCOUT_PPROF_ADDR") {
+		t.Errorf("bad address: err %v, want one naming SCOUT_PPROF_ADDR", err)
 	}
 }
