@@ -39,8 +39,8 @@ type jetstreamConfig struct {
 	// comma-separated; default posts, follows and reposts).
 	Collections []string
 	// SaveEvery is how often the cursor is saved and the progress tallied
-	// (not configurable; tests shorten it). Zero means the consumer's
-	// default, 5 seconds.
+	// (SCOUT_JETSTREAM_SAVE_EVERY; default 5s): after a crash, at most
+	// this much of the stream is read again.
 	SaveEvery time.Duration
 }
 
@@ -59,6 +59,13 @@ func jetstreamFromEnv() (jetstreamConfig, error) {
 	c.Endpoints = split(os.Getenv("SCOUT_JETSTREAM_URL"))
 	c.Niches = split(os.Getenv("SCOUT_JETSTREAM_NICHES"))
 	c.Collections = split(os.Getenv("SCOUT_JETSTREAM_COLLECTIONS"))
+	if v := os.Getenv("SCOUT_JETSTREAM_SAVE_EVERY"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 100*time.Millisecond || d > time.Hour {
+			return c, fmt.Errorf("SCOUT_JETSTREAM_SAVE_EVERY: want a duration from 100ms to 1h, like 5s, got %q", v)
+		}
+		c.SaveEvery = d
+	}
 	if v := os.Getenv("SCOUT_JETSTREAM_FOLLOWER_FLOOR"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n < 1 {
