@@ -238,7 +238,9 @@ func (t *postings) intersect(words []string, ranked bool) *textMatches {
 		anyPlace := roaring.FastOr(all...)
 		if docs == nil {
 			docs = anyPlace
-			docs.And(t.live)
+			if t.dead > 0 { // else every document in a list is live
+				docs.And(t.live)
+			}
 		} else {
 			docs.And(anyPlace)
 		}
