@@ -190,13 +190,13 @@ func TestShiftForF1(t *testing.T) {
 	if _, _, ok := shiftForF1(z, make([]float64, len(z)), w, 1, 0); ok {
 		t.Error("no positives, yet a threshold")
 	}
-	// The best F1 (0.667, everything shown) has precision 0.5, under
-	// minPrecision: the threshold stays where precision is 0.667.
-	z = []float64{8, 7, 6, 5, 4, 3, 2, 1}
-	y = []float64{1, 0, 1, 0, 0, 1, 0, 1}
-	b, f1, ok = shiftForF1(z, y, w[:8], 1, 0)
-	if !ok || math.Abs(f1-4.0/7) > 1e-9 || math.Abs(5.5+b) > 1e-9 {
-		t.Errorf("threshold %.3f with F1 %.3f (ok %v), want 5.5 with F1 0.571", -b, f1, ok)
+	// The best F1 (0.6, the top seven shown) has precision 0.43, under
+	// minPrecision: the threshold stays above the top one (F1 0.5).
+	z = []float64{10, 9, 8, 7, 6, 5, 4, 3, 2, 1}
+	y = []float64{1, 0, 0, 0, 1, 0, 1, 0, 0, 0}
+	b, f1, ok = shiftForF1(z, y, w, 1, 0)
+	if !ok || math.Abs(f1-0.5) > 1e-9 || math.Abs(9.5+b) > 1e-9 {
+		t.Errorf("threshold %.3f with F1 %.3f (ok %v), want 9.5 with F1 0.5", -b, f1, ok)
 	}
 }
 
