@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -584,19 +583,6 @@ func TestCrawlCarriesUnknownCounts(t *testing.T) {
 	}
 }
 
-// siteResolver resolves the simulator's site hosts to loopback and no
-// other name.
-type siteResolver []string
-
-func (r siteResolver) LookupNetIP(_ context.Context, _, host string) ([]netip.Addr, error) {
-	for _, h := range r {
-		if strings.EqualFold(h, host) {
-			return []netip.Addr{netip.MustParseAddr("127.0.0.1")}, nil
-		}
-	}
-	return nil, &net.DNSError{Err: "not a simulated site", Name: host, IsNotFound: true}
-}
-
 // TestCrawlLinksMutualClaims: the simulated creator with a site is crawled
 // on the web before and after its Bluesky account. Before, nothing is
 // stored to link back, so the site has no linked account; after, the
@@ -614,7 +600,7 @@ func TestCrawlLinksMutualClaims(t *testing.T) {
 	}
 	rs := testredis.New(t, redisDB)
 	client, err := fetch.New(fetch.WithAllowNets(netip.MustParsePrefix("127.0.0.0/8")), fetch.WithRedis(rs.Client),
-		fetch.WithResolver(siteResolver(world.SiteHosts())), fetch.WithRetries(0, 0),
+		fetch.WithResolver(world.Resolver()), fetch.WithRetries(0, 0),
 		fetch.WithDefaultHostPolicy(fetch.HostPolicy{Rate: 1000, Burst: 100}))
 	if err != nil {
 		t.Fatal(err)

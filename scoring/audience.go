@@ -2,6 +2,7 @@ package scoring
 
 import (
 	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -394,7 +395,7 @@ func audienceScore(e AudienceEstimate, kind string) creator.SubScore {
 	}
 	s.Summary = "An estimated " + pct(e.Share) + " of " + kind + " are fake or spam, likely between " + pct(e.Low) + " and " + pct(e.High) +
 		": stricter or looser cut-offs for calling an account fake give " + pct(e.BandLow) + "-" + pct(e.BandHigh) +
-		", and a sample of " + itoa(e.Sampled) + " " + accounts + " widens that to the range shown."
+		", and a sample of " + strconv.Itoa(e.Sampled) + " " + accounts + " widens that to the range shown."
 	s.Evidence = append(s.Evidence,
 		creator.Evidence{Signal: "fake_share", Value: e.Share, SampleSize: e.Sampled, Text: s.Summary},
 		creator.Evidence{Signal: "fake_share_low", Value: e.Low, SampleSize: e.Sampled},
@@ -402,7 +403,7 @@ func audienceScore(e AudienceEstimate, kind string) creator.SubScore {
 		creator.Evidence{Signal: "fake_share_band_low", Value: e.BandLow, SampleSize: e.Sampled},
 		creator.Evidence{Signal: "fake_share_band_high", Value: e.BandHigh, SampleSize: e.Sampled},
 		creator.Evidence{Signal: "flagged_accounts", Value: float64(e.Flagged), SampleSize: e.Sampled,
-			Text: itoa(e.Flagged) + " of " + itoa(e.Sampled) + " sampled " + kind + " look fake to the account model; the estimate corrects this for the model's known error rates."},
+			Text: strconv.Itoa(e.Flagged) + " of " + strconv.Itoa(e.Sampled) + " sampled " + kind + " look fake to the account model; the estimate corrects this for the model's known error rates."},
 		creator.Evidence{Signal: "mean_fake_probability", Value: round3(e.MeanProbability), SampleSize: e.Sampled},
 	)
 	for _, w := range e.Worst {
@@ -453,7 +454,7 @@ func signalLabel(name string, v float64) string {
 	case "posts":
 		return n + " posts"
 	case "followers_per_following":
-		return ff(v, 2) + " followers per account followed"
+		return decimals(v, 2) + " followers per account followed"
 	case "bio_length":
 		if v == 0 {
 			return "empty bio"
@@ -483,7 +484,7 @@ func signalLabel(name string, v float64) string {
 	case "account_age_days":
 		return "account " + n + " days old"
 	case "posts_per_day":
-		return ff(v, 1) + " posts a day"
+		return decimals(v, 1) + " posts a day"
 	case "self_labeled_bot":
 		return "labeled as a bot on its platform"
 	case "platform":

@@ -3,6 +3,7 @@ package scoring
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -90,13 +91,13 @@ func scoreAuthenticity(aud creator.SubScore, est AudienceEstimate, cr commentRes
 	var notes []creator.Evidence
 	if est.Sampled > 0 {
 		score := aud.Score
-		concern := "an estimated " + pct(est.Share) + " of the audience is fake (range " + pct(est.Low) + "-" + pct(est.High) + ", " + itoa(est.Sampled) + " sampled)"
+		concern := "an estimated " + pct(est.Share) + " of the audience is fake (range " + pct(est.Low) + "-" + pct(est.High) + ", " + strconv.Itoa(est.Sampled) + " sampled)"
 		if implied := clamp01(spikeGain / math.Max(float64(followers), 1)); spikes > 0 && implied > est.Share {
 			score = clamp(100-audiencePenaltyPerShare*implied, 0, 100)
 			concern = spikeText + ": " + pct(implied) + " of the followers came in suspicious spikes"
 			notes = append(notes, creator.Evidence{Signal: "spike_followers_share", Value: round3(implied),
 				Text: "The audience part counts " + pct(implied) + " of followers as fake: the " + humanInt(spikeGain) + " followers of suspicious spikes in the last " +
-					itoa(int(authSpikeWindow.Hours()/24)) + " days are " + pct(implied) + " of " + humanInt(float64(followers)) + ", more than the " + pct(est.Share) + " the sample shows."})
+					strconv.Itoa(int(authSpikeWindow.Hours()/24)) + " days are " + pct(implied) + " of " + humanInt(float64(followers)) + ", more than the " + pct(est.Share) + " the sample shows."})
 		}
 		parts = append(parts, authPart{signal: "audience_quality", label: "audience quality", w: authWeightAudience,
 			score: score, conf: aud.Confidence, concern: concern})
@@ -144,13 +145,13 @@ func scoreAuthenticity(aud creator.SubScore, est AudienceEstimate, cr commentRes
 		sw += p.w
 		sum += p.w * p.score
 		conf += p.w * p.conf
-		terms = append(terms, ff(p.w, 2)+" x "+ff(p.score, 1))
+		terms = append(terms, decimals(p.w, 2)+" x "+decimals(p.score, 1))
 		s.Evidence = append(s.Evidence, creator.Evidence{Signal: p.signal, Value: round3(p.score),
-			Text: "Part " + p.label + ": sub-score " + ff(p.score, 1) + ", weight " + ff(p.w, 2) + "."})
+			Text: "Part " + p.label + ": sub-score " + decimals(p.score, 1) + ", weight " + decimals(p.w, 2) + "."})
 	}
 	scan := sum / sw
 	s.Evidence = append(s.Evidence, creator.Evidence{Signal: "this_scan", Value: round3(scan),
-		Text: "This scan: (" + strings.Join(terms, " + ") + ") / " + ff(sw, 2) + " = " + ff(scan, 1) + "."})
+		Text: "This scan: (" + strings.Join(terms, " + ") + ") / " + decimals(sw, 2) + " = " + decimals(scan, 1) + "."})
 
 	// Earlier scans since the latest suspicious spike, scored with the same
 	// spikes counting as now: their figure before the spike deduction of
@@ -174,19 +175,19 @@ func scoreAuthenticity(aud creator.SubScore, est AudienceEstimate, cr commentRes
 		texts := make([]string, k)
 		for i, v := range prev {
 			psum += v
-			texts[i] = ff(v, 1)
+			texts[i] = decimals(v, 1)
 		}
 		days := int(authSmoothWindow.Hours() / 24)
 		mean := psum / float64(k)
 		smoothed = authSmoothCurrent*scan + (1-authSmoothCurrent)*mean
 		s.Evidence = append(s.Evidence, creator.Evidence{Signal: "pooled", Value: round3(smoothed), SampleSize: k + 1,
 			Text: fmt.Sprintf("Pooled with %d earlier scan%s of the last %d days (%s before any spike deduction; mean %s): %s x %s + %s x %s = %s.",
-				k, plural(k), days, strings.Join(texts, ", "), ff(mean, 1), ff(authSmoothCurrent, 2), ff(scan, 1), ff(1-authSmoothCurrent, 2), ff(mean, 1), ff(smoothed, 1))})
+				k, plural(k), days, strings.Join(texts, ", "), decimals(mean, 1), decimals(authSmoothCurrent, 2), decimals(scan, 1), decimals(1-authSmoothCurrent, 2), decimals(mean, 1), decimals(smoothed, 1))})
 	}
 	final := clamp(smoothed-penalty, 0, 100)
 	if spikes > 0 {
 		s.Evidence = append(s.Evidence, creator.Evidence{Signal: "spike_deduction", Value: -penalty, SampleSize: spikes,
-			Text: fmt.Sprintf("Minus %s for %s: a suspicious spike counts for %d days.", ff(penalty, 0), spikeText, int(authSpikeWindow.Hours()/24))})
+			Text: fmt.Sprintf("Minus %s for %s: a suspicious spike counts for %d days.", decimals(penalty, 0), spikeText, int(authSpikeWindow.Hours()/24))})
 	}
 	s.Evidence = append(s.Evidence, notes...)
 	s.Evidence = append(s.Evidence, spikeEv...)
@@ -215,11 +216,11 @@ func scoreAuthenticity(aud creator.SubScore, est AudienceEstimate, cr commentRes
 			worst, worstLoss = p.concern, loss
 		}
 	}
-	s.Summary = "Authenticity " + ff(s.Score, 0) + "/100 (" + s.Label + ")."
+	s.Summary = "Authenticity " + decimals(s.Score, 0) + "/100 (" + s.Label + ")."
 	if worstLoss >= authConcernPoints {
-		s.Summary += " Strongest negative signal: " + worst + " (" + ff(worstLoss, 0) + " points)."
+		s.Summary += " Strongest negative signal: " + worst + " (" + decimals(worstLoss, 0) + " points)."
 	} else {
-		s.Summary += " No signal costs more than " + ff(authConcernPoints, 0) + " points."
+		s.Summary += " No signal costs more than " + decimals(authConcernPoints, 0) + " points."
 	}
 	return s
 }
@@ -231,14 +232,14 @@ func commentConcern(cr commentResult) string {
 		text string
 	}
 	cs := []c{
-		{commentGenericPenalty * cr.genericShare, pct(cr.genericShare) + " of " + itoa(cr.n) + " sampled comments are generic or emoji-only"},
-		{commentDuplicatePenalty * cr.dupShare, pct(cr.dupShare) + " of " + itoa(cr.n) + " sampled comments are repeated across posts"},
+		{commentGenericPenalty * cr.genericShare, pct(cr.genericShare) + " of " + strconv.Itoa(cr.n) + " sampled comments are generic or emoji-only"},
+		{commentDuplicatePenalty * cr.dupShare, pct(cr.dupShare) + " of " + strconv.Itoa(cr.n) + " sampled comments are repeated across posts"},
 	}
 	if cr.diversity < commentDiversityFloor {
 		cs = append(cs, c{commentDiversityPenalty * (commentDiversityFloor - cr.diversity), "few distinct commenters write most comments"})
 	}
 	if cr.pod {
-		cs = append(cs, c{commentPodPenalty, "an engagement pod of " + itoa(cr.podMembers) + " accounts"})
+		cs = append(cs, c{commentPodPenalty, "an engagement pod of " + strconv.Itoa(cr.podMembers) + " accounts"})
 	}
 	best := c{}
 	for _, x := range cs {

@@ -313,8 +313,8 @@ func scoreComments(p *creator.Profile) commentResult {
 	default:
 		s.Label = "low quality"
 	}
-	s.Summary = pct(r.genericShare) + " of " + itoa(r.n) + " sampled comments are generic or emoji-only and " + pct(r.dupShare) + " are repeated across posts."
-	genText := pct(r.genericShare) + " of " + itoa(r.n) + " sampled comments are generic praise or emoji-only (" + itoa(emoji) + " emoji-only)."
+	s.Summary = pct(r.genericShare) + " of " + strconv.Itoa(r.n) + " sampled comments are generic or emoji-only and " + pct(r.dupShare) + " are repeated across posts."
+	genText := pct(r.genericShare) + " of " + strconv.Itoa(r.n) + " sampled comments are generic praise or emoji-only (" + strconv.Itoa(emoji) + " emoji-only)."
 	if genericExample >= 0 {
 		genText += " Example: " + strconv.Quote(truncate(cs[genericExample].Text, 60)) + "."
 	}
@@ -326,7 +326,7 @@ func scoreComments(p *creator.Profile) commentResult {
 		creator.Evidence{Signal: "generic_share", Value: r.genericShare, SampleSize: r.n, Text: genText},
 		creator.Evidence{Signal: "duplicate_share", Value: r.dupShare, SampleSize: r.n, Text: dupText},
 		creator.Evidence{Signal: "commenter_diversity", Value: round3(r.diversity), SampleSize: r.n,
-			Text: itoa(distinct) + " distinct commenters wrote " + itoa(r.n) + " comments."},
+			Text: strconv.Itoa(distinct) + " distinct commenters wrote " + strconv.Itoa(r.n) + " comments."},
 	)
 	if r.pod {
 		s.Evidence = append(s.Evidence, creator.Evidence{Signal: "pod", Value: float64(len(members)), SampleSize: np,

@@ -3,6 +3,7 @@ package scoring
 import (
 	"fmt"
 	"math"
+	"strconv"
 
 	"github.com/creatorscout/scout/creator"
 )
@@ -108,7 +109,7 @@ func scoreEngagement(p *creator.Profile, tier string) engagementResult {
 	if !published {
 		s.Confidence *= 0.5
 	}
-	s.Summary = "Median engagement is " + pct(r.rate) + " of followers over " + itoa(n) + " posts, " + r.label + " for a " + tier +
+	s.Summary = "Median engagement is " + pct(r.rate) + " of followers over " + strconv.Itoa(n) + " posts, " + r.label + " for a " + tier +
 		" creator (typical " + pct(band.low) + "-" + pct(band.high) + ")."
 	s.Evidence = append(s.Evidence,
 		creator.Evidence{Signal: "engagement_rate", Value: r.rate, SampleSize: n, Text: s.Summary},

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strconv"
 	"sync"
 	"time"
 
@@ -286,7 +287,7 @@ func Growth(history []creator.Snapshot, cur creator.Snapshot, now time.Time) Gro
 	g.Score = round3(clamp(sc, 0, 100))
 	g.Confidence = confidence(float64(len(series)-1), confSnapshots) * clamp01(g.SpanDays/30+0.25)
 	g.Summary = "Followers " + signedPct(g.Change30d) + " over 30 days (" + signedInt(float64(g.Delta30d)) + ", " + signedPct(g.MonthlyRate) +
-		" a month), " + g.Trend + " over " + itoa(g.Snapshots) + " snapshots spanning " + ff(g.SpanDays, 0) + " days."
+		" a month), " + g.Trend + " over " + strconv.Itoa(g.Snapshots) + " snapshots spanning " + decimals(g.SpanDays, 0) + " days."
 	if g.Extrapolated && g.SpanDays < 30 {
 		g.Summary = fmt.Sprintf("Followers %s a month, extrapolated from %d snapshots over %.0f days: %s.",
 			signedPct(g.MonthlyRate), g.Snapshots, g.SpanDays, g.Trend)

@@ -119,8 +119,5 @@ func humanInt(n float64) string {
 	return string(b)
 }
 
-// ff formats x like fmt's %.<prec>f.
-func ff(x float64, prec int) string { return strconv.FormatFloat(x, 'f', prec, 64) }
-
-// itoa formats n like fmt's %d.
-func itoa(n int) string { return strconv.Itoa(n) }
+// decimals formats x with prec digits after the point, like fmt's %.<prec>f.
+func decimals(x float64, prec int) string { return strconv.FormatFloat(x, 'f', prec, 64) }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -257,8 +258,8 @@ func scoreNiches(m *matcher, p *creator.Profile) nicheResult {
 	}
 	s.Confidence = confidence(float64(matched)+b2f(bioW[pi] > 0)*2, confPosts)
 	if len(p.Posts) > 0 {
-		s.Summary = "Mostly " + strings.ReplaceAll(r.primary, "_", " ") + ": " + itoa(on) + " of " + itoa(read) +
-			" sampled posts are chiefly about it (relevance " + ff(r.relevance, 2) + "), matched on " + quoteTerms(top.Terms, 4) + "."
+		s.Summary = "Mostly " + strings.ReplaceAll(r.primary, "_", " ") + ": " + strconv.Itoa(on) + " of " + strconv.Itoa(read) +
+			" sampled posts are chiefly about it (relevance " + decimals(r.relevance, 2) + "), matched on " + quoteTerms(top.Terms, 4) + "."
 	} else {
 		s.Summary = fmt.Sprintf("The bio points to %s (relevance %.2f, matched on %s); no posts were sampled.",
 			strings.ReplaceAll(r.primary, "_", " "), r.relevance, quoteTerms(top.Terms, 4))
@@ -285,7 +286,7 @@ func scoreNiches(m *matcher, p *creator.Profile) nicheResult {
 			why = "matched on " + quoteTerms(ns.Terms, 3)
 		}
 		s.Evidence = append(s.Evidence, creator.Evidence{Signal: "secondary_niche", Value: ns.Relevance,
-			Text: "Also " + strings.ReplaceAll(ns.Niche, "_", " ") + " (relevance " + ff(ns.Relevance, 2) + ", " + why + ")."})
+			Text: "Also " + strings.ReplaceAll(ns.Niche, "_", " ") + " (relevance " + decimals(ns.Relevance, 2) + ", " + why + ")."})
 	}
 	r.sub = s
 	return r

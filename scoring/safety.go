@@ -64,7 +64,7 @@ func scoreDisclosure(p *creator.Profile, scans []postScan) disclosureResult {
 	if len(r.sponsored) == 0 {
 		s.Score = 100
 		s.Label = "none"
-		s.Summary = "None of " + itoa(n) + " sampled posts looks sponsored."
+		s.Summary = "None of " + strconv.Itoa(n) + " sampled posts looks sponsored."
 	} else {
 		disclosed := len(r.sponsored) - len(r.undisclosed)
 		s.Score = round3(100 * float64(disclosed) / float64(len(r.sponsored)))
@@ -76,8 +76,8 @@ func scoreDisclosure(p *creator.Profile, scans []postScan) disclosureResult {
 		if disclosed == 1 {
 			verb = "is"
 		}
-		s.Summary = itoa(len(r.sponsored)) + " of " + itoa(n) + " sampled posts look sponsored (" + ff(r.pct, 0) + "%); " +
-			itoa(disclosed) + " of them " + verb + " disclosed."
+		s.Summary = strconv.Itoa(len(r.sponsored)) + " of " + strconv.Itoa(n) + " sampled posts look sponsored (" + decimals(r.pct, 0) + "%); " +
+			strconv.Itoa(disclosed) + " of them " + verb + " disclosed."
 	}
 	s.Evidence = append([]creator.Evidence{{Signal: "sponsored_share", Value: r.pct / 100, SampleSize: n, Text: s.Summary}}, s.Evidence...)
 	r.sub = s
@@ -155,15 +155,15 @@ func scoreSafety(p *creator.Profile, scans []postScan, bioFlags cueFlags, undisc
 		s.Label = "risky"
 	}
 	if len(flagged) == 0 {
-		s.Summary = "No profanity or sensitive topics found in the bio and " + itoa(len(p.Posts)) + " sampled posts."
+		s.Summary = "No profanity or sensitive topics found in the bio and " + strconv.Itoa(len(p.Posts)) + " sampled posts."
 	} else {
-		s.Summary = "Flags in the bio and " + itoa(len(p.Posts)) + " sampled posts: " + strings.Join(flagged, ", ") + "."
+		s.Summary = "Flags in the bio and " + strconv.Itoa(len(p.Posts)) + " sampled posts: " + strings.Join(flagged, ", ") + "."
 	}
 	if undisclosed > 0 {
 		if undisclosed == 1 {
 			s.Summary += " 1 sponsored post lacks a disclosure."
 		} else {
-			s.Summary += " " + itoa(undisclosed) + " sponsored posts lack a disclosure."
+			s.Summary += " " + strconv.Itoa(undisclosed) + " sponsored posts lack a disclosure."
 		}
 	}
 	return s

@@ -282,8 +282,8 @@ func scoreConsistency(p *creator.Profile, ppw, daysSince float64) creator.SubSco
 	default:
 		s.Label = "sporadic"
 	}
-	s.Summary = "Posts " + ff(ppw, 1) + " times a week, last " + ff(daysSince, 0) + " days ago; gaps between posts vary by " + ff(cv*100, 0) +
-		"% (" + itoa(len(times)) + " dated posts)."
+	s.Summary = "Posts " + decimals(ppw, 1) + " times a week, last " + decimals(daysSince, 0) + " days ago; gaps between posts vary by " + decimals(cv*100, 0) +
+		"% (" + strconv.Itoa(len(times)) + " dated posts)."
 	s.Evidence = []creator.Evidence{
 		{Signal: "posts_per_week", Value: round3(ppw), SampleSize: len(times)},
 		{Signal: "gap_variation", Value: round3(cv), SampleSize: len(gaps), Text: "How much the gaps between posts vary: their standard deviation over their mean."},
@@ -328,14 +328,14 @@ func scorePrice(p *creator.Profile, tier string, avgEng, fakeShare float64) pric
 		mid := (r.min + r.max) / 2
 		cpe := mid / real
 		r.sub.Score = round3(cpe)
-		r.sub.Label = "$" + ff(cpe, 2) + " per genuine engagement (a price, not a 0-100 score)"
+		r.sub.Label = "$" + decimals(cpe, 2) + " per genuine engagement (a price, not a 0-100 score)"
 		r.sub.Confidence = confidence(float64(len(p.Posts)), confPosts)
 		r.sub.Summary = "About $" + humanInt(r.min) + "-$" + humanInt(r.max) + " per post: " + humanInt(real) + " genuine engagements per post at $" +
-			ff(usdPerEngagementMin, 2) + "-$" + ff(usdPerEngagementMax, 2) + " each give $" + humanInt(lo) + "-$" + humanInt(hi) +
+			decimals(usdPerEngagementMin, 2) + "-$" + decimals(usdPerEngagementMax, 2) + " each give $" + humanInt(lo) + "-$" + humanInt(hi) +
 			", blended with the usual " + tier + " range of $" + humanInt(band.min) + "-$" + humanInt(band.max) +
 			" (the geometric mean of each end: √(" + humanInt(lo) + " × " + humanInt(math.Max(band.min, 1)) + ") to √(" + humanInt(hi) + " × " + humanInt(math.Max(band.max, 1)) + "))."
 		r.sub.Evidence = append(r.sub.Evidence, creator.Evidence{Signal: "cost_per_engagement", Value: round3(cpe), SampleSize: len(p.Posts),
-			Text: "$" + ff(cpe, 2) + " per genuine engagement at the middle of the range."},
+			Text: "$" + decimals(cpe, 2) + " per genuine engagement at the middle of the range."},
 			creator.Evidence{Signal: "genuine_engagement_per_post", Value: round3(real), SampleSize: len(p.Posts)},
 			creator.Evidence{Signal: "engagement_price_min", Value: lo},
 			creator.Evidence{Signal: "engagement_price_max", Value: hi})
@@ -393,7 +393,7 @@ func scoreOverall(subs []namedSub) creator.SubScore {
 	default:
 		s.Label = "weak"
 	}
-	s.Summary = "Overall " + ff(s.Score, 0) + "/100 (" + s.Label + ", confidence " + ff(s.Confidence, 2) + ") from " + strings.Join(used, ", ") + "."
+	s.Summary = "Overall " + decimals(s.Score, 0) + "/100 (" + s.Label + ", confidence " + decimals(s.Confidence, 2) + ") from " + strings.Join(used, ", ") + "."
 	return s
 }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/base32"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -383,7 +384,7 @@ var sponsoredHidden = []string{
 
 func sponsoredText(r *rng, n *niche, disclosed bool) string {
 	brand := pick(r, n.brands)
-	code := strings.ToUpper(pick(r, firstNames)) + itoa(10+r.intn(30))
+	code := strings.ToUpper(pick(r, firstNames)) + strconv.Itoa(10+r.intn(30))
 	site := strings.ToLower(strings.NewReplacer(" ", "", "&", "and", "'", "", "è", "e").Replace(brand)) + ".com/" + strings.ToLower(code)
 	tpl := pick(r, sponsoredHidden)
 	if disclosed {
@@ -486,7 +487,7 @@ func (w *World) follower(m *model, tr Trajectory, k int64, now time.Time) accoun
 	a := account{did: encodeDID(w.seed, kindFollower, uint64(m.idx), uint64(k))}
 	first, last := pick(r, firstNames), pick(r, lastNames)
 	if fake {
-		a.handle = first + itoa(100000+r.intn(99900000)) + ".bsky.social"
+		a.handle = first + strconv.Itoa(100000+r.intn(99900000)) + ".bsky.social"
 		if r.chance(0.3) {
 			a.name = capitalize(first)
 		}
@@ -540,7 +541,7 @@ func (w *World) bot(m *model, j int64) account {
 	first := pick(r, firstNames)
 	a := account{
 		did:       encodeDID(w.seed, kindBot, uint64(m.idx), uint64(j)),
-		handle:    first + "_" + itoa(1000+r.intn(9000000)) + ".bsky.social",
+		handle:    first + "_" + strconv.Itoa(1000+r.intn(9000000)) + ".bsky.social",
 		avatar:    r.chance(0.5),
 		bio:       spamBios[r.intn(len(spamBios))],
 		followers: int64(r.intn(60)),

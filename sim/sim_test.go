@@ -1,7 +1,9 @@
 package sim
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"math"
 	"net"
@@ -603,5 +605,22 @@ func TestSite(t *testing.T) {
 	resp.Body.Close()
 	if strings.Contains(string(b), `"website"`) {
 		t.Errorf("a creator without a site has a website: %s", b)
+	}
+}
+
+func TestResolverOnlySimulatedSites(t *testing.T) {
+	w := New(Config{Seed: 11, Creators: 30})
+	hosts := w.SiteHosts()
+	if len(hosts) == 0 {
+		t.Fatal("the world has no sites to resolve")
+	}
+	r := w.Resolver()
+	addrs, err := r.LookupNetIP(context.Background(), "ip", strings.ToUpper(hosts[0]))
+	if err != nil || len(addrs) != 1 || !addrs[0].IsLoopback() {
+		t.Errorf("LookupNetIP(%s) = %v, %v; want loopback", hosts[0], addrs, err)
+	}
+	var dnsErr *net.DNSError
+	if _, err := r.LookupNetIP(context.Background(), "ip", "example.com"); !errors.As(err, &dnsErr) || !dnsErr.IsNotFound {
+		t.Errorf("LookupNetIP(example.com) = %v, want not found", err)
 	}
 }

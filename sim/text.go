@@ -2,6 +2,7 @@ package sim
 
 import (
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -501,7 +502,7 @@ func fill(r *rng, n *niche, tpl string, tags string) string {
 	for tries := 0; t2 == t1 && tries < 4; tries++ {
 		t2 = pick(r, n.things)
 	}
-	adj, num, month, city := pick(r, n.adjs), itoa(2+r.intn(40)), pick(r, months), pick(r, cities)
+	adj, num, month, city := pick(r, n.adjs), strconv.Itoa(2+r.intn(40)), pick(r, months), pick(r, cities)
 	var slots map[string]string
 	for _, k := range n.slotKeys {
 		if strings.Contains(tpl, "{"+k+"}") {
@@ -566,28 +567,6 @@ func hashtagsFor(r *rng, n *niche) string {
 		}
 	}
 	return strings.Join(b, " ")
-}
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	neg := n < 0
-	if neg {
-		n = -n
-	}
-	var b [20]byte
-	i := len(b)
-	for n > 0 {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-	}
-	if neg {
-		i--
-		b[i] = '-'
-	}
-	return string(b[i:])
 }
 
 func capitalize(s string) string {

@@ -377,16 +377,18 @@ func (s *Service) Alert(ctx context.Context, alertID string) (*index.AlertEvent,
 // modify reads the watchlist id, applies f and writes it back with a new
 // UpdatedAt, under the process-wide watchlist lock.
 func (s *Service) modify(ctx context.Context, verb, id string, f func(w *index.Watchlist) error) (*index.Watchlist, error) {
-	return s.rmw(ctx, verb, id, true, f)
+	return s.modifyWatchlist(ctx, verb, id, true, f)
 }
 
 // modifyQuiet is modify for the scheduler's own changes, which leave
 // UpdatedAt alone.
 func (s *Service) modifyQuiet(ctx context.Context, verb, id string, f func(w *index.Watchlist) error) (*index.Watchlist, error) {
-	return s.rmw(ctx, verb, id, false, f)
+	return s.modifyWatchlist(ctx, verb, id, false, f)
 }
 
-func (s *Service) rmw(ctx context.Context, verb, id string, touch bool, f func(w *index.Watchlist) error) (*index.Watchlist, error) {
+// modifyWatchlist reads the watchlist id, applies f and writes it back
+// under the process-wide watchlist lock; touch sets a new UpdatedAt.
+func (s *Service) modifyWatchlist(ctx context.Context, verb, id string, touch bool, f func(w *index.Watchlist) error) (*index.Watchlist, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	w, err := s.store.GetWatchlist(ctx, id)

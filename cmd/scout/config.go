@@ -163,8 +163,8 @@ func configFromEnv() (config, error) {
 	if c.Rates, err = parseRates(os.Environ(), crawler.Names()); err != nil {
 		return c, err
 	}
-	if c.AllowNets, err = parseNets(os.Getenv("SCOUT_ALLOW_PRIVATE_NETS")); err != nil {
-		return c, err
+	if c.AllowNets, err = fetch.ParseNets(os.Getenv("SCOUT_ALLOW_PRIVATE_NETS")); err != nil {
+		return c, fmt.Errorf("SCOUT_ALLOW_PRIVATE_NETS: %w", err)
 	}
 	if v := os.Getenv("SCOUT_CONCURRENCY"); v != "" {
 		if c.Concurrency, err = strconv.Atoi(v); err != nil || c.Concurrency < 1 || c.Concurrency > 1000 {
@@ -190,22 +190,6 @@ func configFromEnv() (config, error) {
 		return c, err
 	}
 	return c, nil
-}
-
-func parseNets(s string) ([]netip.Prefix, error) {
-	var out []netip.Prefix
-	for _, part := range strings.Split(s, ",") {
-		part = strings.TrimSpace(part)
-		if part == "" {
-			continue
-		}
-		p, err := netip.ParsePrefix(part)
-		if err != nil {
-			return nil, fmt.Errorf("SCOUT_ALLOW_PRIVATE_NETS: %q is not a CIDR: %w", part, err)
-		}
-		out = append(out, p.Masked())
-	}
-	return out, nil
 }
 
 func envOr(name, def string) string {

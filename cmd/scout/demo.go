@@ -11,7 +11,6 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/creatorscout/scout/creator"
@@ -93,19 +92,17 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 
 	world := sim.New(sim.Config{Seed: *seed, Creators: *n})
-	simLn, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		fmt.Fprintln(stderr, "scout demo:", err)
-		return 1
-	}
 	var simHandler http.Handler = world.Handler()
 	if benchDemo.wrapSim != nil {
 		simHandler = benchDemo.wrapSim(simHandler)
 	}
-	simSrv := &http.Server{Handler: simHandler, ReadHeaderTimeout: 5 * time.Second}
-	go simSrv.Serve(simLn)
+	simSrv, err := sim.ServeHandler(ctx, "", simHandler)
+	if err != nil {
+		fmt.Fprintln(stderr, "scout demo:", err)
+		return 1
+	}
 	defer simSrv.Close()
-	cfg.BlueskyURL = "http://" + simLn.Addr().String()
+	cfg.BlueskyURL = simSrv.URL
 	fmt.Fprintf(stderr, "demo: simulator with %d creators on %s\n", *n, cfg.BlueskyURL)
 
 	// The simulator is ours: unless SCOUT_RATE_BLUESKY says otherwise it
@@ -121,7 +118,7 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	// The simulated creators' sites resolve to the simulator; no other
 	// name resolves, so the demo never leaves the machine.
 	a, err := newApp(ctx, cfg, withNow(world.Now),
-		withResolver(simResolver(world.SiteHosts())), withLogger(quietLogger()))
+		withResolver(world.Resolver()), withLogger(quietLogger()))
 	if err != nil {
 		fmt.Fprintln(stderr, "scout demo:", err)
 		return 1
@@ -267,19 +264,6 @@ func waitJobs(ctx context.Context, a *app, ids []string, stderr io.Writer) (demo
 		case <-tick.C:
 		}
 	}
-}
-
-// simResolver resolves the simulated sites' host names to loopback and no
-// other name.
-type simResolver []string
-
-func (r simResolver) LookupNetIP(_ context.Context, _, host string) ([]netip.Addr, error) {
-	for _, h := range r {
-		if strings.EqualFold(h, host) {
-			return []netip.Addr{netip.MustParseAddr("127.0.0.1")}, nil
-		}
-	}
-	return nil, &net.DNSError{Err: "the demo resolves only its simulated sites", Name: host, IsNotFound: true}
 }
 
 // demoLink is one creator the demo linked to an account on another

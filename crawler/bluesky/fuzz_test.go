@@ -28,17 +28,17 @@ func FuzzParsers(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		p, err := ParseProfile(body)
+		p, err := parseProfile(body)
 		check(t, "profile", p != nil, err)
-		accts, err := ParseProfiles(body)
+		accts, err := parseProfiles(body)
 		check(t, "profiles", accts != nil, err)
-		refs, _, err := ParseSearchActors(body)
+		refs, _, err := parseSearchActors(body)
 		check(t, "search", refs != nil, err)
-		posts, _, err := ParseAuthorFeed(body, "did:plc:testcook000000000000001")
+		posts, _, err := parseAuthorFeed(body, "did:plc:testcook000000000000001")
 		check(t, "feed", posts != nil, err)
-		fol, _, err := ParseFollowers(body)
+		fol, _, err := parseFollowers(body)
 		check(t, "followers", fol != nil, err)
-		cs, err := ParseThread(body, "")
+		cs, err := parseThread(body, "")
 		check(t, "thread", cs != nil, err)
 	})
 }

@@ -76,12 +76,12 @@ func decode(body []byte, v any) error {
 	return nil
 }
 
-// ParseProfile decodes an app.bsky.actor.getProfile response into a Profile
+// parseProfile decodes an app.bsky.actor.getProfile response into a Profile
 // holding the profile fields only (no posts, comments or audience). A body
 // without did or handle gives creator.ErrMalformed; an XRPC "Profile not
 // found" body gives creator.ErrNotFound. It does not refuse opted-out
 // accounts: see OptedOut.
-func ParseProfile(body []byte) (*creator.Profile, error) {
+func parseProfile(body []byte) (*creator.Profile, error) {
 	var r profileResponse
 	if err := decode(body, &r); err != nil {
 		return nil, err
@@ -92,10 +92,10 @@ func ParseProfile(body []byte) (*creator.Profile, error) {
 	return profileFromView(&r.profileView)
 }
 
-// ParseProfiles decodes an app.bsky.actor.getProfiles response into
+// parseProfiles decodes an app.bsky.actor.getProfiles response into
 // Accounts, in response order. Accounts labelled !no-unauthenticated are
 // left out.
-func ParseProfiles(body []byte) ([]creator.Account, error) {
+func parseProfiles(body []byte) ([]creator.Account, error) {
 	var r profilesResponse
 	if err := decode(body, &r); err != nil {
 		return nil, err
@@ -129,10 +129,10 @@ func profilesFromResponse(r *profilesResponse) ([]profileView, error) {
 	return *r.Profiles, nil
 }
 
-// ParseSearchActors decodes an app.bsky.actor.searchActors (or
+// parseSearchActors decodes an app.bsky.actor.searchActors (or
 // searchActorsTypeahead) response into refs and the next cursor. Accounts
 // labelled !no-unauthenticated are left out.
-func ParseSearchActors(body []byte) (refs []creator.Ref, cursor string, err error) {
+func parseSearchActors(body []byte) (refs []creator.Ref, cursor string, err error) {
 	var r searchActorsResponse
 	if err := decode(body, &r); err != nil {
 		return nil, "", err
@@ -160,12 +160,12 @@ func refsFromSearch(r *searchActorsResponse) ([]creator.Ref, string, error) {
 	return refs, r.Cursor, nil
 }
 
-// ParseAuthorFeed decodes an app.bsky.feed.getAuthorFeed response into the
+// parseAuthorFeed decodes an app.bsky.feed.getAuthorFeed response into the
 // original posts of the actor with DID did (reposts, which carry a reason,
 // other authors' posts and replies to other accounts are skipped), newest
 // first as served, and the next cursor. An empty did keeps every author's
 // non-repost posts.
-func ParseAuthorFeed(body []byte, did string) (posts []creator.Post, cursor string, err error) {
+func parseAuthorFeed(body []byte, did string) (posts []creator.Post, cursor string, err error) {
 	var r authorFeedResponse
 	if err := decode(body, &r); err != nil {
 		return nil, "", err
@@ -207,10 +207,10 @@ func postsFromFeed(r *authorFeedResponse, did string) ([]creator.Post, string, e
 	return posts, r.Cursor, nil
 }
 
-// ParseFollowers decodes an app.bsky.graph.getFollowers response into
+// parseFollowers decodes an app.bsky.graph.getFollowers response into
 // Accounts (without counts: getFollowers does not give them) and the next
 // cursor. Accounts labelled !no-unauthenticated are left out.
-func ParseFollowers(body []byte) (accounts []creator.Account, cursor string, err error) {
+func parseFollowers(body []byte) (accounts []creator.Account, cursor string, err error) {
 	var r followersResponse
 	if err := decode(body, &r); err != nil {
 		return nil, "", err
@@ -245,11 +245,11 @@ func followersFromResponse(r *followersResponse) ([]profileView, string, error) 
 	return out, r.Cursor, nil
 }
 
-// ParseThread decodes an app.bsky.feed.getPostThread response into the
+// parseThread decodes an app.bsky.feed.getPostThread response into the
 // direct replies to the thread's post, with their authors. Replies by
 // excludeDID (the creator answering), replies that are not found or blocked,
 // and replies by accounts labelled !no-unauthenticated are left out.
-func ParseThread(body []byte, excludeDID string) ([]creator.Comment, error) {
+func parseThread(body []byte, excludeDID string) ([]creator.Comment, error) {
 	var r threadResponse
 	if err := decode(body, &r); err != nil {
 		return nil, err

@@ -86,7 +86,7 @@ func TestParseProfile(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := ParseProfile(readTestdata(t, tc.file))
+			got, err := parseProfile(readTestdata(t, tc.file))
 			if !errors.Is(err, tc.wantErr) {
 				t.Fatalf("ParseProfile error = %v, want %v", err, tc.wantErr)
 			}
@@ -137,7 +137,7 @@ func TestParseAuthorFeed(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, cursor, err := ParseAuthorFeed(readTestdata(t, tc.file), did)
+			got, cursor, err := parseAuthorFeed(readTestdata(t, tc.file), did)
 			if !errors.Is(err, tc.wantErr) {
 				t.Fatalf("ParseAuthorFeed error = %v, want %v", err, tc.wantErr)
 			}
@@ -175,20 +175,20 @@ func TestParseThread(t *testing.T) {
 			Text: "🔥🔥🔥", CreatedAt: ts("2025-05-05T01:31:00.000Z"),
 		},
 	}
-	got, err := ParseThread(readTestdata(t, "thread.json"), did)
+	got, err := parseThread(readTestdata(t, "thread.json"), did)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("ParseThread (-want +got):\n%s", diff)
 	}
-	if _, err := ParseThread(readTestdata(t, "feed_no_feed.json"), did); !errors.Is(err, creator.ErrMalformed) {
+	if _, err := parseThread(readTestdata(t, "feed_no_feed.json"), did); !errors.Is(err, creator.ErrMalformed) {
 		t.Errorf("ParseThread without thread: error = %v, want ErrMalformed", err)
 	}
 }
 
 func TestParseFollowersAndProfiles(t *testing.T) {
-	gotF, cursor, err := ParseFollowers(readTestdata(t, "followers.json"))
+	gotF, cursor, err := parseFollowers(readTestdata(t, "followers.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,7 +211,7 @@ func TestParseFollowersAndProfiles(t *testing.T) {
 		t.Errorf("cursor = %q", cursor)
 	}
 
-	gotP, err := ParseProfiles(readTestdata(t, "profiles.json"))
+	gotP, err := parseProfiles(readTestdata(t, "profiles.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,13 +234,13 @@ func TestParseFollowersAndProfiles(t *testing.T) {
 	if diff := cmp.Diff(wantP, gotP); diff != "" {
 		t.Errorf("ParseProfiles (-want +got):\n%s", diff)
 	}
-	if _, err := ParseProfiles(readTestdata(t, "profiles_missing_handle.json")); !errors.Is(err, creator.ErrMalformed) {
+	if _, err := parseProfiles(readTestdata(t, "profiles_missing_handle.json")); !errors.Is(err, creator.ErrMalformed) {
 		t.Errorf("ParseProfiles missing handle: error = %v, want ErrMalformed", err)
 	}
 }
 
 func TestParseSearchActors(t *testing.T) {
-	got, cursor, err := ParseSearchActors(readTestdata(t, "search.json"))
+	got, cursor, err := parseSearchActors(readTestdata(t, "search.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -310,7 +310,7 @@ func recorded(t *testing.T, name string) []byte {
 }
 
 func TestRecordedProfiles(t *testing.T) {
-	got, err := ParseProfiles(recorded(t, "a_profile.json"))
+	got, err := parseProfiles(recorded(t, "a_profile.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -331,13 +331,13 @@ func TestRecordedProfiles(t *testing.T) {
 }
 
 func TestRecordedAuthorFeed(t *testing.T) {
-	prof, err := ParseProfiles(recorded(t, "a_profile.json"))
+	prof, err := parseProfiles(recorded(t, "a_profile.json"))
 	if err != nil || len(prof) != 1 {
 		t.Fatalf("profile: %v", err)
 	}
 	did := prof[0].ID
 	body := recorded(t, "f_autfeed.json")
-	posts, cursor, err := ParseAuthorFeed(body, did)
+	posts, cursor, err := parseAuthorFeed(body, did)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -393,7 +393,7 @@ func TestRecordedAuthorFeed(t *testing.T) {
 }
 
 func TestRecordedFollowers(t *testing.T) {
-	accts, cursor, err := ParseFollowers(recorded(t, "g_followers.json"))
+	accts, cursor, err := parseFollowers(recorded(t, "g_followers.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -427,7 +427,7 @@ func TestRecordedThreads(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := ParseThread(recorded(t, tc.file), "")
+			got, err := parseThread(recorded(t, tc.file), "")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -439,7 +439,7 @@ func TestRecordedThreads(t *testing.T) {
 }
 
 func TestRecordedSearchTypeahead(t *testing.T) {
-	refs, cursor, err := ParseSearchActors(recorded(t, "a_search.json"))
+	refs, cursor, err := parseSearchActors(recorded(t, "a_search.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -483,7 +483,7 @@ func TestRecordedOptOutLabels(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	refs, _, err := ParseSearchActors(body)
+	refs, _, err := parseSearchActors(body)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -230,9 +230,6 @@ func WithRobotsCache(ttl, retry time.Duration) Option {
 	}
 }
 
-// WithMaxRedirects sets how many redirects a request follows; default 5.
-func WithMaxRedirects(n int) Option { return func(c *Client) { c.maxRedirects = n } }
-
 // New builds a client.
 func New(opts ...Option) (*Client, error) {
 	c := &Client{

@@ -57,12 +57,12 @@ func codeError(e *graphError, now time.Time, wait time.Duration) error {
 // the source away: Meta's windows are a rolling hour.
 const throttleWait = 10 * time.Minute
 
-// ParseDiscovery decodes a business_discovery response (GET
+// parseDiscovery decodes a business_discovery response (GET
 // /<own-ig-user-id>?fields=business_discovery.username(<u>){...}) into a
 // Profile with the media on this page as posts, and the cursor of the next
 // media page ("" at the end). A Graph API error body gives the error
 // codeError says.
-func ParseDiscovery(body []byte) (*creator.Profile, string, error) {
+func parseDiscovery(body []byte) (*creator.Profile, string, error) {
 	var r discoveryResponse
 	if err := json.Unmarshal(body, &r); err != nil {
 		return nil, "", fmt.Errorf("decoding instagram response: %w: %v", creator.ErrMalformed, err)
@@ -120,9 +120,9 @@ func fromResponse(r *discoveryResponse, now time.Time) (*creator.Profile, string
 	return p, next, nil
 }
 
-// ParseMediaPage decodes a further media page (business_discovery with
+// parseMediaPage decodes a further media page (business_discovery with
 // media.after(cursor)) into posts and the next cursor.
-func ParseMediaPage(body []byte) ([]creator.Post, string, error) {
+func parseMediaPage(body []byte) ([]creator.Post, string, error) {
 	var r discoveryResponse
 	if err := json.Unmarshal(body, &r); err != nil {
 		return nil, "", fmt.Errorf("decoding instagram response: %w: %v", creator.ErrMalformed, err)

@@ -42,7 +42,7 @@ var (
 
 func TestRecordedUserFields(t *testing.T) {
 	body := recorded(t, "apidata_discovery_user_fields.json")
-	p, _, err := ParseDiscovery(body)
+	p, _, err := parseDiscovery(body)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +83,7 @@ func TestRecordedWithoutLoss(t *testing.T) {
 	for i, name := range []string{"apidata_discovery_medias_p1.json", "apidata_discovery_medias_p2.json"} {
 		t.Run(name, func(t *testing.T) {
 			body := recorded(t, name)
-			posts, cursor, err := ParseMediaPage(body)
+			posts, cursor, err := parseMediaPage(body)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -151,7 +151,7 @@ func TestParseDiscoveryErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, _, err := ParseDiscovery([]byte(tt.body))
+			_, _, err := parseDiscovery([]byte(tt.body))
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("error %v, want %v", err, tt.wantErr)
 			}

@@ -33,11 +33,11 @@ func decode(body []byte, v any) error {
 	return nil
 }
 
-// ParseAccount decodes an Account entity (from /api/v1/accounts/lookup or
+// parseAccount decodes an Account entity (from /api/v1/accounts/lookup or
 // /api/v1/accounts/:id of instance) into a Profile without posts. An account
 // that opted out (noindex: true, #nobot or #noindex in its bio) gives an
 // error wrapping creator.ErrOptedOut; a suspended one creator.ErrNotFound.
-func ParseAccount(body []byte, instance string) (*creator.Profile, error) {
+func parseAccount(body []byte, instance string) (*creator.Profile, error) {
 	var a account
 	if err := decode(body, &a); err != nil {
 		return nil, err
@@ -45,10 +45,10 @@ func ParseAccount(body []byte, instance string) (*creator.Profile, error) {
 	return profileFromAccount(&a, instance)
 }
 
-// ParseStatuses decodes a list of Status entities (an account's statuses)
+// parseStatuses decodes a list of Status entities (an account's statuses)
 // into original posts of the account accountID, newest first as listed:
 // reblogs and replies to other accounts are left out.
-func ParseStatuses(body []byte, accountID string) ([]creator.Post, error) {
+func parseStatuses(body []byte, accountID string) ([]creator.Post, error) {
 	var sts []status
 	if err := decode(body, &sts); err != nil {
 		return nil, err
@@ -56,11 +56,11 @@ func ParseStatuses(body []byte, accountID string) ([]creator.Post, error) {
 	return postsFromStatuses(sts, accountID), nil
 }
 
-// ParseContext decodes a Context entity (/api/v1/statuses/:id/context) into
+// parseContext decodes a Context entity (/api/v1/statuses/:id/context) into
 // the replies to post postID by accounts other than accountID. Replies by
 // accounts that opted out are left out. instance is the instance that
 // answered, which local accts are completed with.
-func ParseContext(body []byte, postID, accountID, instance string) ([]creator.Comment, error) {
+func parseContext(body []byte, postID, accountID, instance string) ([]creator.Comment, error) {
 	var c statusContext
 	if err := decode(body, &c); err != nil {
 		return nil, err
@@ -68,9 +68,9 @@ func ParseContext(body []byte, postID, accountID, instance string) ([]creator.Co
 	return commentsFromContext(&c, postID, accountID, instance), nil
 }
 
-// ParseAccounts decodes a list of Account entities (followers, favourited
+// parseAccounts decodes a list of Account entities (followers, favourited
 // by, ...) into audience Accounts. Accounts that opted out are left out.
-func ParseAccounts(body []byte, instance string) ([]creator.Account, error) {
+func parseAccounts(body []byte, instance string) ([]creator.Account, error) {
 	var as []account
 	if err := decode(body, &as); err != nil {
 		return nil, err
@@ -78,10 +78,10 @@ func ParseAccounts(body []byte, instance string) ([]creator.Account, error) {
 	return accountsFrom(as, instance), nil
 }
 
-// ParseDirectory decodes a profile directory response (a list of Account
+// parseDirectory decodes a profile directory response (a list of Account
 // entities) into the refs discovery may return: discoverable accounts that
 // did not opt out.
-func ParseDirectory(body []byte, instance string) ([]creator.Ref, error) {
+func parseDirectory(body []byte, instance string) ([]creator.Ref, error) {
 	var as []account
 	if err := decode(body, &as); err != nil {
 		return nil, err
@@ -90,7 +90,7 @@ func ParseDirectory(body []byte, instance string) ([]creator.Ref, error) {
 }
 
 // ParseSearch decodes a /api/v2/search response into the refs discovery may
-// return, as ParseDirectory does.
+// return, as parseDirectory does.
 func ParseSearch(body []byte, instance string) ([]creator.Ref, error) {
 	var r searchResults
 	if err := decode(body, &r); err != nil {

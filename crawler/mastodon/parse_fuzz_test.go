@@ -53,18 +53,18 @@ func FuzzMastodonParsers(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		const inst = "mastodon.example"
-		p, err := ParseAccount(body, inst)
+		p, err := parseAccount(body, inst)
 		check(t, "account", p, p != nil, err)
 		if err == nil && (p.Ref.Platform != creator.Mastodon || p.Ref.ID == "" || !strings.Contains(p.Ref.ID, "@")) {
 			t.Fatalf("account ref %+v, want a mastodon user@instance", p.Ref)
 		}
-		posts, err := ParseStatuses(body, "1")
+		posts, err := parseStatuses(body, "1")
 		check(t, "statuses", posts, posts != nil, err)
-		cs, err := ParseContext(body, "1", "1", inst)
+		cs, err := parseContext(body, "1", "1", inst)
 		check(t, "context", cs, cs != nil, err)
-		as, err := ParseAccounts(body, inst)
+		as, err := parseAccounts(body, inst)
 		check(t, "accounts", as, as != nil, err)
-		for _, fn := range []func([]byte, string) ([]creator.Ref, error){ParseDirectory, ParseSearch} {
+		for _, fn := range []func([]byte, string) ([]creator.Ref, error){parseDirectory, ParseSearch} {
 			refs, err := fn(body, inst)
 			check(t, "refs", refs, refs != nil, err)
 			for _, r := range refs {

@@ -33,7 +33,7 @@ func ts(s string) time.Time {
 }
 
 func TestParseAccount(t *testing.T) {
-	p, err := ParseAccount(readTestdata(t, "account.json"), "example.social")
+	p, err := parseAccount(readTestdata(t, "account.json"), "example.social")
 	if err != nil {
 		t.Fatalf("ParseAccount: %v", err)
 	}
@@ -99,7 +99,7 @@ func TestParseAccountErrors(t *testing.T) {
 				}
 				body, _ = json.Marshal(m)
 			}
-			_, err := ParseAccount(body, "example.social")
+			_, err := parseAccount(body, "example.social")
 			if !errors.Is(err, tt.want) || (tt.want == nil) != (err == nil) {
 				t.Errorf("ParseAccount error = %v, want %v", err, tt.want)
 			}
@@ -108,7 +108,7 @@ func TestParseAccountErrors(t *testing.T) {
 }
 
 func TestParseStatuses(t *testing.T) {
-	posts, err := ParseStatuses(readTestdata(t, "statuses.json"), "1001")
+	posts, err := parseStatuses(readTestdata(t, "statuses.json"), "1001")
 	if err != nil {
 		t.Fatalf("ParseStatuses: %v", err)
 	}
@@ -124,7 +124,7 @@ func TestParseStatuses(t *testing.T) {
 }
 
 func TestParseContext(t *testing.T) {
-	got, err := ParseContext(readTestdata(t, "context.json"), "501", "1001", "example.social")
+	got, err := parseContext(readTestdata(t, "context.json"), "501", "1001", "example.social")
 	if err != nil {
 		t.Fatalf("ParseContext: %v", err)
 	}
@@ -144,7 +144,7 @@ func TestParseContext(t *testing.T) {
 }
 
 func TestParseAccountsFollowers(t *testing.T) {
-	got, err := ParseAccounts(readTestdata(t, "followers_1.json"), "example.social")
+	got, err := parseAccounts(readTestdata(t, "followers_1.json"), "example.social")
 	if err != nil {
 		t.Fatalf("ParseAccounts: %v", err)
 	}
@@ -177,7 +177,7 @@ func TestParseDirectoryAndSearch(t *testing.T) {
 	}{
 		// lee (discoverable false), max (null), nia (noindex) and oli
 		// (#noindex in bio) are left out.
-		{name: "directory", parse: ParseDirectory, file: "directory.json", want: refs("kim@example.social", "pat@example.social")},
+		{name: "directory", parse: parseDirectory, file: "directory.json", want: refs("kim@example.social", "pat@example.social")},
 		// tess is not discoverable; rae's instance is filtered by Discover,
 		// not by the parser.
 		{name: "search", parse: ParseSearch, file: "search.json", want: refs("quinn@example.social", "rae@mastodon.social", "sam@other.example")},
@@ -330,7 +330,7 @@ func TestRecordedAccount(t *testing.T) {
 	instance, body := readRecording(t, "get_account_default.json")
 	var raw map[string]any
 	_ = json.Unmarshal(body, &raw)
-	p, err := ParseAccount(body, instance)
+	p, err := parseAccount(body, instance)
 	if err != nil {
 		t.Fatalf("ParseAccount: %v", err)
 	}
@@ -361,7 +361,7 @@ func TestRecordedStatuses(t *testing.T) {
 	_ = instance
 	raws := rawList(t, body)
 	accountID := raws[0]["account"].(map[string]any)["id"].(string)
-	posts, err := ParseStatuses(body, accountID)
+	posts, err := parseStatuses(body, accountID)
 	if err != nil {
 		t.Fatalf("ParseStatuses: %v", err)
 	}
@@ -402,7 +402,7 @@ func TestRecordedStatus(t *testing.T) {
 	_, body := readRecording(t, "get_status_default.json")
 	var raw map[string]any
 	_ = json.Unmarshal(body, &raw)
-	posts, err := ParseStatuses([]byte("["+string(body)+"]"), raw["account"].(map[string]any)["id"].(string))
+	posts, err := parseStatuses([]byte("["+string(body)+"]"), raw["account"].(map[string]any)["id"].(string))
 	if err != nil || len(posts) != 1 {
 		t.Fatalf("ParseStatuses = %d posts, %v; want 1", len(posts), err)
 	}
@@ -421,7 +421,7 @@ func TestRecordedAccountLists(t *testing.T) {
 		"get_favourited_by_default.json", "get_reblogged_by_default.json"} {
 		t.Run(strings.TrimSuffix(name, ".json"), func(t *testing.T) {
 			instance, body := readRecording(t, name)
-			got, err := ParseAccounts(body, instance)
+			got, err := parseAccounts(body, instance)
 			if err != nil {
 				t.Fatalf("ParseAccounts: %v", err)
 			}
@@ -457,7 +457,7 @@ func TestRecordedDirectory(t *testing.T) {
 	for _, name := range []string{"get_instance_directory_default.json", "get_instance_directory_anonymous_false.json", "search_accounts_default.json"} {
 		t.Run(strings.TrimSuffix(name, ".json"), func(t *testing.T) {
 			instance, body := readRecording(t, name)
-			got, err := ParseDirectory(body, instance)
+			got, err := parseDirectory(body, instance)
 			if err != nil {
 				t.Fatalf("ParseDirectory: %v", err)
 			}
@@ -502,7 +502,7 @@ func TestRecordedDocsAccount(t *testing.T) {
 	}
 	var raw map[string]any
 	_ = json.Unmarshal(body, &raw)
-	p, err := ParseAccount(body, "instance.example")
+	p, err := parseAccount(body, "instance.example")
 	if err != nil {
 		t.Fatalf("ParseAccount: %v", err)
 	}

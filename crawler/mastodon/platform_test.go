@@ -47,7 +47,7 @@ func TestParseAccountInactiveAndOptOutFields(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p, err := ParseAccount([]byte(docsAccount("1", "baker", tt.edit)), "example.social")
+			p, err := parseAccount([]byte(docsAccount("1", "baker", tt.edit)), "example.social")
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("ParseAccount error %v, want %v", err, tt.wantErr)
 			}
@@ -79,7 +79,7 @@ func TestDiscoveryHonoursIndexableAndInactive(t *testing.T) {
 		docsAccount("7", "undiscoverable", `"discoverable":false`),
 		docsAccount("8", "indexnull", `"indexable":null`),
 	}, ",") + "]"
-	got, err := ParseDirectory([]byte(list), "example.social")
+	got, err := parseDirectory([]byte(list), "example.social")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +108,7 @@ func TestFollowerSampleDropsSuspendedAndMoved(t *testing.T) {
 		docsAccount("3", "moved", movedTo),
 		docsAccount("4", "unindexable", `"indexable":false`),
 	}, ",") + "]"
-	got, err := ParseAccounts([]byte(list), "example.social")
+	got, err := parseAccounts([]byte(list), "example.social")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +128,7 @@ func TestParseStatusQuotesCount(t *testing.T) {
 	"sensitive":false,"spoiler_text":"","visibility":"public","language":"en","uri":"https://example.social/users/a/statuses/1",
 	"url":"https://example.social/@a/1","replies_count":5,"reblogs_count":6,"favourites_count":11,"quotes_count":2,
 	"content":"<p>hello</p>","reblog":null,"account":{"id":"1","username":"a","acct":"a"},"media_attachments":[],"mentions":[],"tags":[],"emojis":[],"quote":null,"card":null,"poll":null}]`
-	posts, err := ParseStatuses([]byte(body), "1")
+	posts, err := parseStatuses([]byte(body), "1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +148,7 @@ func TestVerifiedFieldLinks(t *testing.T) {
 	{"name":"Bluesky","value":"<a href=\"https://bsky.app/profile/ada.example\" rel=\"nofollow noopener me\" target=\"_blank\">bsky.app/profile/ada.example</a>","verified_at":"2025-03-01T10:00:00.000+00:00"},
 	{"name":"Blog","value":"<a href=\"https://blog.example\" rel=\"nofollow noopener me\">blog.example</a>","verified_at":null},
 	{"name":"Site","value":"<a href=\"https://ada.example/\" rel=\"me\">ada.example</a>","verified_at":"2025-03-02T10:00:00.000+00:00"}]`
-	p, err := ParseAccount([]byte(docsAccount("1", "ada", fields)), "example.social")
+	p, err := parseAccount([]byte(docsAccount("1", "ada", fields)), "example.social")
 	if err != nil {
 		t.Fatal(err)
 	}

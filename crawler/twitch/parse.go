@@ -25,9 +25,9 @@ func decode(body []byte, v any) error {
 	return nil
 }
 
-// ParseUsers decodes a /users response into profiles without posts, in
+// parseUsers decodes a /users response into profiles without posts, in
 // response order.
-func ParseUsers(body []byte) ([]*creator.Profile, error) {
+func parseUsers(body []byte) ([]*creator.Profile, error) {
 	var r usersResponse
 	if err := decode(body, &r); err != nil {
 		return nil, err
@@ -69,10 +69,10 @@ func profilesFrom(r *usersResponse) ([]*creator.Profile, error) {
 	return out, nil
 }
 
-// ParseVideos decodes a /videos response into posts (views counted, no
+// parseVideos decodes a /videos response into posts (views counted, no
 // likes or comments on Twitch) and the next cursor. Videos that are not
 // public are left out.
-func ParseVideos(body []byte) ([]creator.Post, string, error) {
+func parseVideos(body []byte) ([]creator.Post, string, error) {
 	var r videosResponse
 	if err := decode(body, &r); err != nil {
 		return nil, "", err
@@ -109,9 +109,9 @@ func postsFrom(r *videosResponse) ([]creator.Post, string, error) {
 	return posts, r.Pagination.Cursor, nil
 }
 
-// ParseSearchChannels decodes a /search/channels response into refs and
+// parseSearchChannels decodes a /search/channels response into refs and
 // the next cursor.
-func ParseSearchChannels(body []byte) ([]creator.Ref, string, error) {
+func parseSearchChannels(body []byte) ([]creator.Ref, string, error) {
 	var r channelsResponse
 	if err := decode(body, &r); err != nil {
 		return nil, "", err
@@ -133,8 +133,8 @@ func refsFrom(r *channelsResponse) ([]creator.Ref, string, error) {
 	return refs, r.Pagination.Cursor, nil
 }
 
-// ParseFollowersTotal decodes a /channels/followers response's total.
-func ParseFollowersTotal(body []byte) (int64, error) {
+// parseFollowersTotal decodes a /channels/followers response's total.
+func parseFollowersTotal(body []byte) (int64, error) {
 	var r followersResponse
 	if err := decode(body, &r); err != nil {
 		return 0, err

@@ -40,7 +40,7 @@ func ts(s string) time.Time {
 
 // The parsers on the response examples of Twitch's API reference.
 func TestParseReferenceExamples(t *testing.T) {
-	ps, err := ParseUsers(testdata(t, "users.json"))
+	ps, err := parseUsers(testdata(t, "users.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +59,7 @@ func TestParseReferenceExamples(t *testing.T) {
 		t.Errorf("ParseUsers (-want +got):\n%s", diff)
 	}
 
-	posts, cursor, err := ParseVideos(testdata(t, "videos.json"))
+	posts, cursor, err := parseVideos(testdata(t, "videos.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +72,7 @@ func TestParseReferenceExamples(t *testing.T) {
 		t.Errorf("ParseVideos (-want +got):\n%s cursor %q", diff, cursor)
 	}
 
-	refs, cursor, err := ParseSearchChannels(testdata(t, "search_channels.json"))
+	refs, cursor, err := parseSearchChannels(testdata(t, "search_channels.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +80,7 @@ func TestParseReferenceExamples(t *testing.T) {
 		t.Errorf("ParseSearchChannels (-want +got):\n%s cursor %q", diff, cursor)
 	}
 
-	total, err := ParseFollowersTotal(testdata(t, "followers.json"))
+	total, err := parseFollowersTotal(testdata(t, "followers.json"))
 	if err != nil || total != 8 {
 		t.Errorf("ParseFollowersTotal = %d, %v; want 8", total, err)
 	}
@@ -98,10 +98,10 @@ func TestParseMalformed(t *testing.T) {
 		parse func([]byte) error
 		body  string
 	}{
-		{"users without data", func(b []byte) error { _, err := ParseUsers(b); return err }, `{}`},
-		{"user without login", func(b []byte) error { _, err := ParseUsers(b); return err }, `{"data":[{"id":"1"}]}`},
-		{"videos truncated", func(b []byte) error { _, _, err := ParseVideos(b); return err }, `{"data":[`},
-		{"followers without total", func(b []byte) error { _, err := ParseFollowersTotal(b); return err }, `{"data":[]}`},
+		{"users without data", func(b []byte) error { _, err := parseUsers(b); return err }, `{}`},
+		{"user without login", func(b []byte) error { _, err := parseUsers(b); return err }, `{"data":[{"id":"1"}]}`},
+		{"videos truncated", func(b []byte) error { _, _, err := parseVideos(b); return err }, `{"data":[`},
+		{"followers without total", func(b []byte) error { _, err := parseFollowersTotal(b); return err }, `{"data":[]}`},
 		{"token without expiry", func(b []byte) error { _, _, err := parseToken(b, time.Now()); return err }, `{"access_token":"x"}`},
 	} {
 		if err := tt.parse([]byte(tt.body)); !errors.Is(err, creator.ErrMalformed) {

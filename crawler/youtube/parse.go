@@ -25,11 +25,11 @@ func decode(body []byte, v any) error {
 	return nil
 }
 
-// ParseChannels decodes a channels.list response into the Profile of its
+// parseChannels decodes a channels.list response into the Profile of its
 // first channel (without posts) and the id of the channel's uploads
 // playlist ("" when the response has no contentDetails). No channel gives
 // an error wrapping creator.ErrNotFound.
-func ParseChannels(body []byte) (p *creator.Profile, uploads string, err error) {
+func parseChannels(body []byte) (p *creator.Profile, uploads string, err error) {
 	var r channelListResponse
 	if err := decode(body, &r); err != nil {
 		return nil, "", err
@@ -37,9 +37,9 @@ func ParseChannels(body []byte) (p *creator.Profile, uploads string, err error) 
 	return profileFromChannels(&r)
 }
 
-// ParsePlaylistItems decodes a playlistItems.list response into its video
+// parsePlaylistItems decodes a playlistItems.list response into its video
 // ids, in playlist order, and the next page token.
-func ParsePlaylistItems(body []byte) (videoIDs []string, next string, err error) {
+func parsePlaylistItems(body []byte) (videoIDs []string, next string, err error) {
 	var r playlistItemListResponse
 	if err := decode(body, &r); err != nil {
 		return nil, "", err
@@ -47,9 +47,9 @@ func ParsePlaylistItems(body []byte) (videoIDs []string, next string, err error)
 	return videoIDsFrom(&r), r.NextPageToken, nil
 }
 
-// ParseVideos decodes a videos.list response into posts, in response
+// parseVideos decodes a videos.list response into posts, in response
 // order, with their view, like and comment counts.
-func ParseVideos(body []byte) ([]creator.Post, error) {
+func parseVideos(body []byte) ([]creator.Post, error) {
 	var r videoListResponse
 	if err := decode(body, &r); err != nil {
 		return nil, err
@@ -57,10 +57,10 @@ func ParseVideos(body []byte) ([]creator.Post, error) {
 	return postsFromVideos(&r), nil
 }
 
-// ParseCommentThreads decodes a commentThreads.list response into the
+// parseCommentThreads decodes a commentThreads.list response into the
 // top-level comments, leaving out those written by the channel
 // excludeChannelID (the creator answering), and the next page token.
-func ParseCommentThreads(body []byte, excludeChannelID string) (comments []creator.Comment, next string, err error) {
+func parseCommentThreads(body []byte, excludeChannelID string) (comments []creator.Comment, next string, err error) {
 	var r commentThreadListResponse
 	if err := decode(body, &r); err != nil {
 		return nil, "", err

@@ -45,16 +45,16 @@ func FuzzYouTubeParsers(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		p, _, err := ParseChannels(body)
+		p, _, err := parseChannels(body)
 		check(t, "channels", p, p != nil, err)
 		if err == nil && p.Ref.Platform != creator.YouTube {
 			t.Fatalf("channel ref %+v", p.Ref)
 		}
-		ids, _, err := ParsePlaylistItems(body)
+		ids, _, err := parsePlaylistItems(body)
 		check(t, "playlist", ids, ids != nil, err)
-		posts, err := ParseVideos(body)
+		posts, err := parseVideos(body)
 		check(t, "videos", posts, posts != nil, err)
-		cs, _, err := ParseCommentThreads(body, "UCx")
+		cs, _, err := parseCommentThreads(body, "UCx")
 		check(t, "comments", cs, cs != nil, err)
 		_ = Commenters(cs)
 		refs, _, err := ParseSearch(body)

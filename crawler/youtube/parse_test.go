@@ -35,7 +35,7 @@ func ts(s string) time.Time {
 const testChannel = "UCtestchannel000000000001"
 
 func TestParseChannels(t *testing.T) {
-	p, uploads, err := ParseChannels(readTestdata(t, "channels.json"))
+	p, uploads, err := parseChannels(readTestdata(t, "channels.json"))
 	if err != nil {
 		t.Fatalf("ParseChannels: %v", err)
 	}
@@ -98,7 +98,7 @@ func TestParseChannelsCases(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			body, _ := json.Marshal(map[string]any{"items": tt.items()})
-			p, _, err := ParseChannels(body)
+			p, _, err := parseChannels(body)
 			if !errors.Is(err, tt.wantErr) || (tt.wantErr == nil) != (err == nil) {
 				t.Fatalf("ParseChannels error = %v, want %v", err, tt.wantErr)
 			}
@@ -123,14 +123,14 @@ func TestParseChannelsCases(t *testing.T) {
 }
 
 func TestParsePlaylistItemsAndVideos(t *testing.T) {
-	ids, next, err := ParsePlaylistItems(readTestdata(t, "playlist_1.json"))
+	ids, next, err := parsePlaylistItems(readTestdata(t, "playlist_1.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff([]string{"vid00000001", "vid00000002"}, ids); diff != "" || next != "PAGE2" {
 		t.Errorf("ParsePlaylistItems next %q (-want +got):\n%s", next, diff)
 	}
-	posts, err := ParseVideos(readTestdata(t, "videos.json"))
+	posts, err := parseVideos(readTestdata(t, "videos.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +148,7 @@ func TestParsePlaylistItemsAndVideos(t *testing.T) {
 }
 
 func TestParseCommentThreads(t *testing.T) {
-	got, next, err := ParseCommentThreads(readTestdata(t, "comment_threads.json"), testChannel)
+	got, next, err := parseCommentThreads(readTestdata(t, "comment_threads.json"), testChannel)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,7 +218,7 @@ func TestRecordedChannels(t *testing.T) {
 	for _, rel := range []string{"apidata/channel_info_single.json", "apidata/channels/info_multiple.json", "modeldata/channels/channel_api_response.json"} {
 		t.Run(rel, func(t *testing.T) {
 			body, raw := readRecorded(t, rel)
-			p, uploads, err := ParseChannels(body)
+			p, uploads, err := parseChannels(body)
 			if err != nil {
 				t.Fatalf("ParseChannels: %v", err)
 			}
@@ -248,7 +248,7 @@ func TestRecordedPlaylistItems(t *testing.T) {
 	for _, rel := range []string{"apidata/playlist_items/playlist_items_paged_1.json", "apidata/playlist_items/playlist_items_paged_2.json"} {
 		t.Run(rel, func(t *testing.T) {
 			body, raw := readRecorded(t, rel)
-			ids, next, err := ParsePlaylistItems(body)
+			ids, next, err := parsePlaylistItems(body)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -268,7 +268,7 @@ func TestRecordedPlaylistItems(t *testing.T) {
 
 func TestRecordedVideo(t *testing.T) {
 	body, raw := readRecorded(t, "modeldata/videos/video_api_response.json")
-	posts, err := ParseVideos(body)
+	posts, err := parseVideos(body)
 	if err != nil || len(posts) != 1 {
 		t.Fatalf("ParseVideos = %d posts, %v", len(posts), err)
 	}
@@ -282,7 +282,7 @@ func TestRecordedVideo(t *testing.T) {
 	}
 	// videos.list without part=statistics: views unknown.
 	body, _ = readRecorded(t, "apidata/videos/videos_info_multi.json")
-	posts, err = ParseVideos(body)
+	posts, err = parseVideos(body)
 	if err != nil || len(posts) != 2 {
 		t.Fatalf("ParseVideos = %d posts, %v", len(posts), err)
 	}
@@ -298,7 +298,7 @@ func TestRecordedCommentThreads(t *testing.T) {
 		"apidata/comment_threads/comment_threads_with_search.json"} {
 		t.Run(rel, func(t *testing.T) {
 			body, raw := readRecorded(t, rel)
-			got, next, err := ParseCommentThreads(body, "")
+			got, next, err := parseCommentThreads(body, "")
 			if err != nil {
 				t.Fatal(err)
 			}
