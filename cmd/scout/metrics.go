@@ -191,6 +191,7 @@ func serveMetrics(ctx context.Context, addr string, a *app) error {
 		return err
 	}
 	_ = prometheus.Register(newQueueCollector(a.rdb))
+	registerJetstreamMetrics(a)
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.Handler())
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
