@@ -38,7 +38,8 @@
 // handle and a web site the handler serves by host name (a ProfilePage
 // linking back with rel="me", robots.txt, an Atom feed); its profile names
 // the site as its website, on the port the request came in on, and
-// World.SiteHosts lists the host names to resolve to the simulator. It is
+// World.SiteHosts lists the host names to resolve to the simulator
+// (World.Resolver resolves exactly those to loopback). It is
 // generated after every other creator, so it changes nothing else.
 // World.Script gives any creator a trajectory.
 // Named creators post once a day (twice while viral), so posting counts do

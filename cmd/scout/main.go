@@ -1,6 +1,3 @@
-// Command scout is CreatorScout's one binary: API, worker, scheduler and
-// command-line tools. It is the only place that reads flags and the
-// environment.
 package main
 
 import (

@@ -1,8 +1,3 @@
-// Package sources imports every source package, so that a program that
-// imports it has every source registered and none can be forgotten:
-// cmd/scout and the tests that need the whole set import this package
-// instead of each source. TestEverySourceImported fails when a package
-// under crawler/ registers a source this file does not import.
 package sources
 
 import (
