@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/creatorscout/scout/crawler/fetch"
 	"github.com/creatorscout/scout/creator"
 )
 
@@ -56,8 +56,8 @@ type Config struct {
 	// for events delivered out of time order and for another endpoint's
 	// clock; 0 means 3 seconds.
 	Overlap time.Duration
-	// MinBackoff and MaxBackoff bound the jittered wait before a
-	// reconnection; 0 means 250ms and 30s.
+	// MinBackoff and MaxBackoff bound the wait before a reconnection, on
+	// the shared jittered backoff (fetch.Backoff); 0 means 250ms and 30s.
 	MinBackoff, MaxBackoff time.Duration
 	// ReadLimit is the largest frame read; 0 means 2 MiB.
 	ReadLimit int64
@@ -230,24 +230,13 @@ func (c *Consumer) Run(ctx context.Context) error {
 		if got == 0 || fails > 1 {
 			ep = (ep + 1) % len(c.eps) // fail over
 		}
-		wait := c.backoff(fails)
+		wait := fetch.BackoffDelay(c.cfg.MinBackoff, c.cfg.MaxBackoff, max(fails-1, 0))
 		c.log.Warn("jetstream connection ended", "endpoint", c.eps[ep], "events", got, "retry_in", wait.Round(time.Millisecond), "err", err)
 		if !sleep(ctx, wait) {
 			c.checkpoint(context.WithoutCancel(ctx))
 			return ctx.Err()
 		}
 	}
-}
-
-// backoff is the wait before attempt n (1-based): a uniformly random
-// share of MinBackoff doubled per attempt, capped at MaxBackoff ("full
-// jitter"), never less than MinBackoff/2.
-func (c *Consumer) backoff(n int) time.Duration {
-	d := c.cfg.MinBackoff << min(n-1, 20)
-	if d <= 0 || d > c.cfg.MaxBackoff {
-		d = c.cfg.MaxBackoff
-	}
-	return c.cfg.MinBackoff/2 + time.Duration(rand.Int64N(int64(d)))
 }
 
 // handlerError marks a failure of the handler or the store, after which
