@@ -138,10 +138,10 @@ func (r *redisCoord) spend(ctx context.Context, key string, cost, limit int64, t
 
 // memCoord keeps the state in the process: for tests and one-off tools
 // that run a single client. Every scout process passes a Redis (embedded
-// mode an in-process miniredis), so its limits are redis_rate's; here
-// golang.org/x/time/rate applies the same limit (a token bucket of Burst
-// refilled every Interval is GCRA's schedule) on the client's clock, which
-// tests fake and redis_rate (on the server's clock) cannot follow.
+// mode an in-process miniredis), so its limits are the GCRA in Redis
+// (reserveScript); here golang.org/x/time/rate applies the same limit (a
+// token bucket of Burst refilled every Interval is GCRA's schedule) on the
+// client's clock, which tests fake and Redis's own clock cannot follow.
 type memCoord struct {
 	now func() time.Time
 

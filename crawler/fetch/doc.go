@@ -50,5 +50,6 @@
 //
 // Without a Redis client (WithRedis) the coordination state lives in the
 // process, which is right for tests and one-off tools only; its rate limit
-// is golang.org/x/time/rate on the client's clock instead of redis_rate.
+// is golang.org/x/time/rate on the client's clock instead of the GCRA in
+// Redis.
 package fetch
