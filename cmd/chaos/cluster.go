@@ -150,6 +150,7 @@ type cluster struct {
 	redisDir  string
 	simURL    string
 	apiURL    string
+	apiKey    string
 	rdb       *redis.Client
 	insp      *asynq.Inspector
 	http      *http.Client
@@ -247,6 +248,18 @@ func startCluster(ctx context.Context, o options) (*cluster, error) {
 		// (the platform's rate limit, 10 a second, paces them anyway).
 		"SCOUT_CONCURRENCY=3",
 	}
+	// The suite reads through the API far more than a person would: its
+	// own key, with a rate to match (the store's API keys are the
+	// product's own: `scout apikey`).
+	key := exec.Command(o.scout, "apikey", "create", "chaos", "--scope", "admin", "--rate", "1000000")
+	key.Env = append(os.Environ(), "SCOUT_DATA_DIR="+c.dataDir)
+	var keyErr bytes.Buffer
+	key.Stderr = &keyErr
+	out, err := key.Output()
+	if err != nil {
+		return c, fmt.Errorf("creating the suite's API key: %v: %s", err, keyErr.String())
+	}
+	c.apiKey = strings.TrimSpace(string(out))
 	apiPort, err := freePort()
 	if err != nil {
 		return c, err
@@ -378,19 +391,7 @@ func waitFor(ctx context.Context, d time.Duration, what string, ok func() error)
 
 // getJSON GETs url and decodes a 200 answer into v (nil: discard).
 func (c *cluster) getJSON(url string, v any) error {
-	resp, err := c.http.Get(url)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		return &httpError{resp.StatusCode, strings.TrimSpace(string(b))}
-	}
-	if v == nil {
-		return nil
-	}
-	return json.Unmarshal(b, v)
+	return c.do(http.MethodGet, url, nil, v)
 }
 
 // postJSON POSTs body to url and decodes a 2xx answer into v.
@@ -399,19 +400,44 @@ func (c *cluster) postJSON(url string, body, v any) error {
 	if err != nil {
 		return err
 	}
-	resp, err := c.http.Post(url, "application/json", bytes.NewReader(b))
-	if err != nil {
-		return err
+	return c.do(http.MethodPost, url, b, v)
+}
+
+// do makes one request with the suite's key, waiting out 429s as their
+// Retry-After says (up to a minute in all), and decodes a 2xx answer
+// into v.
+func (c *cluster) do(method, url string, body []byte, v any) error {
+	deadline := time.Now().Add(time.Minute)
+	for {
+		req, err := http.NewRequest(method, url, bytes.NewReader(body))
+		if err != nil {
+			return err
+		}
+		if body != nil {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		if c.apiKey != "" && strings.HasPrefix(url, c.apiURL) {
+			req.Header.Set("Authorization", "Bearer "+c.apiKey)
+		}
+		resp, err := c.http.Do(req)
+		if err != nil {
+			return err
+		}
+		out, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusTooManyRequests && time.Now().Before(deadline) {
+			wait, _ := strconv.Atoi(resp.Header.Get("Retry-After"))
+			time.Sleep(time.Duration(max(1, min(wait, 10))) * time.Second)
+			continue
+		}
+		if resp.StatusCode/100 != 2 {
+			return &httpError{resp.StatusCode, strings.TrimSpace(string(out))}
+		}
+		if v == nil {
+			return nil
+		}
+		return json.Unmarshal(out, v)
 	}
-	defer resp.Body.Close()
-	out, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode/100 != 2 {
-		return &httpError{resp.StatusCode, strings.TrimSpace(string(out))}
-	}
-	if v == nil {
-		return nil
-	}
-	return json.Unmarshal(out, v)
 }
 
 type httpError struct {

@@ -150,7 +150,7 @@ func (c *cluster) noteKilled(w *proc) (int, error) {
 // job whose discover task is gone, a pending item whose crawl task is gone,
 // finished, or held by a dead worker. Zero means every piece of unfinished
 // work is queued or running on a live worker.
-func (c *cluster) unattended(ids []string) (int, error) {
+func (c *cluster) unattended(jobs []*jobView) (int, error) {
 	isLive := func(queue, id string) (bool, error) {
 		ti, err := c.insp.GetTaskInfo(queue, id)
 		if errors.Is(err, asynq.ErrTaskNotFound) || errors.Is(err, asynq.ErrQueueNotFound) {
@@ -178,11 +178,8 @@ func (c *cluster) unattended(ids []string) (int, error) {
 		return ok, nil
 	}
 	n := 0
-	for _, id := range ids {
-		j, err := c.job(id)
-		if err != nil {
-			return 0, err
-		}
+	for _, j := range jobs {
+		id := j.ID
 		if ended(j.State) {
 			continue
 		}
@@ -212,20 +209,29 @@ func (c *cluster) unattended(ids []string) (int, error) {
 	return n, nil
 }
 
-// finished sums the finished items of the jobs and counts the jobs that
-// have not ended.
-func (c *cluster) finished(ids []string) (items, open int, err error) {
+// jobs reads the jobs.
+func (c *cluster) jobs(ids []string) ([]*jobView, error) {
+	var out []*jobView
 	for _, id := range ids {
 		j, err := c.job(id)
 		if err != nil {
-			return 0, 0, err
+			return nil, err
 		}
+		out = append(out, j)
+	}
+	return out, nil
+}
+
+// finished sums the finished items of the jobs and counts the jobs that
+// have not ended.
+func finished(jobs []*jobView) (items, open int) {
+	for _, j := range jobs {
 		items += j.Counts.Done + j.Counts.Skipped + j.Counts.Failed
 		if !ended(j.State) {
 			open++
 		}
 	}
-	return items, open, nil
+	return items, open
 }
 
 // recovery is how the jobs came back after a fault cleared at t0.
@@ -246,21 +252,23 @@ type recovery struct {
 // unattended after the last that found some.
 func (c *cluster) watch(ctx context.Context, ids []string, t0, deadline time.Time) (recovery, error) {
 	r := recovery{attended: -1, resumed: -1, done: -1}
-	base, _, err := c.finished(ids)
+	jobs, err := c.jobs(ids)
 	for err != nil && time.Now().Before(deadline) {
 		// The API may still be coming back.
 		time.Sleep(200 * time.Millisecond)
-		base, _, err = c.finished(ids)
+		jobs, err = c.jobs(ids)
 	}
 	if err != nil {
 		return r, err
 	}
+	base, _ := finished(jobs)
 	for time.Now().Before(deadline) {
 		if ctx.Err() != nil {
 			return r, ctx.Err()
 		}
-		items, open, err := c.finished(ids)
+		jobs, err := c.jobs(ids)
 		if err == nil {
+			items, open := finished(jobs)
 			if r.resumed < 0 && (items > base || open == 0) {
 				r.resumed = time.Since(t0)
 			}
@@ -271,7 +279,7 @@ func (c *cluster) watch(ctx context.Context, ids []string, t0, deadline time.Tim
 				r.done = time.Since(t0)
 				return r, nil
 			}
-			if n, err := c.unattended(ids); err == nil {
+			if n, err := c.unattended(jobs); err == nil {
 				r.maxUnattended = max(r.maxUnattended, n)
 				switch {
 				case n > 0:
@@ -285,7 +293,7 @@ func (c *cluster) watch(ctx context.Context, ids []string, t0, deadline time.Tim
 		} else {
 			r.lastErr = err
 		}
-		time.Sleep(250 * time.Millisecond)
+		time.Sleep(500 * time.Millisecond)
 	}
 	return r, nil
 }
