@@ -193,6 +193,7 @@ func (c *cluster) unattended(jobs []*jobView) (int, error) {
 			}
 			continue
 		}
+		var gone []string
 		for _, it := range j.Items {
 			if it.State != index.ItemPending {
 				continue
@@ -202,6 +203,24 @@ func (c *cluster) unattended(jobs []*jobView) (int, error) {
 				return 0, err
 			}
 			if !ok {
+				gone = append(gone, it.Key)
+			}
+		}
+		if len(gone) == 0 {
+			continue
+		}
+		// A crawl that ended after the job was read left the queue with
+		// its item done: count only the items still pending now.
+		again, err := c.job(id)
+		if err != nil {
+			return 0, err
+		}
+		still := map[string]bool{}
+		for _, it := range again.Items {
+			still[it.Key] = it.State == index.ItemPending
+		}
+		for _, k := range gone {
+			if still[k] {
 				n++
 			}
 		}
