@@ -99,3 +99,21 @@ func (p *Pipeline) lockCreator(ctx context.Context, key, taskID string) (context
 	}
 	return lctx, unlock, nil
 }
+
+// LockCreator takes the per-creator write lock that a crawl holds from
+// reading a creator's record to writing it, for a writer that is not a
+// crawl (the Jetstream tracker's count-only snapshots), so that neither
+// writes a record over the other's. ok is false, with nothing to release,
+// while someone else holds it. Until release the lock is renewed as a
+// crawl's is; the returned context ends if it is lost.
+func (p *Pipeline) LockCreator(ctx context.Context, key string) (lctx context.Context, release func(), ok bool, err error) {
+	lctx, release, err = p.lockCreator(ctx, key, fmt.Sprintf("write-%016x", rand.Uint64()))
+	var busy *creator.RetryAfter
+	switch {
+	case errors.As(err, &busy):
+		return nil, nil, false, nil
+	case err != nil:
+		return nil, nil, false, err
+	}
+	return lctx, release, true, nil
+}

@@ -109,6 +109,9 @@ type nopCrawler struct{}
 
 func (nopCrawler) EnqueueStream(context.Context, creator.Ref) error { return nil }
 func (nopCrawler) Erase(context.Context, creator.Ref) error         { return nil }
+func (nopCrawler) LockCreator(ctx context.Context, _ string) (context.Context, func(), bool, error) {
+	return ctx, func() {}, true, nil
+}
 
 // stopAfter passes events to next and ends the run after n.
 type stopAfter struct {

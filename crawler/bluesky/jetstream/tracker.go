@@ -28,11 +28,16 @@ type TrackStore interface {
 	IsOptedOut(ctx context.Context, platform, id, handle string) (bool, error)
 }
 
-// Crawler queues full crawls and erases creators (crawler.Pipeline has
-// both: EnqueueStream and Erase).
+// Crawler queues full crawls, erases creators and lends its per-creator
+// write lock (crawler.Pipeline has all three: EnqueueStream, Erase and
+// LockCreator).
 type Crawler interface {
 	EnqueueStream(ctx context.Context, ref creator.Ref) error
 	Erase(ctx context.Context, ref creator.Ref) error
+	// LockCreator takes the write lock a crawl holds while it reads and
+	// writes the creator's record; ok is false while a crawl holds it.
+	// The returned context ends if the lock is lost.
+	LockCreator(ctx context.Context, key string) (lctx context.Context, release func(), ok bool, err error)
 }
 
 // Reasons a creator is tracked (index.Tracked.Reason).
@@ -593,12 +598,17 @@ func (t *Tracker) SnapshotDue(ctx context.Context) (int, error) {
 		if len(due) == 0 {
 			break
 		}
+		round := 0
 		for start := 0; start < len(due); start += bluesky.MaxProfiles {
 			got, err := t.snapshot(ctx, due[start:min(start+bluesky.MaxProfiles, len(due))])
 			n += got
+			round += got
 			if err != nil {
 				return n, err
 			}
+		}
+		if round == 0 {
+			break // every creator due is being crawled: the next pass takes them
 		}
 	}
 	t.countTracked(ctx)
@@ -611,6 +621,11 @@ const historyRead = 90
 // snapshot looks up one batch of tracked creators (at most MaxProfiles)
 // and writes a count-only snapshot of each stored one, with its handle
 // as the AppView now gives it; a spike in followers queues a full crawl.
+// Each creator's record is read and written under the crawl's
+// per-creator write lock, so that a crawl finishing meanwhile is not
+// overwritten by the older record with new counts; a creator whose lock a
+// crawl holds is skipped (it stays due, and the crawl stores fresh counts
+// itself). It returns how many creators it checked.
 func (t *Tracker) snapshot(ctx context.Context, batch []index.Tracked) (int, error) {
 	dids := make([]string, len(batch))
 	for i := range batch {
@@ -633,7 +648,11 @@ func (t *Tracker) snapshot(ctx context.Context, batch []index.Tracked) (int, err
 		spikes   int64
 		toCrawl  []creator.Ref
 		erasures []creator.Ref
+		skipped  int
 	)
+	// The writes below end if any lock they are made under is lost.
+	wctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
 	for _, tr := range batch {
 		c, ok := by[tr.Ref.ID]
 		tr.CheckedAt = now
@@ -651,6 +670,19 @@ func (t *Tracker) snapshot(ctx context.Context, batch []index.Tracked) (int, err
 			erasures = append(erasures, tr.Ref)
 			continue
 		}
+		lctx, release, ok, err := t.cfg.Crawler.LockCreator(ctx, tr.Key)
+		if err != nil {
+			return 0, fmt.Errorf("locking %s for its count-only snapshot: %w", tr.Key, err)
+		}
+		if !ok {
+			skipped++
+			continue
+		}
+		defer release()
+		stop := context.AfterFunc(lctx, func() {
+			cancel(fmt.Errorf("the write lock of %s was lost: %w", tr.Key, context.Cause(lctx)))
+		})
+		defer stop()
 		if c.Ref.Handle != tr.Ref.Handle {
 			handles++
 			tr.Ref.Handle = c.Ref.Handle
@@ -689,7 +721,10 @@ func (t *Tracker) snapshot(ctx context.Context, batch []index.Tracked) (int, err
 		}
 		rows = append(rows, tr)
 	}
-	if err := t.cfg.Store.UpsertMany(ctx, writes); err != nil {
+	if err := t.cfg.Store.UpsertMany(wctx, writes); err != nil {
+		if cause := context.Cause(wctx); cause != nil && ctx.Err() == nil {
+			err = cause
+		}
 		return 0, fmt.Errorf("writing %d count-only snapshots: %w", len(writes), err)
 	}
 	for _, ref := range toCrawl {
@@ -712,7 +747,7 @@ func (t *Tracker) snapshot(ctx context.Context, batch []index.Tracked) (int, err
 		p.SpikeCrawls += spikes
 		p.Erased += int64(len(erasures))
 	})
-	return len(batch), nil
+	return len(batch) - skipped, nil
 }
 
 // spiked reports whether the follower change into snap is a spike by the

@@ -12,6 +12,7 @@ import (
 	"github.com/creatorscout/scout/crawler"
 	"github.com/creatorscout/scout/creator"
 	"github.com/creatorscout/scout/index"
+	"github.com/creatorscout/scout/index/sqlite"
 	"github.com/creatorscout/scout/sim"
 )
 
@@ -305,5 +306,118 @@ func TestFailover(t *testing.T) {
 		if _, err := New(Config{Endpoints: []string{bad}, Handler: rec, Store: f.store}); !errors.Is(err, creator.ErrInvalid) {
 			t.Errorf("endpoint %q: %v, want an invalid-configuration error", bad, err)
 		}
+	}
+}
+
+// hookStore runs afterGet once, after the store answered a Get of key.
+type hookStore struct {
+	*sqlite.Store
+	key      string
+	afterGet func()
+}
+
+func (s *hookStore) Get(ctx context.Context, key string) (*creator.Record, error) {
+	rec, err := s.Store.Get(ctx, key)
+	if h := s.afterGet; h != nil && key == s.key {
+		s.afterGet = nil
+		h()
+	}
+	return rec, err
+}
+
+// TestCountWriteAndCrawlInterleaved: a crawl of a tracked creator that
+// runs between the count-only snapshot's read of the record and its
+// write is not overwritten by the older record with new counts: the
+// crawl waits for the snapshot's write (its retry stores it after), and
+// both the count-only snapshot and the crawl's record and snapshot are
+// kept. While a crawl holds the creator, the snapshot pass skips it, and
+// the next pass takes it.
+func TestCountWriteAndCrawlInterleaved(t *testing.T) {
+	f := newFixture(t, 20)
+	ctx := context.Background()
+	sam, _ := f.world.Creator(sim.HandleSteady)
+	ref := creator.Ref{Platform: creator.Bluesky, ID: sam.DID}
+	key := creator.Key(ref)
+	crawl := func() error {
+		task, err := crawler.NewCrawlTask(crawler.CrawlPayload{Ref: ref, Reason: crawler.ReasonStream}, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f.pipe.HandleCrawl(ctx, task)
+	}
+	t0 := f.clock()
+	if err := crawl(); err != nil {
+		t.Fatal(err)
+	}
+	ref.Handle = sam.Handle
+	if err := f.store.PutTracked(ctx, []index.Tracked{{Key: key, Ref: ref, Reason: ReasonFloor, Since: t0, CheckedAt: t0, CrawlQueuedAt: t0}}); err != nil {
+		t.Fatal(err)
+	}
+	hs := &hookStore{Store: f.store, key: key}
+	tr := f.tracker(t, TrackerConfig{})
+	tr.cfg.Store = hs
+	t1 := t0.Add(24*time.Hour + time.Minute) // the count-only snapshot's time
+	t2 := t1.Add(time.Minute)                // the crawl's
+	f.setClock(t1)
+	var first error
+	hs.afterGet = func() {
+		f.setClock(t2)
+		first = crawl()
+	}
+	if n, err := tr.SnapshotDue(ctx); err != nil || n != 1 {
+		t.Fatalf("snapshot pass: %d creators, %v; want 1", n, err)
+	}
+	if first != nil {
+		// The crawl found the creator locked: a busy creator, retried.
+		var busy *creator.RetryAfter
+		if !errors.As(first, &busy) {
+			t.Fatalf("the crawl during the count write failed: %v", first)
+		}
+		if err := crawl(); err != nil {
+			t.Fatalf("the crawl's retry: %v", err)
+		}
+	}
+	rec, err := f.store.Get(ctx, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rec.UpdatedAt.Equal(t2) || !rec.Scores.ComputedAt.Equal(t2) {
+		t.Errorf("record updated %v, scored %v; want the crawl's %v for both (the count write overwrote the crawl)", rec.UpdatedAt, rec.Scores.ComputedAt, t2)
+	}
+	hist, err := f.store.History(ctx, key, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var at []time.Time
+	for _, s := range hist {
+		at = append(at, s.At)
+	}
+	if len(at) != 3 || !at[0].Equal(t0) || !at[1].Equal(t1) || !at[2].Equal(t2) {
+		t.Errorf("snapshots at %v; want the first crawl's, the count-only one and the second crawl's (%v, %v, %v)", at, t0, t1, t2)
+	}
+	rows, _ := f.store.GetTracked(ctx, []string{key})
+	if !rows[key].CheckedAt.Equal(t1) {
+		t.Errorf("tracked row checked at %v, want %v", rows[key].CheckedAt, t1)
+	}
+
+	// A crawl holds the creator a day later: the pass skips it, and ends.
+	t3 := t1.Add(24*time.Hour + time.Minute)
+	f.setClock(t3)
+	_, release, ok, err := f.pipe.LockCreator(ctx, key)
+	if err != nil || !ok {
+		t.Fatalf("locking as a crawl would: %v, %v", ok, err)
+	}
+	if n, err := tr.SnapshotDue(ctx); err != nil || n != 0 {
+		t.Fatalf("pass while a crawl holds the creator: %d checked, %v; want 0", n, err)
+	}
+	if h, _ := f.store.History(ctx, key, 0); len(h) != 3 {
+		t.Errorf("%d snapshots after a skipped pass, want 3", len(h))
+	}
+	release()
+	if n, err := tr.SnapshotDue(ctx); err != nil || n != 1 {
+		t.Fatalf("pass after the crawl: %d checked, %v; want 1", n, err)
+	}
+	if h, _ := f.store.History(ctx, key, 0); len(h) != 4 || !h[3].At.Equal(t3) {
+		t.Errorf("snapshots after the next pass: %d, want 4, the last at %v", len(h), t3)
 	}
 }
