@@ -50,7 +50,7 @@ type Store struct {
 	// while the search holds one for its transaction, which deadlocks
 	// once every connection is held by a search doing the same.
 	genStmt, pageStmt, sumStmt *sql.Stmt
-	writes            []*sql.Stmt // on w, in the order of writeStmts' fields
+	writes                     []*sql.Stmt // on w, in the order of writeStmts' fields
 
 	closeOnce sync.Once
 	closeErr  error
@@ -108,41 +108,12 @@ func WithSynchronous(mode string) Option {
 	return func(c *config) { c.synchronous = strings.ToUpper(mode) }
 }
 
-// WithBusyTimeout sets how long a write waits for another process holding
-// the write lock (default 10s).
-func WithBusyTimeout(d time.Duration) Option {
-	return func(c *config) {
-		if d > 0 {
-			c.busyTimeout = d
-		}
-	}
-}
-
 // WithReadConns sets the size of the read connection pool (default the
 // larger of 4 and the number of CPUs).
 func WithReadConns(n int) Option {
 	return func(c *config) {
 		if n > 0 {
 			c.readConns = n
-		}
-	}
-}
-
-// WithCacheSize sets each connection's page cache in KiB (default 32 MiB).
-func WithCacheSize(kib int) Option {
-	return func(c *config) {
-		if kib > 0 {
-			c.cacheKiB = kib
-		}
-	}
-}
-
-// WithMmapSize sets how many bytes of the file are read through a memory
-// map (default 1 GiB; 0 turns memory mapping off).
-func WithMmapSize(bytes int64) Option {
-	return func(c *config) {
-		if bytes >= 0 {
-			c.mmapBytes = bytes
 		}
 	}
 }

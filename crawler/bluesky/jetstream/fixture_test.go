@@ -112,15 +112,6 @@ func (f *fixture) tracker(t *testing.T, cfg TrackerConfig) *Tracker {
 	return tr
 }
 
-// feedsOf is how many getAuthorFeed requests named did.
-func (f *fixture) feedsOf(did string) int64 {
-	n, ok := f.feeds.Load(did)
-	if !ok {
-		return 0
-	}
-	return n.(*atomic.Int64).Load()
-}
-
 // countingCrawler counts the crawls queued per DID and passes them to
 // the real pipeline.
 type countingCrawler struct {

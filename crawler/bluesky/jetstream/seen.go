@@ -70,9 +70,3 @@ func (s *seen) forget(did string) {
 	delete(s.cur, h)
 	delete(s.old, h)
 }
-
-func (s *seen) len() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.cur) + len(s.old)
-}
