@@ -22,7 +22,7 @@ const pageCSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-sr
 // pagePaths are the app's own URLs: each serves index.html, and the app
 // reads the path and query string to show the page (so a reload or a
 // shared link gives the same page).
-var pagePaths = []string{"/creator/{key}", "/watchlists", "/watchlists/{id}", "/compare", "/discover"}
+var pagePaths = []string{"/creator/{key}", "/watchlists", "/watchlists/{id}", "/compare", "/discover", "/jetstream"}
 
 // servePage serves the web app's shell. Its scripts build every cell with
 // textContent, never innerHTML, so stored text cannot inject markup.

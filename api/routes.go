@@ -171,6 +171,17 @@ func (s *Server) serveRoute(rt *route, w http.ResponseWriter, r *http.Request) {
 	rt.h(w, r)
 }
 
+// HandleGet adds a GET operation outside the route table, for an
+// endpoint a process adds beside the API (the Jetstream's recent
+// creators): it is served as any route is (the request's API key checked
+// for scope and counted against its rate limit, query parameters
+// refused, the request logged and measured under path), but it is not in
+// the OpenAPI document. Call it before serving.
+func (s *Server) HandleGet(path, scope string, h http.HandlerFunc) {
+	rt := &route{method: http.MethodGet, path: path, id: path, scope: scope, h: h}
+	s.mux.HandleFunc("GET "+path, func(w http.ResponseWriter, r *http.Request) { s.serveRoute(rt, w, r) })
+}
+
 func quoteName(s string) string { return `"` + s + `"` }
 
 // isSearch reports whether rt is the creator search, whose parameters

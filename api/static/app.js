@@ -7,6 +7,7 @@ import { creatorPage } from "./creator.js";
 import { watchlistsPage, watchlistPage } from "./watchlists.js";
 import { comparePage } from "./compare.js";
 import { discoverPage } from "./discover.js";
+import { jetstreamPage } from "./jetstream.js";
 
 const routes = [
   [/^\/$/, (root) => searchPage(root), "search"],
@@ -15,6 +16,7 @@ const routes = [
   [/^\/watchlists\/([^/]+)$/, (root, m) => watchlistPage(root, decodeURIComponent(m[1])), "watchlists"],
   [/^\/compare$/, (root) => comparePage(root), "compare"],
   [/^\/discover$/, (root) => discoverPage(root), "discover"],
+  [/^\/jetstream$/, (root) => jetstreamPage(root), "jetstream"],
 ];
 
 async function start() {

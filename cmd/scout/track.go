@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"html/template"
 	"io"
 	"net/http"
 	"os"
@@ -15,7 +14,9 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
 
+	"github.com/creatorscout/scout/api"
 	"github.com/creatorscout/scout/crawler/bluesky"
 	"github.com/creatorscout/scout/crawler/bluesky/jetstream"
 	"github.com/creatorscout/scout/creator"
@@ -76,11 +77,21 @@ func jetstreamFromEnv() (jetstreamConfig, error) {
 	return c, nil
 }
 
-// Redis keys of the consumer: its lease, and the progress its holder
-// publishes for the status page of any process.
+// Redis keys of the consumer: its lease, the progress its holder
+// publishes for the status page of any process, and the newest creators
+// it discovered (a sorted set of store keys scored by when, kept to
+// recentKept; only keys, so an erased creator's name is not kept there).
 const (
 	jetstreamLeaseKey    = "scout:jetstream:lease"
 	jetstreamProgressKey = "scout:jetstream:progress"
+	jetstreamRecentKey   = "scout:jetstream:recent"
+)
+
+// recentKept is how many of the newest discovered creators Redis keeps;
+// recentShown how many /jetstream/recent lists.
+const (
+	recentKept  = 200
+	recentShown = 20
 )
 
 // trackStore is the store as the tracker uses it: writes timed like the
@@ -130,7 +141,7 @@ func (a *app) track(ctx context.Context) error {
 	tr, err := jetstream.NewTracker(jetstream.TrackerConfig{
 		Lookup: src, Store: trackStore{timedStore{a.store, a.writes}, ts}, Crawler: a.pipe,
 		FollowerFloor: jc.Floor, NicheOf: jetstream.TermNiche(tax, jc.Niches, 2),
-		Stats: stats, Now: a.now, Logger: a.log,
+		Found: a.noteFound, Stats: stats, Now: a.now, Logger: a.log,
 	})
 	if err != nil {
 		return err
@@ -213,20 +224,29 @@ func cmdTrack(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 }
 
 // withJetstreamStatus serves the consumer's progress beside the API:
-// GET /jetstream/status (JSON) and GET /jetstream (a page that refreshes
-// itself), read from what the consumer's holder publishes in Redis, so
-// any process answers for the cluster.
-func (a *app) withJetstreamStatus(next http.Handler) http.Handler {
+// GET /jetstream/status (JSON, public: counts only), read from what the
+// consumer's holder publishes in Redis, so any process answers for the
+// cluster; and on the API (an API key of scope read, when the server asks
+// for keys) GET /jetstream/recent, the newest creators the stream
+// discovered.
+// The page /jetstream is the web app's.
+func (a *app) withJetstreamStatus(next *api.Server) http.Handler {
+	next.HandleGet("/jetstream/recent", api.ScopeRead, func(w http.ResponseWriter, r *http.Request) {
+		list, err := a.recentFound(r.Context(), recentShown)
+		if err != nil {
+			a.log.Error("jetstream: reading the newest creators", "err", err)
+			w.Header().Set("Retry-After", "5")
+			api.WriteError(w, http.StatusServiceUnavailable, "unavailable", "the newest creators cannot be read right now; retry")
+			return
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		api.WriteJSON(w, http.StatusOK, recentDoc{Creators: list})
+	})
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /jetstream/status", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Cache-Control", "no-store")
 		json.NewEncoder(w).Encode(a.readProgress(r.Context()))
-	})
-	mux.HandleFunc("GET /jetstream", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Header().Set("Cache-Control", "no-store")
-		statusPage.Execute(w, a.readProgress(r.Context()))
 	})
 	mux.Handle("/", next)
 	return mux
@@ -242,36 +262,100 @@ func (a *app) readProgress(ctx context.Context) progressDoc {
 	return p
 }
 
-var statusPage = template.Must(template.New("jetstream").Funcs(template.FuncMap{
-	"f1": func(x float64) string { return strconv.FormatFloat(x, 'f', 1, 64) },
-}).Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="2">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Bluesky stream · CreatorScout</title>
-<style>body{font:16px system-ui,sans-serif;margin:2rem;max-width:40rem;color:#222}
-table{border-collapse:collapse}td{padding:.3rem 1rem .3rem 0}td.n{text-align:right;font-variant-numeric:tabular-nums;font-weight:600}
-.muted{color:#777}</style></head><body>
-<h1>Bluesky stream</h1>
-{{if .Running}}
-<p>{{if .Connected}}Reading {{.Endpoint}}{{else}}Reconnecting{{end}} · updated {{.UpdatedAt.Format "15:04:05"}} UTC</p>
-<table>
-<tr><td>Events a second</td><td class="n">{{f1 .EventsPerSecond}}</td></tr>
-<tr><td>Seconds behind the stream</td><td class="n">{{f1 .LagSeconds}}</td></tr>
-<tr><td>Events read</td><td class="n">{{.Events}}</td></tr>
-<tr><td>Creators discovered</td><td class="n">{{.Discovered}}</td></tr>
-<tr><td>Creators tracked</td><td class="n">{{.Tracked}}</td></tr>
-<tr><td>Profile lookups (accounts)</td><td class="n">{{.Lookups}} ({{.LookedUp}})</td></tr>
-<tr><td>Count-only snapshots</td><td class="n">{{.Snapshots}}</td></tr>
-<tr><td>Crawls for a spike or niche change</td><td class="n">{{.SpikeCrawls}}</td></tr>
-<tr><td>Erased (account ended, opted out)</td><td class="n">{{.Erased}}</td></tr>
-<tr><td>Reconnections</td><td class="n">{{.Reconnects}}</td></tr>
-</table>
-{{if .LastError}}<p class="muted">Last error: {{.LastError}}</p>{{end}}
-{{else}}
-<p>No process is reading the stream. Set SCOUT_JETSTREAM_URL and run <code>scout all</code>, <code>scout worker</code> or <code>scout track</code>.</p>
-{{end}}
-<p class="muted">JSON: <a href="/jetstream/status">/jetstream/status</a> · metrics: scout_jetstream_* at /metrics</p>
-</body></html>`))
+// noteFound records creators the tracker discovered in the list of the
+// newest (the tracker's Found), scored by the wall clock in
+// microseconds (the demo runs the app on the simulator's clock, which
+// stands still while it serves), a microsecond apart in the order given.
+// A failure is logged: the list is a view, the tracking is stored.
+func (a *app) noteFound(ctx context.Context, rows []index.Tracked) {
+	now := time.Now().UnixMicro()
+	zs := make([]redis.Z, len(rows))
+	for i, r := range rows {
+		zs[i] = redis.Z{Score: float64(now + int64(i)), Member: r.Key}
+	}
+	_, err := a.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.ZAdd(ctx, jetstreamRecentKey, zs...)
+		p.ZRemRangeByRank(ctx, jetstreamRecentKey, 0, -recentKept-1)
+		return nil
+	})
+	if err != nil {
+		a.log.Warn("jetstream: noting the newest creators", "err", err)
+	}
+}
+
+// recentDoc is what /jetstream/recent answers.
+type recentDoc struct {
+	// Creators are the newest creators the stream discovered (new to the
+	// store when found), newest first.
+	Creators []recentCreator `json:"creators"`
+}
+
+// recentCreator is one creator the stream found.
+type recentCreator struct {
+	Key         string `json:"key"`
+	Handle      string `json:"handle"`
+	DisplayName string `json:"display_name,omitempty"`
+	Followers   int64  `json:"followers"`
+	// PrimaryNiche is the crawl's; empty before the crawl.
+	PrimaryNiche string    `json:"primary_niche,omitempty"`
+	FoundAt      time.Time `json:"found_at"`
+	// Crawled is whether the creator's crawl is stored (so its page
+	// exists); false while the crawl is queued.
+	Crawled bool `json:"crawled"`
+}
+
+// recentFound lists up to n of the newest creators the stream
+// discovered, from the keys in Redis and the store's records; a creator no
+// longer tracked (erased) is left out and dropped from the list.
+func (a *app) recentFound(ctx context.Context, n int) ([]recentCreator, error) {
+	ts, ok := a.store.(index.Tracking)
+	if !ok {
+		return []recentCreator{}, nil
+	}
+	zs, err := a.rdb.ZRevRangeWithScores(ctx, jetstreamRecentKey, 0, recentKept-1).Result()
+	if err != nil {
+		return nil, err
+	}
+	keys := make([]string, 0, len(zs))
+	at := make([]time.Time, 0, len(zs))
+	for _, z := range zs {
+		if k, ok := z.Member.(string); ok {
+			keys = append(keys, k)
+			at = append(at, time.UnixMicro(int64(z.Score)).UTC())
+		}
+	}
+	tracked, err := ts.GetTracked(ctx, keys)
+	if err != nil {
+		return nil, err
+	}
+	out := []recentCreator{}
+	var gone []any
+	for i, k := range keys {
+		row, ok := tracked[k]
+		if !ok {
+			gone = append(gone, k)
+			continue
+		}
+		if len(out) == n {
+			continue
+		}
+		c := recentCreator{Key: k, Handle: row.Ref.Handle, Followers: row.Followers, FoundAt: at[i]}
+		rec, err := a.store.Get(ctx, k)
+		switch {
+		case err == nil:
+			c.Crawled = true
+			c.Handle, c.DisplayName = rec.Profile.Ref.Handle, rec.Profile.DisplayName
+			c.Followers, c.PrimaryNiche = rec.Profile.Followers, rec.Scores.PrimaryNiche
+		case !errors.Is(err, creator.ErrNotFound):
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	if len(gone) > 0 {
+		a.rdb.ZRem(ctx, jetstreamRecentKey, gone...)
+	}
+	return out, nil
+}
 
 // jetstreamCollector exports this process's consumer progress.
 type jetstreamCollector struct{ a *app }

@@ -1,16 +1,20 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/url"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	"github.com/creatorscout/scout/creator"
+	"github.com/creatorscout/scout/index"
 	"github.com/creatorscout/scout/sim"
 )
 
@@ -243,6 +247,51 @@ func webPagesTests(t *testing.T, w *webWorld, b *webHelpers) {
 		// A reload follows the same job.
 		b.run(t, ctx, chromedp.Reload())
 		b.waitJS(t, ctx, `document.querySelector("#job-card") && document.querySelector("#job-card").dataset.state === "done"`)
+	})
+
+	t.Run("StreamNewest", func(t *testing.T) {
+		// The stream found two crawled creators, then one whose crawl is
+		// queued: the page lists them newest first, the crawled ones
+		// linked to their pages, under the app's own header.
+		ctx := context.Background()
+		ts := w.a.store.(index.Tracking)
+		t0 := time.Date(2026, 1, 2, 3, 4, 0, 0, time.UTC)
+		queued := creator.Ref{Platform: creator.Bluesky, ID: "did:plc:queuedcrawl000000000000", Handle: "queued.bsky.social"}
+		var rows []index.Tracked
+		for i, k := range []string{w.watched[0], w.watched[1]} {
+			rec, err := w.a.store.Get(ctx, k)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows = append(rows, index.Tracked{Key: k, Ref: rec.Profile.Ref, Reason: "floor", Since: t0.Add(time.Duration(i) * time.Minute), CheckedAt: t0})
+		}
+		rows = append(rows, index.Tracked{Key: creator.Key(queued), Ref: queued, Reason: "floor", Followers: 1234, Since: t0.Add(2 * time.Minute), CheckedAt: t0})
+		if err := ts.PutTracked(ctx, rows); err != nil {
+			t.Fatal(err)
+		}
+		w.a.noteFound(ctx, rows)
+		tab := b.tab(t, 1440, 1000)
+		b.run(t, tab, chromedp.Navigate(w.base+"/jetstream"), chromedp.WaitVisible("#js-recent-table tbody tr", chromedp.ByQuery))
+		var got struct {
+			Keys, Links []string
+			Nav         string
+			Queued      string
+		}
+		b.eval(t, tab, `({Keys: [...document.querySelectorAll("#js-recent-table tbody tr")].map(r => r.dataset.key),
+			Links: [...document.querySelectorAll("#js-recent-table tbody tr a")].map(a => a.getAttribute("href")),
+			Nav: document.querySelector("nav [aria-current=page]").textContent,
+			Queued: document.querySelector("#js-recent-table tbody tr").textContent})`, &got)
+		want := []string{rows[2].Key, rows[1].Key, rows[0].Key}
+		if strings.Join(got.Keys, " ") != strings.Join(want, " ") {
+			t.Errorf("listed %v, want newest first %v", got.Keys, want)
+		}
+		if len(got.Links) != 2 || got.Links[0] != "/creator/"+url.PathEscape(rows[1].Key) || got.Links[1] != "/creator/"+url.PathEscape(rows[0].Key) {
+			t.Errorf("links %v, want the two crawled creators' pages", got.Links)
+		}
+		if got.Nav != "Stream" || !strings.Contains(got.Queued, "@queued.bsky.social") || !strings.Contains(got.Queued, "crawl queued") {
+			t.Errorf("nav %q, first row %q", got.Nav, got.Queued)
+		}
+		b.shot(t, tab, "jetstream-1440")
 	})
 
 	t.Run("SmallScreen", func(t *testing.T) {

@@ -78,6 +78,10 @@ type TrackerConfig struct {
 	// generations of this many, about 40 bytes each in memory); 0 means
 	// 250,000.
 	SeenCapacity int
+	// Found, when set, is told of the creators the stream discovered (new
+	// to the store: tracked, and queued for a crawl) once their tracking
+	// is written, for a list of the newest. It must not block for long.
+	Found func(ctx context.Context, rows []index.Tracked)
 	// Stats receives progress; nil means a private one.
 	Stats *Stats
 	// Now is the clock; nil means time.Now.
@@ -113,6 +117,7 @@ type Tracker struct {
 	gone    map[string]bool   // DIDs whose account ended
 	niches  map[string]string // tracked DIDs -> the niche a post was about
 	fresh   []index.Tracked   // creators found since the last Flush, to write
+	newKeys map[string]bool   // those of fresh new to the store (crawl queued)
 	counted time.Time         // when Stats.Tracked was last read from the store
 	err     error             // first failure of an asynchronous lookup
 }
@@ -300,20 +305,29 @@ func (t *Tracker) Flush(ctx context.Context) error {
 	t.gone, t.refresh, t.niches = map[string]bool{}, map[string]bool{}, map[string]string{}
 	err := t.err
 	t.err = nil
-	fresh := t.fresh
-	t.fresh = nil
+	fresh, newKeys := t.fresh, t.newKeys
+	t.fresh, t.newKeys = nil, nil
 	t.mu.Unlock()
 	if err != nil {
-		t.restoreFresh(fresh)
+		t.restoreFresh(fresh, newKeys)
 		t.restore(gone, refresh, niches)
 		return err
 	}
 	if err := t.cfg.Store.PutTracked(ctx, fresh); err != nil {
-		t.restoreFresh(fresh)
+		t.restoreFresh(fresh, newKeys)
 		t.restore(gone, refresh, niches)
 		return err
 	}
 	t.stats.update(func(p *Progress) { p.Tracked += int64(len(fresh)) })
+	if t.cfg.Found != nil && len(newKeys) > 0 {
+		found := make([]index.Tracked, 0, len(newKeys))
+		for _, f := range fresh {
+			if newKeys[f.Key] {
+				found = append(found, f)
+			}
+		}
+		t.cfg.Found(ctx, found)
+	}
 	for did := range gone {
 		if err := t.eraseIfKnown(ctx, creator.Ref{Platform: creator.Bluesky, ID: did}); err != nil {
 			t.restore(gone, refresh, niches)
@@ -335,9 +349,15 @@ func (t *Tracker) Flush(ctx context.Context) error {
 }
 
 // restoreFresh keeps rows a failed Flush did not write for the next.
-func (t *Tracker) restoreFresh(rows []index.Tracked) {
+func (t *Tracker) restoreFresh(rows []index.Tracked, newKeys map[string]bool) {
 	t.mu.Lock()
 	t.fresh = append(rows, t.fresh...)
+	for k := range newKeys {
+		if t.newKeys == nil {
+			t.newKeys = map[string]bool{}
+		}
+		t.newKeys[k] = true
+	}
 	t.mu.Unlock()
 }
 
@@ -421,7 +441,7 @@ func (t *Tracker) discover(ctx context.Context, order []string, niches map[strin
 		return err
 	}
 	var fresh []index.Tracked
-	var crawled int64
+	var crawled []string
 	for _, f := range found {
 		if _, ok := known[f.Key]; ok {
 			t.seen.set(f.Ref.ID, seenTracked, now)
@@ -451,7 +471,7 @@ func (t *Tracker) discover(ctx context.Context, order []string, niches map[strin
 		}
 		f.CrawlQueuedAt = now
 		fresh = append(fresh, f)
-		crawled++
+		crawled = append(crawled, f.Key)
 	}
 	// The rows are written at the next Flush, in one transaction with the
 	// other batches' (before the cursor passes these events): a crash
@@ -460,11 +480,17 @@ func (t *Tracker) discover(ctx context.Context, order []string, niches map[strin
 	// stored by then, and tracked without a crawl).
 	t.mu.Lock()
 	t.fresh = append(t.fresh, fresh...)
+	if len(crawled) > 0 && t.newKeys == nil {
+		t.newKeys = map[string]bool{}
+	}
+	for _, k := range crawled {
+		t.newKeys[k] = true
+	}
 	t.mu.Unlock()
 	for _, f := range fresh {
 		t.seen.set(f.Ref.ID, seenTracked, now)
 	}
-	t.stats.update(func(p *Progress) { p.Discovered += crawled })
+	t.stats.update(func(p *Progress) { p.Discovered += int64(len(crawled)) })
 	return nil
 }
 

@@ -31,7 +31,13 @@ func TestCrossingFloorCrawledOnce(t *testing.T) {
 		t.Fatalf("the rising creator did not rise: %d then %d", before, after)
 	}
 	floor := before + 1 // crossed within three days
-	tr := f.tracker(t, TrackerConfig{FollowerFloor: floor, Recheck: time.Hour})
+	var found []string  // what the tracker says it discovered
+	note := func(_ context.Context, rows []index.Tracked) {
+		for _, r := range rows {
+			found = append(found, r.Ref.Handle)
+		}
+	}
+	tr := f.tracker(t, TrackerConfig{FollowerFloor: floor, Recheck: time.Hour, Found: note})
 	post := func(n int) {
 		for i := 0; i < n; i++ {
 			if err := tr.HandleEvent(ctx, postBy(rita.DID, "leg day again", f.clock().UnixMicro())); err != nil {
@@ -67,7 +73,7 @@ func TestCrossingFloorCrawledOnce(t *testing.T) {
 	}
 	f.setClock(start.Add(4 * 24 * time.Hour))
 	post(5)
-	tr2 := f.tracker(t, TrackerConfig{FollowerFloor: floor, Recheck: time.Hour}) // a restarted process
+	tr2 := f.tracker(t, TrackerConfig{FollowerFloor: floor, Recheck: time.Hour, Found: note}) // a restarted process
 	for i := 0; i < 3; i++ {
 		tr2.HandleEvent(ctx, postBy(rita.DID, "rest day", f.clock().UnixMicro()))
 	}
@@ -76,6 +82,9 @@ func TestCrossingFloorCrawledOnce(t *testing.T) {
 	}
 	if n := f.crawls.count(rita.DID); n != 1 {
 		t.Errorf("queued %d crawls in all, want 1", n)
+	}
+	if len(found) != 1 || found[0] != sim.HandleRising {
+		t.Errorf("told of discoveries %v, want %s once", found, sim.HandleRising)
 	}
 	tasks, err := asynq.NewInspectorFromRedisClient(f.rs.Client).ListPendingTasks(crawler.QueueRescan)
 	if err != nil {
