@@ -22,9 +22,12 @@ type Index struct {
 	loadWorkers int // goroutines a full load tokenizes on
 
 	mu   sync.RWMutex
-	gen  int64     // generation the index holds; -1 before the first load
-	cols columns   // field columns and keys
-	text *postings // the rows' words
+	gen  int64         // generation the index holds; -1 before the first load
+	cols columns       // field columns and keys
+	text *postings     // the rows' words
+	bits filterBitmaps // keyword values and existence as bitmaps of documents
+
+	rowFilters bool // test every filter row by row (for tests comparing the two paths)
 }
 
 // Text is a row's words, by place.
@@ -91,6 +94,7 @@ func New(fields []index.Field, opts ...Option) *Index {
 		x.pos[f.Name] = i
 	}
 	x.cols = newColumns(fields)
+	x.bits = newFilterBitmaps(len(fields))
 	return x
 }
 
@@ -177,6 +181,7 @@ func (x *Index) load(ctx context.Context, gen int64, src Source) error {
 func (x *Index) reset() {
 	x.cols.reset()
 	x.text.reset()
+	x.bits.reset()
 }
 
 // remove drops row id.
@@ -190,13 +195,14 @@ func (x *Index) set(r *Row) {
 	x.cols.remove(r.ID)
 	x.text.add(r.ID, &r.Text)
 	x.cols.set(r.ID, r.Key, r.Values)
+	x.bits.mark(&x.cols, x.text.docOf[r.ID], r.ID)
 }
 
 // Bytes returns about how much memory x takes.
 func (x *Index) Bytes() int {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	return x.cols.bytes() + x.text.bytes()
+	return x.cols.bytes() + x.text.bytes() + x.bits.bytes()
 }
 
 // columns are the keys and field values of the rows, by row id.

@@ -82,7 +82,9 @@ func (x *Index) loadAll(ctx context.Context, gen int64, src Source) error {
 	err := src.Rows(ctx, -1, func(r *Row) error {
 		x.cols.remove(r.ID)
 		x.cols.set(r.ID, r.Key, r.Values)
-		cur.docs = append(cur.docs, t.newDoc(r.ID))
+		d := t.newDoc(r.ID)
+		x.bits.mark(&x.cols, d, r.ID)
+		cur.docs = append(cur.docs, d)
 		cur.texts = append(cur.texts, r.Text)
 		if len(cur.docs) == loadBatch {
 			jobs <- cur

@@ -210,8 +210,8 @@ type textMatches struct {
 }
 
 // intersect finds the rows having every word of words (folded), the last
-// also as a prefix of a word.
-func (t *postings) intersect(words []string, ranked bool) *textMatches {
+// also as a prefix of a word, and, when within is not nil, in within.
+func (t *postings) intersect(words []string, ranked bool, within *roaring.Bitmap) *textMatches {
 	type found struct{ name, bio *roaring.Bitmap }
 	var per []found
 	var docs *roaring.Bitmap
@@ -240,6 +240,9 @@ func (t *postings) intersect(words []string, ranked bool) *textMatches {
 			docs = anyPlace
 			if t.dead > 0 { // else every document in a list is live
 				docs.And(t.live)
+			}
+			if within != nil {
+				docs.And(within)
 			}
 		} else {
 			docs.And(anyPlace)

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/RoaringBitmap/roaring/v2"
+
 	"github.com/creatorscout/scout/creator"
 	"github.com/creatorscout/scout/index"
 )
@@ -96,17 +98,22 @@ func (v *View) Search(p *Plan) (*index.Result, []int64) {
 	x := v.x
 	c := &x.cols
 	res := &index.Result{}
-	var pred func(id int64) bool
-	if p.filter != nil {
-		pred = x.compile(p.filter)
+	var filter docFilter
+	switch {
+	case p.filter == nil:
+	case x.rowFilters:
+		filter.pred = x.compile(p.filter)
+	default:
+		filter = x.splitFilter(p.filter)
 	}
-	everything := p.words == nil && pred == nil
+	pred := filter.pred
+	everything := p.words == nil && p.filter == nil
 	// The matches, with their ranks (lower is better) when ranked.
 	var ids []int64
 	var ranks []float64
 	switch {
 	case p.words != nil:
-		text := x.text.intersect(p.words, p.ranked)
+		text := x.text.intersect(p.words, p.ranked, filter.set)
 		ids = make([]int64, 0, len(text.docs))
 		if p.ranked {
 			ranks = make([]float64, 0, len(text.docs))
@@ -119,6 +126,17 @@ func (v *View) Search(p *Plan) (*index.Result, []int64) {
 			ids = append(ids, id)
 			if p.ranked {
 				ranks = append(ranks, -float64(text.score[i]))
+			}
+		}
+	case filter.set != nil:
+		// The live documents of the set, by document number.
+		docs := roaring.And(x.text.live, filter.set)
+		ids = make([]int64, 0, docs.GetCardinality())
+		it := docs.Iterator()
+		for it.HasNext() {
+			id := x.text.rowOf[it.Next()]
+			if pred == nil || pred(id) {
+				ids = append(ids, id)
 			}
 		}
 	case pred != nil || len(p.sorts) > 0:
