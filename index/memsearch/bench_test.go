@@ -92,6 +92,41 @@ func BenchmarkSearch(b *testing.B) {
 			}
 		})
 	}
+	// The API's search: a word, sometimes a second typed partly, two
+	// countries and a follower floor, three facets; 200 distinct ones.
+	rng := rand.New(rand.NewPCG(1, 2))
+	var plans []*Plan
+	for range 200 {
+		text := fmt.Sprintf("w%dx", 3+rng.IntN(60))
+		if rng.IntN(2) == 0 {
+			text += fmt.Sprintf(" w%dx", 3+rng.IntN(60))
+		}
+		floor := []float64{100, 1000, 10_000, 100_000}[rng.IntN(4)]
+		cs := []string{"US", "DE", "FR", "GB", "BR", "JP", "IN", "ES"}
+		q := index.Query{Text: text, Facets: []string{"country", "niche", "followers"},
+			Filter: &index.Filter{Op: index.OpAnd, Sub: []index.Filter{
+				{Op: index.OpIn, Field: "country", Values: []string{cs[rng.IntN(8)], cs[rng.IntN(8)]}},
+				{Op: index.OpRange, Field: "followers", Min: &floor},
+			}}}
+		if err := q.Normalize(); err != nil {
+			b.Fatal(err)
+		}
+		p, err := x.Plan(&q)
+		if err != nil {
+			b.Fatal(err)
+		}
+		plans = append(plans, p)
+	}
+	b.Run("api-like", func(b *testing.B) {
+		for i := range b.N {
+			v, err := x.Acquire(context.Background(), s.gen, s)
+			if err != nil {
+				b.Fatal(err)
+			}
+			v.Search(plans[i%len(plans)])
+			v.Release()
+		}
+	})
 }
 
 // BenchmarkWords is the tokenizer over a post's worth of mixed text.

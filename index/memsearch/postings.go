@@ -212,7 +212,7 @@ type textMatches struct {
 // intersect finds the rows having every word of words (folded), the last
 // also as a prefix of a word, and, when within is not nil, in within.
 func (t *postings) intersect(words []string, ranked bool, within *roaring.Bitmap) *textMatches {
-	type found struct{ name, bio *roaring.Bitmap }
+	type found struct{ name, bio []*roaring.Bitmap }
 	var per []found
 	var docs *roaring.Bitmap
 	for i, w := range words {
@@ -235,23 +235,24 @@ func (t *postings) intersect(words []string, ranked bool, within *roaring.Bitmap
 				}
 			}
 		}
-		anyPlace := roaring.FastOr(all...)
-		if docs == nil {
-			docs = anyPlace
-			if t.dead > 0 { // else every document in a list is live
+		switch {
+		case docs != nil:
+			docs = restrict(docs, all)
+		case within != nil:
+			docs = restrict(within, all)
+			if t.dead > 0 { // within may hold dead documents
 				docs.And(t.live)
 			}
-			if within != nil {
-				docs.And(within)
-			}
-		} else {
-			docs.And(anyPlace)
+		case t.dead > 0:
+			docs = restrict(t.live, all)
+		default: // every document in a list is live
+			docs = roaring.FastOr(all...)
 		}
 		if docs.IsEmpty() {
 			return &textMatches{}
 		}
 		if ranked {
-			per = append(per, found{roaring.FastOr(byPlace[placeName]...), roaring.FastOr(byPlace[placeBio]...)})
+			per = append(per, found{byPlace[placeName], byPlace[placeBio]})
 		}
 	}
 	m := &textMatches{docs: docs.ToArray()}
@@ -270,13 +271,34 @@ func (t *postings) intersect(words []string, ranked bool, within *roaring.Bitmap
 		}
 	}
 	for _, f := range per {
-		name := roaring.And(f.name, docs)
-		bio := roaring.And(f.bio, docs)
+		name := restrict(docs, f.name)
+		bio := restrict(docs, f.bio)
 		bio.AndNot(name)
 		add(name.ToArray(), placeWeight[placeName]-placeWeight[placePosts])
 		add(bio.ToArray(), placeWeight[placeBio]-placeWeight[placePosts])
 	}
 	return m
+}
+
+// restrict returns the documents of set that are in any of lists. Taking
+// each list's part of set first keeps from copying whole lists when set
+// is small; many lists (a short prefix's words) are joined first instead.
+func restrict(set *roaring.Bitmap, lists []*roaring.Bitmap) *roaring.Bitmap {
+	switch n := len(lists); {
+	case n == 0:
+		return roaring.New()
+	case n == 1:
+		return roaring.And(lists[0], set)
+	case n > 6:
+		u := roaring.FastOr(lists...)
+		u.And(set)
+		return u
+	}
+	parts := make([]*roaring.Bitmap, len(lists))
+	for i, l := range lists {
+		parts[i] = roaring.And(l, set)
+	}
+	return roaring.FastOr(parts...)
 }
 
 // bytes is about how much memory the postings take.
