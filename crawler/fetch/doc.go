@@ -31,7 +31,10 @@
 //     (TestRobotsCompiledMatchesReference) without parsing it again.
 //   - Rate limits per host, and per credential when a request carries one
 //     (WithCredential), enforced with GCRA in Redis so that any number of
-//     workers sharing the Redis stay under the limit together; limits adapt
+//     workers sharing the Redis stay under the limit together: a client
+//     reserves send times in batches, one round trip for every goroutine
+//     waiting (tokens.go), and reads a host's pause and adapted rate at
+//     most every 250 ms; limits adapt
 //     down when responses announce lower ones (RateLimit-*, X-RateLimit-*,
 //     and Meta's X-App-Usage / X-Business-Use-Case-Usage percentages: slowed
 //     from 75%, paused at 100% until the announced time to regain access);

@@ -43,8 +43,7 @@ func newTestRedis(t testing.TB) (redis.UniversalClient, string) {
 	prefix := "scout:fetch:test:" + hex.EncodeToString(b) + ":"
 	t.Cleanup(func() {
 		ctx := context.Background()
-		// redis_rate adds its own "rate:" in front of the bucket keys.
-		for _, pattern := range []string{prefix + "*", "rate:" + prefix + "*"} {
+		for _, pattern := range []string{prefix + "*"} {
 			iter := rdb.Scan(ctx, 0, pattern, 100).Iterator()
 			for iter.Next(ctx) {
 				rdb.Del(ctx, iter.Val())

@@ -19,9 +19,9 @@ import (
 // rates, what the rate allows in batchHorizon, and hands them out in
 // order. Each slot is a time the shared limit allows, spaced as the limit
 // spaces them, so the limit stays exact across workers however the slots
-// are split between them; a slot nobody is there to use in time is
-// dropped, never used late (which could bunch requests), and counts
-// against the limit (conservative).
+// are split between them; a slot nobody is there to use in time, or whose
+// goroutine wakes too late for it, is dropped, never used late (which
+// could bunch requests), and counts against the limit (conservative).
 
 // batchHorizon is how far ahead a batch reaches when the rate is high
 // enough that its spacing, not the waiting goroutines, sets the batch.
@@ -81,11 +81,34 @@ func (c *Client) take(ctx context.Context, key string, l rateLimit) error {
 	p := v.(*slotPool)
 	p.waiting.Add(1)
 	defer p.waiting.Add(-1)
+	// A slot may be used late by at most half the burst's tolerance and a
+	// quarter of the interval: later, it could bunch with the slots after
+	// it (in any window, the requests sent are then those of the slots in
+	// a window a quarter of an interval longer).
+	slack := time.Duration(max(l.Burst, 1)-1)*l.Interval/2 + l.Interval/4
+	for {
+		slot, err := c.nextSlot(ctx, p, key, l, slack)
+		if err != nil {
+			return err
+		}
+		if d := slot.Sub(c.now()); d > 0 {
+			if err := c.sleep(ctx, d); err != nil {
+				return err
+			}
+		}
+		if c.now().Sub(slot) <= slack {
+			return nil
+		}
+		// Woken too late (a starved process): this slot is lost; take
+		// another rather than bunch with the ones after it.
+	}
+}
+
+// nextSlot takes the pool's next slot still usable, reserving a batch
+// when there is none.
+func (c *Client) nextSlot(ctx context.Context, p *slotPool, key string, l rateLimit, slack time.Duration) (time.Time, error) {
 	p.mu.Lock()
-	// A slot may be used late by at most half the burst's tolerance (and
-	// a millisecond of scheduling): later, it could bunch with the slots
-	// after it.
-	slack := time.Duration(max(l.Burst, 1)-1)*l.Interval/2 + min(l.Interval/10, time.Millisecond)
+	defer p.mu.Unlock()
 	now := c.now()
 	for len(p.slots) > 0 && now.Sub(p.slots[0]) > slack {
 		p.slots = p.slots[1:]
@@ -97,8 +120,7 @@ func (c *Client) take(ctx context.Context, key string, l rateLimit) error {
 		}
 		delays, err := c.coord.reserve(ctx, key, l, min(max(n, 1), maxBatch))
 		if err != nil {
-			p.mu.Unlock()
-			return err
+			return time.Time{}, err
 		}
 		now = c.now()
 		for _, d := range delays {
@@ -107,11 +129,7 @@ func (c *Client) take(ctx context.Context, key string, l rateLimit) error {
 	}
 	slot := p.slots[0]
 	p.slots = p.slots[1:]
-	p.mu.Unlock()
-	if d := slot.Sub(c.now()); d > 0 {
-		return c.sleep(ctx, d)
-	}
-	return nil
+	return slot, nil
 }
 
 // hostStateTTL is how long a client trusts the host state (pause, adapted
