@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -292,6 +293,15 @@ func webPagesTests(t *testing.T, w *webWorld, b *webHelpers) {
 			t.Errorf("nav %q, first row %q", got.Nav, got.Queued)
 		}
 		b.shot(t, tab, "jetstream-1440")
+		// The list names creators: behind a key, it needs one.
+		resp, err := http.Get(w.keyBase + "/jetstream/recent")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusUnauthorized {
+			t.Errorf("/jetstream/recent without a key: %d, want 401", resp.StatusCode)
+		}
 	})
 
 	t.Run("SmallScreen", func(t *testing.T) {
