@@ -17,6 +17,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/creatorscout/scout/crawler"
 	"github.com/creatorscout/scout/crawler/bluesky"
 	"github.com/creatorscout/scout/creator"
 	"github.com/creatorscout/scout/index"
@@ -195,8 +196,25 @@ func peakRSS() float64 {
 // through the real client, a count-only snapshot each, the spike check)
 // a day apart. It reports creators checked a second and getProfiles calls
 // per 1,000 creators (40 is 25 to a call: 1,000,000 creators a day is
-// 40,000 calls).
+// 40,000 calls). locks=redis takes each creator's write lock from the
+// crawl pipeline (Redis: real when SCOUT_TEST_REDIS_URL is set), as
+// scout track does; locks=none leaves it out, for the ratio.
 func BenchmarkTrackingPass(b *testing.B) {
+	b.Run("locks=redis", func(b *testing.B) { benchTrackingPass(b, true) })
+	b.Run("locks=none", func(b *testing.B) { benchTrackingPass(b, false) })
+}
+
+// pipeLocks is nopCrawler with the pipeline's real write locks.
+type pipeLocks struct {
+	nopCrawler
+	pipe *crawler.Pipeline
+}
+
+func (l pipeLocks) LockCreator(ctx context.Context, key string) (context.Context, func(), bool, error) {
+	return l.pipe.LockCreator(ctx, key)
+}
+
+func benchTrackingPass(b *testing.B, locks bool) {
 	f := newBenchFixture(b, 520)
 	ctx := context.Background()
 	var rows []index.Tracked
@@ -218,7 +236,11 @@ func BenchmarkTrackingPass(b *testing.B) {
 	if err := f.store.PutTracked(ctx, rows); err != nil {
 		b.Fatal(err)
 	}
-	tr, err := NewTracker(TrackerConfig{Lookup: f.src, Store: f.store, Crawler: nopCrawler{}, Now: f.clock, Logger: quiet})
+	var cr Crawler = nopCrawler{}
+	if locks {
+		cr = pipeLocks{pipe: f.pipe}
+	}
+	tr, err := NewTracker(TrackerConfig{Lookup: f.src, Store: f.store, Crawler: cr, Now: f.clock, Logger: quiet})
 	if err != nil {
 		b.Fatal(err)
 	}
