@@ -28,10 +28,11 @@ type Crawler struct {
 }
 
 // NewCrawler starts serving world. Close stops it.
-func NewCrawler(world *sim.World) (*Crawler, error) { return newCrawler(world, world.Handler()) }
+func NewCrawler(world *sim.World) (*Crawler, error) { return newCrawler(world, world.Handler(), nil) }
 
-// newCrawler serves h (world's handler, maybe wrapped) instead.
-func newCrawler(world *sim.World, h http.Handler) (*Crawler, error) {
+// newCrawler serves h (world's handler, maybe wrapped) instead, with the
+// source's options opts.
+func newCrawler(world *sim.World, h http.Handler, opts map[string]string) (*Crawler, error) {
 	srv := httptest.NewServer(h)
 	fc, err := fetch.New(fetch.WithAllowNets(netip.MustParsePrefix("127.0.0.0/8")), fetch.WithRobots(false),
 		fetch.WithDefaultHostPolicy(fetch.HostPolicy{}), fetch.WithClock(world.Now))
@@ -39,7 +40,7 @@ func newCrawler(world *sim.World, h http.Handler) (*Crawler, error) {
 		srv.Close()
 		return nil, fmt.Errorf("building the simulator's client: %w", err)
 	}
-	src, err := bluesky.New(crawler.Config{HTTP: fc, BaseURL: srv.URL, Now: world.Now})
+	src, err := bluesky.New(crawler.Config{HTTP: fc, BaseURL: srv.URL, Now: world.Now, Options: opts})
 	if err != nil {
 		srv.Close()
 		return nil, err
