@@ -63,6 +63,48 @@ func (b *filterBitmaps) mark(c *columns, d uint32, id int64) {
 	}
 }
 
+// markAll adds the current document of every row in c (after a full load,
+// all of them new) to the bitmaps of its values, a field at a time, many
+// documents per bitmap at once.
+func (b *filterBitmaps) markAll(c *columns, docOf []uint32) {
+	for i, f := range c.fields {
+		var per [][]uint32 // by keyword code
+		if f.Kind == index.Keyword {
+			per = make([][]uint32, len(c.dicts[i].vals))
+		}
+		var has []uint32
+		for id := 1; id < len(c.keys); id++ {
+			if c.keys[id] == "" {
+				continue
+			}
+			d := docOf[id]
+			if f.Kind == index.Keyword {
+				code := c.codes[i][id]
+				if code == 0 {
+					continue
+				}
+				per[code] = append(per[code], d)
+			} else if v := c.nums[i][id]; v != v {
+				continue
+			}
+			has = append(has, d)
+		}
+		b.has[i].AddMany(has)
+		for code, docs := range per {
+			if len(docs) == 0 {
+				continue
+			}
+			for code >= len(b.vals[i]) {
+				b.vals[i] = append(b.vals[i], nil)
+			}
+			if b.vals[i][code] == nil {
+				b.vals[i][code] = roaring.New()
+			}
+			b.vals[i][code].AddMany(docs)
+		}
+	}
+}
+
 // bytes is about how much memory the bitmaps take.
 func (b *filterBitmaps) bytes() int {
 	n := 0

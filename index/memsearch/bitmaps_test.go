@@ -79,7 +79,9 @@ func TestBitmapFiltersMatchRows(t *testing.T) {
 		rows = append(rows, mk(id))
 	}
 	s.write(rows...)
-	bits, byRow := New(testFields), New(testFields)
+	// bits loads on several goroutines, serial on one (the two ways the
+	// filter bitmaps are built on a full load).
+	bits, serial, byRow := New(testFields, WithLoadWorkers(2)), New(testFields, WithLoadWorkers(1)), New(testFields)
 	byRow.rowFilters = true
 	texts := []string{"", "", "vegan", "travel mu", "v", "cats yoga", "nosuchword"}
 	matched := 0
@@ -107,6 +109,9 @@ func TestBitmapFiltersMatchRows(t *testing.T) {
 			}
 			if diff := cmp.Diff(wantKeys, gotKeys); diff != "" {
 				t.Fatalf("%s: pages differ (-rows +bitmaps):\n%s", name, diff)
+			}
+			if got, gotKeys := search(t, serial, s, q); !cmp.Equal(want, got) || !cmp.Equal(wantKeys, gotKeys) {
+				t.Fatalf("%s: loaded on one goroutine, the answer differs", name)
 			}
 			if want.Total > 0 {
 				matched++

@@ -82,9 +82,7 @@ func (x *Index) loadAll(ctx context.Context, gen int64, src Source) error {
 	err := src.Rows(ctx, -1, func(r *Row) error {
 		x.cols.remove(r.ID)
 		x.cols.set(r.ID, r.Key, r.Values)
-		d := t.newDoc(r.ID)
-		x.bits.mark(&x.cols, d, r.ID)
-		cur.docs = append(cur.docs, d)
+		cur.docs = append(cur.docs, t.newDoc(r.ID))
 		cur.texts = append(cur.texts, r.Text)
 		if len(cur.docs) == loadBatch {
 			jobs <- cur
@@ -100,6 +98,13 @@ func (x *Index) loadAll(ctx context.Context, gen int64, src Source) error {
 	if err != nil {
 		return fmt.Errorf("reading field columns: %w", err)
 	}
+	// The filter bitmaps are built meanwhile, off the goroutine that read
+	// the rows.
+	marked := make(chan struct{})
+	go func() {
+		defer close(marked)
+		x.bits.markAll(&x.cols, t.docOf)
+	}()
 	// Each worker's lists become bitmaps, in parallel.
 	each(n, func(i int) {
 		p := parts[i]
@@ -144,6 +149,7 @@ func (x *Index) loadAll(ctx context.Context, gen int64, src Source) error {
 		}
 	})
 	t.settle(true)
+	<-marked
 	x.gen = gen
 	return nil
 }
