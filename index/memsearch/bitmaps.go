@@ -8,13 +8,15 @@ import (
 	"github.com/creatorscout/scout/index"
 )
 
-// Filter bitmaps: for each keyword field, the document numbers (as the
+// Filter bitmaps: for each keyword facet field, the document numbers (as the
 // postings number them) of the creators having each value, and for every
 // field those having any value. A filter over keyword values, existence
 // and their AND, OR and NOT is then a few bitmap operations, intersected
 // with the text's matches before they are read out, instead of a test of
-// each match; numeric comparisons stay tests of each row, made only on
-// what the bitmaps let through.
+// each match; numeric comparisons, and the values of keyword fields that
+// are not facets (a handle, a profile URL: one creator each, which would
+// take a bitmap per creator), stay tests of each row, made only on what
+// the bitmaps let through.
 //
 // The bitmaps are only ever added to: a row set again gets a new document
 // number, and the old one leaves the postings' live set, which every use
@@ -23,7 +25,7 @@ import (
 
 // filterBitmaps are the filter bitmaps of an Index.
 type filterBitmaps struct {
-	vals [][]*roaring.Bitmap // by field, by keyword code (from 1); nil for numeric fields
+	vals [][]*roaring.Bitmap // by field, by keyword code (from 1); nil but for keyword facet fields
 	has  []*roaring.Bitmap   // by field: documents having a value
 }
 
@@ -49,6 +51,10 @@ func (b *filterBitmaps) mark(c *columns, d uint32, id int64) {
 			if code == 0 {
 				continue
 			}
+			if !f.Facet {
+				b.has[i].Add(d)
+				continue
+			}
 			for int(code) >= len(b.vals[i]) {
 				b.vals[i] = append(b.vals[i], nil)
 			}
@@ -69,7 +75,7 @@ func (b *filterBitmaps) mark(c *columns, d uint32, id int64) {
 func (b *filterBitmaps) markAll(c *columns, docOf []uint32) {
 	for i, f := range c.fields {
 		var per [][]uint32 // by keyword code
-		if f.Kind == index.Keyword {
+		if f.Kind == index.Keyword && f.Facet {
 			per = make([][]uint32, len(c.dicts[i].vals))
 		}
 		var has []uint32
@@ -83,7 +89,9 @@ func (b *filterBitmaps) markAll(c *columns, docOf []uint32) {
 				if code == 0 {
 					continue
 				}
-				per[code] = append(per[code], d)
+				if per != nil {
+					per[code] = append(per[code], d)
+				}
 			} else if v := c.nums[i][id]; v != v {
 				continue
 			}
@@ -201,7 +209,7 @@ func (x *Index) filterSet(f *index.Filter) (*roaring.Bitmap, bool) {
 	case index.OpMissing:
 		return roaring.AndNot(x.text.live, b.has[i]), true
 	}
-	if x.fields[i].Kind != index.Keyword {
+	if x.fields[i].Kind != index.Keyword || !x.fields[i].Facet {
 		return nil, false
 	}
 	// eq or in: the bitmaps of the values some creator ever had.

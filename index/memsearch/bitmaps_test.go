@@ -28,15 +28,28 @@ func TestBitmapFiltersMatchRows(t *testing.T) {
 		}
 		return s
 	}
+	// handle is a keyword field that is not a facet: tested row by row.
+	fields := append(slices.Clone(testFields), index.Field{Name: "handle", Kind: index.Keyword, Filterable: true})
+	tags := []string{"a", "B", "b", "", "c"}
 	mk := func(id int64) Row {
 		var followers any
 		if rng.IntN(5) > 0 {
 			followers = float64(rng.IntN(1000))
 		}
-		return row(id, text(1), text(3), text(8), countries[rng.IntN(len(countries))], niches[rng.IntN(len(niches))], followers)
+		r := row(id, text(1), text(3), text(8), countries[rng.IntN(len(countries))], niches[rng.IntN(len(niches))], followers)
+		var tag any
+		if t := tags[rng.IntN(len(tags))]; t != "" {
+			tag = t
+		}
+		r.Values = append(r.Values, tag)
+		return r
 	}
 	leaf := func() index.Filter {
-		switch rng.IntN(9) {
+		switch rng.IntN(11) {
+		case 9:
+			return index.Filter{Op: index.OpIn, Field: "handle", Values: []string{tags[rng.IntN(len(tags))], tags[rng.IntN(len(tags))]}}
+		case 10:
+			return index.Filter{Op: []string{index.OpExists, index.OpMissing}[rng.IntN(2)], Field: "handle"}
 		case 0:
 			return index.Filter{Op: index.OpEq, Field: "country", Values: []string{countries[rng.IntN(len(countries)-2)]}}
 		case 1:
@@ -81,7 +94,7 @@ func TestBitmapFiltersMatchRows(t *testing.T) {
 	s.write(rows...)
 	// bits loads on several goroutines, serial on one (the two ways the
 	// filter bitmaps are built on a full load).
-	bits, serial, byRow := New(testFields, WithLoadWorkers(2)), New(testFields, WithLoadWorkers(1)), New(testFields)
+	bits, serial, byRow := New(fields, WithLoadWorkers(2)), New(fields, WithLoadWorkers(1)), New(fields)
 	byRow.rowFilters = true
 	texts := []string{"", "", "vegan", "travel mu", "v", "cats yoga", "nosuchword"}
 	matched := 0

@@ -168,9 +168,18 @@ func (x *Index) load(ctx context.Context, gen int64, src Source) error {
 	} else if err := src.Erased(ctx, x.gen, x.remove); err != nil {
 		return fmt.Errorf("reading erased creators: %w", err)
 	}
-	err := src.Rows(ctx, x.gen, func(r *Row) error { x.set(r); return nil })
+	err := src.Rows(ctx, x.gen, func(r *Row) error {
+		x.set(r)
+		if !full {
+			x.bits.mark(&x.cols, x.text.docOf[r.ID], r.ID)
+		}
+		return nil
+	})
 	if err != nil {
 		return fmt.Errorf("reading field columns: %w", err)
+	}
+	if full {
+		x.bits.markAll(&x.cols, x.text.docOf)
 	}
 	x.text.flush()
 	x.text.settle(full)
@@ -195,7 +204,6 @@ func (x *Index) set(r *Row) {
 	x.cols.remove(r.ID)
 	x.text.add(r.ID, &r.Text)
 	x.cols.set(r.ID, r.Key, r.Values)
-	x.bits.mark(&x.cols, x.text.docOf[r.ID], r.ID)
 }
 
 // Bytes returns about how much memory x takes.
