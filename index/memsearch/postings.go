@@ -212,7 +212,12 @@ type textMatches struct {
 // intersect finds the rows having every word of words (folded), the last
 // also as a prefix of a word, and, when within is not nil, in within.
 func (t *postings) intersect(words []string, ranked bool, within *roaring.Bitmap) *textMatches {
-	type found struct{ name, bio []*roaring.Bitmap }
+	// found is where a word is among the matches: its lists, or when
+	// restricted their parts within a superset of the final matches.
+	type found struct {
+		name, bio  []*roaring.Bitmap
+		restricted bool
+	}
 	var per []found
 	var docs *roaring.Bitmap
 	for i, w := range words {
@@ -235,24 +240,34 @@ func (t *postings) intersect(words []string, ranked bool, within *roaring.Bitmap
 				}
 			}
 		}
-		switch {
-		case docs != nil:
-			docs = restrict(docs, all)
-		case within != nil:
-			docs = restrict(within, all)
-			if t.dead > 0 { // within may hold dead documents
+		base := docs
+		if base == nil {
+			base = within
+		}
+		if base == nil && t.dead > 0 {
+			base = t.live
+		}
+		if base == nil { // every document in a list is live
+			docs = roaring.FastOr(all...)
+			if ranked {
+				per = append(per, found{name: byPlace[placeName], bio: byPlace[placeBio]})
+			}
+		} else {
+			// Each place's part of the matches so far, kept for ranking.
+			var parts [nPlaces]*roaring.Bitmap
+			for c := range nPlaces {
+				parts[c] = restrict(base, byPlace[c])
+			}
+			docs = roaring.FastOr(parts[:]...)
+			if base == within && t.dead > 0 { // within may hold dead documents
 				docs.And(t.live)
 			}
-		case t.dead > 0:
-			docs = restrict(t.live, all)
-		default: // every document in a list is live
-			docs = roaring.FastOr(all...)
+			if ranked {
+				per = append(per, found{name: parts[placeName : placeName+1], bio: parts[placeBio : placeBio+1], restricted: true})
+			}
 		}
 		if docs.IsEmpty() {
 			return &textMatches{}
-		}
-		if ranked {
-			per = append(per, found{byPlace[placeName], byPlace[placeBio]})
 		}
 	}
 	m := &textMatches{docs: docs.ToArray()}
@@ -260,20 +275,31 @@ func (t *postings) intersect(words []string, ranked bool, within *roaring.Bitmap
 		return m
 	}
 	m.score = make([]int32, len(m.docs))
-	// Both lists are in increasing order.
+	// Both lists are in increasing order; in may hold documents that are
+	// not matches.
 	add := func(in []uint32, w int32) {
 		i := 0
 		for _, d := range in {
-			for m.docs[i] < d {
+			for i < len(m.docs) && m.docs[i] < d {
 				i++
 			}
-			m.score[i] += w
+			if i == len(m.docs) {
+				return
+			}
+			if m.docs[i] == d {
+				m.score[i] += w
+			}
 		}
 	}
 	for _, f := range per {
-		name := restrict(docs, f.name)
-		bio := restrict(docs, f.bio)
-		bio.AndNot(name)
+		var name, bio *roaring.Bitmap
+		if f.restricted {
+			name, bio = f.name[0], roaring.AndNot(f.bio[0], f.name[0])
+		} else {
+			name = restrict(docs, f.name)
+			bio = restrict(docs, f.bio)
+			bio.AndNot(name)
+		}
 		add(name.ToArray(), placeWeight[placeName]-placeWeight[placePosts])
 		add(bio.ToArray(), placeWeight[placeBio]-placeWeight[placePosts])
 	}
