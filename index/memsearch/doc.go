@@ -13,8 +13,13 @@
 //   - Columns (index.go): for each field, every creator's value: keyword
 //     values as codes into a dictionary (ASCII case folded, as SQLite's
 //     NOCASE and Meilisearch's filters compare), numbers as float64 (NaN
-//     when missing). Filters are predicates over them; facet counts and
-//     stats are taken over the matches.
+//     when missing). Facet counts and stats are taken over the matches.
+//   - Filter bitmaps (bitmaps.go): for each keyword facet field, bitmaps of
+//     the creators having each value, and for every field those having
+//     one. Keyword and existence filters, and their AND, OR and NOT, are
+//     bitmap operations intersected with the text's matches before they
+//     are read out; numeric comparisons and non-facet keyword fields (a
+//     handle) are tested row by row on what the bitmaps let through.
 //   - One tokenizer (Words): what is stored, indexed and queried is split
 //     and folded by it alone.
 //
