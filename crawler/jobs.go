@@ -20,15 +20,11 @@ func (p *Pipeline) Resume(ctx context.Context) (int, error) {
 	n := 0
 	for _, j := range jobs {
 		if j.Kind == TypeDiscover && j.State == index.JobQueued {
-			var dp DiscoverPayload
-			if err := json.Unmarshal(j.Request, &dp); err != nil {
-				p.failJob(ctx, j.ID, fmt.Sprintf("decoding stored request: %v", err))
-				continue
-			}
-			if err := p.enqueueDiscover(ctx, dp); err != nil {
+			k, err := p.requeueDiscover(ctx, &j)
+			n += k
+			if err != nil {
 				return n, err
 			}
-			n++
 			continue
 		}
 		k, err := p.enqueuePending(ctx, &j)
@@ -86,15 +82,11 @@ func (p *Pipeline) Reconcile(ctx context.Context) (int, error) {
 			if cur.State != index.JobQueued {
 				continue // discovery ended meanwhile; its crawls are looked at next time
 			}
-			var dp DiscoverPayload
-			if err := json.Unmarshal(cur.Request, &dp); err != nil {
-				p.failJob(ctx, j.ID, fmt.Sprintf("decoding stored request: %v", err))
-				continue
-			}
-			if err := p.enqueueDiscover(ctx, dp); err != nil {
+			k, err := p.requeueDiscover(ctx, cur)
+			n += k
+			if err != nil {
 				return n, err
 			}
-			n++
 			continue
 		}
 		k, err := p.reconcileItems(ctx, &j)
@@ -104,6 +96,21 @@ func (p *Pipeline) Reconcile(ctx context.Context) (int, error) {
 		}
 	}
 	return n, nil
+}
+
+// requeueDiscover enqueues the discover task of job j again from its
+// stored request (1 when it did). A request that no longer decodes fails
+// the job instead.
+func (p *Pipeline) requeueDiscover(ctx context.Context, j *index.Job) (int, error) {
+	var dp DiscoverPayload
+	if err := json.Unmarshal(j.Request, &dp); err != nil {
+		p.failJob(ctx, j.ID, fmt.Sprintf("decoding stored request: %v", err))
+		return 0, nil
+	}
+	if err := p.enqueueDiscover(ctx, dp); err != nil {
+		return 0, err
+	}
+	return 1, nil
 }
 
 // reconcileItems enqueues the pending crawls of j whose task is lost.
