@@ -70,8 +70,6 @@ type Scheduler struct {
 	cfg        SchedulerConfig
 	svc        *Service
 	log        *slog.Logger
-	token      string
-	leaseKey   string
 	lease      *lease.Lease
 	epochKey   string
 	mu         sync.Mutex // serializes ticks
@@ -131,8 +129,6 @@ func NewScheduler(cfg SchedulerConfig) (*Scheduler, error) {
 	l := lease.New(cfg.Redis, cfg.KeyPrefix+":scheduler:lease", cfg.LeaseTTL)
 	return &Scheduler{
 		cfg: cfg, svc: cfg.Service, log: log,
-		token:    l.Token(),
-		leaseKey: l.Key(),
 		lease:    l,
 		epochKey: cfg.KeyPrefix + ":scheduler:epoch",
 	}, nil
@@ -190,7 +186,7 @@ func (s *Scheduler) Tick(ctx context.Context) (TickResult, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var res TickResult
-	held, err := s.acquire(ctx)
+	held, err := s.lease.Acquire(ctx)
 	if err != nil || !held {
 		if !held {
 			s.reconciled = false
@@ -224,7 +220,7 @@ func (s *Scheduler) Tick(ctx context.Context) (TickResult, error) {
 		s.lastJobs = began
 	}
 	if fresh {
-		if err := s.cfg.Redis.Set(ctx, s.epochKey, s.token, 0).Err(); err != nil {
+		if err := s.cfg.Redis.Set(ctx, s.epochKey, s.lease.Token(), 0).Err(); err != nil {
 			return res, fmt.Errorf("marking scheduler epoch: %w", err)
 		}
 		s.reconciled = true
@@ -243,7 +239,7 @@ func (s *Scheduler) Tick(ctx context.Context) (TickResult, error) {
 	}
 	slices.SortStableFunc(due, func(a, b index.Watchlist) int { return a.NextRunAt.Compare(b.NextRunAt) })
 	for i := range due {
-		if held, err := s.renew(ctx); err != nil || !held {
+		if held, err := s.lease.Renew(ctx); err != nil || !held {
 			if err == nil {
 				err = errors.New("scheduler lease lost")
 			}
@@ -329,7 +325,7 @@ func (s *Scheduler) runOne(ctx context.Context, listed *index.Watchlist, now tim
 		}
 		enqueued++
 		if enqueued%100 == 0 {
-			if held, err := s.renew(ctx); err != nil || !held {
+			if held, err := s.lease.Renew(ctx); err != nil || !held {
 				if err == nil {
 					err = errors.New("scheduler lease lost")
 				}
@@ -429,12 +425,6 @@ func (s *Scheduler) reconcile(ctx context.Context) (int, error) {
 	}
 	return n, nil
 }
-
-// acquire takes the lease or renews it when already held.
-func (s *Scheduler) acquire(ctx context.Context) (bool, error) { return s.lease.Acquire(ctx) }
-
-// renew extends the lease if this scheduler holds it.
-func (s *Scheduler) renew(ctx context.Context) (bool, error) { return s.lease.Renew(ctx) }
 
 // Release gives up the lease if this scheduler holds it, so another can
 // take over at once. Run calls it on exit.

@@ -237,7 +237,7 @@ func expireLease(t *testing.T, srv *testredis.Server, s *Scheduler, ttl time.Dur
 	}
 	// On a real Redis a lease that ran out is a lease key that is gone
 	// (internal/lease's tests wait out a real expiry).
-	if err := srv.Client.Del(context.Background(), s.leaseKey).Err(); err != nil {
+	if err := srv.Client.Del(context.Background(), s.lease.Key()).Err(); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -487,7 +487,7 @@ func TestSchedulerRunReleasesOnExit(t *testing.T) {
 	if err := <-done; !errors.Is(err, context.Canceled) {
 		t.Errorf("Run: %v, want context.Canceled", err)
 	}
-	if n, _ := srv.Client.Exists(context.Background(), s.leaseKey).Result(); n != 0 {
+	if n, _ := srv.Client.Exists(context.Background(), s.lease.Key()).Result(); n != 0 {
 		t.Error("lease still held after Run returned")
 	}
 	if diff := cmp.Diff(keysOf(c...), enq.pending(t)); diff != "" {

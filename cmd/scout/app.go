@@ -182,11 +182,7 @@ func newApp(ctx context.Context, cfg config, opts ...appOption) (_ *app, err err
 		if !ok {
 			return creator.Ref{}, fmt.Errorf("looking up %s: %w: %s is not set up here", r, creator.ErrInvalid, r.Platform)
 		}
-		if out, err := a.store.IsOptedOut(ctx, r.Platform, r.ID, r.Handle); err != nil {
-			return creator.Ref{}, fmt.Errorf("checking opt-out: %w", err)
-		} else if out {
-			return creator.Ref{}, fmt.Errorf("%s: %w", r, creator.ErrOptedOut)
-		}
+		// watch refuses opted-out creators before and after the lookup.
 		p, err := src.Fetch(ctx, r)
 		if err != nil {
 			return creator.Ref{}, err
