@@ -6,7 +6,6 @@ import (
 	"io"
 	"math"
 	"net/http"
-	"net/http/httptest"
 	"net/netip"
 	"time"
 
@@ -23,7 +22,7 @@ import (
 // Crawler serves a simulated world on loopback and crawls its creators
 // with the Bluesky source, at the world's clock and without rate limits.
 type Crawler struct {
-	srv *httptest.Server
+	srv *sim.Server
 	src *bluesky.Source
 }
 
@@ -33,7 +32,10 @@ func NewCrawler(world *sim.World) (*Crawler, error) { return newCrawler(world, w
 // newCrawler serves h (world's handler, maybe wrapped) instead, with the
 // source's options opts.
 func newCrawler(world *sim.World, h http.Handler, opts map[string]string) (*Crawler, error) {
-	srv := httptest.NewServer(h)
+	srv, err := sim.ServeHandler(context.Background(), "", h)
+	if err != nil {
+		return nil, fmt.Errorf("serving the simulator: %w", err)
+	}
 	fc, err := fetch.New(fetch.WithAllowNets(netip.MustParsePrefix("127.0.0.0/8")), fetch.WithRobots(false),
 		fetch.WithDefaultHostPolicy(fetch.HostPolicy{}), fetch.WithClock(world.Now))
 	if err != nil {
