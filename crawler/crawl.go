@@ -173,7 +173,7 @@ func (p *Pipeline) followLinks(ctx context.Context, prof *creator.Profile) {
 				continue
 			}
 		}
-		if ok, err := p.claimRecent(ctx, ref); err != nil || !ok {
+		if ok, err := p.claimRecent(ctx, ref, ""); err != nil || !ok {
 			if err != nil {
 				p.log.Warn("queuing a linked account", "ref", ref.String(), "err", err)
 			}

@@ -79,6 +79,7 @@ func (p *Pipeline) recordDiscovered(ctx context.Context, dp DiscoverPayload, job
 		mine[it.Key] = true
 	}
 	var queue []CrawlPayload
+	items := make([]*index.JobItem, 0, len(refs))
 	for _, r := range refs {
 		it := &index.JobItem{JobID: dp.JobID, Key: index.ItemKey(r), Ref: r, State: index.ItemPending, UpdatedAt: now}
 		out, err := p.cfg.Store.IsOptedOut(ctx, r.Platform, r.ID, r.Handle)
@@ -90,16 +91,19 @@ func (p *Pipeline) recordDiscovered(ctx context.Context, dp DiscoverPayload, job
 		} else if out {
 			// Counted, but neither the id nor the handle is kept.
 			it = optedOutItem(dp.JobID, r, now)
-		} else if fresh, err := p.claimRecent(ctx, r); err != nil {
+		} else if fresh, err := p.claimRecent(ctx, r, dp.JobID); err != nil {
 			return err
 		} else if !fresh {
 			it.State, it.Error = index.ItemSkipped, "crawled within the last "+p.cfg.UniqueFor.String()
 		} else {
 			queue = append(queue, CrawlPayload{Ref: r, Reason: ReasonDiscover, JobID: dp.JobID})
 		}
-		if err := p.cfg.Store.PutJobItem(ctx, it); err != nil {
-			return fmt.Errorf("recording discovered %s: %w", r, err)
-		}
+		items = append(items, it)
+	}
+	// All in one write: a discovery that fails before it has claimed its
+	// creators again on retry (the claims are the job's own).
+	if err := p.cfg.Store.PutJobItems(ctx, items...); err != nil {
+		return fmt.Errorf("recording %d discovered creators: %w", len(items), err)
 	}
 	job.State, job.Discovered, job.UpdatedAt = index.JobRunning, len(refs), now
 	if err := p.cfg.Store.PutJob(ctx, job); err != nil {

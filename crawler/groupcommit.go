@@ -10,100 +10,143 @@ import (
 	"github.com/creatorscout/scout/index"
 )
 
-// groupCommit makes the crawls' writes share transactions: an Upsert
-// waits in line while one is being written, and everything that queued
-// meanwhile goes in the next UpsertMany, one transaction (one sync to
-// disk for SQLite, one indexing task for Meilisearch) for many creators.
-// Each Upsert still returns only once its own write is stored (or failed),
-// so a crawl is acknowledged after its write as before. It is safe for
-// concurrent use.
-type groupCommit struct {
-	Store
+// batcher makes concurrent callers share store calls: an Add waits in line
+// while one call is being made, and everything that queued meanwhile goes
+// in the next call, one transaction (one sync to disk for SQLite, one
+// indexing task for Meilisearch) for many. Each Add still returns only once
+// its own item is stored (or failed), so a crawl is acknowledged after its
+// write as before. It is safe for concurrent use.
+type batcher[T any] struct {
+	// write stores items in one call.
+	write func(ctx context.Context, items []T) error
+	// key names an item's target: one target at most once per call (a
+	// second item for it waits for the next), so a batch keeps the callers'
+	// order.
+	key func(T) string
+
 	mu      sync.Mutex
-	pending []*pendingWrite
+	pending []*pendingItem[T]
 	running bool
 }
 
-type pendingWrite struct {
-	w    index.Write
+type pendingItem[T any] struct {
+	item T
 	done chan error
 }
 
-// groupMax caps the creators of one transaction.
+// groupMax caps the items of one shared call.
 const groupMax = 64
 
-// groupTimeout bounds one shared write; it does not end with any one
+// groupTimeout bounds one shared call; it does not end with any one
 // caller's context, since others wait on it too.
 const groupTimeout = time.Minute
 
-// Upsert queues rec and snap for the next shared write and waits for it.
-func (g *groupCommit) Upsert(ctx context.Context, rec *creator.Record, snap creator.Snapshot) error {
+// Add queues item for the next shared call and waits for it. Once queued
+// the item may be stored whatever ctx says, so Add waits for the outcome:
+// a caller told it failed must not find it stored.
+func (b *batcher[T]) Add(ctx context.Context, item T) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if rec == nil || !creator.ValidKey(rec.Key) {
-		// Refused by the store alone, with its own words, not in a batch.
-		return g.Store.Upsert(ctx, rec, snap)
+	p := &pendingItem[T]{item: item, done: make(chan error, 1)}
+	b.mu.Lock()
+	b.pending = append(b.pending, p)
+	if !b.running {
+		b.running = true
+		go b.run()
 	}
-	p := &pendingWrite{w: index.Write{Record: rec, Snapshot: snap}, done: make(chan error, 1)}
-	g.mu.Lock()
-	g.pending = append(g.pending, p)
-	if !g.running {
-		g.running = true
-		go g.run()
-	}
-	g.mu.Unlock()
-	// Waited for whatever ctx says: once queued the write may be made, and
-	// a caller told it failed must not find it stored.
+	b.mu.Unlock()
 	return <-p.done
 }
 
-// run writes what is queued, batch by batch, until nothing is.
-func (g *groupCommit) run() {
+// run makes calls for what is queued, batch by batch, until nothing is.
+func (b *batcher[T]) run() {
 	for {
-		g.mu.Lock()
-		n := min(len(g.pending), groupMax)
+		b.mu.Lock()
+		n := min(len(b.pending), groupMax)
 		if n == 0 {
-			g.running = false
-			g.mu.Unlock()
+			b.running = false
+			b.mu.Unlock()
 			return
 		}
-		// A creator at most once per batch (a second write of it waits for
-		// the next), so the batch's order is the callers' order.
-		batch := make([]*pendingWrite, 0, n)
+		batch := make([]*pendingItem[T], 0, n)
 		seen := make(map[string]bool, n)
-		rest := g.pending[:0:0]
-		for _, p := range g.pending {
-			if len(batch) < groupMax && !seen[p.w.Record.Key] {
-				seen[p.w.Record.Key] = true
+		rest := b.pending[:0:0]
+		for _, p := range b.pending {
+			if k := b.key(p.item); len(batch) < groupMax && !seen[k] {
+				seen[k] = true
 				batch = append(batch, p)
 			} else {
 				rest = append(rest, p)
 			}
 		}
-		g.pending = rest
-		g.mu.Unlock()
-		g.write(batch)
+		b.pending = rest
+		b.mu.Unlock()
+		b.flush(batch)
 	}
 }
 
-// write stores batch in one transaction; when the store refuses it as
-// invalid, each write is tried alone so one bad record fails only itself.
-func (g *groupCommit) write(batch []*pendingWrite) {
+// flush stores batch in one call; when the store refuses it as invalid,
+// each item is tried alone so one bad item fails only itself.
+func (b *batcher[T]) flush(batch []*pendingItem[T]) {
 	ctx, cancel := context.WithTimeout(context.Background(), groupTimeout)
 	defer cancel()
-	ws := make([]index.Write, len(batch))
+	items := make([]T, len(batch))
 	for i, p := range batch {
-		ws[i] = p.w
+		items[i] = p.item
 	}
-	err := g.Store.UpsertMany(ctx, ws)
+	err := b.write(ctx, items)
 	if err != nil && len(batch) > 1 && errors.Is(err, creator.ErrInvalid) {
 		for _, p := range batch {
-			p.done <- g.Store.UpsertMany(ctx, []index.Write{p.w})
+			p.done <- b.write(ctx, []T{p.item})
 		}
 		return
 	}
 	for _, p := range batch {
 		p.done <- err
 	}
+}
+
+// groupCommit makes the crawls' creator writes share UpsertMany calls.
+type groupCommit struct {
+	Store
+	b batcher[index.Write]
+}
+
+func newGroupCommit(st Store) *groupCommit {
+	g := &groupCommit{Store: st}
+	g.b.write = st.UpsertMany
+	g.b.key = func(w index.Write) string { return w.Record.Key }
+	return g
+}
+
+// Upsert queues rec and snap for the next shared write and waits for it.
+func (g *groupCommit) Upsert(ctx context.Context, rec *creator.Record, snap creator.Snapshot) error {
+	if rec == nil || !creator.ValidKey(rec.Key) {
+		// Refused by the store alone, with its own words, not in a batch.
+		return g.Store.Upsert(ctx, rec, snap)
+	}
+	return g.b.Add(ctx, index.Write{Record: rec, Snapshot: snap})
+}
+
+// itemBatcher makes the crawls' job-item outcomes share PutJobItems calls.
+type itemBatcher struct {
+	st Store
+	b  batcher[*index.JobItem]
+}
+
+func newItemBatcher(st Store) *itemBatcher {
+	ib := &itemBatcher{st: st}
+	ib.b.write = func(ctx context.Context, items []*index.JobItem) error { return st.PutJobItems(ctx, items...) }
+	ib.b.key = func(it *index.JobItem) string { return it.JobID + "\x00" + it.Key }
+	return ib
+}
+
+// Add queues it for the next shared write and waits for it.
+func (ib *itemBatcher) Add(ctx context.Context, it *index.JobItem) error {
+	if it == nil || it.JobID == "" || it.Key == "" {
+		// Refused by the store alone, with its own words, not in a batch.
+		return ib.st.PutJobItems(ctx, it)
+	}
+	return ib.b.Add(ctx, it)
 }

@@ -196,7 +196,7 @@ func (p *Pipeline) itemDone(ctx context.Context, cp CrawlPayload, state, msg str
 		return
 	}
 	it := &index.JobItem{JobID: cp.JobID, Key: cp.itemKey(), Ref: cp.Ref, State: state, Error: msg, UpdatedAt: p.cfg.Now().UTC()}
-	if err := p.cfg.Store.PutJobItem(ctx, it); err != nil {
+	if err := p.items(ctx, it); err != nil {
 		p.log.Error("recording job item", "job", cp.JobID, "err", err)
 		return
 	}

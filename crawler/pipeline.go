@@ -78,8 +78,9 @@ type PipelineConfig struct {
 	LockLease time.Duration
 	// GroupCommit lets concurrent crawls share their store writes: one
 	// UpsertMany for every crawl that finished while the last one was
-	// being written, each still acknowledged only after its own write.
-	// False writes each crawl with its own Upsert.
+	// being written, and one PutJobItems for their jobs' items, each still
+	// acknowledged only after its own write. False writes each crawl with
+	// its own Upsert and PutJobItems.
 	GroupCommit bool
 	// FollowLinks crawls, on the rescan queue and at most once per
 	// UniqueFor, the accounts a crawled creator is linked to by evidence
@@ -113,6 +114,9 @@ type Pipeline struct {
 	writes interface {
 		Upsert(ctx context.Context, rec *creator.Record, snap creator.Snapshot) error
 	}
+	// items stores the crawls' job-item outcomes: the store, or a batcher
+	// on it (with GroupCommit).
+	items func(ctx context.Context, it *index.JobItem) error
 }
 
 // NewPipeline returns a pipeline for cfg. Close releases its queue client.
@@ -161,8 +165,10 @@ func NewPipeline(cfg PipelineConfig) (*Pipeline, error) {
 		log = slog.Default()
 	}
 	p := &Pipeline{cfg: cfg, q: asynq.NewClientFromRedisClient(cfg.Redis), insp: asynq.NewInspectorFromRedisClient(cfg.Redis), log: log, writes: cfg.Store}
+	p.items = func(ctx context.Context, it *index.JobItem) error { return cfg.Store.PutJobItems(ctx, it) }
 	if cfg.GroupCommit {
-		p.writes = &groupCommit{Store: cfg.Store}
+		p.writes = newGroupCommit(cfg.Store)
+		p.items = newItemBatcher(cfg.Store).Add
 	}
 	return p, nil
 }

@@ -53,6 +53,23 @@ type fixture struct {
 	source crawler.Source
 	// override, when set, may answer a request instead of the simulator.
 	override func(w http.ResponseWriter, r *http.Request, sim http.Handler) bool
+	// failItemWrites makes that many of the pipeline's next PutJobItems
+	// fail, as a full disk would.
+	failItemWrites atomic.Int32
+}
+
+// flakyItems is the fixture's store as the pipeline sees it: PutJobItems
+// fails while failItemWrites says so.
+type flakyItems struct {
+	*sqlite.Store
+	f *fixture
+}
+
+func (s flakyItems) PutJobItems(ctx context.Context, items ...*index.JobItem) error {
+	if s.f.failItemWrites.Add(-1) >= 0 {
+		return errors.New("disk full")
+	}
+	return s.Store.PutJobItems(ctx, items...)
 }
 
 // newFixture wires a pipeline to the Bluesky source over the simulator, a
@@ -100,7 +117,7 @@ func newFixture(t *testing.T, keep time.Duration) *fixture {
 		t.Fatal(err)
 	}
 	f.pipe, err = crawler.NewPipeline(crawler.PipelineConfig{
-		Store: f.store, Sources: map[string]crawler.Source{creator.Bluesky: f.source}, Redis: rs.Client,
+		Store: flakyItems{f.store, f}, Sources: map[string]crawler.Source{creator.Bluesky: f.source}, Redis: rs.Client,
 		Erasure: f.comp, Now: now,
 	})
 	if err != nil {
@@ -269,6 +286,36 @@ func TestHandleCrawlUndecodablePayloadSkipsRetry(t *testing.T) {
 		if !errors.Is(err, asynq.SkipRetry) {
 			t.Errorf("%s: HandleDiscover = %v, want SkipRetry", name, err)
 		}
+	}
+}
+
+// TestDiscoveryRetryAfterFailedItemWrite: a discovery that claimed its
+// creators but failed to store their items claims them again on retry
+// (the claims are its job's own), so none is lost as "crawled lately".
+func TestDiscoveryRetryAfterFailedItemWrite(t *testing.T) {
+	f := newFixture(t, 0)
+	ctx := context.Background()
+	job, err := f.pipe.SubmitDiscover(ctx, creator.Bluesky, "fitness", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	task, _ := crawler.NewDiscoverTask(crawler.DiscoverPayload{JobID: job.ID, Source: creator.Bluesky, Query: "fitness", Limit: 10}, 3)
+	f.failItemWrites.Store(1)
+	if err := f.pipe.HandleDiscover(ctx, task); err == nil || !strings.Contains(err.Error(), "disk full") {
+		t.Fatalf("discovery with a failing item write: %v, want the write's error", err)
+	}
+	if items, _ := f.store.JobItems(ctx, job.ID, ""); len(items) != 0 {
+		t.Fatalf("a failed batch stored %d items", len(items))
+	}
+	if err := f.pipe.HandleDiscover(ctx, task); err != nil {
+		t.Fatal(err)
+	}
+	j, err := f.store.GetJob(ctx, job.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if j.Discovered == 0 || j.Counts.Pending != j.Discovered || j.Counts.Skipped != 0 {
+		t.Errorf("retried discovery: %+v, want every ref pending a crawl and none skipped", j)
 	}
 }
 
@@ -762,7 +809,7 @@ func TestReconcileEnqueuesOnlyLostWork(t *testing.T) {
 		t.Fatalf("items of %s: %v %v", finished.ID, items, err)
 	}
 	items[0].State = index.ItemDone
-	if err := f.store.PutJobItem(ctx, &items[0]); err != nil {
+	if err := f.store.PutJobItems(ctx, &items[0]); err != nil {
 		t.Fatal(err)
 	}
 	if err := insp.DeleteTask(crawler.QueueInteractive, taskOf(finished.ID)); err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/creatorscout/scout/creator"
 	"github.com/creatorscout/scout/index"
@@ -76,10 +77,26 @@ func (p *Pipeline) enqueueCrawl(ctx context.Context, cp CrawlPayload) error {
 	return nil
 }
 
-// claimRecent takes the uniqueness window for a discovered ref: it reports
-// false when the creator was already claimed within UniqueFor.
-func (p *Pipeline) claimRecent(ctx context.Context, r creator.Ref) (bool, error) {
-	ok, err := p.cfg.Redis.SetNX(ctx, "scout:uniq:crawl:"+index.ItemKey(r), "1", p.cfg.UniqueFor).Result()
+// claimRecent takes the uniqueness window for a discovered ref for owner
+// (a job id; "" for none): it reports false when the creator was already
+// claimed within UniqueFor, unless by the same owner, so a discovery
+// retried after it claimed but before it stored its items claims the same
+// creators again.
+func (p *Pipeline) claimRecent(ctx context.Context, r creator.Ref, owner string) (bool, error) {
+	key := "scout:uniq:crawl:" + index.ItemKey(r)
+	val := owner
+	if val == "" {
+		val = "1"
+	}
+	ok, err := p.cfg.Redis.SetNX(ctx, key, val, p.cfg.UniqueFor).Result()
+	if err == nil && !ok && owner != "" {
+		var held string
+		held, err = p.cfg.Redis.Get(ctx, key).Result()
+		ok = err == nil && held == owner
+		if errors.Is(err, redis.Nil) {
+			err = nil // expired meanwhile: the next discovery claims it
+		}
+	}
 	if err != nil {
 		return false, fmt.Errorf("claiming crawl of %s: %w", r, err)
 	}

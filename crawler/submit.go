@@ -69,7 +69,7 @@ func (p *Pipeline) SubmitCrawl(ctx context.Context, ref creator.Ref) (_ *index.J
 	if err := p.cfg.Store.PutJob(ctx, job); err != nil {
 		return nil, fmt.Errorf("recording crawl job: %w", err)
 	}
-	if err := p.cfg.Store.PutJobItem(ctx, &index.JobItem{JobID: job.ID, Key: cp.itemKey(), Ref: ref, State: index.ItemPending, UpdatedAt: now}); err != nil {
+	if err := p.cfg.Store.PutJobItems(ctx, &index.JobItem{JobID: job.ID, Key: cp.itemKey(), Ref: ref, State: index.ItemPending, UpdatedAt: now}); err != nil {
 		return nil, fmt.Errorf("recording crawl job: %w", err)
 	}
 	if err := p.enqueueCrawl(ctx, cp); err != nil {

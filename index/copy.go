@@ -160,7 +160,7 @@ func Copy(ctx context.Context, src CopySource, dst Store, cfg CopyConfig) (CopyS
 				st.OptedOut++
 				continue
 			}
-			if err := dst.PutJobItem(ctx, &items[i]); err != nil {
+			if err := dst.PutJobItems(ctx, &items[i]); err != nil {
 				return fmt.Errorf("copying item %s of job %s: %w", items[i].Key, j.ID, err)
 			}
 		}

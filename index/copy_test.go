@@ -115,13 +115,15 @@ func (m *memStore) GetJob(_ context.Context, id string) (*index.Job, error) {
 	return &j, nil
 }
 
-func (m *memStore) PutJobItem(_ context.Context, it *index.JobItem) error {
+func (m *memStore) PutJobItems(_ context.Context, items ...*index.JobItem) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.items[it.JobID] == nil {
-		m.items[it.JobID] = map[string]index.JobItem{}
+	for _, it := range items {
+		if m.items[it.JobID] == nil {
+			m.items[it.JobID] = map[string]index.JobItem{}
+		}
+		m.items[it.JobID][it.Key] = *it
 	}
-	m.items[it.JobID][it.Key] = *it
 	return nil
 }
 
@@ -301,7 +303,7 @@ func fixture(t *testing.T, m *memStore) {
 	m.recs["bluesky-c"] = *rec("bluesky-c") // no history
 	for _, j := range []index.Job{{ID: "j1", Kind: "crawl", State: index.JobDone}, {ID: "j2", Kind: "discover", State: index.JobRunning}} {
 		m.PutJob(ctx, &j)
-		m.PutJobItem(ctx, &index.JobItem{JobID: j.ID, Key: "bluesky-a", State: index.ItemDone})
+		m.PutJobItems(ctx, &index.JobItem{JobID: j.ID, Key: "bluesky-a", State: index.ItemDone})
 	}
 	m.AddOptOut(ctx, &index.OptOut{Platform: "bluesky", ID: "did:x", CreatedAt: t0})
 	m.AddOptOut(ctx, &index.OptOut{Platform: "mastodon", Handle: "a@b", CreatedAt: t0})

@@ -126,8 +126,9 @@ type Jobs interface {
 	PutJob(ctx context.Context, j *Job) error
 	// GetJob returns the job with Counts filled, or creator.ErrNotFound.
 	GetJob(ctx context.Context, id string) (*Job, error)
-	// PutJobItem creates or replaces one item of a job.
-	PutJobItem(ctx context.Context, it *JobItem) error
+	// PutJobItems creates or replaces items of jobs, all in one write (one
+	// transaction, one sync to disk), or none of them when it fails.
+	PutJobItems(ctx context.Context, items ...*JobItem) error
 	// JobItems lists a job's items in a state ("" for all), by key.
 	JobItems(ctx context.Context, jobID, state string) ([]JobItem, error)
 	// UnfinishedJobs lists jobs in state queued or running, oldest first.

@@ -139,11 +139,11 @@ func (m *memStore) PutJob(context.Context, *index.Job) error { return nil }
 func (m *memStore) GetJob(context.Context, string) (*index.Job, error) {
 	return nil, creator.ErrNotFound
 }
-func (m *memStore) PutJobItem(context.Context, *index.JobItem) error    { return nil }
-func (m *memStore) UnfinishedJobs(context.Context) ([]index.Job, error) { return nil, nil }
-func (m *memStore) AddOptOut(context.Context, *index.OptOut) error      { return nil }
-func (m *memStore) ListOptOuts(context.Context) ([]index.OptOut, error) { return nil, nil }
-func (m *memStore) Close() error                                        { return nil }
+func (m *memStore) PutJobItems(context.Context, ...*index.JobItem) error { return nil }
+func (m *memStore) UnfinishedJobs(context.Context) ([]index.Job, error)  { return nil, nil }
+func (m *memStore) AddOptOut(context.Context, *index.OptOut) error       { return nil }
+func (m *memStore) ListOptOuts(context.Context) ([]index.OptOut, error)  { return nil, nil }
+func (m *memStore) Close() error                                         { return nil }
 func (m *memStore) JobItems(context.Context, string, string) ([]index.JobItem, error) {
 	return nil, nil
 }

@@ -125,8 +125,8 @@ func (s timedStore) PutJob(ctx context.Context, j *index.Job) error {
 	return s.done("put_job", time.Now(), s.Store.PutJob(ctx, j))
 }
 
-func (s timedStore) PutJobItem(ctx context.Context, it *index.JobItem) error {
-	return s.done("put_job_item", time.Now(), s.Store.PutJobItem(ctx, it))
+func (s timedStore) PutJobItems(ctx context.Context, items ...*index.JobItem) error {
+	return s.done("put_job_items", time.Now(), s.Store.PutJobItems(ctx, items...))
 }
 
 func (s timedStore) AddOptOut(ctx context.Context, o *index.OptOut) error {

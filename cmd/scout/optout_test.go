@@ -165,7 +165,7 @@ func TestReindexLeavesOptedOutBehind(t *testing.T) {
 		if err := src.PutJob(ctx, &index.Job{ID: "job-" + name, Kind: "crawl", State: index.JobDone, Request: []byte(req), CreatedAt: at, UpdatedAt: at}); err != nil {
 			t.Fatal(err)
 		}
-		if err := src.PutJobItem(ctx, &index.JobItem{JobID: "job-" + name, Key: r.Key, Ref: ref, State: index.ItemDone, UpdatedAt: at}); err != nil {
+		if err := src.PutJobItems(ctx, &index.JobItem{JobID: "job-" + name, Key: r.Key, Ref: ref, State: index.ItemDone, UpdatedAt: at}); err != nil {
 			t.Fatal(err)
 		}
 		if err := src.PutAlert(ctx, &index.AlertEvent{ID: "al-" + name, WatchlistID: "wl", CreatorKey: r.Key, Kind: "follower_spike", At: at}); err != nil {

@@ -44,7 +44,7 @@ func (f diskFullStore) PutJobItem(ctx context.Context, it *index.JobItem) error 
 	if err := f.fail(); err != nil {
 		return err
 	}
-	return f.Store.PutJobItem(ctx, it)
+	return f.Store.PutJobItems(ctx, it)
 }
 
 func (f diskFullStore) PutWatchlist(ctx context.Context, w *index.Watchlist) error {

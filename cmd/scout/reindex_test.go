@@ -72,7 +72,7 @@ func TestRunReindexSQLite(t *testing.T) {
 		t.Fatal(err)
 	}
 	src.PutJob(ctx, &index.Job{ID: "j1", Kind: "crawl", State: index.JobDone})
-	src.PutJobItem(ctx, &index.JobItem{JobID: "j1", Key: ws[0].Record.Key, State: index.ItemDone})
+	src.PutJobItems(ctx, &index.JobItem{JobID: "j1", Key: ws[0].Record.Key, State: index.ItemDone})
 	src.AddOptOut(ctx, &index.OptOut{Platform: creator.Bluesky, Handle: "gone.bsky.social", CreatedAt: t0})
 	src.PutWatchlist(ctx, &index.Watchlist{ID: "w1", Name: "w", Members: []index.WatchMember{{Key: ws[0].Record.Key}}})
 	src.PutAlert(ctx, &index.AlertEvent{ID: "e1", WatchlistID: "w1", CreatorKey: ws[0].Record.Key, Kind: "quiet", At: t0})

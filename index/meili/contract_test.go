@@ -1168,7 +1168,7 @@ func TestContractRecords(t *testing.T) {
 	if err := s.PutJob(ctx, job); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.PutJobItem(ctx, &index.JobItem{JobID: `j"1`, Key: "bluesky-a", State: index.ItemDone}); err != nil {
+	if err := s.PutJobItems(ctx, &index.JobItem{JobID: `j"1`, Key: "bluesky-a", State: index.ItemDone}); err != nil {
 		t.Fatal(err)
 	}
 	got, err := s.GetJob(ctx, `j"1`)
@@ -1369,7 +1369,7 @@ func TestContractLongValues(t *testing.T) {
 	}{
 		{"Upsert", func() error { return s.Upsert(ctx, record(key, "bluesky", 5), creator.Snapshot{}) }},
 		{"PutJobItem", func() error {
-			return s.PutJobItem(ctx, &index.JobItem{JobID: long("j"), Key: key, State: index.ItemDone})
+			return s.PutJobItems(ctx, &index.JobItem{JobID: long("j"), Key: key, State: index.ItemDone})
 		}},
 		{"PutAlert", func() error {
 			return s.PutAlert(ctx, &index.AlertEvent{ID: long("a"), WatchlistID: long("w"), CreatorKey: key, Kind: long("k")})

@@ -137,21 +137,34 @@ func (s *Store) countItems(ctx context.Context, j *index.Job) error {
 
 func itemID(jobID, key string) string { return docID("item", jobID+"\x00"+key) }
 
-// PutJobItem implements index.Jobs.
-func (s *Store) PutJobItem(ctx context.Context, it *index.JobItem) error {
-	if it == nil || it.JobID == "" || it.Key == "" {
-		return fmt.Errorf("putting job item: %w: item needs a job id and a key", creator.ErrInvalid)
+// PutJobItems implements index.Jobs: the items go in one documents task.
+func (s *Store) PutJobItems(ctx context.Context, items ...*index.JobItem) error {
+	raws := make([]json.RawMessage, 0, len(items))
+	for _, it := range items {
+		if it == nil || it.JobID == "" || it.Key == "" {
+			return fmt.Errorf("putting job item: %w: item needs a job id and a key", creator.ErrInvalid)
+		}
+		data, err := jsonText(it)
+		if err != nil {
+			return fmt.Errorf("putting item %s of job %s: %w", it.Key, it.JobID, err)
+		}
+		raw, err := json.Marshal(map[string]any{
+			attrID: itemID(it.JobID, it.Key), attrJob: fkey(it.JobID), attrCKey: fkey(it.Key),
+			attrState: fkey(it.State), attrData: data,
+		})
+		if err != nil {
+			return fmt.Errorf("putting item %s of job %s: encoding: %w", it.Key, it.JobID, err)
+		}
+		raws = append(raws, raw)
 	}
-	data, err := jsonText(it)
-	if err != nil {
-		return fmt.Errorf("putting item %s of job %s: %w", it.Key, it.JobID, err)
+	if len(raws) == 0 {
+		return nil
 	}
-	doc := map[string]any{
-		attrID: itemID(it.JobID, it.Key), attrJob: fkey(it.JobID), attrCKey: fkey(it.Key),
-		attrState: fkey(it.State), attrData: data,
-	}
-	if err := s.put(ctx, s.names.jobItems, doc); err != nil {
-		return fmt.Errorf("putting item %s of job %s: %w", it.Key, it.JobID, err)
+	if err := docsErr(s.addDocs(ctx, s.names.jobItems, attrID, raws)); err != nil {
+		if len(items) == 1 {
+			return fmt.Errorf("putting item %s of job %s: %w", items[0].Key, items[0].JobID, err)
+		}
+		return fmt.Errorf("putting %d job items: %w", len(items), err)
 	}
 	return nil
 }

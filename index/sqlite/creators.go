@@ -248,11 +248,17 @@ func (w *writeStmts) upsertAll(ctx context.Context, tx *sql.Tx, sch *schema, key
 	return nil
 }
 
+// getDocSQL reads the record stored under a key.
+const getDocSQL = `SELECT d.doc FROM creators c JOIN creator_docs d ON d.id = c.id WHERE c.key = ?`
+
 // Get returns the record stored under key or an error wrapping
 // creator.ErrNotFound. It is safe for concurrent use.
 func (s *Store) Get(ctx context.Context, key string) (*creator.Record, error) {
 	var doc []byte
-	err := s.r.QueryRowContext(ctx, `SELECT d.doc FROM creators c JOIN creator_docs d ON d.id = c.id WHERE c.key = ?`, key).Scan(&doc)
+	st, err := s.readStmt(ctx, getDocSQL)
+	if err == nil {
+		err = st.QueryRowContext(ctx, key).Scan(&doc)
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("getting creator %s: %w", key, creator.ErrNotFound)
 	}
@@ -271,7 +277,10 @@ func (s *Store) Get(ctx context.Context, key string) (*creator.Record, error) {
 // creator.ErrNotFound. It is safe for concurrent use.
 func (s *Store) GetJSON(ctx context.Context, key string) ([]byte, error) {
 	var stored []byte
-	err := s.r.QueryRowContext(ctx, `SELECT d.doc FROM creators c JOIN creator_docs d ON d.id = c.id WHERE c.key = ?`, key).Scan(&stored)
+	st, err := s.readStmt(ctx, getDocSQL)
+	if err == nil {
+		err = st.QueryRowContext(ctx, key).Scan(&stored)
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("getting creator %s: %w", key, creator.ErrNotFound)
 	}
@@ -291,9 +300,13 @@ func (s *Store) History(ctx context.Context, key string, limit int) ([]creator.S
 	if limit <= 0 {
 		limit = -1
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT doc FROM (
+	st, err := s.readStmt(ctx, `SELECT doc FROM (
 		SELECT doc, at, seq FROM history WHERE key = ? ORDER BY at DESC, seq DESC LIMIT ?
-	) ORDER BY at, seq`, key, limit)
+	) ORDER BY at, seq`)
+	var rows *sql.Rows
+	if err == nil {
+		rows, err = st.QueryContext(ctx, key, limit)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("reading history of %s: %w", key, err)
 	}

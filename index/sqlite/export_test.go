@@ -45,7 +45,7 @@ func TestExportEverything(t *testing.T) {
 		if err := st.PutJob(ctx, &index.Job{ID: id, Kind: "crawl", State: index.JobDone, Request: []byte(`{}`), CreatedAt: t0, UpdatedAt: t0}); err != nil {
 			t.Fatal(err)
 		}
-		if err := st.PutJobItem(ctx, &index.JobItem{JobID: id, Key: ws[i].Record.Key, State: index.ItemDone, UpdatedAt: t0}); err != nil {
+		if err := st.PutJobItems(ctx, &index.JobItem{JobID: id, Key: ws[i].Record.Key, State: index.ItemDone, UpdatedAt: t0}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -45,7 +45,10 @@ func (s *Store) GetJob(ctx context.Context, id string) (*index.Job, error) {
 	}
 	defer tx.Rollback()
 	var doc []byte
-	err = tx.QueryRowContext(ctx, `SELECT doc FROM jobs WHERE id = ?`, id).Scan(&doc)
+	st, err := s.readStmt(ctx, `SELECT doc FROM jobs WHERE id = ?`)
+	if err == nil {
+		err = tx.StmtContext(ctx, st).QueryRowContext(ctx, id).Scan(&doc)
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("getting job %s: %w", id, creator.ErrNotFound)
 	}
@@ -56,7 +59,11 @@ func (s *Store) GetJob(ctx context.Context, id string) (*index.Job, error) {
 	if err := json.Unmarshal(doc, &j); err != nil {
 		return nil, fmt.Errorf("getting job %s: decoding: %w", id, err)
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT state, count(*) FROM job_items WHERE job_id = ? GROUP BY state`, id)
+	st, err = s.readStmt(ctx, `SELECT state, count(*) FROM job_items WHERE job_id = ? GROUP BY state`)
+	var rows *sql.Rows
+	if err == nil {
+		rows, err = tx.StmtContext(ctx, st).QueryContext(ctx, id)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("getting job %s: counting items: %w", id, err)
 	}
@@ -84,24 +91,42 @@ func (s *Store) GetJob(ctx context.Context, id string) (*index.Job, error) {
 	return &j, nil
 }
 
-// PutJobItem creates or replaces one item of a job. It is safe for
-// concurrent use.
-func (s *Store) PutJobItem(ctx context.Context, it *index.JobItem) error {
-	if it == nil || it.JobID == "" || it.Key == "" {
-		return fmt.Errorf("putting job item: %w: item needs a job id and a key", creator.ErrInvalid)
+// PutJobItems creates or replaces items of jobs in one transaction. It is
+// safe for concurrent use.
+func (s *Store) PutJobItems(ctx context.Context, items ...*index.JobItem) error {
+	docs := make([][]byte, len(items))
+	for i, it := range items {
+		if it == nil || it.JobID == "" || it.Key == "" {
+			return fmt.Errorf("putting job item: %w: item needs a job id and a key", creator.ErrInvalid)
+		}
+		doc, err := json.Marshal(it)
+		if err != nil {
+			return fmt.Errorf("putting job item %s/%s: encoding: %w", it.JobID, it.Key, err)
+		}
+		docs[i] = doc
 	}
-	doc, err := json.Marshal(it)
-	if err != nil {
-		return fmt.Errorf("putting job item %s/%s: encoding: %w", it.JobID, it.Key, err)
+	if len(items) == 0 {
+		return nil
 	}
-	err = s.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO job_items(job_id, key, state, doc) VALUES (?, ?, ?, ?)
-			ON CONFLICT(job_id, key) DO UPDATE SET state = excluded.state, doc = excluded.doc`,
-			it.JobID, it.Key, it.State, doc)
-		return err
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		st, err := tx.PrepareContext(ctx, `INSERT INTO job_items(job_id, key, state, doc) VALUES (?, ?, ?, ?)
+			ON CONFLICT(job_id, key) DO UPDATE SET state = excluded.state, doc = excluded.doc`)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		for i, it := range items {
+			if _, err := st.ExecContext(ctx, it.JobID, it.Key, it.State, docs[i]); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("putting job item %s/%s: %w", it.JobID, it.Key, err)
+		if len(items) == 1 {
+			return fmt.Errorf("putting job item %s/%s: %w", items[0].JobID, items[0].Key, err)
+		}
+		return fmt.Errorf("putting %d job items: %w", len(items), err)
 	}
 	return nil
 }
@@ -174,20 +199,26 @@ func (s *Store) AddOptOut(ctx context.Context, o *index.OptOut) error {
 	return nil
 }
 
+// isOptedOutSQL finds an opt-out by platform and id or handle.
+const isOptedOutSQL = `SELECT count(*) FROM (
+	SELECT 1 FROM opt_outs WHERE ?2 <> '' AND platform = ?1 AND pid = ?2
+	UNION ALL
+	SELECT 1 FROM opt_outs WHERE ?3 <> '' AND platform = ?1 AND handle = ?3
+	LIMIT 1)`
+
 // IsOptedOut reports whether the creator with this platform and id or
 // handle has opted out; handles compare case-insensitively. It is safe for
 // concurrent use.
+
 func (s *Store) IsOptedOut(ctx context.Context, platform, id, handle string) (bool, error) {
 	if id == "" && handle == "" {
 		return false, nil
 	}
 	var n int
-	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM (
-			SELECT 1 FROM opt_outs WHERE ?2 <> '' AND platform = ?1 AND pid = ?2
-			UNION ALL
-			SELECT 1 FROM opt_outs WHERE ?3 <> '' AND platform = ?1 AND handle = ?3
-			LIMIT 1)`,
-		strings.ToLower(platform), id, strings.ToLower(handle)).Scan(&n)
+	st, err := s.readStmt(ctx, isOptedOutSQL)
+	if err == nil {
+		err = st.QueryRowContext(ctx, strings.ToLower(platform), id, strings.ToLower(handle)).Scan(&n)
+	}
 	if err != nil {
 		return false, fmt.Errorf("checking opt-out of %s: %w", platform, err)
 	}

@@ -50,10 +50,31 @@ type Store struct {
 	// while the search holds one for its transaction, which deadlocks
 	// once every connection is held by a search doing the same.
 	genStmt, pageStmt, sumStmt *sql.Stmt
+	// readStmts holds the reads every crawl makes, prepared once on the
+	// reading connections (readStmt): query text -> *sql.Stmt.
+	readStmts sync.Map
 	writes                     []*sql.Stmt // on w, in the order of writeStmts' fields
 
 	closeOnce sync.Once
 	closeErr  error
+}
+
+// readStmt returns q, a constant query, prepared on the reading
+// connections once and kept until Close: parsing it anew is most of the
+// cost of the short reads a crawl makes several times.
+func (s *Store) readStmt(ctx context.Context, q string) (*sql.Stmt, error) {
+	if st, ok := s.readStmts.Load(q); ok {
+		return st.(*sql.Stmt), nil
+	}
+	st, err := s.r.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := s.readStmts.LoadOrStore(q, st); loaded {
+		st.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return st, nil
 }
 
 // query runs a search statement in tx: st, prepared when the store was
@@ -296,6 +317,10 @@ func (s *Store) Close() error {
 				st.Close()
 			}
 		}
+		s.readStmts.Range(func(_, st any) bool {
+			st.(*sql.Stmt).Close()
+			return true
+		})
 		s.stopOnce.Do(func() { close(s.ckptStop) })
 		<-s.ckptDone
 		s.w.Exec("PRAGMA optimize")

@@ -206,7 +206,7 @@ func (s *suite) erasure(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, k := range []string{gone.Key, kept.Key} {
-		if err := st.PutJobItem(ctx, &index.JobItem{JobID: "job1", Key: k, State: index.ItemDone, UpdatedAt: at(0)}); err != nil {
+		if err := st.PutJobItems(ctx, &index.JobItem{JobID: "job1", Key: k, State: index.ItemDone, UpdatedAt: at(0)}); err != nil {
 			t.Fatal(err)
 		}
 		if err := st.PutAlert(ctx, &index.AlertEvent{ID: "alert-" + k, WatchlistID: "wl1", CreatorKey: k, Kind: "quiet", At: at(0)}); err != nil {

@@ -61,7 +61,7 @@ func (s *suite) longValues(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, k := range []string{gone, kept} {
-		if err := st.PutJobItem(ctx, &index.JobItem{JobID: jobID, Key: k, State: index.ItemDone, UpdatedAt: at(0)}); err != nil {
+		if err := st.PutJobItems(ctx, &index.JobItem{JobID: jobID, Key: k, State: index.ItemDone, UpdatedAt: at(0)}); err != nil {
 			t.Fatal(err)
 		}
 	}

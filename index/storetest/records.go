@@ -37,18 +37,31 @@ func (s *suite) jobs(t *testing.T) {
 	item := func(job, key, state string) *index.JobItem {
 		return &index.JobItem{JobID: job, Key: key, Ref: creator.Ref{Platform: creator.Bluesky, ID: key}, State: state, UpdatedAt: at(time.Minute)}
 	}
-	for _, it := range []*index.JobItem{
-		item("j1", "bluesky-a", index.ItemDone),
+	// j1's items in one batch (an item twice in a batch: the last wins),
+	// j2's alone.
+	if err := st.PutJobItems(ctx,
+		item("j1", "bluesky-a", index.ItemPending),
 		item("j1", "bluesky-b", index.ItemFailed),
 		item("j1", "bluesky-c", index.ItemPending),
 		item("j1", "bluesky-d", index.ItemSkipped),
-		item("j1", "bluesky-a", index.ItemDone), // the same outcome twice counts once
-		item("j2", "bluesky-a", index.ItemPending),
-	} {
-		if err := st.PutJobItem(ctx, it); err != nil {
-			t.Fatalf("PutJobItem(%s/%s): %v", it.JobID, it.Key, err)
-		}
+		item("j1", "bluesky-a", index.ItemDone),
+	); err != nil {
+		t.Fatalf("PutJobItems(j1's five): %v", err)
 	}
+	if err := st.PutJobItems(ctx, item("j1", "bluesky-a", index.ItemDone)); err != nil { // the same outcome twice counts once
+		t.Fatalf("PutJobItems(j1/bluesky-a): %v", err)
+	}
+	if err := st.PutJobItems(ctx, item("j2", "bluesky-a", index.ItemPending)); err != nil {
+		t.Fatalf("PutJobItems(j2/bluesky-a): %v", err)
+	}
+	t.Run("BatchWithInvalidItemStoresNone", func(t *testing.T) {
+		err := st.PutJobItems(ctx, item("j5", "bluesky-x", index.ItemDone), &index.JobItem{JobID: "j5"})
+		wantErrIs(t, err, creator.ErrInvalid, "PutJobItems(valid, no key)")
+		items, err := st.JobItems(ctx, "j5", "")
+		if err != nil || len(items) != 0 {
+			t.Errorf("after a refused batch, j5 has items %v (err %v), want none", items, err)
+		}
+	})
 	t.Run("GetJob", func(t *testing.T) {
 		got, err := st.GetJob(ctx, "j1")
 		if err != nil {
@@ -107,7 +120,7 @@ func (s *suite) jobs(t *testing.T) {
 	t.Run("ItemStateChange", func(t *testing.T) {
 		it := item("j1", "bluesky-c", index.ItemFailed)
 		it.Error = "timeout"
-		if err := st.PutJobItem(ctx, it); err != nil {
+		if err := st.PutJobItems(ctx, it); err != nil {
 			t.Fatal(err)
 		}
 		got, err := st.GetJob(ctx, "j1")
