@@ -53,7 +53,7 @@ type Store struct {
 	// readStmts holds the reads every crawl makes, prepared once on the
 	// reading connections (readStmt): query text -> *sql.Stmt.
 	readStmts sync.Map
-	writes                     []*sql.Stmt // on w, in the order of writeStmts' fields
+	writes    []*sql.Stmt // on w, in the order of writeStmts' fields
 
 	closeOnce sync.Once
 	closeErr  error
