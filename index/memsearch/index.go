@@ -28,6 +28,48 @@ type Index struct {
 	bits filterBitmaps // keyword values and existence as bitmaps of documents
 
 	rowFilters bool // test every filter row by row (for tests comparing the two paths)
+
+	loads Loads // full loads so far
+}
+
+// Loads counts an Index's full loads: from every creator's words, or from
+// a snapshot brought up to date.
+type Loads struct {
+	Whole, Snapshot int
+}
+
+// Loads returns how many full loads x made, and of what.
+func (x *Index) Loads() Loads {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return x.loads
+}
+
+// Live returns how many creators x holds.
+func (x *Index) Live() int {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return x.cols.live
+}
+
+// fromSnapshot reads src's snapshot, when it has one of a generation no
+// later than gen, into x (reset, locked); false leaves x reset, to be
+// loaded whole.
+func (x *Index) fromSnapshot(ctx context.Context, gen int64, src Source) bool {
+	ss, ok := src.(SnapshotSource)
+	if !ok {
+		return false
+	}
+	data, err := ss.Snapshot(ctx)
+	if err != nil || data == nil {
+		return false
+	}
+	if err := x.readSnapshot(data); err != nil || x.gen > gen {
+		x.reset()
+		x.gen = -1
+		return false
+	}
+	return true
 }
 
 // Text is a row's words, by place.
@@ -162,6 +204,14 @@ func (x *Index) load(ctx context.Context, gen int64, src Source) error {
 	full := x.gen < 0
 	if full {
 		x.reset()
+		if x.fromSnapshot(ctx, gen, src) {
+			full = false
+			x.loads.Snapshot++
+		} else {
+			x.loads.Whole++
+		}
+	}
+	if full {
 		if x.loadWorkers > 1 {
 			return x.loadAll(ctx, gen, src)
 		}
