@@ -47,5 +47,7 @@
 // Row ids are the store's: the Index's arrays are as long as the largest
 // id, so the store should reuse ids rather than let them grow without end.
 //
-// The Index costs memory (Bytes) and is read whole by the first Acquire.
+// The Index costs memory (Bytes) and is read whole by the first Acquire:
+// from a snapshot (WriteSnapshot) when the Source keeps one
+// (SnapshotSource), brought up to date as any load, else from every row.
 package memsearch

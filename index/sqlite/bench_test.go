@@ -302,16 +302,18 @@ func BenchmarkSearch1M(b *testing.B) {
 }
 
 // BenchmarkFirstSearch100k opens the 100,000-creator store and runs one
-// search, which loads the in-memory index (words and field columns) whole:
-// on one goroutine and on GOMAXPROCS, alternately, reporting both times and
-// their ratio (serial/parallel).
+// search, which loads the in-memory index: from the snapshot in the file
+// (the default; the corpus's first opening wrote it), and whole, from
+// every creator's words, on one goroutine and on GOMAXPROCS (snapshots
+// off), in turn. It reports the three times, the RSS growth and heap of
+// the loaded index, and the ratio whole (GOMAXPROCS) / snapshot.
 func BenchmarkFirstSearch100k(b *testing.B) {
 	c := corpusOf(b, 100_000)
 	if c.err != nil {
 		b.Fatal(c.err)
 	}
-	first := func(workers int) time.Duration {
-		s, err := sqlite.Open(c.path, sqlite.WithLoadWorkers(workers))
+	first := func(opts ...sqlite.Option) time.Duration {
+		s, err := sqlite.Open(c.path, opts...)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -322,12 +324,15 @@ func BenchmarkFirstSearch100k(b *testing.B) {
 		}
 		return time.Since(start)
 	}
-	var serial, parallel time.Duration
+	first() // writes the snapshot if the corpus has none yet
+	var snap, serial, parallel time.Duration
 	for b.Loop() {
-		serial += first(1)
-		parallel += first(runtime.GOMAXPROCS(0))
+		snap += first()
+		serial += first(sqlite.WithSnapshots(false), sqlite.WithLoadWorkers(1))
+		parallel += first(sqlite.WithSnapshots(false), sqlite.WithLoadWorkers(runtime.GOMAXPROCS(0)))
 	}
-	b.ReportMetric(serial.Seconds()/float64(b.N), "serial-s")
-	b.ReportMetric(parallel.Seconds()/float64(b.N), "parallel-s")
-	b.ReportMetric(serial.Seconds()/parallel.Seconds(), "speedup")
+	b.ReportMetric(snap.Seconds()/float64(b.N), "snapshot-s")
+	b.ReportMetric(serial.Seconds()/float64(b.N), "whole-serial-s")
+	b.ReportMetric(parallel.Seconds()/float64(b.N), "whole-s")
+	b.ReportMetric(parallel.Seconds()/snap.Seconds(), "whole/snapshot")
 }

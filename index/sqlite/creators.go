@@ -358,6 +358,10 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 					return err
 				}
 			}
+			// The snapshot of the index holds the creator's words.
+			if _, err := tx.ExecContext(ctx, `DELETE FROM mem_snapshot`); err != nil {
+				return err
+			}
 		}
 		for _, q := range []string{
 			`DELETE FROM history WHERE key = ?`,

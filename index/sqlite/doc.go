@@ -22,7 +22,10 @@
 // contract memsearch's doc states. Text, filters, facet counts, stats and
 // the order come from the index; only the page of hits is read from
 // SQLite, by row id. The index costs memory (the search benchmarks report
-// it as mem-MB) and is read whole when the first search runs.
+// it as mem-MB) and is read whole when the first search runs: from the
+// snapshot of it the file keeps (mem_snapshot, see snapshot.go) and the
+// rows written since, or, without a usable snapshot, from every creator's
+// words.
 //
 // # Schema changes
 //

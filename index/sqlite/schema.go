@@ -222,6 +222,18 @@ var migrations = []migration{
 		) WITHOUT ROWID`,
 		`CREATE INDEX tracked_due ON tracked(checked_at, key)`,
 	}, false, nil},
+	// A snapshot of the in-memory index (memsearch.WriteSnapshot,
+	// s2-compressed) at generation gen, of that many creators: a start
+	// reads it and what changed since instead of splitting every
+	// creator's words again. One row; an erasure deletes it.
+	{11, "in-memory index snapshot", []string{
+		`CREATE TABLE mem_snapshot (
+			id       INTEGER PRIMARY KEY CHECK (id = 1),
+			gen      INTEGER NOT NULL,
+			creators INTEGER NOT NULL,
+			data     BLOB NOT NULL
+		)`,
+	}, false, nil},
 }
 
 // moveWords moves every creator's words from creator_text, where they were

@@ -186,16 +186,18 @@ func (s *Store) search(ctx context.Context, p *memsearch.Plan, q *index.Query, k
 			return nil, nil, b, nil
 		}
 	}
-	view, err := s.mem.Acquire(bg, gen, txSource{tx: tx, sch: s.schema})
+	view, err := s.mem.Acquire(bg, gen, txSource{tx: tx, sch: s.schema, snapshots: s.cfg.snapshots})
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	if err := ctx.Err(); err != nil {
 		view.Release()
+		s.afterLoad()
 		return nil, nil, nil, err
 	}
 	res, page := view.Search(p)
 	view.Release()
+	s.afterLoad()
 	res.Page, res.PerPage = q.Page, q.PerPage
 	if page == nil { // no text, no filter, no sort: the key index orders
 		if page, err = s.pageByKey(ctx, tx, q.PerPage, (q.Page-1)*q.PerPage); err != nil {
@@ -263,11 +265,12 @@ func rowsSQL(sch *schema, since bool) string {
 // txSource is the data one read transaction sees, as the in-memory index
 // reads it.
 type txSource struct {
-	tx  *sql.Tx
-	sch *schema
+	tx        *sql.Tx
+	sch       *schema
+	snapshots bool // offer the file's snapshot of the index
 }
 
-var _ memsearch.Source = txSource{}
+var _ memsearch.SnapshotSource = txSource{}
 
 func (src txSource) Erased(ctx context.Context, since int64, fn func(id int64)) error {
 	rows, err := src.tx.QueryContext(ctx, erasedSQL, since)

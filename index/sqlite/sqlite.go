@@ -55,6 +55,12 @@ type Store struct {
 	readStmts sync.Map
 	writes    []*sql.Stmt // on w, in the order of writeStmts' fields
 
+	// Snapshots of the in-memory index (snapshot.go).
+	snapSaved atomic.Int64   // generation of the latest snapshot this Store wrote or loaded from; -1 none
+	wholeSeen atomic.Int64   // whole loads of mem already answered by a snapshot
+	snapBusy  atomic.Bool    // a snapshot is being written in the background
+	snapWG    sync.WaitGroup // the background writing
+
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -94,6 +100,14 @@ type config struct {
 	cacheKiB    int
 	mmapBytes   int64
 	loadWorkers int
+	snapshots   bool
+}
+
+// WithSnapshots sets whether the in-memory index is kept as a snapshot in
+// the file, which the first search after opening reads instead of every
+// creator's words (default true; see snapshot.go).
+func WithSnapshots(on bool) Option {
+	return func(c *config) { c.snapshots = on }
 }
 
 // WithLoadWorkers sets how many goroutines the first search after opening
@@ -154,6 +168,7 @@ func open(path string, fields []index.Field, version int, opts ...Option) (*Stor
 		busyTimeout: 10 * time.Second,
 		readConns:   max(4, runtime.NumCPU()),
 		cacheKiB:    32 << 10,
+		snapshots:   true,
 		mmapBytes:   1 << 30,
 	}
 	for _, o := range opts {
@@ -262,6 +277,7 @@ func open(path string, fields []index.Field, version int, opts ...Option) (*Stor
 		errors.Join(r.Close(), ckpt.Close(), w.Close())
 		return nil, fmt.Errorf("opening store %s: preparing searches: %w", path, err)
 	}
+	s.snapSaved.Store(-1)
 	go s.checkpoints()
 	return s, nil
 }
@@ -312,6 +328,8 @@ func cloneValues(v url.Values) url.Values {
 // not be used afterwards.
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
+		s.snapWG.Wait()
+		s.closingSnapshot()
 		for _, st := range append([]*sql.Stmt{s.genStmt, s.pageStmt, s.sumStmt}, s.writes...) {
 			if st != nil {
 				st.Close()

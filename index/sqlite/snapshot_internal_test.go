@@ -1,0 +1,182 @@
+package sqlite
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/creatorscout/scout/creator"
+	"github.com/creatorscout/scout/index"
+	"github.com/creatorscout/scout/index/memsearch"
+)
+
+func writeCreators(t *testing.T, s *Store, from, to int, country string) {
+	t.Helper()
+	var ws []index.Write
+	for i := from; i < to; i++ {
+		ws = append(ws, index.Write{Record: testRecord(creator.Bluesky, fmt.Sprintf("c%d", i), country, int64(1000+i))})
+	}
+	if err := s.UpsertMany(context.Background(), ws); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func snapshotRow(t *testing.T, s *Store) (gen int64, data []byte) {
+	t.Helper()
+	err := s.r.QueryRow(`SELECT gen, data FROM mem_snapshot`).Scan(&gen, &data)
+	if err != nil {
+		return -1, nil
+	}
+	return gen, data
+}
+
+// TestSnapshotStart: a store that loaded its index whole writes a snapshot;
+// the next store opened on the file starts from it, reads what was written
+// since, and answers as a store loading whole does.
+func TestSnapshotStart(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "snap.db")
+	a, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeCreators(t, a, 0, 200, "DE")
+	if _, err := a.Search(ctx, index.Query{}); err != nil {
+		t.Fatal(err)
+	}
+	a.snapWG.Wait() // the snapshot written in the background after the whole load
+	if gen, _ := snapshotRow(t, a); gen != a.mem.Gen() {
+		t.Fatalf("snapshot of generation %d after the whole load at %d", gen, a.mem.Gen())
+	}
+	// Written after the snapshot: a start from it reads these.
+	writeCreators(t, a, 180, 220, "FR") // 20 rewritten, 20 new
+	a.Close()
+
+	b, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	whole, err := Open(path, WithSnapshots(false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer whole.Close()
+	for _, q := range []index.Query{
+		{Facets: []string{"country", "followers"}},
+		{Text: "name c2", Facets: []string{"country"}},
+		{Text: "lentil", Filter: &index.Filter{Op: index.OpEq, Field: "country", Values: []string{"FR"}}, Sort: []index.Sort{{Field: "followers", Desc: true}}},
+	} {
+		want, err := whole.Search(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := b.Search(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Fatalf("%+v: answers differ (-whole +snapshot):\n%s", q, diff)
+		}
+	}
+	if l := b.mem.Loads(); l != (memsearch.Loads{Snapshot: 1}) {
+		t.Errorf("started with loads %+v, want one from the snapshot", l)
+	}
+	if l := whole.mem.Loads(); l != (memsearch.Loads{Whole: 1}) {
+		t.Errorf("without snapshots: loads %+v, want one whole", l)
+	}
+}
+
+// TestSnapshotStale: a snapshot more than a quarter of whose creators
+// changed since is not used.
+func TestSnapshotStale(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "stale.db")
+	a, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeCreators(t, a, 0, 100, "DE")
+	a.Search(ctx, index.Query{})
+	a.Close() // writes the snapshot (if the background one has not)
+	w, err := Open(path, WithSnapshots(false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeCreators(t, w, 0, 40, "FR")
+	w.Close()
+	b, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	res, err := b.Search(ctx, index.Query{Facets: []string{"country"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Facets["country"]["FR"] != 40 {
+		t.Fatalf("facets %v, want 40 in FR", res.Facets)
+	}
+	if l := b.mem.Loads(); l != (memsearch.Loads{Whole: 1}) {
+		t.Errorf("loads %+v, want one whole (40 of 100 changed)", l)
+	}
+}
+
+// TestSnapshotErase: erasing a creator deletes the snapshot, a snapshot of
+// a generation before the erasure is not written after it, and the next
+// one holds nothing of the erased creator.
+func TestSnapshotErase(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "erase.db")
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	writeCreators(t, s, 0, 20, "DE")
+	gone := testRecord(creator.Bluesky, "zzgone", "DE", 5)
+	gone.Profile.Bio = "quokkawrangler"
+	if err := s.UpsertMany(ctx, []index.Write{{Record: gone}}); err != nil {
+		t.Fatal(err)
+	}
+	s.Search(ctx, index.Query{})
+	s.snapWG.Wait()
+	if _, data := snapshotRow(t, s); data == nil {
+		t.Fatal("no snapshot after the whole load")
+	}
+	if err := s.Delete(ctx, gone.Key); err != nil {
+		t.Fatal(err)
+	}
+	if _, data := snapshotRow(t, s); data != nil {
+		t.Fatal("the snapshot outlived the erasure")
+	}
+	// The index is still at the generation before the erasure: its
+	// snapshot must not be written.
+	if err := s.saveSnapshot(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, data := snapshotRow(t, s); data != nil {
+		t.Fatal("a snapshot from before the erasure was written after it")
+	}
+	s.Search(ctx, index.Query{}) // reads the erasure
+	if err := s.saveSnapshot(ctx); err != nil {
+		t.Fatal(err)
+	}
+	_, z := snapshotRow(t, s)
+	if z == nil {
+		t.Fatal("no snapshot after the index read the erasure")
+	}
+	data, err := txSourceDecode(z)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, needle := range []string{"quokkawrangler", "zzgone"} {
+		if bytes.Contains(data, []byte(needle)) {
+			t.Errorf("the snapshot holds %q of the erased creator", needle)
+		}
+	}
+}
