@@ -1,7 +1,11 @@
 package memsearch
 
 import (
+	"math"
 	"slices"
+	"sort"
+	"sync"
+	"sync/atomic"
 
 	"github.com/RoaringBitmap/roaring/v2"
 
@@ -27,10 +31,38 @@ import (
 type filterBitmaps struct {
 	vals [][]*roaring.Bitmap // by field, by keyword code (from 1); nil but for keyword facet fields
 	has  []*roaring.Bitmap   // by field: documents having a value
+	// ranges are, by numeric field, bitmaps narrowing a range filter
+	// (rangeBits); built when a search first filters the field by range,
+	// nil before.
+	ranges  []atomic.Pointer[rangeBits]
+	rangeMu sync.Mutex // held while building one (searches hold only the read lock)
+}
+
+// Range bitmaps: for a numeric field, the documents whose value is at
+// least each of a few bounds (quantiles of the values when built). A range
+// filter's matches are within the bitmap of the largest bound at or below
+// its minimum, less that of the smallest bound above its maximum: the
+// text's matches are narrowed to that before they are read out, and the
+// row test, kept for exactness, then runs on the few let through (a
+// follower floor, the API's commonest filter, otherwise tested every
+// match of the text). The narrowing is applied after the text's words are
+// intersected, not joined to the filter's set before: intersecting a
+// word's list with a set of sparse documents costs more than with a dense
+// one, and the text's matches are fewer than the range's.
+
+// rangeBounds is how many bounds a numeric field's range bitmaps have: a
+// range then lets through at most about 1/rangeBounds of all creators
+// more than it matches.
+const rangeBounds = 16
+
+// rangeBits are the range bitmaps of one numeric field.
+type rangeBits struct {
+	bounds []float64         // increasing
+	ge     []*roaring.Bitmap // ge[k]: documents with a value >= bounds[k]
 }
 
 func newFilterBitmaps(n int) filterBitmaps {
-	b := filterBitmaps{vals: make([][]*roaring.Bitmap, n), has: make([]*roaring.Bitmap, n)}
+	b := filterBitmaps{vals: make([][]*roaring.Bitmap, n), has: make([]*roaring.Bitmap, n), ranges: make([]atomic.Pointer[rangeBits], n)}
 	b.reset()
 	return b
 }
@@ -39,7 +71,78 @@ func (b *filterBitmaps) reset() {
 	for i := range b.has {
 		b.has[i] = roaring.New()
 		b.vals[i] = b.vals[i][:0]
+		b.ranges[i].Store(nil)
 	}
+}
+
+// rangeOf returns the range bitmaps of numeric field i, building them
+// from the columns the first time. The Index must be locked (for reading
+// at least).
+func (b *filterBitmaps) rangeOf(c *columns, docOf []uint32, i int) *rangeBits {
+	if r := b.ranges[i].Load(); r != nil {
+		return r
+	}
+	b.rangeMu.Lock()
+	defer b.rangeMu.Unlock()
+	if r := b.ranges[i].Load(); r != nil {
+		return r
+	}
+	vals := c.nums[i]
+	var sorted []float64
+	for id := 1; id < len(c.keys); id++ {
+		if v := vals[id]; c.keys[id] != "" && v == v {
+			sorted = append(sorted, v)
+		}
+	}
+	slices.Sort(sorted)
+	r := &rangeBits{}
+	for k := range rangeBounds {
+		if len(sorted) == 0 {
+			break
+		}
+		v := sorted[k*len(sorted)/rangeBounds]
+		if n := len(r.bounds); n == 0 || v > r.bounds[n-1] {
+			r.bounds = append(r.bounds, v)
+		}
+	}
+	lists := make([][]uint32, len(r.bounds))
+	for id := 1; id < len(c.keys); id++ {
+		if v := vals[id]; c.keys[id] != "" && v == v {
+			for k := 0; k < len(r.bounds) && r.bounds[k] <= v; k++ {
+				lists[k] = append(lists[k], docOf[id])
+			}
+		}
+	}
+	r.ge = make([]*roaring.Bitmap, len(r.bounds))
+	for k, l := range lists {
+		r.ge[k] = roaring.New()
+		r.ge[k].AddMany(l)
+	}
+	b.ranges[i].Store(r)
+	return r
+}
+
+// superset returns documents including every one with a value in
+// [lo, hi] (nil: unbounded), and only documents having a value: nil when
+// that is all of has.
+func (r *rangeBits) superset(has *roaring.Bitmap, lo, hi *float64) *roaring.Bitmap {
+	var set *roaring.Bitmap
+	if lo != nil {
+		// The largest bound at or below lo.
+		if k := sort.SearchFloat64s(r.bounds, math.Nextafter(*lo, math.Inf(1))) - 1; k >= 0 {
+			set = r.ge[k]
+		}
+	}
+	if hi != nil {
+		// The smallest bound above hi.
+		if k := sort.SearchFloat64s(r.bounds, math.Nextafter(*hi, math.Inf(1))); k < len(r.bounds) {
+			if set == nil {
+				set = has
+			}
+			return roaring.AndNot(set, r.ge[k])
+		}
+	}
+	return set
 }
 
 // mark adds document d, the current one of row id, to the bitmaps of the
@@ -64,6 +167,10 @@ func (b *filterBitmaps) mark(c *columns, d uint32, id int64) {
 			b.vals[i][code].Add(d)
 		} else if v := c.nums[i][id]; v != v {
 			continue
+		} else if r := b.ranges[i].Load(); r != nil {
+			for k := 0; k < len(r.bounds) && r.bounds[k] <= v; k++ {
+				r.ge[k].Add(d)
+			}
 		}
 		b.has[i].Add(d)
 	}
@@ -133,6 +240,9 @@ func (b *filterBitmaps) bytes() int {
 type docFilter struct {
 	set  *roaring.Bitmap
 	pred func(id int64) bool
+	// narrow are supersets of the matches of pred's range tests (range
+	// bitmaps), to intersect the matches with before pred tests them.
+	narrow []*roaring.Bitmap
 }
 
 // splitFilter splits f (checked by checkFilter) into the part bitmaps can
@@ -143,18 +253,25 @@ func (x *Index) splitFilter(f *index.Filter) docFilter {
 		return docFilter{set: set}
 	}
 	if f.Op != index.OpAnd {
-		return docFilter{pred: x.compile(f)}
+		out := docFilter{pred: x.compile(f)}
+		if n := x.rangeSet(f); n != nil {
+			out.narrow = append(out.narrow, n)
+		}
+		return out
 	}
 	var sets []*roaring.Bitmap
 	var rest []index.Filter
+	var out docFilter
 	for i := range f.Sub {
 		if set, ok := x.filterSet(&f.Sub[i]); ok {
 			sets = append(sets, set)
 		} else {
+			if n := x.rangeSet(&f.Sub[i]); n != nil {
+				out.narrow = append(out.narrow, n)
+			}
 			rest = append(rest, f.Sub[i])
 		}
 	}
-	var out docFilter
 	switch len(sets) {
 	case 0:
 	case 1:
@@ -170,6 +287,21 @@ func (x *Index) splitFilter(f *index.Filter) docFilter {
 		out.pred = x.compile(&index.Filter{Op: index.OpAnd, Sub: rest})
 	}
 	return out
+}
+
+// rangeSet returns a superset of the documents matching f (from the range
+// bitmaps) when f is a range of a numeric field that narrows anything,
+// else nil.
+func (x *Index) rangeSet(f *index.Filter) *roaring.Bitmap {
+	if f.Op != index.OpRange {
+		return nil
+	}
+	i := x.pos[f.Field]
+	if x.fields[i].Kind != index.Numeric {
+		return nil
+	}
+	r := x.bits.rangeOf(&x.cols, x.text.docOf, i)
+	return r.superset(x.bits.has[i], f.Min, f.Max)
 }
 
 // filterSet returns the documents matching f when bitmaps alone can tell

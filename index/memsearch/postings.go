@@ -210,8 +210,9 @@ type textMatches struct {
 }
 
 // intersect finds the rows having every word of words (folded), the last
-// also as a prefix of a word, and, when within is not nil, in within.
-func (t *postings) intersect(words []string, ranked bool, within *roaring.Bitmap) *textMatches {
+// also as a prefix of a word, and, when within is not nil, in within and
+// every one of narrow.
+func (t *postings) intersect(words []string, ranked bool, within *roaring.Bitmap, narrow []*roaring.Bitmap) *textMatches {
 	// found is where a word is among the matches: its lists, or when
 	// restricted their parts within a superset of the final matches.
 	type found struct {
@@ -268,6 +269,11 @@ func (t *postings) intersect(words []string, ranked bool, within *roaring.Bitmap
 		}
 		if docs.IsEmpty() {
 			return &textMatches{}
+		}
+	}
+	for _, n := range narrow {
+		if !docs.IsEmpty() {
+			docs.And(n)
 		}
 	}
 	m := &textMatches{docs: docs.ToArray()}

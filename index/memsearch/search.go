@@ -113,7 +113,7 @@ func (v *View) Search(p *Plan) (*index.Result, []int64) {
 	var ranks []float64
 	switch {
 	case p.words != nil:
-		text := x.text.intersect(p.words, p.ranked, filter.set)
+		text := x.text.intersect(p.words, p.ranked, filter.set, filter.narrow)
 		ids = make([]int64, 0, len(text.docs))
 		if p.ranked {
 			ranks = make([]float64, 0, len(text.docs))
@@ -128,9 +128,18 @@ func (v *View) Search(p *Plan) (*index.Result, []int64) {
 				ranks = append(ranks, -float64(text.score[i]))
 			}
 		}
-	case filter.set != nil:
-		// The live documents of the set, by document number.
-		docs := roaring.And(x.text.live, filter.set)
+	case filter.set != nil || filter.narrow != nil:
+		// The live documents of the set (and within the range bitmaps),
+		// by document number.
+		narrow := filter.narrow
+		set := filter.set
+		if set == nil {
+			set, narrow = narrow[0], narrow[1:]
+		}
+		docs := roaring.And(x.text.live, set)
+		for _, n := range narrow {
+			docs.And(n)
+		}
 		ids = make([]int64, 0, docs.GetCardinality())
 		it := docs.Iterator()
 		for it.HasNext() {
