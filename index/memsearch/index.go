@@ -30,6 +30,9 @@ type Index struct {
 	rowFilters bool // test every filter row by row (for tests comparing the two paths)
 
 	loads Loads // full loads so far
+	// epoch changes whenever a document number may stand for other data
+	// than before: a full load renumbers, an erasure drops a creator.
+	epoch int64
 }
 
 // Loads counts an Index's full loads: from every creator's words, or from
@@ -188,6 +191,25 @@ func (v *View) Release() { v.x.mu.RUnlock() }
 // Gen returns the generation the View holds.
 func (v *View) Gen() int64 { return v.gen }
 
+// Epoch returns a number that changes whenever a document number (Docs)
+// may stand for another version of a creator than before, or a creator
+// was erased: what is cached by row id and document number is current
+// while the epoch stays the same.
+func (v *View) Epoch() int64 { return v.x.epoch }
+
+// Docs returns the document numbers of the row ids (0 for a row not in the
+// index). A row written again gets a new number, so a row id and its
+// number name one version of a creator (within an Epoch).
+func (v *View) Docs(ids []int64) []uint32 {
+	out := make([]uint32, len(ids))
+	for i, id := range ids {
+		if id > 0 && id < int64(len(v.x.text.docOf)) {
+			out[i] = v.x.text.docOf[id]
+		}
+	}
+	return out
+}
+
 // Gen returns the generation x holds, -1 before its first load.
 func (x *Index) Gen() int64 {
 	x.mu.RLock()
@@ -238,6 +260,7 @@ func (x *Index) load(ctx context.Context, gen int64, src Source) error {
 }
 
 func (x *Index) reset() {
+	x.epoch++
 	x.cols.reset()
 	x.text.reset()
 	x.bits.reset()
@@ -245,6 +268,7 @@ func (x *Index) reset() {
 
 // remove drops row id.
 func (x *Index) remove(id int64) {
+	x.epoch++
 	x.text.remove(id)
 	x.cols.remove(id)
 }

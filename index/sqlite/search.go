@@ -196,6 +196,11 @@ func (s *Store) search(ctx context.Context, p *memsearch.Plan, q *index.Query, k
 		return nil, nil, nil, err
 	}
 	res, page := view.Search(p)
+	var docs []uint32
+	epoch := view.Epoch()
+	if page != nil {
+		docs = view.Docs(page)
+	}
 	view.Release()
 	s.afterLoad()
 	res.Page, res.PerPage = q.Page, q.PerPage
@@ -204,7 +209,7 @@ func (s *Store) search(ctx context.Context, p *memsearch.Plan, q *index.Query, k
 			return nil, nil, nil, err
 		}
 	}
-	sums, err := s.summaries(ctx, tx, page)
+	sums, err := s.cachedSummaries(ctx, tx, page, docs, epoch)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -345,6 +350,104 @@ func (s *Store) pageByKey(ctx context.Context, tx *sql.Tx, limit, offset int) ([
 		ids = append(ids, id)
 	}
 	return ids, rows.Err()
+}
+
+// sumKey names one version of a creator's summary: its row id and its
+// document number in the in-memory index (a new one for each write).
+type sumKey struct {
+	id  int64
+	doc uint32
+}
+
+// summaryCache keeps the summaries of recent hits by version, for one
+// epoch of the in-memory index (memsearch.View.Epoch: a full load or an
+// erasure empties it). The hits of different searches overlap (the best
+// matches of a word under other filters), and reading a summary costs
+// more than the rest of a search but for intersecting words: a lookup in
+// the creators table walks pages a search otherwise rarely touches.
+type summaryCache struct {
+	mu    sync.Mutex
+	epoch int64
+	lru   *lru.Cache[sumKey, []byte]
+}
+
+// summaryCacheSize is how many summaries are cached: about 1.5 KB each.
+const summaryCacheSize = 8192
+
+func newSummaryCache() *summaryCache {
+	c, err := lru.New[sumKey, []byte](summaryCacheSize)
+	if err != nil {
+		panic(err) // only for a size <= 0
+	}
+	return &summaryCache{lru: c}
+}
+
+// get fills sums[i] with the cached summary of (ids[i], docs[i]) at epoch
+// where there is one, and returns how many it filled.
+func (c *summaryCache) get(epoch int64, ids []int64, docs []uint32, sums [][]byte) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.epoch != epoch {
+		return 0
+	}
+	n := 0
+	for i, id := range ids {
+		if b, ok := c.lru.Get(sumKey{id, docs[i]}); ok {
+			sums[i] = b
+			n++
+		}
+	}
+	return n
+}
+
+// put caches summaries read at epoch; a later epoch empties the cache
+// first, an earlier one is dropped.
+func (c *summaryCache) put(epoch int64, ids []int64, docs []uint32, sums [][]byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case epoch < c.epoch:
+		return
+	case epoch > c.epoch:
+		c.lru.Purge()
+		c.epoch = epoch
+	}
+	for i, id := range ids {
+		if docs[i] != 0 && sums[i] != nil {
+			c.lru.Add(sumKey{id, docs[i]}, sums[i])
+		}
+	}
+}
+
+// cachedSummaries is summaries, taking what it can from s.sums when docs
+// (the document numbers of ids at epoch) are given.
+func (s *Store) cachedSummaries(ctx context.Context, tx *sql.Tx, ids []int64, docs []uint32, epoch int64) ([][]byte, error) {
+	if docs == nil || len(ids) == 0 {
+		return s.summaries(ctx, tx, ids)
+	}
+	sums := make([][]byte, len(ids))
+	if s.sums.get(epoch, ids, docs, sums) == len(ids) {
+		return sums, nil
+	}
+	var missing []int64
+	var at []int
+	for i, b := range sums {
+		if b == nil {
+			missing = append(missing, ids[i])
+			at = append(at, i)
+		}
+	}
+	read, err := s.summaries(ctx, tx, missing)
+	if err != nil {
+		return nil, err
+	}
+	mdocs := make([]uint32, len(missing))
+	for j, i := range at {
+		sums[i] = read[j]
+		mdocs[j] = docs[i]
+	}
+	s.sums.put(epoch, missing, mdocs, read)
+	return sums, nil
 }
 
 // summaries reads the search summaries of ids as stored (JSON), in order.

@@ -30,6 +30,7 @@ type Store struct {
 	schema  *schema
 	mem     *memsearch.Index // the words and field columns searches run over, fed from the file
 	answers *answers         // SearchJSON's answers of the latest generation
+	sums    *summaryCache    // summaries of recent hits
 
 	// The checkpointer copies the write-ahead log into the file on its
 	// own connection, so that the writer does not stop to do it at the
@@ -261,7 +262,7 @@ func open(path string, fields []index.Field, version int, opts ...Option) (*Stor
 		return nil, fmt.Errorf("opening store %s: %w", path, err)
 	}
 	ckpt.SetMaxOpenConns(1)
-	s := &Store{w: w, r: r, cfg: cfg, schema: sch, mem: memsearch.New(sch.fields(), memsearch.WithLoadWorkers(cfg.loadWorkers)), answers: newAnswers(),
+	s := &Store{w: w, r: r, cfg: cfg, schema: sch, mem: memsearch.New(sch.fields(), memsearch.WithLoadWorkers(cfg.loadWorkers)), answers: newAnswers(), sums: newSummaryCache(),
 		ckpt: ckpt, ckptC: make(chan struct{}, 1), ckptStop: make(chan struct{}), ckptDone: make(chan struct{})}
 	if version == len(migrations) { // older versions are opened only by tests, which neither search nor write
 		if s.pageStmt, err = r.PrepareContext(ctx, pageByKeySQL); err == nil {
