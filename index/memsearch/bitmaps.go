@@ -35,7 +35,7 @@ type filterBitmaps struct {
 	// (rangeBits); built when a search first filters the field by range,
 	// nil before.
 	ranges  []atomic.Pointer[rangeBits]
-	rangeMu sync.Mutex // held while building one (searches hold only the read lock)
+	rangeMu *sync.Mutex // held while building one (searches hold only the read lock)
 }
 
 // Range bitmaps: for a numeric field, the documents whose value is at
@@ -62,7 +62,7 @@ type rangeBits struct {
 }
 
 func newFilterBitmaps(n int) filterBitmaps {
-	b := filterBitmaps{vals: make([][]*roaring.Bitmap, n), has: make([]*roaring.Bitmap, n), ranges: make([]atomic.Pointer[rangeBits], n)}
+	b := filterBitmaps{vals: make([][]*roaring.Bitmap, n), has: make([]*roaring.Bitmap, n), ranges: make([]atomic.Pointer[rangeBits], n), rangeMu: new(sync.Mutex)}
 	b.reset()
 	return b
 }
