@@ -12,8 +12,10 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -48,16 +50,22 @@ func TestBenchTable(t *testing.T) {
 	// Load on a shared machine swings between runs: each ratio is taken
 	// within one run (side by side) and the ratios' median reported.
 	var embedded, raw, real, large []float64
+	var cpuEmbedded, cpuRaw, cpuReal []float64
 	var vsRaw, realVsRaw, largeVsDefault []float64
 	var crawled, crawledLarge int
 	for i := range runs {
 		d := benchDemoRun(t, "", "--days", "0")
 		crawled = d.crawled
 		embedded = append(embedded, d.rate())
+		cpuEmbedded = append(cpuEmbedded, d.cpuPer())
+		cpu0 := processCPU()
 		raw = append(raw, benchReplay(t, d.calls, 1, 600, benchConcurrency))
+		cpuRaw = append(cpuRaw, (processCPU()-cpu0).Seconds()*1000/float64(benchCreators(d.calls)))
 		vsRaw = append(vsRaw, embedded[i]/raw[i])
 		if redisURL != "" {
-			real = append(real, benchDemoRun(t, redisURL, "--days", "0").rate())
+			rd := benchDemoRun(t, redisURL, "--days", "0")
+			real = append(real, rd.rate())
+			cpuReal = append(cpuReal, rd.cpuPer())
 			realVsRaw = append(realVsRaw, real[i]/raw[i])
 		}
 		if i == 0 || os.Getenv("SCOUT_BENCH_LARGE_ONCE") == "" {
@@ -84,7 +92,11 @@ func TestBenchTable(t *testing.T) {
 	fmt.Fprintln(w, "| API search vs a no-work route at 100k creators | `search/nowork` of BenchmarkAPISearch100k (api) | | | >= 0.15x, p99 <= 20 ms |")
 	fmt.Fprintln(w, "| `GET /v1/creators/{key}` at 100k, stored JSON vs decoded and encoded again | `get/decoded` of BenchmarkAPIGetCreator100k (api) | | | >= 2x |")
 	fmt.Fprintln(w, "| first search after start at 100k (cold load) | BenchmarkFirstSearch100k (index/sqlite) | | | <= 1.5 s |")
-	fmt.Fprintf(w, "\nruns (creators/s): embedded %v, raw %v, real Redis %v, large %v\n\n", round1(embedded), round1(raw), round1(real), round1(large))
+	fmt.Fprintf(w, "\nruns (creators/s): embedded %v, raw %v, real Redis %v, large %v\n", round1(embedded), round1(raw), round1(real), round1(large))
+	// CPU time per creator does not move with the machine's other load as
+	// rates do; on a machine the crawl and the simulator saturate, the
+	// rate ratio tends to the inverse ratio of these.
+	fmt.Fprintf(w, "CPU ms per crawled creator (this process, the simulator included; real Redis adds redis-server's): embedded %v, raw %v, real Redis %v\n\n", round1(cpuEmbedded), round1(cpuRaw), round1(cpuReal))
 }
 
 // benchConcurrency is the demo's worker concurrency.
@@ -92,14 +104,44 @@ const benchConcurrency = 16
 
 type benchResult struct {
 	crawled int
+	cpu     time.Duration // CPU time of the crawl (this process, and a real Redis's)
 	seconds float64
 	calls   []benchCall
 }
 
 func (b benchResult) rate() float64 { return float64(b.crawled) / b.seconds }
 
+// cpuPer is the crawl's CPU milliseconds per creator.
+func (b benchResult) cpuPer() float64 { return b.cpu.Seconds() * 1000 / float64(b.crawled) }
+
 // benchCall is one request the crawl made to the simulator.
 type benchCall struct{ host, uri string }
+
+// processCPU is the CPU time this process has used, user and system.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// redisCPU is the CPU time a Redis server reports it has used.
+func redisCPU(c *redis.Client) time.Duration {
+	info, err := c.Info(context.Background(), "cpu").Result()
+	if err != nil {
+		return 0
+	}
+	var total float64
+	for _, line := range strings.Split(info, "\n") {
+		k, v, ok := strings.Cut(strings.TrimSpace(line), ":")
+		if ok && (k == "used_cpu_sys" || k == "used_cpu_user") {
+			f, _ := strconv.ParseFloat(v, 64)
+			total += f
+		}
+	}
+	return time.Duration(total * float64(time.Second))
+}
 
 // benchDemoRun runs `scout demo --once` with args (on redisURL when not
 // empty, flushed first) and returns its crawl figures and the simulator
@@ -134,8 +176,25 @@ func benchDemoRun(t *testing.T, redisURL string, args ...string) benchResult {
 			h.ServeHTTP(w, r)
 		})
 	}
-	benchDemo.crawled = func() { recording.Store(false) }
-	defer func() { benchDemo.redisURL, benchDemo.wrapSim, benchDemo.crawled = "", nil, nil }()
+	var rc *redis.Client
+	if redisURL != "" {
+		opts, _ := redis.ParseURL(redisURL)
+		rc = redis.NewClient(opts)
+		defer rc.Close()
+	}
+	var cpu0, cpu time.Duration
+	sample := func() time.Duration {
+		d := processCPU()
+		if rc != nil {
+			d += redisCPU(rc)
+		}
+		return d
+	}
+	benchDemo.started = func() { cpu0 = sample() }
+	benchDemo.crawled = func() { recording.Store(false); cpu = sample() - cpu0 }
+	defer func() {
+		benchDemo.redisURL, benchDemo.wrapSim, benchDemo.started, benchDemo.crawled = "", nil, nil, nil
+	}()
 	var out bytes.Buffer
 	if code := cmdDemo(context.Background(), append([]string{"--once"}, args...), &out, io.Discard); code != 0 {
 		t.Fatalf("scout demo --once %v: exit %d", args, code)
@@ -149,7 +208,7 @@ func benchDemoRun(t *testing.T, redisURL string, args ...string) benchResult {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	return benchResult{crawled: sum.Crawled, seconds: sum.CrawlSeconds, calls: calls}
+	return benchResult{crawled: sum.Crawled, seconds: sum.CrawlSeconds, calls: calls, cpu: cpu}
 }
 
 // benchReplay sends calls to a fresh simulator like the demo's (seed,

@@ -26,6 +26,7 @@ var demoQueries = []string{"vegan recipes", "fitness", "gaming", "travel", "tech
 var benchDemo struct {
 	redisURL string                          // a Redis instead of the embedded one
 	wrapSim  func(http.Handler) http.Handler // sees every simulator request
+	started  func()                          // called as the crawl jobs are submitted
 	crawled  func()                          // called when the crawl jobs end
 }
 
@@ -129,6 +130,9 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	a.startWorker(wctx)
 
 	crawlStart := time.Now()
+	if benchDemo.started != nil {
+		benchDemo.started()
+	}
 	var ids []string
 	for _, q := range demoQueries {
 		job, err := a.pipe.SubmitDiscover(ctx, creator.Bluesky, q, *perQuery)
