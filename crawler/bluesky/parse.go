@@ -533,8 +533,10 @@ func hashtags(r *postRecord) []string {
 			}
 		}
 	}
-	for _, m := range hashtagRE.FindAllStringSubmatch(r.Text, -1) {
-		add(m[1])
+	if strings.Contains(r.Text, "#") { // most posts have none: skip the regexp
+		for _, m := range hashtagRE.FindAllStringSubmatch(r.Text, -1) {
+			add(m[1])
+		}
 	}
 	for _, t := range r.Tags {
 		add(t)
@@ -544,6 +546,9 @@ func hashtags(r *postRecord) []string {
 
 // linksIn returns the web links written in a bio, de-duplicated.
 func linksIn(s string) []string {
+	if !strings.Contains(s, ".") && !strings.Contains(s, "://") {
+		return nil // every form linkRE finds has one of these: skip the regexp
+	}
 	var out []string
 	seen := map[string]bool{}
 	for _, loc := range linkRE.FindAllStringIndex(s, -1) {
