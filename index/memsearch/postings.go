@@ -254,17 +254,13 @@ func (t *postings) intersect(words []string, ranked bool, within *roaring.Bitmap
 				per = append(per, found{name: byPlace[placeName], bio: byPlace[placeBio]})
 			}
 		} else {
-			// Each place's part of the matches so far, kept for ranking.
-			var parts [nPlaces]*roaring.Bitmap
-			for c := range nPlaces {
-				parts[c] = restrict(base, byPlace[c])
-			}
-			docs = roaring.FastOr(parts[:]...)
+			docs = restrict(base, all)
 			if base == within && t.dead > 0 { // within may hold dead documents
 				docs.And(t.live)
 			}
 			if ranked {
-				per = append(per, found{name: parts[placeName : placeName+1], bio: parts[placeBio : placeBio+1], restricted: true})
+				// The places are told apart on the final matches, fewer.
+				per = append(per, found{name: byPlace[placeName], bio: byPlace[placeBio]})
 			}
 		}
 		if docs.IsEmpty() {
@@ -314,23 +310,37 @@ func (t *postings) intersect(words []string, ranked bool, within *roaring.Bitmap
 
 // restrict returns the documents of set that are in any of lists. Taking
 // each list's part of set first keeps from copying whole lists when set
-// is small; many lists (a short prefix's words) are joined first instead.
+// is far smaller than they are (roaring then gallops through them) or
+// dense (bitmap containers, tested by position); else, and for many lists
+// (a short prefix's words), the lists are joined first and the join
+// intersected with set once: intersecting lists of thousands with a set
+// of thousands one by one is a merge per list.
 func restrict(set *roaring.Bitmap, lists []*roaring.Bitmap) *roaring.Bitmap {
-	switch n := len(lists); {
+	n := len(lists)
+	switch {
 	case n == 0:
 		return roaring.New()
 	case n == 1:
 		return roaring.And(lists[0], set)
-	case n > 6:
-		u := roaring.FastOr(lists...)
-		u.And(set)
-		return u
 	}
-	parts := make([]*roaring.Bitmap, len(lists))
-	for i, l := range lists {
-		parts[i] = roaring.And(l, set)
+	if n <= 6 {
+		st := set.Stats()
+		var total uint64
+		for _, l := range lists {
+			total += l.GetCardinality()
+		}
+		dense := st.BitmapContainers+st.RunContainers >= st.ArrayContainers
+		if dense || st.Cardinality*32 < total/uint64(n) {
+			parts := make([]*roaring.Bitmap, n)
+			for i, l := range lists {
+				parts[i] = roaring.And(l, set)
+			}
+			return roaring.FastOr(parts...)
+		}
 	}
-	return roaring.FastOr(parts...)
+	u := roaring.FastOr(lists...)
+	u.And(set)
+	return u
 }
 
 // bytes is about how much memory the postings take.
