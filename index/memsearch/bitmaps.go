@@ -1,6 +1,7 @@
 package memsearch
 
 import (
+	"encoding/binary"
 	"math"
 	"slices"
 	"sort"
@@ -36,6 +37,7 @@ type filterBitmaps struct {
 	// nil before.
 	ranges  []atomic.Pointer[rangeBits]
 	rangeMu *sync.Mutex // held while building one (searches hold only the read lock)
+	unions  *unionCache // joins of keyword values' bitmaps, until the next load
 }
 
 // Range bitmaps: for a numeric field, the documents whose value is at
@@ -62,7 +64,7 @@ type rangeBits struct {
 }
 
 func newFilterBitmaps(n int) filterBitmaps {
-	b := filterBitmaps{vals: make([][]*roaring.Bitmap, n), has: make([]*roaring.Bitmap, n), ranges: make([]atomic.Pointer[rangeBits], n), rangeMu: new(sync.Mutex)}
+	b := filterBitmaps{vals: make([][]*roaring.Bitmap, n), has: make([]*roaring.Bitmap, n), ranges: make([]atomic.Pointer[rangeBits], n), rangeMu: new(sync.Mutex), unions: &unionCache{}}
 	b.reset()
 	return b
 }
@@ -363,5 +365,44 @@ func (x *Index) filterSet(f *index.Filter) (*roaring.Bitmap, bool) {
 	case 1:
 		return sets[0], true
 	}
-	return roaring.FastOr(sets...), true
+	slices.Sort(want)
+	key := make([]byte, 0, 4*(len(want)+1))
+	for _, v := range append([]uint32{uint32(i)}, want...) {
+		key = binary.LittleEndian.AppendUint32(key, v)
+	}
+	return b.unions.get(string(key), func() *roaring.Bitmap { return roaring.FastOr(sets...) }), true
 }
+
+// unionCache keeps the joins of several values' bitmaps that In filters
+// asked for (a platform filter of two platforms, say), until the next
+// load: the same few joins come back in search after search.
+type unionCache struct {
+	mu sync.Mutex
+	m  map[string]*roaring.Bitmap
+}
+
+// unionCacheSize is how many joins are kept; beyond it, none is added.
+const unionCacheSize = 256
+
+// get returns the join under key, making it with join when not kept.
+func (c *unionCache) get(key string, join func() *roaring.Bitmap) *roaring.Bitmap {
+	c.mu.Lock()
+	u, ok := c.m[key]
+	c.mu.Unlock()
+	if ok {
+		return u
+	}
+	u = join()
+	c.mu.Lock()
+	if c.m == nil {
+		c.m = map[string]*roaring.Bitmap{}
+	}
+	if len(c.m) < unionCacheSize {
+		c.m[key] = u
+	}
+	c.mu.Unlock()
+	return u
+}
+
+// reset empties c. The Index must be locked for writing.
+func (c *unionCache) reset() { c.m = nil }

@@ -220,6 +220,7 @@ func (x *Index) Gen() int64 {
 // load reads what changed since x.gen (everything the first time). x.mu
 // must be locked.
 func (x *Index) load(ctx context.Context, gen int64, src Source) error {
+	x.bits.unions.reset() // the bitmaps they join change
 	if x.text.needsReload() {
 		x.gen = -1
 	}
