@@ -50,7 +50,16 @@ func (p *Pipeline) lockCreator(ctx context.Context, key, taskID string) (context
 	owner := taskID + "/"
 	token := fmt.Sprintf("%s%016x", owner, rand.Uint64())
 	lease := p.cfg.LockLease
-	ok, err := lockScript.Run(ctx, p.cfg.Redis, []string{lk}, owner, token, lease.Milliseconds()).Int()
+	// A free lock (nearly always) is taken with one SET; only a held one
+	// needs the script's look at its holder. A SET whose reply is lost
+	// leaves the lock to this task, which the script lets its retry take.
+	took, err := p.cfg.Redis.SetNX(ctx, lk, token, lease).Result()
+	ok := 0
+	if took {
+		ok = 1
+	} else if err == nil {
+		ok, err = lockScript.Run(ctx, p.cfg.Redis, []string{lk}, owner, token, lease.Milliseconds()).Int()
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("locking %s: %w", key, err)
 	}

@@ -254,6 +254,10 @@ const getDocSQL = `SELECT d.doc FROM creators c JOIN creator_docs d ON d.id = c.
 // Get returns the record stored under key or an error wrapping
 // creator.ErrNotFound. It is safe for concurrent use.
 func (s *Store) Get(ctx context.Context, key string) (*creator.Record, error) {
+	ctx, err := pointCtx(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("getting creator %s: %w", key, err)
+	}
 	var doc []byte
 	st, err := s.readStmt(ctx, getDocSQL)
 	if err == nil {
@@ -276,6 +280,10 @@ func (s *Store) Get(ctx context.Context, key string) (*creator.Record, error) {
 // gave it when it was written), followed by a newline, or an error wrapping
 // creator.ErrNotFound. It is safe for concurrent use.
 func (s *Store) GetJSON(ctx context.Context, key string) ([]byte, error) {
+	ctx, err := pointCtx(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("getting creator %s: %w", key, err)
+	}
 	var stored []byte
 	st, err := s.readStmt(ctx, getDocSQL)
 	if err == nil {
@@ -299,6 +307,10 @@ func (s *Store) GetJSON(ctx context.Context, key string) ([]byte, error) {
 func (s *Store) History(ctx context.Context, key string, limit int) ([]creator.Snapshot, error) {
 	if limit <= 0 {
 		limit = -1
+	}
+	ctx, err := pointCtx(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("reading history of %s: %w", key, err)
 	}
 	st, err := s.readStmt(ctx, `SELECT doc FROM (
 		SELECT doc, at, seq FROM history WHERE key = ? ORDER BY at DESC, seq DESC LIMIT ?

@@ -39,6 +39,10 @@ func (s *Store) PutJob(ctx context.Context, j *index.Job) error {
 // GetJob returns the job with its item counts, or an error wrapping
 // creator.ErrNotFound. It is safe for concurrent use.
 func (s *Store) GetJob(ctx context.Context, id string) (*index.Job, error) {
+	ctx, err := pointCtx(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("getting job %s: %w", id, err)
+	}
 	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, fmt.Errorf("getting job %s: %w", id, err)
@@ -213,6 +217,10 @@ const isOptedOutSQL = `SELECT count(*) FROM (
 func (s *Store) IsOptedOut(ctx context.Context, platform, id, handle string) (bool, error) {
 	if id == "" && handle == "" {
 		return false, nil
+	}
+	ctx, err := pointCtx(ctx)
+	if err != nil {
+		return false, fmt.Errorf("checking opt-out of %s: %w", platform, err)
 	}
 	var n int
 	st, err := s.readStmt(ctx, isOptedOutSQL)
