@@ -32,7 +32,7 @@ import (
 // not read.
 const (
 	snapshotMagic   = "memsearch snapshot\n"
-	snapshotVersion = 1
+	snapshotVersion = 2
 )
 
 // ErrSnapshot means a snapshot cannot be read: of another version or
@@ -58,16 +58,14 @@ func (x *Index) WriteSnapshot(w io.Writer) (int64, error) {
 	if x.gen < 0 {
 		return -1, nil
 	}
-	e := &snapWriter{w: w}
-	e.str(snapshotMagic)
-	e.uint(snapshotVersion)
-	e.fields(x.fields)
-	e.int(x.gen)
 	c, t := &x.cols, x.text
+	nrows := len(c.keys)
+	// Two sections, each preceded by its length, which a reader parses
+	// at once: the columns and the postings.
+	var cols, post bytes.Buffer
+	e := &snapWriter{w: &cols}
 	// Columns, by row id; keyword codes renumbered to the values some
 	// creator has.
-	nrows := len(c.keys)
-	e.uint(uint64(nrows))
 	for _, k := range c.keys {
 		e.str(k)
 	}
@@ -98,13 +96,17 @@ func (x *Index) WriteSnapshot(w io.Writer) (int64, error) {
 	// Postings: the document of each row (numbers as they are, so that
 	// the lists need no renumbering), then each word with a live document,
 	// in order, and its lists, without dead documents.
+	ce := e
+	e = &snapWriter{w: &post}
+	words := t.inOrder()
+	e.uint(uint64(len(words))) // at most as many words follow
 	e.uint(uint64(len(t.rowOf)))
 	for _, id := range t.rowOf {
 		e.uint(uint64(id))
 	}
 	e.uint(uint64(t.dead))
 	var lists [nPlaces]*roaring.Bitmap
-	for _, id := range t.inOrder() {
+	for _, id := range words {
 		n := 0
 		for c := range nPlaces {
 			lists[c] = t.lists[id][c]
@@ -136,24 +138,33 @@ func (x *Index) WriteSnapshot(w io.Writer) (int64, error) {
 		}
 	}
 	e.str("") // no word is empty: the end of the words
-	e.str(snapshotMagic)
-	return x.gen, e.err
+	if err := errors.Join(ce.err, e.err); err != nil {
+		return -1, err
+	}
+	out := &snapWriter{w: w}
+	out.str(snapshotMagic)
+	out.uint(snapshotVersion)
+	out.fields(x.fields)
+	out.int(x.gen)
+	out.uint(uint64(nrows))
+	out.str(cols.String())
+	out.str(post.String())
+	out.str(snapshotMagic)
+	return x.gen, out.err
 }
 
 // readSnapshot replaces x's contents (x.mu locked, x reset) with the
-// snapshot data and sets x.gen to its generation.
+// snapshot data and sets x.gen to its generation. The columns and the
+// postings are parsed at once, on two goroutines.
 func (x *Index) readSnapshot(data []byte) (err error) {
-	d := &snapReader{b: data}
 	defer func() {
-		if err == nil && d.err != nil {
-			err = d.err
-		}
 		if err != nil {
 			x.reset()
 			x.gen = -1
 			err = fmt.Errorf("%w: %w", ErrSnapshot, err)
 		}
 	}()
+	d := &snapReader{b: data}
 	if d.str() != snapshotMagic || d.uint() != snapshotVersion {
 		return errors.New("not a snapshot of this version")
 	}
@@ -161,11 +172,36 @@ func (x *Index) readSnapshot(data []byte) (err error) {
 		return errors.New("taken with other fields")
 	}
 	gen := d.int()
-	c, t := &x.cols, x.text
-	nrows := int(d.uint())
-	if d.err != nil || nrows > len(d.b) {
-		return errors.New("cut short")
+	nrows := d.uint()
+	cols, post := d.bytes(), d.bytes()
+	if d.str() != snapshotMagic || d.err != nil || len(d.b) != 0 || nrows > uint64(len(cols)) {
+		return errCut
 	}
+	var colErr, postErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		colErr = x.readColumns(&snapReader{b: cols}, int(nrows))
+	}()
+	postErr = x.readPostings(&snapReader{b: post}, int(nrows))
+	<-done
+	if err := errors.Join(colErr, postErr); err != nil {
+		return err
+	}
+	c, t := &x.cols, x.text
+	for id := 1; id < int(nrows); id++ {
+		if (t.docOf[id] != 0) != (c.keys[id] != "") {
+			return errors.New("rows and documents differ")
+		}
+	}
+	x.bits.markAll(c, t.docOf)
+	x.gen = gen
+	return nil
+}
+
+// readColumns reads the columns section of a snapshot into x.cols.
+func (x *Index) readColumns(d *snapReader, nrows int) error {
+	c := &x.cols
 	c.keys = make([]string, nrows)
 	c.live = 0
 	for id := range c.keys {
@@ -186,7 +222,7 @@ func (x *Index) readSnapshot(data []byte) (err error) {
 		dict := c.dicts[i]
 		nvals := int(d.uint())
 		if d.err != nil || nvals > len(d.b) {
-			return errors.New("cut short")
+			return errCut
 		}
 		for range nvals {
 			v := d.str()
@@ -207,13 +243,23 @@ func (x *Index) readSnapshot(data []byte) (err error) {
 		}
 		c.codes[i] = codes
 	}
-	ndocs := int(d.uint())
-	if d.err != nil || ndocs > len(d.b) || ndocs < 1 {
-		return errors.New("cut short")
+	if d.err != nil || len(d.b) != 0 {
+		return errCut
+	}
+	return nil
+}
+
+// readPostings reads the postings section of a snapshot into x.text.
+func (x *Index) readPostings(d *snapReader, nrows int) error {
+	t := x.text
+	nwords := d.uint()
+	ndocs := d.uint()
+	if d.err != nil || ndocs > uint64(len(d.b)) || ndocs < 1 || nwords > uint64(len(d.b)) {
+		return errCut
 	}
 	t.rowOf = make([]int64, ndocs)
 	t.docOf = make([]uint32, nrows)
-	var live []uint32
+	live := make([]uint32, 0, ndocs)
 	for doc := range t.rowOf {
 		id := d.uint()
 		if id >= uint64(nrows) || id != 0 && t.docOf[id] != 0 {
@@ -227,11 +273,11 @@ func (x *Index) readSnapshot(data []byte) (err error) {
 	}
 	t.live.AddMany(live)
 	t.dead = int(d.uint())
-	for id := 1; id < nrows; id++ {
-		if (t.docOf[id] != 0) != (c.keys[id] != "") {
-			return errors.New("rows and documents differ")
-		}
-	}
+	t.ids = make(map[string]uint32, nwords)
+	t.words = make([]string, 0, nwords)
+	t.lists = make([][nPlaces]*roaring.Bitmap, 0, nwords)
+	t.pend = make([][nPlaces][]uint32, 0, nwords)
+	t.sorted = make([]uint32, 0, nwords)
 	prev := ""
 	for {
 		w := d.str()
@@ -242,21 +288,23 @@ func (x *Index) readSnapshot(data []byte) (err error) {
 			return errors.New("words out of order")
 		}
 		prev = w
-		id := t.word(w)
+		id := uint32(len(t.words))
+		t.ids[w] = id
+		t.words = append(t.words, w)
+		t.pend = append(t.pend, [nPlaces][]uint32{})
+		t.sorted = append(t.sorted, id) // written in order
+		var lists [nPlaces]*roaring.Bitmap
 		mask := d.uint()
 		for c := range nPlaces {
 			if mask&(1<<c) != 0 {
-				t.lists[id][c] = d.bitmap()
+				lists[c] = d.bitmap()
 			}
 		}
+		t.lists = append(t.lists, lists)
 	}
-	if d.str() != snapshotMagic || d.err != nil || len(d.b) != 0 {
-		return errors.New("cut short")
+	if d.err != nil || len(d.b) != 0 {
+		return errCut
 	}
-	// Written in order: they are sorted already.
-	t.sorted, t.fresh = t.fresh, nil
-	x.bits.markAll(c, t.docOf)
-	x.gen = gen
 	return nil
 }
 

@@ -37,8 +37,7 @@ func (src txSource) Snapshot(ctx context.Context) ([]byte, error) {
 		return nil, nil
 	}
 	var gen, n int64
-	var z []byte
-	err := src.tx.QueryRowContext(ctx, `SELECT gen, creators, data FROM mem_snapshot WHERE id = 1`).Scan(&gen, &n, &z)
+	err := src.tx.QueryRowContext(ctx, `SELECT gen, creators FROM mem_snapshot WHERE id = 1`).Scan(&gen, &n)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -51,6 +50,20 @@ func (src txSource) Snapshot(ctx context.Context) ([]byte, error) {
 	}
 	if changed > n/snapshotStale {
 		return nil, nil
+	}
+	// Decompressed from the driver's copy of the blob (sql.RawBytes, valid
+	// until the next Next), without another copy of tens of megabytes.
+	rows, err := src.tx.QueryContext(ctx, `SELECT data FROM mem_snapshot WHERE id = 1`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		return nil, rows.Err()
+	}
+	var z sql.RawBytes
+	if err := rows.Scan(&z); err != nil {
+		return nil, err
 	}
 	return txSourceDecode(z)
 }
@@ -82,7 +95,9 @@ func (s *Store) afterLoad() {
 	go func() {
 		defer s.snapWG.Done()
 		defer s.snapBusy.Store(false)
-		s.saveSnapshot(context.Background()) // best effort: the next start loads whole without it
+		// Replacing one of the same generation: this load found it
+		// unusable (of another version, say).
+		s.saveSnapshot(context.Background(), true) // best effort: the next start loads whole without it
 	}()
 }
 
@@ -90,20 +105,21 @@ func (s *Store) afterLoad() {
 // latest this Store wrote or read.
 func (s *Store) closingSnapshot() {
 	if s.cfg.snapshots && s.mem.Gen() > s.snapSaved.Load() {
-		s.saveSnapshot(context.Background()) // best effort, as above
+		s.saveSnapshot(context.Background(), false) // best effort, as above
 	}
 }
 
 // saveSnapshot writes the in-memory index to the file as its snapshot,
-// unless the file holds one as recent or a creator was erased since the
-// index's generation (the snapshot would hold its words).
-func (s *Store) saveSnapshot(ctx context.Context) error {
+// unless the file holds a more recent one (or, unless replace, one as
+// recent) or a creator was erased since the index's generation (the
+// snapshot would hold its words).
+func (s *Store) saveSnapshot(ctx context.Context, replace bool) error {
 	var buf bytes.Buffer
 	gen, err := s.mem.WriteSnapshot(&buf)
 	if err != nil || gen < 0 {
 		return err
 	}
-	z := s2.Encode(nil, buf.Bytes())
+	z := s2Encode(buf.Bytes())
 	live := s.mem.Live()
 	saved := false
 	err = s.write(ctx, func(tx *sql.Tx) error {
@@ -116,7 +132,7 @@ func (s *Store) saveSnapshot(ctx context.Context) error {
 		}
 		var cur int64
 		err := tx.QueryRowContext(ctx, `SELECT gen FROM mem_snapshot WHERE id = 1`).Scan(&cur)
-		if err == nil && cur >= gen {
+		if err == nil && (cur > gen || cur == gen && !replace) {
 			return nil
 		}
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
@@ -142,3 +158,6 @@ func (s *Store) saveSnapshot(ctx context.Context) error {
 	}
 	return nil
 }
+
+// s2Encode compresses a snapshot as it is stored.
+func s2Encode(b []byte) []byte { return s2.Encode(nil, b) }

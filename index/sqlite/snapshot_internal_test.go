@@ -156,14 +156,14 @@ func TestSnapshotErase(t *testing.T) {
 	}
 	// The index is still at the generation before the erasure: its
 	// snapshot must not be written.
-	if err := s.saveSnapshot(ctx); err != nil {
+	if err := s.saveSnapshot(ctx, false); err != nil {
 		t.Fatal(err)
 	}
 	if _, data := snapshotRow(t, s); data != nil {
 		t.Fatal("a snapshot from before the erasure was written after it")
 	}
 	s.Search(ctx, index.Query{}) // reads the erasure
-	if err := s.saveSnapshot(ctx); err != nil {
+	if err := s.saveSnapshot(ctx, false); err != nil {
 		t.Fatal(err)
 	}
 	_, z := snapshotRow(t, s)
@@ -178,5 +178,42 @@ func TestSnapshotErase(t *testing.T) {
 		if bytes.Contains(data, []byte(needle)) {
 			t.Errorf("the snapshot holds %q of the erased creator", needle)
 		}
+	}
+}
+
+// TestSnapshotUnusableReplaced: a snapshot the first search cannot use (of
+// another version, say) is replaced after the whole load, though of the
+// same generation, and the next start uses the new one.
+func TestSnapshotUnusableReplaced(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "unusable.db")
+	a, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeCreators(t, a, 0, 50, "DE")
+	a.Search(ctx, index.Query{})
+	a.Close()
+	w, err := Open(path, WithSnapshots(false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.w.Exec(`UPDATE mem_snapshot SET data = ?`, s2Encode([]byte("memsearch snapshot of an older build"))); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	for i, want := range []memsearch.Loads{{Whole: 1}, {Snapshot: 1}} {
+		s, err := Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := s.Search(ctx, index.Query{Text: "lentil"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Total != 50 || s.mem.Loads() != want {
+			t.Errorf("start %d: total %d, loads %+v; want 50, %+v", i, res.Total, s.mem.Loads(), want)
+		}
+		s.Close()
 	}
 }
