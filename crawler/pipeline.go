@@ -9,7 +9,6 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 
-	"github.com/creatorscout/scout/compliance"
 	"github.com/creatorscout/scout/crawler/fetch"
 	"github.com/creatorscout/scout/creator"
 	"github.com/creatorscout/scout/index"
@@ -44,8 +43,8 @@ type PipelineConfig struct {
 	// Sources are the sources by name (required, at least one).
 	Sources map[string]Source
 	// Erasure erases a creator whose platform signals an opt-out, and
-	// scrubs the job item of a crawl refused for an opt-out; nil means a
-	// compliance.Service on Store.
+	// scrubs the job item of a crawl refused for an opt-out (required: a
+	// *compliance.Service on Store).
 	Erasure Erasure
 	// Redis holds the queue and the crawl uniqueness locks (required).
 	Redis redis.UniversalClient
@@ -121,8 +120,8 @@ type Pipeline struct {
 
 // NewPipeline returns a pipeline for cfg. Close releases its queue client.
 func NewPipeline(cfg PipelineConfig) (*Pipeline, error) {
-	if cfg.Store == nil || cfg.Redis == nil || len(cfg.Sources) == 0 {
-		return nil, fmt.Errorf("building pipeline: %w: store, redis and sources are required", creator.ErrInvalid)
+	if cfg.Store == nil || cfg.Redis == nil || cfg.Erasure == nil || len(cfg.Sources) == 0 {
+		return nil, fmt.Errorf("building pipeline: %w: store, erasure, redis and sources are required", creator.ErrInvalid)
 	}
 	if cfg.UniqueFor == 0 {
 		cfg.UniqueFor = time.Hour
@@ -152,13 +151,6 @@ func NewPipeline(cfg PipelineConfig) (*Pipeline, error) {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
-	}
-	if cfg.Erasure == nil {
-		c, err := compliance.New(compliance.Config{Store: cfg.Store, Now: cfg.Now, Logger: cfg.Logger})
-		if err != nil {
-			return nil, err
-		}
-		cfg.Erasure = c
 	}
 	log := cfg.Logger
 	if log == nil {

@@ -127,6 +127,16 @@ func newFixture(t *testing.T, keep time.Duration) *fixture {
 	return f
 }
 
+// testErasure is the compliance service a pipeline erases through.
+func testErasure(t *testing.T, st *sqlite.Store) *compliance.Service {
+	t.Helper()
+	c, err := compliance.New(compliance.Config{Store: st, ParseProfileURL: crawler.ParseProfileURL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
 // crawl runs one crawl task through the handler, as a worker would.
 func (f *fixture) crawl(t *testing.T, ref creator.Ref, jobID string) error {
 	t.Helper()
@@ -370,7 +380,7 @@ func TestCrawlPageBudget(t *testing.T) {
 	f := newFixture(t, 0)
 	rs := testredis.New(t, redisDB)
 	pipe, err := crawler.NewPipeline(crawler.PipelineConfig{
-		Store: f.store, Sources: map[string]crawler.Source{creator.Bluesky: f.source}, Redis: rs.Client,
+		Store: f.store, Erasure: f.comp, Sources: map[string]crawler.Source{creator.Bluesky: f.source}, Redis: rs.Client,
 		CrawlLimits: fetch.Limits{Pages: 2},
 	})
 	if err != nil {
@@ -401,7 +411,7 @@ func TestNoDerivedMetricsWhenSourceForbids(t *testing.T) {
 	f := newFixture(t, 0)
 	rs := testredis.New(t, redisDB)
 	pipe, err := crawler.NewPipeline(crawler.PipelineConfig{
-		Store: f.store, Sources: map[string]crawler.Source{creator.Bluesky: noDerived{f.source}}, Redis: rs.Client,
+		Store: f.store, Erasure: f.comp, Sources: map[string]crawler.Source{creator.Bluesky: noDerived{f.source}}, Redis: rs.Client,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -450,7 +460,7 @@ func TestArchivedCrawlCanRunAgain(t *testing.T) {
 	f := newFixture(t, 0)
 	ctx := context.Background()
 	rs := testredis.New(t, redisDB)
-	pipe, err := crawler.NewPipeline(crawler.PipelineConfig{Store: f.store, Sources: map[string]crawler.Source{creator.Bluesky: f.source}, Redis: rs.Client})
+	pipe, err := crawler.NewPipeline(crawler.PipelineConfig{Store: f.store, Erasure: f.comp, Sources: map[string]crawler.Source{creator.Bluesky: f.source}, Redis: rs.Client})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -488,7 +498,7 @@ func TestCreatorLockSerialisesWrites(t *testing.T) {
 	c, _ := f.world.Creator(sim.HandleSteady)
 	key := creator.Key(creator.Ref{Platform: creator.Bluesky, ID: c.DID})
 	rs := testredis.New(t, redisDB)
-	pipe, err := crawler.NewPipeline(crawler.PipelineConfig{Store: f.store, Sources: map[string]crawler.Source{creator.Bluesky: f.source}, Redis: rs.Client})
+	pipe, err := crawler.NewPipeline(crawler.PipelineConfig{Store: f.store, Erasure: f.comp, Sources: map[string]crawler.Source{creator.Bluesky: f.source}, Redis: rs.Client})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -663,7 +673,7 @@ func TestCrawlLinksMutualClaims(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	pipe, err := crawler.NewPipeline(crawler.PipelineConfig{Store: store, Sources: sources, Redis: rs.Client,
+	pipe, err := crawler.NewPipeline(crawler.PipelineConfig{Store: store, Erasure: testErasure(t, store), Sources: sources, Redis: rs.Client,
 		Now: func() time.Time { return world.Now() }, FollowLinks: true})
 	if err != nil {
 		t.Fatal(err)
@@ -733,7 +743,7 @@ func TestSubmitToUnavailableSource(t *testing.T) {
 	f := newFixture(t, 0)
 	rs := testredis.New(t, redisDB)
 	pipe, err := crawler.NewPipeline(crawler.PipelineConfig{
-		Store: f.store, Sources: map[string]crawler.Source{creator.Bluesky: f.source}, Redis: rs.Client,
+		Store: f.store, Erasure: f.comp, Sources: map[string]crawler.Source{creator.Bluesky: f.source}, Redis: rs.Client,
 		Unavailable: map[string]string{creator.Twitch: "needs the operator's app client id and secret (SCOUT_TWITCH_CLIENT_ID, SCOUT_TWITCH_CLIENT_SECRET)"},
 	})
 	if err != nil {
@@ -759,7 +769,7 @@ func TestReconcileEnqueuesOnlyLostWork(t *testing.T) {
 	f := newFixture(t, 0)
 	ctx := context.Background()
 	rs := testredis.New(t, redisDB)
-	pipe, err := crawler.NewPipeline(crawler.PipelineConfig{Store: f.store, Sources: map[string]crawler.Source{creator.Bluesky: f.source}, Redis: rs.Client})
+	pipe, err := crawler.NewPipeline(crawler.PipelineConfig{Store: f.store, Erasure: f.comp, Sources: map[string]crawler.Source{creator.Bluesky: f.source}, Redis: rs.Client})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -880,7 +890,7 @@ func TestCreatorLockTakenOverByRetry(t *testing.T) {
 	rs := testredis.New(t, redisDB)
 	hook := &loseFirstReply{key: lk}
 	rs.Client.AddHook(hook)
-	pipe, err := crawler.NewPipeline(crawler.PipelineConfig{Store: f.store, Sources: map[string]crawler.Source{creator.Bluesky: f.source}, Redis: rs.Client})
+	pipe, err := crawler.NewPipeline(crawler.PipelineConfig{Store: f.store, Erasure: f.comp, Sources: map[string]crawler.Source{creator.Bluesky: f.source}, Redis: rs.Client})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -934,7 +944,7 @@ func TestCreatorLockLeaseRenewed(t *testing.T) {
 		}
 		return nil
 	}
-	pipe, err := crawler.NewPipeline(crawler.PipelineConfig{Store: f.store, Sources: map[string]crawler.Source{creator.Bluesky: f.source},
+	pipe, err := crawler.NewPipeline(crawler.PipelineConfig{Store: f.store, Erasure: f.comp, Sources: map[string]crawler.Source{creator.Bluesky: f.source},
 		Redis: rs.Client, LockLease: 600 * time.Millisecond, AfterWrite: []crawler.AfterWriteFunc{slow}})
 	if err != nil {
 		t.Fatal(err)

@@ -59,7 +59,7 @@ func TestRequeueStranded(t *testing.T) {
 	f := newFixture(t, 0)
 	rs := testredis.New(t, redisDB)
 	ctx := context.Background()
-	pipe, err := crawler.NewPipeline(crawler.PipelineConfig{Store: f.store, Sources: map[string]crawler.Source{creator.Bluesky: f.source}, Redis: rs.Client})
+	pipe, err := crawler.NewPipeline(crawler.PipelineConfig{Store: f.store, Erasure: f.comp, Sources: map[string]crawler.Source{creator.Bluesky: f.source}, Redis: rs.Client})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,7 +8,6 @@ import (
 
 	"github.com/hibiken/asynq"
 
-	"github.com/creatorscout/scout/compliance"
 	"github.com/creatorscout/scout/creator"
 	"github.com/creatorscout/scout/index"
 )
@@ -24,9 +23,10 @@ const (
 	QueueRescan = "rescan"
 	// QueueWebhooks holds webhook deliveries.
 	QueueWebhooks = "webhooks"
-	// QueueMaintenance holds purges and other housekeeping (the tasks of
-	// package compliance).
-	QueueMaintenance = compliance.QueueMaintenance
+	// QueueMaintenance holds purges and other housekeeping: package
+	// compliance's tasks, which it queues under the same name
+	// (compliance.QueueMaintenance; cmd/scout's TestQueueNames).
+	QueueMaintenance = "maintenance"
 )
 
 // Queues is the weighting of the queues a worker serves.

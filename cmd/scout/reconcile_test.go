@@ -10,6 +10,7 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"github.com/creatorscout/scout/compliance"
 	"github.com/creatorscout/scout/crawler"
 	"github.com/creatorscout/scout/index"
 	"github.com/creatorscout/scout/internal/testredis"
@@ -147,5 +148,17 @@ func TestIntegrationRedisLossHeals(t *testing.T) {
 			t.Logf("%s (%s, reconcile every %s): %d creators stored, %d snapshots; first re-run crawl done %.2f s after the loss, job done after %.2f s",
 				tc.name, redis, cfg.ReconcileInterval, stored, snaps, resumed.Seconds(), recovered.Seconds())
 		})
+	}
+}
+
+// TestQueueNames: the worker serves (crawler.Queues) the queue compliance
+// puts its purges in, which compliance names itself as crawler may not
+// import it.
+func TestQueueNames(t *testing.T) {
+	if _, ok := crawler.Queues[compliance.QueueMaintenance]; !ok {
+		t.Errorf("compliance queues its purges in %q, which the worker does not serve (%v)", compliance.QueueMaintenance, crawler.Queues)
+	}
+	if crawler.QueueMaintenance != compliance.QueueMaintenance {
+		t.Errorf("crawler.QueueMaintenance %q, compliance.QueueMaintenance %q: want one queue", crawler.QueueMaintenance, compliance.QueueMaintenance)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/creatorscout/scout/compliance"
 	"github.com/creatorscout/scout/crawler"
 	"github.com/creatorscout/scout/crawler/bluesky"
 	"github.com/creatorscout/scout/crawler/fetch"
@@ -81,8 +82,12 @@ func newBenchFixture(t testing.TB, creators int) *fixture {
 	f.rs = testredis.New(t, redisDB)
 	now := f.world.Now()
 	f.now.Store(&now)
+	comp, err := compliance.New(compliance.Config{Store: f.store, Now: f.clock})
+	if err != nil {
+		t.Fatal(err)
+	}
 	f.pipe, err = crawler.NewPipeline(crawler.PipelineConfig{
-		Store: f.store, Sources: map[string]crawler.Source{creator.Bluesky: f.src}, Redis: f.rs.Client,
+		Store: f.store, Erasure: comp, Sources: map[string]crawler.Source{creator.Bluesky: f.src}, Redis: f.rs.Client,
 		Now: f.clock,
 	})
 	if err != nil {
