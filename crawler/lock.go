@@ -10,6 +10,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/creatorscout/scout/creator"
+	leasepkg "github.com/creatorscout/scout/internal/lease"
 )
 
 // A creator's write lock is a Redis key holding "<task id>/<random>": the
@@ -31,12 +32,6 @@ end
 return 0
 `)
 
-// renewScript extends KEYS[1] by ARGV[2] ms while it holds ARGV[1].
-var renewScript = redis.NewScript(`if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("PEXPIRE", KEYS[1], ARGV[2]) end return 0`)
-
-// unlockScript deletes a lock only while it still holds the caller's token.
-var unlockScript = redis.NewScript(`if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) end return 0`)
-
 // errLockLost ends a crawl whose lock another attempt took over.
 var errLockLost = errors.New("the creator's write lock was taken over by a later attempt")
 
@@ -50,10 +45,11 @@ func (p *Pipeline) lockCreator(ctx context.Context, key, taskID string) (context
 	owner := taskID + "/"
 	token := fmt.Sprintf("%s%016x", owner, rand.Uint64())
 	lease := p.cfg.LockLease
+	l := leasepkg.WithToken(p.cfg.Redis, lk, token, lease)
 	// A free lock (nearly always) is taken with one SET; only a held one
 	// needs the script's look at its holder. A SET whose reply is lost
 	// leaves the lock to this task, which the script lets its retry take.
-	took, err := p.cfg.Redis.SetNX(ctx, lk, token, lease).Result()
+	took, err := l.Acquire(ctx)
 	ok := 0
 	if took {
 		ok = 1
@@ -82,8 +78,8 @@ func (p *Pipeline) lockCreator(ctx context.Context, key, taskID string) (context
 				return
 			case <-t.C:
 			}
-			n, err := renewScript.Run(lctx, p.cfg.Redis, []string{lk}, token, lease.Milliseconds()).Int()
-			if err == nil && n == 0 {
+			held, err := l.Renew(lctx)
+			if err == nil && !held {
 				cancel(fmt.Errorf("crawling %s: %w", key, errLockLost))
 				return
 			}
@@ -100,7 +96,7 @@ func (p *Pipeline) lockCreator(ctx context.Context, key, taskID string) (context
 		rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		defer rcancel()
 		for i := range 3 {
-			if err := unlockScript.Run(rctx, p.cfg.Redis, []string{lk}, token).Err(); err == nil || rctx.Err() != nil {
+			if err := l.Release(rctx); err == nil || rctx.Err() != nil {
 				return
 			}
 			time.Sleep(time.Duration(i+1) * 100 * time.Millisecond)

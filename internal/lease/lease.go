@@ -30,6 +30,16 @@ func New(rdb redis.UniversalClient, key string, ttl time.Duration) *Lease {
 	return &Lease{rdb: rdb, key: key, token: hex.EncodeToString(b[:]), ttl: ttl}
 }
 
+// WithToken returns a claim on the lease under key whose token is token,
+// for a holder that names itself in it (the crawler's per-creator lock
+// puts its task's id first, so a later attempt of the task can take over).
+// ttl <= 0 means 30 seconds.
+func WithToken(rdb redis.UniversalClient, key, token string, ttl time.Duration) *Lease {
+	l := New(rdb, key, ttl)
+	l.token = token
+	return l
+}
+
 // Key is the Redis key of the lease.
 func (l *Lease) Key() string { return l.key }
 
