@@ -125,6 +125,5 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (*Key, boo
 // because the store failed: 503 with Retry-After, the cause in the log.
 func (s *Server) keysUnavailable(w http.ResponseWriter, r *http.Request, err error) {
 	s.log.ErrorContext(r.Context(), "checking api key", "err", err, "request_id", RequestID(r.Context()))
-	w.Header().Set("Retry-After", "5")
-	WriteError(w, http.StatusServiceUnavailable, "unavailable", "API keys cannot be checked right now; retry")
+	WriteUnavailable(w, "API keys cannot be checked right now; retry")
 }

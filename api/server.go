@@ -499,12 +499,10 @@ func (s *Server) fail(w http.ResponseWriter, err error) {
 	case errors.Is(err, creator.ErrForbidden):
 		WriteError(w, http.StatusForbidden, "forbidden", userMessage(err))
 	case errors.Is(err, context.DeadlineExceeded):
-		w.Header().Set("Retry-After", "5")
-		WriteError(w, http.StatusServiceUnavailable, "unavailable", "the store did not answer in time; retry")
+		WriteUnavailable(w, "the store did not answer in time; retry")
 	case errors.Is(err, creator.ErrUnavailable):
 		s.log.Warn("request failed for now", "err", err)
-		w.Header().Set("Retry-After", "5")
-		WriteError(w, http.StatusServiceUnavailable, "unavailable", "temporarily unavailable; nothing was recorded, retry")
+		WriteUnavailable(w, "temporarily unavailable; nothing was recorded, retry")
 	default:
 		s.log.Error("request failed", "err", err)
 		WriteError(w, http.StatusInternalServerError, "internal", "internal error")
@@ -708,6 +706,13 @@ type ErrorBody struct {
 // WriteError writes the API's JSON error shape.
 func WriteError(w http.ResponseWriter, code int, kind, msg string) {
 	WriteJSON(w, code, Error{Error: ErrorBody{Code: kind, Message: msg}})
+}
+
+// WriteUnavailable answers 503 "unavailable" with Retry-After: 5 and msg,
+// which should tell the user that nothing was done and to retry.
+func WriteUnavailable(w http.ResponseWriter, msg string) {
+	w.Header().Set("Retry-After", "5")
+	WriteError(w, http.StatusServiceUnavailable, "unavailable", msg)
 }
 
 func jsonString(s string) (string, error) {

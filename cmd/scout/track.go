@@ -235,8 +235,7 @@ func (a *app) withJetstreamStatus(next *api.Server) http.Handler {
 		list, err := a.recentFound(r.Context(), recentShown)
 		if err != nil {
 			a.log.Error("jetstream: reading the newest creators", "err", err)
-			w.Header().Set("Retry-After", "5")
-			api.WriteError(w, http.StatusServiceUnavailable, "unavailable", "the newest creators cannot be read right now; retry")
+			api.WriteUnavailable(w, "the newest creators cannot be read right now; retry")
 			return
 		}
 		w.Header().Set("Cache-Control", "no-store")
