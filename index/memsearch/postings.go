@@ -213,11 +213,9 @@ type textMatches struct {
 // also as a prefix of a word, and, when within is not nil, in within and
 // every one of narrow.
 func (t *postings) intersect(words []string, ranked bool, within *roaring.Bitmap, narrow []*roaring.Bitmap) *textMatches {
-	// found is where a word is among the matches: its lists, or when
-	// restricted their parts within a superset of the final matches.
+	// found is where a word is among the matches: its lists by place.
 	type found struct {
-		name, bio  []*roaring.Bitmap
-		restricted bool
+		name, bio []*roaring.Bitmap
 	}
 	var per []found
 	var docs *roaring.Bitmap
@@ -294,14 +292,9 @@ func (t *postings) intersect(words []string, ranked bool, within *roaring.Bitmap
 		}
 	}
 	for _, f := range per {
-		var name, bio *roaring.Bitmap
-		if f.restricted {
-			name, bio = f.name[0], roaring.AndNot(f.bio[0], f.name[0])
-		} else {
-			name = restrict(docs, f.name)
-			bio = restrict(docs, f.bio)
-			bio.AndNot(name)
-		}
+		name := restrict(docs, f.name)
+		bio := restrict(docs, f.bio)
+		bio.AndNot(name)
 		add(name.ToArray(), placeWeight[placeName]-placeWeight[placePosts])
 		add(bio.ToArray(), placeWeight[placeBio]-placeWeight[placePosts])
 	}
