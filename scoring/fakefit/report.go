@@ -19,6 +19,7 @@ func Report(w io.Writer, sets []Set) {
 	WriteTable(w, sets, sel.Folds)
 	fmt.Fprintf(w, "  bias shift %+.1f: at threshold 0.5 and base rates of 10%%, 25%% and 50%% fake, no held-out set and field shape\n"+
 		"  loses more than %.3f accuracy against the best shift for it\n", sel.Config.Shift, sel.Regret)
+	WriteNoCounts(w, sets, sel.Folds)
 	fmt.Fprintln(w, "Shipped model (scoring.ShippedAccountModel), fitted on all four sets, so these figures are in-sample:")
 	m := scoring.ShippedAccountModel
 	WriteInSample(w, &m, sets)
@@ -53,4 +54,25 @@ func FitAndWrite(src, log io.Writer, sets []Set) error {
 	WriteTable(log, sets, sel.Folds)
 	m := FitShipped(sets, sel.Config, sel.Folds)
 	return WriteFile(src, &m, sel.Config)
+}
+
+// NoCounts is what a Bluesky follower list (getFollowers) tells of an
+// account without a getProfiles call: no counts. It is not one of Shapes
+// (it does not choose the recipe); WriteNoCounts reports it, because it is
+// why the Bluesky source reads nearly every sampled follower's counts.
+var NoCounts = Shape{"no counts (a follower list)", FHandle | FName | FBio | FAvatar | FURL | FCreated}
+
+// WriteNoCounts prints each fold's held-out figures with only NoCounts'
+// fields known, beside its all-fields figures' sensitivity.
+func WriteNoCounts(w io.Writer, sets []Set, folds []Fold) {
+	fmt.Fprintln(w, "  Without counts (handle, name, bio, avatar, link, created; what a follower list gives), same held-out models:")
+	for h, f := range folds {
+		if bitsIn(NoCounts.Fields&sets[h].Fields) < 2 {
+			continue
+		}
+		p, y := Probs(&f.Model, &sets[h], NoCounts.Fields)
+		m := Evaluate(p, y, f.Model.Threshold)
+		fmt.Fprintf(w, "  %-24s %-33s %5d       %6.3f %6.3f %6.3f %6.3f  (sensitivity with all fields %.3f)\n",
+			f.Held, NoCounts.Name, m.N, m.AUC, m.Accuracy, m.Sensitivity, m.Specificity, f.Metrics[0].Sensitivity)
+	}
 }
