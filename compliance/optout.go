@@ -171,7 +171,7 @@ func (s *Service) OptOut(ctx context.Context, req OptOutRequest) (_ *OptOutResul
 // creator.ErrInvalid and name the field.
 func (s *Service) refOf(req OptOutRequest) (creator.Ref, error) {
 	ref := creator.Ref{Platform: strings.ToLower(strings.TrimSpace(req.Platform)), ID: strings.TrimSpace(req.ID),
-		Handle: strings.ToLower(strings.TrimPrefix(strings.TrimSpace(req.Handle), "@"))}
+		Handle: index.NormalizeHandle(req.Handle)}
 	if req.URL != "" {
 		if s.cfg.ParseProfileURL == nil {
 			return creator.Ref{}, fmt.Errorf("opting out: %w: url: profile URLs are not read here; give a platform and a handle or id", creator.ErrInvalid)
