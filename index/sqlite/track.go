@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/creatorscout/scout/creator"
@@ -86,24 +85,28 @@ func (s *Store) PutTracked(ctx context.Context, ts []index.Tracked) error {
 // concurrent use.
 func (s *Store) GetTracked(ctx context.Context, keys []string) (map[string]index.Tracked, error) {
 	out := make(map[string]index.Tracked, len(keys))
-	const chunk = 500
-	for start := 0; start < len(keys); start += chunk {
-		part := keys[start:min(start+chunk, len(keys))]
-		args := make([]any, len(part))
-		for i, k := range part {
-			args[i] = k
-		}
-		rows, err := s.r.QueryContext(ctx, `SELECT doc FROM tracked WHERE key IN (?`+strings.Repeat(",?", len(part)-1)+`)`, args...)
-		if err != nil {
-			return nil, fmt.Errorf("reading tracked creators: %w", err)
-		}
-		ts, err := decodeAll[index.Tracked](rows)
-		if err != nil {
-			return nil, fmt.Errorf("reading tracked creators: %w", err)
-		}
-		for _, t := range ts {
-			out[t.Key] = t
-		}
+	if len(keys) == 0 {
+		return out, nil
+	}
+	// One statement for any number of keys, as the other key-list reads.
+	list, err := json.Marshal(keys)
+	if err != nil {
+		return nil, fmt.Errorf("reading tracked creators: %w", err)
+	}
+	st, err := s.readStmt(ctx, `SELECT doc FROM tracked WHERE key IN (SELECT value FROM json_each(?))`)
+	var rows *sql.Rows
+	if err == nil {
+		rows, err = st.QueryContext(ctx, string(list))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading tracked creators: %w", err)
+	}
+	ts, err := decodeAll[index.Tracked](rows)
+	if err != nil {
+		return nil, fmt.Errorf("reading tracked creators: %w", err)
+	}
+	for _, t := range ts {
+		out[t.Key] = t
 	}
 	return out, nil
 }
