@@ -54,13 +54,15 @@ chaos: build
 demo:
 	$(GO) run ./cmd/scout demo
 
-# Benchmarks, then the end-to-end ratios table (cmd/scout TestBenchTable:
-# the demo's crawl against the raw HTTP calls, embedded and on a real Redis
-# when SCOUT_BENCH_REDIS_URL names a database it may flush; SCOUT_BENCH_RUNS
-# runs each, default 3).
+# Benchmarks (their output kept in .bench.out), then one table of the
+# speed bars (cmd/scout TestBenchTable): the demo's crawl against the raw
+# HTTP calls, embedded and on a real Redis when SCOUT_BENCH_REDIS_URL names
+# a database it may flush (SCOUT_BENCH_RUNS runs each, default 3), and the
+# API and cold-start figures read from .bench.out.
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -count=1 -timeout 60m ./index/... ./api/... ./scoring/... ./crawler/... ./sim/... ./internal/...
-	SCOUT_BENCH=1 $(GO) test -count=1 -run '^TestBenchTable$$' -v -timeout 60m ./cmd/scout | grep -v '^[{]'
+	@$(GO) test -run '^$$' -bench . -benchmem -count=1 -timeout 60m ./index/... ./api/... ./scoring/... ./crawler/... ./sim/... ./internal/... > .bench.out 2>&1; \
+		status=$$?; cat .bench.out; exit $$status
+	SCOUT_BENCH=1 SCOUT_BENCH_RESULTS=$(CURDIR)/.bench.out $(GO) test -count=1 -run '^TestBenchTable$$' -v -timeout 60m ./cmd/scout | grep -v '^[{]'
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
