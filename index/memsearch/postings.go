@@ -210,8 +210,8 @@ type textMatches struct {
 }
 
 // intersect finds the rows having every word of words (folded), the last
-// also as a prefix of a word, and, when within is not nil, in within and
-// every one of narrow.
+// also as a prefix of a word, and, when within is not nil, in within, and
+// in every one of narrow.
 func (t *postings) intersect(words []string, ranked bool, within *roaring.Bitmap, narrow []*roaring.Bitmap) *textMatches {
 	// found is where a word is among the matches: its lists by place.
 	type found struct {
@@ -261,13 +261,16 @@ func (t *postings) intersect(words []string, ranked bool, within *roaring.Bitmap
 				per = append(per, found{name: byPlace[placeName], bio: byPlace[placeBio]})
 			}
 		}
+		if i == 0 {
+			// The first word's matches are fewer than the range's (and
+			// intersecting them costs little): the next words then
+			// start from the narrowed set.
+			for _, n := range narrow {
+				docs.And(n)
+			}
+		}
 		if docs.IsEmpty() {
 			return &textMatches{}
-		}
-	}
-	for _, n := range narrow {
-		if !docs.IsEmpty() {
-			docs.And(n)
 		}
 	}
 	m := &textMatches{docs: docs.ToArray()}
