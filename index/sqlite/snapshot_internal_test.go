@@ -217,3 +217,52 @@ func TestSnapshotUnusableReplaced(t *testing.T) {
 		s.Close()
 	}
 }
+
+// TestSummaryCacheFollowsWrites: a hit's summary, cached by version, is
+// the current one after the creator is written again (by this store or
+// another on the file), and an erased creator's is not served.
+func TestSummaryCacheFollowsWrites(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "sums.db")
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	other, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	writeCreators(t, s, 0, 5, "DE")
+	bio := func(want string) {
+		t.Helper()
+		for try := range 2 { // read, then cached
+			res, err := s.Search(ctx, index.Query{Text: "name c3"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Hits) != 1 || res.Hits[0].Profile.Bio != want {
+				t.Fatalf("try %d: hits %+v, want one with bio %q", try, res.Hits, want)
+			}
+		}
+	}
+	bio("vegan recipes")
+	r := testRecord(creator.Bluesky, "c3", "DE", 1003)
+	r.Profile.Bio = "rewritten here"
+	if err := s.UpsertMany(ctx, []index.Write{{Record: r}}); err != nil {
+		t.Fatal(err)
+	}
+	bio("rewritten here")
+	r.Profile.Bio = "rewritten elsewhere"
+	if err := other.UpsertMany(ctx, []index.Write{{Record: r}}); err != nil {
+		t.Fatal(err)
+	}
+	bio("rewritten elsewhere")
+	if err := other.Delete(ctx, r.Key); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := s.Search(ctx, index.Query{Text: "name c3"}); err != nil || len(res.Hits) != 0 {
+		t.Fatalf("after the erasure: %v, %+v; want no hit", err, res)
+	}
+}
