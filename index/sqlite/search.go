@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -62,21 +64,24 @@ func (s *Store) SearchJSON(ctx context.Context, q index.Query) ([]byte, error) {
 }
 
 // encodeResult is the JSON of res (without hits) with the hits' summaries
-// spliced in, in index.Result's field order, and a newline.
+// spliced in, in index.Result's field order, and a newline: as
+// json.Marshal writes it, the facet counts written directly (json.Marshal
+// takes longer over their maps than the rest of the answer), the stats by
+// json.Marshal.
 func encodeResult(res *index.Result, sums [][]byte) ([]byte, error) {
-	rest, err := json.Marshal(struct {
-		Total   int                       `json:"total"`
-		Page    int                       `json:"page"`
-		PerPage int                       `json:"per_page"`
-		Facets  map[string]map[string]int `json:"facets,omitempty"`
-		Stats   map[string]index.Stat     `json:"stats,omitempty"`
-	}{res.Total, res.Page, res.PerPage, res.Facets, res.Stats})
-	if err != nil {
-		return nil, err
+	var stats []byte
+	if len(res.Stats) > 0 {
+		var err error
+		if stats, err = json.Marshal(res.Stats); err != nil {
+			return nil, err
+		}
 	}
-	n := len(rest) + 16
+	n := 64 + len(stats)
 	for _, sum := range sums {
 		n += len(sum) + 1
+	}
+	for f, counts := range res.Facets {
+		n += len(f) + 8 + len(counts)*24
 	}
 	out := make([]byte, 0, n)
 	out = append(out, `{"hits":[`...)
@@ -86,9 +91,59 @@ func encodeResult(res *index.Result, sums [][]byte) ([]byte, error) {
 		}
 		out = append(out, sum...)
 	}
-	out = append(out, "],"...)
-	out = append(out, rest[1:]...)
-	return append(out, '\n'), nil
+	out = append(out, `],"total":`...)
+	out = strconv.AppendInt(out, int64(res.Total), 10)
+	out = append(out, `,"page":`...)
+	out = strconv.AppendInt(out, int64(res.Page), 10)
+	out = append(out, `,"per_page":`...)
+	out = strconv.AppendInt(out, int64(res.PerPage), 10)
+	if len(res.Facets) > 0 {
+		out = append(out, `,"facets":{`...)
+		fields := slices.Sorted(maps.Keys(res.Facets))
+		for i, f := range fields {
+			if i > 0 {
+				out = append(out, ',')
+			}
+			out = appendJSONString(out, f)
+			out = append(out, ':')
+			counts := res.Facets[f]
+			if counts == nil {
+				out = append(out, "null"...)
+				continue
+			}
+			out = append(out, '{')
+			for j, v := range slices.Sorted(maps.Keys(counts)) {
+				if j > 0 {
+					out = append(out, ',')
+				}
+				out = appendJSONString(out, v)
+				out = append(out, ':')
+				out = strconv.AppendInt(out, int64(counts[v]), 10)
+			}
+			out = append(out, '}')
+		}
+		out = append(out, '}')
+	}
+	if stats != nil {
+		out = append(out, `,"stats":`...)
+		out = append(out, stats...)
+	}
+	return append(out, "}\n"...), nil
+}
+
+// appendJSONString appends s as encoding/json writes a string: as it is
+// between quotes when it is printable ASCII that needs no escape (facet
+// values mostly are), else as json.Marshal escapes it.
+func appendJSONString(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			b, _ := json.Marshal(s) // a string always encodes
+			return append(dst, b...)
+		}
+	}
+	dst = append(dst, '"')
+	dst = append(dst, s...)
+	return append(dst, '"')
 }
 
 // answers caches SearchJSON's answers of one generation of the data.
