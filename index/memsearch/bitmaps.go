@@ -52,10 +52,17 @@ type filterBitmaps struct {
 // word's list with a set of sparse documents costs more than with a dense
 // one, and the text's matches are fewer than the range's.
 
-// rangeBounds is how many bounds a numeric field's range bitmaps have: a
-// range then lets through at most about 1/rangeBounds of all creators
-// more than it matches.
-const rangeBounds = 16
+// rangeBounds is how many evenly spaced quantiles of a numeric field's
+// values are bounds of its range bitmaps: a range then lets through at
+// most about 1/rangeBounds of all creators more than it matches. Values
+// such as follower counts have long tails, where floors are set (10,000
+// followers is the top 1% here): bounds at the top and bottom 1/2^j
+// (rangeTail of them each side, from 1/32) keep a filter on a tail as
+// narrow, relative to what it matches.
+const (
+	rangeBounds = 16
+	rangeTail   = 8
+)
 
 // rangeBits are the range bitmaps of one numeric field.
 type rangeBits struct {
@@ -98,13 +105,19 @@ func (b *filterBitmaps) rangeOf(c *columns, docOf []uint32, i int) *rangeBits {
 	}
 	slices.Sort(sorted)
 	r := &rangeBits{}
-	for k := range rangeBounds {
-		if len(sorted) == 0 {
-			break
+	if n := len(sorted); n > 0 {
+		var at []int // ranks in sorted
+		for k := range rangeBounds {
+			at = append(at, k*n/rangeBounds)
 		}
-		v := sorted[k*len(sorted)/rangeBounds]
-		if n := len(r.bounds); n == 0 || v > r.bounds[n-1] {
-			r.bounds = append(r.bounds, v)
+		for j := 5; j < 5+rangeTail; j++ {
+			at = append(at, n>>j, n-1-n>>j)
+		}
+		slices.Sort(at)
+		for _, k := range at {
+			if v := sorted[k]; len(r.bounds) == 0 || v > r.bounds[len(r.bounds)-1] {
+				r.bounds = append(r.bounds, v)
+			}
 		}
 	}
 	lists := make([][]uint32, len(r.bounds))
