@@ -39,15 +39,9 @@ func ParseProfileURL(u *url.URL) (creator.Ref, bool) {
 		return creator.Ref{}, false
 	}
 	actor := parts[1]
+	ref := creator.Ref{Platform: creator.Bluesky, Handle: strings.ToLower(strings.TrimPrefix(actor, "@"))}
 	if strings.HasPrefix(actor, "did:") {
-		if len(actor) > 2048 || !didRE.MatchString(actor) {
-			return creator.Ref{}, false
-		}
-		return creator.Ref{Platform: creator.Bluesky, ID: actor}, true
+		ref = creator.Ref{Platform: creator.Bluesky, ID: actor}
 	}
-	h := strings.ToLower(strings.TrimPrefix(actor, "@"))
-	if len(h) > 253 || !handleRE.MatchString(h) {
-		return creator.Ref{}, false
-	}
-	return creator.Ref{Platform: creator.Bluesky, Handle: h}, true
+	return ref, ref.ID+ref.Handle != "" && crawler.ValidateRef(ref) == nil
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -237,19 +236,12 @@ func (s *Source) Fetch(ctx context.Context, ref creator.Ref) (*creator.Profile, 
 	return p, nil
 }
 
-var (
-	didRE    = regexp.MustCompile(`^did:[a-z]+:[a-zA-Z0-9._:%-]+$`)
-	handleRE = regexp.MustCompile(`^([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$`)
-)
-
 // validActor reports whether s is a DID or a handle by the AT Protocol's
-// syntax rules, so that a typo is an invalid request rather than a request
-// the AppView refuses.
+// syntax rules (crawler.ValidateRef's, which every submission passes), so
+// that a typo is an invalid request rather than a request the AppView
+// refuses.
 func validActor(s string) bool {
-	if len(s) > 2048 {
-		return false
-	}
-	return didRE.MatchString(s) || (len(s) <= 253 && handleRE.MatchString(s))
+	return s != "" && crawler.ValidateRef(creator.Ref{Platform: creator.Bluesky, Handle: s}) == nil
 }
 
 // profile fetches one profile. The AppView answers an unknown actor with

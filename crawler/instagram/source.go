@@ -134,10 +134,8 @@ func (s *Source) Discover(context.Context, crawler.DiscoverQuery) ([]creator.Ref
 	return nil, fmt.Errorf("discovering instagram creators: %w: hashtag search needs Meta's app review; crawl Business or Creator usernames instead", creator.ErrInvalid)
 }
 
-var (
-	usernameRE = regexp.MustCompile(`^[A-Za-z0-9._]{1,30}$`)
-	idRE       = regexp.MustCompile(`^[0-9]{1,32}$`)
-)
+// idRE is the form of an Instagram user id.
+var idRE = regexp.MustCompile(`^[0-9]{1,32}$`)
 
 const profileFields = "id,username,name,biography,website,profile_picture_url,followers_count,follows_count,media_count"
 const mediaFields = "id,caption,like_count,comments_count,timestamp,permalink,media_type,media_product_type"
@@ -153,7 +151,7 @@ func (s *Source) Fetch(ctx context.Context, ref creator.Ref) (*creator.Profile, 
 	if name == "" {
 		return nil, fmt.Errorf("fetching instagram profile: %w: business_discovery needs the username", creator.ErrInvalid)
 	}
-	if !usernameRE.MatchString(name) {
+	if crawler.ValidateRef(creator.Ref{Platform: creator.Instagram, Handle: name}) != nil {
 		return nil, fmt.Errorf("fetching instagram profile %q: %w: not an Instagram username", name, creator.ErrInvalid)
 	}
 	name = strings.ToLower(name)

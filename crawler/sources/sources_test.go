@@ -3,6 +3,7 @@ package sources_test
 import (
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -57,7 +58,8 @@ func TestParseProfileURL(t *testing.T) {
 		"https://www.instagram.com/p/CSr71Gzlqo4/", "https://www.instagram.com/explore",
 		"https://www.twitch.tv/videos/335921245", "https://www.twitch.tv/directory", "https://example.com/about",
 		"https://bsky.app/profile/not_a_handle", "https://bsky.app/profile/did:PLC:abc", "https://bsky.app/search?q=x",
-		"https://bsky.app/profile/", "https://bsky.app/profile/nodot", "https://bsky.app/profile/did:plc:a%20b",
+		"https://bsky.app/profile/", "https://bsky.app/profile/@", "https://bsky.app/profile/nodot", "https://bsky.app/profile/did:plc:a%20b",
+		"https://www.instagram.com/has space/", "https://www.instagram.com/" + strings.Repeat("a", 31) + "/",
 		"https://evil.bsky.app.example/profile/alice.bsky.social", "https://bsky.social/profile/alice.bsky.social",
 		"https://www.youtube.com/@x", "https://www.youtube.com/watch?v=abc", "ftp://bsky.app/profile/alice.bsky.social", "bsky.app",
 	} {
