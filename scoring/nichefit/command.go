@@ -59,6 +59,7 @@ func ReportDatasets(w io.Writer, dir string) {
 // handCase is one creator of the hand-written niche set.
 type handCase struct {
 	Niche string   `json:"niche"`
+	Lang  string   `json:"lang"` // "" for English
 	Bio   string   `json:"bio"`
 	Posts []string `json:"posts"`
 }
@@ -67,13 +68,16 @@ type handCase struct {
 // object per line: niche, bio, posts) with scoring.Score and prints the
 // primary niche's accuracy under the set's name. A missing file is reported and skipped; a
 // malformed line is an error naming it.
-func ReportHandWritten(w io.Writer, name, path string) error {
+func ReportHandWritten(w io.Writer, name, path, note string) error {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		fmt.Fprintf(w, "niche scorer: skipped, labeled set not readable (%v)\n", err)
 		return nil
 	}
 	var truth, pred []string
+	type tally struct{ n, right int }
+	byLang := map[string]*tally{}
+	var langs []string
 	for i, line := range strings.Split(string(b), "\n") {
 		if strings.TrimSpace(line) == "" {
 			continue
@@ -89,11 +93,28 @@ func ReportHandWritten(w io.Writer, name, path string) error {
 		s := scoring.Score(&p, nil, scoring.Options{Now: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)})
 		truth = append(truth, c.Niche)
 		pred = append(pred, s.PrimaryNiche)
+		if c.Lang != "" {
+			t := byLang[c.Lang]
+			if t == nil {
+				t = &tally{}
+				byLang[c.Lang] = t
+				langs = append(langs, c.Lang)
+			}
+			t.n++
+			if s.PrimaryNiche == c.Niche {
+				t.right++
+			}
+		}
 	}
 	PrintPrimaryTable(w, "hand-written set "+name, truth, pred, false)
-	fmt.Fprintln(w, "  note: our own English set. The niche model never saw it, but the taxonomy it reads was")
-	fmt.Fprintln(w, "  extended after a first blind run here (taxonomy alone: 0.668 blind, 0.9 after), so the")
-	fmt.Fprintln(w, "  figure above is optimistic.")
+	if len(langs) > 0 {
+		fmt.Fprint(w, "  primary niche right, by language:")
+		for _, l := range langs {
+			fmt.Fprintf(w, " %s %d/%d", l, byLang[l].right, byLang[l].n)
+		}
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintln(w, note)
 	fmt.Fprintln(w)
 	return nil
 }
