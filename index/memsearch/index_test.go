@@ -99,24 +99,7 @@ func row(id int64, name, bio, posts, country, niche string, followers any) Row {
 // search acquires x at the store's generation and runs q.
 func search(t *testing.T, x *Index, s *store, q index.Query) (*index.Result, []string) {
 	t.Helper()
-	if err := q.Normalize(); err != nil {
-		t.Fatal(err)
-	}
-	p, err := x.Plan(&q)
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := x.Acquire(context.Background(), s.gen, s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer v.Release()
-	res, page := v.Search(p)
-	var keys []string
-	for _, id := range page {
-		keys = append(keys, x.cols.keys[id])
-	}
-	return res, keys
+	return searchFrom(t, x, s, s, q)
 }
 
 func TestSearch(t *testing.T) {
