@@ -136,7 +136,7 @@ func (b *nicheBinding) top(z []float64, nFeat float64, tax []float64, min float6
 			}
 		}
 		v := calibrated(bestZ, nFeat)
-		v = 1 - (1-v)*(1-float64(m.Blend)*tax[sib])
+		v = 1 - (1-v)*(1-float64(m.Heads[bestH].Blend)*tax[sib])
 		if v >= bestV {
 			best, bestV = sib, v
 		}
@@ -176,7 +176,6 @@ func (b *nicheBinding) relevanceOf(z []float64, nFeat float64, tax, own, out []f
 			}
 		}
 	}
-	blend := float64(m.Blend)
 	var probs [maxHeads]float64
 	specific := 0.0
 	for h := range b.sibs {
@@ -195,7 +194,7 @@ func (b *nicheBinding) relevanceOf(z []float64, nFeat float64, tax, own, out []f
 				prior, best = tax[n], n
 			}
 		}
-		p := probs[h]
+		p, blend := probs[h], float64(m.Heads[h].Blend)
 		if m.Heads[h].Fallback {
 			p *= 1 - specific
 		}

@@ -43,6 +43,9 @@ type NicheHead struct {
 	// niches a floor of theirs from that relevance on: for heads whose
 	// labeled data is too thin to override a text full of a niche's terms.
 	TaxFloor float32
+	// Blend is how much the taxonomy's own relevance of a niche adds to
+	// the head's probability, as a noisy-or: 1-(1-p)(1-Blend*tax).
+	Blend float32
 }
 
 // NicheModel holds the fitted weights of the niche model. Weights are
@@ -61,19 +64,15 @@ type NicheModel struct {
 	CalA      []float32 // per head: calibration slope on the logit
 	CalB      []float32 // per head: calibration intercept
 	W         []int8    // bucket-major: W[bucket*len(Heads)+head]
-	// Blend is how much the taxonomy's own relevance of a niche adds to
-	// the model's probability, as a noisy-or: 1-(1-p)(1-Blend*tax).
-	Blend float32
 }
 
-const nicheModelMagic = "SCNM6\n"
+const nicheModelMagic = "SCNM7\n"
 
 // WriteTo writes m gzip-compressed in the model file format.
 func (m *NicheModel) WriteTo(w io.Writer) (int64, error) {
 	var b bytes.Buffer
 	b.WriteString(nicheModelMagic)
 	b.WriteByte(m.Bits)
-	binary.Write(&b, binary.LittleEndian, m.Blend)
 	b.WriteByte(byte(len(m.Heads)))
 	for _, h := range m.Heads {
 		writeStr(&b, h.Name)
@@ -87,6 +86,7 @@ func (m *NicheModel) WriteTo(w io.Writer) (int64, error) {
 			b.WriteByte(0)
 		}
 		binary.Write(&b, binary.LittleEndian, h.TaxFloor)
+		binary.Write(&b, binary.LittleEndian, h.Blend)
 	}
 	b.WriteByte(byte(len(m.TaxNiches)))
 	for _, n := range m.TaxNiches {
@@ -129,9 +129,6 @@ func ReadNicheModel(r io.Reader) (*NicheModel, error) {
 	b := bytes.NewReader(raw[len(nicheModelMagic):])
 	m := &NicheModel{}
 	m.Bits, _ = b.ReadByte()
-	if err := binary.Read(b, binary.LittleEndian, &m.Blend); err != nil {
-		return nil, errNicheModel
-	}
 	nh, _ := b.ReadByte()
 	if m.Bits < 8 || m.Bits > 24 || nh == 0 || nh > maxHeads {
 		return nil, errNicheModel
@@ -169,6 +166,9 @@ func ReadNicheModel(r io.Reader) (*NicheModel, error) {
 		}
 		h.Fallback = flags == 1
 		if err := binary.Read(b, binary.LittleEndian, &h.TaxFloor); err != nil || !(h.TaxFloor >= 0 && h.TaxFloor <= 1) {
+			return nil, errNicheModel
+		}
+		if err := binary.Read(b, binary.LittleEndian, &h.Blend); err != nil || !(h.Blend >= 0 && h.Blend <= 1) {
 			return nil, errNicheModel
 		}
 		m.Heads = append(m.Heads, h)

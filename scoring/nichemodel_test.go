@@ -28,7 +28,7 @@ func TestNicheModelRoundTrip(t *testing.T) {
 }
 
 func smallModel() *NicheModel {
-	m := &NicheModel{Bits: 8, Blend: 0.25, Heads: []NicheHead{{Name: "a", Niches: []string{"food"}}, {Name: "b", Niches: []string{"tech", "science"}, Fallback: true, TaxFloor: 0.7}},
+	m := &NicheModel{Bits: 8, Heads: []NicheHead{{Name: "a", Niches: []string{"food"}, Blend: 0.25}, {Name: "b", Niches: []string{"tech", "science"}, Fallback: true, TaxFloor: 0.7, Blend: 0.5}},
 		TaxNiches: []string{"food", "tech", "science"},
 		Bias:      []float32{0.5, -1}, Scale: []float32{1e-4, 2e-4}, CalA: []float32{1, 0.5}, CalB: []float32{0, -0.25},
 		TaxW: []float32{1, 2, 3, 4, 5, 6}, W: make([]int8, 256*2)}
@@ -55,8 +55,11 @@ func TestReadNicheModelMalformed(t *testing.T) {
 		"wrong magic":   gz(append([]byte("XXXX1\n"), raw[6:]...)),
 		"truncated":     gz(raw[:len(raw)/2]),
 		"trailing data": gz(append(append([]byte{}, raw...), 1, 2, 3)),
-		"zero heads":    gz(append(append([]byte{}, raw[:11]...), 0)),
+		"zero heads":    gz(append(append([]byte{}, raw[:7]...), 0)),
 		"bits too big":  gz(append(append(append([]byte{}, raw[:6]...), 40), raw[7:]...)),
+		// The first head's blend (after magic, bits, head count, name "a",
+		// one niche "food", flags and floor) set to 2.
+		"blend above 1": gz(append(append(append([]byte{}, raw[:21]...), 0, 0, 0, 0x40), raw[25:]...)),
 	}
 	for name, b := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -173,5 +176,41 @@ func TestOffTopicPostDoesNotFlip(t *testing.T) {
 	}
 	if len(s.Niches) == 0 || len(s.Niches[0].Terms) == 0 {
 		t.Errorf("primary niche has no terms: %+v", s.Niches)
+	}
+}
+
+// TestHeadBlend checks that each head adds the taxonomy's relevance by its
+// own blend: at 1 a niche is at least as relevant as the taxonomy reads
+// it, at 0 the taxonomy only enters through the model's inputs.
+func TestHeadBlend(t *testing.T) {
+	const text = "new gameplay video on twitch tonight, playstation and xbox giveaway"
+	taxRel := 0.0
+	for _, n := range TaxonomyNiches(nil, text) {
+		if n.Niche == "gaming" {
+			taxRel = n.Relevance
+		}
+	}
+	if taxRel == 0 {
+		t.Fatal("the taxonomy does not read the text as gaming")
+	}
+	rel := func(blend float32) float64 {
+		m := *builtinNicheModel()
+		m.Heads = slices.Clone(m.Heads)
+		for h := range m.Heads {
+			if m.Heads[h].Name == "gaming" {
+				m.Heads[h].Blend = blend
+				m.Heads[h].TaxFloor = 0 // the floor would hide the blend
+			}
+		}
+		for _, n := range m.TextNiches(nil, text) {
+			if n.Niche == "gaming" {
+				return n.Relevance
+			}
+		}
+		return 0
+	}
+	r0, r1 := rel(0), rel(1)
+	if r1 < taxRel || r0 >= r1 {
+		t.Errorf("gaming relevance %.3f at blend 0, %.3f at blend 1; the taxonomy's %.3f", r0, r1, taxRel)
 	}
 }

@@ -110,13 +110,15 @@ var CategoryNiche = map[string]string{"beauty": "beauty", "fashion": "fashion", 
 var CreatorCandidates = []string{"beauty", "fashion", "fitness", "health_wellness", "food", "family",
 	"parenting", "home_diy", "pets", "travel", "outdoors"}
 
-// Heads returns the model's heads as the scoring package stores them.
-func Heads() []scoring.NicheHead {
+// Heads returns the model's heads as the scoring package stores them,
+// with taxonomy blend blend, or blendXT for the heads only X-Topic labels.
+func Heads(blend, blendXT float64) []scoring.NicheHead {
 	out := make([]scoring.NicheHead, len(heads))
 	for i, h := range heads {
-		out[i] = scoring.NicheHead{Name: h.name, Niches: append([]string(nil), h.niches...), Fallback: h.fallback}
+		out[i] = scoring.NicheHead{Name: h.name, Niches: append([]string(nil), h.niches...), Fallback: h.fallback, Blend: float32(blend)}
 		if h.ig == "" && !h.sibling && !h.fallback {
 			out[i].TaxFloor = taxFloor
+			out[i].Blend = float32(blendXT)
 		}
 	}
 	return out
