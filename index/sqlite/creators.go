@@ -284,22 +284,32 @@ func (s *Store) GetJSON(ctx context.Context, key string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("getting creator %s: %w", key, err)
 	}
-	var stored []byte
+	// The stored bytes are read in place (sql.RawBytes) and unpacked
+	// straight into the answer, with room for its newline: one copy.
 	st, err := s.readStmt(ctx, getDocSQL)
+	var rows *sql.Rows
 	if err == nil {
-		err = st.QueryRowContext(ctx, key).Scan(&stored)
+		rows, err = st.QueryContext(ctx, key)
 	}
-	if errors.Is(err, sql.ErrNoRows) {
+	if err != nil {
+		return nil, fmt.Errorf("getting creator %s: %w", key, err)
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("getting creator %s: %w", key, err)
+		}
 		return nil, fmt.Errorf("getting creator %s: %w", key, creator.ErrNotFound)
 	}
+	var stored sql.RawBytes
+	if err := rows.Scan(&stored); err != nil {
+		return nil, fmt.Errorf("getting creator %s: %w", key, err)
+	}
+	doc, err := unpackDocLine(stored)
 	if err != nil {
 		return nil, fmt.Errorf("getting creator %s: %w", key, err)
 	}
-	doc, err := unpackDoc(stored)
-	if err != nil {
-		return nil, fmt.Errorf("getting creator %s: %w", key, err)
-	}
-	return append(doc, '\n'), nil
+	return doc, nil
 }
 
 // History returns up to limit of the newest snapshots of key (all kept when

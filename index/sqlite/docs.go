@@ -39,6 +39,24 @@ func unpackDoc(stored []byte) ([]byte, error) {
 	return doc, nil
 }
 
+// unpackDocLine is unpackDoc into a new slice that ends with a newline,
+// whatever stored's memory is (the driver's, for sql.RawBytes).
+func unpackDocLine(stored []byte) ([]byte, error) {
+	if len(stored) == 0 || stored[0] != docS2 {
+		return append(append(make([]byte, 0, len(stored)+1), stored...), '\n'), nil
+	}
+	n, err := s2.DecodedLen(stored[1:])
+	if err != nil {
+		return nil, fmt.Errorf("decompressing document: %w", err)
+	}
+	doc := make([]byte, n+1)
+	if _, err := s2.Decode(doc[:n], stored[1:]); err != nil {
+		return nil, fmt.Errorf("decompressing document: %w", err)
+	}
+	doc[n] = '\n'
+	return doc, nil
+}
+
 // decodeRecord returns the record of a stored document.
 func decodeRecord(stored []byte) (*creator.Record, error) {
 	doc, err := unpackDoc(stored)
