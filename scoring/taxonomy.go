@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode"
 
 	"github.com/creatorscout/scout/creator"
 )
@@ -150,6 +151,12 @@ func (t *Taxonomy) add(r io.Reader) error {
 			if term == "" {
 				continue
 			}
+			if bad := badTermRune(term); bad != 0 {
+				// Text is matched by its words: a term like "any%" would
+				// match every "any".
+				return fmt.Errorf("parsing taxonomy line %d: term %q: %q is not matched, only letters, digits, spaces, hyphens, apostrophes and dots are; write the words alone: %w",
+					line, term, bad, creator.ErrInvalid)
+			}
 			t.addTerm(ni, term, w)
 		}
 	}
@@ -160,6 +167,17 @@ func (t *Taxonomy) add(r io.Reader) error {
 		return fmt.Errorf("parsing taxonomy: no niches: %w", creator.ErrInvalid)
 	}
 	return nil
+}
+
+// badTermRune returns the first rune of term the matcher cannot see (it
+// reads words of letters and digits), or 0.
+func badTermRune(term string) rune {
+	for _, r := range term {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.Is(unicode.Mn, r) && !strings.ContainsRune(" -'’.", r) {
+			return r
+		}
+	}
+	return 0
 }
 
 func validNicheID(id string) bool {

@@ -160,6 +160,9 @@ func TestParseTaxonomy(t *testing.T) {
 		{"bad id", "Not Valid: x\n", true, nil},
 		{"no colon", "justwords\n", true, nil},
 		{"empty", "", true, nil},
+		{"apostrophes, hyphens, accents", "games: let's play, co-op, jeu vidéo\n", false, []string{"games"}},
+		{"a percent sign matches no word", "games: speedrun, any%\n", true, nil},
+		{"an ampersand matches no word", "games: d&d\n", true, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
