@@ -39,32 +39,28 @@ func testRecord(key string) *creator.Record {
 		FirstSeen: now, UpdatedAt: now}
 }
 
-// TestGroupCommit: 24 crawls writing at once share a few transactions,
-// every write is stored when its Upsert returns, and a record the store
-// refuses fails only its own Upsert.
-func TestGroupCommit(t *testing.T) {
+// sharedWrites runs write(i) for i in 0..23 at once on a slow real store
+// (write 7 is one the store refuses), and checks that each valid write
+// is stored when its call returns (stored reports it), that the refused
+// one fails alone with ErrInvalid, and that calls(slow) shows the writes
+// sharing transactions.
+func sharedWrites(t *testing.T, what string, write func(g Store, i int) error, stored func(st *sqlite.Store, i int) error, calls func(*slowWrites) int32) {
+	t.Helper()
 	st, err := sqlite.Open(t.TempDir() + "/scout.db")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
 	slow := &slowWrites{Store: st}
-	g := newGroupCommit(slowStore{slow})
-	ctx := context.Background()
 	var wg sync.WaitGroup
 	errs := make([]error, 24)
 	for i := range errs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			key := fmt.Sprintf("k%02d", i)
-			if i == 7 {
-				key = "not a valid key!"
-			}
-			errs[i] = g.Upsert(ctx, testRecord(key), creator.Snapshot{At: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), Followers: 100})
-			if errs[i] == nil {
-				if _, err := st.Get(ctx, key); err != nil {
-					errs[i] = fmt.Errorf("Upsert returned before %s was stored: %w", key, err)
+			if errs[i] = write(slowStore{slow}, i); errs[i] == nil {
+				if err := stored(st, i); err != nil {
+					errs[i] = fmt.Errorf("the call returned before %s %d was stored: %w", what, i, err)
 				}
 			}
 		}()
@@ -73,15 +69,39 @@ func TestGroupCommit(t *testing.T) {
 	for i, err := range errs {
 		switch {
 		case i == 7 && !errors.Is(err, creator.ErrInvalid):
-			t.Errorf("invalid record: err %v, want ErrInvalid", err)
+			t.Errorf("invalid %s: err %v, want ErrInvalid", what, err)
 		case i != 7 && err != nil:
-			t.Errorf("write %d: %v", i, err)
+			t.Errorf("%s %d: %v", what, i, err)
 		}
 	}
-	if n := slow.calls.Load(); n > 12 {
-		t.Errorf("%d transactions for 24 concurrent writes, want them shared", n)
+	if n := calls(slow); n > 12 {
+		t.Errorf("%d transactions for 24 concurrent %ss, want them shared", n, what)
 	}
-	t.Logf("%d transactions for 24 concurrent writes", slow.calls.Load())
+	t.Logf("%d transactions for 24 concurrent %ss", calls(slow), what)
+}
+
+// TestGroupCommit: 24 crawls writing at once share a few transactions,
+// every write is stored when its Upsert returns, and a record the store
+// refuses fails only its own Upsert.
+func TestGroupCommit(t *testing.T) {
+	var g *groupCommit
+	var once sync.Once
+	key := func(i int) string {
+		if i == 7 {
+			return "not a valid key!"
+		}
+		return fmt.Sprintf("k%02d", i)
+	}
+	sharedWrites(t, "write",
+		func(st Store, i int) error {
+			once.Do(func() { g = newGroupCommit(st) })
+			return g.Upsert(context.Background(), testRecord(key(i)), creator.Snapshot{At: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), Followers: 100})
+		},
+		func(st *sqlite.Store, i int) error {
+			_, err := st.Get(context.Background(), key(i))
+			return err
+		},
+		func(s *slowWrites) int32 { return s.calls.Load() })
 }
 
 // slowStore gives slowWrites the pipeline's Store interface.
@@ -93,52 +113,27 @@ var _ Store = slowStore{}
 // transactions, each item is stored when its call returns, and an item the
 // store refuses fails only its own call.
 func TestItemBatcher(t *testing.T) {
-	st, err := sqlite.Open(t.TempDir() + "/scout.db")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	slow := &slowWrites{Store: st}
-	add := newItemBatcher(slowStore{slow}).Add
-	ctx := context.Background()
-	var wg sync.WaitGroup
-	errs := make([]error, 24)
-	for i := range errs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			it := &index.JobItem{JobID: "job1", Key: fmt.Sprintf("bluesky-k%02d", i), State: index.ItemDone}
-			if i == 7 {
-				it.Key = "" // refused
-			}
-			errs[i] = add(ctx, it)
-			if errs[i] == nil {
-				items, err := st.JobItems(ctx, "job1", index.ItemDone)
-				found := false
-				for _, got := range items {
-					found = found || got.Key == it.Key
-				}
-				if err != nil || !found {
-					errs[i] = fmt.Errorf("item %s not stored when its call returned (err %v)", it.Key, err)
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	for i, err := range errs {
-		switch {
-		case i == 7 && !errors.Is(err, creator.ErrInvalid):
-			t.Errorf("invalid item: err %v, want ErrInvalid", err)
-		case i != 7 && err != nil:
-			t.Errorf("item %d: %v", i, err)
+	var ib *itemBatcher
+	var once sync.Once
+	key := func(i int) string {
+		if i == 7 {
+			return "" // refused
 		}
+		return fmt.Sprintf("bluesky-k%02d", i)
 	}
-	items, err := st.JobItems(ctx, "job1", "")
-	if err != nil || len(items) != 23 {
-		t.Errorf("job1 has %d items (err %v), want 23", len(items), err)
-	}
-	if n := slow.itemCalls.Load(); n > 12 {
-		t.Errorf("%d transactions for 24 concurrent items, want them shared", n)
-	}
-	t.Logf("%d transactions for 24 concurrent items", slow.itemCalls.Load())
+	sharedWrites(t, "item",
+		func(st Store, i int) error {
+			once.Do(func() { ib = newItemBatcher(st) })
+			return ib.Add(context.Background(), &index.JobItem{JobID: "job1", Key: key(i), State: index.ItemDone})
+		},
+		func(st *sqlite.Store, i int) error {
+			items, err := st.JobItems(context.Background(), "job1", index.ItemDone)
+			for _, it := range items {
+				if it.Key == key(i) {
+					return err
+				}
+			}
+			return fmt.Errorf("not in job1's items (err %v)", err)
+		},
+		func(s *slowWrites) int32 { return s.itemCalls.Load() })
 }
