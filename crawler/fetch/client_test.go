@@ -3,6 +3,8 @@ package fetch
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/base64"
+	"encoding/json"
 	"context"
 	"errors"
 	"fmt"
@@ -400,5 +402,37 @@ func TestBackoffSchedule(t *testing.T) {
 	}
 	if len(seen) < 2 {
 		t.Errorf("50 first delays took %d value(s), want jitter", len(seen))
+	}
+}
+
+// TestGetJSONKeepsNothingOfItsBuffer decodes answers one after another
+// (each body read into the same pooled buffer) and checks that what an
+// earlier answer decoded, strings, raw JSON and bytes, is not overwritten
+// by a later one.
+func TestGetJSONKeepsNothingOfItsBuffer(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := r.URL.Query().Get("n")
+		fmt.Fprintf(w, `{"handle":"user%s.example","raw":{"n":"%s"},"bytes":"%s","pad":"%s"}`,
+			n, n, base64.StdEncoding.EncodeToString([]byte("bytes"+n)), strings.Repeat(n, 100))
+	}))
+	defer srv.Close()
+	c := mustNew(t, fakeOpts(newFakeClock())...)
+	type answer struct {
+		Handle string          `json:"handle"`
+		Raw    json.RawMessage `json:"raw"`
+		Bytes  []byte          `json:"bytes"`
+	}
+	var got []answer
+	for i := range 20 {
+		var a answer
+		if err := c.GetJSON(context.Background(), mustURL(t, fmt.Sprintf("%s/x?n=%d", srv.URL, i)), &a); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, a)
+	}
+	for i, a := range got {
+		if a.Handle != fmt.Sprintf("user%d.example", i) || string(a.Raw) != fmt.Sprintf(`{"n":"%d"}`, i) || string(a.Bytes) != fmt.Sprintf("bytes%d", i) {
+			t.Errorf("answer %d reads %q %s %q after later answers were decoded", i, a.Handle, a.Raw, a.Bytes)
+		}
 	}
 }
