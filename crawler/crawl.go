@@ -120,6 +120,7 @@ func (p *Pipeline) crawl(ctx context.Context, cp CrawlPayload) error {
 	// A source whose terms forbid derived metrics gets raw figures only.
 	opts.RawOnly = opts.RawOnly || !src.Policy().ScoringAllowed
 	scores := scoring.Score(prof, history, opts)
+	creator.Retain(prof, &scores)
 	rec := &creator.Record{Key: key, Profile: *prof, Scores: scores, FirstSeen: now, UpdatedAt: now}
 	if prev != nil {
 		rec.FirstSeen = prev.FirstSeen

@@ -106,4 +106,8 @@ type Evidence struct {
 	Text string `json:"text,omitempty"`
 	// PostID points at the post this evidence is about, where there is one.
 	PostID string `json:"post_id,omitempty"`
+	// AccountID names the sampled account (follower or commenter) this
+	// evidence is about, where there is one; the stored record keeps that
+	// account in Profile.Audience.
+	AccountID string `json:"account_id,omitempty"`
 }

@@ -76,10 +76,16 @@ type Profile struct {
 	Linked []LinkedAccount `json:"linked,omitempty"`
 	// Posts is a sample of recent original posts, newest first.
 	Posts []Post `json:"posts,omitempty"`
-	// Comments are replies to some of Posts, with their authors.
+	// Comments are replies to some of Posts, with their authors. A source
+	// returns every reply it read and the scores are computed from them
+	// all; a stored record keeps the first StoredComments (Sample says how
+	// many were read).
 	Comments []Comment `json:"comments,omitempty"`
 	// Audience is a sample of followers (AudienceKind "followers") or, where
-	// a platform does not list followers, of commenters ("commenters").
+	// a platform does not list followers, of commenters ("commenters"). A
+	// source returns the whole sample and the scores are computed from it;
+	// a stored record keeps only the accounts its evidence names (the ones
+	// most likely fake), not the profiles of everyone sampled.
 	Audience     []Account `json:"audience,omitempty"`
 	AudienceKind string    `json:"audience_kind,omitempty"`
 	// Sample says what the source sampled, when it says (scores show it
@@ -88,6 +94,10 @@ type Profile struct {
 	// FetchedAt is when the source fetched this profile.
 	FetchedAt time.Time `json:"fetched_at,omitzero"`
 }
+
+// StoredComments is how many of a profile's comments a stored record
+// keeps (the creator page shows ten).
+const StoredComments = 20
 
 // Sample is what a source read of a creator, where it chose: how many
 // posts, the replies of which, how many followers and how many of those

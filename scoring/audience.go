@@ -417,7 +417,7 @@ func audienceScore(e AudienceEstimate, kind string) creator.SubScore {
 				break
 			}
 		}
-		s.Evidence = append(s.Evidence, creator.Evidence{Signal: "likely_fake_account", Value: w.FakeProbability,
+		s.Evidence = append(s.Evidence, creator.Evidence{Signal: "likely_fake_account", Value: w.FakeProbability, AccountID: w.ID,
 			Text: "Account " + w.ID + " is " + pct(w.FakeProbability) + " likely fake" + top + "."})
 	}
 	return s

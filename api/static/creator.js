@@ -170,7 +170,8 @@ function audience(rec) {
   for (const c of pr.comments || []) if (c.author) handles.set(c.author.id, c.author.handle);
   const sus = ((d && d.evidence) || []).filter((e) => e.signal === "likely_fake_account").map((e) => {
     const m = (e.text || "").match(/Account (\S+) is (\d+)% likely fake \(strongest sign: ([^)]+)\)/);
-    return m ? { id: m[1], prob: m[2], sign: m[3], handle: handles.get(m[1]) } : { id: "", prob: Math.round(e.value * 100), sign: e.text || "", handle: "" };
+    const id = e.account_id || (m ? m[1] : "");
+    return m ? { id, prob: m[2], sign: m[3], handle: handles.get(id) } : { id, prob: Math.round(e.value * 100), sign: e.text || "", handle: handles.get(id) || "" };
   });
   const profileURL = (hd) => (pr.ref && pr.ref.platform === "bluesky" && hd ? "https://bsky.app/profile/" + hd : null);
   return h("section", { class: "card", id: "audience" }, h("h2", {}, "Audience"),

@@ -19,6 +19,7 @@ import (
 
 	"github.com/creatorscout/scout/crawler"
 	"github.com/creatorscout/scout/crawler/fetch"
+	"github.com/creatorscout/scout/creator"
 	"github.com/creatorscout/scout/index"
 	"github.com/creatorscout/scout/internal/testredis"
 	"github.com/creatorscout/scout/sim"
@@ -175,6 +176,9 @@ func TestIntegrationEndToEnd(t *testing.T) {
 				if hit.Profile.Ref.ID != c.DID {
 					t.Errorf("%s stored with id %q, want %q", h, hit.Profile.Ref.ID, c.DID)
 				}
+				if h == sim.HandleFake {
+					checkStoredSamples(t, apiSrv.URL, hit.Key)
+				}
 			}
 		}
 		if !found {
@@ -226,6 +230,44 @@ func TestIntegrationEndToEnd(t *testing.T) {
 		if h.Profile.Ref.Handle == sim.HandleOptedOut {
 			t.Errorf("opted-out creator %s was stored", sim.HandleOptedOut)
 		}
+	}
+}
+
+// checkStoredSamples reads a stored record whole and checks it keeps what
+// creator.Retain says: of the audience only the accounts the evidence
+// names (each with its handle, for the page), at most StoredComments
+// comments, while the scores still count every account and reply read.
+func checkStoredSamples(t *testing.T, base, key string) {
+	t.Helper()
+	var rec creator.Record
+	if code := getJSON(t, base, "/v1/creators/"+url.PathEscape(key), &rec); code != 200 {
+		t.Fatalf("GET /v1/creators/%s: status %d", key, code)
+	}
+	named := map[string]bool{}
+	sampled := 0
+	for _, d := range rec.Scores.Details {
+		for _, e := range d.Evidence {
+			if e.AccountID != "" {
+				named[e.AccountID] = true
+			}
+			if d.Name == "audience" && e.Signal == "fake_share" {
+				sampled = e.SampleSize
+			}
+		}
+	}
+	if len(named) == 0 || sampled < 50 {
+		t.Fatalf("%s: evidence names %d accounts of %d sampled; the fake-follower creator should have some named out of a full sample", key, len(named), sampled)
+	}
+	if len(rec.Profile.Audience) != len(named) {
+		t.Errorf("%s: stored %d audience accounts, want the %d the evidence names (of %d sampled)", key, len(rec.Profile.Audience), len(named), sampled)
+	}
+	for _, a := range rec.Profile.Audience {
+		if !named[a.ID] || a.Handle == "" {
+			t.Errorf("%s: stored audience account %q (handle %q) is not one the evidence names with a handle", key, a.ID, a.Handle)
+		}
+	}
+	if n := len(rec.Profile.Comments); n > creator.StoredComments || rec.Profile.Sample == nil || rec.Profile.Sample.Comments < n {
+		t.Errorf("%s: %d comments stored, sample %+v; want at most %d, and no more than were read", key, n, rec.Profile.Sample, creator.StoredComments)
 	}
 }
 
