@@ -111,3 +111,42 @@ func fill(b *testing.B, ctx context.Context, c *redis.Client, n int) {
 		}
 	}
 }
+
+// TestScriptStackRoom: the embedded Redis's Lua states are smaller than
+// gopher-lua's default (lua.go) but still hold what asynq's largest use
+// needs, a ZREM of several hundred ids unpacked at once, like its archive
+// script after a quiet spell; and a script past the room fails with an
+// error rather than bringing anything down.
+func TestScriptStackRoom(t *testing.T) {
+	s, err := memredis.Start(memredis.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	c := redis.NewClient(&redis.Options{Addr: s.Addr()})
+	defer c.Close()
+	ctx := context.Background()
+	const n = 900
+	ids := make([]any, n)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("task-%d", i)
+		c.ZAdd(ctx, "archived", redis.Z{Score: float64(i), Member: ids[i]})
+	}
+	zrem := redis.NewScript(`
+local old = redis.call("ZRANGE", KEYS[1], 0, -1)
+return redis.call("ZREM", KEYS[1], unpack(old))`)
+	got, err := zrem.Run(ctx, c, []string{"archived"}).Int()
+	if err != nil || got != n {
+		t.Fatalf("unpacking %d ids into one ZREM: %d removed, err %v", n, got, err)
+	}
+	big := make([]any, 20_000)
+	for i := range big {
+		big[i] = i
+	}
+	if err := redis.NewScript(`return #{unpack(ARGV)}`).Run(ctx, c, nil, big...).Err(); err == nil {
+		t.Error("a script unpacking 20,000 values ran; want an error (past the Lua stack)")
+	}
+	if err := c.Ping(ctx).Err(); err != nil {
+		t.Errorf("the embedded Redis after a failed script: %v", err)
+	}
+}
