@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/creatorscout/scout/crawler"
 	"github.com/creatorscout/scout/creator"
@@ -503,8 +505,51 @@ func postURL(v *postView) string {
 	return "https://bsky.app/profile/" + who + "/post/" + parts[2]
 }
 
+// textTags calls add with each #word written in text: a '#' that does not
+// follow a letter, digit, '_' or '&' (so "a#b" and "&#38;" are not tags),
+// then the whole run of letters, digits and '_' after it, if the run holds
+// a letter ("#2024" is not a tag). This is the regexp
+// (?:^|[^\p{L}\p{N}_&])#([\p{L}\p{N}_]*\p{L}[\p{L}\p{N}_]*) written out,
+// about 40 times faster on a post with three tags (BenchmarkTextTags;
+// TestTextTagsMatchRegexp checks they agree).
+func textTags(text string, add func(string)) {
+	for i := 0; i < len(text); {
+		j := strings.IndexByte(text[i:], '#')
+		if j < 0 {
+			return
+		}
+		at := i + j
+		i = at + 1
+		if at > 0 {
+			if p, _ := utf8.DecodeLastRuneInString(text[:at]); tagRune(p) || p == '&' {
+				continue
+			}
+		}
+		end, letter := i, false
+		for end < len(text) {
+			c, n := utf8.DecodeRuneInString(text[end:])
+			if !tagRune(c) {
+				break
+			}
+			letter = letter || unicode.IsLetter(c)
+			end += n
+		}
+		if letter {
+			add(text[i:end])
+		}
+		i = end
+	}
+}
+
+// tagRune reports whether c may be part of a hashtag.
+func tagRune(c rune) bool {
+	if c < utf8.RuneSelf {
+		return c == '_' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+	}
+	return c != utf8.RuneError && (unicode.IsLetter(c) || unicode.IsNumber(c))
+}
+
 var (
-	hashtagRE = regexp.MustCompile(`(?:^|[^\p{L}\p{N}_&])#([\p{L}\p{N}_]*\p{L}[\p{L}\p{N}_]*)`)
 	// linkRE finds links in bios: with a scheme; a bare domain followed by
 	// a path; or a bare domain under a common top-level domain.
 	linkRE = regexp.MustCompile(`(?i)\bhttps?://[^\s<>"')\]]+` +
@@ -533,11 +578,7 @@ func hashtags(r *postRecord) []string {
 			}
 		}
 	}
-	if strings.Contains(r.Text, "#") { // most posts have none: skip the regexp
-		for _, m := range hashtagRE.FindAllStringSubmatch(r.Text, -1) {
-			add(m[1])
-		}
-	}
+	textTags(r.Text, add)
 	for _, t := range r.Tags {
 		add(t)
 	}
