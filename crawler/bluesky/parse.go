@@ -587,7 +587,7 @@ func hashtags(r *postRecord) []string {
 
 // linksIn returns the web links written in a bio, de-duplicated.
 func linksIn(s string) []string {
-	if !strings.Contains(s, ".") && !strings.Contains(s, "://") {
+	if !strings.Contains(s, "://") && !dotLetter(s) {
 		return nil // every form linkRE finds has one of these: skip the regexp
 	}
 	var out []string
@@ -604,6 +604,23 @@ func linksIn(s string) []string {
 		out = append(out, m)
 	}
 	return out
+}
+
+// dotLetter reports whether s has a '.' followed by an ASCII letter or
+// digit, as every domain has and most sentences' full stops do not.
+func dotLetter(s string) bool {
+	for i := strings.IndexByte(s, '.'); i >= 0 && i+1 < len(s); {
+		c := s[i+1] | 0x20
+		if 'a' <= c && c <= 'z' || '0' <= s[i+1] && s[i+1] <= '9' {
+			return true
+		}
+		j := strings.IndexByte(s[i+1:], '.')
+		if j < 0 {
+			return false
+		}
+		i += 1 + j
+	}
+	return false
 }
 
 // domainHandleLink links an account whose handle is a domain to that
