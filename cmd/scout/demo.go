@@ -245,12 +245,19 @@ func waitJobs(ctx context.Context, a *app, ids []string, stderr io.Writer) (demo
 	defer tick.Stop()
 	start := time.Now()
 	var printed time.Time
+	ended := map[string]*index.Job{} // an ended job's counts are final: read once
 	for {
 		open, done, failed, skipped, pending := 0, 0, 0, 0, 0
 		for _, id := range ids {
-			j, err := a.store.GetJob(ctx, id)
-			if err != nil {
-				return sum, err
+			j := ended[id]
+			if j == nil {
+				var err error
+				if j, err = a.store.GetJob(ctx, id); err != nil {
+					return sum, err
+				}
+				if j.State != index.JobQueued && j.State != index.JobRunning {
+					ended[id] = j
+				}
 			}
 			if j.State == index.JobQueued || j.State == index.JobRunning {
 				open++
