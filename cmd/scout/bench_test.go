@@ -11,6 +11,7 @@ import (
 	"os"
 	"reflect"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -48,6 +49,12 @@ func TestBenchTable(t *testing.T) {
 		}
 	}
 	redisURL := os.Getenv("SCOUT_BENCH_REDIS_URL")
+	// The binary's garbage collector setting (main calls tuneGC), for the
+	// crawl and for the raw calls alike.
+	prev := debug.SetGCPercent(-1)
+	debug.SetGCPercent(prev)
+	tuneGC()
+	defer debug.SetGCPercent(prev)
 	// Load on a shared machine swings between runs: each ratio is taken
 	// within one run (side by side) and the ratios' median reported.
 	var embedded, raw, real, large []float64

@@ -6,15 +6,34 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 
 	"github.com/creatorscout/scout/index"
 )
 
 func main() {
+	tuneGC()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	os.Exit(run(ctx, os.Args[1:]))
+}
+
+// defaultGCPercent is the garbage collector's target when GOGC is not set:
+// the heap may grow to three times what is live between collections
+// instead of two. A crawl allocates fast (decoded answers, encoded
+// records, the embedded Redis's Lua states), and at Go's default 100 the
+// collector took about an eighth of a crawl's CPU; at 200 a crawled
+// creator costs about 15% less CPU (9.3 against 11.1 ms in four
+// interleaved demo runs on 2 cores). GOGC and GOMEMLIMIT, when set, are
+// the operator's and are left alone.
+const defaultGCPercent = 200
+
+// tuneGC sets the collector's target to defaultGCPercent unless GOGC is set.
+func tuneGC() {
+	if _, set := os.LookupEnv("GOGC"); !set {
+		debug.SetGCPercent(defaultGCPercent)
+	}
 }
 
 // command is one `scout` subcommand.
