@@ -133,7 +133,7 @@ func (c *Client) send(req *http.Request) (*http.Response, error) {
 		rc:    body,
 		left:  c.maxBody,
 		max:   c.maxBody,
-		url:   redact(u),
+		url:   u,
 		ctx:   ctx,
 		stop:  stop,
 		idle:  c.read,
@@ -160,7 +160,7 @@ type limitedBody struct {
 	rc    io.ReadCloser
 	left  int64
 	max   int64
-	url   string
+	url   *url.URL // redacted only when an error names it
 	ctx   context.Context
 	stop  func(error)
 	idle  time.Duration
@@ -172,7 +172,7 @@ type limitedBody struct {
 
 func (b *limitedBody) Read(p []byte) (int, error) {
 	if b.left < 0 {
-		return 0, fmt.Errorf("reading body of %s: %w: over the %d-byte limit", b.url, creator.ErrTooLarge, b.max)
+		return 0, fmt.Errorf("reading body of %s: %w: over the %d-byte limit", redact(b.url), creator.ErrTooLarge, b.max)
 	}
 	if int64(len(p)) > b.left+1 {
 		p = p[:b.left+1]
@@ -181,13 +181,13 @@ func (b *limitedBody) Read(p []byte) (int, error) {
 	n, err := b.rc.Read(p)
 	b.left -= int64(n)
 	if b.left < 0 {
-		return n + int(b.left), fmt.Errorf("reading body of %s: %w: over the %d-byte limit", b.url, creator.ErrTooLarge, b.max)
+		return n + int(b.left), fmt.Errorf("reading body of %s: %w: over the %d-byte limit", redact(b.url), creator.ErrTooLarge, b.max)
 	}
 	if err != nil && err != io.EOF {
 		if cause := context.Cause(b.ctx); cause != nil && errors.Is(cause, ErrTimeout) {
-			return n, fmt.Errorf("reading body of %s: %w", b.url, cause)
+			return n, fmt.Errorf("reading body of %s: %w", redact(b.url), cause)
 		}
-		return n, fmt.Errorf("reading body of %s: %w", b.url, err)
+		return n, fmt.Errorf("reading body of %s: %w", redact(b.url), err)
 	}
 	return n, err
 }
