@@ -15,13 +15,7 @@ import (
 // TestTTLsExpire: keys expire although no command advances the clock,
 // and keys without a TTL or with a long one stay.
 func TestTTLsExpire(t *testing.T) {
-	s, err := memredis.Start(memredis.Config{Tick: 10 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	c := redis.NewClient(&redis.Options{Addr: s.Addr()})
-	defer c.Close()
+	s, c := startClient(t, memredis.Config{Tick: 10 * time.Millisecond})
 	ctx := context.Background()
 	c.Set(ctx, "short", "1", 50*time.Millisecond)
 	c.Set(ctx, "long", "1", time.Hour)
@@ -41,6 +35,20 @@ func TestTTLsExpire(t *testing.T) {
 	if d, _ := c.TTL(ctx, "long").Result(); d <= 59*time.Minute || d > time.Hour {
 		t.Errorf("TTL of long = %v, want just under an hour", d)
 	}
+}
+
+// startClient starts an embedded Redis with cfg and a client of it, both
+// closed when t ends.
+func startClient(t *testing.T, cfg memredis.Config) (*memredis.Server, *redis.Client) {
+	t.Helper()
+	s, err := memredis.Start(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	c := redis.NewClient(&redis.Options{Addr: s.Addr()})
+	t.Cleanup(func() { c.Close() })
+	return s, c
 }
 
 // script is a command shaped like asynq's: a Lua script touching a list,
@@ -118,13 +126,7 @@ func fill(b *testing.B, ctx context.Context, c *redis.Client, n int) {
 // script after a quiet spell; and a script past the room fails with an
 // error rather than bringing anything down.
 func TestScriptStackRoom(t *testing.T) {
-	s, err := memredis.Start(memredis.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	c := redis.NewClient(&redis.Options{Addr: s.Addr()})
-	defer c.Close()
+	_, c := startClient(t, memredis.Config{})
 	ctx := context.Background()
 	const n = 900
 	ids := make([]any, n)
