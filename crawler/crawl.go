@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -87,10 +88,16 @@ func (p *Pipeline) crawl(ctx context.Context, cp CrawlPayload) error {
 	if prof.Ref.ID == "" || prof.Ref.Platform != cp.Ref.Platform {
 		return fmt.Errorf("crawling %s: %w: source returned no id", cp.Ref, creator.ErrMalformed)
 	}
-	if out, err := p.cfg.Store.IsOptedOut(ctx, prof.Ref.Platform, prof.Ref.ID, prof.Ref.Handle); err != nil {
-		return fmt.Errorf("checking opt-out of %s: %w", prof.Ref, err)
-	} else if out {
-		return fmt.Errorf("crawling %s: %w", prof.Ref, creator.ErrOptedOut)
+	// The creator as fetched is checked again when the source named it
+	// otherwise than the task did (a DID for a handle, a new handle). Under
+	// the same names the check above stands; an opt-out that arrives
+	// meanwhile is caught by the check after the write.
+	if prof.Ref.ID != cp.Ref.ID || !strings.EqualFold(prof.Ref.Handle, cp.Ref.Handle) {
+		if out, err := p.cfg.Store.IsOptedOut(ctx, prof.Ref.Platform, prof.Ref.ID, prof.Ref.Handle); err != nil {
+			return fmt.Errorf("checking opt-out of %s: %w", prof.Ref, err)
+		} else if out {
+			return fmt.Errorf("crawling %s: %w", prof.Ref, creator.ErrOptedOut)
+		}
 	}
 	key := creator.Key(prof.Ref)
 	// One write per creator at a time, across workers: a request crawl and

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"net/netip"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -960,5 +961,36 @@ func TestCreatorLockLeaseRenewed(t *testing.T) {
 		if d <= 0 || d > 600*time.Millisecond {
 			t.Errorf("lock TTL %v at check %d, want held with at most a 600ms lease (all: %v)", d, i, ttls)
 		}
+	}
+}
+
+// TestOptOutDuringFetch: an opt-out recorded while the source is reading
+// the creator (the task named it by DID and handle, as the fetch does, so
+// the crawl does not check again before its write) still leaves nothing
+// stored: the check after the write erases what it wrote.
+func TestOptOutDuringFetch(t *testing.T) {
+	f := newFixture(t, 0)
+	ctx := context.Background()
+	steady, _ := f.world.Creator(sim.HandleSteady)
+	ref := creator.Ref{Platform: creator.Bluesky, ID: steady.DID, Handle: sim.HandleSteady}
+	var once sync.Once
+	f.override = func(w http.ResponseWriter, r *http.Request, h http.Handler) bool {
+		if strings.HasSuffix(r.URL.Path, "getAuthorFeed") {
+			once.Do(func() {
+				if _, err := f.comp.OptOut(ctx, compliance.OptOutRequest{Platform: creator.Bluesky, Handle: sim.HandleSteady}); err != nil {
+					t.Errorf("OptOut: %v", err)
+				}
+			})
+		}
+		return false
+	}
+	if err := f.crawl(t, ref, ""); err != nil {
+		t.Fatalf("crawl of a creator opted out mid-fetch: %v, want a quiet skip", err)
+	}
+	if _, err := f.store.Get(ctx, creator.Key(ref)); !errors.Is(err, creator.ErrNotFound) {
+		t.Errorf("Get after an opt-out during the fetch: %v, want not found", err)
+	}
+	if h, _ := f.store.History(ctx, creator.Key(ref), 0); len(h) != 0 {
+		t.Errorf("%d snapshots stored of a creator opted out during its crawl", len(h))
 	}
 }
