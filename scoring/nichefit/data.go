@@ -17,6 +17,9 @@ type Creator struct {
 	Name     string
 	Category string // beauty, family, fashion, fitness, food, interior, pet, travel, other
 	Captions []string
+	// Comments are the texts of the comments under its posts (up to 20 a
+	// post), in file order: followers' words, never scored by the check.
+	Comments []string
 }
 
 // Text is what the held-out check scores for a creator: all of its
@@ -46,6 +49,9 @@ func LoadInstagram(dir string) ([]Creator, error) {
 			Influencer string `json:"influencer"`
 			Category   string `json:"category"`
 			Caption    string `json:"caption"`
+			Comments   []struct {
+				Text string `json:"text"`
+			} `json:"comments"`
 		}
 		if err := json.Unmarshal(sc.Bytes(), &p); err != nil {
 			return nil, fmt.Errorf("decoding %s line %d: %w", path, line, err)
@@ -56,6 +62,9 @@ func LoadInstagram(dir string) ([]Creator, error) {
 			byName[p.Influencer] = c
 		}
 		c.Captions = append(c.Captions, p.Caption)
+		for _, cm := range p.Comments {
+			c.Comments = append(c.Comments, cm.Text)
+		}
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("reading %s: %w", path, err)

@@ -296,7 +296,7 @@ func Report(w io.Writer, creators []Creator, tweets []Tweet, cfg Config, cv bool
 		}
 		m := FitModel(train, cfg, 3)
 		for i, e := range all {
-			if folds[i] == f {
+			if folds[i] == f && !e.Aux {
 				pred[e.Group] = m.TextNiches(nil, e.Text)
 			}
 		}

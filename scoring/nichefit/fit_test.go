@@ -258,3 +258,38 @@ func TestLanguage(t *testing.T) {
 		}
 	}
 }
+
+// TestCommentExamplesStayWithCreator: a creator's comments are an extra
+// training example in its own group (so in its fold, never in another's)
+// and are marked Aux (never scored nor calibrated on).
+func TestCommentExamplesStayWithCreator(t *testing.T) {
+	cs := []Creator{
+		{Name: "a", Category: "pet", Captions: []string{"my dog"}, Comments: []string{"cute pup", "so fluffy"}},
+		{Name: "b", Category: "food", Captions: []string{"ramen night"}},
+	}
+	cfg := DefaultConfig
+	if cfg.CommentWeight != 0.25 {
+		t.Fatalf("DefaultConfig.CommentWeight %v; the shipped recipe fits comments at 0.25", cfg.CommentWeight)
+	}
+	ex := Examples(cs, nil, cfg)
+	if len(ex) != 3 {
+		t.Fatalf("%d examples, want 3 (b has no comments)", len(ex))
+	}
+	folds := Folds(ex, 5, cfg.Seed)
+	if !ex[1].Aux || ex[1].Group != ex[0].Group || folds[1] != folds[0] || ex[1].Weight != 0.25 || ex[1].Text != "cute pup\nso fluffy" {
+		t.Fatalf("comment example %+v (fold %d, creator's %d)", ex[1], folds[1], folds[0])
+	}
+	if ex[0].Aux || ex[0].Text != "my dog" || ex[2].Aux {
+		t.Fatalf("creator examples %+v, %+v", ex[0], ex[2])
+	}
+	// Calibration never reads a comment example.
+	logits := [][]float64{make([]float64, len(heads)), make([]float64, len(heads)), make([]float64, len(heads))}
+	most := 0
+	for h := range heads {
+		zs, _, _ := calibrationSet(logits, ex, h)
+		most = max(most, len(zs))
+	}
+	if most != 2 {
+		t.Fatalf("the heads calibrate on up to %d examples of 2 creators, want 2", most)
+	}
+}
