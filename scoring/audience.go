@@ -24,7 +24,9 @@ type AccountSignal struct {
 
 // AccountResult is the fake model's verdict on one account.
 type AccountResult struct {
-	ID              string  `json:"id"`
+	ID string `json:"id"`
+	// Handle is the account's handle, when the input had one.
+	Handle          string  `json:"handle,omitempty"`
 	FakeProbability float64 `json:"fake_probability"`
 	// Fake says FakeProbability is at or above the model's threshold.
 	Fake bool `json:"fake"`
@@ -96,7 +98,7 @@ func ScoreAccountOn(a *creator.Account, platform string, now time.Time) AccountR
 	m := &ShippedAccountModel
 	x, known := AccountInputs(FeaturesOf(a, now))
 	z, contrib, n := m.Logit(&x, &known)
-	res := AccountResult{ID: a.ID, Known: n}
+	res := AccountResult{ID: a.ID, Handle: a.Handle, Known: n}
 	pr, ok := PlatformPriors[platform]
 	if ok {
 		res.Platform = platform
@@ -417,8 +419,14 @@ func audienceScore(e AudienceEstimate, kind string) creator.SubScore {
 				break
 			}
 		}
+		// Named by handle where there is one (a DID read aloud names no
+		// one); the id is in AccountID either way.
+		who := w.ID
+		if w.Handle != "" {
+			who = "@" + strings.TrimPrefix(w.Handle, "@")
+		}
 		s.Evidence = append(s.Evidence, creator.Evidence{Signal: "likely_fake_account", Value: w.FakeProbability, AccountID: w.ID,
-			Text: "Account " + w.ID + " is " + pct(w.FakeProbability) + " likely fake" + top + "."})
+			Text: "Account " + who + " is " + pct(w.FakeProbability) + " likely fake" + top + "."})
 	}
 	return s
 }

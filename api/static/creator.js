@@ -170,8 +170,10 @@ function audience(rec) {
   for (const c of pr.comments || []) if (c.author) handles.set(c.author.id, c.author.handle);
   const sus = ((d && d.evidence) || []).filter((e) => e.signal === "likely_fake_account").map((e) => {
     const m = (e.text || "").match(/Account (\S+) is (\d+)% likely fake \(strongest sign: ([^)]+)\)/);
-    const id = e.account_id || (m ? m[1] : "");
-    return m ? { id, prob: m[2], sign: m[3], handle: handles.get(id) } : { id, prob: Math.round(e.value * 100), sign: e.text || "", handle: handles.get(id) || "" };
+    const named = m && m[1].startsWith("@") ? m[1].slice(1) : "";
+    const id = e.account_id || (m && !named ? m[1] : "");
+    const handle = handles.get(id) || named;
+    return m ? { id, prob: m[2], sign: m[3], handle } : { id, prob: Math.round(e.value * 100), sign: e.text || "", handle };
   });
   const profileURL = (hd) => (pr.ref && pr.ref.platform === "bluesky" && hd ? "https://bsky.app/profile/" + hd : null);
   return h("section", { class: "card", id: "audience" }, h("h2", {}, "Audience"),
