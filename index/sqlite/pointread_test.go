@@ -3,7 +3,11 @@ package sqlite
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
+	"time"
+
+	"github.com/creatorscout/scout/index"
 )
 
 // BenchmarkPointRead: the opt-out check a crawl makes several times, as
@@ -59,5 +63,58 @@ func TestPointReadsHonourEndedContext(t *testing.T) {
 	}
 	if _, err := st.History(ctx, "bluesky-abc", 5); !errors.Is(err, context.Canceled) {
 		t.Errorf("History with an ended context: %v", err)
+	}
+}
+
+// TestConcurrentFirstReads: many reads at once on a store just opened,
+// when none of their statements is prepared yet, all finish. Preparing a
+// statement takes a reading connection; GetJob used to prepare its two
+// while holding a transaction, so four such reads at once (the pool's
+// size on 2 cores) each held a connection and waited for another for ever.
+func TestConcurrentFirstReads(t *testing.T) {
+	dir := t.TempDir()
+	st, err := Open(dir + "/scout.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := st.PutJob(ctx, &index.Job{ID: "job-1", Kind: "discover", State: index.JobRunning}); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	for round := range 5 {
+		st, err := Open(dir + "/scout.db") // no statement prepared yet
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		errs := make(chan error, 64)
+		for i := range 32 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if i%2 == 0 {
+					_, err := st.GetJob(ctx, "job-1")
+					errs <- err
+					return
+				}
+				_, err := st.IsOptedOut(ctx, "bluesky", "did:plc:abc", "a.bsky.social")
+				errs <- err
+			}()
+		}
+		done := make(chan struct{})
+		go func() { wg.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(30 * time.Second):
+			t.Fatalf("round %d: 32 concurrent first reads still waiting after 30 s (readers deadlocked on the connection pool)", round)
+		}
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		st.Close()
 	}
 }

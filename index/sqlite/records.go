@@ -36,6 +36,11 @@ func (s *Store) PutJob(ctx context.Context, j *index.Job) error {
 	return nil
 }
 
+const (
+	getJobSQL        = `SELECT doc FROM jobs WHERE id = ?`
+	countJobItemsSQL = `SELECT state, count(*) FROM job_items WHERE job_id = ? GROUP BY state`
+)
+
 // GetJob returns the job with its item counts, or an error wrapping
 // creator.ErrNotFound. It is safe for concurrent use.
 func (s *Store) GetJob(ctx context.Context, id string) (*index.Job, error) {
@@ -43,16 +48,25 @@ func (s *Store) GetJob(ctx context.Context, id string) (*index.Job, error) {
 	if err != nil {
 		return nil, fmt.Errorf("getting job %s: %w", id, err)
 	}
+	// The statements are had before the transaction: preparing one the
+	// first time takes a reading connection of its own, and readers that
+	// each held one while waiting for another would wait for ever
+	// (TestConcurrentFirstReads).
+	jobSt, err := s.readStmt(ctx, getJobSQL)
+	if err != nil {
+		return nil, fmt.Errorf("getting job %s: %w", id, err)
+	}
+	countSt, err := s.readStmt(ctx, countJobItemsSQL)
+	if err != nil {
+		return nil, fmt.Errorf("getting job %s: counting items: %w", id, err)
+	}
 	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, fmt.Errorf("getting job %s: %w", id, err)
 	}
 	defer tx.Rollback()
 	var doc []byte
-	st, err := s.readStmt(ctx, `SELECT doc FROM jobs WHERE id = ?`)
-	if err == nil {
-		err = tx.StmtContext(ctx, st).QueryRowContext(ctx, id).Scan(&doc)
-	}
+	err = tx.StmtContext(ctx, jobSt).QueryRowContext(ctx, id).Scan(&doc)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("getting job %s: %w", id, creator.ErrNotFound)
 	}
@@ -63,11 +77,7 @@ func (s *Store) GetJob(ctx context.Context, id string) (*index.Job, error) {
 	if err := json.Unmarshal(doc, &j); err != nil {
 		return nil, fmt.Errorf("getting job %s: decoding: %w", id, err)
 	}
-	st, err = s.readStmt(ctx, `SELECT state, count(*) FROM job_items WHERE job_id = ? GROUP BY state`)
-	var rows *sql.Rows
-	if err == nil {
-		rows, err = tx.StmtContext(ctx, st).QueryContext(ctx, id)
-	}
+	rows, err := tx.StmtContext(ctx, countSt).QueryContext(ctx, id)
 	if err != nil {
 		return nil, fmt.Errorf("getting job %s: counting items: %w", id, err)
 	}
