@@ -119,8 +119,9 @@ func (p *Pipeline) storedAt(ctx context.Context, link string) ([]creator.Record,
 	return index.ByProfileURL(ctx, p.cfg.Store, raw)
 }
 
-// selfURLs lists the addresses prof is known by: its profile URL and, for
-// a web creator, the page it was crawled at. The first one names it.
+// selfURLs lists the addresses prof is known by: its profile URL, for a
+// web creator the page it was crawled at, and those its platform's
+// RefForm lists (bsky.app by handle and by DID). The first one names it.
 func selfURLs(prof *creator.Profile) []string {
 	var out []string
 	if prof.Ref.Platform == creator.Web && prof.Ref.ID != "" {
@@ -129,12 +130,8 @@ func selfURLs(prof *creator.Profile) []string {
 	if prof.URL != "" {
 		out = append(out, prof.URL)
 	}
-	if prof.Ref.Platform == creator.Bluesky {
-		// bsky.app names an account by handle or by DID.
-		if prof.Ref.Handle != "" {
-			out = append(out, "https://bsky.app/profile/"+prof.Ref.Handle)
-		}
-		out = append(out, "https://bsky.app/profile/"+prof.Ref.ID)
+	if f, ok := refForm(prof.Ref.Platform); ok && f.URLs != nil {
+		out = append(out, f.URLs(prof.Ref)...)
 	}
 	return out
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/creatorscout/scout/crawler"
+	_ "github.com/creatorscout/scout/crawler/sources" // each registers its platform's RefForm
 	"github.com/creatorscout/scout/creator"
 )
 

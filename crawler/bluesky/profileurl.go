@@ -2,6 +2,7 @@ package bluesky
 
 import (
 	"net/url"
+	"regexp"
 	"strings"
 
 	"github.com/creatorscout/scout/crawler"
@@ -16,6 +17,42 @@ var ProfileHosts = []string{"bsky.app", "www.bsky.app", "staging.bsky.app"}
 
 func init() {
 	crawler.RegisterProfileURLs(creator.Bluesky, crawler.ProfileURLs{Hosts: ProfileHosts, Parse: ParseProfileURL})
+	crawler.RegisterRefForm(creator.Bluesky, crawler.RefForm{
+		Hint:  "a domain-style handle (alice.bsky.social) or a DID (did:plc:...)",
+		Valid: validRef,
+		URLs:  appURLs,
+	})
+}
+
+// Forms of a Bluesky account's names: a DID, or a domain-style handle.
+var (
+	didRE    = regexp.MustCompile(`^did:[a-z]+:[A-Za-z0-9._:%-]+$`)
+	domainRE = regexp.MustCompile(`^([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$`)
+)
+
+// validRef: an id is a DID; a handle is a domain or, as people paste
+// them, a DID.
+func validRef(field, v string) bool {
+	if len(v) > 2048 {
+		return false
+	}
+	if field == "id" {
+		return didRE.MatchString(v)
+	}
+	return len(v) <= 253 && domainRE.MatchString(v) || didRE.MatchString(v)
+}
+
+// appURLs are the Bluesky app's addresses of an account: bsky.app names it
+// by handle or by DID.
+func appURLs(ref creator.Ref) []string {
+	var out []string
+	if ref.Handle != "" && !strings.EqualFold(ref.Handle, InvalidHandle) {
+		out = append(out, "https://bsky.app/profile/"+ref.Handle)
+	}
+	if ref.ID != "" {
+		out = append(out, "https://bsky.app/profile/"+ref.ID)
+	}
+	return out
 }
 
 // ParseProfileURL reads https://bsky.app/profile/<handle-or-did>, optionally

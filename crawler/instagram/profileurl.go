@@ -2,6 +2,7 @@ package instagram
 
 import (
 	"net/url"
+	"regexp"
 	"strings"
 
 	"github.com/creatorscout/scout/crawler"
@@ -18,7 +19,19 @@ var sitePages = map[string]bool{"p": true, "reel": true, "reels": true, "explore
 
 func init() {
 	crawler.RegisterProfileURLs(creator.Instagram, crawler.ProfileURLs{Hosts: ProfileHosts, Parse: ParseProfileURL})
+	crawler.RegisterRefForm(creator.Instagram, crawler.RefForm{
+		Hint: "a username (1 to 30 of letters, digits, . and _) or a numeric id",
+		Valid: func(field, v string) bool {
+			return numericIDRE.MatchString(v) || field == "handle" && usernameRE.MatchString(v)
+		},
+	})
 }
+
+// Forms of an account's names.
+var (
+	numericIDRE = regexp.MustCompile(`^[0-9]{1,32}$`)
+	usernameRE  = regexp.MustCompile(`^[A-Za-z0-9._]{1,30}$`)
+)
 
 // ParseProfileURL reads https://www.instagram.com/<username>/ into a Ref
 // with the username, lower-cased; the site's own pages (/p/..., /explore)

@@ -2,6 +2,7 @@ package mastodon
 
 import (
 	"net/url"
+	"regexp"
 	"strings"
 
 	"github.com/creatorscout/scout/crawler"
@@ -12,7 +13,16 @@ func init() {
 	// Any host may be an instance: asked after the platforms that name
 	// their hosts.
 	crawler.RegisterProfileURLs(creator.Mastodon, crawler.ProfileURLs{Parse: ParseProfileURL})
+	crawler.RegisterRefForm(creator.Mastodon, crawler.RefForm{
+		Hint: "user@instance (alice@mastodon.example)",
+		Valid: func(_, v string) bool {
+			return len(v) <= 320 && acctRE.MatchString(strings.TrimPrefix(v, "@"))
+		},
+	})
 }
+
+// acctRE is an account's acct, user@instance.
+var acctRE = regexp.MustCompile(`^[A-Za-z0-9_]([A-Za-z0-9_.-]{0,62}[A-Za-z0-9_])?@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$`)
 
 // ParseProfileURL reads https://<instance>/@user (a local account) and
 // https://<instance>/@user@other.host (a remote one) into a Ref whose

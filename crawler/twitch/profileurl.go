@@ -2,6 +2,7 @@ package twitch
 
 import (
 	"net/url"
+	"regexp"
 	"strings"
 
 	"github.com/creatorscout/scout/crawler"
@@ -18,7 +19,19 @@ var sitePages = map[string]bool{"videos": true, "directory": true, "p": true, "s
 
 func init() {
 	crawler.RegisterProfileURLs(creator.Twitch, crawler.ProfileURLs{Hosts: ProfileHosts, Parse: ParseProfileURL})
+	crawler.RegisterRefForm(creator.Twitch, crawler.RefForm{
+		Hint: "a login (1 to 25 of letters, digits and _) or a numeric user id",
+		Valid: func(field, v string) bool {
+			return numericIDRE.MatchString(v) || field == "handle" && loginRE.MatchString(v)
+		},
+	})
 }
+
+// Forms of a channel's names.
+var (
+	numericIDRE = regexp.MustCompile(`^[0-9]{1,32}$`)
+	loginRE     = regexp.MustCompile(`^[A-Za-z0-9_]{1,25}$`)
+)
 
 // ParseProfileURL reads https://www.twitch.tv/<login> into a Ref with the
 // login, lower-cased; the site's own pages (/videos/..., /directory) are

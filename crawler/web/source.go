@@ -12,7 +12,22 @@ import (
 	"github.com/creatorscout/scout/creator"
 )
 
-func init() { crawler.Register(creator.Web, New) }
+func init() {
+	crawler.Register(creator.Web, New)
+	crawler.RegisterRefForm(creator.Web, crawler.RefForm{Hint: "an http(s) URL (https://example.com/)", Valid: validRef})
+}
+
+// validRef: a web creator is named by the http(s) URL of its page, with
+// no credentials and no white space.
+func validRef(_, v string) bool {
+	if len(v) > 2048 {
+		return false
+	}
+	if u, err := url.Parse(v); err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && u.User == nil {
+		return !strings.ContainsAny(v, " \t\r\n")
+	}
+	return false
+}
 
 // DefaultPosts is how many feed entries become posts.
 const DefaultPosts = 30

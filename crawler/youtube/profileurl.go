@@ -2,6 +2,7 @@ package youtube
 
 import (
 	"net/url"
+	"regexp"
 	"strings"
 
 	"github.com/creatorscout/scout/crawler"
@@ -13,7 +14,22 @@ var ProfileHosts = []string{"youtube.com", "www.youtube.com", "m.youtube.com"}
 
 func init() {
 	crawler.RegisterProfileURLs(creator.YouTube, crawler.ProfileURLs{Hosts: ProfileHosts, Parse: ParseProfileURL})
+	crawler.RegisterRefForm(creator.YouTube, crawler.RefForm{
+		Hint: "a handle (@name, 3 to 30 of letters, digits, . _ -) or a channel id (UC + 22 characters)",
+		Valid: func(field, v string) bool {
+			if field == "id" {
+				return channelIDRE.MatchString(v)
+			}
+			return ytHandleRE.MatchString(strings.TrimPrefix(v, "@")) || channelIDRE.MatchString(v)
+		},
+	})
 }
+
+// Forms of a channel's names.
+var (
+	channelIDRE = regexp.MustCompile(`^UC[A-Za-z0-9_-]{22}$`)
+	ytHandleRE  = regexp.MustCompile(`^[A-Za-z0-9._-]{3,30}$`)
+)
 
 // ParseProfileURL reads https://www.youtube.com/@handle (a Ref with the
 // handle, "@" kept, lower-cased) and https://www.youtube.com/channel/<id>
