@@ -4,7 +4,8 @@
 //   - the Source interface, the registry sources add themselves to
 //     (Register, New, Names) and each platform's one profile-URL parser
 //     (RegisterProfileURLs, ParseProfileURL), which opt-outs, watchlists,
-//     link evidence and the API share;
+//     link evidence and the API share, and the forms of its ids and
+//     handles (RegisterRefForm, ValidateRef);
 //   - the pipeline's tasks and payloads (tasks.go), their submission
 //     (submit.go), the discover and crawl handlers (discover.go,
 //     crawl.go), queueing (queue.go), job bookkeeping with Resume and
