@@ -14,11 +14,7 @@ import (
 // the store runs it (pointCtx: the driver does not watch the context)
 // against the same prepared statement run with a context that can end.
 func BenchmarkPointRead(b *testing.B) {
-	st, err := Open(b.TempDir() + "/scout.db")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
+	st := openTest(b)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	b.Run("store", func(b *testing.B) {
@@ -45,11 +41,7 @@ func BenchmarkPointRead(b *testing.B) {
 // TestPointReadsHonourEndedContext: a read asked for with a context that
 // has already ended fails with the context's error rather than running.
 func TestPointReadsHonourEndedContext(t *testing.T) {
-	st, err := Open(t.TempDir() + "/scout.db")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := openTest(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if _, err := st.IsOptedOut(ctx, "bluesky", "did:plc:abc", ""); !errors.Is(err, context.Canceled) {

@@ -305,7 +305,7 @@ func TestOptions(t *testing.T) {
 
 // openTest opens a store in a new file of the test's temporary directory,
 // closed when the test ends.
-func openTest(t *testing.T, opts ...Option) *Store {
+func openTest(t testing.TB, opts ...Option) *Store {
 	t.Helper()
 	s, err := Open(filepath.Join(t.TempDir(), "store.db"), opts...)
 	if err != nil {
