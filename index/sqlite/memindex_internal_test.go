@@ -16,16 +16,8 @@ import (
 func TestMemIndexFollowsOtherWriters(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "two.db")
-	a, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	b, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	a := openAt(t, path)
+	b := openAt(t, path)
 	var ws []index.Write
 	for i := range 50 {
 		ws = append(ws, index.Write{Record: testRecord(creator.Bluesky, fmt.Sprintf("c%d", i), "DE", int64(1000+i))})

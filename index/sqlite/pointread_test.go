@@ -65,20 +65,14 @@ func TestPointReadsHonourEndedContext(t *testing.T) {
 // size on 2 cores) each held a connection and waited for another for ever.
 func TestConcurrentFirstReads(t *testing.T) {
 	dir := t.TempDir()
-	st, err := Open(dir + "/scout.db")
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := openAt(t, dir + "/scout.db")
 	ctx := context.Background()
 	if err := st.PutJob(ctx, &index.Job{ID: "job-1", Kind: "discover", State: index.JobRunning}); err != nil {
 		t.Fatal(err)
 	}
 	st.Close()
 	for round := range 5 {
-		st, err := Open(dir + "/scout.db") // no statement prepared yet
-		if err != nil {
-			t.Fatal(err)
-		}
+		st := openAt(t, dir + "/scout.db") // no statement prepared yet
 		var wg sync.WaitGroup
 		errs := make(chan error, 64)
 		for i := range 32 {

@@ -307,7 +307,14 @@ func TestOptions(t *testing.T) {
 // closed when the test ends.
 func openTest(t testing.TB, opts ...Option) *Store {
 	t.Helper()
-	s, err := Open(filepath.Join(t.TempDir(), "store.db"), opts...)
+	return openAt(t, filepath.Join(t.TempDir(), "store.db"), opts...)
+}
+
+// openAt opens the store at path, closed when t ends (a test may close it
+// sooner: Close is idempotent).
+func openAt(t testing.TB, path string, opts ...Option) *Store {
+	t.Helper()
+	s, err := Open(path, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -40,10 +40,7 @@ func snapshotRow(t *testing.T, s *Store) (gen int64, data []byte) {
 func TestSnapshotStart(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "snap.db")
-	a, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := openAt(t, path)
 	writeCreators(t, a, 0, 200, "DE")
 	if _, err := a.Search(ctx, index.Query{}); err != nil {
 		t.Fatal(err)
@@ -56,16 +53,8 @@ func TestSnapshotStart(t *testing.T) {
 	writeCreators(t, a, 180, 220, "FR") // 20 rewritten, 20 new
 	a.Close()
 
-	b, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
-	whole, err := Open(path, WithSnapshots(false))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer whole.Close()
+	b := openAt(t, path)
+	whole := openAt(t, path, WithSnapshots(false))
 	for _, q := range []index.Query{
 		{Facets: []string{"country", "followers"}},
 		{Text: "name c2", Facets: []string{"country"}},
@@ -96,24 +85,14 @@ func TestSnapshotStart(t *testing.T) {
 func TestSnapshotStale(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "stale.db")
-	a, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := openAt(t, path)
 	writeCreators(t, a, 0, 100, "DE")
 	a.Search(ctx, index.Query{})
 	a.Close() // writes the snapshot (if the background one has not)
-	w, err := Open(path, WithSnapshots(false))
-	if err != nil {
-		t.Fatal(err)
-	}
+	w := openAt(t, path, WithSnapshots(false))
 	writeCreators(t, w, 0, 40, "FR")
 	w.Close()
-	b, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	b := openAt(t, path)
 	res, err := b.Search(ctx, index.Query{Facets: []string{"country"}})
 	if err != nil {
 		t.Fatal(err)
@@ -132,11 +111,7 @@ func TestSnapshotStale(t *testing.T) {
 func TestSnapshotErase(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "erase.db")
-	s, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openAt(t, path)
 	writeCreators(t, s, 0, 20, "DE")
 	gone := testRecord(creator.Bluesky, "zzgone", "DE", 5)
 	gone.Profile.Bio = "quokkawrangler"
@@ -187,26 +162,17 @@ func TestSnapshotErase(t *testing.T) {
 func TestSnapshotUnusableReplaced(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "unusable.db")
-	a, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := openAt(t, path)
 	writeCreators(t, a, 0, 50, "DE")
 	a.Search(ctx, index.Query{})
 	a.Close()
-	w, err := Open(path, WithSnapshots(false))
-	if err != nil {
-		t.Fatal(err)
-	}
+	w := openAt(t, path, WithSnapshots(false))
 	if _, err := w.w.Exec(`UPDATE mem_snapshot SET data = ?`, s2Encode([]byte("memsearch snapshot of an older build"))); err != nil {
 		t.Fatal(err)
 	}
 	w.Close()
 	for i, want := range []memsearch.Loads{{Whole: 1}, {Snapshot: 1}} {
-		s, err := Open(path)
-		if err != nil {
-			t.Fatal(err)
-		}
+		s := openAt(t, path)
 		res, err := s.Search(ctx, index.Query{Text: "lentil"})
 		if err != nil {
 			t.Fatal(err)
@@ -224,16 +190,8 @@ func TestSnapshotUnusableReplaced(t *testing.T) {
 func TestSummaryCacheFollowsWrites(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "sums.db")
-	s, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	other, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
+	s := openAt(t, path)
+	other := openAt(t, path)
 	writeCreators(t, s, 0, 5, "DE")
 	bio := func(want string) {
 		t.Helper()
