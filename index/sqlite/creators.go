@@ -249,6 +249,10 @@ func (w *writeStmts) upsertAll(ctx context.Context, tx *sql.Tx, sch *schema, key
 }
 
 // getDocSQL reads the record stored under a key.
+const historySQL = `SELECT doc FROM (
+		SELECT doc, at, seq FROM history WHERE key = ? ORDER BY at DESC, seq DESC LIMIT ?
+	) ORDER BY at, seq`
+
 const getDocSQL = `SELECT d.doc FROM creators c JOIN creator_docs d ON d.id = c.id WHERE c.key = ?`
 
 // Get returns the record stored under key or an error wrapping
@@ -259,7 +263,7 @@ func (s *Store) Get(ctx context.Context, key string) (*creator.Record, error) {
 		return nil, fmt.Errorf("getting creator %s: %w", key, err)
 	}
 	var doc []byte
-	st, err := s.readStmt(ctx, getDocSQL)
+	st, err := s.readStmt(getDocSQL)
 	if err == nil {
 		err = st.QueryRowContext(ctx, key).Scan(&doc)
 	}
@@ -286,7 +290,7 @@ func (s *Store) GetJSON(ctx context.Context, key string) ([]byte, error) {
 	}
 	// The stored bytes are read in place (sql.RawBytes) and unpacked
 	// straight into the answer, with room for its newline: one copy.
-	st, err := s.readStmt(ctx, getDocSQL)
+	st, err := s.readStmt(getDocSQL)
 	var rows *sql.Rows
 	if err == nil {
 		rows, err = st.QueryContext(ctx, key)
@@ -318,13 +322,8 @@ func (s *Store) History(ctx context.Context, key string, limit int) ([]creator.S
 	if limit <= 0 {
 		limit = -1
 	}
-	ctx, err := pointCtx(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("reading history of %s: %w", key, err)
-	}
-	st, err := s.readStmt(ctx, `SELECT doc FROM (
-		SELECT doc, at, seq FROM history WHERE key = ? ORDER BY at DESC, seq DESC LIMIT ?
-	) ORDER BY at, seq`)
+	// Not a point read (pointCtx): a whole history may be long.
+	st, err := s.readStmt(historySQL)
 	var rows *sql.Rows
 	if err == nil {
 		rows, err = st.QueryContext(ctx, key, limit)

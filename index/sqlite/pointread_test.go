@@ -25,7 +25,7 @@ func BenchmarkPointRead(b *testing.B) {
 		}
 	})
 	b.Run("watched-context", func(b *testing.B) {
-		stmt, err := st.readStmt(ctx, isOptedOutSQL)
+		stmt, err := st.readStmt(isOptedOutSQL)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -58,21 +58,22 @@ func TestPointReadsHonourEndedContext(t *testing.T) {
 	}
 }
 
-// TestConcurrentFirstReads: many reads at once on a store just opened,
-// when none of their statements is prepared yet, all finish. Preparing a
-// statement takes a reading connection; GetJob used to prepare its two
-// while holding a transaction, so four such reads at once (the pool's
-// size on 2 cores) each held a connection and waited for another for ever.
+// TestConcurrentFirstReads: many reads at once on a store just opened all
+// finish. Preparing a statement takes a reading connection; GetJob used to
+// prepare its two on first use while holding a transaction, so four such
+// reads at once (the pool's size) each held a connection and waited for
+// another for ever. The reads are now prepared by Open (readQueries).
 func TestConcurrentFirstReads(t *testing.T) {
 	dir := t.TempDir()
-	st := openAt(t, dir + "/scout.db")
+	st := openAt(t, dir+"/scout.db")
 	ctx := context.Background()
 	if err := st.PutJob(ctx, &index.Job{ID: "job-1", Kind: "discover", State: index.JobRunning}); err != nil {
 		t.Fatal(err)
 	}
 	st.Close()
 	for round := range 5 {
-		st := openAt(t, dir + "/scout.db") // no statement prepared yet
+		// A store just opened, on a pool of four connections as on 2 cores.
+		st := openAt(t, dir+"/scout.db", WithReadConns(4))
 		var wg sync.WaitGroup
 		errs := make(chan error, 64)
 		for i := range 32 {

@@ -44,19 +44,13 @@ const (
 // GetJob returns the job with its item counts, or an error wrapping
 // creator.ErrNotFound. It is safe for concurrent use.
 func (s *Store) GetJob(ctx context.Context, id string) (*index.Job, error) {
-	ctx, err := pointCtx(ctx)
+	// Not a point read (pointCtx): counting a large job's items may take
+	// long enough that a cancelled request should stop it.
+	jobSt, err := s.readStmt(getJobSQL)
 	if err != nil {
 		return nil, fmt.Errorf("getting job %s: %w", id, err)
 	}
-	// The statements are had before the transaction: preparing one the
-	// first time takes a reading connection of its own, and readers that
-	// each held one while waiting for another would wait for ever
-	// (TestConcurrentFirstReads).
-	jobSt, err := s.readStmt(ctx, getJobSQL)
-	if err != nil {
-		return nil, fmt.Errorf("getting job %s: %w", id, err)
-	}
-	countSt, err := s.readStmt(ctx, countJobItemsSQL)
+	countSt, err := s.readStmt(countJobItemsSQL)
 	if err != nil {
 		return nil, fmt.Errorf("getting job %s: counting items: %w", id, err)
 	}
@@ -233,7 +227,7 @@ func (s *Store) IsOptedOut(ctx context.Context, platform, id, handle string) (bo
 		return false, fmt.Errorf("checking opt-out of %s: %w", platform, err)
 	}
 	var n int
-	st, err := s.readStmt(ctx, isOptedOutSQL)
+	st, err := s.readStmt(isOptedOutSQL)
 	if err == nil {
 		err = st.QueryRowContext(ctx, strings.ToLower(platform), id, strings.ToLower(handle)).Scan(&n)
 	}

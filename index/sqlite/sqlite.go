@@ -52,8 +52,9 @@ type Store struct {
 	// once every connection is held by a search doing the same.
 	genStmt, pageStmt, sumStmt *sql.Stmt
 	// readStmts holds the reads every crawl makes, prepared once on the
-	// reading connections (readStmt): query text -> *sql.Stmt.
-	readStmts sync.Map
+	// reading connections (readStmt): query text -> *sql.Stmt, filled by
+	// Open and only read after.
+	readStmts map[string]*sql.Stmt
 	writes    []*sql.Stmt // on w, in the order of writeStmts' fields
 
 	// Snapshots of the in-memory index (snapshot.go).
@@ -66,22 +67,20 @@ type Store struct {
 	closeErr  error
 }
 
-// readStmt returns q, a constant query, prepared on the reading
-// connections once and kept until Close: parsing it anew is most of the
-// cost of the short reads a crawl makes several times.
-func (s *Store) readStmt(ctx context.Context, q string) (*sql.Stmt, error) {
-	if st, ok := s.readStmts.Load(q); ok {
-		return st.(*sql.Stmt), nil
+// readQueries are the short reads a crawl makes several times, prepared
+// on the reading connections when the store opens (parsing one anew is
+// most of its cost) and kept until Close. They are prepared there, not on
+// first use: preparing takes a reading connection of its own, and readers
+// that each held one in a transaction while preparing would wait for each
+// other for ever (TestConcurrentFirstReads).
+var readQueries = []string{getDocSQL, historySQL, getJobSQL, countJobItemsSQL, isOptedOutSQL, trackedDocsSQL}
+
+// readStmt returns q, one of readQueries, as prepared by Open.
+func (s *Store) readStmt(q string) (*sql.Stmt, error) {
+	if st, ok := s.readStmts[q]; ok {
+		return st, nil
 	}
-	st, err := s.r.PrepareContext(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	if prev, loaded := s.readStmts.LoadOrStore(q, st); loaded {
-		st.Close()
-		return prev.(*sql.Stmt), nil
-	}
-	return st, nil
+	return nil, fmt.Errorf("query not prepared when the store opened (list it in readQueries): %.60s", q)
 }
 
 // pointCtx is ctx for a read of a few rows by key. Such a read takes tens
@@ -284,6 +283,13 @@ func open(path string, fields []index.Field, version int, opts ...Option) (*Stor
 		if err == nil {
 			s.writes, err = prepareWrites(ctx, w, sch)
 		}
+		s.readStmts = make(map[string]*sql.Stmt, len(readQueries))
+		for _, q := range readQueries {
+			if err != nil {
+				break
+			}
+			s.readStmts[q], err = r.PrepareContext(ctx, q)
+		}
 	}
 	if err != nil {
 		errors.Join(r.Close(), ckpt.Close(), w.Close())
@@ -347,10 +353,11 @@ func (s *Store) Close() error {
 				st.Close()
 			}
 		}
-		s.readStmts.Range(func(_, st any) bool {
-			st.(*sql.Stmt).Close()
-			return true
-		})
+		for _, st := range s.readStmts {
+			if st != nil {
+				st.Close()
+			}
+		}
 		s.stopOnce.Do(func() { close(s.ckptStop) })
 		<-s.ckptDone
 		s.w.Exec("PRAGMA optimize")

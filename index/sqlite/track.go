@@ -93,7 +93,7 @@ func (s *Store) GetTracked(ctx context.Context, keys []string) (map[string]index
 	if err != nil {
 		return nil, fmt.Errorf("reading tracked creators: %w", err)
 	}
-	st, err := s.readStmt(ctx, `SELECT doc FROM tracked WHERE key IN (SELECT value FROM json_each(?))`)
+	st, err := s.readStmt(trackedDocsSQL)
 	var rows *sql.Rows
 	if err == nil {
 		rows, err = st.QueryContext(ctx, string(list))
@@ -137,3 +137,5 @@ func (s *Store) CountTracked(ctx context.Context) (index.TrackCounts, error) {
 	}
 	return c, nil
 }
+
+const trackedDocsSQL = `SELECT doc FROM tracked WHERE key IN (SELECT value FROM json_each(?))`
