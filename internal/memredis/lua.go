@@ -3,14 +3,15 @@ package memredis
 import lua "github.com/yuin/gopher-lua"
 
 // miniredis builds a new Lua state for every script call (asynq runs
-// every queue operation as a script). A state's value stack is
-// allocated whole at lua.RegistrySize slots, 5,120 by default: 80 KB to
-// allocate and clear per call, about a tenth of the bytes an embedded
-// crawl allocated. asynq's and our scripts use a few dozen slots; the
-// largest use is asynq's archive script unpacking the archived task ids
-// that aged out since the last archive into one ZREM. 1,024 slots (16 KB)
-// leave room for that; real Redis's own limit is about 8,000.
+// every queue operation as a script), each with a call stack of
+// lua.CallStackSize frames allocated whole. asynq's and our scripts nest a
+// few calls deep, so 64 frames are plenty. The value stack
+// (lua.RegistrySize) keeps gopher-lua's default, 5,120 slots: miniredis's
+// states cannot grow it, and asynq's archive script unpacks every archived
+// task id that aged out since the last archive into one ZREM.
+//
+// This sets a package variable of gopher-lua for the whole process; the
+// only user of gopher-lua in scout is miniredis.
 func init() {
-	lua.RegistrySize = 1024
 	lua.CallStackSize = 64
 }

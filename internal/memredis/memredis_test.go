@@ -120,15 +120,14 @@ func fill(b *testing.B, ctx context.Context, c *redis.Client, n int) {
 	}
 }
 
-// TestScriptStackRoom: the embedded Redis's Lua states are smaller than
-// gopher-lua's default (lua.go) but still hold what asynq's largest use
-// needs, a ZREM of several hundred ids unpacked at once, like its archive
-// script after a quiet spell; and a script past the room fails with an
-// error rather than bringing anything down.
+// TestScriptStackRoom: the embedded Redis's Lua states (lua.go) hold what
+// asynq's largest use needs, a ZREM of thousands of ids unpacked at once,
+// like its archive script after a quiet spell; and a script past the room
+// fails with an error rather than bringing anything down.
 func TestScriptStackRoom(t *testing.T) {
 	_, c := startClient(t, memredis.Config{})
 	ctx := context.Background()
-	const n = 900
+	const n = 4000
 	ids := make([]any, n)
 	for i := range ids {
 		ids[i] = fmt.Sprintf("task-%d", i)
