@@ -32,3 +32,11 @@ func Retain(p *Profile, s *Scores) {
 	}
 	p.Audience = kept
 }
+
+// Trimmed reports whether p holds fewer followers or replies than its
+// Sample says were read: a stored record after Retain. Its audience and
+// comment scores cannot be computed again from it.
+func (p *Profile) Trimmed() bool {
+	s := p.Sample
+	return s != nil && (len(p.Audience) < s.Followers || len(p.Comments) < s.Comments)
+}

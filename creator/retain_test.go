@@ -21,8 +21,15 @@ func TestRetain(t *testing.T) {
 		}},
 		{Name: "comments", Evidence: []Evidence{{Signal: "generic_share", Value: 0.3, SampleSize: 50}}},
 	}}
+	p.Sample = &Sample{Followers: 100, Comments: 50}
 	full := *p
+	if full.Trimmed() {
+		t.Error("a whole profile reads as trimmed")
+	}
 	Retain(p, s)
+	if !p.Trimmed() {
+		t.Error("a retained profile does not read as trimmed")
+	}
 	if len(p.Audience) != 2 || p.Audience[0].ID != "f7" || p.Audience[1].ID != "f42" {
 		t.Errorf("audience kept %v, want the two accounts the evidence names, f7 and f42", p.Audience)
 	}

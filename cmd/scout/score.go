@@ -374,6 +374,9 @@ func scoreProfile(in io.Reader, w *bufio.Writer, stderr io.Writer, o scoring.Opt
 		}
 		p, history = bare.Profile, bare.History
 	}
+	if p.Trimmed() {
+		return fail(idOf(b), fmt.Errorf("this profile holds %d of the %d followers and %d of the %d replies its crawl read: a stored record keeps only the accounts and comments its evidence names, so its audience and comment scores cannot be computed again from it; score a profile as its source returns it, or read the record's own scores", len(p.Audience), p.Sample.Followers, len(p.Comments), p.Sample.Comments))
+	}
 	s := scoring.Score(&p, history, o)
 	out := profileOutput{ID: p.Ref.ID, Scores: s, Snapshot: scoring.Snapshot(&p, s)}
 	if err := enc.Encode(out); err != nil {

@@ -105,6 +105,15 @@ func TestScoreProfileContract(t *testing.T) {
 	if code, _ := scoreLines(t, []string{"profile"}, `{"profile":`); code == 0 {
 		t.Error("a truncated profile exited 0")
 	}
+	// A stored record keeps only the accounts its evidence names: scoring
+	// it again would read those as the whole audience, so it is refused.
+	trimmed := `{"profile":{"ref":{"platform":"bluesky","id":"did:plc:x"},"followers":20000,
+		"audience":[{"id":"did:plc:f1","handle":"f1.bsky.social","has_avatar":false}],
+		"sample":{"posts":2,"threads":0,"replied_posts":0,"comments":0,"followers":100,"counted":99}}}`
+	code, lines = scoreLines(t, []string{"profile"}, trimmed)
+	if msg, _ := lines[0]["error"].(string); code != 1 || !strings.Contains(msg, "1 of the 100 followers") {
+		t.Errorf("a trimmed stored record: exit %d, %v; want 1 and an error saying what it holds", code, lines)
+	}
 	if code, _ := scoreLines(t, []string{"nonsense"}, ""); code != 2 {
 		t.Errorf("unknown subcommand exited %d, want 2", code)
 	}
