@@ -80,5 +80,5 @@ func ParseProfileURL(u *url.URL) (creator.Ref, bool) {
 	if strings.HasPrefix(actor, "did:") {
 		ref = creator.Ref{Platform: creator.Bluesky, ID: actor}
 	}
-	return ref, ref.ID+ref.Handle != "" && crawler.ValidateRef(ref) == nil
+	return ref, ref.ID != "" && validRef("id", ref.ID) || ref.Handle != "" && validRef("handle", ref.Handle)
 }

@@ -237,11 +237,11 @@ func (s *Source) Fetch(ctx context.Context, ref creator.Ref) (*creator.Profile, 
 }
 
 // validActor reports whether s is a DID or a handle by the AT Protocol's
-// syntax rules (crawler.ValidateRef's, which every submission passes), so
+// syntax rules (validRef's, which ValidateRef applies to every submission), so
 // that a typo is an invalid request rather than a request the AppView
 // refuses.
 func validActor(s string) bool {
-	return s != "" && crawler.ValidateRef(creator.Ref{Platform: creator.Bluesky, Handle: s}) == nil
+	return s != "" && validRef("handle", s)
 }
 
 // profile fetches one profile. The AppView answers an unknown actor with

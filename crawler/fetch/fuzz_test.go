@@ -9,15 +9,15 @@ import (
 	"time"
 )
 
+// agentTokenRunsOn finds a letter, "-" or "_" followed by a character
+// grobotstxt takes into a user-agent's name and Google's parser does not.
+var agentTokenRunsOn = regexp.MustCompile("[a-z_-][0-9!#$%&'*+.^`|~]")
+
 // FuzzRobots compiles arbitrary robots.txt files, seeded from Google's
 // test cases of the reference parser, and checks each decision against
 // grobotstxt's own matcher on the path the client would send: the compiled
 // rules (the literal-prefix check, the agent grouping) never decide
 // otherwise, and nothing panics.
-// agentTokenRunsOn finds a letter, "-" or "_" followed by a character
-// grobotstxt takes into a user-agent's name and Google's parser does not.
-var agentTokenRunsOn = regexp.MustCompile("[a-z_-][0-9!#$%&'*+.^`|~]")
-
 func FuzzRobots(f *testing.F) {
 	for _, tc := range googleCases() {
 		u, err := url.Parse(tc.url)

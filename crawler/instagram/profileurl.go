@@ -20,11 +20,14 @@ var sitePages = map[string]bool{"p": true, "reel": true, "reels": true, "explore
 func init() {
 	crawler.RegisterProfileURLs(creator.Instagram, crawler.ProfileURLs{Hosts: ProfileHosts, Parse: ParseProfileURL})
 	crawler.RegisterRefForm(creator.Instagram, crawler.RefForm{
-		Hint: "a username (1 to 30 of letters, digits, . and _) or a numeric id",
-		Valid: func(field, v string) bool {
-			return numericIDRE.MatchString(v) || field == "handle" && usernameRE.MatchString(v)
-		},
+		Hint:  "a username (1 to 30 of letters, digits, . and _) or a numeric id",
+		Valid: validRef,
 	})
+}
+
+// validRef: an id is numeric; a handle is a username or the numeric id.
+func validRef(field, v string) bool {
+	return numericIDRE.MatchString(v) || field == "handle" && usernameRE.MatchString(v)
 }
 
 // Forms of an account's names.
@@ -42,7 +45,7 @@ func ParseProfileURL(u *url.URL) (creator.Ref, bool) {
 		return creator.Ref{}, false
 	}
 	ref := creator.Ref{Platform: creator.Instagram, Handle: strings.ToLower(parts[0])}
-	if ref.Handle == "" || crawler.ValidateRef(ref) != nil {
+	if !validRef("handle", ref.Handle) {
 		return creator.Ref{}, false
 	}
 	return ref, true

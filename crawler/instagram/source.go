@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -82,7 +81,7 @@ func New(cfg crawler.Config) (*Source, error) {
 	if token == "" || userID == "" {
 		return nil, fmt.Errorf("building instagram source: %w: needs the operator's access token and Instagram user id (SCOUT_INSTAGRAM_TOKEN, SCOUT_INSTAGRAM_USER_ID)", creator.ErrInvalid)
 	}
-	if !idRE.MatchString(userID) {
+	if !numericIDRE.MatchString(userID) {
 		return nil, fmt.Errorf("building instagram source: %w: user id %q is not a number (SCOUT_INSTAGRAM_USER_ID)", creator.ErrInvalid, userID)
 	}
 	base := cfg.BaseURL
@@ -134,9 +133,6 @@ func (s *Source) Discover(context.Context, crawler.DiscoverQuery) ([]creator.Ref
 	return nil, fmt.Errorf("discovering instagram creators: %w: hashtag search needs Meta's app review; crawl Business or Creator usernames instead", creator.ErrInvalid)
 }
 
-// idRE is the form of an Instagram user id.
-var idRE = regexp.MustCompile(`^[0-9]{1,32}$`)
-
 const profileFields = "id,username,name,biography,website,profile_picture_url,followers_count,follows_count,media_count"
 const mediaFields = "id,caption,like_count,comments_count,timestamp,permalink,media_type,media_product_type"
 
@@ -145,13 +141,13 @@ const mediaFields = "id,caption,like_count,comments_count,timestamp,permalink,me
 // accounts up by id. See crawler.Source for the errors.
 func (s *Source) Fetch(ctx context.Context, ref creator.Ref) (*creator.Profile, error) {
 	name := strings.TrimPrefix(strings.TrimSpace(ref.Handle), "@")
-	if name == "" && !idRE.MatchString(ref.ID) {
+	if name == "" && !numericIDRE.MatchString(ref.ID) {
 		name = strings.TrimPrefix(strings.TrimSpace(ref.ID), "@")
 	}
 	if name == "" {
 		return nil, fmt.Errorf("fetching instagram profile: %w: business_discovery needs the username", creator.ErrInvalid)
 	}
-	if crawler.ValidateRef(creator.Ref{Platform: creator.Instagram, Handle: name}) != nil {
+	if !validRef("handle", name) {
 		return nil, fmt.Errorf("fetching instagram profile %q: %w: not an Instagram username", name, creator.ErrInvalid)
 	}
 	name = strings.ToLower(name)

@@ -20,11 +20,14 @@ var sitePages = map[string]bool{"videos": true, "directory": true, "p": true, "s
 func init() {
 	crawler.RegisterProfileURLs(creator.Twitch, crawler.ProfileURLs{Hosts: ProfileHosts, Parse: ParseProfileURL})
 	crawler.RegisterRefForm(creator.Twitch, crawler.RefForm{
-		Hint: "a login (1 to 25 of letters, digits and _) or a numeric user id",
-		Valid: func(field, v string) bool {
-			return numericIDRE.MatchString(v) || field == "handle" && loginRE.MatchString(v)
-		},
+		Hint:  "a login (1 to 25 of letters, digits and _) or a numeric user id",
+		Valid: validRef,
 	})
+}
+
+// validRef: an id is numeric; a handle is a login or the numeric id.
+func validRef(field, v string) bool {
+	return numericIDRE.MatchString(v) || field == "handle" && loginRE.MatchString(v)
 }
 
 // Forms of a channel's names.
@@ -42,7 +45,7 @@ func ParseProfileURL(u *url.URL) (creator.Ref, bool) {
 		return creator.Ref{}, false
 	}
 	ref := creator.Ref{Platform: creator.Twitch, Handle: strings.ToLower(parts[0])}
-	if ref.Handle == "" || crawler.ValidateRef(ref) != nil {
+	if !validRef("handle", ref.Handle) {
 		return creator.Ref{}, false
 	}
 	return ref, true

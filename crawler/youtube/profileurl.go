@@ -15,14 +15,17 @@ var ProfileHosts = []string{"youtube.com", "www.youtube.com", "m.youtube.com"}
 func init() {
 	crawler.RegisterProfileURLs(creator.YouTube, crawler.ProfileURLs{Hosts: ProfileHosts, Parse: ParseProfileURL})
 	crawler.RegisterRefForm(creator.YouTube, crawler.RefForm{
-		Hint: "a handle (@name, 3 to 30 of letters, digits, . _ -) or a channel id (UC + 22 characters)",
-		Valid: func(field, v string) bool {
-			if field == "id" {
-				return channelIDRE.MatchString(v)
-			}
-			return ytHandleRE.MatchString(strings.TrimPrefix(v, "@")) || channelIDRE.MatchString(v)
-		},
+		Hint:  "a handle (@name, 3 to 30 of letters, digits, . _ -) or a channel id (UC + 22 characters)",
+		Valid: validRef,
 	})
+}
+
+// validRef: an id is a channel id; a handle is an @handle or a channel id.
+func validRef(field, v string) bool {
+	if field == "id" {
+		return channelIDRE.MatchString(v)
+	}
+	return ytHandleRE.MatchString(strings.TrimPrefix(v, "@")) || channelIDRE.MatchString(v)
 }
 
 // Forms of a channel's names.
@@ -45,5 +48,8 @@ func ParseProfileURL(u *url.URL) (creator.Ref, bool) {
 	default:
 		return creator.Ref{}, false
 	}
-	return ref, crawler.ValidateRef(ref) == nil
+	if ref.ID != "" {
+		return ref, validRef("id", ref.ID)
+	}
+	return ref, validRef("handle", ref.Handle)
 }
