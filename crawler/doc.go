@@ -2,10 +2,10 @@
 // scored record:
 //
 //   - the Source interface, the registry sources add themselves to
-//     (Register, New, Names) and each platform's one profile-URL parser
-//     (RegisterProfileURLs, ParseProfileURL), which opt-outs, watchlists,
-//     link evidence and the API share, and the forms of its ids and
-//     handles (RegisterRefForm, ValidateRef);
+//     (Register, New, Names) and each platform's Naming (RegisterNaming):
+//     the forms of its ids and handles (ValidateRef) and its one
+//     profile-URL parser (ParseProfileURL), which opt-outs, watchlists,
+//     link evidence and the API share;
 //   - the pipeline's tasks and payloads (tasks.go), their submission
 //     (submit.go), the discover and crawl handlers (discover.go,
 //     crawl.go), queueing (queue.go), job bookkeeping with Resume and

@@ -121,7 +121,7 @@ func (p *Pipeline) storedAt(ctx context.Context, link string) ([]creator.Record,
 
 // selfURLs lists the addresses prof is known by: its profile URL, for a
 // web creator the page it was crawled at, and those its platform's
-// RefForm lists (bsky.app by handle and by DID). The first one names it.
+// Naming lists (bsky.app by handle and by DID). The first one names it.
 func selfURLs(prof *creator.Profile) []string {
 	var out []string
 	if prof.Ref.Platform == creator.Web && prof.Ref.ID != "" {
@@ -130,8 +130,8 @@ func selfURLs(prof *creator.Profile) []string {
 	if prof.URL != "" {
 		out = append(out, prof.URL)
 	}
-	if f, ok := refForm(prof.Ref.Platform); ok && f.URLs != nil {
-		out = append(out, f.URLs(prof.Ref)...)
+	if n, ok := namingOf(prof.Ref.Platform); ok && n.URLs != nil {
+		out = append(out, n.URLs(prof.Ref)...)
 	}
 	return out
 }

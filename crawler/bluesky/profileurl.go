@@ -16,11 +16,12 @@ import (
 var ProfileHosts = []string{"bsky.app", "www.bsky.app", "staging.bsky.app"}
 
 func init() {
-	crawler.RegisterProfileURLs(creator.Bluesky, crawler.ProfileURLs{Hosts: ProfileHosts, Parse: ParseProfileURL})
-	crawler.RegisterRefForm(creator.Bluesky, crawler.RefForm{
+	crawler.RegisterNaming(creator.Bluesky, crawler.Naming{
 		Hint:  "a domain-style handle (alice.bsky.social) or a DID (did:plc:...)",
 		Valid: validRef,
 		URLs:  appURLs,
+		Hosts: ProfileHosts,
+		Parse: ParseProfileURL,
 	})
 }
 

@@ -9,7 +9,7 @@ import (
 )
 
 // TestAppURLs: the addresses link evidence knows a Bluesky account by
-// (its RefForm's URLs): bsky.app by handle and by DID, no handle URL for an
+// (its Naming's URLs): bsky.app by handle and by DID, no handle URL for an
 // account whose handle does not resolve.
 func TestAppURLs(t *testing.T) {
 	got := appURLs(creator.Ref{Platform: creator.Bluesky, ID: "did:plc:abc", Handle: "alice.bsky.social"})
@@ -21,6 +21,6 @@ func TestAppURLs(t *testing.T) {
 		t.Errorf("appURLs of an invalid handle = %q, want only the DID's", got)
 	}
 	if err := crawler.ValidateRef(creator.Ref{Platform: creator.Bluesky, Handle: "../../etc/passwd"}); err == nil {
-		t.Error("ValidateRef accepted a path as a Bluesky handle: the source's RefForm is not registered")
+		t.Error("ValidateRef accepted a path as a Bluesky handle: the source's Naming is not registered")
 	}
 }

@@ -18,10 +18,11 @@ var sitePages = map[string]bool{"p": true, "reel": true, "reels": true, "explore
 	"accounts": true, "direct": true, "about": true, "legal": true, "developer": true, "tv": true}
 
 func init() {
-	crawler.RegisterProfileURLs(creator.Instagram, crawler.ProfileURLs{Hosts: ProfileHosts, Parse: ParseProfileURL})
-	crawler.RegisterRefForm(creator.Instagram, crawler.RefForm{
+	crawler.RegisterNaming(creator.Instagram, crawler.Naming{
 		Hint:  "a username (1 to 30 of letters, digits, . and _) or a numeric id",
 		Valid: validRef,
+		Hosts: ProfileHosts,
+		Parse: ParseProfileURL,
 	})
 }
 

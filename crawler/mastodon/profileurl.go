@@ -12,12 +12,12 @@ import (
 func init() {
 	// Any host may be an instance: asked after the platforms that name
 	// their hosts.
-	crawler.RegisterProfileURLs(creator.Mastodon, crawler.ProfileURLs{Parse: ParseProfileURL})
-	crawler.RegisterRefForm(creator.Mastodon, crawler.RefForm{
+	crawler.RegisterNaming(creator.Mastodon, crawler.Naming{
 		Hint: "user@instance (alice@mastodon.example)",
 		Valid: func(_, v string) bool {
 			return len(v) <= 320 && acctRE.MatchString(strings.TrimPrefix(v, "@"))
 		},
+		Parse: ParseProfileURL,
 	})
 }
 

@@ -18,10 +18,11 @@ var sitePages = map[string]bool{"videos": true, "directory": true, "p": true, "s
 	"jobs": true, "search": true, "subscriptions": true, "inventory": true, "wallet": true, "turbo": true}
 
 func init() {
-	crawler.RegisterProfileURLs(creator.Twitch, crawler.ProfileURLs{Hosts: ProfileHosts, Parse: ParseProfileURL})
-	crawler.RegisterRefForm(creator.Twitch, crawler.RefForm{
+	crawler.RegisterNaming(creator.Twitch, crawler.Naming{
 		Hint:  "a login (1 to 25 of letters, digits and _) or a numeric user id",
 		Valid: validRef,
+		Hosts: ProfileHosts,
+		Parse: ParseProfileURL,
 	})
 }
 

@@ -14,7 +14,7 @@ import (
 
 func init() {
 	crawler.Register(creator.Web, New)
-	crawler.RegisterRefForm(creator.Web, crawler.RefForm{Hint: "an http(s) URL (https://example.com/)", Valid: validRef})
+	crawler.RegisterNaming(creator.Web, crawler.Naming{Hint: "an http(s) URL (https://example.com/)", Valid: validRef})
 }
 
 // validRef: a web creator is named by the http(s) URL of its page, with

@@ -13,10 +13,11 @@ import (
 var ProfileHosts = []string{"youtube.com", "www.youtube.com", "m.youtube.com"}
 
 func init() {
-	crawler.RegisterProfileURLs(creator.YouTube, crawler.ProfileURLs{Hosts: ProfileHosts, Parse: ParseProfileURL})
-	crawler.RegisterRefForm(creator.YouTube, crawler.RefForm{
+	crawler.RegisterNaming(creator.YouTube, crawler.Naming{
 		Hint:  "a handle (@name, 3 to 30 of letters, digits, . _ -) or a channel id (UC + 22 characters)",
 		Valid: validRef,
+		Hosts: ProfileHosts,
+		Parse: ParseProfileURL,
 	})
 }
 

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/creatorscout/scout/crawler"
-	_ "github.com/creatorscout/scout/crawler/sources" // each registers its platform's RefForm
+	_ "github.com/creatorscout/scout/crawler/sources" // each registers its platform's Naming
 	"github.com/creatorscout/scout/creator"
 )
 
