@@ -46,10 +46,12 @@ func (p *Pipeline) lockCreator(ctx context.Context, key, taskID string) (context
 	token := fmt.Sprintf("%s%016x", owner, rand.Uint64())
 	lease := p.cfg.LockLease
 	l := leasepkg.WithToken(p.cfg.Redis, lk, token, lease)
-	// A free lock (nearly always) is taken with one SET; only a held one
-	// needs the script's look at its holder. A SET whose reply is lost
-	// leaves the lock to this task, which the script lets its retry take.
-	took, err := l.Acquire(ctx)
+	// A free lock (nearly always) is taken with one SET NX; only a held
+	// one needs the script's look at its holder (a fresh token cannot be
+	// renewed, so Lease.Acquire's renewal would be a wasted trip). A SET
+	// whose reply is lost leaves the lock to this task, which the script
+	// lets its retry take.
+	took, err := p.cfg.Redis.SetNX(ctx, lk, token, lease).Result()
 	ok := 0
 	if took {
 		ok = 1

@@ -35,9 +35,10 @@ func New(rdb redis.UniversalClient, key string, ttl time.Duration) *Lease {
 // puts its task's id first, so a later attempt of the task can take over).
 // ttl <= 0 means 30 seconds.
 func WithToken(rdb redis.UniversalClient, key, token string, ttl time.Duration) *Lease {
-	l := New(rdb, key, ttl)
-	l.token = token
-	return l
+	if ttl <= 0 {
+		ttl = 30 * time.Second
+	}
+	return &Lease{rdb: rdb, key: key, token: token, ttl: ttl}
 }
 
 // Key is the Redis key of the lease.
