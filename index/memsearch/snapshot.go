@@ -147,8 +147,8 @@ func (x *Index) WriteSnapshot(w io.Writer) (int64, error) {
 	out.fields(x.fields)
 	out.int(x.gen)
 	out.uint(uint64(nrows))
-	out.str(cols.String())
-	out.str(post.String())
+	out.bytes(cols.Bytes())
+	out.bytes(post.Bytes())
 	out.str(snapshotMagic)
 	return x.gen, out.err
 }
@@ -340,6 +340,13 @@ func (e *snapWriter) str(s string) {
 	e.buf = binary.AppendUvarint(e.buf[:0], uint64(len(s)))
 	e.buf = append(e.buf, s...)
 	e.flush(e.buf)
+}
+
+// bytes writes b as str would, without copying it into e's buffer (the
+// snapshot's two sections are most of its size).
+func (e *snapWriter) bytes(b []byte) {
+	e.uint(uint64(len(b)))
+	e.flush(b)
 }
 
 func (e *snapWriter) bitmap(b *roaring.Bitmap) {
