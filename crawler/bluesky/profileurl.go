@@ -76,10 +76,12 @@ func ParseProfileURL(u *url.URL) (creator.Ref, bool) {
 	if len(parts) < 2 || parts[0] != "profile" || parts[1] == "" {
 		return creator.Ref{}, false
 	}
-	actor := parts[1]
-	ref := creator.Ref{Platform: creator.Bluesky, Handle: strings.ToLower(strings.TrimPrefix(actor, "@"))}
+	// A DID is an id, with or without a pasted "@", so that an opt-out made
+	// by the URL is matched by id.
+	actor := strings.TrimPrefix(parts[1], "@")
 	if strings.HasPrefix(actor, "did:") {
-		ref = creator.Ref{Platform: creator.Bluesky, ID: actor}
+		return creator.Ref{Platform: creator.Bluesky, ID: actor}, validRef("id", actor)
 	}
-	return ref, ref.ID != "" && validRef("id", ref.ID) || ref.Handle != "" && validRef("handle", ref.Handle)
+	ref := creator.Ref{Platform: creator.Bluesky, Handle: strings.ToLower(actor)}
+	return ref, actor != "" && validRef("handle", ref.Handle)
 }

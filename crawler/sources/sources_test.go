@@ -35,6 +35,7 @@ func TestParseProfileURL(t *testing.T) {
 		{"bluesky staging", "https://staging.bsky.app/profile/alice.bsky.social", creator.Ref{Platform: creator.Bluesky, Handle: "alice.bsky.social"}},
 		{"bluesky host case and port", "https://BSKY.APP:443/profile/alice.bsky.social", creator.Ref{Platform: creator.Bluesky, Handle: "alice.bsky.social"}},
 		{"bluesky @handle", "http://bsky.app/profile/@alice.bsky.social", creator.Ref{Platform: creator.Bluesky, Handle: "alice.bsky.social"}},
+		{"bluesky @did is an id", "https://bsky.app/profile/@did:plc:abc", creator.Ref{Platform: creator.Bluesky, ID: "did:plc:abc"}},
 		{"bluesky escaped did", "https://bsky.app/profile/did%3Aweb%3Aexample.com", creator.Ref{Platform: creator.Bluesky, ID: "did:web:example.com"}},
 		{"mastodon local", "https://fosstodon.org/@bob", creator.Ref{Platform: creator.Mastodon, Handle: "bob@fosstodon.org"}},
 		{"mastodon remote", "https://example.social/@Bob@Other.Host", creator.Ref{Platform: creator.Mastodon, Handle: "bob@other.host"}},
