@@ -76,7 +76,7 @@ var stemCachePool = sync.Pool{New: func() any { return new(stemCache) }}
 // for every text it scans (into m.sums).
 func (m *matcher) withBinding(b *nicheBinding) {
 	m.bind = b
-	m.feat = featurizer{mask: 1<<b.m.Bits - 1, bind: b, sums: &m.sums}
+	m.feat = featurizer{mask: 1<<b.m.Bits - 1, bind: b, sums: &m.sums, bigrams: b.m.Features&NicheBigrams != 0, tk: &m.tk}
 	m.useModel = true
 }
 
@@ -88,6 +88,7 @@ func (m *matcher) begin() {
 	m.flags = 0
 	m.mentions = 0
 	m.resetChain()
+	m.feat.reset()
 }
 
 func (m *matcher) resetChain() {
@@ -102,6 +103,7 @@ func (m *matcher) scan(s string) {
 	}
 	m.tk.each(s, m.token)
 	m.resetChain()
+	m.feat.reset()
 }
 
 // scanHashtag adds one hashtag, given without or with its '#'.
@@ -114,6 +116,7 @@ func (m *matcher) scanHashtag(h string) {
 	}
 	m.tk.hashtag(h, m.token)
 	m.resetChain()
+	m.feat.reset()
 }
 
 func (m *matcher) apply(e *lexInfo) {

@@ -46,6 +46,11 @@ type NicheHead struct {
 	// Blend is how much the taxonomy's own relevance of a niche adds to
 	// the head's probability, as a noisy-or: 1-(1-p)(1-Blend*tax).
 	Blend float32
+	// Softmax marks a head of the model's softmax group: its logit is
+	// the log of its share of the group's softmax (over every Softmax
+	// head, one of which may name no niche: the rest of the world) before
+	// calibration.
+	Softmax bool
 }
 
 // NicheModel holds the fitted weights of the niche model. Weights are
@@ -53,9 +58,12 @@ type NicheHead struct {
 // table of 2^17 buckets by 21 heads is 2.75 MB, and int16 measured no
 // better on held-out creators (macro-F1 0.547 against 0.545).
 type NicheModel struct {
-	Bits  uint8 // log2 of the number of feature buckets
-	Heads []NicheHead
-	Bias  []float32 // per head
+	Bits uint8 // log2 of the number of feature buckets
+	// Features are the optional feature kinds the model reads
+	// (NicheBigrams); 0 for words, hashtags and character features only.
+	Features uint8
+	Heads    []NicheHead
+	Bias     []float32 // per head
 	// TaxNiches names the taxonomy niches whose relevance every head
 	// reads; TaxW[h*len(TaxNiches)+j] is head h's weight of niche j's.
 	TaxNiches []string
@@ -66,13 +74,44 @@ type NicheModel struct {
 	W         []int8    // bucket-major: W[bucket*len(Heads)+head]
 }
 
-const nicheModelMagic = "SCNM7\n"
+// nicheModelMagic starts a model file; nicheModelMagic8 one that also
+// stores Features (a byte after Bits) and head flags beyond Fallback. A
+// model with neither is written in the older format, byte for byte.
+const (
+	nicheModelMagic  = "SCNM7\n"
+	nicheModelMagic8 = "SCNM8\n"
+)
+
+// NicheBigrams is the Features bit of word-pair features: each pair of
+// adjacent words of a sentence (see featurizer.token).
+const NicheBigrams = 1
+
+// v8 reports whether m needs the SCNM8 format.
+func (m *NicheModel) v8() bool {
+	if m.Features != 0 {
+		return true
+	}
+	for _, h := range m.Heads {
+		if h.Softmax {
+			return true
+		}
+	}
+	return false
+}
 
 // WriteTo writes m gzip-compressed in the model file format.
 func (m *NicheModel) WriteTo(w io.Writer) (int64, error) {
 	var b bytes.Buffer
-	b.WriteString(nicheModelMagic)
+	v8 := m.v8()
+	if v8 {
+		b.WriteString(nicheModelMagic8)
+	} else {
+		b.WriteString(nicheModelMagic)
+	}
 	b.WriteByte(m.Bits)
+	if v8 {
+		b.WriteByte(m.Features)
+	}
 	b.WriteByte(byte(len(m.Heads)))
 	for _, h := range m.Heads {
 		writeStr(&b, h.Name)
@@ -80,11 +119,14 @@ func (m *NicheModel) WriteTo(w io.Writer) (int64, error) {
 		for _, n := range h.Niches {
 			writeStr(&b, n)
 		}
+		var flags byte
 		if h.Fallback {
-			b.WriteByte(1)
-		} else {
-			b.WriteByte(0)
+			flags |= 1
 		}
+		if h.Softmax {
+			flags |= 2
+		}
+		b.WriteByte(flags)
 		binary.Write(&b, binary.LittleEndian, h.TaxFloor)
 		binary.Write(&b, binary.LittleEndian, h.Blend)
 	}
@@ -123,14 +165,20 @@ func ReadNicheModel(r io.Reader) (*NicheModel, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading niche model: %w", err)
 	}
-	if !bytes.HasPrefix(raw, []byte(nicheModelMagic)) || len(raw) < len(nicheModelMagic)+2 {
+	v8 := bytes.HasPrefix(raw, []byte(nicheModelMagic8))
+	if !v8 && !bytes.HasPrefix(raw, []byte(nicheModelMagic)) || len(raw) < len(nicheModelMagic)+3 {
 		return nil, errNicheModel
 	}
 	b := bytes.NewReader(raw[len(nicheModelMagic):])
 	m := &NicheModel{}
 	m.Bits, _ = b.ReadByte()
+	maxFlags := byte(1)
+	if v8 {
+		m.Features, _ = b.ReadByte()
+		maxFlags = 3
+	}
 	nh, _ := b.ReadByte()
-	if m.Bits < 8 || m.Bits > 24 || nh == 0 || nh > maxHeads {
+	if m.Bits < 8 || m.Bits > 24 || nh == 0 || nh > maxHeads || m.Features > NicheBigrams {
 		return nil, errNicheModel
 	}
 	readStr := func() (string, error) {
@@ -161,10 +209,11 @@ func ReadNicheModel(r io.Reader) (*NicheModel, error) {
 			h.Niches = append(h.Niches, s)
 		}
 		flags, err := b.ReadByte()
-		if err != nil || flags > 1 {
+		if err != nil || flags > maxFlags {
 			return nil, errNicheModel
 		}
-		h.Fallback = flags == 1
+		h.Fallback = flags&1 != 0
+		h.Softmax = flags&2 != 0
 		if err := binary.Read(b, binary.LittleEndian, &h.TaxFloor); err != nil || !(h.TaxFloor >= 0 && h.TaxFloor <= 1) {
 			return nil, errNicheModel
 		}
@@ -221,6 +270,7 @@ const (
 	featHashtag = 0x27d4eb2f
 	featMention = 0x165667b1
 	featEmoji   = 0xd3a2646c
+	featBigram  = 0x85ebca77
 )
 
 // hash32 hashes b, started from seed, eight bytes at a time. It is the feature hash: changing it changes every
@@ -255,6 +305,28 @@ type featurizer struct {
 	bind *nicheBinding
 	sums *headSums // nil: collect in out
 	out  []uint32
+	// With bigrams set, each word after a word of the same sentence (no
+	// '.', '!', '?' or line break between them in tk's text, no hashtag,
+	// mention, emoji or number% either) also gives the pair's feature.
+	bigrams  bool
+	tk       *tokenizer
+	prev     uint32 // the previous word's hash, when havePrev
+	prevBrk  uint32 // tk.breaks after the previous word
+	havePrev bool
+}
+
+// reset starts a new text: no word pair crosses it.
+func (f *featurizer) reset() { f.havePrev = false }
+
+// pairHash is the feature of the word pair with word hashes a, b.
+func pairHash(a, b uint32) uint32 {
+	h := (uint64(a)<<32 | uint64(b)) ^ featBigram
+	h ^= h >> 33
+	h *= 0xff51afd7ed558ccd
+	h ^= h >> 33
+	h *= 0xc4ceb9fe1a85ec53
+	h ^= h >> 33
+	return uint32(h)
 }
 
 func (f *featurizer) emit(k uint32) {
@@ -285,6 +357,9 @@ const affixLen = 4
 // token adds the features of one token: the word (or hashtag) and its
 // character features. Mentions and percentages give none.
 func (f *featurizer) token(tok []byte, kind tokenKind) {
+	if kind != tokWord {
+		f.havePrev = false
+	}
 	switch kind {
 	case tokPercent:
 		return
@@ -299,9 +374,16 @@ func (f *featurizer) token(tok []byte, kind tokenKind) {
 		f.chars(tok)
 		return
 	}
-	f.emit(hash32(featWord, tok))
+	w := hash32(featWord, tok)
+	f.emit(w)
 	if kind == tokWord {
 		f.chars(tok)
+		if f.bigrams {
+			if f.havePrev && f.tk.breaks == f.prevBrk {
+				f.emit(pairHash(f.prev, w))
+			}
+			f.prev, f.prevBrk, f.havePrev = w, f.tk.breaks, true
+		}
 	}
 }
 
@@ -365,9 +447,9 @@ func runesSuffix(b []byte, n int) []byte {
 // NicheFeatures appends to dst the feature buckets (of 2^bits) of text,
 // one per occurrence, as the niche model reads them. It is what the
 // fitting command trains on; it is safe for concurrent use.
-func NicheFeatures(dst []uint32, text string, bits uint8) []uint32 {
+func NicheFeatures(dst []uint32, text string, bits, features uint8) []uint32 {
 	var tk tokenizer
-	f := featurizer{mask: 1<<bits - 1, out: dst}
+	f := featurizer{mask: 1<<bits - 1, out: dst, bigrams: features&NicheBigrams != 0, tk: &tk}
 	tk.each(text, f.token)
 	return f.out
 }

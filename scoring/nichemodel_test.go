@@ -85,10 +85,19 @@ func gunzip(t *testing.T, b []byte) []byte {
 // command trains on (NicheFeatures) are exactly those scoring sums: a
 // drift between the two would make the shipped weights mean nothing.
 func TestNicheFeaturesMatchScoring(t *testing.T) {
-	b := defaultTaxonomy.binding()
+	shipped := defaultTaxonomy.binding().m
+	withPairs := *shipped
+	withPairs.Features = NicheBigrams
+	for _, model := range []*NicheModel{shipped, &withPairs} {
+		testNicheFeaturesMatch(t, bindModel(defaultTaxonomy, model))
+	}
+}
+
+func testNicheFeaturesMatch(t *testing.T, b *nicheBinding) {
 	nh := len(b.m.Heads)
 	for _, text := range append(append([]string{}, postTexts...),
-		"Receta de tortilla 🍳 #CocinaCasera @amiga", "東京で食べたラーメン最高 #ramen", "Ça va? Très bien! 100% déjà vu", "") {
+		"Receta de tortilla 🍳 #CocinaCasera @amiga", "東京で食べたラーメン最高 #ramen", "Ça va? Très bien! 100% déjà vu", "",
+		"Sunday brunch. Avocado toast!\nnew line here #yum then words") {
 		m := getMatcher(defaultTaxonomy)
 		m.withBinding(b)
 		m.begin()
@@ -96,7 +105,7 @@ func TestNicheFeaturesMatchScoring(t *testing.T) {
 		got := m.sums
 		putMatcher(m)
 		var want headSums
-		for _, k := range NicheFeatures(nil, text, b.m.Bits) {
+		for _, k := range NicheFeatures(nil, text, b.m.Bits, b.m.Features) {
 			b.add(&want, k)
 		}
 		if got.n != want.n || !slices.Equal(got.sum[:nh], want.sum[:nh]) {
@@ -212,5 +221,29 @@ func TestHeadBlend(t *testing.T) {
 	r0, r1 := rel(0), rel(1)
 	if r1 < taxRel || r0 >= r1 {
 		t.Errorf("gaming relevance %.3f at blend 0, %.3f at blend 1; the taxonomy's %.3f", r0, r1, taxRel)
+	}
+}
+
+// TestNicheBigrams checks which word pairs give a feature: adjacent
+// words of one sentence, not across a break, a hashtag or a new text.
+func TestNicheBigrams(t *testing.T) {
+	for _, c := range []struct {
+		text  string
+		pairs int
+	}{
+		{"avocado toast", 1},
+		{"avocado toast recipe", 2},
+		{"avocado. toast", 0},
+		{"avocado\ntoast", 0},
+		{"avocado #toast recipe", 0},
+		{"avocado 🥑 toast", 0},
+		{"big avocado, small toast", 3},
+		{"東京。大阪", 0},
+	} {
+		with := NicheFeatures(nil, c.text, 17, NicheBigrams)
+		without := NicheFeatures(nil, c.text, 17, 0)
+		if got := len(with) - len(without); got != c.pairs {
+			t.Errorf("%q: %d pair features, want %d", c.text, got, c.pairs)
+		}
 	}
 }

@@ -125,6 +125,10 @@ type tokenizer struct {
 	stem     []byte // the current token, stemmed
 	part     []byte
 	cache    *stemCache // recent stems, nil for none (see getMatcher)
+	// breaks counts the sentence breaks ('.', '!', '?', a line break, and
+	// their CJK forms) skipped so far: the niche model pairs only words
+	// with none between them.
+	breaks uint32
 }
 
 // stemCache remembers the stems of recent words, direct-mapped by hash:
@@ -171,6 +175,9 @@ func (t *tokenizer) each(s string, fn func(tok []byte, kind tokenKind)) {
 	i := 0
 	for i < len(s) {
 		if c := s[i]; c < 0x80 && c != '#' && c != '@' && !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			if c == '.' || c == '\n' || c == '!' || c == '?' {
+				t.breaks++
+			}
 			i++ // ASCII separator
 			continue
 		}
@@ -204,6 +211,9 @@ func (t *tokenizer) each(s string, fn func(tok []byte, kind tokenKind)) {
 			continue
 		}
 		if !isWordRune(r) {
+			if r == '。' || r == '！' || r == '？' {
+				t.breaks++
+			}
 			if isEmoji(r) {
 				raw = append(raw[:0], s[i:i+w]...)
 				fn(raw, tokEmoji)

@@ -36,7 +36,7 @@ func FitModel(ex []Example, cfg Config, k int) *scoring.NicheModel {
 			a[h], b[h] = aP[h], bP[h]
 		}
 	}
-	return Fit(ex, chosen).Quantize(cfg.Bits, cfg.Blend, cfg.BlendXT, a, b)
+	return Fit(ex, chosen).Quantize(cfg, a, b)
 }
 
 // OOFLogits returns every example's logits from a fit on the other folds.

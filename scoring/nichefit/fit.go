@@ -55,6 +55,16 @@ type Config struct {
 	// as a second training example of that creator with this weight (in
 	// its creator's group, so in its fold; Aux).
 	CommentWeight float64
+	// Bigrams adds word-pair features (scoring.NicheBigrams).
+	Bigrams bool
+}
+
+// features is the model's Features for cfg.
+func (cfg *Config) features() uint8 {
+	if cfg.Bigrams {
+		return scoring.NicheBigrams
+	}
+	return 0
 }
 
 // DefaultConfig is the configuration the shipped model was fitted with.
@@ -140,15 +150,15 @@ func Examples(creators []Creator, tweets []Tweet, cfg Config) []Example {
 		}
 		out = append(out, e)
 	}
-	Featurize(out, cfg.Bits)
+	Featurize(out, cfg.Bits, cfg.features())
 	return out
 }
 
 // Featurize computes the examples' feature buckets and taxonomy priors.
-func Featurize(ex []Example, bits uint8) {
+func Featurize(ex []Example, bits, features uint8) {
 	for i := range ex {
 		e := &ex[i]
-		e.feats = scoring.NicheFeatures(e.feats[:0], e.Text, bits)
+		e.feats = scoring.NicheFeatures(e.feats[:0], e.Text, bits, features)
 		e.taxIdx, e.taxVal = e.taxIdx[:0], e.taxVal[:0]
 		for _, n := range scoring.TaxonomyNiches(nil, e.Text) {
 			if i := slices.Index(scoring.BuiltinNiches, n.Niche); i >= 0 {
@@ -295,9 +305,10 @@ func (m *weights) logit(e *Example, h int) float64 {
 
 // Quantize turns fitted weights and per-head calibrations into the model
 // the scoring package ships.
-func (m *weights) Quantize(bits uint8, blend, blendXT float64, calA, calB []float64) *scoring.NicheModel {
+func (m *weights) Quantize(cfg Config, calA, calB []float64) *scoring.NicheModel {
 	nh := m.nh
-	out := &scoring.NicheModel{Bits: bits, Heads: Heads(blend, blendXT), W: make([]int8, len(m.w)),
+	bits, blend, blendXT := cfg.Bits, cfg.Blend, cfg.BlendXT
+	out := &scoring.NicheModel{Bits: bits, Features: cfg.features(), Heads: Heads(blend, blendXT), W: make([]int8, len(m.w)),
 		TaxNiches: slices.Clone(scoring.BuiltinNiches)}
 	for _, v := range m.taxW {
 		out.TaxW = append(out.TaxW, float32(v))

@@ -1,0 +1,19 @@
+package nichefit
+
+import "fmt"
+
+// applyVariant sets the experiment variant v on cfg.
+func applyVariant(cfg *Config, v string) error {
+	switch v {
+	case "", "base":
+		return nil
+	case "bigram":
+		cfg.Bigrams = true
+		return nil
+	case "bigram18":
+		cfg.Bigrams = true
+		cfg.Bits = 18
+		return nil
+	}
+	return fmt.Errorf("unknown variant %q", v)
+}
