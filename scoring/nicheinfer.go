@@ -17,6 +17,7 @@ type nicheBinding struct {
 	// Calibrated coefficients, for comparing heads without computing
 	// probabilities: z = cBias + cScale*sum/sqrt(n) + cTax . tax.
 	cBias, cScale, cTax []float64
+	soft                []int // the heads of the model's softmax group
 }
 
 // input fills x from the taxonomy relevance tax (per taxonomy niche).
@@ -64,6 +65,11 @@ func bindModel(t *Taxonomy, m *NicheModel) *nicheBinding {
 	for _, n := range m.TaxNiches {
 		b.taxOf = append(b.taxOf, indexOf(t.niches, n))
 	}
+	for h, hd := range m.Heads {
+		if hd.Softmax {
+			b.soft = append(b.soft, h)
+		}
+	}
 	for h := range m.Heads {
 		a := float64(m.CalA[h])
 		b.cBias = append(b.cBias, a*float64(m.Bias[h])+float64(m.CalB[h]))
@@ -92,6 +98,21 @@ func (b *nicheBinding) logits(s *headSums, x *taxInput, z []float64) {
 	inv := s.invSqrtN()
 	for h := range z {
 		z[h] = b.m.logit(s, h, x, inv)
+	}
+	if len(b.soft) > 0 {
+		// The softmax group's heads: each one's log-probability.
+		mx := math.Inf(-1)
+		for _, h := range b.soft {
+			mx = max(mx, z[h])
+		}
+		sum := 0.0
+		for _, h := range b.soft {
+			sum += math.Exp(z[h] - mx)
+		}
+		lse := mx + math.Log(sum)
+		for _, h := range b.soft {
+			z[h] -= lse
+		}
 	}
 }
 

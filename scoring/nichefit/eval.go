@@ -19,19 +19,22 @@ import (
 // out-of-fold logits, then capped so that a text with no feature at all
 // gets at most emptyMax: no words, no niche.
 func FitModel(ex []Example, cfg Config, k int) *scoring.NicheModel {
+	hs := headsFor(cfg)
 	full := cfg
 	full.PriorOnly = nil
 	prior := cfg
 	prior.PriorOnly = nil
-	for _, h := range heads {
+	for _, h := range hs {
 		prior.PriorOnly = append(prior.PriorOnly, h.name)
 	}
-	aF, bF, fF := Calibrate(OOFLogits(ex, full, k), ex)
-	aP, bP, fP := Calibrate(OOFLogits(ex, prior, k), ex)
+	aF, bF, fF := Calibrate(OOFLogits(ex, full, k), ex, hs)
+	aP, bP, fP := Calibrate(OOFLogits(ex, prior, k), ex, hs)
 	chosen := full
 	a, b := aF, bF
-	for h, hd := range heads {
-		if fP[h] > fF[h] {
+	for h, hd := range hs {
+		// The softmax group's heads are fitted together: never alone on
+		// the taxonomy.
+		if fP[h] > fF[h] && !hd.softmax {
 			chosen.PriorOnly = append(chosen.PriorOnly, hd.name)
 			a[h], b[h] = aP[h], bP[h]
 		}
@@ -53,10 +56,7 @@ func OOFLogits(ex []Example, cfg Config, k int) [][]float64 {
 		m := Fit(train, cfg)
 		for i := range ex {
 			if folds[i] == f {
-				out[i] = make([]float64, len(heads))
-				for h := range heads {
-					out[i][h] = m.logit(&ex[i], h)
-				}
+				out[i] = m.logits(&ex[i])
 			}
 		}
 	}

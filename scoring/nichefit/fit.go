@@ -57,6 +57,10 @@ type Config struct {
 	CommentWeight float64
 	// Bigrams adds word-pair features (scoring.NicheBigrams).
 	Bigrams bool
+	// Softmax fits the eight instagram categories' heads and an "other"
+	// head jointly, as one softmax (see headsFor); each of their logits
+	// is then its log-probability in that softmax.
+	Softmax bool
 }
 
 // features is the model's Features for cfg.
@@ -124,10 +128,11 @@ var DefaultConfig = Config{Bits: 17, Epochs: 6, L2: 1e-3, LR: 0.05, PosPower: 1,
 // Examples builds the training examples of creators and tweets.
 func Examples(creators []Creator, tweets []Tweet, cfg Config) []Example {
 	var out []Example
+	hs := headsFor(cfg)
 	for i := range creators {
 		c := &creators[i]
 		e := Example{Text: c.Text(), Group: "ig:" + c.Name, Source: "instagram", Weight: 1, Creator: c}
-		for _, h := range heads {
+		for _, h := range hs {
 			l := h.labelCreator(c.Category)
 			e.Labels = append(e.Labels, l)
 		}
@@ -145,7 +150,7 @@ func Examples(creators []Creator, tweets []Tweet, cfg Config) []Example {
 	for i := range tweets {
 		t := &tweets[i]
 		e := Example{Text: t.Text, Group: "xt:" + t.Lang + ":" + t.ID, Source: "x-topic/" + t.Lang, Weight: 1, Tweet: t}
-		for _, h := range heads {
+		for _, h := range hs {
 			e.Labels = append(e.Labels, h.labelTweet(t.Topics))
 		}
 		out = append(out, e)
@@ -172,6 +177,7 @@ func Featurize(ex []Example, bits, features uint8) {
 // weights is a model being fitted: float weights per bucket and head.
 type weights struct {
 	nh, nt int
+	soft   []int     // the softmax group's heads
 	w      []float32 // bucket*nh + head
 	g      []float32 // AdaGrad sums of squared gradients
 	bias   []float64
@@ -183,10 +189,22 @@ type weights struct {
 // Fit fits one-vs-rest logistic regressions, one per head, on ex by
 // AdaGrad in a fixed, seeded order.
 func Fit(ex []Example, cfg Config) *weights {
-	nh := len(heads)
+	hs := headsFor(cfg)
+	nh := len(hs)
 	nt := len(scoring.BuiltinNiches)
 	m := &weights{nh: nh, nt: nt, w: make([]float32, (1<<cfg.Bits)*nh), g: make([]float32, (1<<cfg.Bits)*nh),
 		bias: make([]float64, nh), taxW: make([]float64, nh*nt), gb: make([]float64, nh), gt: make([]float64, nh*nt)}
+	inGroup := make([]bool, nh)
+	other := -1
+	for h, hd := range hs {
+		if hd.softmax {
+			m.soft = append(m.soft, h)
+			inGroup[h] = true
+			if hd.name == otherHead.name {
+				other = h
+			}
+		}
+	}
 	// Class weights per head.
 	pos, neg := make([]float64, nh), make([]float64, nh)
 	for _, e := range ex {
@@ -195,7 +213,7 @@ func Fit(ex []Example, cfg Config) *weights {
 			case 1:
 				pos[h] += float64(e.Weight)
 			case 0:
-				neg[h] += float64(e.Weight) * exWeight(&e, h, cfg)
+				neg[h] += float64(e.Weight) * exWeight(&e, hs[h], cfg)
 			}
 		}
 	}
@@ -205,14 +223,39 @@ func Fit(ex []Example, cfg Config) *weights {
 			posW[h] = math.Pow(neg[h]/pos[h], cfg.PosPower)
 		}
 	}
+	// The softmax group's class weights: each class weighs as much in all
+	// as the others, to the power PosPower (instagram creators' classes;
+	// a tweet weighs its targets' mean).
+	classW := make([]float64, nh)
+	if len(m.soft) > 0 {
+		var tot float64
+		cnt := make([]float64, nh)
+		for i := range ex {
+			if e := &ex[i]; e.Creator != nil {
+				for _, h := range m.soft {
+					if e.Labels[h] == 1 {
+						cnt[h] += float64(e.Weight)
+						tot += float64(e.Weight)
+					}
+				}
+			}
+		}
+		for _, h := range m.soft {
+			if cnt[h] > 0 {
+				classW[h] = math.Pow(tot/(float64(len(m.soft))*cnt[h]), cfg.PosPower)
+			}
+		}
+	}
 	order := make([]int, len(ex))
 	for i := range order {
 		order[i] = i
 	}
 	r := rand.New(rand.NewPCG(cfg.Seed, 7))
 	grad := make([]float64, nh)
+	zs := make([]float64, nh)
+	var targets []int
 	priorOnly := make([]bool, nh)
-	for h, hd := range heads {
+	for h, hd := range hs {
 		priorOnly[h] = contains(cfg.PriorOnly, hd.name)
 	}
 	for range cfg.Epochs {
@@ -227,25 +270,62 @@ func Fit(ex []Example, cfg Config) *weights {
 			for h := range nh {
 				grad[h] = 0
 				l := e.Labels[h]
-				if l < 0 {
+				if inGroup[h] || l < 0 {
 					continue
 				}
-				z := m.bias[h]
-				for j, t := range e.taxIdx {
-					z += m.taxW[h*nt+int(t)] * float64(e.taxVal[j])
-				}
-				for _, b := range e.feats {
-					z += float64(m.w[int(b)*nh+h]) * inv
-				}
+				z := m.rawLogit(e, h, inv)
 				p := 1 / (1 + math.Exp(-z))
 				wt := float64(e.Weight)
 				if l == 1 {
 					wt *= posW[h]
 				} else {
-					wt *= exWeight(e, h, cfg)
+					wt *= exWeight(e, hs[h], cfg)
 				}
 				grad[h] = (p - float64(l)) * wt
 				any = true
+			}
+			if len(m.soft) > 0 {
+				// The group's targets: the positives among its heads, or
+				// "other" when the example says it is none of them.
+				targets = targets[:0]
+				known := false
+				for _, h := range m.soft {
+					if e.Labels[h] == 1 {
+						targets = append(targets, h)
+					}
+					if e.Labels[h] >= 0 {
+						known = true
+					}
+				}
+				if len(targets) == 0 && known && other >= 0 {
+					targets = append(targets, other)
+				}
+				if len(targets) > 0 {
+					mx := math.Inf(-1)
+					for _, h := range m.soft {
+						zs[h] = m.rawLogit(e, h, inv)
+						mx = max(mx, zs[h])
+					}
+					sum := 0.0
+					for _, h := range m.soft {
+						zs[h] = math.Exp(zs[h] - mx)
+						sum += zs[h]
+					}
+					wt := 0.0
+					for _, h := range targets {
+						wt += classW[h]
+					}
+					wt *= float64(e.Weight) / float64(len(targets))
+					t := 1 / float64(len(targets))
+					for _, h := range m.soft {
+						y := 0.0
+						if slices.Contains(targets, h) {
+							y = t
+						}
+						grad[h] = (zs[h]/sum - y) * wt
+					}
+					any = true
+				}
 			}
 			if !any {
 				continue
@@ -279,28 +359,60 @@ func Fit(ex []Example, cfg Config) *weights {
 	return m
 }
 
+// rawLogit is head h's linear score of e (inv: 1/sqrt of its features),
+// before the softmax group's normalisation.
+func (m *weights) rawLogit(e *Example, h int, inv float64) float64 {
+	z := m.bias[h]
+	for j, t := range e.taxIdx {
+		z += m.taxW[h*m.nt+int(t)] * float64(e.taxVal[j])
+	}
+	for _, b := range e.feats {
+		z += float64(m.w[int(b)*m.nh+h]) * inv
+	}
+	return z
+}
+
 // exWeight is the weight of a negative label of e for head h.
-func exWeight(e *Example, h int, cfg Config) float64 {
-	if e.Creator != nil && heads[h].ig == "" && !heads[h].sibling {
+func exWeight(e *Example, hd head, cfg Config) float64 {
+	if e.Creator != nil && hd.ig == "" && !hd.sibling {
 		return cfg.XTOnlyIGWeight
 	}
 	return 1
 }
 
-// logit is head h's logit for e.
-func (m *weights) logit(e *Example, h int) float64 {
-	z := m.bias[h]
-	for j, t := range e.taxIdx {
-		z += m.taxW[h*m.nt+int(t)] * float64(e.taxVal[j])
-	}
-	if len(e.feats) > 0 {
-		s := 0.0
-		for _, b := range e.feats {
-			s += float64(m.w[int(b)*m.nh+h])
+// logits is every head's logit for e, as the scoring package computes
+// them: the softmax group's heads give their log-probability.
+func (m *weights) logits(e *Example) []float64 {
+	out := make([]float64, m.nh)
+	for h := range out {
+		z := m.bias[h]
+		for j, t := range e.taxIdx {
+			z += m.taxW[h*m.nt+int(t)] * float64(e.taxVal[j])
 		}
-		z += s / math.Sqrt(float64(len(e.feats)))
+		if len(e.feats) > 0 {
+			s := 0.0
+			for _, b := range e.feats {
+				s += float64(m.w[int(b)*m.nh+h])
+			}
+			z += s / math.Sqrt(float64(len(e.feats)))
+		}
+		out[h] = z
 	}
-	return z
+	if len(m.soft) > 0 {
+		mx := math.Inf(-1)
+		for _, h := range m.soft {
+			mx = max(mx, out[h])
+		}
+		sum := 0.0
+		for _, h := range m.soft {
+			sum += math.Exp(out[h] - mx)
+		}
+		lse := mx + math.Log(sum)
+		for _, h := range m.soft {
+			out[h] -= lse
+		}
+	}
+	return out
 }
 
 // Quantize turns fitted weights and per-head calibrations into the model
@@ -308,7 +420,7 @@ func (m *weights) logit(e *Example, h int) float64 {
 func (m *weights) Quantize(cfg Config, calA, calB []float64) *scoring.NicheModel {
 	nh := m.nh
 	bits, blend, blendXT := cfg.Bits, cfg.Blend, cfg.BlendXT
-	out := &scoring.NicheModel{Bits: bits, Features: cfg.features(), Heads: Heads(blend, blendXT), W: make([]int8, len(m.w)),
+	out := &scoring.NicheModel{Bits: bits, Features: cfg.features(), Heads: Heads(headsFor(cfg), blend, blendXT), W: make([]int8, len(m.w)),
 		TaxNiches: slices.Clone(scoring.BuiltinNiches)}
 	for _, v := range m.taxW {
 		out.TaxW = append(out.TaxW, float32(v))
@@ -362,11 +474,11 @@ func Folds(ex []Example, k int, seed uint64) []int {
 // calibrated on out-of-fold logits (Platt scaling), then moves b so that
 // 0.5 is the threshold with the best F1 whose precision is at least 0.5.
 // It also returns that F1, the head's figure for choosing between fits.
-func Calibrate(logits [][]float64, ex []Example) (calA, calB, f1 []float64) {
-	nh := len(heads)
+func Calibrate(logits [][]float64, ex []Example, hs []head) (calA, calB, f1 []float64) {
+	nh := len(hs)
 	calA, calB, f1 = make([]float64, nh), make([]float64, nh), make([]float64, nh)
 	for h := range nh {
-		zs, ys, ws := calibrationSet(logits, ex, h)
+		zs, ys, ws := calibrationSet(logits, ex, hs[h], h)
 		a, b := platt(zs, ys, ws)
 		calA[h], calB[h], f1[h] = a, b, 0
 		b2, f, ok := shiftForF1(zs, ys, ws, a, b)
@@ -396,8 +508,7 @@ var calibrationLangs = map[string]bool{"en": true, "es": true}
 // calibrated on instagram creators alone, where its ranking against the
 // other seven matters; the siblings (health_wellness, outdoors, parenting)
 // on both, each source weighing half.
-func calibrationSet(logits [][]float64, ex []Example, h int) (zs, ys, ws []float64) {
-	hd := heads[h]
+func calibrationSet(logits [][]float64, ex []Example, hd head, h int) (zs, ys, ws []float64) {
 	skip := func(e *Example) bool {
 		switch {
 		case e.Labels[h] < 0 || e.Aux:

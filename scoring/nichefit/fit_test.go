@@ -286,7 +286,7 @@ func TestCommentExamplesStayWithCreator(t *testing.T) {
 	logits := [][]float64{make([]float64, len(heads)), make([]float64, len(heads)), make([]float64, len(heads))}
 	most := 0
 	for h := range heads {
-		zs, _, _ := calibrationSet(logits, ex, h)
+		zs, _, _ := calibrationSet(logits, ex, heads[h], h)
 		most = max(most, len(zs))
 	}
 	if most != 2 {

@@ -1,6 +1,10 @@
 package nichefit
 
-import "github.com/creatorscout/scout/scoring"
+import (
+	"slices"
+
+	"github.com/creatorscout/scout/scoring"
+)
 
 // head says which niches one model output drives and which labels of the
 // data sets make a text a positive or a negative for it.
@@ -16,6 +20,9 @@ type head struct {
 	sibling bool
 	// fallback marks the catch-all head (see scoring.NicheHead).
 	fallback bool
+	// softmax marks a head of the softmax group (Config.Softmax): the
+	// eight instagram categories and otherHead.
+	softmax bool
 }
 
 // The label mapping.
@@ -110,12 +117,31 @@ var CategoryNiche = map[string]string{"beauty": "beauty", "fashion": "fashion", 
 var CreatorCandidates = []string{"beauty", "fashion", "fitness", "health_wellness", "food", "family",
 	"parenting", "home_diy", "pets", "travel", "outdoors"}
 
-// Heads returns the model's heads as the scoring package stores them,
+// otherHead is the softmax group's rest of the world: instagram's "other"
+// creators and the tweets of no instagram category. It names no niche.
+var otherHead = head{name: "other", ig: "other", softmax: true}
+
+// headsFor is the heads of cfg: with Softmax, the eight heads instagram
+// labels (not their siblings) and otherHead form one softmax group.
+func headsFor(cfg Config) []head {
+	if !cfg.Softmax {
+		return heads
+	}
+	hs := slices.Clone(heads)
+	for i := range hs {
+		if hs[i].ig != "" && !hs[i].sibling {
+			hs[i].softmax = true
+		}
+	}
+	return append(hs, otherHead)
+}
+
+// Heads returns the model's heads hs as the scoring package stores them,
 // with taxonomy blend blend, or blendXT for the heads only X-Topic labels.
-func Heads(blend, blendXT float64) []scoring.NicheHead {
-	out := make([]scoring.NicheHead, len(heads))
-	for i, h := range heads {
-		out[i] = scoring.NicheHead{Name: h.name, Niches: append([]string(nil), h.niches...), Fallback: h.fallback, Blend: float32(blend)}
+func Heads(hs []head, blend, blendXT float64) []scoring.NicheHead {
+	out := make([]scoring.NicheHead, len(hs))
+	for i, h := range hs {
+		out[i] = scoring.NicheHead{Name: h.name, Niches: append([]string(nil), h.niches...), Fallback: h.fallback, Blend: float32(blend), Softmax: h.softmax}
 		if h.ig == "" && !h.sibling && !h.fallback {
 			out[i].TaxFloor = taxFloor
 			out[i].Blend = float32(blendXT)

@@ -10,6 +10,13 @@ func applyVariant(cfg *Config, v string) error {
 	case "bigram":
 		cfg.Bigrams = true
 		return nil
+	case "softmax":
+		cfg.Softmax = true
+		return nil
+	case "softmax_bigram":
+		cfg.Softmax = true
+		cfg.Bigrams = true
+		return nil
 	case "bigram18":
 		cfg.Bigrams = true
 		cfg.Bits = 18
