@@ -13,17 +13,24 @@ import (
 )
 
 func TestNicheModelRoundTrip(t *testing.T) {
-	m := smallModel()
-	var buf bytes.Buffer
-	if _, err := m.WriteTo(&buf); err != nil {
-		t.Fatal(err)
-	}
-	got, err := ReadNicheModel(bytes.NewReader(buf.Bytes()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(m, got); diff != "" {
-		t.Errorf("round trip (-want +got):\n%s", diff)
+	v8 := smallModel()
+	v8.Features = NicheBigrams
+	v8.Heads[0].Softmax = true
+	for _, m := range []*NicheModel{smallModel(), v8} {
+		var buf bytes.Buffer
+		if _, err := m.WriteTo(&buf); err != nil {
+			t.Fatal(err)
+		}
+		if want := m != v8; bytes.HasPrefix(gunzip(t, buf.Bytes()), []byte(nicheModelMagic)) != want {
+			t.Errorf("features %d: written as SCNM7 %v, want %v", m.Features, !want, want)
+		}
+		got, err := ReadNicheModel(bytes.NewReader(buf.Bytes()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(m, got); diff != "" {
+			t.Errorf("round trip (-want +got):\n%s", diff)
+		}
 	}
 }
 

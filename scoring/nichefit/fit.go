@@ -61,6 +61,9 @@ type Config struct {
 	// head jointly, as one softmax (see headsFor); each of their logits
 	// is then its log-probability in that softmax.
 	Softmax bool
+	// SoftmaxXTWeight weighs a tweet in the softmax group's loss (its
+	// targets' class weight times this).
+	SoftmaxXTWeight float64
 }
 
 // features is the model's Features for cfg.
@@ -316,6 +319,9 @@ func Fit(ex []Example, cfg Config) *weights {
 						wt += classW[h]
 					}
 					wt *= float64(e.Weight) / float64(len(targets))
+					if e.Tweet != nil {
+						wt *= cfg.SoftmaxXTWeight
+					}
 					t := 1 / float64(len(targets))
 					for _, h := range m.soft {
 						y := 0.0

@@ -11,10 +11,16 @@ func applyVariant(cfg *Config, v string) error {
 		cfg.Bigrams = true
 		return nil
 	case "softmax":
-		cfg.Softmax = true
+		cfg.Softmax, cfg.SoftmaxXTWeight = true, 1
+		return nil
+	case "softmax_xt3":
+		cfg.Softmax, cfg.SoftmaxXTWeight = true, 3
+		return nil
+	case "softmax_xt8":
+		cfg.Softmax, cfg.SoftmaxXTWeight = true, 8
 		return nil
 	case "softmax_bigram":
-		cfg.Softmax = true
+		cfg.Softmax, cfg.SoftmaxXTWeight = true, 1
 		cfg.Bigrams = true
 		return nil
 	case "bigram18":
