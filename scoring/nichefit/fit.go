@@ -64,6 +64,9 @@ type Config struct {
 	// SoftmaxXTWeight weighs a tweet in the softmax group's loss (its
 	// targets' class weight times this).
 	SoftmaxXTWeight float64
+	// SoftmaxClassPower balances the softmax group's classes: a class
+	// weighs (creators/(classes*its creators))^SoftmaxClassPower.
+	SoftmaxClassPower float64
 }
 
 // features is the model's Features for cfg.
@@ -227,8 +230,8 @@ func Fit(ex []Example, cfg Config) *weights {
 		}
 	}
 	// The softmax group's class weights: each class weighs as much in all
-	// as the others, to the power PosPower (instagram creators' classes;
-	// a tweet weighs its targets' mean).
+	// as the others, to the power SoftmaxClassPower (instagram creators'
+	// classes; a tweet weighs its targets' mean).
 	classW := make([]float64, nh)
 	if len(m.soft) > 0 {
 		var tot float64
@@ -245,7 +248,7 @@ func Fit(ex []Example, cfg Config) *weights {
 		}
 		for _, h := range m.soft {
 			if cnt[h] > 0 {
-				classW[h] = math.Pow(tot/(float64(len(m.soft))*cnt[h]), cfg.PosPower)
+				classW[h] = math.Pow(tot/(float64(len(m.soft))*cnt[h]), cfg.SoftmaxClassPower)
 			}
 		}
 	}

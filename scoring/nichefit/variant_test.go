@@ -11,16 +11,22 @@ func applyVariant(cfg *Config, v string) error {
 		cfg.Bigrams = true
 		return nil
 	case "softmax":
-		cfg.Softmax, cfg.SoftmaxXTWeight = true, 1
+		cfg.Softmax, cfg.SoftmaxXTWeight, cfg.SoftmaxClassPower = true, 1, 1
 		return nil
 	case "softmax_xt3":
-		cfg.Softmax, cfg.SoftmaxXTWeight = true, 3
+		cfg.Softmax, cfg.SoftmaxXTWeight, cfg.SoftmaxClassPower = true, 3, 1
 		return nil
 	case "softmax_xt8":
-		cfg.Softmax, cfg.SoftmaxXTWeight = true, 8
+		cfg.Softmax, cfg.SoftmaxXTWeight, cfg.SoftmaxClassPower = true, 8, 1
+		return nil
+	case "softmax_p05":
+		cfg.Softmax, cfg.SoftmaxXTWeight, cfg.SoftmaxClassPower = true, 1, 0.5
+		return nil
+	case "softmax_p075":
+		cfg.Softmax, cfg.SoftmaxXTWeight, cfg.SoftmaxClassPower = true, 1, 0.75
 		return nil
 	case "softmax_bigram":
-		cfg.Softmax, cfg.SoftmaxXTWeight = true, 1
+		cfg.Softmax, cfg.SoftmaxXTWeight, cfg.SoftmaxClassPower = true, 1, 1
 		cfg.Bigrams = true
 		return nil
 	case "bigram18":
