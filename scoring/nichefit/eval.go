@@ -27,8 +27,8 @@ func FitModel(ex []Example, cfg Config, k int) *scoring.NicheModel {
 	for _, h := range hs {
 		prior.PriorOnly = append(prior.PriorOnly, h.name)
 	}
-	aF, bF, fF := Calibrate(OOFLogits(ex, full, k), ex, hs)
-	aP, bP, fP := Calibrate(OOFLogits(ex, prior, k), ex, hs)
+	aF, bF, fF := Calibrate(OOFLogits(ex, full, k), ex, hs, cfg)
+	aP, bP, fP := Calibrate(OOFLogits(ex, prior, k), ex, hs, cfg)
 	chosen := full
 	a, b := aF, bF
 	for h, hd := range hs {

@@ -64,6 +64,10 @@ type Config struct {
 	// SoftmaxXTWeight weighs a tweet in the softmax group's loss (its
 	// targets' class weight times this).
 	SoftmaxXTWeight float64
+	// SoftmaxSharedSlope calibrates the softmax group's heads with one
+	// slope (fitted on all of them), so their relevance ranks as their
+	// probabilities moved by a per-head intercept.
+	SoftmaxSharedSlope bool
 	// SoftmaxClassPower balances the softmax group's classes: a class
 	// weighs (creators/(classes*its creators))^SoftmaxClassPower.
 	SoftmaxClassPower float64
@@ -483,12 +487,30 @@ func Folds(ex []Example, k int, seed uint64) []int {
 // calibrated on out-of-fold logits (Platt scaling), then moves b so that
 // 0.5 is the threshold with the best F1 whose precision is at least 0.5.
 // It also returns that F1, the head's figure for choosing between fits.
-func Calibrate(logits [][]float64, ex []Example, hs []head) (calA, calB, f1 []float64) {
+func Calibrate(logits [][]float64, ex []Example, hs []head, cfg Config) (calA, calB, f1 []float64) {
 	nh := len(hs)
 	calA, calB, f1 = make([]float64, nh), make([]float64, nh), make([]float64, nh)
+	shared := math.NaN()
+	if cfg.SoftmaxSharedSlope {
+		var zs, ys, ws []float64
+		for h, hd := range hs {
+			if hd.softmax && len(hd.niches) > 0 {
+				z, y, w := calibrationSet(logits, ex, hd, h)
+				zs, ys, ws = append(zs, z...), append(ys, y...), append(ws, w...)
+			}
+		}
+		if len(zs) > 0 {
+			shared, _ = platt(zs, ys, ws)
+		}
+	}
 	for h := range nh {
 		zs, ys, ws := calibrationSet(logits, ex, hs[h], h)
-		a, b := platt(zs, ys, ws)
+		var a, b float64
+		if hs[h].softmax && !math.IsNaN(shared) {
+			a, b = shared, plattIntercept(zs, ys, ws, shared)
+		} else {
+			a, b = platt(zs, ys, ws)
+		}
 		calA[h], calB[h], f1[h] = a, b, 0
 		b2, f, ok := shiftForF1(zs, ys, ws, a, b)
 		if ok {
@@ -502,6 +524,28 @@ func Calibrate(logits [][]float64, ex []Example, hs []head) (calA, calB, f1 []fl
 		}
 	}
 	return calA, calB, f1
+}
+
+// plattIntercept fits b of sigmoid(a*z+b) to labels y with a fixed.
+func plattIntercept(z, y, w []float64, a float64) float64 {
+	b := 0.0
+	for range 50 {
+		var g, hss float64
+		for i := range z {
+			p := 1 / (1 + math.Exp(-(a*z[i] + b)))
+			g += (p - y[i]) * w[i]
+			hss += p * (1 - p) * w[i]
+		}
+		if hss <= 1e-12 {
+			break
+		}
+		d := g / hss
+		b -= d
+		if math.Abs(d) < 1e-9 {
+			break
+		}
+	}
+	return b
 }
 
 // calibrationLangs are the X-Topic languages whose tweets set thresholds:

@@ -25,6 +25,9 @@ func applyVariant(cfg *Config, v string) error {
 	case "softmax_p075":
 		cfg.Softmax, cfg.SoftmaxXTWeight, cfg.SoftmaxClassPower = true, 1, 0.75
 		return nil
+	case "softmax_shared":
+		cfg.Softmax, cfg.SoftmaxXTWeight, cfg.SoftmaxClassPower, cfg.SoftmaxSharedSlope = true, 1, 1, true
+		return nil
 	case "softmax_bigram":
 		cfg.Softmax, cfg.SoftmaxXTWeight, cfg.SoftmaxClassPower = true, 1, 1
 		cfg.Bigrams = true
