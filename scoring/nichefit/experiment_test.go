@@ -1,6 +1,7 @@
 package nichefit
 
 import (
+	"fmt"
 	"os"
 	"strconv"
 	"testing"
@@ -31,4 +32,75 @@ func TestExperiment(t *testing.T) {
 	}
 	t.Logf("config %+v", cfg)
 	Report(os.Stdout, cs, ts, cfg, true)
+}
+
+// TestFoldDump writes every instagram creator's 5-fold CV prediction
+// (fold, category, predicted niche) to NICHE_DUMP, for the variant and
+// seed of TestExperiment.
+func TestFoldDump(t *testing.T) {
+	out := os.Getenv("NICHE_DUMP")
+	if out == "" {
+		t.Skip("set NICHE_DUMP to a file")
+	}
+	d := datasets(t)
+	cs, _ := LoadInstagram(d)
+	ts, _ := LoadXTopic(d)
+	cfg := DefaultConfig
+	if s, err := strconv.ParseUint(os.Getenv("NICHE_SEED"), 10, 64); err == nil {
+		cfg.Seed = s
+	}
+	if err := applyVariant(&cfg, os.Getenv("NICHE_VARIANT")); err != nil {
+		t.Fatal(err)
+	}
+	all := Examples(cs, ts, cfg)
+	folds := Folds(all, 5, cfg.Seed)
+	f, err := os.Create(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for k := range 5 {
+		var train []Example
+		for i, e := range all {
+			if folds[i] != k {
+				train = append(train, e)
+			}
+		}
+		m := FitModel(train, cfg, 3)
+		for i, e := range all {
+			if folds[i] == k && !e.Aux && e.Creator != nil {
+				fmt.Fprintf(f, "%d\t%s\t%s\t%s\n", k, e.Creator.Name, e.Creator.Category, creatorPrediction(m.TextNiches(nil, e.Text)))
+			}
+		}
+	}
+}
+
+// TestWriteModel fits the variant of TestExperiment on everything, as
+// `make fit-niche` does, and writes it to NICHE_WRITE.
+func TestWriteModel(t *testing.T) {
+	out := os.Getenv("NICHE_WRITE")
+	if out == "" {
+		t.Skip("set NICHE_WRITE to a file")
+	}
+	d := datasets(t)
+	cs, _ := LoadInstagram(d)
+	ts, _ := LoadXTopic(d)
+	cfg := DefaultConfig
+	if s, err := strconv.ParseUint(os.Getenv("NICHE_SEED"), 10, 64); err == nil {
+		cfg.Seed = s
+	}
+	if err := applyVariant(&cfg, os.Getenv("NICHE_VARIANT")); err != nil {
+		t.Fatal(err)
+	}
+	m := FitModel(Examples(cs, ts, cfg), cfg, 5)
+	f, err := os.Create(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.WriteTo(f); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
 }
