@@ -28,6 +28,13 @@ func applyVariant(cfg *Config, v string) error {
 	case "softmax_shared":
 		cfg.Softmax, cfg.SoftmaxXTWeight, cfg.SoftmaxClassPower, cfg.SoftmaxSharedSlope = true, 1, 1, true
 		return nil
+	case "softmax_p05_e8":
+		cfg.Softmax, cfg.SoftmaxXTWeight, cfg.SoftmaxClassPower = true, 1, 0.5
+		cfg.Epochs = 8
+		return nil
+	case "softmax_p05_xt0":
+		cfg.Softmax, cfg.SoftmaxXTWeight, cfg.SoftmaxClassPower = true, 0, 0.5
+		return nil
 	case "softmax_bigram":
 		cfg.Softmax, cfg.SoftmaxXTWeight, cfg.SoftmaxClassPower = true, 1, 1
 		cfg.Bigrams = true
