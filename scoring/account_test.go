@@ -2,6 +2,9 @@ package scoring
 
 import (
 	"math"
+	"slices"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -272,5 +275,69 @@ func TestPlatformPriors(t *testing.T) {
 		if got := PlatformOfHandle(h); got != want {
 			t.Errorf("PlatformOfHandle(%q) = %q, want %q", h, got, want)
 		}
+	}
+}
+
+// TestTwoPhaseFakeShare: when only some followers carry counts, the
+// others are corrected by how much the counts moved the counted ones.
+// Over the four ways of counting every fourth follower the estimate
+// averages to exactly what counting all gives (the difference estimator
+// is unbiased), where judging the uncounted ones without correction reads
+// far lower; the range is wider than with all counted.
+func TestTwoPhaseFakeShare(t *testing.T) {
+	// A fake that looks genuine until its counts are known.
+	hidden := creator.Account{Handle: "mara.bsky.social", DisplayName: creator.Ptr("Mara"), HasAvatar: creator.Ptr(true), Bio: creator.Ptr("coffee and books"),
+		Followers: i64(0), Following: i64(7500), Posts: i64(0)}
+	real := creator.Account{Handle: "anna.bsky.social", DisplayName: creator.Ptr("Anna"), HasAvatar: creator.Ptr(true), Bio: creator.Ptr("teacher and hiker"),
+		Followers: i64(300), Following: i64(250), Posts: i64(400)}
+	if r := ScoreAccount(&hidden, testNow); !r.Fake {
+		t.Fatalf("precondition: the hidden fake reads %.2f with its counts, want flagged", r.FakeProbability)
+	}
+	if c := withoutCounts(&hidden); ScoreAccount(&c, testNow).Fake {
+		t.Fatal("precondition: the hidden fake is flagged without its counts; the test needs one that is not")
+	}
+	all := make([]creator.Account, 100)
+	for i := range all {
+		all[i] = real
+		if i%5 < 2 { // 40 fakes, not in step with every fourth
+			all[i] = hidden
+		}
+		all[i].ID = "f" + strconv.Itoa(i)
+	}
+	full := EstimateFakeShare(all, "", testNow)
+	if full.Counted != 0 {
+		t.Errorf("all counted: Counted %d, want 0 (no correction)", full.Counted)
+	}
+	var mean, meanP float64
+	for off := range 4 {
+		part := slices.Clone(all)
+		for i := range part {
+			if i%4 != off {
+				part[i] = withoutCounts(&part[i])
+			}
+		}
+		e := EstimateFakeShare(part, "", testNow)
+		assertFinite(t, e)
+		if e.Counted != 25 || e.Sampled != 100 {
+			t.Errorf("offset %d: %d counted of %d, want 25 of 100", off, e.Counted, e.Sampled)
+		}
+		if e.High-e.Low <= full.High-full.Low {
+			t.Errorf("offset %d: range [%.3f, %.3f] no wider than all counted [%.3f, %.3f]", off, e.Low, e.High, full.Low, full.High)
+		}
+		if e.Low > e.Share || e.High < e.Share {
+			t.Errorf("offset %d: range [%.3f, %.3f] does not hold the share %.3f", off, e.Low, e.High, e.Share)
+		}
+		if s := audienceScore(e, "").Summary; !strings.Contains(s, "25 of the 100 were read with their own follower, following and post counts") {
+			t.Errorf("offset %d: summary does not say what was counted: %s", off, s)
+		}
+		mean += e.Share / 4
+		meanP += e.MeanProbability / 4
+		// Uncorrected, the uncounted fakes are missed.
+		if plain := float64(e.Flagged) / float64(e.Sampled); plain > 0.15 {
+			t.Errorf("offset %d: %.2f flagged without correction; the test needs the uncounted fakes missed", off, plain)
+		}
+	}
+	if math.Abs(mean-full.Share) > 1e-9 || math.Abs(meanP-full.MeanProbability) > 1e-9 {
+		t.Errorf("mean two-phase share %.6f and probability %.6f over the four subsamples, want all counted's %.6f and %.6f", mean, meanP, full.Share, full.MeanProbability)
 	}
 }

@@ -243,10 +243,16 @@ func sigmoid(z float64) float64 {
 // from a sample, corrected for the model's known error rates.
 type AudienceEstimate struct {
 	Sampled int
+	// Counted is how many of Sampled were read with their counts
+	// (followers, following, posts) when only some were: the others' share
+	// is corrected by how the counts moved those (see TwoPhase). 0 when all
+	// or none were.
+	Counted int
 	// Flagged is the number of sampled accounts at or above the model's
-	// threshold.
+	// threshold, each judged on what is known of it.
 	Flagged int
-	// MeanProbability is the mean P(fake) over the sample.
+	// MeanProbability is the mean P(fake) over the sample (with counts
+	// where only some were counted, estimated as Share is).
 	MeanProbability float64
 	// Share is the estimated fake share at the model's threshold. [Low,
 	// High] is its range: the corrected shares over the threshold band
@@ -260,15 +266,167 @@ type AudienceEstimate struct {
 	Worst []AccountResult
 }
 
+// TwoPhase tallies one threshold's verdicts over an audience sample of
+// which only some accounts were read with their counts (a source reads
+// counts for a subsample to save requests). Every account is judged
+// without counts; the counted ones also with them, and the mean change the
+// counts made there corrects the whole sample's rate: the difference
+// estimator of two-phase sampling, unbiased for the rate had every account
+// been counted when the counted ones are chosen independently of what
+// they are (a systematic subsample of the list, say).
+type TwoPhase struct {
+	// N accounts were judged; Cheap of them flagged without counts.
+	N, Cheap int
+	// M of the N were read with counts. SumD sums, over those, flagged with
+	// counts (1 or 0) minus flagged without; SumD2 sums its squares. M 0
+	// means no correction: Cheap/N is the rate.
+	M           int
+	SumD, SumD2 float64
+}
+
+// Add tallies one account: flagged without its counts (cheap) and, when
+// counted, with them (full).
+func (t *TwoPhase) Add(cheap, full, counted bool) {
+	t.N++
+	if cheap {
+		t.Cheap++
+	}
+	if counted {
+		t.M++
+		d := b2f(full) - b2f(cheap)
+		t.SumD += d
+		t.SumD2 += d * d
+	}
+}
+
+// Rate returns the estimated rate of flagged accounts had all N been read
+// with counts, and the sample size a simple sample of that rate would need
+// for the same precision (N when every or no account was counted; less
+// when few were and the counts moved many verdicts).
+func (t TwoPhase) Rate() (rate, nEff float64) {
+	n := float64(t.N)
+	if t.N == 0 {
+		return 0, 0
+	}
+	if t.M == 0 || t.M >= t.N {
+		return float64(t.Cheap)/n + t.SumD/n, n
+	}
+	m := float64(t.M)
+	dMean := t.SumD / m
+	rate = clamp01(float64(t.Cheap)/n + dMean)
+	varD := t.SumD2 / m // M 1: the uncorrected second moment, conservatively
+	if t.M > 1 {
+		varD = max(0, (t.SumD2-m*dMean*dMean)/(m-1))
+	}
+	// Var = S²/N + (1/M - 1/N) S_d², with S² the flagged rate's own
+	// variance, taken at a rate kept off 0 and 1 by half an account.
+	r := clamp(rate, 0.5/n, 1-0.5/n)
+	s2 := r * (1 - r)
+	v := s2/n + (1/m-1/n)*varD
+	return rate, min(n, s2/v)
+}
+
+// shareTallies holds an estimate's tallies: at the model's threshold, then
+// at each of its band's.
+type shareTallies [1 + len(ShippedAccountModel.Band)]TwoPhase
+
+// correctShare is the Rogan-Gladen estimator: the true share behind an
+// apparent rate a, given the model's sensitivity and specificity there.
+func correctShare(a, sens, spec float64) float64 {
+	d := sens + spec - 1
+	if d <= 0.05 {
+		return a
+	}
+	return clamp01((a + spec - 1) / d)
+}
+
+// fakeShare fills e's share, range and band from tallies.
+func (e *AudienceEstimate) fakeShare(ts *shareTallies) {
+	m := &ShippedAccountModel
+	r, n := ts[0].Rate()
+	e.Share = correctShare(r, m.Sensitivity, m.Specificity)
+	e.Low, e.High, e.BandLow, e.BandHigh = e.Share, e.Share, e.Share, e.Share
+	lo, hi := wilson(r, n, audienceZ)
+	e.Low, e.High = min(e.Low, correctShare(lo, m.Sensitivity, m.Specificity)), max(e.High, correctShare(hi, m.Sensitivity, m.Specificity))
+	for b, op := range m.Band {
+		r, n := ts[1+b].Rate()
+		c := correctShare(r, op.Sensitivity, op.Specificity)
+		e.BandLow, e.BandHigh = min(e.BandLow, c), max(e.BandHigh, c)
+		lo, hi := wilson(r, n, audienceZ)
+		e.Low = min(e.Low, correctShare(lo, op.Sensitivity, op.Specificity))
+		e.High = max(e.High, correctShare(hi, op.Sensitivity, op.Specificity))
+	}
+}
+
+// FakeShareFrom is EstimateFakeShare's share, range and band for an
+// audience whose accounts' fake probabilities are known without counts
+// (cheap) and, for the counted ones, with them (full[i], counted[i]); for
+// checking the estimator on labeled data. An account not counted has
+// full[i] ignored.
+func FakeShareFrom(cheap, full []float64, counted []bool) AudienceEstimate {
+	var e AudienceEstimate
+	var ts shareTallies
+	m := &ShippedAccountModel
+	nc := 0
+	for _, c := range counted {
+		if c {
+			nc++
+		}
+	}
+	two := nc > 0 && nc < len(cheap)
+	for i := range cheap {
+		f, c := cheap[i], cheap[i]
+		if counted[i] {
+			f = full[i]
+		}
+		if !two {
+			c = f
+		}
+		e.Sampled++
+		if f >= m.Threshold {
+			e.Flagged++
+		}
+		ts[0].Add(c >= m.Threshold, f >= m.Threshold, two && counted[i])
+		for b, op := range m.Band {
+			ts[1+b].Add(c >= op.Threshold, f >= op.Threshold, two && counted[i])
+		}
+	}
+	if two {
+		e.Counted = nc
+	}
+	if e.Sampled > 0 {
+		e.fakeShare(&ts)
+	}
+	return e
+}
+
+// hasCounts reports whether a was read with any of its counts.
+func hasCounts(a *creator.Account) bool {
+	return a.Followers != nil || a.Following != nil || a.Posts != nil
+}
+
+// withoutCounts is a as a list of accounts without counts shows it: no
+// counts, and an empty bio unknown (a list leaves it out).
+func withoutCounts(a *creator.Account) creator.Account {
+	c := *a
+	c.Followers, c.Following, c.Posts = nil, nil, nil
+	if c.Bio != nil && *c.Bio == "" {
+		c.Bio = nil
+	}
+	return c
+}
+
 // EstimateFakeShare scores each sampled account of platform (a
 // creator.Platform name, "" for unknown) and estimates the audience's fake
 // share. At each threshold of the model's band, the share of flagged
 // accounts is corrected for the model's sensitivity and specificity there
 // (the Rogan-Gladen estimator), and so is its Wilson interval; the range
-// spans them all. It is safe for concurrent use.
+// spans them all. When only some accounts carry counts, the rate is the
+// two-phase estimate of TwoPhase, and the interval is taken at its
+// effective sample size. It is safe for concurrent use.
 func EstimateFakeShare(sample []creator.Account, platform string, now time.Time) AudienceEstimate {
 	var e AudienceEstimate
-	var sum float64
+	var sum, sumCheap, sumDiff float64
 	type scored struct {
 		i int
 		p float64
@@ -280,29 +438,41 @@ func EstimateFakeShare(sample []creator.Account, platform string, now time.Time)
 	if v, ok := PlatformPriors[platform]; ok {
 		pr = &v
 	}
-	var flagged [len(ShippedAccountModel.Band)]int
+	nc := 0
+	for i := range sample {
+		if hasCounts(&sample[i]) {
+			nc++
+		}
+	}
+	// Two phases only when some but not all were counted; otherwise each
+	// account is judged once on what is known of it.
+	two := nc > 0 && nc < len(sample)
+	var ts shareTallies
+	counted := 0
 	for i := range sample {
 		z, known := accountLogit(&sample[i], pr, now)
 		if known == 0 && (sample[i].Bot == nil || !*sample[i].Bot) {
 			continue // nothing known: no evidence either way
 		}
-		// The exact probability where a threshold could be near; elsewhere
-		// the table's, which only enters the mean.
-		var p float64
-		if z >= shippedExactFrom {
-			p = finite(sigmoid(z))
-		} else {
-			p = sigmoidTable(z)
+		p := accountP(z)
+		pc, isCounted := p, false
+		if two && hasCounts(&sample[i]) {
+			c := withoutCounts(&sample[i])
+			zc, _ := accountLogit(&c, pr, now)
+			pc, isCounted = accountP(zc), true
+			counted++
+			sumDiff += p - pc
 		}
 		e.Sampled++
 		sum += p
+		sumCheap += pc
 		if p >= m.Threshold {
 			e.Flagged++
 		}
+		ts[0].Add(pc >= m.Threshold, p >= m.Threshold, isCounted)
 		for b := range m.Band {
-			if p >= m.Band[b].Threshold {
-				flagged[b]++
-			}
+			t := m.Band[b].Threshold
+			ts[1+b].Add(pc >= t, p >= t, isCounted)
 		}
 		// Insert into the top five.
 		if nw < len(worst) || p > worst[nw-1].p {
@@ -337,26 +507,21 @@ func EstimateFakeShare(sample []creator.Account, platform string, now time.Time)
 	}
 	n := float64(e.Sampled)
 	e.MeanProbability = sum / n
-	correct := func(a, sens, spec float64) float64 {
-		d := sens + spec - 1
-		if d <= 0.05 {
-			return a
-		}
-		return clamp01((a + spec - 1) / d)
+	if counted > 0 && counted < e.Sampled {
+		e.Counted = counted
+		e.MeanProbability = clamp01(sumCheap/n + sumDiff/float64(counted))
 	}
-	e.Share = correct(float64(e.Flagged)/n, m.Sensitivity, m.Specificity)
-	e.Low, e.High, e.BandLow, e.BandHigh = e.Share, e.Share, e.Share, e.Share
-	lo, hi := wilson(float64(e.Flagged)/n, n, audienceZ)
-	e.Low, e.High = min(e.Low, correct(lo, m.Sensitivity, m.Specificity)), max(e.High, correct(hi, m.Sensitivity, m.Specificity))
-	for b, op := range m.Band {
-		p := float64(flagged[b]) / n
-		c := correct(p, op.Sensitivity, op.Specificity)
-		e.BandLow, e.BandHigh = min(e.BandLow, c), max(e.BandHigh, c)
-		lo, hi := wilson(p, n, audienceZ)
-		e.Low = min(e.Low, correct(lo, op.Sensitivity, op.Specificity))
-		e.High = max(e.High, correct(hi, op.Sensitivity, op.Specificity))
-	}
+	e.fakeShare(&ts)
 	return e
+}
+
+// accountP is the fake probability of log-odds z: exact where a threshold
+// could be near; elsewhere the table's, which only enters the mean.
+func accountP(z float64) float64 {
+	if z >= shippedExactFrom {
+		return finite(sigmoid(z))
+	}
+	return sigmoidTable(z)
 }
 
 // wilson returns the Wilson score interval of a proportion p over n trials.
@@ -398,6 +563,10 @@ func audienceScore(e AudienceEstimate, kind string) creator.SubScore {
 	s.Summary = "An estimated " + pct(e.Share) + " of " + kind + " are fake or spam, likely between " + pct(e.Low) + " and " + pct(e.High) +
 		": stricter or looser cut-offs for calling an account fake give " + pct(e.BandLow) + "-" + pct(e.BandHigh) +
 		", and a sample of " + strconv.Itoa(e.Sampled) + " " + accounts + " widens that to the range shown."
+	if e.Counted > 0 {
+		s.Summary += " " + strconv.Itoa(e.Counted) + " of the " + strconv.Itoa(e.Sampled) + " were read with their own follower, following and post counts," +
+			" and the difference the counts made to those corrects the other " + strconv.Itoa(e.Sampled-e.Counted) + "."
+	}
 	s.Evidence = append(s.Evidence,
 		creator.Evidence{Signal: "fake_share", Value: e.Share, SampleSize: e.Sampled, Text: s.Summary},
 		creator.Evidence{Signal: "fake_share_low", Value: e.Low, SampleSize: e.Sampled},
@@ -408,6 +577,9 @@ func audienceScore(e AudienceEstimate, kind string) creator.SubScore {
 			Text: strconv.Itoa(e.Flagged) + " of " + strconv.Itoa(e.Sampled) + " sampled " + kind + " look fake to the account model; the estimate corrects this for the model's known error rates."},
 		creator.Evidence{Signal: "mean_fake_probability", Value: round3(e.MeanProbability), SampleSize: e.Sampled},
 	)
+	if e.Counted > 0 {
+		s.Evidence = append(s.Evidence, creator.Evidence{Signal: "counted_accounts", Value: float64(e.Counted), SampleSize: e.Sampled})
+	}
 	for _, w := range e.Worst {
 		if !w.Fake {
 			break

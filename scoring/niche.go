@@ -212,7 +212,7 @@ func scoreNiches(m *matcher, p *creator.Profile) nicheResult {
 		r.sub = s
 		return r
 	}
-	top := r.niches[0]
+	top := r.niches[b.primaryOf(r.niches, func(id string) int { return indexOf(t.niches, id) })]
 	r.primary, r.relevance = top.Niche, top.Relevance
 	pi := indexOf(t.niches, top.Niche)
 	on := 0

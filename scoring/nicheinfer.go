@@ -198,12 +198,8 @@ func (b *nicheBinding) relevanceOf(z []float64, nFeat float64, tax, own, out []f
 		}
 	}
 	var probs [maxHeads]float64
-	specific := 0.0
 	for h := range b.sibs {
 		probs[h] = calibrated(float64(m.CalA[h])*z[h]+float64(m.CalB[h]), nFeat)
-		if !m.Heads[h].Fallback && len(b.sibs[h]) > 0 {
-			specific = max(specific, probs[h])
-		}
 	}
 	for h, sibs := range b.sibs {
 		if len(sibs) == 0 {
@@ -216,9 +212,6 @@ func (b *nicheBinding) relevanceOf(z []float64, nFeat float64, tax, own, out []f
 			}
 		}
 		p, blend := probs[h], float64(m.Heads[h].Blend)
-		if m.Heads[h].Fallback {
-			p *= 1 - specific
-		}
 		for _, n := range sibs {
 			var v float64
 			switch {
@@ -240,6 +233,34 @@ func (b *nicheBinding) relevanceOf(z []float64, nFeat float64, tax, own, out []f
 			}
 		}
 	}
+}
+
+// primaryOf returns the index in ns (most relevant first) of the primary
+// niche: the first, unless that is the catch-all (lifestyle) and a
+// specific niche is strong enough that the catch-all, weighed by one minus
+// it, falls below it. The catch-all's own relevance is its calibrated
+// probability (a diary of daily life is that whatever else it is); the
+// primary niche says what else a creator is, when anything is.
+func (b *nicheBinding) primaryOf(ns []creator.NicheScore, index func(string) int) int {
+	if len(ns) == 0 || b == nil {
+		return 0
+	}
+	fallback := func(i int) bool {
+		n := index(ns[i].Niche)
+		return n >= 0 && b.headOf[n] >= 0 && b.m.Heads[b.headOf[n]].Fallback
+	}
+	if !fallback(0) {
+		return 0
+	}
+	for i := 1; i < len(ns); i++ {
+		if !fallback(i) {
+			if ns[0].Relevance*(1-ns[i].Relevance) <= ns[i].Relevance {
+				return i
+			}
+			break
+		}
+	}
+	return 0
 }
 
 // postMean averages the niche model's logits over the texts of a creator

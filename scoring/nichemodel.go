@@ -36,8 +36,10 @@ type NicheHead struct {
 	Name   string
 	Niches []string
 	// Fallback marks a catch-all head (lifestyle: X-Topic's diaries and
-	// daily life), whose probability is what the specific heads leave:
-	// it is multiplied by one minus the highest of theirs.
+	// daily life). Its relevance is its own calibrated probability, but
+	// it is a text's or a creator's top niche only where the specific
+	// heads leave room: weighed by one minus the highest of theirs (see
+	// nicheBinding.top and primaryOf).
 	Fallback bool
 	// TaxFloor, when above 0, makes the taxonomy's relevance of the head's
 	// niches a floor of theirs from that relevance on: for heads whose

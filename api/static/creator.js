@@ -164,7 +164,7 @@ function audience(rec) {
   const pr = rec.profile || {};
   const d = (s.details || []).find((x) => x.name === "audience");
   const ev = (sig) => ((d && d.evidence) || []).find((e) => e.signal === sig);
-  const share = ev("fake_share"), lo = ev("fake_share_low"), hi = ev("fake_share_high");
+  const share = ev("fake_share"), lo = ev("fake_share_low"), hi = ev("fake_share_high"), counted = ev("counted_accounts");
   const handles = new Map();
   for (const a of pr.audience || []) handles.set(a.id, a.handle);
   for (const c of pr.comments || []) if (c.author) handles.set(c.author.id, c.author.handle);
@@ -177,7 +177,7 @@ function audience(rec) {
   });
   const profileURL = (hd) => (pr.ref && pr.ref.platform === "bluesky" && hd ? "https://bsky.app/profile/" + hd : null);
   return h("section", { class: "card", id: "audience" }, h("h2", {}, "Audience"),
-    share ? h("p", { id: "fake-share" }, h("b", {}, pct(share.value) + " fake or spam"), " (likely between " + pct(lo ? lo.value : undefined, 0) + " and " + pct(hi ? hi.value : undefined, 0) + ", " + (share.sample_size || "?") + " followers sampled)")
+    share ? h("p", { id: "fake-share" }, h("b", {}, pct(share.value) + " fake or spam"), " (likely between " + pct(lo ? lo.value : undefined, 0) + " and " + pct(hi ? hi.value : undefined, 0) + ", " + (share.sample_size || "?") + " followers sampled" + (counted ? ", " + counted.value + " of them with their counts" : "") + ")")
       : h("p", { class: "muted" }, "No audience sample yet."),
     d && d.summary ? h("p", { class: "muted" }, d.summary) : null,
     sus.length ? h("h3", {}, "Suspicious accounts") : null,

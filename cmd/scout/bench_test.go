@@ -12,6 +12,7 @@ import (
 	"reflect"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -61,21 +62,39 @@ func TestBenchTable(t *testing.T) {
 	var cpuEmbedded, cpuRaw, cpuReal []float64
 	var vsRaw, realVsRaw, largeVsDefault []float64
 	var crawled, crawledLarge int
+	// SCOUT_BENCH_CPUPROFILE=prefix writes the first run's CPU profiles of
+	// the embedded crawl, the raw calls and the real-Redis crawl (from
+	// the crawl's start to its end) to prefix-embedded.pprof, -raw and
+	// -redis, for `go tool pprof`.
+	prof := os.Getenv("SCOUT_BENCH_CPUPROFILE")
 	for i := range runs {
+		benchProfile = ""
+		if i == 0 && prof != "" {
+			benchProfile = prof + "-embedded.pprof"
+		}
 		d := benchDemoRun(t, "", "--days", "0")
 		crawled = d.crawled
 		embedded = append(embedded, d.rate())
 		cpuEmbedded = append(cpuEmbedded, d.cpuPer())
 		cpu0 := processCPU()
+		stop := func() {}
+		if i == 0 && prof != "" {
+			stop = startProfile(t, prof+"-raw.pprof")
+		}
 		raw = append(raw, benchReplay(t, d.calls, 1, 600, benchConcurrency))
+		stop()
 		cpuRaw = append(cpuRaw, (processCPU()-cpu0).Seconds()*1000/float64(benchCreators(d.calls)))
 		vsRaw = append(vsRaw, embedded[i]/raw[i])
 		if redisURL != "" {
+			if i == 0 && prof != "" {
+				benchProfile = prof + "-redis.pprof"
+			}
 			rd := benchDemoRun(t, redisURL, "--days", "0")
 			real = append(real, rd.rate())
 			cpuReal = append(cpuReal, rd.cpuPer())
 			realVsRaw = append(realVsRaw, real[i]/raw[i])
 		}
+		benchProfile = ""
 		if i == 0 || os.Getenv("SCOUT_BENCH_LARGE_ONCE") == "" {
 			l := benchDemoRun(t, "", "--days", "0", "--creators", "4000", "--limit", "400")
 			crawledLarge = l.crawled
@@ -117,6 +136,25 @@ func TestBenchTable(t *testing.T) {
 	// rates do; on a machine the crawl and the simulator saturate, the
 	// rate ratio tends to the inverse ratio of these.
 	fmt.Fprintf(w, "CPU ms per crawled creator (this process, the simulator included; real Redis adds redis-server's): embedded %v, raw %v, real Redis %v\n\n", round1(cpuEmbedded), round1(cpuRaw), round1(cpuReal))
+}
+
+// benchProfile, when set, is where benchDemoRun writes the CPU profile of
+// its crawl.
+var benchProfile string
+
+// startProfile starts a CPU profile written to path and returns what stops
+// it.
+func startProfile(t *testing.T, path string) func() {
+	t.Helper()
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatalf("SCOUT_BENCH_CPUPROFILE: %v", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		t.Fatalf("SCOUT_BENCH_CPUPROFILE: %v", err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }
 }
 
 // benchConcurrency is the demo's worker concurrency.
@@ -210,8 +248,14 @@ func benchDemoRun(t *testing.T, redisURL string, args ...string) benchResult {
 		}
 		return d
 	}
-	benchDemo.started = func() { cpu0 = sample() }
-	benchDemo.crawled = func() { recording.Store(false); cpu = sample() - cpu0 }
+	stop := func() {}
+	benchDemo.started = func() {
+		if benchProfile != "" {
+			stop = startProfile(t, benchProfile)
+		}
+		cpu0 = sample()
+	}
+	benchDemo.crawled = func() { recording.Store(false); cpu = sample() - cpu0; stop() }
 	defer func() {
 		benchDemo.redisURL, benchDemo.wrapSim, benchDemo.started, benchDemo.crawled = "", nil, nil, nil
 	}()

@@ -285,6 +285,8 @@ func jsonProblem(err error) string {
 			got = "a " + te.Value
 		}
 		return te.Field + " must be " + want + ", not " + got
+	case errors.As(err, &se) && strings.HasPrefix(se.Error(), "unexpected end of JSON"):
+		return "the line ends before its JSON does"
 	case errors.As(err, &se):
 		return fmt.Sprintf("the line is not valid JSON (at byte %d)", se.Offset)
 	case errors.Is(err, io.ErrUnexpectedEOF):
@@ -311,7 +313,7 @@ func scoreTextLine(line []byte, tax *scoring.Taxonomy) (json.RawMessage, any, er
 		Text *string          `json:"text"`
 	}
 	if err := json.Unmarshal(line, &in); err != nil {
-		return id, nil, fmt.Errorf("decoding text: %w", err)
+		return id, nil, fmt.Errorf(`decoding text: %s; each line is one JSON object such as {"id":1,"text":"..."}`, jsonProblem(err))
 	}
 	if in.ID == nil || string(*in.ID) == "null" {
 		return id, nil, errors.New("decoding text: missing id")

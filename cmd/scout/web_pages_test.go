@@ -45,7 +45,7 @@ func webPagesTests(t *testing.T, w *webWorld, b *webHelpers) {
 		b.run(t, ctx, chromedp.Navigate(w.base+"/creator/"+url.PathEscape(key)), chromedp.WaitVisible("#chart-followers", chromedp.ByQuery))
 		var got struct {
 			Points, Posts, PostLinks, Subs int
-			ProfileLink, AsOf, Line        string
+			ProfileLink, AsOf, Line, Share string
 			Suspicious                     []string
 		}
 		b.eval(t, ctx, `({
@@ -57,7 +57,12 @@ func webPagesTests(t *testing.T, w *webWorld, b *webHelpers) {
 			ProfileLink: document.querySelector("#profile-link").href,
 			AsOf: document.querySelector("#as-of").textContent,
 			Suspicious: [...document.querySelectorAll("#suspicious li")].map(li => li.textContent),
+			Share: document.querySelector("#fake-share") ? document.querySelector("#fake-share").textContent : "",
 		})`, &got)
+		// The demo's crawl counts 24 of 100 followers, and the page says so.
+		if !strings.Contains(got.Share, "followers sampled, 24 of them with their counts") {
+			t.Errorf("fake share reads %q: want the sample and how many were counted", got.Share)
+		}
 		if got.Points != len(hist.Snapshots) || !strings.HasPrefix(got.Line, "M") {
 			t.Errorf("followers chart has %d points (line %q), want one per snapshot: %d", got.Points, got.Line, len(hist.Snapshots))
 		}

@@ -150,11 +150,19 @@ func TestFetchFromSimulator(t *testing.T) {
 			got.NewestFirst = false
 		}
 	}
-	// The newest DefaultFollowerCounts followers are read with their
-	// counts, the others as getFollowers lists them.
+	// DefaultFollowerCounts followers spread evenly over the list (every
+	// 100/24th: 0, 4, 8, 12, 16, 20, 25, ...) are read with their counts,
+	// the others as getFollowers lists them.
+	counted := map[int]bool{}
+	for j := range bluesky.DefaultFollowerCounts {
+		counted[j*len(p.Audience)/bluesky.DefaultFollowerCounts] = true
+	}
+	if len(counted) != bluesky.DefaultFollowerCounts || !counted[0] || counted[1] || !counted[4] || counted[24] || !counted[25] {
+		t.Fatalf("the expected counted followers %v are not spread as the source spreads them", counted)
+	}
 	for i, a := range p.Audience {
 		known := a.Followers != nil && a.Following != nil && a.Posts != nil && a.Bio != nil
-		if known != (i < bluesky.DefaultFollowerCounts) {
+		if known != counted[i] {
 			got.CountsKnown = false
 		}
 	}

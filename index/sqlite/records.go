@@ -99,6 +99,10 @@ func (s *Store) GetJob(ctx context.Context, id string) (*index.Job, error) {
 	return &j, nil
 }
 
+// jobItemSQL upserts one job item.
+const jobItemSQL = `INSERT INTO job_items(job_id, key, state, doc) VALUES (?, ?, ?, ?)
+	ON CONFLICT(job_id, key) DO UPDATE SET state = excluded.state, doc = excluded.doc`
+
 // PutJobItems creates or replaces items of jobs in one transaction. It is
 // safe for concurrent use.
 func (s *Store) PutJobItems(ctx context.Context, items ...*index.JobItem) error {
@@ -117,10 +121,14 @@ func (s *Store) PutJobItems(ctx context.Context, items ...*index.JobItem) error 
 		return nil
 	}
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		st, err := tx.PrepareContext(ctx, `INSERT INTO job_items(job_id, key, state, doc) VALUES (?, ?, ?, ?)
-			ON CONFLICT(job_id, key) DO UPDATE SET state = excluded.state, doc = excluded.doc`)
-		if err != nil {
-			return err
+		var st *sql.Stmt
+		if s.jobItem != nil {
+			st = tx.StmtContext(ctx, s.jobItem)
+		} else { // a store opened at an older schema (tests only)
+			var err error
+			if st, err = tx.PrepareContext(ctx, jobItemSQL); err != nil {
+				return err
+			}
 		}
 		defer st.Close()
 		for i, it := range items {

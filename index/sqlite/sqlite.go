@@ -56,6 +56,7 @@ type Store struct {
 	// Open and only read after.
 	readStmts map[string]*sql.Stmt
 	writes    []*sql.Stmt // on w, in the order of writeStmts' fields
+	jobItem   *sql.Stmt   // on w: PutJobItems' upsert
 
 	// Snapshots of the in-memory index (snapshot.go).
 	snapSaved atomic.Int64   // generation of the latest snapshot this Store wrote or loaded from; -1 none
@@ -283,6 +284,9 @@ func open(path string, fields []index.Field, version int, opts ...Option) (*Stor
 		if err == nil {
 			s.writes, err = prepareWrites(ctx, w, sch)
 		}
+		if err == nil {
+			s.jobItem, err = w.PrepareContext(ctx, jobItemSQL)
+		}
 		s.readStmts = make(map[string]*sql.Stmt, len(readQueries))
 		for _, q := range readQueries {
 			if err != nil {
@@ -348,7 +352,7 @@ func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		s.snapWG.Wait()
 		s.closingSnapshot()
-		for _, st := range append([]*sql.Stmt{s.genStmt, s.pageStmt, s.sumStmt}, s.writes...) {
+		for _, st := range append([]*sql.Stmt{s.genStmt, s.pageStmt, s.sumStmt, s.jobItem}, s.writes...) {
 			if st != nil {
 				st.Close()
 			}

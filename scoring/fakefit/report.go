@@ -20,6 +20,7 @@ func Report(w io.Writer, sets []Set) {
 	fmt.Fprintf(w, "  bias shift %+.1f: at threshold 0.5 and base rates of 10%%, 25%% and 50%% fake, no held-out set and field shape\n"+
 		"  loses more than %.3f accuracy against the best shift for it\n", sel.Config.Shift, sel.Regret)
 	WriteNoCounts(w, sets, sel.Folds)
+	WriteTwoPhase(w, sets, sel.Folds)
 	fmt.Fprintln(w, "Shipped model (scoring.ShippedAccountModel), fitted on all four sets, so these figures are in-sample:")
 	m := scoring.ShippedAccountModel
 	WriteInSample(w, &m, sets)

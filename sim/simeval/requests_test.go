@@ -40,9 +40,9 @@ func (c *countRequests) reset() map[string]int {
 // TestRequestsPerCreator crawls simulated creators by DID (as discovery
 // and rescans name them) through the Bluesky source and counts the
 // requests each takes (-v lists them by method): at the default sample
-// sizes at most 10 (followers, feed, at most 4 threads, the profile with
-// 24 followers' counts and 75 more in three), with follower_counts 24 at
-// most 7.
+// sizes at most 7 (followers, feed, at most 4 threads, the profile with
+// 24 followers' counts), with follower_counts 99 (75 more in three) at
+// most 10.
 // SCOUT_SIMEVAL_SCORES=file writes every creator's scores there, for
 // comparing two versions of the source.
 func TestRequestsPerCreator(t *testing.T) {
@@ -51,8 +51,8 @@ func TestRequestsPerCreator(t *testing.T) {
 		opts map[string]string
 		want float64
 	}{
-		{"defaults", nil, 10},
-		{"follower_counts 24", map[string]string{"follower_counts": "24"}, 7},
+		{"defaults", nil, 7},
+		{"follower_counts 99", map[string]string{"follower_counts": "99"}, 10},
 	} {
 		t.Run(tc.name, func(t *testing.T) { requestsPerCreator(t, tc.opts, tc.want) })
 	}

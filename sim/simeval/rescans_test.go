@@ -14,8 +14,10 @@ import (
 // TestSimRescansTellOneStory crawls simulated creators once a day through
 // the Bluesky source, as the pipeline does, and
 // scores each crawl with the history of the ones before. Creators whose
-// world does not change keep their authenticity within 2 points from
-// rescan to rescan; the creator who buys followers on day 12 stays lower
+// world does not change keep their authenticity within 3 points of its
+// mean over the rescans (each crawl counts a different 24 of the 100
+// newest followers, and the steady creator drifts about 2 points in 30
+// days; an alert takes a 15-point drop); the creator who buys followers on day 12 stays lower
 // for the 90 days the spike counts, and the alert-facing snapshot carries
 // the number the record shows.
 func TestSimRescansTellOneStory(t *testing.T) {
@@ -63,8 +65,8 @@ func TestSimRescansTellOneStory(t *testing.T) {
 			mean += x / float64(len(v))
 		}
 		for d, x := range v {
-			if math.Abs(x-mean) > 2 {
-				t.Errorf("%s day %d: authenticity %.1f, more than 2 points from its mean %.1f over 30 days of rescans", h, d+1, x, mean)
+			if math.Abs(x-mean) > 3 {
+				t.Errorf("%s day %d: authenticity %.1f, more than 3 points from its mean %.1f over 30 days of rescans", h, d+1, x, mean)
 			}
 		}
 	}
@@ -78,6 +80,7 @@ func TestSimRescansTellOneStory(t *testing.T) {
 	if last := b[len(b)-1]; last <= b[12+89] {
 		t.Errorf("buyer day %d, after the 90-day window: authenticity %.1f, want above the %.1f inside it", len(b)-1, last, b[12+89])
 	}
-	t.Logf("steady %.0f", series[sim.HandleSteady])
+	t.Logf("steady %.1f", series[sim.HandleSteady])
+	t.Logf("rising %.1f", series[sim.HandleRising])
 	t.Logf("buyer %.0f", b)
 }
