@@ -562,7 +562,7 @@ func Calibrate(logits [][]float64, ex []Example, hs []head, cfg Config) (calA, c
 			// (5-fold CV), where its calibrated threshold showed it for
 			// under 1% (F1 0.02). The primary niche still goes to a
 			// specific niche first (scoring's primaryOf).
-			if baseRate(ys, ws) < maxShiftBaseRate || heads[h].fallback {
+			if baseRate(ys, ws) < maxShiftBaseRate || hs[h].fallback {
 				calB[h] = b2
 			}
 		}
