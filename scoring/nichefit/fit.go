@@ -174,7 +174,17 @@ func (cfg *Config) features() uint8 {
 //     never reached 0.5; stopped). The variants are in variant_test.go
 //     (NICHE_EXP=1 NICHE_VARIANT=softmax_p05 NICHE_SEED=3 go test -run
 //     TestExperiment -v -timeout 30m ./scoring/nichefit).
-var DefaultConfig = Config{Bits: 17, Epochs: 6, L2: 1e-3, LR: 0.05, PosPower: 1, XTOnlyIGWeight: 0, Blend: 0.3, BlendXT: 0.7, Seed: 1, CommentWeight: 0.25}
+//
+// Softmax with SoftmaxClassPower 0.5 taken (same session, after the
+// record above): the worst held-out figure over seeds 1-3 is 0.512
+// against the recipe's 0.514, a tie at this recipe's seed noise (0.01),
+// while CV and the held-out fifth rose at every seed and it alone meets
+// the calibration bar, every instagram niche's CV precision at
+// relevance 0.5 at least 0.50 at every seed (the one-vs-rest recipe left
+// beauty at 0.49 and pets at 0.44-0.47). Tweets, mean of seeds 1-3:
+// English 0.318 -> 0.330, Spanish 0.203 -> 0.193.
+var DefaultConfig = Config{Bits: 17, Epochs: 6, L2: 1e-3, LR: 0.05, PosPower: 1, XTOnlyIGWeight: 0, Blend: 0.3, BlendXT: 0.7, Seed: 1, CommentWeight: 0.25,
+	Softmax: true, SoftmaxXTWeight: 1, SoftmaxClassPower: 0.5}
 
 // Examples builds the training examples of creators and tweets.
 func Examples(creators []Creator, tweets []Tweet, cfg Config) []Example {
@@ -565,7 +575,16 @@ func Calibrate(logits [][]float64, ex []Example, hs []head, cfg Config) (calA, c
 			// (5-fold CV), where its calibrated threshold showed it for
 			// under 1% (F1 0.02). The primary niche still goes to a
 			// specific niche first (scoring's primaryOf).
-			if baseRate(ys, ws) < maxShiftBaseRate || hs[h].fallback {
+			//
+			// A head that barely separates its texts (Platt slope under
+			// minShiftSlope: gaming, education, tech and science, the
+			// siblings) keeps Platt's threshold too: moved for F1 its
+			// few positives put 0.5 just above everything, and it read
+			// 0.45 for any text at all (gaming on "Had a lovely dinner"),
+			// beating the real niche of creators whose niche the model
+			// reads less surely. Such heads reach 0.5 through the
+			// taxonomy's floor, on texts full of their terms.
+			if (baseRate(ys, ws) < maxShiftBaseRate || hs[h].fallback) && a >= minShiftSlope {
 				calB[h] = b2
 			}
 		}
@@ -741,6 +760,10 @@ func shiftForF1(z, y, w []float64, a, b float64) (b2, f1 float64, ok bool) {
 // sports reading of "coach" and "pressed"), their primary niche flipped
 // from one rescan to the next, and per-tweet macro-F1 fell 0.03.
 const minPrecision = 0.5
+
+// minShiftSlope is the Platt slope below which a head's threshold is not
+// moved for F1 (see Calibrate).
+const minShiftSlope = 1.0
 
 // maxShiftBaseRate is the share of positives above which a head's
 // threshold is not moved for F1.
