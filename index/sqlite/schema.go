@@ -234,6 +234,34 @@ var migrations = []migration{
 			data     BLOB NOT NULL
 		)`,
 	}, false, nil},
+	// Each job's item counts by state, kept by triggers in the
+	// transaction that writes the items: GetJob, which every finished
+	// crawl of a job calls, read all the job's items to count them (a
+	// discovery of n creators read n²/2 rows in all).
+	{12, "job item counts kept by triggers", []string{
+		`CREATE TABLE job_counts (
+			job_id TEXT NOT NULL,
+			state  TEXT NOT NULL,
+			n      INTEGER NOT NULL,
+			PRIMARY KEY (job_id, state)
+		) WITHOUT ROWID`,
+		`INSERT INTO job_counts(job_id, state, n) SELECT job_id, state, count(*) FROM job_items GROUP BY job_id, state`,
+		`CREATE TRIGGER job_items_counted AFTER INSERT ON job_items BEGIN
+			INSERT INTO job_counts(job_id, state, n) VALUES (NEW.job_id, NEW.state, 1)
+				ON CONFLICT(job_id, state) DO UPDATE SET n = n + 1;
+		END`,
+		`CREATE TRIGGER job_items_uncounted AFTER DELETE ON job_items BEGIN
+			UPDATE job_counts SET n = n - 1 WHERE job_id = OLD.job_id AND state = OLD.state;
+			DELETE FROM job_counts WHERE job_id = OLD.job_id AND state = OLD.state AND n <= 0;
+		END`,
+		`CREATE TRIGGER job_items_recounted AFTER UPDATE OF job_id, state ON job_items
+			WHEN OLD.job_id IS NOT NEW.job_id OR OLD.state IS NOT NEW.state BEGIN
+			UPDATE job_counts SET n = n - 1 WHERE job_id = OLD.job_id AND state = OLD.state;
+			DELETE FROM job_counts WHERE job_id = OLD.job_id AND state = OLD.state AND n <= 0;
+			INSERT INTO job_counts(job_id, state, n) VALUES (NEW.job_id, NEW.state, 1)
+				ON CONFLICT(job_id, state) DO UPDATE SET n = n + 1;
+		END`,
+	}, false, nil},
 }
 
 // moveWords moves every creator's words from creator_text, where they were
