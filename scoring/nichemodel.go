@@ -288,9 +288,12 @@ func hash32(seed uint32, b []byte) uint32 {
 	for i, c := range b {
 		t |= uint64(c) << (8 * i)
 	}
-	// MurmurHash3's finaliser, so that every bit of the input reaches the
-	// low bits the buckets take.
-	h ^= t
+	return fmix(h ^ t)
+}
+
+// fmix is MurmurHash3's 64-bit finaliser, so that every bit of the input
+// reaches the low bits the buckets take.
+func fmix(h uint64) uint32 {
 	h ^= h >> 33
 	h *= 0xff51afd7ed558ccd
 	h ^= h >> 33
@@ -322,13 +325,7 @@ func (f *featurizer) reset() { f.havePrev = false }
 
 // pairHash is the feature of the word pair with word hashes a, b.
 func pairHash(a, b uint32) uint32 {
-	h := (uint64(a)<<32 | uint64(b)) ^ featBigram
-	h ^= h >> 33
-	h *= 0xff51afd7ed558ccd
-	h ^= h >> 33
-	h *= 0xc4ceb9fe1a85ec53
-	h ^= h >> 33
-	return uint32(h)
+	return fmix((uint64(a)<<32 | uint64(b)) ^ featBigram)
 }
 
 func (f *featurizer) emit(k uint32) {

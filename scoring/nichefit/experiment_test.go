@@ -7,13 +7,11 @@ import (
 	"testing"
 )
 
-// TestExperiment prints Report for DefaultConfig with the seed in
-// NICHE_SEED and the variant in NICHE_VARIANT; it runs only when
-// NICHE_EXP is set (a full report takes minutes).
-func TestExperiment(t *testing.T) {
-	if os.Getenv("NICHE_EXP") == "" {
-		t.Skip("set NICHE_EXP=1 to run the niche experiment report")
-	}
+// experimentSetup loads the labeled texts and the configuration of the
+// experiment tests: DefaultConfig with NICHE_SEED's seed and NICHE_VARIANT's
+// variant.
+func experimentSetup(t *testing.T) ([]Creator, []Tweet, Config) {
+	t.Helper()
 	d := datasets(t)
 	cs, err := LoadInstagram(d)
 	if err != nil {
@@ -30,6 +28,17 @@ func TestExperiment(t *testing.T) {
 	if err := applyVariant(&cfg, os.Getenv("NICHE_VARIANT")); err != nil {
 		t.Fatal(err)
 	}
+	return cs, ts, cfg
+}
+
+// TestExperiment prints Report for DefaultConfig with the seed in
+// NICHE_SEED and the variant in NICHE_VARIANT; it runs only when
+// NICHE_EXP is set (a full report takes minutes).
+func TestExperiment(t *testing.T) {
+	if os.Getenv("NICHE_EXP") == "" {
+		t.Skip("set NICHE_EXP=1 to run the niche experiment report")
+	}
+	cs, ts, cfg := experimentSetup(t)
 	t.Logf("config %+v", cfg)
 	Report(os.Stdout, cs, ts, cfg, true)
 }
@@ -42,16 +51,7 @@ func TestFoldDump(t *testing.T) {
 	if out == "" {
 		t.Skip("set NICHE_DUMP to a file")
 	}
-	d := datasets(t)
-	cs, _ := LoadInstagram(d)
-	ts, _ := LoadXTopic(d)
-	cfg := DefaultConfig
-	if s, err := strconv.ParseUint(os.Getenv("NICHE_SEED"), 10, 64); err == nil {
-		cfg.Seed = s
-	}
-	if err := applyVariant(&cfg, os.Getenv("NICHE_VARIANT")); err != nil {
-		t.Fatal(err)
-	}
+	cs, ts, cfg := experimentSetup(t)
 	all := Examples(cs, ts, cfg)
 	folds := Folds(all, 5, cfg.Seed)
 	f, err := os.Create(out)
@@ -82,16 +82,7 @@ func TestWriteModel(t *testing.T) {
 	if out == "" {
 		t.Skip("set NICHE_WRITE to a file")
 	}
-	d := datasets(t)
-	cs, _ := LoadInstagram(d)
-	ts, _ := LoadXTopic(d)
-	cfg := DefaultConfig
-	if s, err := strconv.ParseUint(os.Getenv("NICHE_SEED"), 10, 64); err == nil {
-		cfg.Seed = s
-	}
-	if err := applyVariant(&cfg, os.Getenv("NICHE_VARIANT")); err != nil {
-		t.Fatal(err)
-	}
+	cs, ts, cfg := experimentSetup(t)
 	m := FitModel(Examples(cs, ts, cfg), cfg, 5)
 	f, err := os.Create(out)
 	if err != nil {
