@@ -51,10 +51,13 @@ type Scores struct {
 	PostsPerWeek    float64 `json:"posts_per_week"`
 	DaysSinceLast   float64 `json:"days_since_last_post"`
 
-	PrimaryNiche   string       `json:"primary_niche,omitempty"`
-	NicheRelevance float64      `json:"niche_relevance"`
-	NicheFocus     float64      `json:"niche_focus"`
-	Niches         []NicheScore `json:"niches,omitempty"`
+	PrimaryNiche   string  `json:"primary_niche,omitempty"`
+	NicheRelevance float64 `json:"niche_relevance"`
+	NicheFocus     float64 `json:"niche_focus"`
+	// Niches holds the primary niche first, then the others by relevance
+	// (the catch-all lifestyle may be more relevant than the primary: a
+	// creator is primarily what a specific niche says, when one does).
+	Niches []NicheScore `json:"niches,omitempty"`
 
 	// Authenticity is 0..100, higher is more genuine.
 	Authenticity      float64 `json:"authenticity"`

@@ -243,6 +243,9 @@ func sigmoid(z float64) float64 {
 // from a sample, corrected for the model's known error rates.
 type AudienceEstimate struct {
 	Sampled int
+	// Effective is the sample size a simple sample would need for the
+	// share's precision: Sampled, or less when only some were counted.
+	Effective float64
 	// Counted is how many of Sampled were read with their counts
 	// (followers, following, posts) when only some were: the others' share
 	// is corrected by how the counts moved those (see TwoPhase). 0 when all
@@ -274,6 +277,8 @@ type AudienceEstimate struct {
 // estimator of two-phase sampling, unbiased for the rate had every account
 // been counted when the counted ones are chosen independently of what
 // they are (a systematic subsample of the list, say).
+//
+// A TwoPhase is a value; it is not safe for concurrent use.
 type TwoPhase struct {
 	// N accounts were judged; Cheap of them flagged without counts.
 	N, Cheap int
@@ -314,7 +319,7 @@ func (t TwoPhase) Rate() (rate, nEff float64) {
 	m := float64(t.M)
 	dMean := t.SumD / m
 	rate = clamp01(float64(t.Cheap)/n + dMean)
-	varD := t.SumD2 / m // M 1: the uncorrected second moment, conservatively
+	varD := t.SumD2 / m // M 1: the uncorrected second moment (0 when its one difference is)
 	if t.M > 1 {
 		varD = max(0, (t.SumD2-m*dMean*dMean)/(m-1))
 	}
@@ -344,6 +349,7 @@ func correctShare(a, sens, spec float64) float64 {
 func (e *AudienceEstimate) fakeShare(ts *shareTallies) {
 	m := &ShippedAccountModel
 	r, n := ts[0].Rate()
+	e.Effective = n
 	e.Share = correctShare(r, m.Sensitivity, m.Specificity)
 	e.Low, e.High, e.BandLow, e.BandHigh = e.Share, e.Share, e.Share, e.Share
 	lo, hi := wilson(r, n, audienceZ)
@@ -362,7 +368,7 @@ func (e *AudienceEstimate) fakeShare(ts *shareTallies) {
 // audience whose accounts' fake probabilities are known without counts
 // (cheap) and, for the counted ones, with them (full[i], counted[i]); for
 // checking the estimator on labeled data. An account not counted has
-// full[i] ignored.
+// full[i] ignored. It is safe for concurrent use.
 func FakeShareFrom(cheap, full []float64, counted []bool) AudienceEstimate {
 	var e AudienceEstimate
 	var ts shareTallies
@@ -406,12 +412,13 @@ func hasCounts(a *creator.Account) bool {
 }
 
 // withoutCounts is a as a list of accounts without counts shows it: no
-// counts, and an empty bio unknown (a list leaves it out).
+// counts, and an empty bio unknown (a list leaves it out), and with it
+// whether the profile has a link (a list says so only from the bio).
 func withoutCounts(a *creator.Account) creator.Account {
 	c := *a
 	c.Followers, c.Following, c.Posts = nil, nil, nil
 	if c.Bio != nil && *c.Bio == "" {
-		c.Bio = nil
+		c.Bio, c.HasURL = nil, nil
 	}
 	return c
 }
@@ -547,7 +554,13 @@ func audienceScore(e AudienceEstimate, kind string) creator.SubScore {
 		return s
 	}
 	s.Score = clamp(100-audiencePenaltyPerShare*e.Share, 0, 100)
-	s.Confidence = confidence(float64(e.Sampled), confAccounts)
+	// Confidence follows the effective sample: 100 followers of which 24
+	// were counted are worth fewer than 100 counted.
+	eff := e.Effective
+	if eff <= 0 {
+		eff = float64(e.Sampled)
+	}
+	s.Confidence = confidence(eff, confAccounts)
 	switch {
 	case e.Share >= 0.3:
 		s.Label = "poor"

@@ -212,7 +212,13 @@ func scoreNiches(m *matcher, p *creator.Profile) nicheResult {
 		r.sub = s
 		return r
 	}
-	top := r.niches[b.primaryOf(r.niches, func(id string) int { return indexOf(t.niches, id) })]
+	// The primary niche goes first; the rest stay by relevance.
+	if i := b.primaryOf(r.niches, func(id string) int { return indexOf(t.niches, id) }); i > 0 && r.niches[i].Relevance >= nicheMinRelevance {
+		p := r.niches[i]
+		copy(r.niches[1:i+1], r.niches[:i])
+		r.niches[0] = p
+	}
+	top := r.niches[0]
 	r.primary, r.relevance = top.Niche, top.Relevance
 	pi := indexOf(t.niches, top.Niche)
 	on := 0

@@ -36,10 +36,11 @@ type NicheHead struct {
 	Name   string
 	Niches []string
 	// Fallback marks a catch-all head (lifestyle: X-Topic's diaries and
-	// daily life). Its relevance is its own calibrated probability, but
-	// it is a text's or a creator's top niche only where the specific
-	// heads leave room: weighed by one minus the highest of theirs (see
-	// nicheBinding.top and primaryOf).
+	// daily life). Its relevance is its own calibrated probability, but a
+	// post's top niche is a specific one whenever one reaches the
+	// minimum (nicheBinding.top), and a creator's primary niche is a
+	// specific one unless the catch-all, weighed by one minus the best
+	// specific relevance, still beats it (primaryOf).
 	Fallback bool
 	// TaxFloor, when above 0, makes the taxonomy's relevance of the head's
 	// niches a floor of theirs from that relevance on: for heads whose

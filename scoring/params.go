@@ -12,7 +12,7 @@ import "time"
 
 // Model names the current scoring version; stored scores computed by another
 // version should be recomputed.
-const Model = "v1-2026-11"
+const Model = "v2-2026-12"
 
 // Overall vetting score: default weights of the sub-scores (judgement,
 // ordered by what the issue says marketers pick a tool for: authenticity

@@ -154,7 +154,10 @@ func startProfile(t *testing.T, path string) func() {
 		f.Close()
 		t.Fatalf("SCOUT_BENCH_CPUPROFILE: %v", err)
 	}
-	return func() { pprof.StopCPUProfile(); f.Close() }
+	var once sync.Once
+	stop := func() { once.Do(func() { pprof.StopCPUProfile(); f.Close() }) }
+	t.Cleanup(stop) // a run that fails midway still stops it
+	return stop
 }
 
 // benchConcurrency is the demo's worker concurrency.

@@ -32,7 +32,7 @@ var benchDemo struct {
 
 // demoRate is the demo's limit on its simulator (SCOUT_RATE_BLUESKY
 // overrides it): 10,000 requests a second, bursts of 1,000, above what a
-// small machine's crawl reaches. At 2,000 (10 requests a creator) the
+// small machine's crawl reaches. At 2,000 (then 10 requests a creator) the
 // limiter, not the crawl, set the demo's pace on 2 cores once the crawl
 // passed about 170 creators a second.
 var demoRate = rateOverride{Rate: 10000, Burst: 1000}

@@ -285,6 +285,12 @@ func jsonProblem(err error) string {
 			got = "a " + te.Value
 		}
 		return te.Field + " must be " + want + ", not " + got
+	case errors.As(err, &te):
+		got := map[string]string{"string": "text", "bool": "true or false", "array": "a list", "number": "a number"}[te.Value]
+		if got == "" {
+			got = "a " + te.Value
+		}
+		return "the line is " + got + ", not a JSON object"
 	case errors.As(err, &se) && strings.HasPrefix(se.Error(), "unexpected end of JSON"):
 		return "the line ends before its JSON does"
 	case errors.As(err, &se):

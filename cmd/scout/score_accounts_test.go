@@ -45,6 +45,7 @@ func TestScoreAccountsBadInput(t *testing.T) {
 		{`{"id":"c","has_avatar":[1]}`, "decoding account: has_avatar must be true or false, not a list"},
 		{`{"id":"d","created_at":"yesterday"}`, `decoding account: created_at "yesterday" is not an RFC 3339 time such as 2024-05-01T12:00:00Z`},
 		{`not json`, "decoding account: the line is not valid JSON (at byte 2)"},
+		{`[1,2]`, "decoding account: the line is a list, not a JSON object"},
 		{`{"id":"e"`, "decoding account: the line ends before its JSON does"},
 		{`{"id":"f","followers":-1}`, "decoding account: followers out of range"},
 	}

@@ -70,16 +70,18 @@ func TestScoreAccountsContract(t *testing.T) {
 func TestScoreTextContract(t *testing.T) {
 	input := `{"id":1,"text":"Easy vegan recipes: a 20 minute chickpea curry for weeknight dinners"}` + "\n" +
 		`{"id":2,"text":"Leg day! Squats, deadlifts and a new PR at the gym"}` + "\n" + `{"id":3,"text":` + "\n" +
-		"Had a lovely dinner with friends tonight\n" + `{"id":5,"text":7}` + "\n"
+		"Had a lovely dinner with friends tonight\n" + `{"id":5,"text":7}` + "\n" + `[1,2]` + "\n" + `"hello"` + "\n"
 	code, lines := scoreLines(t, []string{"text"}, input)
-	if code != 1 || len(lines) != 5 {
-		t.Fatalf("exit %d with %d lines, want 1 and 5", code, len(lines))
+	if code != 1 || len(lines) != 7 {
+		t.Fatalf("exit %d with %d lines, want 1 and 7", code, len(lines))
 	}
 	// Bad lines say what is wrong in words, not Go's decoder's.
 	for i, want := range map[int]string{
 		2: "decoding text: the line ends before its JSON does",
 		3: `decoding text: the line is not valid JSON (at byte 1); each line is one JSON object such as {"id":1,"text":"..."}`,
 		4: "decoding text: text must be text, not a number",
+		5: "decoding text: the line is a list, not a JSON object",
+		6: "decoding text: the line is text, not a JSON object",
 	} {
 		if got, _ := lines[i]["error"].(string); !strings.HasPrefix(got, want) {
 			t.Errorf("line %d: error %q, want it to start %q", i, got, want)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -510,5 +511,40 @@ func TestLinksIn(t *testing.T) {
 				t.Errorf("linksIn(%q) (-want +got):\n%s", tc.bio, diff)
 			}
 		})
+	}
+}
+
+// TestCountedIndexes: k distinct indexes of n, spread evenly, starting at
+// the newest; all of them when k >= n; none for k <= 0 or n 0.
+func TestCountedIndexes(t *testing.T) {
+	for _, tt := range []struct {
+		n, k int
+		want []int
+	}{
+		{100, 24, nil}, // checked below
+		{10, 4, []int{0, 2, 5, 7}},
+		{5, 5, []int{0, 1, 2, 3, 4}},
+		{3, 10, []int{0, 1, 2}},
+		{10, 0, []int{}},
+		{10, -1, []int{}},
+		{0, 24, []int{}},
+	} {
+		got := countedIndexes(tt.n, tt.k)
+		if tt.want != nil {
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("countedIndexes(%d, %d) = %v, want %v", tt.n, tt.k, got, tt.want)
+			}
+			continue
+		}
+		seen := map[int]bool{}
+		for i, x := range got {
+			if x < 0 || x >= tt.n || seen[x] || (i > 0 && x <= got[i-1]) {
+				t.Fatalf("countedIndexes(%d, %d) = %v: not distinct, rising indexes below %d", tt.n, tt.k, got, tt.n)
+			}
+			seen[x] = true
+		}
+		if len(got) != tt.k || got[0] != 0 || got[len(got)-1] < tt.n*3/4 {
+			t.Errorf("countedIndexes(%d, %d) = %v: want %d spread over the list", tt.n, tt.k, got, tt.k)
+		}
 	}
 }

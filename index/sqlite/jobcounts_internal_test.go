@@ -33,6 +33,8 @@ func countedByItems(t *testing.T, s *Store, job string) index.JobCounts {
 			c.Done = n
 		case index.ItemFailed:
 			c.Failed = n
+		case index.ItemSkipped:
+			c.Skipped = n
 		}
 	}
 	return c
@@ -93,6 +95,7 @@ func TestJobCountsFollowItems(t *testing.T) {
 		{"pending to done and failed", []*index.JobItem{item("a", "bluesky:1", index.ItemDone), item("a", "bluesky:3", index.ItemFailed)}},
 		{"rewritten in the same state", []*index.JobItem{item("a", "bluesky:1", index.ItemDone), item("b", "bluesky:1", index.ItemPending)}},
 		{"failed retried to done", []*index.JobItem{item("a", "bluesky:3", index.ItemDone)}},
+		{"skipped (opted out)", []*index.JobItem{item("a", "bluesky:4", index.ItemSkipped), item("b", "bluesky:5", index.ItemSkipped)}},
 	}
 	for _, st := range steps {
 		if err := s.PutJobItems(ctx, st.items...); err != nil {
@@ -106,8 +109,8 @@ func TestJobCountsFollowItems(t *testing.T) {
 	}
 	checkCounts(t, s, "after deleting a creator's items", "a", "b")
 	j, _ = s.GetJob(ctx, "b")
-	if j.Counts != (index.JobCounts{Pending: 1}) {
-		t.Errorf("job b at the end: %+v, want 1 pending", j.Counts)
+	if j.Counts != (index.JobCounts{Pending: 1, Skipped: 1}) {
+		t.Errorf("job b at the end: %+v, want 1 pending and 1 skipped", j.Counts)
 	}
 	var zero int
 	if err := s.r.QueryRow(`SELECT count(*) FROM job_counts WHERE n <= 0`).Scan(&zero); err != nil || zero != 0 {

@@ -91,13 +91,19 @@ func (l *Lease) Renew(ctx context.Context) (bool, error) {
 func (l *Lease) Release(ctx context.Context) error {
 	if _, old := noDelex.Load(l.rdb); !old {
 		err := l.rdb.Do(ctx, "DELEX", l.key, "IFEQ", l.token).Err()
-		if err == nil {
+		var re redis.Error
+		switch {
+		case err == nil:
 			return nil
-		}
-		if !unknownCommand(err) {
+		case unknownCommand(err):
+			noDelex.Store(l.rdb, true)
+		case !errors.As(err, &re) || strings.HasPrefix(re.Error(), "WRONGTYPE") || strings.HasPrefix(re.Error(), "ERR Key should be"):
+			// Not the server's answer (a connection, a context), or a
+			// value that is not a lease: the script would fail alike.
 			return fmt.Errorf("releasing lease %s: %w", l.key, err)
 		}
-		noDelex.Store(l.rdb, true)
+		// Any other refusal (an ACL without DELEX, a proxy that does not
+		// pass it, a DELEX without IFEQ): the script, this time.
 	}
 	if err := releaseScript.Run(ctx, l.rdb, []string{l.key}, l.token).Err(); err != nil {
 		return fmt.Errorf("releasing lease %s: %w", l.key, err)
