@@ -206,7 +206,11 @@ func Detect(prev, cur *creator.Record, history []creator.Snapshot, rules index.A
 		}
 	}
 
-	if !rules.DisableNicheChange && havePrev && ps.PrimaryNiche != "" && cs.PrimaryNiche != "" && ps.PrimaryNiche != cs.PrimaryNiche {
+	// A primary niche that changed with the scoring model is the model's
+	// doing, not the creator's: after an upgrade, the first rescan of
+	// every watched creator would otherwise alert.
+	sameModel := prev == nil || prev.Scores.Model == cur.Scores.Model
+	if !rules.DisableNicheChange && havePrev && sameModel && ps.PrimaryNiche != "" && cs.PrimaryNiche != "" && ps.PrimaryNiche != cs.PrimaryNiche {
 		d.add(KindNicheChange,
 			fmt.Sprintf("primary niche changed from %s to %s", ps.PrimaryNiche, cs.PrimaryNiche),
 			map[string]any{"primary_niche": ps.PrimaryNiche},

@@ -8,6 +8,7 @@ import (
 
 	"github.com/creatorscout/scout/creator"
 	"github.com/creatorscout/scout/index"
+	"github.com/creatorscout/scout/scoring"
 )
 
 var t0 = time.Date(2026, 3, 1, 6, 0, 0, 0, time.UTC)
@@ -27,7 +28,8 @@ func snap(n int, edit func(s *creator.Snapshot)) creator.Snapshot {
 }
 
 func rec(key string) *creator.Record {
-	return &creator.Record{Key: key, Profile: creator.Profile{Ref: creator.Ref{Platform: creator.Bluesky, ID: "did:plc:" + key}}}
+	return &creator.Record{Key: key, Profile: creator.Profile{Ref: creator.Ref{Platform: creator.Bluesky, ID: "did:plc:" + key}},
+		Scores: creator.Scores{Model: scoring.Model}}
 }
 
 func kinds(evs []index.AlertEvent) []string {
@@ -45,6 +47,9 @@ func TestDetectKinds(t *testing.T) {
 		history []creator.Snapshot
 		rules   index.AlertRules
 		want    []string
+		// prevModel is the scoring model of the previous record ("" the
+		// same as the current one's).
+		prevModel string
 	}{
 		{
 			name:    "no change",
@@ -186,6 +191,19 @@ func TestDetectKinds(t *testing.T) {
 			want:    []string{KindNicheChange},
 		},
 		{
+			// A new scoring model reads niches anew: not the creator's doing.
+			name:      "niche change with the scoring model",
+			history:   []creator.Snapshot{snap(0, nil), snap(1, func(s *creator.Snapshot) { s.PrimaryNiche = "gaming" })},
+			prevModel: "v1-2026-11",
+		},
+		{
+			// Other alerts still fire across a model change.
+			name:      "authenticity below across a model change",
+			history:   []creator.Snapshot{snap(0, nil), snap(1, func(s *creator.Snapshot) { s.Authenticity = 30 })},
+			prevModel: "v1-2026-11",
+			want:      []string{KindAuthenticityBelow, KindAuthenticityDrop},
+		},
+		{
 			name:    "niche change switched off",
 			history: []creator.Snapshot{snap(0, nil), snap(1, func(s *creator.Snapshot) { s.PrimaryNiche = "gaming" })},
 			rules:   index.AlertRules{DisableNicheChange: true},
@@ -209,6 +227,9 @@ func TestDetectKinds(t *testing.T) {
 			var prev *creator.Record
 			if !tc.noPrev {
 				prev = rec("a")
+				if tc.prevModel != "" {
+					prev.Scores.Model = tc.prevModel
+				}
 			}
 			got := Detect(prev, rec("a"), tc.history, tc.rules, tc.history[len(tc.history)-1].At)
 			if diff := cmp.Diff(tc.want, kinds(got)); diff != "" {
