@@ -18,6 +18,22 @@ type nicheBinding struct {
 	// probabilities: z = cBias + cScale*sum/sqrt(n) + cTax . tax.
 	cBias, cScale, cTax []float64
 	soft                []int // the heads of the model's softmax group
+	// xtHead marks the heads only tweets taught (X-Topic's: a taxonomy
+	// floor, or the catch-all); xtKnown has a bit for every bucket in
+	// which one of them has a weight. A text in words the tweets never had
+	// (a French bio) is no evidence for those heads, whose steep
+	// calibration would otherwise put it near 0.5 (a cat owner's bio read
+	// business 0.58).
+	xtHead  []bool
+	xtKnown []uint64
+}
+
+// evidenceFor is e as head h counts it.
+func (b *nicheBinding) evidenceFor(e evid, h int) float64 {
+	if b.xtHead != nil && b.xtHead[h] {
+		return e.xt
+	}
+	return e.all
 }
 
 // input fills x from the taxonomy relevance tax (per taxonomy niche).
@@ -70,6 +86,25 @@ func bindModel(t *Taxonomy, m *NicheModel) *nicheBinding {
 			b.soft = append(b.soft, h)
 		}
 	}
+	b.xtHead = make([]bool, len(m.Heads))
+	var xt []int
+	for h, hd := range m.Heads {
+		if hd.TaxFloor > 0 || hd.Fallback {
+			b.xtHead[h] = true
+			xt = append(xt, h)
+		}
+	}
+	if nh := len(m.Heads); len(xt) > 0 && nh > 0 {
+		b.xtKnown = make([]uint64, (len(m.W)/nh+63)/64)
+		for k := 0; k < len(m.W)/nh; k++ {
+			for _, h := range xt {
+				if m.W[k*nh+h] != 0 {
+					b.xtKnown[k>>6] |= 1 << (k & 63)
+					break
+				}
+			}
+		}
+	}
 	for h := range m.Heads {
 		a := float64(m.CalA[h])
 		b.cBias = append(b.cBias, a*float64(m.Bias[h])+float64(m.CalB[h]))
@@ -90,6 +125,9 @@ func (b *nicheBinding) add(s *headSums, k uint32) {
 		sum[h] += int32(w)
 	}
 	s.n++
+	if b.xtKnown != nil && b.xtKnown[k>>6]&(1<<(k&63)) != 0 {
+		s.xt++
+	}
 }
 
 // logits writes to z every head's logit for a text with sums s and
@@ -121,7 +159,7 @@ func (b *nicheBinding) logits(s *headSums, x *taxInput, z []float64) {
 // relevance; -1 when no niche reaches min. Heads are compared by
 // calibrated logit, so only the best one's probability is computed (the
 // taxonomy's blend is left out of the comparison).
-func (b *nicheBinding) top(z []float64, nFeat float64, tax []float64, min float64) (int, float64) {
+func (b *nicheBinding) top(z []float64, nFeat evid, tax []float64, min float64) (int, float64) {
 	m := b.m
 	bestH, bestZ := -1, math.Inf(-1)
 	for h, sibs := range b.sibs {
@@ -143,7 +181,7 @@ func (b *nicheBinding) top(z []float64, nFeat float64, tax []float64, min float6
 				}
 			}
 		}
-		if spec >= 0 && calibrated(specZ, nFeat) >= min {
+		if spec >= 0 && calibrated(specZ, b.evidenceFor(nFeat, spec)) >= min {
 			bestH, bestZ = spec, specZ
 		}
 	}
@@ -156,7 +194,7 @@ func (b *nicheBinding) top(z []float64, nFeat float64, tax []float64, min float6
 				prior, sib = tax[n], n
 			}
 		}
-		v := calibrated(bestZ, nFeat)
+		v := calibrated(bestZ, b.evidenceFor(nFeat, bestH))
 		v = 1 - (1-v)*(1-float64(m.Heads[bestH].Blend)*tax[sib])
 		if v >= bestV {
 			best, bestV = sib, v
@@ -186,7 +224,7 @@ func (b *nicheBinding) relevance(s *headSums, tax, own, out []float64) {
 
 // relevanceOf is relevance given each head's logit z and the number of
 // features the logits rest on.
-func (b *nicheBinding) relevanceOf(z []float64, nFeat float64, tax, own, out []float64) {
+func (b *nicheBinding) relevanceOf(z []float64, nFeat evid, tax, own, out []float64) {
 	m := b.m
 	for n := range out {
 		if b.headOf[n] < 0 {
@@ -199,7 +237,7 @@ func (b *nicheBinding) relevanceOf(z []float64, nFeat float64, tax, own, out []f
 	}
 	var probs [maxHeads]float64
 	for h := range b.sibs {
-		probs[h] = calibrated(float64(m.CalA[h])*z[h]+float64(m.CalB[h]), nFeat)
+		probs[h] = calibrated(float64(m.CalA[h])*z[h]+float64(m.CalB[h]), b.evidenceFor(nFeat, h))
 	}
 	for h, sibs := range b.sibs {
 		if len(sibs) == 0 {
@@ -270,7 +308,7 @@ type postMean struct {
 	z     []float64 // per head: the weighted sum of the texts' logits
 	tax   []float64 // per taxonomy niche: the weighted sum of relevance
 	w     float64   // the weights' sum
-	nFeat float64   // features seen
+	nFeat evid      // features seen
 }
 
 func (pm *postMean) reset(nh, nN int) {
@@ -278,12 +316,12 @@ func (pm *postMean) reset(nh, nN int) {
 	pm.tax = slices.Grow(pm.tax[:0], nN)[:nN]
 	clear(pm.z)
 	clear(pm.tax)
-	pm.w, pm.nFeat = 0, 0
+	pm.w, pm.nFeat = 0, evid{}
 }
 
 // add adds one text with head logits z, nFeat features and taxonomy
 // relevance tax, weighing w.
-func (pm *postMean) add(z []float64, nFeat float64, tax []float64, w float64) {
+func (pm *postMean) add(z []float64, nFeat evid, tax []float64, w float64) {
 	for h, v := range z {
 		pm.z[h] += w * v
 	}
@@ -291,7 +329,8 @@ func (pm *postMean) add(z []float64, nFeat float64, tax []float64, w float64) {
 		pm.tax[n] += w * v
 	}
 	pm.w += w
-	pm.nFeat += nFeat
+	pm.nFeat.all += nFeat.all
+	pm.nFeat.xt += nFeat.xt
 }
 
 // relevanceMean writes the creator's relevance per niche from pm; own is

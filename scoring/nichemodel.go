@@ -459,10 +459,19 @@ type headSums struct {
 	sum   [maxHeads]int32
 	n     int32 // features
 	aside int32 // of which emoji and mentions (see featurizer.emitAside)
+	xt    int32 // of which in buckets the tweet-only heads know (nicheBinding.xtKnown)
 }
 
-// evidence is how many features count as evidence for calibrated.
-func (s *headSums) evidence() float64 { return float64(s.n - s.aside) }
+// evid is how many of a text's features count as evidence for calibrated:
+// for every head (all), and for the heads only tweets taught (xt), which
+// know only the buckets of words the tweets had.
+type evid struct{ all, xt float64 }
+
+// evidence is s's evid.
+func (s *headSums) evidence() evid {
+	all := float64(s.n - s.aside)
+	return evid{all, min(all, float64(s.xt))}
+}
 
 // taxInput is a text's taxonomy relevance in the model's TaxNiches
 // order, with the indices of the niches that matched.

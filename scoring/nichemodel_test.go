@@ -254,3 +254,56 @@ func TestNicheBigrams(t *testing.T) {
 		}
 	}
 }
+
+// TestUnknownWordsAreNoEvidenceForTweetHeads: the heads only tweets taught
+// (music, business, sports, lifestyle, ...) read a text whose every
+// feature lies in buckets they hold no weight for as no evidence, so no
+// such niche is shown for it; the heads Instagram taught still read it.
+// Without that, their steep calibration put such texts near 0.5 (a French
+// cat owner's bio read business 0.58).
+func TestUnknownWordsAreNoEvidenceForTweetHeads(t *testing.T) {
+	m := builtinNicheModel()
+	b := bindModel(defaultTaxonomy, m)
+	if b.xtKnown == nil {
+		t.Fatal("the shipped model has no tweet-only heads")
+	}
+	unknown := func(w string) bool {
+		for _, k := range NicheFeatures(nil, w, m.Bits, m.Features) {
+			if b.xtKnown[k>>6]&(1<<(k&63)) != 0 {
+				return false
+			}
+		}
+		return true
+	}
+	var words []string
+	for i := 0; len(words) < 6 && i < 100000; i++ {
+		w := "qz" + strconv.FormatInt(int64(i)*7919, 36) + "vx"
+		if unknown(w) {
+			words = append(words, w)
+		}
+	}
+	if len(words) < 6 {
+		t.Fatal("no words found whose every feature the tweet heads lack")
+	}
+	text := strings.Join(words, " ")
+	xt := map[string]bool{}
+	for h, hd := range m.Heads {
+		if b.xtHead[h] {
+			for _, n := range hd.Niches {
+				xt[n] = true
+			}
+		}
+	}
+	shown := 0
+	for _, n := range TextNiches(nil, text) {
+		if xt[n.Niche] && n.Relevance > 0 {
+			t.Errorf("%q reads %s %.3f; a tweet-only head had no evidence", text, n.Niche, n.Relevance)
+		}
+		if !xt[n.Niche] {
+			shown++
+		}
+	}
+	if shown == 0 {
+		t.Errorf("%q reads no niche at all; the Instagram heads should still read its features", text)
+	}
+}
