@@ -137,20 +137,27 @@ func (b *nicheBinding) logits(s *headSums, x *taxInput, z []float64) {
 	for h := range z {
 		z[h] = b.m.logit(s, h, x, inv)
 	}
-	if len(b.soft) > 0 {
-		// The softmax group's heads: each one's log-probability.
-		mx := math.Inf(-1)
-		for _, h := range b.soft {
-			mx = max(mx, z[h])
-		}
-		sum := 0.0
-		for _, h := range b.soft {
-			sum += math.Exp(z[h] - mx)
-		}
-		lse := mx + math.Log(sum)
-		for _, h := range b.soft {
-			z[h] -= lse
-		}
+	LogSoftmax(z, b.soft)
+}
+
+// LogSoftmax turns the logits z of the heads in group (a softmax group)
+// into their log-probabilities, in place; the other heads are left alone.
+// The fit (nichefit) reads its heads the same way.
+func LogSoftmax(z []float64, group []int) {
+	if len(group) == 0 {
+		return
+	}
+	mx := math.Inf(-1)
+	for _, h := range group {
+		mx = max(mx, z[h])
+	}
+	sum := 0.0
+	for _, h := range group {
+		sum += math.Exp(z[h] - mx)
+	}
+	lse := mx + math.Log(sum)
+	for _, h := range group {
+		z[h] -= lse
 	}
 }
 

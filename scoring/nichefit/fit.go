@@ -472,20 +472,7 @@ func (m *weights) logits(e *Example) []float64 {
 		}
 		out[h] = z
 	}
-	if len(m.soft) > 0 {
-		mx := math.Inf(-1)
-		for _, h := range m.soft {
-			mx = max(mx, out[h])
-		}
-		sum := 0.0
-		for _, h := range m.soft {
-			sum += math.Exp(out[h] - mx)
-		}
-		lse := mx + math.Log(sum)
-		for _, h := range m.soft {
-			out[h] -= lse
-		}
-	}
+	scoring.LogSoftmax(out, m.soft)
 	return out
 }
 
