@@ -335,6 +335,16 @@ func (t TwoPhase) Rate() (rate, nEff float64) {
 // at each of its band's.
 type shareTallies [1 + len(ShippedAccountModel.Band)]TwoPhase
 
+// add tallies one account, its fake probability without counts (cheap)
+// and, when counted, with them (full), at every threshold.
+func (ts *shareTallies) add(cheap, full float64, counted bool) {
+	m := &ShippedAccountModel
+	ts[0].Add(cheap >= m.Threshold, full >= m.Threshold, counted)
+	for b, op := range m.Band {
+		ts[1+b].Add(cheap >= op.Threshold, full >= op.Threshold, counted)
+	}
+}
+
 // correctShare is the Rogan-Gladen estimator: the true share behind an
 // apparent rate a, given the model's sensitivity and specificity there.
 func correctShare(a, sens, spec float64) float64 {
@@ -392,10 +402,7 @@ func FakeShareFrom(cheap, full []float64, counted []bool) AudienceEstimate {
 		if f >= m.Threshold {
 			e.Flagged++
 		}
-		ts[0].Add(c >= m.Threshold, f >= m.Threshold, two && counted[i])
-		for b, op := range m.Band {
-			ts[1+b].Add(c >= op.Threshold, f >= op.Threshold, two && counted[i])
-		}
+		ts.add(c, f, two && counted[i])
 	}
 	if two {
 		e.Counted = nc
@@ -476,11 +483,7 @@ func EstimateFakeShare(sample []creator.Account, platform string, now time.Time)
 		if p >= m.Threshold {
 			e.Flagged++
 		}
-		ts[0].Add(pc >= m.Threshold, p >= m.Threshold, isCounted)
-		for b := range m.Band {
-			t := m.Band[b].Threshold
-			ts[1+b].Add(pc >= t, p >= t, isCounted)
-		}
+		ts.add(pc, p, isCounted)
 		// Insert into the top five.
 		if nw < len(worst) || p > worst[nw-1].p {
 			j := min(nw, len(worst)-1)
