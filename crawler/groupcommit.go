@@ -24,9 +24,14 @@ type batcher[T any] struct {
 	// order.
 	key func(T) string
 
+	// linger is how long a call waits for company when the last one was
+	// made within groupBusy (0: never).
+	linger time.Duration
+
 	mu      sync.Mutex
 	pending []*pendingItem[T]
 	running bool
+	last    time.Time // when the last call began
 }
 
 type pendingItem[T any] struct {
@@ -36,6 +41,19 @@ type pendingItem[T any] struct {
 
 // groupMax caps the items of one shared call.
 const groupMax = 64
+
+// groupLinger is how long a shared Commit waits for more writes when the
+// store is busy (the last call began within groupBusy): a crawl makes two
+// writes, and without the wait each went alone in its own transaction,
+// each with its own sync to disk (1,074 transactions for the demo's 561
+// creators; 316 with 4 ms). Measured with `make bench` on 2 cores, paired
+// runs: the crawl on a real Redis against the raw calls went from 0.65-0.70x
+// without the wait to 0.72-0.78x with 2 ms and 0.78-0.81x with 4 ms. A lone
+// crawl, with nothing written within groupBusy, does not wait.
+const (
+	groupLinger = 4 * time.Millisecond
+	groupBusy   = 50 * time.Millisecond
+)
 
 // groupTimeout bounds one shared call; it does not end with any one
 // caller's context, since others wait on it too.
@@ -63,6 +81,12 @@ func (b *batcher[T]) Add(ctx context.Context, item T) error {
 func (b *batcher[T]) run() {
 	for {
 		b.mu.Lock()
+		if b.linger > 0 && len(b.pending) < groupMax && time.Since(b.last) < groupBusy {
+			// Busy: let the crawls about to write join this call.
+			b.mu.Unlock()
+			time.Sleep(b.linger)
+			b.mu.Lock()
+		}
 		n := min(len(b.pending), groupMax)
 		if n == 0 {
 			b.running = false
@@ -81,6 +105,7 @@ func (b *batcher[T]) run() {
 			}
 		}
 		b.pending = rest
+		b.last = time.Now()
 		b.mu.Unlock()
 		b.flush(batch)
 	}
@@ -107,18 +132,57 @@ func (b *batcher[T]) flush(batch []*pendingItem[T]) {
 	}
 }
 
-// groupCommit makes the crawls' creator writes share UpsertMany calls.
+// groupCommit makes the crawls' store writes share calls: creator writes
+// share UpsertMany calls and job items PutJobItems calls, or, with a store
+// that has index.Committer, both share Commit calls, so that the record of
+// one crawl and the job item of another go in one transaction (one sync to
+// disk for SQLite: a crawl makes two writes, and with FULL sync each sync
+// costs about as much as scoring a creator).
 type groupCommit struct {
 	Store
-	b batcher[index.Write]
+	records batcher[index.Write]
+	items   batcher[*index.JobItem]
+	shared  *batcher[storeOp] // with an index.Committer
+}
+
+// storeOp is one write of a crawl: a creator write or a job item.
+type storeOp struct {
+	w  *index.Write
+	it *index.JobItem
 }
 
 func newGroupCommit(st Store) *groupCommit {
 	g := &groupCommit{Store: st}
-	g.b.write = st.UpsertMany
-	g.b.key = func(w index.Write) string { return w.Record.Key }
+	g.records.write = st.UpsertMany
+	g.records.key = func(w index.Write) string { return w.Record.Key }
+	g.items.write = func(ctx context.Context, items []*index.JobItem) error { return st.PutJobItems(ctx, items...) }
+	g.items.key = itemTarget
+	if c, ok := st.(index.Committer); ok {
+		g.shared = &batcher[storeOp]{linger: groupLinger,
+			write: func(ctx context.Context, ops []storeOp) error {
+				var ws []index.Write
+				var items []*index.JobItem
+				for _, op := range ops {
+					if op.w != nil {
+						ws = append(ws, *op.w)
+					} else {
+						items = append(items, op.it)
+					}
+				}
+				return c.Commit(ctx, ws, items)
+			},
+			key: func(op storeOp) string {
+				if op.w != nil {
+					return "creator\x00" + op.w.Record.Key
+				}
+				return "item\x00" + itemTarget(op.it)
+			},
+		}
+	}
 	return g
 }
+
+func itemTarget(it *index.JobItem) string { return it.JobID + "\x00" + it.Key }
 
 // Upsert queues rec and snap for the next shared write and waits for it.
 func (g *groupCommit) Upsert(ctx context.Context, rec *creator.Record, snap creator.Snapshot) error {
@@ -126,27 +190,21 @@ func (g *groupCommit) Upsert(ctx context.Context, rec *creator.Record, snap crea
 		// Refused by the store alone, with its own words, not in a batch.
 		return g.Store.Upsert(ctx, rec, snap)
 	}
-	return g.b.Add(ctx, index.Write{Record: rec, Snapshot: snap})
+	w := index.Write{Record: rec, Snapshot: snap}
+	if g.shared != nil {
+		return g.shared.Add(ctx, storeOp{w: &w})
+	}
+	return g.records.Add(ctx, w)
 }
 
-// itemBatcher makes the crawls' job-item outcomes share PutJobItems calls.
-type itemBatcher struct {
-	st Store
-	b  batcher[*index.JobItem]
-}
-
-func newItemBatcher(st Store) *itemBatcher {
-	ib := &itemBatcher{st: st}
-	ib.b.write = func(ctx context.Context, items []*index.JobItem) error { return st.PutJobItems(ctx, items...) }
-	ib.b.key = func(it *index.JobItem) string { return it.JobID + "\x00" + it.Key }
-	return ib
-}
-
-// Add queues it for the next shared write and waits for it.
-func (ib *itemBatcher) Add(ctx context.Context, it *index.JobItem) error {
+// AddItem queues it for the next shared write and waits for it.
+func (g *groupCommit) AddItem(ctx context.Context, it *index.JobItem) error {
 	if it == nil || it.JobID == "" || it.Key == "" {
 		// Refused by the store alone, with its own words, not in a batch.
-		return ib.st.PutJobItems(ctx, it)
+		return g.Store.PutJobItems(ctx, it)
 	}
-	return ib.b.Add(ctx, it)
+	if g.shared != nil {
+		return g.shared.Add(ctx, storeOp{it: it})
+	}
+	return g.items.Add(ctx, it)
 }

@@ -76,10 +76,11 @@ type PipelineConfig struct {
 	// frees the creator within one lease. 0 means 30 seconds.
 	LockLease time.Duration
 	// GroupCommit lets concurrent crawls share their store writes: one
-	// UpsertMany for every crawl that finished while the last one was
-	// being written, and one PutJobItems for their jobs' items, each still
-	// acknowledged only after its own write. False writes each crawl with
-	// its own Upsert and PutJobItems.
+	// call for every crawl that finished while the last one was being
+	// written (UpsertMany for the records and PutJobItems for their jobs'
+	// items, or one Commit for both where the store is an
+	// index.Committer), each still acknowledged only after its own write.
+	// False writes each crawl with its own Upsert and PutJobItems.
 	GroupCommit bool
 	// FollowLinks crawls, on the rescan queue and at most once per
 	// UniqueFor, the accounts a crawled creator is linked to by evidence
@@ -159,8 +160,8 @@ func NewPipeline(cfg PipelineConfig) (*Pipeline, error) {
 	p := &Pipeline{cfg: cfg, q: asynq.NewClientFromRedisClient(cfg.Redis), insp: asynq.NewInspectorFromRedisClient(cfg.Redis), log: log, writes: cfg.Store}
 	p.items = func(ctx context.Context, it *index.JobItem) error { return cfg.Store.PutJobItems(ctx, it) }
 	if cfg.GroupCommit {
-		p.writes = newGroupCommit(cfg.Store)
-		p.items = newItemBatcher(cfg.Store).Add
+		g := newGroupCommit(cfg.Store)
+		p.writes, p.items = g, g.AddItem
 	}
 	return p, nil
 }

@@ -55,6 +55,16 @@ type Write struct {
 	Snapshot creator.Snapshot
 }
 
+// Committer is implemented by stores that can write creators and job
+// items in one transaction (SQLite: one sync to disk for both). The crawl's
+// group commit uses it where the store has it and makes the two calls
+// otherwise.
+type Committer interface {
+	// Commit stores ws as UpsertMany does and items as PutJobItems does, in
+	// one transaction: all of it or none. Either may be empty.
+	Commit(ctx context.Context, ws []Write, items []*JobItem) error
+}
+
 // Job states.
 const (
 	JobQueued  = "queued"

@@ -117,6 +117,19 @@ func (s timedStore) UpsertMany(ctx context.Context, ws []index.Write) error {
 	return s.done("upsert_many", time.Now(), s.Store.UpsertMany(ctx, ws))
 }
 
+// Commit passes a store's one-transaction write of creators and job items
+// on (index.Committer); a store without one gets the two calls.
+func (s timedStore) Commit(ctx context.Context, ws []index.Write, items []*index.JobItem) error {
+	c, ok := s.Store.(index.Committer)
+	if !ok {
+		if err := s.UpsertMany(ctx, ws); err != nil {
+			return err
+		}
+		return s.PutJobItems(ctx, items...)
+	}
+	return s.done("commit", time.Now(), c.Commit(ctx, ws, items))
+}
+
 func (s timedStore) Delete(ctx context.Context, key string) error {
 	return s.done("delete", time.Now(), s.Store.Delete(ctx, key))
 }

@@ -42,7 +42,7 @@ func TestIntegrationMetrics(t *testing.T) {
 	}{
 		{"crawl task ok", `scout_tasks_total{outcome="ok",type="crawl"}`, 1},
 		{"crawl task timed", `scout_task_duration_seconds_count{type="crawl"}`, 1},
-		{"store write latency (crawls share UpsertMany transactions)", `scout_store_write_duration_seconds_count{op="upsert_many"}`, 1},
+		{"store write latency (crawls share Commit transactions, records and job items)", `scout_store_write_duration_seconds_count{op="commit"}`, 1},
 		{"job item write", `scout_store_write_duration_seconds_count{op="put_job_items"}`, 1},
 		{"request latency by route and status", `scout_http_request_duration_seconds_count{method="POST",route="/v1/crawl",status="202"}`, 1},
 		{"job polls", `scout_http_request_duration_seconds_count{method="GET",route="/v1/jobs/{id}",status="200"}`, 1},

@@ -9,6 +9,7 @@ import (
 
 	jsonv1 "github.com/go-json-experiment/json/v1"
 
+	"github.com/creatorscout/scout/crawler/fetch"
 	"github.com/creatorscout/scout/sim"
 )
 
@@ -61,15 +62,16 @@ func benchDecode[T any](b *testing.B, body []byte, unmarshal func([]byte, any) e
 	}
 }
 
-// BenchmarkDecode compares encoding/json with go-json-experiment's v1
-// (encoding/json's semantics on Go's json/v2, what fetch.GetJSON uses) on
-// the source's typed answers.
+// BenchmarkDecode compares encoding/json, go-json-experiment's v1
+// (encoding/json's semantics on Go's json/v2) and fetch.DecodeJSON (those
+// semantics but for the error reporting, what fetch.GetJSON uses) on the
+// source's typed answers.
 func BenchmarkDecode(b *testing.B) {
 	thread, feed, profiles := simAnswers(b)
 	for _, c := range []struct {
 		name      string
 		unmarshal func([]byte, any) error
-	}{{"encoding-json", json.Unmarshal}, {"json-v1-on-v2", jsonv1.Unmarshal}} {
+	}{{"encoding-json", json.Unmarshal}, {"json-v1-on-v2", jsonv1.Unmarshal}, {"fetch", fetch.DecodeJSON}} {
 		b.Run("thread/"+c.name, func(b *testing.B) { benchDecode[threadResponse](b, thread, c.unmarshal) })
 		b.Run("feed/"+c.name, func(b *testing.B) { benchDecode[authorFeedResponse](b, feed, c.unmarshal) })
 		b.Run("profiles/"+c.name, func(b *testing.B) { benchDecode[profilesResponse](b, profiles, c.unmarshal) })

@@ -40,7 +40,53 @@ func (s *Store) UpsertMany(ctx context.Context, ws []index.Write) error {
 	if len(ws) == 0 {
 		return nil
 	}
-	// Reject what cannot be stored before taking the write lock.
+	if err := checkWrites(ws); err != nil {
+		return err
+	}
+	enc := s.encode(ws)
+	defer enc.abandon()
+	if err := s.write(ctx, func(tx *sql.Tx) error { return s.upsertTx(ctx, tx, ws, enc) }); err != nil {
+		return fmt.Errorf("upserting creators: %w", err)
+	}
+	s.upserted(ctx, ws, enc)
+	return nil
+}
+
+// Commit implements index.Committer: the creator writes ws (as UpsertMany)
+// and the job items (as PutJobItems) in one transaction, so one sync to
+// disk for both. It is safe for concurrent use.
+func (s *Store) Commit(ctx context.Context, ws []index.Write, items []*index.JobItem) error {
+	if err := checkWrites(ws); err != nil {
+		return err
+	}
+	docs, err := itemDocs(items)
+	if err != nil {
+		return err
+	}
+	switch {
+	case len(items) == 0:
+		return s.UpsertMany(ctx, ws)
+	case len(ws) == 0:
+		return s.PutJobItems(ctx, items...)
+	}
+	enc := s.encode(ws)
+	defer enc.abandon()
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		if err := s.upsertTx(ctx, tx, ws, enc); err != nil {
+			return err
+		}
+		return s.putItemsTx(ctx, tx, items, docs)
+	})
+	if err != nil {
+		return fmt.Errorf("storing %d creators and %d job items: %w", len(ws), len(items), err)
+	}
+	s.upserted(ctx, ws, enc)
+	return nil
+}
+
+// checkWrites rejects what cannot be stored, before the write lock is
+// taken.
+func checkWrites(ws []index.Write) error {
 	for _, w := range ws {
 		if w.Record == nil {
 			return fmt.Errorf("upserting creators: %w: record is nil", creator.ErrInvalid)
@@ -49,29 +95,31 @@ func (s *Store) UpsertMany(ctx context.Context, ws []index.Write) error {
 			return fmt.Errorf("upserting creators: %w: key %q is not a valid store key", creator.ErrInvalid, w.Record.Key)
 		}
 	}
-	enc := s.encode(ws)
-	defer enc.abandon()
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		st, err := s.writeStmts(ctx, tx)
-		if err != nil {
-			return err
-		}
-		keys := make([]string, len(ws))
-		for i, w := range ws {
-			keys[i] = w.Record.Key
-		}
-		return st.upsertAll(ctx, tx, s.schema, keys, enc, s.cfg.historyCap)
-	})
+	return nil
+}
+
+// upsertTx writes ws, encoded by enc, in tx.
+func (s *Store) upsertTx(ctx context.Context, tx *sql.Tx, ws []index.Write, enc *encoder) error {
+	st, err := s.writeStmts(ctx, tx)
 	if err != nil {
-		return fmt.Errorf("upserting creators: %w", err)
+		return err
 	}
+	keys := make([]string, len(ws))
+	for i, w := range ws {
+		keys[i] = w.Record.Key
+	}
+	return st.upsertAll(ctx, tx, s.schema, keys, enc, s.cfg.historyCap)
+}
+
+// upserted notes a committed creator write: its size in the change log's
+// count and the writes towards the next planner refresh.
+func (s *Store) upserted(ctx context.Context, ws []index.Write, enc *encoder) {
 	n := 0
 	for _, p := range enc.ps {
 		n += len(p.stored) + len(p.summary) + len(p.words) + len(p.snap)
 	}
 	s.logged(n)
 	s.wrote(ctx, len(ws))
-	return nil
 }
 
 // writeStmts are the statements of a creator write. Each statement that

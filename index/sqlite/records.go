@@ -106,43 +106,55 @@ const jobItemSQL = `INSERT INTO job_items(job_id, key, state, doc) VALUES (?, ?,
 // PutJobItems creates or replaces items of jobs in one transaction. It is
 // safe for concurrent use.
 func (s *Store) PutJobItems(ctx context.Context, items ...*index.JobItem) error {
-	docs := make([][]byte, len(items))
-	for i, it := range items {
-		if it == nil || it.JobID == "" || it.Key == "" {
-			return fmt.Errorf("putting job item: %w: item needs a job id and a key", creator.ErrInvalid)
-		}
-		doc, err := json.Marshal(it)
-		if err != nil {
-			return fmt.Errorf("putting job item %s/%s: encoding: %w", it.JobID, it.Key, err)
-		}
-		docs[i] = doc
+	docs, err := itemDocs(items)
+	if err != nil {
+		return err
 	}
 	if len(items) == 0 {
 		return nil
 	}
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		var st *sql.Stmt
-		if s.jobItem != nil {
-			st = tx.StmtContext(ctx, s.jobItem)
-		} else { // a store opened at an older schema (tests only)
-			var err error
-			if st, err = tx.PrepareContext(ctx, jobItemSQL); err != nil {
-				return err
-			}
-		}
-		defer st.Close()
-		for i, it := range items {
-			if _, err := st.ExecContext(ctx, it.JobID, it.Key, it.State, docs[i]); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	err = s.write(ctx, func(tx *sql.Tx) error { return s.putItemsTx(ctx, tx, items, docs) })
 	if err != nil {
 		if len(items) == 1 {
 			return fmt.Errorf("putting job item %s/%s: %w", items[0].JobID, items[0].Key, err)
 		}
 		return fmt.Errorf("putting %d job items: %w", len(items), err)
+	}
+	return nil
+}
+
+// itemDocs checks and encodes items, before the write lock is taken.
+func itemDocs(items []*index.JobItem) ([][]byte, error) {
+	docs := make([][]byte, len(items))
+	for i, it := range items {
+		if it == nil || it.JobID == "" || it.Key == "" {
+			return nil, fmt.Errorf("putting job item: %w: item needs a job id and a key", creator.ErrInvalid)
+		}
+		doc, err := json.Marshal(it)
+		if err != nil {
+			return nil, fmt.Errorf("putting job item %s/%s: encoding: %w", it.JobID, it.Key, err)
+		}
+		docs[i] = doc
+	}
+	return docs, nil
+}
+
+// putItemsTx writes items, encoded as docs, in tx.
+func (s *Store) putItemsTx(ctx context.Context, tx *sql.Tx, items []*index.JobItem, docs [][]byte) error {
+	var st *sql.Stmt
+	if s.jobItem != nil {
+		st = tx.StmtContext(ctx, s.jobItem)
+	} else { // a store opened at an older schema (tests only)
+		var err error
+		if st, err = tx.PrepareContext(ctx, jobItemSQL); err != nil {
+			return err
+		}
+	}
+	defer st.Close()
+	for i, it := range items {
+		if _, err := st.ExecContext(ctx, it.JobID, it.Key, it.State, docs[i]); err != nil {
+			return err
+		}
 	}
 	return nil
 }
