@@ -15,8 +15,6 @@ import (
 	"time"
 
 	"github.com/cenkalti/backoff/v5"
-	jsonv2 "github.com/go-json-experiment/json"
-	jsonv1 "github.com/go-json-experiment/json/v1"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/creatorscout/scout/creator"
@@ -391,20 +389,6 @@ func (c *Client) GetJSON(ctx context.Context, u *url.URL, v any) error {
 	}
 	return nil
 }
-
-// decodeOptions are encoding/json's semantics (names matched ignoring
-// case, duplicate names and invalid UTF-8 accepted, ...) but for its error
-// reporting: encoding/json checks a whole answer's syntax before it decodes
-// any of it and then goes on past a value of the wrong type to report the
-// first; here decoding streams and stops at the first error. Either way a
-// malformed answer is an error and its half-decoded value is dropped by
-// every caller. BenchmarkDecode (crawler/bluesky, one core): the
-// simulator's thread, feed and profiles answers decode at 371, 354 and 371
-// MB/s against 309, 292 and 296 with all of encoding/json's semantics.
-var decodeOptions = jsonv2.JoinOptions(jsonv1.DefaultOptionsV1(), jsonv1.ReportErrorsWithLegacySemantics(false))
-
-// DecodeJSON decodes data into v as GetJSON does (see decodeOptions).
-func DecodeJSON(data []byte, v any) error { return jsonv2.Unmarshal(data, v, decodeOptions) }
 
 // Do sends req and reads the whole response. It returns responses of any
 // status; GET, HEAD and OPTIONS requests are retried after a 429, a 5xx or a
