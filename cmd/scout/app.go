@@ -303,7 +303,11 @@ func (a *app) openStore(ctx context.Context) error {
 	if err := os.MkdirAll(a.cfg.DataDir, 0o755); err != nil {
 		return fmt.Errorf("creating data dir: %w", err)
 	}
-	st, err := sqlite.Open(filepath.Join(a.cfg.DataDir, "scout.db"))
+	var opts []sqlite.Option
+	if a.cfg.SQLiteSync != "" {
+		opts = append(opts, sqlite.WithSynchronous(a.cfg.SQLiteSync))
+	}
+	st, err := sqlite.Open(filepath.Join(a.cfg.DataDir, "scout.db"), opts...)
 	if err != nil {
 		return fmt.Errorf("opening the store: %w", err)
 	}

@@ -36,6 +36,9 @@ type config struct {
 	MaxRetry    int            // SCOUT_MAX_RETRY, default 5
 	RetryBase   time.Duration  // SCOUT_RETRY_BASE, default 2s
 	NichesFile  string         // SCOUT_NICHES_FILE: custom niches (name + terms)
+	// SQLiteSync is SQLite's synchronous mode (SCOUT_SQLITE_SYNC): "FULL"
+	// (default) or "NORMAL".
+	SQLiteSync string
 	// ReconcileInterval is how often the scheduler enqueues again the
 	// crawls of unfinished jobs that the queue lost (SCOUT_RECONCILE_INTERVAL,
 	// default 1m; at least 1s). Loss of all of Redis is noticed sooner, at
@@ -185,6 +188,12 @@ func configFromEnv() (config, error) {
 	}
 	if c.ReconcileInterval != 0 && c.ReconcileInterval < time.Second {
 		return c, fmt.Errorf("SCOUT_RECONCILE_INTERVAL: want at least 1s, got %q", os.Getenv("SCOUT_RECONCILE_INTERVAL"))
+	}
+	switch v := strings.ToUpper(os.Getenv("SCOUT_SQLITE_SYNC")); v {
+	case "", "FULL", "NORMAL":
+		c.SQLiteSync = v
+	default:
+		return c, fmt.Errorf("SCOUT_SQLITE_SYNC: want full (a committed write survives a power cut) or normal (it survives a crash of the process; faster), got %q", os.Getenv("SCOUT_SQLITE_SYNC"))
 	}
 	if c.Jetstream, err = jetstreamFromEnv(); err != nil {
 		return c, err

@@ -70,3 +70,23 @@ func TestConfigMeiliTimeout(t *testing.T) {
 		t.Errorf("configFromEnv with a bad timeout: %v", err)
 	}
 }
+
+// TestConfigSQLiteSync: SCOUT_SQLITE_SYNC takes full or normal in any case
+// (the store opens with it), and anything else is refused in words.
+func TestConfigSQLiteSync(t *testing.T) {
+	t.Setenv("SCOUT_SQLITE_SYNC", "normal")
+	c, err := configFromEnv()
+	if err != nil || c.SQLiteSync != "NORMAL" {
+		t.Fatalf("configFromEnv = %q, %v; want NORMAL", c.SQLiteSync, err)
+	}
+	c.DataDir, c.Concurrency = t.TempDir(), 1
+	a, err := newApp(t.Context(), c, withLogger(quietLogger()))
+	if err != nil {
+		t.Fatalf("newApp with SCOUT_SQLITE_SYNC=normal: %v", err)
+	}
+	a.Close()
+	t.Setenv("SCOUT_SQLITE_SYNC", "fast")
+	if _, err := configFromEnv(); err == nil || !strings.Contains(err.Error(), "SCOUT_SQLITE_SYNC: want full") {
+		t.Errorf("configFromEnv with SCOUT_SQLITE_SYNC=fast: %v", err)
+	}
+}
