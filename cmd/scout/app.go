@@ -215,7 +215,7 @@ func newApp(ctx context.Context, cfg config, opts ...appOption) (_ *app, err err
 		return nil, err
 	}
 	a.pipe, err = crawler.NewPipeline(crawler.PipelineConfig{
-		Store:       timedStore{a.store, a.writes},
+		Store:       withCommit(timedStore{a.store, a.writes}),
 		Erasure:     a.comp,
 		Sources:     a.sources,
 		Redis:       a.rdb,

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"github.com/creatorscout/scout/crawler"
 	"net"
 	"net/http"
 	"strconv"
@@ -117,17 +118,22 @@ func (s timedStore) UpsertMany(ctx context.Context, ws []index.Write) error {
 	return s.done("upsert_many", time.Now(), s.Store.UpsertMany(ctx, ws))
 }
 
-// Commit passes a store's one-transaction write of creators and job items
-// on (index.Committer); a store without one gets the two calls.
-func (s timedStore) Commit(ctx context.Context, ws []index.Write, items []*index.JobItem) error {
-	c, ok := s.Store.(index.Committer)
-	if !ok {
-		if err := s.UpsertMany(ctx, ws); err != nil {
-			return err
-		}
-		return s.PutJobItems(ctx, items...)
+// timedCommitter is a timedStore on a store that writes creators and job
+// items in one transaction (index.Committer); withCommit gives it only for
+// such a store, so that the crawl's group commit never takes two separate
+// calls for one.
+type timedCommitter struct{ timedStore }
+
+func (s timedCommitter) Commit(ctx context.Context, ws []index.Write, items []*index.JobItem) error {
+	return s.done("commit", time.Now(), s.Store.(index.Committer).Commit(ctx, ws, items))
+}
+
+// withCommit is s, with Commit where its store has one.
+func withCommit(s timedStore) crawler.Store {
+	if _, ok := s.Store.(index.Committer); ok {
+		return timedCommitter{s}
 	}
-	return s.done("commit", time.Now(), c.Commit(ctx, ws, items))
+	return s
 }
 
 func (s timedStore) Delete(ctx context.Context, key string) error {

@@ -6,11 +6,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"testing"
 
 	"github.com/creatorscout/scout/index"
+	"github.com/creatorscout/scout/index/sqlite"
 	"github.com/creatorscout/scout/sim"
 )
 
@@ -104,4 +106,21 @@ func value(expo, series string) float64 {
 	}
 	v, _ := strconv.ParseFloat(m[1], 64)
 	return v
+}
+
+// TestWithCommit: the pipeline's store offers the one-transaction Commit
+// only when the store beneath has it (SQLite), so that the crawl's group
+// commit never makes two separate calls of one shared batch.
+func TestWithCommit(t *testing.T) {
+	st, err := sqlite.Open(filepath.Join(t.TempDir(), "scout.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, ok := withCommit(timedStore{Store: st}).(index.Committer); !ok {
+		t.Error("on SQLite: no Commit")
+	}
+	if _, ok := withCommit(timedStore{Store: struct{ index.Store }{st}}).(index.Committer); ok {
+		t.Error("on a store without Commit: Commit offered")
+	}
 }
