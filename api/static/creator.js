@@ -134,12 +134,13 @@ function alertList(alerts) {
 }
 
 // niches draws the primary niche and the others that are probable
-// (relevance 0.5 or more: the scores are calibrated so), and names the
-// less likely ones on one muted line.
+// (relevance 0.5 or more: the scores are calibrated so), and names on one
+// muted line up to three less likely ones that are still worth a look
+// (0.2 or more); fainter readings are left to the API.
 function niches(s) {
   const all = (s.niches || []).slice(0, 8);
   const list = all.filter((n) => n.niche === s.primary_niche || +n.relevance >= 0.5);
-  const rest = all.filter((n) => !list.includes(n));
+  const rest = all.filter((n) => !list.includes(n) && +n.relevance >= 0.2).slice(0, 3);
   const d = (s.details || []).find((x) => x.name === "niche");
   return h("section", { class: "card", id: "niches" }, h("h2", {}, "Niches"),
     d && d.summary ? h("p", {}, d.summary) : null,

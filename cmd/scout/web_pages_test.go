@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -46,6 +48,7 @@ func webPagesTests(t *testing.T, w *webWorld, b *webHelpers) {
 		var got struct {
 			Points, Posts, PostLinks, Subs int
 			ProfileLink, AsOf, Line, Share string
+			LessLikely                     string
 			Suspicious                     []string
 		}
 		b.eval(t, ctx, `({
@@ -58,7 +61,18 @@ func webPagesTests(t *testing.T, w *webWorld, b *webHelpers) {
 			AsOf: document.querySelector("#as-of").textContent,
 			Suspicious: [...document.querySelectorAll("#suspicious li")].map(li => li.textContent),
 			Share: document.querySelector("#fake-share") ? document.querySelector("#fake-share").textContent : "",
+			LessLikely: [...document.querySelectorAll("#niches p.muted")].map(p => p.textContent).join(" "),
 		})`, &got)
+		// Less likely niches: at most three, none under 0.2.
+		if m := regexp.MustCompile(`\d\.\d\d`).FindAllString(got.LessLikely, -1); len(m) > 3 {
+			t.Errorf("less likely niches %q: want at most three", got.LessLikely)
+		} else {
+			for _, v := range m {
+				if f, _ := strconv.ParseFloat(v, 64); f < 0.2 || f >= 0.5 {
+					t.Errorf("less likely niches %q: %s is not in [0.2, 0.5)", got.LessLikely, v)
+				}
+			}
+		}
 		// The demo's crawl counts 24 of 100 followers, and the page says so.
 		if !strings.Contains(got.Share, "followers sampled, 24 of them with their counts") {
 			t.Errorf("fake share reads %q: want the sample and how many were counted", got.Share)
