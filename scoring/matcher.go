@@ -76,7 +76,7 @@ var stemCachePool = sync.Pool{New: func() any { return new(stemCache) }}
 // for every text it scans (into m.sums).
 func (m *matcher) withBinding(b *nicheBinding) {
 	m.bind = b
-	m.feat = featurizer{mask: 1<<b.m.Bits - 1, bind: b, sums: &m.sums, bigrams: b.m.Features&NicheBigrams != 0, tk: &m.tk}
+	m.feat = featurizer{mask: 1<<b.m.Bits - 1, bind: b, sums: &m.sums, bigrams: b.m.Features&NicheBigrams != 0, inner: b.m.Features&NicheInnerGrams != 0, tk: &m.tk}
 	m.useModel = true
 }
 

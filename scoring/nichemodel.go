@@ -89,6 +89,15 @@ const (
 // adjacent words of a sentence (see featurizer.token).
 const NicheBigrams = 1
 
+// NicheInnerGrams is the Features bit of inner character features: every
+// run of four runes inside a hashtag or a long word (more than eight
+// runes), so that the words run together in "#dogsofinstagram",
+// "#veganrecipes" or "Hundefutter" are read (see featurizer.inner).
+const NicheInnerGrams = 2
+
+// nicheFeatureBits are the Features bits a model may set.
+const nicheFeatureBits = NicheBigrams | NicheInnerGrams
+
 // v8 reports whether m needs the SCNM8 format.
 func (m *NicheModel) v8() bool {
 	if m.Features != 0 {
@@ -181,7 +190,7 @@ func ReadNicheModel(r io.Reader) (*NicheModel, error) {
 		maxFlags = 3
 	}
 	nh, _ := b.ReadByte()
-	if m.Bits < 8 || m.Bits > 24 || nh == 0 || nh > maxHeads || m.Features > NicheBigrams {
+	if m.Bits < 8 || m.Bits > 24 || nh == 0 || nh > maxHeads || m.Features&^nicheFeatureBits != 0 {
 		return nil, errNicheModel
 	}
 	readStr := func() (string, error) {
@@ -315,6 +324,7 @@ type featurizer struct {
 	// '.', '!', '?' or line break between them in tk's text, no hashtag,
 	// mention, emoji or number% either) also gives the pair's feature.
 	bigrams  bool
+	inner    bool // NicheInnerGrams
 	tk       *tokenizer
 	prev     uint32 // the previous word's hash, when havePrev
 	prevBrk  uint32 // tk.breaks after the previous word
@@ -372,12 +382,18 @@ func (f *featurizer) token(tok []byte, kind tokenKind) {
 	case tokHashtag:
 		f.emit(hash32(featHashtag, tok))
 		f.chars(tok)
+		if f.inner {
+			f.innerGrams(tok, 0)
+		}
 		return
 	}
 	w := hash32(featWord, tok)
 	f.emit(w)
 	if kind == tokWord {
 		f.chars(tok)
+		if f.inner {
+			f.innerGrams(tok, longWord)
+		}
 		if f.bigrams {
 			if f.havePrev && f.tk.breaks == f.prevBrk {
 				f.emit(pairHash(f.prev, w))
@@ -424,6 +440,36 @@ func (f *featurizer) chars(tok []byte) {
 	f.emit(hash32(featGram+2, runesSuffix(tok, affixLen)))
 }
 
+// longWord is the length in runes beyond which a word's inner character
+// runs are features too (NicheInnerGrams).
+const longWord = 8
+
+// innerGrams emits every run of affixLen runes strictly inside tok (the
+// first and last are the prefix and suffix features), for a tok of more
+// than minRunes runes written with spaces (CJK tokens have their pairs).
+func (f *featurizer) innerGrams(tok []byte, minRunes int) {
+	if len(tok) <= affixLen+1 {
+		return
+	}
+	if r, _ := utf8.DecodeRune(tok); r >= 0x2E80 {
+		return
+	}
+	var starts [64]int
+	n := 0
+	for i := 0; i < len(tok) && n < len(starts); {
+		starts[n] = i
+		n++
+		_, sz := utf8.DecodeRune(tok[i:])
+		i += sz
+	}
+	if n <= minRunes || n <= affixLen+1 {
+		return
+	}
+	for k := 1; k+affixLen < n; k++ {
+		f.emit(hash32(featGram+4, tok[starts[k]:starts[k+affixLen]]))
+	}
+}
+
 // runesPrefix is the first n runes of b.
 func runesPrefix(b []byte, n int) []byte {
 	i := 0
@@ -449,7 +495,7 @@ func runesSuffix(b []byte, n int) []byte {
 // fitting command trains on; it is safe for concurrent use.
 func NicheFeatures(dst []uint32, text string, bits, features uint8) []uint32 {
 	var tk tokenizer
-	f := featurizer{mask: 1<<bits - 1, out: dst, bigrams: features&NicheBigrams != 0, tk: &tk}
+	f := featurizer{mask: 1<<bits - 1, out: dst, bigrams: features&NicheBigrams != 0, inner: features&NicheInnerGrams != 0, tk: &tk}
 	tk.each(text, f.token)
 	return f.out
 }

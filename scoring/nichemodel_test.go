@@ -14,7 +14,7 @@ import (
 
 func TestNicheModelRoundTrip(t *testing.T) {
 	v8 := smallModel()
-	v8.Features = NicheBigrams
+	v8.Features = NicheBigrams | NicheInnerGrams
 	v8.Heads[0].Softmax = true
 	for _, m := range []*NicheModel{smallModel(), v8} {
 		var buf bytes.Buffer
@@ -94,8 +94,10 @@ func gunzip(t *testing.T, b []byte) []byte {
 func TestNicheFeaturesMatchScoring(t *testing.T) {
 	shipped := defaultTaxonomy.binding().m
 	withPairs := *shipped
-	withPairs.Features = NicheBigrams
-	for _, model := range []*NicheModel{shipped, &withPairs} {
+	withPairs.Features = NicheBigrams | NicheInnerGrams
+	wordsOnly := *shipped
+	wordsOnly.Features = 0
+	for _, model := range []*NicheModel{shipped, &withPairs, &wordsOnly} {
 		testNicheFeaturesMatch(t, bindModel(defaultTaxonomy, model))
 	}
 }
@@ -104,7 +106,7 @@ func testNicheFeaturesMatch(t *testing.T, b *nicheBinding) {
 	nh := len(b.m.Heads)
 	for _, text := range append(append([]string{}, postTexts...),
 		"Receta de tortilla 🍳 #CocinaCasera @amiga", "東京で食べたラーメン最高 #ramen", "Ça va? Très bien! 100% déjà vu", "",
-		"Sunday brunch. Avocado toast!\nnew line here #yum then words") {
+		"Sunday brunch. Avocado toast!\nnew line here #yum then words", "#dogsofinstagram Hundefutter für Welpen, #ΚαλήΣυνέχεια") {
 		m := getMatcher(defaultTaxonomy)
 		m.withBinding(b)
 		m.begin()
@@ -252,6 +254,38 @@ func TestNicheBigrams(t *testing.T) {
 		if got := len(with) - len(without); got != c.pairs {
 			t.Errorf("%q: %d pair features, want %d", c.text, got, c.pairs)
 		}
+	}
+}
+
+// TestNicheInnerGrams: with NicheInnerGrams every run of four runes inside
+// a hashtag, or inside a word of more than eight runes, is a feature too
+// (the first and last runs are the prefix and suffix features already);
+// short words, CJK tokens, mentions and emoji give none.
+func TestNicheInnerGrams(t *testing.T) {
+	for _, c := range []struct {
+		text  string
+		inner int
+	}{
+		{"#dogsofinstagram", 10}, // 15 runes: runs starting at runes 2 to 11
+		{"#veganrecipes", 7},
+		{"#ootd", 0},
+		{"#pasta", 0},      // 5 runes: "past" and "asta" are its prefix and suffix
+		{"tomorrow", 0},    // 8 runes: not a long word
+		{"Hundefutter", 6}, // 11 runes
+		{"Käsespätzle", 5}, // accents fold and the stemmer trims it: 10 runes
+		{"東京で食べたラーメン最高", 0}, // rune pairs instead
+		{"@someverylongname 🔥", 0},
+	} {
+		with := NicheFeatures(nil, c.text, 17, NicheInnerGrams)
+		without := NicheFeatures(nil, c.text, 17, 0)
+		if got := len(with) - len(without); got != c.inner {
+			t.Errorf("%q: %d inner features, want %d", c.text, got, c.inner)
+		}
+	}
+	// The inner runs of a hashtag are its own: "sofi" of #dogsofinstagram.
+	with := NicheFeatures(nil, "#dogsofinstagram", 17, NicheInnerGrams)
+	if k := hash32(featGram+4, []byte("sofi")) & (1<<17 - 1); !slices.Contains(with, k) {
+		t.Errorf("#dogsofinstagram: no feature for its inner run \"sofi\"")
 	}
 }
 

@@ -11,8 +11,9 @@ import "time"
 // change those first when labeled creator data arrives.
 
 // Model names the current scoring version; stored scores computed by another
-// version should be recomputed.
-const Model = "v2-2026-12"
+// version should be recomputed (v3: the niche model reads the inner
+// character runs of hashtags and long words).
+const Model = "v3-2026-12"
 
 // Overall vetting score: default weights of the sub-scores (judgement,
 // ordered by what the issue says marketers pick a tool for: authenticity

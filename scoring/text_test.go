@@ -85,7 +85,10 @@ func TestTextNiches(t *testing.T) {
 		text  string
 		found []string // niches that must reach 0.5
 		top   string   // the most relevant niche, when the case names one
-		none  bool     // no niche reaches 0.5
+		// none: no niche reaches 0.5 but lifestyle, the catch-all of daily
+		// life, which X-Topic's annotators give such posts (its
+		// diaries_&_daily_life); it reads about 0.5 on small talk.
+		none bool
 	}{
 		{name: "skincare hashtag", text: "New #SkinCare routine with retinol and SPF 50", found: []string{"beauty"}},
 		{name: "baking", text: "Sourdough baking day! #breadmaking", found: []string{"food"}},
@@ -110,8 +113,10 @@ func TestTextNiches(t *testing.T) {
 					t.Errorf("TextNiches(%q)[%s] = %.3f, want >= 0.5 (all: %+v)", tt.text, f, rel[f], ns)
 				}
 			}
-			if tt.none && len(ns) > 0 && ns[0].Relevance >= 0.5 {
-				t.Errorf("TextNiches(%q) top = %+v, want no niche at 0.5", tt.text, ns[0])
+			for _, n := range ns {
+				if tt.none && n.Relevance >= 0.5 && n.Niche != "lifestyle" {
+					t.Errorf("TextNiches(%q): %+v, want no niche at 0.5 but lifestyle", tt.text, n)
+				}
 			}
 			if tt.top != "" && (len(ns) == 0 || ns[0].Niche != tt.top) {
 				t.Errorf("TextNiches(%q) top = %+v, want %s", tt.text, ns[:min(3, len(ns))], tt.top)

@@ -39,6 +39,9 @@ func applyVariant(cfg *Config, v string) error {
 		cfg.Softmax, cfg.SoftmaxXTWeight, cfg.SoftmaxClassPower = true, 1, 1
 		cfg.Bigrams = true
 		return nil
+	case "inner":
+		cfg.InnerGrams = true
+		return nil
 	case "bigram18":
 		cfg.Bigrams = true
 		cfg.Bits = 18
