@@ -92,7 +92,8 @@ const NicheBigrams = 1
 // NicheInnerGrams is the Features bit of inner character features: every
 // run of four runes inside a hashtag or a long word (more than eight
 // runes), so that the words run together in "#dogsofinstagram",
-// "#veganrecipes" or "Hundefutter" are read (see featurizer.inner).
+// "#veganrecipes" or "Hundefutter" are read (see featurizer.innerGrams),
+// and every run of four runes of a mention (featurizer.mentionGrams).
 const NicheInnerGrams = 2
 
 // nicheFeatureBits are the Features bits a model may set.
@@ -375,6 +376,9 @@ func (f *featurizer) token(tok []byte, kind tokenKind) {
 		return
 	case tokMention:
 		f.emitAside(hash32(featMention, tok))
+		if f.inner {
+			f.mentionGrams(tok)
+		}
 		return
 	case tokEmoji:
 		f.emitAside(hash32(featEmoji, tok))
@@ -467,6 +471,30 @@ func (f *featurizer) innerGrams(tok []byte, minRunes int) {
 	}
 	for k := 1; k+affixLen < n; k++ {
 		f.emit(hash32(featGram+4, tok[starts[k]:starts[k+affixLen]]))
+	}
+}
+
+// mentionGrams emits, aside (no evidence by themselves, as the mention's
+// own feature), every run of affixLen runes of a mention: brands' and
+// friends' handles ("@foodandwine", "@petsmart") carry their niche in
+// their parts.
+func (f *featurizer) mentionGrams(tok []byte) {
+	var starts [65]int
+	n := 0
+	for i := 0; i < len(tok) && n < len(starts)-1; {
+		starts[n] = i
+		n++
+		_, sz := utf8.DecodeRune(tok[i:])
+		i += sz
+	}
+	starts[n] = len(tok)
+	if n <= affixLen || n >= len(starts)-1 {
+		return // a short handle, or a runaway token: its whole is feature enough
+	}
+	// The runs share their buckets with the inner runs of hashtags and
+	// words: "food" of @foodandwine is "food" of #instafood.
+	for k := 0; k+affixLen <= n; k++ {
+		f.emitAside(hash32(featGram+4, tok[starts[k]:starts[k+affixLen]]))
 	}
 }
 

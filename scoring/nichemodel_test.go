@@ -259,8 +259,9 @@ func TestNicheBigrams(t *testing.T) {
 
 // TestNicheInnerGrams: with NicheInnerGrams every run of four runes inside
 // a hashtag, or inside a word of more than eight runes, is a feature too
-// (the first and last runs are the prefix and suffix features already);
-// short words, CJK tokens, mentions and emoji give none.
+// (the first and last runs are the prefix and suffix features already),
+// and every run of four runes of a mention of more than four, aside (no
+// evidence by itself); short words, CJK tokens and emoji give none.
 func TestNicheInnerGrams(t *testing.T) {
 	for _, c := range []struct {
 		text  string
@@ -273,8 +274,10 @@ func TestNicheInnerGrams(t *testing.T) {
 		{"tomorrow", 0},    // 8 runes: not a long word
 		{"Hundefutter", 6}, // 11 runes
 		{"Käsespätzle", 5}, // accents fold and the stemmer trims it: 10 runes
-		{"東京で食べたラーメン最高", 0}, // rune pairs instead
-		{"@someverylongname 🔥", 0},
+		{"東京で食べたラーメン最高", 0},         // rune pairs instead
+		{"@someverylongname 🔥", 13}, // 16 runes: every run, first and last too
+		{"@zara", 0},
+		{"🔥🔥", 0},
 	} {
 		with := NicheFeatures(nil, c.text, 17, NicheInnerGrams)
 		without := NicheFeatures(nil, c.text, 17, 0)

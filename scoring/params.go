@@ -12,7 +12,7 @@ import "time"
 
 // Model names the current scoring version; stored scores computed by another
 // version should be recomputed (v3: the niche model reads the inner
-// character runs of hashtags and long words).
+// character runs of hashtags, long words and mentions).
 const Model = "v3-2026-12"
 
 // Overall vetting score: default weights of the sub-scores (judgement,
