@@ -458,14 +458,8 @@ func (f *featurizer) innerGrams(tok []byte, minRunes int) {
 	if r, _ := utf8.DecodeRune(tok); r >= 0x2E80 {
 		return
 	}
-	var starts [64]int
-	n := 0
-	for i := 0; i < len(tok) && n < len(starts); {
-		starts[n] = i
-		n++
-		_, sz := utf8.DecodeRune(tok[i:])
-		i += sz
-	}
+	var starts [maxRuns + 1]int
+	n := runeStarts(tok, &starts)
 	if n <= minRunes || n <= affixLen+1 {
 		return
 	}
@@ -479,16 +473,9 @@ func (f *featurizer) innerGrams(tok []byte, minRunes int) {
 // friends' handles ("@foodandwine", "@petsmart") carry their niche in
 // their parts.
 func (f *featurizer) mentionGrams(tok []byte) {
-	var starts [65]int
-	n := 0
-	for i := 0; i < len(tok) && n < len(starts)-1; {
-		starts[n] = i
-		n++
-		_, sz := utf8.DecodeRune(tok[i:])
-		i += sz
-	}
-	starts[n] = len(tok)
-	if n <= affixLen || n >= len(starts)-1 {
+	var starts [maxRuns + 1]int
+	n := runeStarts(tok, &starts)
+	if n <= affixLen || n == maxRuns {
 		return // a short handle, or a runaway token: its whole is feature enough
 	}
 	// The runs share their buckets with the inner runs of hashtags and
@@ -496,6 +483,24 @@ func (f *featurizer) mentionGrams(tok []byte) {
 	for k := 0; k+affixLen <= n; k++ {
 		f.emitAside(hash32(featGram+4, tok[starts[k]:starts[k+affixLen]]))
 	}
+}
+
+// maxRuns is how many runes of a token innerGrams and mentionGrams read.
+const maxRuns = 64
+
+// runeStarts writes the byte offset of each of tok's first maxRuns runes
+// to starts, then the end of the last, and returns how many runes it
+// wrote.
+func runeStarts(tok []byte, starts *[maxRuns + 1]int) int {
+	n, i := 0, 0
+	for i < len(tok) && n < maxRuns {
+		starts[n] = i
+		n++
+		_, sz := utf8.DecodeRune(tok[i:])
+		i += sz
+	}
+	starts[n] = i
+	return n
 }
 
 // runesPrefix is the first n runes of b.

@@ -249,12 +249,16 @@ func TestNicheBigrams(t *testing.T) {
 		{"big avocado, small toast", 3},
 		{"東京。大阪", 0},
 	} {
-		with := NicheFeatures(nil, c.text, 17, NicheBigrams)
-		without := NicheFeatures(nil, c.text, 17, 0)
-		if got := len(with) - len(without); got != c.pairs {
+		if got := extraFeatures(c.text, NicheBigrams); got != c.pairs {
 			t.Errorf("%q: %d pair features, want %d", c.text, got, c.pairs)
 		}
 	}
+}
+
+// extraFeatures is how many more features text has with the optional
+// feature kinds features than without any.
+func extraFeatures(text string, features uint8) int {
+	return len(NicheFeatures(nil, text, 17, features)) - len(NicheFeatures(nil, text, 17, 0))
 }
 
 // TestNicheInnerGrams: with NicheInnerGrams every run of four runes inside
@@ -279,9 +283,7 @@ func TestNicheInnerGrams(t *testing.T) {
 		{"@zara", 0},
 		{"🔥🔥", 0},
 	} {
-		with := NicheFeatures(nil, c.text, 17, NicheInnerGrams)
-		without := NicheFeatures(nil, c.text, 17, 0)
-		if got := len(with) - len(without); got != c.inner {
+		if got := extraFeatures(c.text, NicheInnerGrams); got != c.inner {
 			t.Errorf("%q: %d inner features, want %d", c.text, got, c.inner)
 		}
 	}
