@@ -37,25 +37,21 @@ func (s *Store) Upsert(ctx context.Context, rec *creator.Record, snap creator.Sn
 // UpsertMany writes the batch in one transaction: all of it is stored or
 // none. It is safe for concurrent use.
 func (s *Store) UpsertMany(ctx context.Context, ws []index.Write) error {
-	if len(ws) == 0 {
-		return nil
-	}
-	if err := checkWrites(ws); err != nil {
-		return err
-	}
-	enc := s.encode(ws)
-	defer enc.abandon()
-	if err := s.write(ctx, func(tx *sql.Tx) error { return s.upsertTx(ctx, tx, ws, enc) }); err != nil {
-		return fmt.Errorf("upserting creators: %w", err)
-	}
-	s.upserted(ctx, ws, enc)
-	return nil
+	return s.commit(ctx, ws, nil)
 }
 
 // Commit implements index.Committer: the creator writes ws (as UpsertMany)
 // and the job items (as PutJobItems) in one transaction, so one sync to
 // disk for both. It is safe for concurrent use.
 func (s *Store) Commit(ctx context.Context, ws []index.Write, items []*index.JobItem) error {
+	return s.commit(ctx, ws, items)
+}
+
+// commit is UpsertMany, PutJobItems and Commit: it checks and encodes
+// everything before the write lock is taken, then writes it in one
+// transaction. Its errors name what was written, as each of the three
+// always has.
+func (s *Store) commit(ctx context.Context, ws []index.Write, items []*index.JobItem) error {
 	if err := checkWrites(ws); err != nil {
 		return err
 	}
@@ -63,24 +59,39 @@ func (s *Store) Commit(ctx context.Context, ws []index.Write, items []*index.Job
 	if err != nil {
 		return err
 	}
-	switch {
-	case len(items) == 0:
-		return s.UpsertMany(ctx, ws)
-	case len(ws) == 0:
-		return s.PutJobItems(ctx, items...)
+	if len(ws) == 0 && len(items) == 0 {
+		return nil
 	}
-	enc := s.encode(ws)
-	defer enc.abandon()
+	var enc *encoder
+	if len(ws) > 0 {
+		enc = s.encode(ws)
+		defer enc.abandon()
+	}
 	err = s.write(ctx, func(tx *sql.Tx) error {
-		if err := s.upsertTx(ctx, tx, ws, enc); err != nil {
-			return err
+		if len(ws) > 0 {
+			if err := s.upsertTx(ctx, tx, ws, enc); err != nil {
+				return err
+			}
 		}
-		return s.putItemsTx(ctx, tx, items, docs)
+		if len(items) > 0 {
+			return s.putItemsTx(ctx, tx, items, docs)
+		}
+		return nil
 	})
-	if err != nil {
+	switch {
+	case err == nil:
+	case len(items) == 0:
+		return fmt.Errorf("upserting creators: %w", err)
+	case len(ws) > 0:
 		return fmt.Errorf("storing %d creators and %d job items: %w", len(ws), len(items), err)
+	case len(items) == 1:
+		return fmt.Errorf("putting job item %s/%s: %w", items[0].JobID, items[0].Key, err)
+	default:
+		return fmt.Errorf("putting %d job items: %w", len(items), err)
 	}
-	s.upserted(ctx, ws, enc)
+	if len(ws) > 0 {
+		s.upserted(ctx, ws, enc)
+	}
 	return nil
 }
 

@@ -106,21 +106,7 @@ const jobItemSQL = `INSERT INTO job_items(job_id, key, state, doc) VALUES (?, ?,
 // PutJobItems creates or replaces items of jobs in one transaction. It is
 // safe for concurrent use.
 func (s *Store) PutJobItems(ctx context.Context, items ...*index.JobItem) error {
-	docs, err := itemDocs(items)
-	if err != nil {
-		return err
-	}
-	if len(items) == 0 {
-		return nil
-	}
-	err = s.write(ctx, func(tx *sql.Tx) error { return s.putItemsTx(ctx, tx, items, docs) })
-	if err != nil {
-		if len(items) == 1 {
-			return fmt.Errorf("putting job item %s/%s: %w", items[0].JobID, items[0].Key, err)
-		}
-		return fmt.Errorf("putting %d job items: %w", len(items), err)
-	}
-	return nil
+	return s.commit(ctx, nil, items)
 }
 
 // itemDocs checks and encodes items, before the write lock is taken.
