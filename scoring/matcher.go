@@ -34,6 +34,7 @@ type matcher struct {
 	seen     []int32
 	flags    cueFlags
 	mentions int
+	words    int // words and hashtags of the text
 }
 
 func newMatcher(t *Taxonomy) *matcher {
@@ -87,6 +88,7 @@ func (m *matcher) begin() {
 	m.seen = m.seen[:0]
 	m.flags = 0
 	m.mentions = 0
+	m.words = 0
 	m.resetChain()
 	m.feat.reset()
 }
@@ -150,6 +152,7 @@ func (m *matcher) token(tok []byte, kind tokenKind) {
 		m.resetChain()
 		return
 	case tokHashtag:
+		m.words++
 		m.resetChain()
 		m.key = append(append(m.key[:0], '#'), tok...)
 		m.apply(lex.get(m.key))
@@ -157,6 +160,7 @@ func (m *matcher) token(tok []byte, kind tokenKind) {
 		m.apply(lex.get(m.key))
 		return
 	}
+	m.words++
 	e1 := lex.get(tok)
 	m.apply(e1)
 	bigramPrefix := false

@@ -12,7 +12,25 @@ import (
 	"github.com/creatorscout/scout/creator"
 )
 
-func textRelevance(w float64) float64 { return clamp01(1 - math.Exp(-w/nicheTextScale)) }
+// textRelevance is the taxonomy's relevance of a text of words words
+// whose matched terms weigh w: 1-exp(-w/scale), the scale growing with
+// the square root of the words beyond NicheTextRefWords, so that one term
+// in a long text (a creator's captions joined) counts for less than in a
+// post.
+func textRelevance(w float64, words int) float64 {
+	scale := nicheTextScale
+	if NicheTextRefWords > 0 && words > NicheTextRefWords {
+		scale *= math.Sqrt(float64(words) / float64(NicheTextRefWords))
+	}
+	return clamp01(1 - math.Exp(-w/scale))
+}
+
+// NicheTextRefWords is the length in words up to which a text's terms
+// count fully (textRelevance); 0 counts them fully at any length. The
+// shipped niche model was fitted with 40 (nichefit.DefaultConfig says
+// what it changed): it is a variable only so that the fitting
+// experiments can try others; change it and refit together.
+var NicheTextRefWords = 40
 
 func sortNiches(ns []creator.NicheScore) {
 	slices.SortStableFunc(ns, func(a, b creator.NicheScore) int {
@@ -84,7 +102,7 @@ func scoreNiches(m *matcher, p *creator.Profile) nicheResult {
 		for n, w := range m.w {
 			tax[n] = 0
 			if w > 0 {
-				tax[n] = textRelevance(w)
+				tax[n] = textRelevance(w, m.words)
 			}
 		}
 	}
@@ -92,6 +110,7 @@ func scoreNiches(m *matcher, p *creator.Profile) nicheResult {
 	m.begin()
 	m.scan(p.Bio)
 	copy(bioW, m.w)
+	bioWords := m.words
 	r.bioFlags = m.flags
 	for _, id := range m.seen {
 		if termCount[id] == 0 {
@@ -148,7 +167,7 @@ func scoreNiches(m *matcher, p *creator.Profile) nicheResult {
 
 	nPosts := float64(len(p.Posts))
 	for n := range own {
-		bio := textRelevance(bioW[n])
+		bio := textRelevance(bioW[n], bioWords)
 		if nPosts == 0 {
 			own[n] = bio
 			continue

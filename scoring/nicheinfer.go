@@ -392,7 +392,7 @@ func textNiches(t *Taxonomy, model *NicheModel, text string) []creator.NicheScor
 	rel := tax[nN:]
 	tax = tax[:nN]
 	for n, w := range m.w {
-		tax[n] = textRelevance(w)
+		tax[n] = textRelevance(w, m.words)
 	}
 	m.bind.relevance(&m.sums, tax, nil, rel)
 	var out []creator.NicheScore
@@ -425,7 +425,7 @@ func TaxonomyNiches(t *Taxonomy, text string) []creator.NicheScore {
 		if w <= 0 {
 			continue
 		}
-		out = append(out, creator.NicheScore{Niche: t.niches[i], Relevance: round3(textRelevance(w)), Terms: terms[i]})
+		out = append(out, creator.NicheScore{Niche: t.niches[i], Relevance: round3(textRelevance(w, m.words)), Terms: terms[i]})
 	}
 	sortNiches(out)
 	return out

@@ -12,8 +12,10 @@ import "time"
 
 // Model names the current scoring version; stored scores computed by another
 // version should be recomputed (v3: the niche model reads the inner
-// character runs of hashtags, long words and mentions).
-const Model = "v3-2026-12"
+// character runs of hashtags, long words and mentions; v4: the taxonomy's
+// relevance weakens with a text's length, its false friends are gone, and
+// the niches only tweets label blend it fully).
+const Model = "v4-2026-12"
 
 // Overall vetting score: default weights of the sub-scores (judgement,
 // ordered by what the issue says marketers pick a tool for: authenticity

@@ -95,7 +95,12 @@ type CreatorScores struct {
 	Acc, MacroF1       float64
 	LenAcc, LenMacroF1 float64
 	NoNiche            int
-	PrecAt05           map[string]float64 // per niche: share of creators shown >= 0.5 that truly are
+	// OffTopic counts the creators shown (relevance >= 0.5) a niche no
+	// creator of the eight categories is labeled with, lifestyle aside:
+	// sports, gaming, business, ... (some are true: a food creator may
+	// run a business; most are noise).
+	OffTopic int
+	PrecAt05 map[string]float64 // per niche: share of creators shown >= 0.5 that truly are
 }
 
 // ScoreCreators runs model m (the built-in one when nil) on each creator's
@@ -122,8 +127,11 @@ func scoreCreators(score func(*Creator) []creator.NicheScore, cs []Creator) Crea
 			p = want
 		}
 		predL = append(predL, p)
-		any := false
+		any, off := false, false
 		for _, n := range ns {
+			if n.Relevance >= 0.5 && !contains(CreatorCandidates, n.Niche) && n.Niche != "lifestyle" {
+				off = true
+			}
 			if n.Relevance >= 0.5 && contains(CreatorCandidates, n.Niche) {
 				any = true
 				shown[n.Niche]++
@@ -134,6 +142,9 @@ func scoreCreators(score func(*Creator) []creator.NicheScore, cs []Creator) Crea
 		}
 		if !any {
 			r.NoNiche++
+		}
+		if off {
+			r.OffTopic++
 		}
 	}
 	r.N = len(truth)
@@ -355,6 +366,7 @@ func printCreators(w io.Writer, name string, s CreatorScores) {
 		parts = append(parts, fmt.Sprintf("%s %.2f", n, s.PrecAt05[n]))
 	}
 	fmt.Fprintf(w, "    precision of relevance >= 0.5: %s\n", strings.Join(parts, ", "))
+	fmt.Fprintf(w, "    shown a niche of none of the eight categories (sports, gaming, business, ...; lifestyle aside) at >= 0.5: %d (%.0f%%)\n", s.OffTopic, 100*float64(s.OffTopic)/float64(max(s.N, 1)))
 }
 
 // Confusion counts, for label l, the true positives, false positives and

@@ -1,10 +1,13 @@
 package nichefit
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // experimentSetup loads the labeled texts and the configuration of the
@@ -93,5 +96,54 @@ func TestWriteModel(t *testing.T) {
 	}
 	if err := f.Close(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestCVDump writes every example's 5-fold CV relevances (one JSON line:
+// group, source, category or topics, fold, feature count, lines and every
+// niche's relevance) to NICHE_CVDUMP, for offline calibration studies.
+func TestCVDump(t *testing.T) {
+	out := os.Getenv("NICHE_CVDUMP")
+	if out == "" {
+		t.Skip("set NICHE_CVDUMP to a file")
+	}
+	cs, ts, cfg := experimentSetup(t)
+	all := Examples(cs, ts, cfg)
+	folds := Folds(all, 5, cfg.Seed)
+	f, err := os.Create(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	enc := json.NewEncoder(f)
+	for k := range 5 {
+		var train []Example
+		for i, e := range all {
+			if folds[i] != k {
+				train = append(train, e)
+			}
+		}
+		m := FitModel(train, cfg, 3)
+		for i, e := range all {
+			if folds[i] != k || e.Aux {
+				continue
+			}
+			rel := map[string]float64{}
+			for _, n := range m.TextNiches(nil, e.Text) {
+				rel[n.Niche] = n.Relevance
+			}
+			row := map[string]any{"group": e.Group, "source": e.Source, "fold": k, "nfeat": len(e.feats),
+				"lines": strings.Count(e.Text, "\n") + 1, "runes": utf8.RuneCountInString(e.Text), "rel": rel}
+			if e.Creator != nil {
+				row["category"] = e.Creator.Category
+				row["posts"] = len(e.Creator.Captions)
+			} else {
+				row["topics"] = e.Tweet.Topics
+				row["split"] = e.Tweet.Split
+			}
+			if err := enc.Encode(row); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
 }

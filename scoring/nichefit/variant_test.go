@@ -1,6 +1,10 @@
 package nichefit
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/creatorscout/scout/scoring"
+)
 
 // applyVariant sets the experiment variant v on cfg.
 func applyVariant(cfg *Config, v string) error {
@@ -41,6 +45,18 @@ func applyVariant(cfg *Config, v string) error {
 		return nil
 	case "inner":
 		cfg.InnerGrams = true
+		return nil
+	case "dens0": // the taxonomy's relevance by term weight alone, as before 2026-12-08
+		scoring.NicheTextRefWords = 0
+		return nil
+	case "dens20":
+		scoring.NicheTextRefWords = 20
+		return nil
+	case "dens80":
+		scoring.NicheTextRefWords = 80
+		return nil
+	case "xt07":
+		cfg.BlendXT = 0.7
 		return nil
 	case "bigram18":
 		cfg.Bigrams = true
