@@ -156,7 +156,10 @@ func TestTaxonomyFalseFriends(t *testing.T) {
 		{"Fresh acai bowl and a gift box for my sister", "sports"}, // bowl, box: "bowling", "boxing"
 		{"Trying to improve my morning routine", "comedy"},         // improve: "improv"
 		{"Season the chicken with salt", "sports"},
-		{"Treat yourself to a skin day", "outdoors"}, // skin: "skinning"
+		{"Treat yourself to a skin day", "outdoors"},            // skin: "skinning"
+		{"Behind the scenes of today's shoot", "news_politics"}, // shoot: "shooting"
+		{"You are killing it, girl", "news_politics"},
+		{"Mon premier voyage en Italie", "film_tv"}, // French premier: "premiere"
 	} {
 		for _, n := range TaxonomyNiches(nil, tt.text) {
 			if n.Niche == tt.niche {
