@@ -55,6 +55,12 @@ func applyVariant(cfg *Config, v string) error {
 	case "dens80":
 		scoring.NicheTextRefWords = 80
 		return nil
+	case "sib07":
+		cfg.BlendSibling = 0.7
+		return nil
+	case "sib1":
+		cfg.BlendSibling = 1
+		return nil
 	case "xt07":
 		cfg.BlendXT = 0.7
 		return nil
