@@ -42,6 +42,28 @@ func FitModel(ex []Example, cfg Config, k int) *scoring.NicheModel {
 	return Fit(ex, chosen).Quantize(cfg, a, b)
 }
 
+// CrossPredict fits the shipped recipe (FitModel, calibrated by an inner
+// 3-fold) k times, each on all but one of k folds split by creator, and
+// calls visit with that fold's model for each of its examples (the
+// comments' Aux examples aside: they are never scored).
+func CrossPredict(all []Example, cfg Config, k int, visit func(fold int, m *scoring.NicheModel, e *Example)) {
+	folds := Folds(all, k, cfg.Seed)
+	for f := range k {
+		var train []Example
+		for i, e := range all {
+			if folds[i] != f {
+				train = append(train, e)
+			}
+		}
+		m := FitModel(train, cfg, 3)
+		for i := range all {
+			if folds[i] == f && !all[i].Aux {
+				visit(f, m, &all[i])
+			}
+		}
+	}
+}
+
 // OOFLogits returns every example's logits from a fit on the other folds.
 func OOFLogits(ex []Example, cfg Config, k int) [][]float64 {
 	folds := Folds(ex, k, cfg.Seed)
@@ -293,26 +315,12 @@ func Report(w io.Writer, creators []Creator, tweets []Tweet, cfg Config, cv bool
 	// 5-fold cross-validation over everything, split by creator (a tweet
 	// is its own creator); each fold's model calibrated by an inner 3-fold.
 	all := Examples(creators, tweets, cfg)
-	folds := Folds(all, 5, cfg.Seed)
 	pred := map[string][]creator.NicheScore{}
 	foldOf := map[string]int{}
-	for i, e := range all {
-		foldOf[e.Group] = folds[i]
-	}
-	for f := range 5 {
-		var train []Example
-		for i, e := range all {
-			if folds[i] != f {
-				train = append(train, e)
-			}
-		}
-		m := FitModel(train, cfg, 3)
-		for i, e := range all {
-			if folds[i] == f && !e.Aux {
-				pred[e.Group] = m.TextNiches(nil, e.Text)
-			}
-		}
-	}
+	CrossPredict(all, cfg, 5, func(fold int, m *scoring.NicheModel, e *Example) {
+		foldOf[e.Group] = fold
+		pred[e.Group] = m.TextNiches(nil, e.Text)
+	})
 	fmt.Fprintln(w, "Niche model, 5-fold cross-validation by creator (every creator and tweet predicted by a model that never saw it):")
 	predC := func(c *Creator) []creator.NicheScore { return pred["ig:"+c.Name] }
 	printCreators(w, "instagram-influencers", scoreCreators(predC, creators))

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/creatorscout/scout/scoring"
 )
 
 // experimentSetup loads the labeled texts and the configuration of the
@@ -55,27 +57,16 @@ func TestFoldDump(t *testing.T) {
 		t.Skip("set NICHE_DUMP to a file")
 	}
 	cs, ts, cfg := experimentSetup(t)
-	all := Examples(cs, ts, cfg)
-	folds := Folds(all, 5, cfg.Seed)
 	f, err := os.Create(out)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	for k := range 5 {
-		var train []Example
-		for i, e := range all {
-			if folds[i] != k {
-				train = append(train, e)
-			}
+	CrossPredict(Examples(cs, ts, cfg), cfg, 5, func(k int, m *scoring.NicheModel, e *Example) {
+		if e.Creator != nil {
+			fmt.Fprintf(f, "%d\t%s\t%s\t%s\n", k, e.Creator.Name, e.Creator.Category, creatorPrediction(m.TextNiches(nil, e.Text)))
 		}
-		m := FitModel(train, cfg, 3)
-		for i, e := range all {
-			if folds[i] == k && !e.Aux && e.Creator != nil {
-				fmt.Fprintf(f, "%d\t%s\t%s\t%s\n", k, e.Creator.Name, e.Creator.Category, creatorPrediction(m.TextNiches(nil, e.Text)))
-			}
-		}
-	}
+	})
 }
 
 // TestWriteModel fits the variant of TestExperiment on everything, as
@@ -108,42 +99,28 @@ func TestCVDump(t *testing.T) {
 		t.Skip("set NICHE_CVDUMP to a file")
 	}
 	cs, ts, cfg := experimentSetup(t)
-	all := Examples(cs, ts, cfg)
-	folds := Folds(all, 5, cfg.Seed)
 	f, err := os.Create(out)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
 	enc := json.NewEncoder(f)
-	for k := range 5 {
-		var train []Example
-		for i, e := range all {
-			if folds[i] != k {
-				train = append(train, e)
-			}
+	CrossPredict(Examples(cs, ts, cfg), cfg, 5, func(k int, m *scoring.NicheModel, e *Example) {
+		rel := map[string]float64{}
+		for _, n := range m.TextNiches(nil, e.Text) {
+			rel[n.Niche] = n.Relevance
 		}
-		m := FitModel(train, cfg, 3)
-		for i, e := range all {
-			if folds[i] != k || e.Aux {
-				continue
-			}
-			rel := map[string]float64{}
-			for _, n := range m.TextNiches(nil, e.Text) {
-				rel[n.Niche] = n.Relevance
-			}
-			row := map[string]any{"group": e.Group, "source": e.Source, "fold": k, "nfeat": len(e.feats),
-				"lines": strings.Count(e.Text, "\n") + 1, "runes": utf8.RuneCountInString(e.Text), "rel": rel}
-			if e.Creator != nil {
-				row["category"] = e.Creator.Category
-				row["posts"] = len(e.Creator.Captions)
-			} else {
-				row["topics"] = e.Tweet.Topics
-				row["split"] = e.Tweet.Split
-			}
-			if err := enc.Encode(row); err != nil {
-				t.Fatal(err)
-			}
+		row := map[string]any{"group": e.Group, "source": e.Source, "fold": k, "nfeat": len(e.feats),
+			"lines": strings.Count(e.Text, "\n") + 1, "runes": utf8.RuneCountInString(e.Text), "rel": rel}
+		if e.Creator != nil {
+			row["category"] = e.Creator.Category
+			row["posts"] = len(e.Creator.Captions)
+		} else {
+			row["topics"] = e.Tweet.Topics
+			row["split"] = e.Tweet.Split
 		}
-	}
+		if err := enc.Encode(row); err != nil {
+			t.Error(err)
+		}
+	})
 }

@@ -138,13 +138,17 @@ func headsFor(cfg Config) []head {
 
 // Heads returns the model's heads hs as the scoring package stores them,
 // with taxonomy blend blend, or blendXT for the heads only X-Topic labels,
-// or blendSibling (when above 0) for the siblings.
-func Heads(hs []head, blend, blendXT, blendSibling float64) []scoring.NicheHead {
+// or blendSibling (when above 0) for the siblings, which siblingFloor
+// floors by the taxonomy as the heads only X-Topic labels are.
+func Heads(hs []head, blend, blendXT, blendSibling float64, siblingFloor bool) []scoring.NicheHead {
 	out := make([]scoring.NicheHead, len(hs))
 	for i, h := range hs {
 		out[i] = scoring.NicheHead{Name: h.name, Niches: append([]string(nil), h.niches...), Fallback: h.fallback, Blend: float32(blend), Softmax: h.softmax}
 		if h.sibling && blendSibling > 0 {
 			out[i].Blend = float32(blendSibling)
+		}
+		if h.sibling && siblingFloor {
+			out[i].TaxFloor = taxFloor
 		}
 		if h.ig == "" && !h.sibling && !h.fallback {
 			out[i].TaxFloor = taxFloor

@@ -61,6 +61,19 @@ func applyVariant(cfg *Config, v string) error {
 	case "sib1":
 		cfg.BlendSibling = 1
 		return nil
+	case "blend05":
+		cfg.Blend = 0.5
+		return nil
+	case "blend07":
+		cfg.Blend = 0.7
+		return nil
+	case "sibfloor":
+		cfg.SiblingFloor = true
+		return nil
+	case "sibfloor07":
+		cfg.SiblingFloor = true
+		cfg.BlendSibling = 0.7
+		return nil
 	case "xt07":
 		cfg.BlendXT = 0.7
 		return nil
