@@ -89,7 +89,10 @@ func bindModel(t *Taxonomy, m *NicheModel) *nicheBinding {
 	b.xtHead = make([]bool, len(m.Heads))
 	var xt []int
 	for h, hd := range m.Heads {
-		if hd.TaxFloor > 0 || hd.Fallback {
+		// The heads only tweets taught: floored by the taxonomy, or the
+		// catch-all; never a head of the softmax group, which instagram
+		// creators taught (even when floored).
+		if (hd.TaxFloor > 0 || hd.Fallback) && !hd.Softmax {
 			b.xtHead[h] = true
 			xt = append(xt, h)
 		}

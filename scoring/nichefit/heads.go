@@ -137,22 +137,29 @@ func headsFor(cfg Config) []head {
 }
 
 // Heads returns the model's heads hs as the scoring package stores them,
-// with taxonomy blend blend, or blendXT for the heads only X-Topic labels,
-// or blendSibling (when above 0) for the siblings, which siblingFloor
-// floors by the taxonomy as the heads only X-Topic labels are.
-func Heads(hs []head, blend, blendXT, blendSibling float64, siblingFloor bool) []scoring.NicheHead {
+// with cfg's taxonomy blends (Blend; BlendXT for the heads only X-Topic
+// labels; BlendSibling, when above 0, for the siblings) and floors (the
+// heads only X-Topic labels always; the siblings with SiblingFloor; the
+// eight categories' heads with CategoryFloor).
+func Heads(hs []head, cfg Config) []scoring.NicheHead {
 	out := make([]scoring.NicheHead, len(hs))
 	for i, h := range hs {
-		out[i] = scoring.NicheHead{Name: h.name, Niches: append([]string(nil), h.niches...), Fallback: h.fallback, Blend: float32(blend), Softmax: h.softmax}
-		if h.sibling && blendSibling > 0 {
-			out[i].Blend = float32(blendSibling)
-		}
-		if h.sibling && siblingFloor {
+		out[i] = scoring.NicheHead{Name: h.name, Niches: append([]string(nil), h.niches...), Fallback: h.fallback, Blend: float32(cfg.Blend), Softmax: h.softmax}
+		switch {
+		case h.sibling:
+			if cfg.BlendSibling > 0 {
+				out[i].Blend = float32(cfg.BlendSibling)
+			}
+			if cfg.SiblingFloor {
+				out[i].TaxFloor = taxFloor
+			}
+		case h.ig != "":
+			if cfg.CategoryFloor && len(h.niches) > 0 {
+				out[i].TaxFloor = taxFloor
+			}
+		case !h.fallback:
 			out[i].TaxFloor = taxFloor
-		}
-		if h.ig == "" && !h.sibling && !h.fallback {
-			out[i].TaxFloor = taxFloor
-			out[i].Blend = float32(blendXT)
+			out[i].Blend = float32(cfg.BlendXT)
 		}
 	}
 	return out

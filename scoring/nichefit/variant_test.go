@@ -74,6 +74,9 @@ func applyVariant(cfg *Config, v string) error {
 		cfg.SiblingFloor = true
 		cfg.BlendSibling = 0.7
 		return nil
+	case "catfloor":
+		cfg.CategoryFloor = true
+		return nil
 	case "xt07":
 		cfg.BlendXT = 0.7
 		return nil
