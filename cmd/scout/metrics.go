@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"github.com/creatorscout/scout/crawler"
 	"net"
 	"net/http"
 	"strconv"
@@ -17,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/creatorscout/scout/crawler"
 	"github.com/creatorscout/scout/creator"
 	"github.com/creatorscout/scout/index"
 )

@@ -151,15 +151,16 @@ func scoreCreators(score func(*Creator) []creator.NicheScore, cs []Creator) Crea
 		predL = append(predL, p)
 		any, off := false, false
 		for _, n := range ns {
-			if n.Relevance >= 0.5 && !contains(CreatorCandidates, n.Niche) && n.Niche != "lifestyle" {
-				off = true
-			}
-			if n.Relevance >= 0.5 && contains(CreatorCandidates, n.Niche) {
+			switch {
+			case n.Relevance < 0.5:
+			case contains(CreatorCandidates, n.Niche):
 				any = true
 				shown[n.Niche]++
 				if n.Niche == want {
 					right[n.Niche]++
 				}
+			case n.Niche != "lifestyle":
+				off = true
 			}
 		}
 		if !any {

@@ -30,6 +30,10 @@ func experimentSetup(t *testing.T) ([]Creator, []Tweet, Config) {
 	if s, err := strconv.ParseUint(os.Getenv("NICHE_SEED"), 10, 64); err == nil {
 		cfg.Seed = s
 	}
+	// A variant may set the scoring package's taxonomy length of
+	// reference: put it back after the test.
+	ref := scoring.NicheTextRefWords
+	t.Cleanup(func() { scoring.NicheTextRefWords = ref })
 	if err := applyVariant(&cfg, os.Getenv("NICHE_VARIANT")); err != nil {
 		t.Fatal(err)
 	}
